@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import hashlib
+
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from expedite.domain.roles import ROLE_NAMES_EN, ROLE_NAMES_ZH, Capability, Role, can, roles_from_names
+
+from .models import ApiToken
+
+
+def user_roles(user) -> frozenset[Role]:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_expedite_roles", None)
+    if cached is None:
+        cached = roles_from_names(user.groups.values_list("name", flat=True))
+        if user.is_superuser:
+            cached = cached | {Role.ADMIN}
+        user._expedite_roles = cached
+    return cached
+
+
+def user_can(user, capability: Capability) -> bool:
+    return can(user_roles(user), capability)
+
+
+def user_role_labels(user) -> list[str]:
+    names = ROLE_NAMES_EN if (get_language() or "").startswith("en") else ROLE_NAMES_ZH
+    return [names[r] for r in Role if r in user_roles(user)]
+
+
+def api_token_user(raw: str):
+    """The active user owning this raw token, or None. Records the time of use."""
+    if not raw:
+        return None
+    digest = hashlib.sha256(raw.encode()).hexdigest()
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=digest, revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user

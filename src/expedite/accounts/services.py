@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils import timezone
+
+from expedite.audit.services import audit_record
+from expedite.domain.audit import AuditKind
+from expedite.domain.errors import ValidationFailed
+from expedite.domain.roles import Role
+
+from .models import ApiToken
+
+
+@transaction.atomic
+def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
+    """Create a token for `user`; returns the row and the raw token (shown once, never stored)."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(_("请填写令牌名称（例如用途或脚本名）。"), field="name")
+    if len(name) > 100:
+        raise ValidationFailed(_("令牌名称不能超过 100 个字符。"), field="name")
+    raw = "exp_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=raw[:8], digest=hashlib.sha256(raw.encode()).hexdigest()
+    )
+    audit_record(
+        kind=AuditKind.API_TOKEN_CREATED, actor=user, payload={"token_id": token.pk, "name": name}
+    )
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, user, token_id: int) -> None:
+    updated = ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if not updated:
+        raise ValidationFailed(_("找不到该令牌，或它已被撤销。"), field="token")
+    audit_record(kind=AuditKind.API_TOKEN_REVOKED, actor=user, payload={"token_id": token_id})
+
+
+def ensure_role_groups() -> None:
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)

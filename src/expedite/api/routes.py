@@ -1,0 +1,168 @@
+"""REST API under /api/v1: thin endpoints over the services and selectors."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Query, Schema
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.security import HttpBearer, django_auth
+
+from expedite.accounts.selectors import api_token_user
+from expedite.cases import selectors, services
+from expedite.cases.models import Case, Client
+from expedite.domain.errors import DomainError, NotAllowed, NotFound
+from expedite.portal.links import portal_path
+
+from .schemas import CaseIn, CaseOut, ClientIn, ClientOut, ErrorOut, ServiceOut
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        user = api_token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Expedite 加急服务台 API",
+    version="1",
+    description="员工令牌认证：`Authorization: Bearer <token>`（在“API 令牌”页面生成）。",
+    auth=[TokenAuth(), django_auth],
+    urls_namespace="api",
+)
+
+
+def _error(request, status: int, items: list[dict]):
+    return api.create_response(request, {"detail": items}, status=status)
+
+
+@api.exception_handler(NotAllowed)
+def _forbidden(request, exc: NotAllowed):
+    return _error(request, 403, [{"field": None, "message": exc.message}])
+
+
+@api.exception_handler(NotFound)
+def _not_found(request, exc: NotFound):
+    return _error(request, 404, [{"field": None, "message": exc.message}])
+
+
+@api.exception_handler(DomainError)
+def _invalid(request, exc: DomainError):
+    return _error(request, 422, [{"field": exc.field, "message": exc.message}])
+
+
+@api.exception_handler(NinjaValidationError)
+def _schema_invalid(request, exc: NinjaValidationError):
+    items = []
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "payload", "query", "path")]
+        field = ".".join(loc) or None
+        items.append(
+            {"field": field, "message": _("字段 %(field)s 缺失或格式不正确。") % {"field": field or "-"}}
+        )
+    return _error(request, 422, items)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return _error(request, 401, [{"field": None, "message": _("请提供有效的 API 令牌。")}])
+
+
+def _client_out(client: Client) -> dict:
+    return {
+        "id": client.pk,
+        "name": client.name,
+        "uscc": client.uscc,
+        "value_tier": client.value_tier,
+        "notes": client.notes,
+        "created_at": client.created_at,
+        "contacts": [
+            {
+                "id": c.pk,
+                "name": c.name,
+                "phone": c.phone,
+                "email": c.email,
+                "title": c.title,
+                "is_primary": c.is_primary,
+            }
+            for c in client.contacts.all()
+        ],
+    }
+
+
+def _case_out(request, case: Case) -> dict:
+    return {
+        "id": case.pk,
+        "reference": case.reference,
+        "client_id": case.client_id,
+        "client_name": case.client.name,
+        "service": case.service.code,
+        "service_name": case.service.name_zh,
+        "requested_deadline": case.requested_deadline,
+        "reason": case.reason,
+        "state": case.state,
+        "created_at": case.created_at,
+        "portal_url": request.build_absolute_uri(portal_path(case)),
+    }
+
+
+class CaseFilter(Schema):
+    q: str = ""
+    state: str = ""
+
+
+@api.get("/services", response=list[ServiceOut], tags=["catalog"])
+def list_services(request):
+    return list(selectors.service_list())
+
+
+@api.get("/clients", response=list[ClientOut], tags=["clients"])
+@paginate(LimitOffsetPagination)
+def list_clients(request, q: str = ""):
+    return [_client_out(c) for c in selectors.client_list(user=request.user, query=q).prefetch_related("contacts")]
+
+
+@api.post("/clients", response={201: ClientOut, 422: ErrorOut, 403: ErrorOut}, tags=["clients"])
+def create_client(request, payload: ClientIn):
+    client = services.client_create(
+        actor=request.user,
+        name=payload.name,
+        uscc=payload.uscc,
+        value_tier=payload.value_tier,
+        notes=payload.notes,
+        contacts=[services.ContactInput(**c.dict()) for c in payload.contacts],
+    )
+    return 201, _client_out(client)
+
+
+@api.get("/clients/{client_id}", response={200: ClientOut, 404: ErrorOut}, tags=["clients"])
+def get_client(request, client_id: int):
+    return _client_out(selectors.access_client(user=request.user, pk=client_id))
+
+
+@api.get("/cases", response=list[CaseOut], tags=["cases"])
+@paginate(LimitOffsetPagination)
+def list_cases(request, filters: Query[CaseFilter]):
+    cases = selectors.case_list(user=request.user, query=filters.q, state=filters.state)
+    return [_case_out(request, c) for c in cases]
+
+
+@api.post("/cases", response={201: CaseOut, 422: ErrorOut, 403: ErrorOut}, tags=["cases"])
+def create_case(request, payload: CaseIn):
+    case = services.case_create(
+        actor=request.user,
+        client_id=payload.client_id,
+        service_code=payload.service,
+        requested_deadline=payload.requested_deadline,
+        reason=payload.reason,
+    )
+    return 201, _case_out(request, case)
+
+
+@api.get("/cases/{case_id}", response={200: CaseOut, 404: ErrorOut}, tags=["cases"])
+def get_case(request, case_id: int):
+    return _case_out(request, selectors.access_case(user=request.user, pk=case_id))

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Field, Schema
+
+
+class ContactIn(Schema):
+    name: str = Field(..., description="联系人姓名")
+    phone: str = ""
+    email: str = ""
+    title: str = ""
+
+
+class ContactOut(ContactIn):
+    id: int
+    is_primary: bool
+
+
+class ClientIn(Schema):
+    name: str = Field(..., description="公司名称")
+    uscc: str = Field(..., description="统一社会信用代码 (GB 32100-2015)")
+    value_tier: str = Field("standard", description="standard | key | strategic")
+    contacts: list[ContactIn] = Field(..., description="至少一位联系人；第一位为主要联系人")
+    notes: str = ""
+
+
+class ClientOut(Schema):
+    id: int
+    name: str
+    uscc: str
+    value_tier: str
+    notes: str
+    contacts: list[ContactOut]
+    created_at: dt.datetime
+
+
+class ServiceOut(Schema):
+    code: str
+    name_zh: str
+    name_en: str
+    category: str
+    standard_workdays: int
+    milestones: list[str]
+
+
+class CaseIn(Schema):
+    client_id: int
+    service: str = Field(..., description="服务事项代码，见 GET /services")
+    requested_deadline: dt.date
+    reason: str
+
+
+class CaseOut(Schema):
+    id: int
+    reference: str
+    client_id: int
+    client_name: str
+    service: str
+    service_name: str
+    requested_deadline: dt.date
+    reason: str
+    state: str
+    created_at: dt.datetime
+    portal_url: str
+
+
+class ErrorItem(Schema):
+    field: str | None
+    message: str
+
+
+class ErrorOut(Schema):
+    detail: list[ErrorItem]

@@ -1,0 +1,63 @@
+"""The audit record. Rows are appended by `services.audit_record` and never changed."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from expedite.domain.audit import ActorKind, AuditKind
+
+
+class AuditImmutableError(Exception):
+    pass
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditImmutableError("audit events cannot be changed")
+
+    def delete(self):
+        raise AuditImmutableError("audit events cannot be deleted")
+
+
+class AuditEvent(models.Model):
+    seq = models.PositiveBigIntegerField(_("序号"), unique=True)
+    time = models.DateTimeField(_("时间"), db_index=True)
+    actor_kind = models.CharField(_("操作者类型"), max_length=16, choices=[(k, k) for k in ActorKind])
+    actor = models.CharField(_("操作者"), max_length=150)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("事件类型"), max_length=64, choices=[(k, k) for k in AuditKind])
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
+    )
+    payload = models.JSONField(_("内容"), default=dict)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name = _("审计事件")
+        verbose_name_plural = _("审计事件")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.kind}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditImmutableError("audit events cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditImmutableError("audit events cannot be deleted")
+
+
+class AuditHead(models.Model):
+    """One row holding the chain's last sequence number and hash; locked to append."""
+
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64)

@@ -1,0 +1,69 @@
+"""Append to the audit chain, inside the caller's transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from expedite.domain.audit import GENESIS_HASH, ActorKind, AuditKind, EventBody, event_hash
+
+from .models import AuditEvent, AuditHead
+
+
+def audit_record(
+    *,
+    kind: AuditKind,
+    actor: Any = None,
+    actor_kind: ActorKind | None = None,
+    actor_label: str = "",
+    case: Any = None,
+    payload: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event; call it inside the transaction of the change it records.
+
+    `actor` is a staff user or None (then `actor_kind` says client or system).
+    The chain head row is locked (SELECT … FOR UPDATE on PostgreSQL; SQLite
+    writers are already serialized by BEGIN IMMEDIATE) so concurrent writers
+    append one after the other and the chain stays linear.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_record must run inside the transaction of the change")
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        kind_of_actor = actor_kind or ActorKind.STAFF
+        label = actor_label or actor.get_username()
+        user = actor
+    else:
+        kind_of_actor = actor_kind or ActorKind.SYSTEM
+        label = actor_label or kind_of_actor.value
+        user = None
+    head, _created = AuditHead.objects.select_for_update().get_or_create(
+        pk=1, defaults={"seq": 0, "hash": GENESIS_HASH}
+    )
+    body = EventBody(
+        seq=head.seq + 1,
+        time=timezone.now(),
+        actor_kind=kind_of_actor,
+        actor=label,
+        kind=kind,
+        case_id=case.pk if case is not None else None,
+        payload=payload or {},
+        prev_hash=head.hash,
+    )
+    digest = event_hash(body)
+    event = AuditEvent.objects.create(
+        seq=body.seq,
+        time=body.time,
+        actor_kind=body.actor_kind,
+        actor=body.actor,
+        user=user,
+        kind=body.kind,
+        case=case,
+        payload=body.payload,
+        prev_hash=body.prev_hash,
+        hash=digest,
+    )
+    head.seq, head.hash = body.seq, digest
+    head.save(update_fields=["seq", "hash"])
+    return event

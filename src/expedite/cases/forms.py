@@ -1,0 +1,60 @@
+"""Forms only parse and render input; the rules live in services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from expedite.domain.errors import DomainError
+
+from .models import VALUE_TIER_CHOICES
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ClientForm(forms.Form):
+    name = forms.CharField(label=_("公司名称"), max_length=200)
+    uscc = forms.CharField(
+        label=_("统一社会信用代码"), max_length=30, help_text=_("18 位，见营业执照。")
+    )
+    value_tier = forms.ChoiceField(label=_("客户价值等级"), choices=VALUE_TIER_CHOICES)
+    contact_name = forms.CharField(label=_("联系人"), max_length=100)
+    contact_title = forms.CharField(label=_("职务"), max_length=100, required=False)
+    contact_phone = forms.CharField(label=_("手机号"), max_length=30, required=False)
+    contact_email = forms.EmailField(label=_("电子邮箱"), required=False)
+    notes = forms.CharField(label=_("备注"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ContactForm(forms.Form):
+    contact_name = forms.CharField(label=_("联系人"), max_length=100)
+    contact_title = forms.CharField(label=_("职务"), max_length=100, required=False)
+    contact_phone = forms.CharField(label=_("手机号"), max_length=30, required=False)
+    contact_email = forms.EmailField(label=_("电子邮箱"), required=False)
+
+
+class CaseForm(forms.Form):
+    client = forms.TypedChoiceField(label=_("客户"), coerce=int)
+    service = forms.ChoiceField(label=_("服务事项"))
+    requested_deadline = forms.DateField(label=_("要求截止日期"), widget=DateInput)
+    reason = forms.CharField(
+        label=_("加急原因"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("为什么急、急到什么程度；有无书面通知。"),
+    )
+
+    def __init__(self, *args, clients, services, language, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].choices = [("", "—")] + [(c.pk, c.name) for c in clients]
+        self.fields["service"].choices = [("", "—")] + [
+            (s.code, s.display_name(language)) for s in services
+        ]
+
+
+def add_domain_error(form: forms.Form, error: DomainError) -> None:
+    """Show a service's error next to its field (or above the form)."""
+    field = error.field
+    aliases = {"phone": "contact_phone"}
+    field = aliases.get(field, field)
+    form.add_error(field if field in form.fields else None, error.message)

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from expedite.domain.cases import CaseState, ValueTier
+from expedite.domain.catalog import Category
+
+VALUE_TIER_CHOICES = [
+    (ValueTier.STANDARD.value, _("普通")),
+    (ValueTier.KEY.value, _("重点客户")),
+    (ValueTier.STRATEGIC.value, _("战略客户")),
+]
+
+CASE_STATE_CHOICES = [
+    (CaseState.DRAFT.value, _("草稿")),
+    (CaseState.TRIAGED.value, _("已研判")),
+    (CaseState.QUOTED.value, _("已报价")),
+    (CaseState.ACCEPTED.value, _("已接受")),
+    (CaseState.DECLINED.value, _("已婉拒")),
+    (CaseState.MATERIALS.value, _("收集材料")),
+    (CaseState.IN_PROGRESS.value, _("办理中")),
+    (CaseState.ON_HOLD.value, _("等待客户")),
+    (CaseState.REVIEW.value, _("复核中")),
+    (CaseState.DELIVERED.value, _("已交付")),
+    (CaseState.CONFIRMED.value, _("已确认")),
+    (CaseState.CLOSED.value, _("已关闭")),
+    (CaseState.CANCELLED.value, _("已取消")),
+]
+
+CATEGORY_CHOICES = [
+    (Category.BUSINESS.value, _("工商")),
+    (Category.TAX.value, _("税务")),
+    (Category.LICENSE.value, _("许可")),
+    (Category.SOCIAL.value, _("社保")),
+    (Category.IP.value, _("知识产权")),
+]
+
+
+class Client(models.Model):
+    name = models.CharField(_("公司名称"), max_length=200)
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    value_tier = models.CharField(
+        _("客户价值等级"), max_length=16, choices=VALUE_TIER_CHOICES, default=ValueTier.STANDARD.value
+    )
+    notes = models.TextField(_("备注"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("客户")
+        verbose_name_plural = _("客户")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClientContact(models.Model):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("联系人"), max_length=100)
+    title = models.CharField(_("职务"), max_length=100, blank=True)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    is_primary = models.BooleanField(_("主要联系人"), default=False)
+
+    class Meta:
+        ordering = ["-is_primary", "pk"]
+        verbose_name = _("客户联系人")
+        verbose_name_plural = _("客户联系人")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.client})"
+
+
+class ServiceType(models.Model):
+    """A catalog entry as loaded into the database (the YAML catalog is the source)."""
+
+    code = models.SlugField(_("代码"), max_length=64, unique=True)
+    name_zh = models.CharField(_("中文名称"), max_length=100)
+    name_en = models.CharField(_("英文名称"), max_length=200)
+    category = models.CharField(_("类别"), max_length=16, choices=CATEGORY_CHOICES)
+    standard_workdays = models.PositiveIntegerField(_("常规办理时长（工作日）"))
+    milestones = models.JSONField(_("客户可见节点"), default=list)
+    description = models.TextField(_("说明"), blank=True)
+    active = models.BooleanField(_("在售"), default=True)
+
+    class Meta:
+        ordering = ["category", "code"]
+        verbose_name = _("服务事项")
+        verbose_name_plural = _("服务事项")
+
+    def __str__(self) -> str:
+        return self.name_zh
+
+    def display_name(self, language: str | None) -> str:
+        return self.name_en if (language or "").startswith("en") else self.name_zh
+
+
+class Case(models.Model):
+    reference = models.CharField(_("编号"), max_length=20, unique=True, null=True)
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="cases")
+    service = models.ForeignKey(ServiceType, on_delete=models.PROTECT, related_name="cases")
+    requested_deadline = models.DateField(_("要求截止日期"))
+    reason = models.TextField(_("加急原因"))
+    state = models.CharField(
+        _("状态"), max_length=16, choices=CASE_STATE_CHOICES, default=CaseState.DRAFT.value
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("加急单")
+        verbose_name_plural = _("加急单")
+        indexes = [models.Index(fields=["state", "requested_deadline"])]
+
+    def __str__(self) -> str:
+        return self.reference or f"#{self.pk}"

@@ -1,0 +1,60 @@
+"""Reads for clients and cases, with the permission check."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from expedite.accounts.selectors import user_can
+from expedite.domain.errors import NotAllowed, NotFound
+from expedite.domain.roles import Capability
+
+from .models import Case, Client, ServiceType
+
+
+def _check_view(user) -> None:
+    if not user_can(user, Capability.VIEW_CASES):
+        raise NotAllowed(_("您没有查看加急单的权限。"))
+
+
+def case_list(*, user, query: str = "", state: str = "") -> QuerySet[Case]:
+    _check_view(user)
+    cases = Case.objects.select_related("client", "service")
+    if query:
+        cases = cases.filter(
+            Q(reference__icontains=query)
+            | Q(client__name__icontains=query)
+            | Q(service__name_zh__icontains=query)
+            | Q(reason__icontains=query)
+        )
+    if state:
+        cases = cases.filter(state=state)
+    return cases
+
+
+def access_case(*, user, pk: int) -> Case:
+    _check_view(user)
+    case = Case.objects.select_related("client", "service", "created_by").filter(pk=pk).first()
+    if case is None:
+        raise NotFound(_("找不到该加急单。"))
+    return case
+
+
+def client_list(*, user, query: str = "") -> QuerySet[Client]:
+    _check_view(user)
+    clients = Client.objects.all()
+    if query:
+        clients = clients.filter(Q(name__icontains=query) | Q(uscc__icontains=query))
+    return clients
+
+
+def access_client(*, user, pk: int) -> Client:
+    _check_view(user)
+    client = Client.objects.filter(pk=pk).first()
+    if client is None:
+        raise NotFound(_("找不到该客户。"))
+    return client
+
+
+def service_list() -> QuerySet[ServiceType]:
+    return ServiceType.objects.filter(active=True)

@@ -1,0 +1,211 @@
+"""Writes for clients, cases and the catalog: one use case each, one transaction, one audit event."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from expedite.accounts.selectors import user_can
+from expedite.audit.services import audit_record
+from expedite.domain.audit import AuditKind
+from expedite.domain.cases import ValueTier
+from expedite.domain.catalog import Catalog
+from expedite.domain.errors import NotAllowed, ValidationFailed
+from expedite.domain.identifiers import normalize_phone, normalize_uscc
+from expedite.domain.roles import Capability
+
+from .models import Case, Client, ClientContact, ServiceType
+
+MAX_REASON = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class ContactInput:
+    name: str
+    phone: str = ""
+    email: str = ""
+    title: str = ""
+
+
+def _check_contact(contact: ContactInput) -> ContactInput:
+    name = contact.name.strip()
+    if not name:
+        raise ValidationFailed(_("请填写联系人姓名。"), field="contact_name")
+    phone = normalize_phone(contact.phone) if contact.phone.strip() else ""
+    email = contact.email.strip()
+    if email:
+        try:
+            validate_email(email)
+        except DjangoValidationError:
+            raise ValidationFailed(_("电子邮箱格式不正确。"), field="contact_email") from None
+    if not phone and not email:
+        raise ValidationFailed(_("联系人至少需要手机号或电子邮箱之一。"), field="contact_phone")
+    return ContactInput(name=name[:100], phone=phone, email=email, title=contact.title.strip()[:100])
+
+
+def _require(actor, capability: Capability) -> None:
+    if not user_can(actor, capability):
+        raise NotAllowed(_("您的角色无权执行此操作。"))
+
+
+@transaction.atomic
+def client_create(
+    *,
+    actor,
+    name: str,
+    uscc: str,
+    value_tier: str = ValueTier.STANDARD.value,
+    contacts: list[ContactInput],
+    notes: str = "",
+) -> Client:
+    _require(actor, Capability.CREATE_CLIENT)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(_("请填写公司名称。"), field="name")
+    if len(name) > 200:
+        raise ValidationFailed(_("公司名称不能超过 200 个字符。"), field="name")
+    code = normalize_uscc(uscc)
+    try:
+        tier = ValueTier(value_tier)
+    except ValueError:
+        raise ValidationFailed(_("客户价值等级无效。"), field="value_tier") from None
+    if not contacts:
+        raise ValidationFailed(_("请至少填写一位客户联系人。"), field="contact_name")
+    checked = [_check_contact(c) for c in contacts]
+    existing = Client.objects.filter(uscc=code).first()
+    if existing is not None:
+        raise ValidationFailed(
+            _("统一社会信用代码 %(code)s 已登记为客户“%(name)s”。") % {"code": code, "name": existing.name}, field="uscc"
+        )
+    client = Client.objects.create(
+        name=name, uscc=code, value_tier=tier.value, notes=notes.strip(), created_by=actor
+    )
+    for index, contact in enumerate(checked):
+        ClientContact.objects.create(
+            client=client,
+            name=contact.name,
+            phone=contact.phone,
+            email=contact.email,
+            title=contact.title,
+            is_primary=index == 0,
+        )
+    audit_record(
+        kind=AuditKind.CLIENT_CREATED,
+        actor=actor,
+        payload={
+            "client_id": client.pk,
+            "name": client.name,
+            "uscc": client.uscc,
+            "value_tier": client.value_tier,
+            "contacts": [c.name for c in checked],
+        },
+    )
+    return client
+
+
+@transaction.atomic
+def client_contact_add(*, actor, client: Client, contact: ContactInput) -> ClientContact:
+    _require(actor, Capability.CREATE_CLIENT)
+    checked = _check_contact(contact)
+    row = ClientContact.objects.create(
+        client=client,
+        name=checked.name,
+        phone=checked.phone,
+        email=checked.email,
+        title=checked.title,
+        is_primary=not client.contacts.exists(),
+    )
+    audit_record(
+        kind=AuditKind.CLIENT_CONTACT_ADDED,
+        actor=actor,
+        payload={"client_id": client.pk, "contact_id": row.pk, "name": row.name},
+    )
+    return row
+
+
+@transaction.atomic
+def case_create(
+    *,
+    actor,
+    client_id: int,
+    service_code: str,
+    requested_deadline: dt.date | None,
+    reason: str,
+) -> Case:
+    """Open an expedite request (state `draft`). Triage comes next."""
+    _require(actor, Capability.CREATE_CASE)
+    client = Client.objects.filter(pk=client_id).first()
+    if client is None:
+        raise ValidationFailed(_("请选择已登记的客户。"), field="client")
+    service = ServiceType.objects.filter(code=service_code, active=True).first()
+    if service is None:
+        raise ValidationFailed(_("请选择服务目录中的服务事项。"), field="service")
+    if requested_deadline is None:
+        raise ValidationFailed(_("请填写客户要求的截止日期。"), field="requested_deadline")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("请说明加急原因（为什么急、急到什么程度）。"), field="reason")
+    if len(reason) > MAX_REASON:
+        raise ValidationFailed(_("加急原因不能超过 %(n)d 个字符。") % {"n": MAX_REASON}, field="reason")
+    case = Case.objects.create(
+        client=client,
+        service=service,
+        requested_deadline=requested_deadline,
+        reason=reason,
+        created_by=actor,
+    )
+    case.reference = f"JJ-{case.created_at:%Y}-{case.pk:05d}"
+    case.save(update_fields=["reference"])
+    audit_record(
+        kind=AuditKind.CASE_CREATED,
+        actor=actor,
+        case=case,
+        payload={
+            "reference": case.reference,
+            "client_id": client.pk,
+            "service": service.code,
+            "requested_deadline": requested_deadline.isoformat(),
+            "reason": reason,
+        },
+    )
+    return case
+
+
+@transaction.atomic
+def catalog_sync(*, catalog: Catalog, source: str) -> dict[str, int]:
+    """Make the ServiceType table match `catalog`; services no longer listed stop being offered.
+
+    Idempotent: a second load of the same catalog changes nothing and records nothing.
+    """
+    created = updated = retired = 0
+    codes = set()
+    for item in catalog.services:
+        codes.add(item.code)
+        values = {
+            "name_zh": item.name_zh,
+            "name_en": item.name_en,
+            "category": item.category.value,
+            "standard_workdays": item.standard_workdays,
+            "milestones": list(item.milestones),
+            "description": item.description,
+            "active": True,
+        }
+        row = ServiceType.objects.filter(code=item.code).first()
+        if row is None:
+            ServiceType.objects.create(code=item.code, **values)
+            created += 1
+        elif any(getattr(row, k) != v for k, v in values.items()):
+            for key, value in values.items():
+                setattr(row, key, value)
+            row.save(update_fields=list(values))
+            updated += 1
+    retired = ServiceType.objects.filter(active=True).exclude(code__in=codes).update(active=False)
+    counts = {"created": created, "updated": updated, "retired": retired}
+    if created or updated or retired:
+        audit_record(kind=AuditKind.CATALOG_LOADED, payload={"source": source, **counts})
+    return counts

@@ -1,0 +1,185 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from expedite.accounts.selectors import user_can
+from expedite.domain.errors import DomainError, NotAllowed, NotFound
+from expedite.domain.roles import Capability
+
+from . import selectors, services
+from .forms import CaseForm, ClientForm, ContactForm, add_domain_error
+from .models import CASE_STATE_CHOICES
+
+
+def _access(fn, **kwargs):
+    try:
+        return fn(**kwargs)
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from exc
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+@login_required
+def case_list(request):
+    query = request.GET.get("q", "").strip()[:100]
+    state = request.GET.get("state", "")
+    cases = _access(selectors.case_list, user=request.user, query=query, state=state)
+    page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "query": query,
+        "state": state,
+        "states": CASE_STATE_CHOICES,
+        "today": timezone.localdate(),
+        "can_create": user_can(request.user, Capability.CREATE_CASE),
+    }
+    template = "cases/_case_rows.html" if request.htmx else "cases/case_list.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_create(request):
+    if not user_can(request.user, Capability.CREATE_CASE):
+        raise PermissionDenied(_("您的角色无权创建加急单。"))
+    clients = selectors.client_list(user=request.user)
+    form_kwargs = {
+        "clients": clients,
+        "services": selectors.service_list(),
+        "language": get_language(),
+    }
+    initial = {"client": request.GET.get("client", "")}
+    form = CaseForm(request.POST or None, initial=initial, **form_kwargs)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = services.case_create(
+                actor=request.user,
+                client_id=data["client"],
+                service_code=data["service"],
+                requested_deadline=data["requested_deadline"],
+                reason=data["reason"],
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("已创建加急单 %(ref)s。") % {"ref": case.reference})
+            return redirect("case_detail", pk=case.pk)
+    return render(request, "cases/case_form.html", {"form": form, "has_clients": clients.exists()})
+
+
+@login_required
+def case_detail(request, pk: int):
+    case = _access(selectors.access_case, user=request.user, pk=pk)
+    events = case.audit_events.order_by("-seq")[:50]
+    context = {
+        "case": case,
+        "events": events,
+        "today": timezone.localdate(),
+        "service_name": case.service.display_name(get_language()),
+        "portal_url": request.build_absolute_uri(_portal_path(case)),
+    }
+    return render(request, "cases/case_detail.html", context)
+
+
+def _portal_path(case) -> str:
+    from expedite.portal.links import portal_path
+
+    return portal_path(case)
+
+
+@login_required
+def client_list(request):
+    query = request.GET.get("q", "").strip()[:100]
+    clients = _access(selectors.client_list, user=request.user, query=query)
+    page = Paginator(clients, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/client_list.html",
+        {
+            "page": page,
+            "query": query,
+            "can_create": user_can(request.user, Capability.CREATE_CLIENT),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def client_create(request):
+    if not user_can(request.user, Capability.CREATE_CLIENT):
+        raise PermissionDenied(_("您的角色无权登记客户。"))
+    form = ClientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            client = services.client_create(
+                actor=request.user,
+                name=data["name"],
+                uscc=data["uscc"],
+                value_tier=data["value_tier"],
+                notes=data["notes"],
+                contacts=[
+                    services.ContactInput(
+                        name=data["contact_name"],
+                        title=data["contact_title"],
+                        phone=data["contact_phone"],
+                        email=data["contact_email"],
+                    )
+                ],
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("已登记客户 %(name)s。") % {"name": client.name})
+            return redirect("client_detail", pk=client.pk)
+    return render(request, "cases/client_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def client_detail(request, pk: int):
+    client = _access(selectors.access_client, user=request.user, pk=pk)
+    can_edit = user_can(request.user, Capability.CREATE_CLIENT)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(_("您的角色无权修改客户。"))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.client_contact_add(
+                    actor=request.user,
+                    client=client,
+                    contact=services.ContactInput(
+                        name=data["contact_name"],
+                        title=data["contact_title"],
+                        phone=data["contact_phone"],
+                        email=data["contact_email"],
+                    ),
+                )
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(request, _("已添加联系人。"))
+                return redirect("client_detail", pk=client.pk)
+    context = {
+        "client": client,
+        "contacts": client.contacts.all(),
+        "cases": client.cases.select_related("service").all()[:50],
+        "form": form,
+        "can_edit": can_edit,
+        "can_create_case": user_can(request.user, Capability.CREATE_CASE),
+    }
+    return render(request, "cases/client_detail.html", context)
+

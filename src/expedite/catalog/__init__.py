@@ -1,0 +1,17 @@
+"""The default service catalog shipped with Expedite (YAML)."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from expedite.domain.catalog import Catalog, parse_catalog
+
+DEFAULT_CATALOG = "services.yaml"
+
+
+def default_catalog_text() -> str:
+    return resources.files(__package__).joinpath(DEFAULT_CATALOG).read_text(encoding="utf-8")
+
+
+def load_default_catalog() -> Catalog:
+    return parse_catalog(default_catalog_text(), source=f"expedite/catalog/{DEFAULT_CATALOG}")

@@ -1,0 +1,72 @@
+"""Audit events: kinds and the canonical serialization their hashes are made of.
+
+Each event's hash is SHA-256 over a canonical JSON document holding the
+previous event's hash, so that the record is a chain: changing, removing or
+reordering any event changes every hash after it.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditKind(enum.StrEnum):
+    CLIENT_CREATED = "client.created"
+    CLIENT_CONTACT_ADDED = "client.contact_added"
+    CASE_CREATED = "case.created"
+    CATALOG_LOADED = "catalog.loaded"
+    DEMO_LOADED = "demo.loaded"
+    LOGIN = "auth.login"
+    LOGIN_FAILED = "auth.login_failed"
+    LOGOUT = "auth.logout"
+    API_TOKEN_CREATED = "auth.api_token_created"
+    API_TOKEN_REVOKED = "auth.api_token_revoked"
+
+
+class ActorKind(enum.StrEnum):
+    STAFF = "staff"
+    CLIENT = "client"
+    SYSTEM = "system"
+
+
+@dataclass(frozen=True, slots=True)
+class EventBody:
+    """The hashed content of one audit event."""
+
+    seq: int
+    time: datetime
+    actor_kind: ActorKind
+    actor: str
+    kind: AuditKind
+    case_id: int | None
+    payload: dict[str, Any]
+    prev_hash: str
+
+
+def canonical_bytes(body: EventBody) -> bytes:
+    """UTF-8 JSON with sorted keys and no whitespace; time in UTC ISO 8601 with microseconds."""
+    if body.time.tzinfo is None:
+        raise ValueError("audit time must be timezone-aware")
+    doc = {
+        "seq": body.seq,
+        "time": body.time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "actor_kind": body.actor_kind.value,
+        "actor": body.actor,
+        "kind": body.kind.value,
+        "case": body.case_id,
+        "payload": body.payload,
+        "prev_hash": body.prev_hash,
+    }
+    return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def event_hash(body: EventBody) -> str:
+    return hashlib.sha256(canonical_bytes(body)).hexdigest()
+

@@ -1,0 +1,70 @@
+"""Staff roles and what each may do.
+
+Roles map one-to-one onto Django groups named by `Role.value`. The mapping of
+roles to capabilities lives here so that views, the API and services ask the
+same question and get the same answer.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class Role(enum.StrEnum):
+    LIAISON = "liaison"  # 客户对接专员
+    PROCESS = "process"  # 流程推进专员
+    RISK = "risk"  # 风险审核专员
+    SUPERVISOR = "supervisor"  # 主管
+    MANAGER = "manager"  # 部门经理
+    GENERAL_MANAGER = "general_manager"  # 总经理
+    ADMIN = "admin"  # 系统管理员
+
+
+ROLE_NAMES_ZH: dict[Role, str] = {
+    Role.LIAISON: "客户对接专员",
+    Role.PROCESS: "流程推进专员",
+    Role.RISK: "风险审核专员",
+    Role.SUPERVISOR: "主管",
+    Role.MANAGER: "部门经理",
+    Role.GENERAL_MANAGER: "总经理",
+    Role.ADMIN: "系统管理员",
+}
+
+ROLE_NAMES_EN: dict[Role, str] = {
+    Role.LIAISON: "Client liaison",
+    Role.PROCESS: "Process specialist",
+    Role.RISK: "Risk reviewer",
+    Role.SUPERVISOR: "Supervisor",
+    Role.MANAGER: "Department manager",
+    Role.GENERAL_MANAGER: "General manager",
+    Role.ADMIN: "Administrator",
+}
+
+
+class Capability(enum.StrEnum):
+    VIEW_CASES = "view_cases"
+    CREATE_CLIENT = "create_client"
+    CREATE_CASE = "create_case"
+
+
+_ALL_STAFF = frozenset(Role)
+_INTAKE = frozenset(
+    {Role.LIAISON, Role.SUPERVISOR, Role.MANAGER, Role.GENERAL_MANAGER, Role.ADMIN}
+)
+
+CAPABILITIES: dict[Capability, frozenset[Role]] = {
+    Capability.VIEW_CASES: _ALL_STAFF,
+    # Intake is the liaison's job; supervisors and managers can stand in.
+    Capability.CREATE_CLIENT: _INTAKE,
+    Capability.CREATE_CASE: _INTAKE,
+}
+
+
+def roles_from_names(names: object) -> frozenset[Role]:
+    """The known roles among group names; unknown names are ignored."""
+    known = {r.value: r for r in Role}
+    return frozenset(known[n] for n in names if n in known)  # type: ignore[union-attr]
+
+
+def can(roles: frozenset[Role], capability: Capability) -> bool:
+    return bool(roles & CAPABILITIES[capability])

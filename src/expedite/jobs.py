@@ -1,0 +1,26 @@
+"""Background jobs (Huey). Each is a thin wrapper around a service and safe to run twice."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from expedite.ops.services import heartbeat_record, worker_identity
+
+
+def _beat() -> str:
+    row = heartbeat_record(worker=worker_identity(), now=timezone.now())
+    return row.beat_at.isoformat()
+
+
+@db_periodic_task(crontab(minute="*"))
+def heartbeat() -> str:
+    """Every minute: show on /healthz that a worker is consuming the queue."""
+    return _beat()
+
+
+@db_task()
+def heartbeat_now() -> str:
+    """The same, on demand: enqueued when a worker starts so /healthz is green at once."""
+    return _beat()

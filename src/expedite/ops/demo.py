@@ -1,0 +1,119 @@
+"""Demo data: one user per role, clients and cases drawn from the seed account's examples.
+
+Loading is idempotent: users, clients and cases are looked up by natural keys
+and created only when missing, so running it twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from expedite.audit.services import audit_record
+from expedite.cases.models import Case, Client
+from expedite.cases.services import ContactInput, case_create, client_create
+from expedite.domain.audit import AuditKind
+from expedite.domain.identifiers import uscc_check_character
+from expedite.domain.roles import ROLE_NAMES_ZH, Role
+
+DEMO_PASSWORD = "expedite-demo"  # noqa: S105 - printed for the demo; never used in production
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    last_name: str
+    first_name: str
+    role: Role
+
+
+DEMO_USERS = (
+    DemoUser("zhangmin", "张", "敏", Role.LIAISON),
+    DemoUser("liqiang", "李", "强", Role.PROCESS),
+    DemoUser("wangfang", "王", "芳", Role.RISK),
+    DemoUser("zhaolei", "赵", "磊", Role.SUPERVISOR),
+    DemoUser("chenjing", "陈", "静", Role.MANAGER),
+    DemoUser("liuyang", "刘", "洋", Role.GENERAL_MANAGER),
+    DemoUser("admin", "管理员", "", Role.ADMIN),
+)
+
+
+def _uscc(first17: str) -> str:
+    return first17 + uscc_check_character(first17)
+
+
+DEMO_CLIENTS = (
+    ("上海鲜达电子商务有限公司", _uscc("91310115MA1K4DEM0"), "key", "周婷", "13816220001", "zhou.ting@xianda.example"),
+    ("苏州恒信建设工程有限公司", _uscc("91320506MA1N7DEM1"), "strategic", "吴刚", "13962110002", "wugang@hengxin.example"),
+    ("杭州云启人力资源有限公司", _uscc("91330106MA2H9DEM2"), "standard", "郑晓", "13757130003", "zx@yunqi.example"),
+    ("德澜（上海）贸易有限公司", _uscc("91310000MA1FDEM03"), "strategic", "Anna Weber", "13601790004", "anna.weber@delan.example"),
+)
+
+# (client index, service code, working days from today as calendar days, reason)
+DEMO_CASES = (
+    (0, "food-business-license", 7, "平台通知下周下架未取得食品经营许可证的店铺，已收到书面通知（截图）。"),
+    (1, "construction-permit", 4, "项目验收需要施工许可证，逾期按合同承担违约金。"),
+    (2, "labor-dispatch-license", 5, "新客户合同签约需要劳务派遣许可证；负责专员出差，可远程协作。"),
+    (3, "foreign-equity-change", 10, "外方股东变更须在季度末前完成，涉及商务局、市场监管局、外汇局。"),
+    (1, "tax-deregistration", 12, "老板要季度报表，需注销 3 家子公司；尚有未申报的季度税费和工商年报。"),
+    (0, "business-change", 3, "明天与项目方签合同，需要变更后的营业执照（法定代表人变更）。"),
+)
+
+
+@transaction.atomic
+def demo_load(*, today: dt.date) -> dict[str, int]:
+    User = get_user_model()
+    created = {"users": 0, "clients": 0, "cases": 0}
+    users = {}
+    for spec in DEMO_USERS:
+        user = User.objects.filter(username=spec.username).first()
+        if user is None:
+            user = User.objects.create_user(
+                username=spec.username,
+                password=DEMO_PASSWORD,
+                first_name=spec.first_name,
+                last_name=spec.last_name,
+                email=f"{spec.username}@firm.example",
+                is_staff=spec.role == Role.ADMIN,
+                is_superuser=spec.role == Role.ADMIN,
+            )
+            user.groups.add(Group.objects.get_or_create(name=spec.role.value)[0])
+            created["users"] += 1
+        users[spec.role] = user
+    liaison = users[Role.LIAISON]
+    clients = []
+    for name, uscc, tier, contact, phone, email in DEMO_CLIENTS:
+        client = Client.objects.filter(uscc=uscc).first()
+        if client is None:
+            client = client_create(
+                actor=liaison,
+                name=name,
+                uscc=uscc,
+                value_tier=tier,
+                contacts=[ContactInput(name=contact, phone=phone, email=email, title="经办人")],
+            )
+            created["clients"] += 1
+        clients.append(client)
+    for client_index, service, days, reason in DEMO_CASES:
+        client = clients[client_index]
+        if Case.objects.filter(client=client, service__code=service, reason=reason).exists():
+            continue
+        case_create(
+            actor=liaison,
+            client_id=client.pk,
+            service_code=service,
+            requested_deadline=today + dt.timedelta(days=days),
+            reason=reason,
+        )
+        created["cases"] += 1
+    if any(created.values()):
+        audit_record(kind=AuditKind.DEMO_LOADED, payload=created)
+    return created
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    return [(u.username, ROLE_NAMES_ZH[u.role]) for u in DEMO_USERS]

@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from expedite.ops.demo import DEMO_PASSWORD, demo_load, demo_logins
+
+
+class Command(BaseCommand):
+    help = "Load the demo users, clients and cases (idempotent)."
+
+    def handle(self, *args, **options):
+        created = demo_load(today=timezone.localdate())
+        self.stdout.write(
+            "demo: {users} users, {clients} clients, {cases} cases created".format(**created)
+        )
+        for username, role in demo_logins():
+            self.stdout.write(f"  {username:<10} {role}  password: {DEMO_PASSWORD}")

@@ -1,0 +1,17 @@
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Migrate, load the default catalog, and on a new database load the demo data."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-demo", action="store_true", help="never load demo data")
+
+    def handle(self, *args, no_demo=False, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("database migrated")
+        call_command("catalog", "load", stdout=self.stdout)
+        if not no_demo and not get_user_model().objects.exists():
+            call_command("demo", stdout=self.stdout)

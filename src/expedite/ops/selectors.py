@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from huey.contrib.djhuey import HUEY
+
+from .models import WorkerHeartbeat
+
+
+def health(*, now: dt.datetime) -> dict[str, Any]:
+    """Database, queue and worker status; `ok` is false if the database or queue is down."""
+    report: dict[str, Any] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        report["database"] = {"ok": True, "engine": connection.vendor}
+    except Exception as exc:  # noqa: BLE001 - a health probe reports, never raises
+        report["database"] = {"ok": False, "error": str(exc)[:200]}
+    try:
+        pending = HUEY.pending_count()
+        report["queue"] = {"ok": True, "backend": type(HUEY).__name__, "pending": pending}
+    except Exception as exc:  # noqa: BLE001
+        report["queue"] = {"ok": False, "backend": type(HUEY).__name__, "error": str(exc)[:200]}
+    worker: dict[str, Any] = {"ok": False, "last_heartbeat": None, "age_seconds": None}
+    if report["database"]["ok"]:
+        last = WorkerHeartbeat.objects.order_by("-beat_at").first()
+        if last is not None:
+            age = (now - last.beat_at).total_seconds()
+            worker = {
+                "ok": age <= settings.EXPEDITE_HEARTBEAT_STALE_SECONDS,
+                "last_heartbeat": last.beat_at.isoformat(),
+                "age_seconds": round(age, 1),
+                "worker": last.worker,
+            }
+    report["worker"] = worker
+    report["ok"] = report["database"]["ok"] and report["queue"]["ok"]
+    return report

@@ -1,0 +1,148 @@
+"""Django settings. Everything that differs between machines comes from the environment.
+
+Embedded default (no variables set): SQLite and a SQLite-backed Huey queue under ./var/.
+At scale: DATABASE_URL=postgres://…, EXPEDITE_QUEUE_URL=redis://…, SECRET_KEY, ALLOWED_HOSTS,
+EXPEDITE_ENV=production. See docs/operations.md.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .env import database_from_url, envbool, envint, envlist, envstr, huey_from_url, secret_key
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("EXPEDITE_VAR_DIR", "var")).resolve()
+
+EXPEDITE_ENV = envstr("EXPEDITE_ENV", "embedded")
+if EXPEDITE_ENV not in {"embedded", "production", "test"}:
+    raise ImproperlyConfigured(
+        f"EXPEDITE_ENV={EXPEDITE_ENV!r}: use embedded, production or test."
+    )
+PRODUCTION = EXPEDITE_ENV == "production"
+
+SECRET_KEY = secret_key(production=PRODUCTION, var_dir=VAR_DIR)
+DEBUG = envbool("DEBUG", default=False)
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "huey.contrib.djhuey",
+    "ninja",
+    "expedite.accounts",
+    "expedite.audit",
+    "expedite.cases",
+    "expedite.ops",
+    "expedite.portal",
+    "expedite.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "expedite.web.middleware.DefaultLanguageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "expedite.web.urls"
+WSGI_APPLICATION = "expedite.web.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "expedite.web.context.staff_context",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": database_from_url(
+        envstr("DATABASE_URL", f"sqlite:///{VAR_DIR}/expedite.sqlite3"), base_dir=VAR_DIR.parent
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+HUEY = huey_from_url(
+    envstr("EXPEDITE_QUEUE_URL", f"sqlite:///{VAR_DIR}/queue.sqlite3"),
+    base_dir=VAR_DIR.parent,
+    name=envstr("EXPEDITE_QUEUE_NAME", "expedite"),
+)
+# A heartbeat older than this means no worker is consuming the queue.
+EXPEDITE_HEARTBEAT_STALE_SECONDS = envint("EXPEDITE_HEARTBEAT_STALE_SECONDS", 180)
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "case_list"
+LOGOUT_REDIRECT_URL = "login"
+
+# Chinese first: zh-Hans regardless of the browser's Accept-Language; English on request.
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = envstr("TIME_ZONE", "Asia/Shanghai")
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+# Without collectstatic (embedded, tests) whitenoise serves straight from the apps.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+MEDIA_ROOT = VAR_DIR / "media"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    "loggers": {"huey": {"level": "INFO"}},
+}
+
+EXPEDITE_FIRM_NAME = envstr("EXPEDITE_FIRM_NAME", "加喜财税")

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from expedite.api.routes import api
+
+urlpatterns = [
+    path("", include("expedite.cases.urls")),
+    path("", include("expedite.accounts.urls")),
+    path("", include("expedite.ops.urls")),
+    path("p/", include("expedite.portal.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
