@@ -5,7 +5,14 @@ import hashlib
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from expedite.domain.roles import ROLE_NAMES_EN, ROLE_NAMES_ZH, Capability, Role, can, roles_from_names
+from expedite.domain.roles import (
+    ROLE_NAMES_EN,
+    ROLE_NAMES_ZH,
+    Capability,
+    Role,
+    can,
+    roles_from_names,
+)
 
 from .models import ApiToken
 
@@ -45,3 +52,15 @@ def api_token_user(raw: str):
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token.user
+
+
+def staff_display_name(user) -> str:
+    """Chinese names read family name first with no space (张敏); others "First Last"."""
+    if user is None:
+        return ""
+    first, last = user.first_name.strip(), user.last_name.strip()
+    if not (first or last):
+        return user.get_username()
+    if any("\u4e00" <= ch <= "\u9fff" for ch in first + last):
+        return f"{last}{first}"
+    return f"{first} {last}".strip()

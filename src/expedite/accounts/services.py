@@ -5,8 +5,8 @@ import secrets
 
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.utils.translation import gettext as _
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from expedite.audit.services import audit_record
 from expedite.domain.audit import AuditKind

@@ -1,6 +1,5 @@
 """REST API under /api/v1: thin endpoints over the services and selectors."""
 
-from __future__ import annotations
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -62,7 +61,10 @@ def _schema_invalid(request, exc: NinjaValidationError):
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "payload", "query", "path")]
         field = ".".join(loc) or None
         items.append(
-            {"field": field, "message": _("字段 %(field)s 缺失或格式不正确。") % {"field": field or "-"}}
+            {
+                "field": field,
+                "message": _("字段 %(field)s 缺失或格式不正确。") % {"field": field or "-"},
+            }
         )
     return _error(request, 422, items)
 
@@ -123,7 +125,10 @@ def list_services(request):
 @api.get("/clients", response=list[ClientOut], tags=["clients"])
 @paginate(LimitOffsetPagination)
 def list_clients(request, q: str = ""):
-    return [_client_out(c) for c in selectors.client_list(user=request.user, query=q).prefetch_related("contacts")]
+    return [
+        _client_out(c)
+        for c in selectors.client_list(user=request.user, query=q).prefetch_related("contacts")
+    ]
 
 
 @api.post("/clients", response={201: ClientOut, 422: ErrorOut, 403: ErrorOut}, tags=["clients"])

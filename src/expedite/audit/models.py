@@ -24,7 +24,9 @@ class AuditEventQuerySet(models.QuerySet):
 class AuditEvent(models.Model):
     seq = models.PositiveBigIntegerField(_("序号"), unique=True)
     time = models.DateTimeField(_("时间"), db_index=True)
-    actor_kind = models.CharField(_("操作者类型"), max_length=16, choices=[(k, k) for k in ActorKind])
+    actor_kind = models.CharField(
+        _("操作者类型"), max_length=16, choices=[(k, k) for k in ActorKind]
+    )
     actor = models.CharField(_("操作者"), max_length=150)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -61,3 +63,6 @@ class AuditHead(models.Model):
 
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"head #{self.seq}"

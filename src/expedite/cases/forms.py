@@ -24,7 +24,9 @@ class ClientForm(forms.Form):
     contact_title = forms.CharField(label=_("职务"), max_length=100, required=False)
     contact_phone = forms.CharField(label=_("手机号"), max_length=30, required=False)
     contact_email = forms.EmailField(label=_("电子邮箱"), required=False)
-    notes = forms.CharField(label=_("备注"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    notes = forms.CharField(
+        label=_("备注"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class ContactForm(forms.Form):

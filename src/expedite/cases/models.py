@@ -42,7 +42,10 @@ class Client(models.Model):
     name = models.CharField(_("公司名称"), max_length=200)
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
     value_tier = models.CharField(
-        _("客户价值等级"), max_length=16, choices=VALUE_TIER_CHOICES, default=ValueTier.STANDARD.value
+        _("客户价值等级"),
+        max_length=16,
+        choices=VALUE_TIER_CHOICES,
+        default=ValueTier.STANDARD.value,
     )
     notes = models.TextField(_("备注"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -101,7 +104,7 @@ class ServiceType(models.Model):
 
 
 class Case(models.Model):
-    reference = models.CharField(_("编号"), max_length=20, unique=True, null=True)
+    reference = models.CharField(_("编号"), max_length=20, unique=True, null=True)  # noqa: DJ001 - set just after insert
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="cases")
     service = models.ForeignKey(ServiceType, on_delete=models.PROTECT, related_name="cases")
     requested_deadline = models.DateField(_("要求截止日期"))

@@ -1,4 +1,7 @@
-"""Writes for clients, cases and the catalog: one use case each, one transaction, one audit event."""
+"""Writes for clients, cases and the catalog.
+
+One use case per function, one transaction each, one audit event each.
+"""
 
 from __future__ import annotations
 
@@ -45,7 +48,9 @@ def _check_contact(contact: ContactInput) -> ContactInput:
             raise ValidationFailed(_("电子邮箱格式不正确。"), field="contact_email") from None
     if not phone and not email:
         raise ValidationFailed(_("联系人至少需要手机号或电子邮箱之一。"), field="contact_phone")
-    return ContactInput(name=name[:100], phone=phone, email=email, title=contact.title.strip()[:100])
+    return ContactInput(
+        name=name[:100], phone=phone, email=email, title=contact.title.strip()[:100]
+    )
 
 
 def _require(actor, capability: Capability) -> None:
@@ -80,7 +85,9 @@ def client_create(
     existing = Client.objects.filter(uscc=code).first()
     if existing is not None:
         raise ValidationFailed(
-            _("统一社会信用代码 %(code)s 已登记为客户“%(name)s”。") % {"code": code, "name": existing.name}, field="uscc"
+            _("统一社会信用代码 %(code)s 已登记为客户“%(name)s”。")
+            % {"code": code, "name": existing.name},
+            field="uscc",
         )
     client = Client.objects.create(
         name=name, uscc=code, value_tier=tier.value, notes=notes.strip(), created_by=actor
@@ -151,7 +158,9 @@ def case_create(
     if not reason:
         raise ValidationFailed(_("请说明加急原因（为什么急、急到什么程度）。"), field="reason")
     if len(reason) > MAX_REASON:
-        raise ValidationFailed(_("加急原因不能超过 %(n)d 个字符。") % {"n": MAX_REASON}, field="reason")
+        raise ValidationFailed(
+            _("加急原因不能超过 %(n)d 个字符。") % {"n": MAX_REASON}, field="reason"
+        )
     case = Case.objects.create(
         client=client,
         service=service,

@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from expedite.accounts.selectors import user_can
+from expedite.accounts.selectors import staff_display_name, user_can
 from expedite.domain.errors import DomainError, NotAllowed, NotFound
 from expedite.domain.roles import Capability
 
@@ -87,6 +87,7 @@ def case_detail(request, pk: int):
         "events": events,
         "today": timezone.localdate(),
         "service_name": case.service.display_name(get_language()),
+        "created_by_name": staff_display_name(case.created_by),
         "portal_url": request.build_absolute_uri(_portal_path(case)),
     }
     return render(request, "cases/case_detail.html", context)
@@ -182,4 +183,3 @@ def client_detail(request, pk: int):
         "can_create_case": user_can(request.user, Capability.CREATE_CASE),
     }
     return render(request, "cases/client_detail.html", context)
-

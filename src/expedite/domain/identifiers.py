@@ -27,9 +27,7 @@ def normalize_uscc(raw: str) -> str:
     """
     code = (raw or "").strip().upper()
     if len(code) != USCC_LENGTH:
-        raise ValidationFailed(
-            f"统一社会信用代码应为 18 位，当前为 {len(code)} 位。", field="uscc"
-        )
+        raise ValidationFailed(f"统一社会信用代码应为 18 位，当前为 {len(code)} 位。", field="uscc")
     bad = sorted({ch for ch in code if ch not in USCC_ALPHABET})
     if bad:
         raise ValidationFailed(

@@ -48,9 +48,7 @@ class Capability(enum.StrEnum):
 
 
 _ALL_STAFF = frozenset(Role)
-_INTAKE = frozenset(
-    {Role.LIAISON, Role.SUPERVISOR, Role.MANAGER, Role.GENERAL_MANAGER, Role.ADMIN}
-)
+_INTAKE = frozenset({Role.LIAISON, Role.SUPERVISOR, Role.MANAGER, Role.GENERAL_MANAGER, Role.ADMIN})
 
 CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.VIEW_CASES: _ALL_STAFF,

@@ -47,19 +47,67 @@ def _uscc(first17: str) -> str:
 
 
 DEMO_CLIENTS = (
-    ("上海鲜达电子商务有限公司", _uscc("91310115MA1K4DEM0"), "key", "周婷", "13816220001", "zhou.ting@xianda.example"),
-    ("苏州恒信建设工程有限公司", _uscc("91320506MA1N7DEM1"), "strategic", "吴刚", "13962110002", "wugang@hengxin.example"),
-    ("杭州云启人力资源有限公司", _uscc("91330106MA2H9DEM2"), "standard", "郑晓", "13757130003", "zx@yunqi.example"),
-    ("德澜（上海）贸易有限公司", _uscc("91310000MA1FDEM03"), "strategic", "Anna Weber", "13601790004", "anna.weber@delan.example"),
+    (
+        "上海鲜达电子商务有限公司",
+        _uscc("91310115MA1K4DEM0"),
+        "key",
+        "周婷",
+        "13816220001",
+        "zhou.ting@xianda.example",
+    ),
+    (
+        "苏州恒信建设工程有限公司",
+        _uscc("91320506MA1N7DEM1"),
+        "strategic",
+        "吴刚",
+        "13962110002",
+        "wugang@hengxin.example",
+    ),
+    (
+        "杭州云启人力资源有限公司",
+        _uscc("91330106MA2H9DEM2"),
+        "standard",
+        "郑晓",
+        "13757130003",
+        "zx@yunqi.example",
+    ),
+    (
+        "德澜（上海）贸易有限公司",
+        _uscc("91310000MA1FDEM03"),
+        "strategic",
+        "Anna Weber",
+        "13601790004",
+        "anna.weber@delan.example",
+    ),
 )
 
 # (client index, service code, working days from today as calendar days, reason)
 DEMO_CASES = (
-    (0, "food-business-license", 7, "平台通知下周下架未取得食品经营许可证的店铺，已收到书面通知（截图）。"),
+    (
+        0,
+        "food-business-license",
+        7,
+        "平台通知下周下架未取得食品经营许可证的店铺，已收到书面通知（截图）。",
+    ),
     (1, "construction-permit", 4, "项目验收需要施工许可证，逾期按合同承担违约金。"),
-    (2, "labor-dispatch-license", 5, "新客户合同签约需要劳务派遣许可证；负责专员出差，可远程协作。"),
-    (3, "foreign-equity-change", 10, "外方股东变更须在季度末前完成，涉及商务局、市场监管局、外汇局。"),
-    (1, "tax-deregistration", 12, "老板要季度报表，需注销 3 家子公司；尚有未申报的季度税费和工商年报。"),
+    (
+        2,
+        "labor-dispatch-license",
+        5,
+        "新客户合同签约需要劳务派遣许可证；负责专员出差，可远程协作。",
+    ),
+    (
+        3,
+        "foreign-equity-change",
+        10,
+        "外方股东变更须在季度末前完成，涉及商务局、市场监管局、外汇局。",
+    ),
+    (
+        1,
+        "tax-deregistration",
+        12,
+        "老板要季度报表，需注销 3 家子公司；尚有未申报的季度税费和工商年报。",
+    ),
     (0, "business-change", 3, "明天与项目方签合同，需要变更后的营业执照（法定代表人变更）。"),
 )
 

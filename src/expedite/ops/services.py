@@ -17,7 +17,9 @@ def worker_identity() -> str:
 @transaction.atomic
 def heartbeat_record(*, worker: str, now: dt.datetime) -> WorkerHeartbeat:
     """Record that `worker` is alive. Not audited: it changes no business state."""
-    updated = WorkerHeartbeat.objects.filter(worker=worker).update(beat_at=now, beats=F("beats") + 1)
+    updated = WorkerHeartbeat.objects.filter(worker=worker).update(
+        beat_at=now, beats=F("beats") + 1
+    )
     if not updated:
         WorkerHeartbeat.objects.create(worker=worker, beat_at=now, beats=1)
     # Old entries of restarted processes are dropped so /healthz lists live workers.

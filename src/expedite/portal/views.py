@@ -13,7 +13,11 @@ from .links import case_id_from_token
 
 def portal_case(request, token: str):
     case_id = case_id_from_token(token)
-    case = Case.objects.select_related("client", "service").filter(pk=case_id).first() if case_id else None
+    case = (
+        Case.objects.select_related("client", "service").filter(pk=case_id).first()
+        if case_id
+        else None
+    )
     if case is None:
         raise Http404("invalid link")
     context = {

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from expedite.accounts.selectors import user_role_labels
+from expedite.accounts.selectors import staff_display_name, user_role_labels
 
 
 def staff_context(request):
@@ -10,4 +10,5 @@ def staff_context(request):
     return {
         "firm_name": settings.EXPEDITE_FIRM_NAME,
         "role_labels": user_role_labels(user) if user and user.is_authenticated else [],
+        "staff_name": staff_display_name(user) if user and user.is_authenticated else "",
     }

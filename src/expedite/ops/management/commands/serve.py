@@ -53,7 +53,7 @@ class Command(BaseCommand):
         url = f"http://{host or '127.0.0.1'}:{port}/"
         self.stdout.write(self.style.SUCCESS(f"Expedite 加急服务台: {url}"))
         if is_embedded:
-            self.stdout.write("demo logins (password %s):" % DEMO_PASSWORD)
+            self.stdout.write(f"demo logins (password {DEMO_PASSWORD}):")
             for username, role in demo_logins():
                 self.stdout.write(f"  {username:<10} {role}")
         self.stdout.write(f"API docs: {url}api/v1/docs   health: {url}healthz   Ctrl-C to stop")

@@ -1,0 +1,69 @@
+"""A liaison on a phone: log in, register a client, open a request in Chinese, see it listed."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from expedite.cases.models import Case
+from tests.conftest import PASSWORD, make_uscc
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_liaison_registers_a_client_and_opens_an_expedite_request(live_server, page, world):
+    page.goto(live_server.url + "/")
+    expect(page.get_by_role("heading", name="员工登录")).to_be_visible()
+    page.get_by_label("用户名").fill("zhang")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="加急单")).to_be_visible()
+
+    page.get_by_role("link", name="客户", exact=True).click()
+    page.get_by_role("link", name="登记客户").click()
+    page.get_by_label("公司名称").fill("杭州云启人力资源有限公司")
+    page.get_by_label("统一社会信用代码").fill(make_uscc("91330106MA2H9E2E2"))
+    page.get_by_label("客户价值等级").select_option(label="重点客户")
+    page.get_by_label("联系人").fill("郑晓")
+    page.get_by_label("手机号").fill("13757130003")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_text("已登记客户 杭州云启人力资源有限公司。")).to_be_visible()
+
+    page.get_by_role("link", name="为该客户新建加急单").click()
+    page.get_by_label("服务事项").select_option(label="劳务派遣许可证")
+    page.get_by_label("要求截止日期").fill("2026-12-03")
+    page.get_by_label("加急原因").fill(
+        "新客户合同下周签约，需要劳务派遣许可证；专员出差可远程协作。"
+    )
+    page.get_by_role("button", name="创建").click()
+
+    case = Case.objects.get(client__name="杭州云启人力资源有限公司")
+    expect(page.get_by_text(f"已创建加急单 {case.reference}。")).to_be_visible()
+    expect(page.get_by_text("新客户合同下周签约")).to_be_visible()
+
+    page.get_by_role("link", name="加急单", exact=True).first.click()
+    row = page.locator("tr", has_text=case.reference)
+    expect(row).to_contain_text("劳务派遣许可证")
+    expect(row).to_contain_text("草稿")
+
+    page.get_by_placeholder(re.compile("搜索编号")).fill("云启")
+    expect(page.locator("#case-rows tbody tr")).to_have_count(1)
+
+
+def test_the_client_opens_the_portal_link_on_a_phone(live_server, page, world):
+    import datetime as dt
+
+    from expedite.cases.services import case_create
+    from expedite.portal.links import portal_path
+
+    case = case_create(
+        actor=world.zhang,
+        client_id=world.acme.pk,
+        service_code="business-change",
+        requested_deadline=dt.date(2026, 12, 4),
+        reason="内部：客户老板催得紧",
+    )
+    page.goto(live_server.url + portal_path(case))
+    expect(page.get_by_role("heading", name="工商变更")).to_be_visible()
+    expect(page.get_by_text("部门审批中")).to_be_visible()
+    expect(page.get_by_text("客户老板催得紧")).to_have_count(0)

@@ -1,0 +1,148 @@
+import pytest
+
+from expedite.accounts.services import api_token_create
+from expedite.audit.models import AuditEvent
+from expedite.cases.models import Case, Client
+from tests.conftest import make_uscc
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def auth(world):
+    _token, raw = api_token_create(user=world.zhang, name="tests")
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+def test_requests_without_a_valid_token_are_refused(client, world):
+    assert client.get("/api/v1/cases").status_code == 401
+    response = client.get("/api/v1/cases", HTTP_AUTHORIZATION="Bearer exp_guessed")
+    assert response.status_code == 401
+    assert response.json()["detail"][0]["message"] == "请提供有效的 API 令牌。"
+
+
+def test_a_revoked_token_stops_working(client, world):
+    from expedite.accounts.services import api_token_revoke
+
+    token, raw = api_token_create(user=world.zhang, name="old")
+    assert client.get("/api/v1/cases", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+    api_token_revoke(user=world.zhang, token_id=token.pk)
+    assert client.get("/api/v1/cases", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
+
+
+def test_the_token_itself_is_never_stored(world):
+    token, raw = api_token_create(user=world.zhang, name="x")
+    assert raw not in str(token.__dict__)
+
+
+def test_client_and_case_round_trip(client, world, auth):
+    uscc = make_uscc("91330106MA2H9APQ2")
+    response = client.post(
+        "/api/v1/clients",
+        {
+            "name": "杭州云启人力资源有限公司",
+            "uscc": uscc,
+            "value_tier": "standard",
+            "contacts": [{"name": "郑晓", "phone": "13757130003"}],
+        },
+        content_type="application/json",
+        **auth,
+    )
+    assert response.status_code == 201, response.content
+    client_id = response.json()["id"]
+    assert response.json()["contacts"][0]["is_primary"] is True
+    response = client.post(
+        "/api/v1/cases",
+        {
+            "client_id": client_id,
+            "service": "business-change",
+            "requested_deadline": "2026-12-04",
+            "reason": "明天签合同，需要变更后的营业执照",
+        },
+        content_type="application/json",
+        **auth,
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["state"] == "draft"
+    assert body["service_name"] == "工商变更"
+    assert "/p/" in body["portal_url"]
+    case = Case.objects.get(pk=body["id"])
+    assert AuditEvent.objects.filter(kind="case.created", case=case, actor="zhang").exists()
+    listing = client.get("/api/v1/cases", {"q": "营业执照"}, **auth).json()
+    assert listing["count"] == 1 and listing["items"][0]["reference"] == case.reference
+    assert (
+        client.get(f"/api/v1/cases/{case.pk}", **auth).json()["client_name"]
+        == "杭州云启人力资源有限公司"
+    )
+
+
+def test_domain_errors_come_back_as_422_with_the_field_and_a_chinese_message(client, world, auth):
+    count = Client.objects.count()
+    response = client.post(
+        "/api/v1/clients",
+        {"name": "某公司", "uscc": "123", "contacts": [{"name": "甲", "phone": "13800138000"}]},
+        content_type="application/json",
+        **auth,
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {"field": "uscc", "message": "统一社会信用代码应为 18 位，当前为 3 位。"}
+    ]
+    assert Client.objects.count() == count
+
+
+def test_malformed_bodies_come_back_as_422_naming_the_field(client, world, auth):
+    response = client.post(
+        "/api/v1/cases",
+        {
+            "client_id": world.acme.pk,
+            "service": "business-change",
+            "requested_deadline": "soon",
+            "reason": "x",
+        },
+        content_type="application/json",
+        **auth,
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "requested_deadline"
+    assert "格式不正确" in response.json()["detail"][0]["message"]
+
+
+def test_a_role_without_intake_rights_gets_403(client, world):
+    _t, raw = api_token_create(user=world.wang, name="risk")
+    response = client.post(
+        "/api/v1/cases",
+        {
+            "client_id": world.acme.pk,
+            "service": "business-change",
+            "requested_deadline": "2026-12-04",
+            "reason": "x",
+        },
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
+    assert response.status_code == 403
+    assert Case.objects.count() == 0
+
+
+def test_an_outsider_token_sees_no_cases(client, world):
+    _t, raw = api_token_create(user=world.outsider, name="x")
+    assert client.get("/api/v1/cases", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 403
+
+
+def test_unknown_case_is_404(client, world, auth):
+    assert client.get("/api/v1/cases/424242", **auth).status_code == 404
+
+
+def test_services_list_the_catalog(client, world, auth):
+    codes = {s["code"] for s in client.get("/api/v1/services", **auth).json()}
+    assert {"business-change", "labor-dispatch-license", "tax-deregistration"} <= codes
+
+
+def test_openapi_schema_and_offline_docs_are_served(client, world):
+    schema = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/cases" in schema["paths"]
+    docs = client.get("/api/v1/docs").content.decode()
+    assert "/static/ninja/" in docs
+    assert "cdn" not in docs.lower()

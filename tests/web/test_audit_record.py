@@ -1,0 +1,64 @@
+import pytest
+from django.db import transaction
+
+from expedite.audit.models import AuditEvent, AuditHead, AuditImmutableError
+from expedite.audit.services import audit_record
+from expedite.domain.audit import GENESIS_HASH, AuditKind, EventBody, event_hash
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_write_in_the_slice_left_a_chained_event(world):
+    events = list(AuditEvent.objects.order_by("seq"))
+    assert [e.kind for e in events[:3]] == ["catalog.loaded", "client.created", "client.created"]
+    previous = GENESIS_HASH
+    for e in events:
+        body = EventBody(
+            seq=e.seq,
+            time=e.time,
+            actor_kind=e.actor_kind,
+            actor=e.actor,
+            kind=AuditKind(e.kind),
+            case_id=e.case_id,
+            payload=e.payload,
+            prev_hash=e.prev_hash,
+        )
+        assert e.prev_hash == previous
+        assert e.hash == event_hash(body)
+        previous = e.hash
+    assert AuditHead.objects.get().hash == previous
+
+
+def test_events_cannot_be_changed_or_deleted(world):
+    event = AuditEvent.objects.first()
+    event.actor = "someone-else"
+    with pytest.raises(AuditImmutableError):
+        event.save()
+    with pytest.raises(AuditImmutableError):
+        event.delete()
+    with pytest.raises(AuditImmutableError):
+        AuditEvent.objects.filter(pk=event.pk).update(actor="x")
+    with pytest.raises(AuditImmutableError):
+        AuditEvent.objects.all().delete()
+
+
+def test_recording_outside_a_transaction_is_refused(transactional_db):
+    with pytest.raises(RuntimeError, match="inside the transaction"):
+        audit_record(kind=AuditKind.DEMO_LOADED)
+
+
+def test_a_failed_action_leaves_no_event(world):
+    before = AuditEvent.objects.count()
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        audit_record(kind=AuditKind.DEMO_LOADED)
+        1 / 0  # noqa: B018
+    assert AuditEvent.objects.count() == before
+
+
+def test_logins_and_failed_logins_are_recorded(client, world):
+    client.post("/login/", {"username": "zhang", "password": "wrong"})
+    failed = AuditEvent.objects.filter(kind="auth.login_failed").get()
+    assert failed.payload["username"] == "zhang"
+    assert "password" not in failed.payload
+    client.post("/login/", {"username": "zhang", "password": "correct-horse-battery"})
+    assert AuditEvent.objects.filter(kind="auth.login", actor="zhang").exists()

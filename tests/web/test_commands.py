@@ -1,0 +1,64 @@
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from expedite.audit.models import AuditEvent
+from expedite.cases.models import Case, Client, ServiceType
+from expedite.ops.demo import DEMO_USERS, demo_load
+
+pytestmark = pytest.mark.django_db
+
+
+def test_catalog_load_is_idempotent():
+    call_command("catalog", "load", stdout=StringIO())
+    assert ServiceType.objects.filter(code="business-change", standard_workdays=7).exists()
+    events = AuditEvent.objects.count()
+    out = StringIO()
+    call_command("catalog", "load", stdout=out)
+    assert "0 created, 0 updated, 0 retired" in out.getvalue()
+    assert AuditEvent.objects.count() == events
+
+
+def test_a_broken_catalog_file_is_refused_naming_the_key(tmp_path):
+    bad = tmp_path / "firm.yaml"
+    bad.write_text("services:\n  - code: x\n    name_zh: 甲\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"firm\.yaml"):
+        call_command("catalog", "load", str(bad))
+
+
+def test_demo_loads_every_role_and_the_seed_examples_once(catalog):
+    first = demo_load(today=dt.date(2026, 11, 26))
+    assert first == {"users": len(DEMO_USERS), "clients": 4, "cases": 6}
+    assert demo_load(today=dt.date(2026, 11, 27)) == {"users": 0, "clients": 0, "cases": 0}
+    assert Client.objects.count() == 4 and Case.objects.count() == 6
+    from django.contrib.auth.models import User
+
+    roles = set(User.objects.values_list("groups__name", flat=True))
+    assert {
+        "liaison",
+        "process",
+        "risk",
+        "supervisor",
+        "manager",
+        "general_manager",
+        "admin",
+    } <= roles
+
+
+def test_setup_loads_demo_data_on_a_new_database_only(make_user):
+    call_command("setup", stdout=StringIO())
+    assert Case.objects.count() == 6
+    out = StringIO()
+    call_command("setup", stdout=out)
+    assert "demo:" not in out.getvalue()
+    assert Case.objects.count() == 6
+
+
+def test_setup_never_adds_demo_data_to_a_database_in_use(make_user):
+    make_user("someone")
+    call_command("setup", stdout=StringIO())
+    assert Case.objects.count() == 0
+    assert ServiceType.objects.exists()

@@ -1,0 +1,43 @@
+import pytest
+from django.urls import reverse
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_chinese_is_the_default_even_for_an_english_browser(client, world):
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    html = response.content.decode()
+    assert '<html lang="zh-hans">' in html
+    assert "员工登录" in html
+
+
+def test_english_can_be_chosen_and_sticks(client, world):
+    client.login(username="zhang", password=PASSWORD)
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    html = client.get(reverse("case_list")).content.decode()
+    assert '<html lang="en">' in html
+    assert "Expedite cases" in html or "New expedite case" in html
+    assert "Client liaison" in html
+
+
+def test_english_error_messages_from_services(client, world):
+    client.login(username="zhang", password=PASSWORD)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = client.post(
+        reverse("case_create"),
+        {
+            "client": world.acme.pk,
+            "service": "business-change",
+            "requested_deadline": "2026-12-01",
+            "reason": "急" * 2001,
+        },
+    )
+    assert "cannot be longer than 2000 characters" in response.content.decode()
+
+
+def test_chinese_staff_names_read_family_name_first(client, world):
+    client.login(username="zhang", password=PASSWORD)
+    assert "张敏" in client.get(reverse("case_list")).content.decode()

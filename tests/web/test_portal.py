@@ -1,0 +1,37 @@
+import datetime as dt
+
+import pytest
+
+from expedite.cases.services import case_create
+from expedite.portal.links import portal_path, portal_token
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case(world):
+    return case_create(
+        actor=world.zhang,
+        client_id=world.acme.pk,
+        service_code="business-change",
+        requested_deadline=dt.date(2026, 12, 4),
+        reason="内部备注：老板很急",
+    )
+
+
+def test_the_signed_link_shows_the_client_its_case_without_login(client, case):
+    response = client.get(portal_path(case))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert case.reference in html and "工商变更" in html and "部门审批中" in html
+    assert response["Referrer-Policy"] == "no-referrer"
+
+
+def test_the_portal_never_shows_internal_notes(client, case):
+    assert "老板很急" not in client.get(portal_path(case)).content.decode()
+
+
+def test_forged_or_altered_tokens_reach_nothing(client, case):
+    token = portal_token(case)
+    assert client.get(f"/p/{token[:-2]}xx/").status_code == 404
+    assert client.get("/p/eyJjYXNlIjoxfQ/").status_code == 404

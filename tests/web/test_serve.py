@@ -1,0 +1,115 @@
+"""`expedite serve` as `make run` uses it: web and worker in one process tree, clean Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:  # noqa: S310 - loopback only
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+@pytest.fixture
+def embedded_env(tmp_path):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_URL", "EXPEDITE_", "DJANGO_"))
+    }
+    env["EXPEDITE_VAR_DIR"] = str(tmp_path / "var")
+    return env
+
+
+def _serve(env, *extra):
+    setup = subprocess.run(
+        [sys.executable, "-m", "expedite", "setup"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert setup.returncode == 0, setup.stderr
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "expedite", "serve", "--bind", f"127.0.0.1:{port}", *extra],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def _wait_for_worker(base: str, proc) -> dict:
+    deadline = time.monotonic() + 60
+    body: dict = {}
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            break
+        try:
+            status, raw = _get(base + "/healthz")
+            body = json.loads(raw)
+            if status == 200 and body["worker"]["ok"]:
+                return body
+        except OSError:
+            pass
+        time.sleep(0.5)
+    return body
+
+
+def _stop(proc) -> str:
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    out, _ = proc.communicate(timeout=30)
+    return out
+
+
+def test_embedded_serve_runs_web_and_worker_and_stops_on_ctrl_c(embedded_env):
+    proc, base = _serve(embedded_env)
+    try:
+        body = _wait_for_worker(base, proc)
+        assert body.get("worker", {}).get("ok"), body
+        assert body["database"]["engine"] == "sqlite"
+        assert body["queue"]["backend"] == "SqliteHuey"
+        status, html = _get(base + "/login/")
+        assert status == 200 and "员工登录" in html.decode()
+    finally:
+        out = _stop(proc)
+    assert proc.returncode == 0, out
+    assert "zhangmin" in out and "expedite-demo" in out
+
+
+@pytest.mark.skipif(
+    not os.environ.get("EXPEDITE_QUEUE_URL", "").startswith("redis"),
+    reason="queue is not Redis in this run",
+)
+def test_serve_with_a_redis_queue_runs_a_worker_on_request(embedded_env):
+    embedded_env["EXPEDITE_QUEUE_URL"] = os.environ["EXPEDITE_QUEUE_URL"]
+    embedded_env["EXPEDITE_QUEUE_NAME"] = f"serve-test-{os.getpid()}"
+    proc, base = _serve(embedded_env, "--with-worker")
+    try:
+        body = _wait_for_worker(base, proc)
+        assert body.get("worker", {}).get("ok"), body
+        assert body["queue"]["backend"] == "RedisHuey"
+    finally:
+        out = _stop(proc)
+    assert proc.returncode == 0, out
