@@ -3,7 +3,7 @@
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Query, Schema
+from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -141,7 +141,7 @@ def create_client(request, payload: ClientIn):
         notes=payload.notes,
         contacts=[services.ContactInput(**c.dict()) for c in payload.contacts],
     )
-    return 201, _client_out(client)
+    return Status(201, _client_out(client))
 
 
 @api.get("/clients/{client_id}", response={200: ClientOut, 404: ErrorOut}, tags=["clients"])
@@ -165,7 +165,7 @@ def create_case(request, payload: CaseIn):
         requested_deadline=payload.requested_deadline,
         reason=payload.reason,
     )
-    return 201, _case_out(request, case)
+    return Status(201, _case_out(request, case))
 
 
 @api.get("/cases/{case_id}", response={200: CaseOut, 404: ErrorOut}, tags=["cases"])
