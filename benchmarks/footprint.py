@@ -60,9 +60,13 @@ def main() -> None:
     parser.add_argument("--idle", type=float, default=20.0)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "EXPEDITE_"))}
+        env = {
+            k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "EXPEDITE_"))
+        }
         env["EXPEDITE_VAR_DIR"] = f"{tmp}/var"
-        subprocess.run([sys.executable, "-m", "expedite", "setup"], env=env, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "expedite", "setup"], env=env, check=True, capture_output=True
+        )
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
@@ -105,7 +109,9 @@ def main() -> None:
     total_mb = total / 1024
     print(f"total: {total_mb:.1f} MB in {len(pids)} processes")
     print(f"budget {BUDGET_MB} MB: {total_mb / BUDGET_MB:.2f} of budget")
-    print(f"baseline bare python: {bare_kb / 1024:.1f} MB; tree = {total / bare_kb:.1f}x bare python")
+    print(
+        f"baseline bare python: {bare_kb / 1024:.1f} MB; tree = {total / bare_kb:.1f}x bare python"
+    )
 
 
 if __name__ == "__main__":

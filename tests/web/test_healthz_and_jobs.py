@@ -36,8 +36,13 @@ def test_heartbeat_is_idempotent_per_worker():
     assert row.beat_at == now + dt.timedelta(minutes=1)
 
 
+@pytest.mark.django_db(transaction=True)
 def test_heartbeat_job_goes_through_the_configured_queue_and_shows_on_healthz(client):
-    """Enqueue on the real queue (SQLite file or Redis), then consume it as a worker would."""
+    """Enqueue on the real queue (SQLite file or Redis), then consume it as a worker would.
+
+    Transactional: like a worker, the job closes stale connections, which would end the
+    per-test transaction on PostgreSQL.
+    """
     HUEY.flush()
     jobs.heartbeat_now()
     assert HUEY.pending_count() == 1

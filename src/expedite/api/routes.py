@@ -1,6 +1,5 @@
 """REST API under /api/v1: thin endpoints over the services and selectors."""
 
-
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Schema, Status
