@@ -81,7 +81,7 @@ def main() -> None:
             deadline = time.monotonic() + 90
             while time.monotonic() < deadline:
                 try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=3) as r:  # noqa: S310
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=3) as r:
                         if json.load(r)["worker"]["ok"]:
                             break
                 except OSError:
@@ -91,7 +91,7 @@ def main() -> None:
                 raise SystemExit("server did not become healthy")
             # Touch the main pages once so the measured web process has loaded its code.
             for path in ("/login/", "/api/v1/openapi.json", "/healthz"):
-                urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10).read()  # noqa: S310
+                urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10).read()
             time.sleep(args.idle)
             pids = tree(proc.pid)
             total = 0
