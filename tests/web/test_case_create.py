@@ -84,3 +84,10 @@ def test_anonymous_visitors_are_sent_to_log_in(client, world):
     response = client.get(reverse("case_list"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
+
+def test_the_case_page_names_events_in_words(client, world):
+    client.login(username="zhang", password=PASSWORD)
+    client.post(reverse("case_create"), form(world))
+    page = client.get(reverse("case_detail", args=[Case.objects.get().pk])).content.decode()
+    assert "创建加急单" in page

@@ -78,3 +78,14 @@ def test_another_contact_can_be_added_on_the_client_page(client, world):
         ("钱多", False),
     ]
     assert AuditEvent.objects.filter(kind="client.contact_added").count() == 1
+
+
+def test_every_problem_on_the_form_is_reported_in_one_round(client, world):
+    client.login(username="zhang", password=PASSWORD)
+    response = client.post(
+        reverse("client_create"), form(name="", uscc="123", contact_phone="12345")
+    )
+    html = response.content.decode()
+    assert "这个字段是必填项" in html
+    assert "当前为 3 位" in html
+    assert "手机号或电话格式不正确" in html

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ApiToken(models.Model):
@@ -20,7 +21,7 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = _("API 令牌")
+        verbose_name = pgettext_lazy("one", "API 令牌")
         verbose_name_plural = _("API 令牌")
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from expedite.domain.audit import ActorKind, AuditKind
 
@@ -43,7 +44,7 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["seq"]
-        verbose_name = _("审计事件")
+        verbose_name = pgettext_lazy("one", "审计事件")
         verbose_name_plural = _("审计事件")
 
     def __str__(self) -> str:
@@ -57,6 +58,10 @@ class AuditEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise AuditImmutableError("audit events cannot be deleted")
 
+    @property
+    def kind_label(self) -> str:
+        return audit_kind_label(self.kind)
+
 
 class AuditHead(models.Model):
     """One row holding the chain's last sequence number and hash; locked to append."""
@@ -66,3 +71,24 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"head #{self.seq}"
+
+
+AUDIT_KIND_LABELS = {
+    AuditKind.CLIENT_CREATED: _("登记客户"),
+    AuditKind.CLIENT_CONTACT_ADDED: _("添加客户联系人"),
+    AuditKind.CASE_CREATED: _("创建加急单"),
+    AuditKind.CATALOG_LOADED: _("载入服务目录"),
+    AuditKind.DEMO_LOADED: _("载入演示数据"),
+    AuditKind.LOGIN: _("登录"),
+    AuditKind.LOGIN_FAILED: _("登录失败"),
+    AuditKind.LOGOUT: _("退出登录"),
+    AuditKind.API_TOKEN_CREATED: _("生成 API 令牌"),
+    AuditKind.API_TOKEN_REVOKED: _("撤销 API 令牌"),
+}
+
+
+def audit_kind_label(kind: str) -> str:
+    try:
+        return str(AUDIT_KIND_LABELS[AuditKind(kind)])
+    except (KeyError, ValueError):
+        return kind

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from expedite.domain.errors import DomainError
+from expedite.domain.identifiers import normalize_phone, normalize_uscc
 
 from .models import VALUE_TIER_CHOICES
 
@@ -28,6 +31,22 @@ class ClientForm(forms.Form):
         label=_("备注"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
+    # The same checks the service makes, run here too so that every problem on the form is
+    # reported in one round instead of one at a time.
+    def clean_uscc(self):
+        return _domain_clean(normalize_uscc, self.cleaned_data["uscc"])
+
+    def clean_contact_phone(self):
+        phone = self.cleaned_data["contact_phone"]
+        return _domain_clean(normalize_phone, phone) if phone.strip() else ""
+
+
+def _domain_clean(check, value):
+    try:
+        return check(value)
+    except DomainError as exc:
+        raise forms.ValidationError(gettext_now(exc.message)) from exc
+
 
 class ContactForm(forms.Form):
     contact_name = forms.CharField(label=_("联系人"), max_length=100)
@@ -37,7 +56,7 @@ class ContactForm(forms.Form):
 
 
 class CaseForm(forms.Form):
-    client = forms.TypedChoiceField(label=_("客户"), coerce=int)
+    client = forms.TypedChoiceField(label=pgettext_lazy("one", "客户"), coerce=int)
     service = forms.ChoiceField(label=_("服务事项"))
     requested_deadline = forms.DateField(label=_("要求截止日期"), widget=DateInput)
     reason = forms.CharField(

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from expedite.domain.cases import CaseState, ValueTier
 from expedite.domain.catalog import Category
@@ -55,7 +56,7 @@ class Client(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name = _("客户")
+        verbose_name = pgettext_lazy("one", "客户")
         verbose_name_plural = _("客户")
 
     def __str__(self) -> str:
@@ -72,7 +73,7 @@ class ClientContact(models.Model):
 
     class Meta:
         ordering = ["-is_primary", "pk"]
-        verbose_name = _("客户联系人")
+        verbose_name = pgettext_lazy("one", "客户联系人")
         verbose_name_plural = _("客户联系人")
 
     def __str__(self) -> str:
@@ -93,7 +94,7 @@ class ServiceType(models.Model):
 
     class Meta:
         ordering = ["category", "code"]
-        verbose_name = _("服务事项")
+        verbose_name = pgettext_lazy("one", "服务事项")
         verbose_name_plural = _("服务事项")
 
     def __str__(self) -> str:
@@ -105,7 +106,12 @@ class ServiceType(models.Model):
 
 class Case(models.Model):
     reference = models.CharField(_("编号"), max_length=20, unique=True, null=True)  # noqa: DJ001 - set just after insert
-    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="cases")
+    client = models.ForeignKey(
+        Client,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=pgettext_lazy("one", "客户"),
+    )
     service = models.ForeignKey(ServiceType, on_delete=models.PROTECT, related_name="cases")
     requested_deadline = models.DateField(_("要求截止日期"))
     reason = models.TextField(_("加急原因"))
@@ -120,7 +126,7 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name = _("加急单")
+        verbose_name = pgettext_lazy("one", "加急单")
         verbose_name_plural = _("加急单")
         indexes = [models.Index(fields=["state", "requested_deadline"])]
 
