@@ -15,7 +15,7 @@ def _po_entries(path: Path) -> list[tuple[str | None, str, list[str], bool]]:
 
     def flush():
         nonlocal current, fuzzy
-        if "msgid" in current and current["msgid"]:
+        if current.get("msgid"):
             strs = [v for k, v in sorted(current.items()) if k.startswith("msgstr")]
             entries.append((current.get("msgctxt"), current["msgid"], strs, fuzzy))
         current, fuzzy = {}, False
