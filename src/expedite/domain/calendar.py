@@ -1,0 +1,386 @@
+"""The working-day calendar: 放假调休, working hours, provisional years.
+
+All answers come from ordinal tables compiled once when the calendar is built, so
+`is_workday`, `add_workdays`, `workdays_between`, `add_working_time` and
+`working_time_between` are O(1).
+
+Layers, later ones winning:
+1. weekends (Saturday and Sunday) are off;
+2. the State Council's annual arrangement for each *known* year: statutory holidays are off
+   even on weekdays, make-up days (调休上班, usually a weekend day) are working days;
+3. firm closures (a company event day) are off.
+
+A year with no published arrangement is *provisional*: it follows the weekend rule only, and
+every answer touching it says so (`DayInfo.provisional`, `provisional_between`).
+
+Dates outside 2004-01-01 … 2099-12-31 raise `CalendarRangeError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from array import array
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from .errors import DomainError
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MIN_DATE = dt.date(2004, 1, 1)
+MAX_DATE = dt.date(2099, 12, 31)
+_US = 1_000_000  # microseconds per second
+
+
+class CalendarRangeError(DomainError):
+    code = "out_of_range"
+
+
+class DayKind(enum.StrEnum):
+    WORKDAY = "workday"
+    WEEKEND = "weekend"
+    HOLIDAY = "holiday"  # statutory holiday 法定节假日 (including the weekend days inside it)
+    MAKEUP_WORKDAY = "makeup_workday"  # 调休上班
+    CLOSURE = "closure"  # the firm (or office) is closed
+
+
+DAY_KIND_ZH = {
+    DayKind.WORKDAY: "工作日",
+    DayKind.WEEKEND: "周末",
+    DayKind.HOLIDAY: "法定节假日",
+    DayKind.MAKEUP_WORKDAY: "调休上班",
+    DayKind.CLOSURE: "停止办公",
+}
+
+_KIND_CODES = tuple(DayKind)
+
+
+@dataclass(frozen=True, slots=True)
+class YearArrangement:
+    """One year's 放假调休 as published: holiday dates and make-up workdays, each with its name."""
+
+    year: int
+    holidays: Mapping[dt.date, str]
+    makeup_workdays: Mapping[dt.date, str]
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DayInfo:
+    date: dt.date
+    kind: DayKind
+    workday: bool
+    name: str | None  # the holiday, the holiday a make-up day is for, or the closure reason
+    provisional: bool
+
+    def describe(self) -> str:
+        """One line in Chinese, e.g. “2026-02-14 周六 调休上班（春节）”."""
+        weekday = "一二三四五六日"[self.date.weekday()]
+        text = f"{self.date.isoformat()} 周{weekday} {DAY_KIND_ZH[self.kind]}"
+        if self.name:
+            text += f"（{self.name}）"
+        if self.provisional:
+            text += "［暂定：该年度放假安排尚未公布，按周末规则推算］"
+        return text
+
+
+def _seconds(t: dt.time) -> int:
+    return t.hour * 3600 + t.minute * 60 + t.second
+
+
+@dataclass(frozen=True, slots=True)
+class WorkingHours:
+    """Working windows of a day, e.g. 09:00–12:00 and 13:30–18:00 (several windows allowed)."""
+
+    windows: tuple[tuple[dt.time, dt.time], ...] = (
+        (dt.time(9, 0), dt.time(12, 0)),
+        (dt.time(13, 30), dt.time(18, 0)),
+    )
+    _bounds: tuple[tuple[int, int], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.windows:
+            raise DomainError("工作时间至少需要一个时段。", field="windows")
+        bounds = []
+        previous_end = -1
+        for start, end in self.windows:
+            s, e = _seconds(start), _seconds(end)
+            if e <= s:
+                raise DomainError(f"工作时段 {start:%H:%M}–{end:%H:%M} 的结束时间应晚于开始时间。")
+            if s < previous_end:
+                raise DomainError("工作时段应按时间先后排列且互不重叠。")
+            bounds.append((s * _US, e * _US))
+            previous_end = e
+        object.__setattr__(self, "_bounds", tuple(bounds))
+
+    @property
+    def day_length(self) -> dt.timedelta:
+        return dt.timedelta(microseconds=self.day_us)
+
+    @property
+    def day_us(self) -> int:
+        return sum(e - s for s, e in self._bounds)
+
+    def worked_before(self, us_of_day: int) -> int:
+        """Working microseconds of one workday before the given time of day."""
+        return sum(min(max(us_of_day - s, 0), e - s) for s, e in self._bounds)
+
+    def time_at(self, worked: int) -> int:
+        """The earliest time of day (µs) by which `worked` µs of the day have been worked."""
+        for s, e in self._bounds:
+            if worked <= e - s:
+                return s + worked
+            worked -= e - s
+        raise ValueError("more than a day's work")
+
+    @classmethod
+    def parse(cls, text: str) -> WorkingHours:
+        """From “09:00-12:00,13:30-18:00”."""
+        windows = []
+        for part in text.split(","):
+            try:
+                a, b = part.strip().split("-")
+                windows.append((dt.time.fromisoformat(a.strip()), dt.time.fromisoformat(b.strip())))
+            except ValueError:
+                raise DomainError(
+                    f"无法识别工作时段“{part.strip()}”，格式如 09:00-12:00,13:30-18:00。"
+                ) from None
+        return cls(windows=tuple(windows))
+
+
+DEFAULT_HOURS = WorkingHours()
+
+
+class WorkCalendar:
+    """Working days and working time for one firm or office. Immutable once built."""
+
+    def __init__(
+        self,
+        arrangements: Iterable[YearArrangement] = (),
+        *,
+        hours: WorkingHours = DEFAULT_HOURS,
+        closures: Mapping[dt.date, str] | None = None,
+        tz: dt.tzinfo = SHANGHAI,
+    ) -> None:
+        self.hours = hours
+        self.tz = tz
+        self._base = MIN_DATE.toordinal()
+        size = MAX_DATE.toordinal() - self._base + 1
+        kinds = bytearray(size)
+        names: dict[int, str] = {}
+        known: set[int] = set()
+        for day in range(size):
+            weekday = (self._base + day - 1) % 7  # date.fromordinal(1) is a Monday
+            kinds[day] = _KIND_CODES.index(DayKind.WEEKEND if weekday >= 5 else DayKind.WORKDAY)
+        for arrangement in arrangements:
+            known.add(arrangement.year)
+            for d, name in arrangement.holidays.items():
+                self._set(kinds, names, d, DayKind.HOLIDAY, name)
+            for d, name in arrangement.makeup_workdays.items():
+                self._set(kinds, names, d, DayKind.MAKEUP_WORKDAY, name)
+        for d, reason in (closures or {}).items():
+            self._set(kinds, names, d, DayKind.CLOSURE, reason)
+        self._kinds = bytes(kinds)
+        self._names = names
+        self.known_years = frozenset(known)
+        working = {_KIND_CODES.index(DayKind.WORKDAY), _KIND_CODES.index(DayKind.MAKEUP_WORKDAY)}
+        cum = array("l", [0]) * (size + 1)
+        workdays = array("l")
+        count = 0
+        for day in range(size):
+            cum[day] = count
+            if kinds[day] in working:
+                workdays.append(day)
+                count += 1
+        cum[size] = count
+        self._cum = cum  # workdays in [base, base + i)
+        self._wd = workdays  # offsets of the workdays, ascending
+
+    def _set(self, kinds: bytearray, names: dict[int, str], d: dt.date, kind: DayKind, name: str):
+        if MIN_DATE <= d <= MAX_DATE:
+            offset = d.toordinal() - self._base
+            kinds[offset] = _KIND_CODES.index(kind)
+            names[offset] = name
+
+    # -- days ---------------------------------------------------------------------------------
+
+    def _offset(self, d: dt.date) -> int:
+        if isinstance(d, dt.datetime):
+            d = d.date()
+        if not MIN_DATE <= d <= MAX_DATE:
+            raise CalendarRangeError(
+                f"日期 {d.isoformat()} 超出日历支持范围"
+                f"（{MIN_DATE.isoformat()} 至 {MAX_DATE.isoformat()}）。"
+            )
+        return d.toordinal() - self._base
+
+    def _date(self, offset: int) -> dt.date:
+        return dt.date.fromordinal(self._base + offset)
+
+    def _workday_at(self, index: int) -> dt.date:
+        if not 0 <= index < len(self._wd):
+            raise CalendarRangeError(
+                f"结果超出日历支持范围（{MIN_DATE.isoformat()} 至 {MAX_DATE.isoformat()}）。"
+            )
+        return self._date(self._wd[index])
+
+    def is_workday(self, d: dt.date) -> bool:
+        offset = self._offset(d)
+        return self._cum[offset + 1] != self._cum[offset]
+
+    def is_provisional(self, d: dt.date) -> bool:
+        """True when d's year has no published arrangement (weekend rule only)."""
+        self._offset(d)
+        return d.year not in self.known_years
+
+    def provisional_between(self, a: dt.date, b: dt.date) -> bool:
+        """True if any date in the closed interval between a and b lies in a provisional year."""
+        lo, hi = (a, b) if a <= b else (b, a)
+        self._offset(lo), self._offset(hi)
+        return any(y not in self.known_years for y in range(lo.year, hi.year + 1))
+
+    def explain(self, d: dt.date) -> DayInfo:
+        offset = self._offset(d)
+        kind = _KIND_CODES[self._kinds[offset]]
+        return DayInfo(
+            date=d,
+            kind=kind,
+            workday=kind in (DayKind.WORKDAY, DayKind.MAKEUP_WORKDAY),
+            name=self._names.get(offset),
+            provisional=self.is_provisional(d),
+        )
+
+    def next_workday(self, d: dt.date) -> dt.date:
+        """The first workday strictly after d."""
+        return self._workday_at(self._cum[self._offset(d) + 1])
+
+    def previous_workday(self, d: dt.date) -> dt.date:
+        """The last workday strictly before d."""
+        return self._workday_at(self._cum[self._offset(d)] - 1)
+
+    def add_workdays(self, d: dt.date, n: int) -> dt.date:
+        """Count n workdays from d (the convention of chinesecalendar's `find_workday`).
+
+        - n = 0: d itself if it is a workday, otherwise the next workday (the day work on
+          something arriving on d can start);
+        - n > 0: from that same starting workday, the n-th workday after it: Friday + 1 is
+          Monday, and Saturday + 1 is Tuesday (Saturday rolls to Monday first);
+        - n < 0: the |n|-th workday strictly before d: Monday − 1 is Friday, and Saturday − 1
+          is Friday too.
+
+        For a workday a, `workdays_between(a, add_workdays(a, n)) == n` for every n.
+        Raises `CalendarRangeError` when the answer leaves the supported range.
+        """
+        # cum[offset] is the index of the first workday on or after d, and also the number of
+        # workdays strictly before d, which makes both directions one lookup.
+        return self._workday_at(self._cum[self._offset(d)] + n)
+
+    def workdays_between(self, a: dt.date, b: dt.date) -> int:
+        """Workdays in the half-open interval [a, b): a counts, b does not.
+
+        Negative when b is before a: −(workdays in [b, a)). So a week from Monday to the next
+        Monday has 5, and `workdays_between(a, a) == 0`.
+        """
+        return self._cum[self._offset(b)] - self._cum[self._offset(a)]
+
+    def workdays_in(self, a: dt.date, b: dt.date) -> list[dt.date]:
+        """The workdays in the closed interval [a, b], in order."""
+        lo, hi = self._cum[self._offset(a)], self._cum[self._offset(b) + 1]
+        return [self._date(self._wd[i]) for i in range(lo, hi)]
+
+    # -- working time -------------------------------------------------------------------------
+
+    def _local(self, t: dt.datetime) -> dt.datetime:
+        if t.tzinfo is None or t.utcoffset() is None:
+            raise DomainError("时间必须带时区（例如 2026-11-26T09:30:00+08:00）。", field="time")
+        return t.astimezone(self.tz)
+
+    def _accrued(self, t: dt.datetime) -> int:
+        """Working microseconds from the start of the calendar up to instant t."""
+        local = self._local(t)
+        offset = self._offset(local.date())
+        total = self._cum[offset] * self.hours.day_us
+        if self._cum[offset + 1] != self._cum[offset]:
+            us = (local.hour * 3600 + local.minute * 60 + local.second) * _US + local.microsecond
+            total += self.hours.worked_before(us)
+        return total
+
+    def _instant(self, accrued: int) -> dt.datetime:
+        """The earliest instant by which `accrued` working microseconds have passed."""
+        day_us = self.hours.day_us
+        index, rest = divmod(accrued, day_us)
+        if rest == 0 and index > 0:
+            index, rest = index - 1, day_us
+        day = self._workday_at(index)
+        us = self.hours.time_at(rest)
+        naive = dt.datetime.combine(day, dt.time()) + dt.timedelta(microseconds=us)
+        return naive.replace(tzinfo=self.tz)
+
+    def is_working_time(self, t: dt.datetime) -> bool:
+        """True when t falls inside a working window of a workday (window ends excluded)."""
+        one = dt.timedelta(microseconds=1)
+        return self._accrued(t + one) > self._accrued(t)
+
+    def add_working_time(self, t: dt.datetime, amount: dt.timedelta) -> dt.datetime:
+        """The instant at which `amount` of working time after t has been worked.
+
+        Time outside the working windows and on non-workdays does not count. A zero amount
+        returns t itself; otherwise the answer is the earliest such instant, so 2 hours from
+        10:00 end at 12:00 (not 13:30), and 2 hours from 11:30 end at 15:00.
+        """
+        if amount < dt.timedelta(0):
+            raise DomainError("工作时长不能为负数。", field="amount")
+        if amount == dt.timedelta(0):
+            self._local(t)
+            return t
+        return self._instant(self._accrued(t) + amount // dt.timedelta(microseconds=1))
+
+    def working_time_between(self, t1: dt.datetime, t2: dt.datetime) -> dt.timedelta:
+        """Working time in the half-open interval [t1, t2); zero when t2 is not after t1."""
+        us = self._accrued(t2) - self._accrued(t1)
+        return dt.timedelta(microseconds=max(us, 0))
+
+    # -- bulk ---------------------------------------------------------------------------------
+
+    def add_workdays_bulk(self, ordinals, n):
+        """Vectorized `add_workdays` over numpy arrays of date ordinals and counts.
+
+        Returns an array of ordinals. Raises `CalendarRangeError` if any input or answer is
+        outside the supported range.
+        """
+        import numpy as np
+
+        cum, wd = self._numpy_tables()
+        offsets = np.asarray(ordinals, dtype=np.int64) - self._base
+        counts = np.asarray(n, dtype=np.int64)
+        if offsets.size and (offsets.min() < 0 or offsets.max() >= len(cum) - 1):
+            raise CalendarRangeError("日期超出日历支持范围。")
+        index = cum[offsets] + counts
+        if index.size and (index.min() < 0 or index.max() >= len(wd)):
+            raise CalendarRangeError("结果超出日历支持范围。")
+        return wd[index] + self._base
+
+    def workdays_between_bulk(self, a_ordinals, b_ordinals):
+        """Vectorized `workdays_between` (half-open [a, b)) over arrays of ordinals."""
+        import numpy as np
+
+        cum, _wd = self._numpy_tables()
+        a = np.asarray(a_ordinals, dtype=np.int64) - self._base
+        b = np.asarray(b_ordinals, dtype=np.int64) - self._base
+        for arr in (a, b):
+            if arr.size and (arr.min() < 0 or arr.max() >= len(cum) - 1):
+                raise CalendarRangeError("日期超出日历支持范围。")
+        return cum[b] - cum[a]
+
+    def _numpy_tables(self):
+        tables = getattr(self, "_np", None)
+        if tables is None:
+            import numpy as np
+
+            tables = (
+                np.frombuffer(self._cum, dtype=np.dtype(self._cum.typecode)).astype(np.int64),
+                np.frombuffer(self._wd, dtype=np.dtype(self._wd.typecode)).astype(np.int64),
+            )
+            self._np = tables
+        return tables
