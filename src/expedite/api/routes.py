@@ -1,6 +1,7 @@
 """REST API under /api/v1: thin endpoints over the services and selectors."""
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError
@@ -13,7 +14,10 @@ from expedite.cases import selectors, services
 from expedite.cases.models import Case, Client
 from expedite.domain.errors import DomainError, NotAllowed, NotFound
 from expedite.portal.links import portal_path
+from expedite.workdays.display import deadline_facts
+from expedite.workdays.selectors import firm_calendar
 
+from .calendar_routes import router as calendar_router
 from .schemas import CaseIn, CaseOut, ClientIn, ClientOut, ErrorOut, ServiceOut
 
 
@@ -32,6 +36,7 @@ api = NinjaAPI(
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",
 )
+api.add_router("/calendar", calendar_router)
 
 
 def _error(request, status: int, items: list[dict]):
@@ -96,6 +101,7 @@ def _client_out(client: Client) -> dict:
 
 
 def _case_out(request, case: Case) -> dict:
+    facts = deadline_facts(firm_calendar(), case.requested_deadline, today=timezone.localdate())
     return {
         "id": case.pk,
         "reference": case.reference,
@@ -108,6 +114,8 @@ def _case_out(request, case: Case) -> dict:
         "state": case.state,
         "created_at": case.created_at,
         "portal_url": request.build_absolute_uri(portal_path(case)),
+        "deadline_workdays_left": facts.workdays_left,
+        "deadline_provisional": facts.provisional,
     }
 
 

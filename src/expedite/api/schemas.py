@@ -61,6 +61,8 @@ class CaseOut(Schema):
     state: str
     created_at: dt.datetime
     portal_url: str
+    deadline_workdays_left: int = Field(..., description="从今天到截止日（含两端）的工作日数")
+    deadline_provisional: bool = Field(..., description="涉及尚未公布放假安排的年份")
 
 
 class ErrorItem(Schema):

@@ -84,6 +84,10 @@ AUDIT_KIND_LABELS = {
     AuditKind.LOGOUT: _("退出登录"),
     AuditKind.API_TOKEN_CREATED: _("生成 API 令牌"),
     AuditKind.API_TOKEN_REVOKED: _("撤销 API 令牌"),
+    AuditKind.CALENDAR_OVERRIDE_LOADED: _("载入放假安排"),
+    AuditKind.CALENDAR_HOURS_CHANGED: _("修改工作时间"),
+    AuditKind.CALENDAR_CLOSURE_ADDED: _("添加停止办公日"),
+    AuditKind.CALENDAR_CLOSURE_REMOVED: _("删除停止办公日"),
 }
 
 

@@ -14,6 +14,8 @@ from django.views.decorators.http import require_http_methods
 from expedite.accounts.selectors import staff_display_name, user_can
 from expedite.domain.errors import DomainError, NotAllowed, NotFound
 from expedite.domain.roles import Capability
+from expedite.workdays.display import deadline_facts
+from expedite.workdays.selectors import firm_calendar
 
 from . import selectors, services
 from .forms import CaseForm, ClientForm, ContactForm, add_domain_error
@@ -35,12 +37,14 @@ def case_list(request):
     state = request.GET.get("state", "")
     cases = _access(selectors.case_list, user=request.user, query=query, state=state)
     page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    cal, today = firm_calendar(), timezone.localdate()
+    for case in page:
+        case.deadline = deadline_facts(cal, case.requested_deadline, today=today)
     context = {
         "page": page,
         "query": query,
         "state": state,
         "states": CASE_STATE_CHOICES,
-        "today": timezone.localdate(),
         "can_create": user_can(request.user, Capability.CREATE_CASE),
     }
     template = "cases/_case_rows.html" if request.htmx else "cases/case_list.html"
@@ -85,7 +89,9 @@ def case_detail(request, pk: int):
     context = {
         "case": case,
         "events": events,
-        "today": timezone.localdate(),
+        "deadline": deadline_facts(
+            firm_calendar(), case.requested_deadline, today=timezone.localdate()
+        ),
         "service_name": case.service.display_name(get_language()),
         "created_by_name": staff_display_name(case.created_by),
         "portal_url": request.build_absolute_uri(_portal_path(case)),

@@ -28,6 +28,10 @@ class AuditKind(enum.StrEnum):
     LOGOUT = "auth.logout"
     API_TOKEN_CREATED = "auth.api_token_created"  # noqa: S105 - an event name
     API_TOKEN_REVOKED = "auth.api_token_revoked"  # noqa: S105 - an event name
+    CALENDAR_OVERRIDE_LOADED = "calendar.override_loaded"
+    CALENDAR_HOURS_CHANGED = "calendar.hours_changed"
+    CALENDAR_CLOSURE_ADDED = "calendar.closure_added"
+    CALENDAR_CLOSURE_REMOVED = "calendar.closure_removed"
 
 
 class ActorKind(enum.StrEnum):

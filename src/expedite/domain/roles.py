@@ -45,6 +45,7 @@ class Capability(enum.StrEnum):
     VIEW_CASES = "view_cases"
     CREATE_CLIENT = "create_client"
     CREATE_CASE = "create_case"
+    MANAGE_CALENDAR = "manage_calendar"
 
 
 _ALL_STAFF = frozenset(Role)
@@ -55,6 +56,8 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     # Intake is the liaison's job; supervisors and managers can stand in.
     Capability.CREATE_CLIENT: _INTAKE,
     Capability.CREATE_CASE: _INTAKE,
+    # Loading a year's notice changes every promised date: administrators and managers only.
+    Capability.MANAGE_CALENDAR: frozenset({Role.MANAGER, Role.GENERAL_MANAGER, Role.ADMIN}),
 }
 
 

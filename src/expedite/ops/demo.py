@@ -19,6 +19,9 @@ from expedite.cases.services import ContactInput, case_create, client_create
 from expedite.domain.audit import AuditKind
 from expedite.domain.identifiers import uscc_check_character
 from expedite.domain.roles import ROLE_NAMES_ZH, Role
+from expedite.workdays.models import Schedule
+from expedite.workdays.selectors import firm_calendar
+from expedite.workdays.services import schedule_create
 
 DEMO_PASSWORD = "expedite-demo"  # noqa: S105 - printed for the demo; never used in production
 
@@ -81,35 +84,44 @@ DEMO_CLIENTS = (
     ),
 )
 
-# (client index, service code, working days from today as calendar days, reason)
+# (client index, service code, deadline in working days from today, reason)
 DEMO_CASES = (
     (
         0,
         "food-business-license",
-        7,
+        5,
         "平台通知下周下架未取得食品经营许可证的店铺，已收到书面通知（截图）。",
     ),
-    (1, "construction-permit", 4, "项目验收需要施工许可证，逾期按合同承担违约金。"),
+    (1, "construction-permit", 3, "项目验收需要施工许可证，逾期按合同承担违约金。"),
     (
         2,
         "labor-dispatch-license",
-        5,
+        4,
         "新客户合同签约需要劳务派遣许可证；负责专员出差，可远程协作。",
     ),
     (
         3,
         "foreign-equity-change",
-        10,
+        8,
         "外方股东变更须在季度末前完成，涉及商务局、市场监管局、外汇局。",
     ),
     (
         1,
         "tax-deregistration",
-        12,
+        9,
         "老板要季度报表，需注销 3 家子公司；尚有未申报的季度税费和工商年报。",
     ),
-    (0, "business-change", 3, "明天与项目方签合同，需要变更后的营业执照（法定代表人变更）。"),
+    (0, "business-change", 1, "明天与项目方签合同，需要变更后的营业执照（法定代表人变更）。"),
+    (
+        3,
+        "high-tech-certification",
+        55,
+        "高新技术企业认定须在春节后申报截止前完成；缺近一年高新技术产品收入专项审计报告。",
+    ),
 )
+
+# A government office's window hours, for its own processing time (法定承诺时限).
+DEMO_OFFICE = ("市场监管局政务服务中心", "09:00-12:00,13:00-17:00")
 
 
 @transaction.atomic
@@ -146,7 +158,10 @@ def demo_load(*, today: dt.date) -> dict[str, int]:
             )
             created["clients"] += 1
         clients.append(client)
-    for client_index, service, days, reason in DEMO_CASES:
+    if not Schedule.objects.filter(name=DEMO_OFFICE[0]).exists():
+        schedule_create(actor=None, name=DEMO_OFFICE[0], windows=DEMO_OFFICE[1])
+    calendar = firm_calendar()
+    for client_index, service, workdays, reason in DEMO_CASES:
         client = clients[client_index]
         if Case.objects.filter(client=client, service__code=service, reason=reason).exists():
             continue
@@ -154,7 +169,7 @@ def demo_load(*, today: dt.date) -> dict[str, int]:
             actor=liaison,
             client_id=client.pk,
             service_code=service,
-            requested_deadline=today + dt.timedelta(days=days),
+            requested_deadline=calendar.add_workdays(today, workdays),
             reason=reason,
         )
         created["cases"] += 1

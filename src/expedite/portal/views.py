@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from expedite.cases.models import Case
+from expedite.workdays.display import deadline_facts
+from expedite.workdays.selectors import firm_calendar
 
 from .links import case_id_from_token
 
@@ -22,6 +25,9 @@ def portal_case(request, token: str):
         raise Http404("invalid link")
     context = {
         "case": case,
+        "deadline": deadline_facts(
+            firm_calendar(), case.requested_deadline, today=timezone.localdate()
+        ),
         "service_name": case.service.display_name(get_language()),
         "milestones": case.service.milestones,
     }

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "expedite.cases",
     "expedite.ops",
     "expedite.portal",
+    "expedite.workdays",
     "expedite.web",
 ]
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("expedite.cases.urls")),
     path("", include("expedite.accounts.urls")),
     path("", include("expedite.ops.urls")),
+    path("", include("expedite.workdays.urls")),
     path("p/", include("expedite.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
