@@ -36,8 +36,33 @@ def test_english_error_messages_from_services(client, world):
         },
     )
     assert "cannot be longer than 2000 characters" in response.content.decode()
+    assert (
+        "加急原因"
+        not in response.content.decode()
+        .split("<main>")[1]
+        .split("</form>")[0]
+        .split("errorlist")[1][:300]
+    )
 
 
 def test_chinese_staff_names_read_family_name_first(client, world):
     client.login(username="zhang", password=PASSWORD)
     assert "张敏" in client.get(reverse("case_list")).content.decode()
+
+
+def test_english_messages_from_the_domain_core(client, world):
+    client.login(username="zhang", password=PASSWORD)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = client.post(
+        reverse("client_create"),
+        {
+            "name": "X",
+            "uscc": "123",
+            "value_tier": "standard",
+            "contact_name": "Y",
+            "contact_phone": "1",
+        },
+    )
+    html = response.content.decode()
+    assert "must have 18 characters, not 3" in html
+    assert "统一社会信用代码应为" not in html

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from expedite.domain.errors import DomainError
+from expedite.web.i18n import localized
 
 from . import services
 
@@ -28,7 +29,7 @@ def api_tokens(request):
                 user=request.user, name=request.POST.get("name", "")
             )
         except DomainError as exc:
-            error = exc.message
+            error = localized(exc)
     tokens = request.user.api_tokens.all()
     return render(
         request,
@@ -43,7 +44,7 @@ def api_token_revoke(request, pk: int):
     try:
         services.api_token_revoke(user=request.user, token_id=pk)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, localized(exc))
     else:
         messages.success(request, _("令牌已撤销。"))
     return redirect("api_tokens")

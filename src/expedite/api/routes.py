@@ -14,6 +14,7 @@ from expedite.cases import selectors, services
 from expedite.cases.models import Case, Client
 from expedite.domain.errors import DomainError, NotAllowed, NotFound
 from expedite.portal.links import portal_path
+from expedite.web.i18n import localized
 from expedite.workdays.display import deadline_facts
 from expedite.workdays.selectors import firm_calendar
 
@@ -45,17 +46,17 @@ def _error(request, status: int, items: list[dict]):
 
 @api.exception_handler(NotAllowed)
 def _forbidden(request, exc: NotAllowed):
-    return _error(request, 403, [{"field": None, "message": exc.message}])
+    return _error(request, 403, [{"field": None, "message": localized(exc)}])
 
 
 @api.exception_handler(NotFound)
 def _not_found(request, exc: NotFound):
-    return _error(request, 404, [{"field": None, "message": exc.message}])
+    return _error(request, 404, [{"field": None, "message": localized(exc)}])
 
 
 @api.exception_handler(DomainError)
 def _invalid(request, exc: DomainError):
-    return _error(request, 422, [{"field": exc.field, "message": exc.message}])
+    return _error(request, 422, [{"field": exc.field, "message": localized(exc)}])
 
 
 @api.exception_handler(NinjaValidationError)

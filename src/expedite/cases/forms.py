@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from expedite.domain.errors import DomainError
 from expedite.domain.identifiers import normalize_phone, normalize_uscc
+from expedite.web.i18n import localized
 
 from .models import VALUE_TIER_CHOICES
 
@@ -45,7 +45,7 @@ def _domain_clean(check, value):
     try:
         return check(value)
     except DomainError as exc:
-        raise forms.ValidationError(gettext_now(exc.message)) from exc
+        raise forms.ValidationError(localized(exc)) from exc
 
 
 class ContactForm(forms.Form):
@@ -78,4 +78,4 @@ def add_domain_error(form: forms.Form, error: DomainError) -> None:
     field = error.field
     aliases = {"phone": "contact_phone"}
     field = aliases.get(field, field)
-    form.add_error(field if field in form.fields else None, error.message)
+    form.add_error(field if field in form.fields else None, localized(error))

@@ -6,8 +6,10 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from expedite.accounts.selectors import user_can
+from expedite.domain.cases import CaseState
 from expedite.domain.errors import NotAllowed, NotFound
 from expedite.domain.roles import Capability
+from expedite.domain.text import clean_query
 
 from .models import Case, Client, ServiceType
 
@@ -19,6 +21,7 @@ def _check_view(user) -> None:
 
 def case_list(*, user, query: str = "", state: str = "") -> QuerySet[Case]:
     _check_view(user)
+    query = clean_query(query)
     cases = Case.objects.select_related("client", "service")
     if query:
         cases = cases.filter(
@@ -27,7 +30,7 @@ def case_list(*, user, query: str = "", state: str = "") -> QuerySet[Case]:
             | Q(service__name_zh__icontains=query)
             | Q(reason__icontains=query)
         )
-    if state:
+    if state in CaseState.__members__.values():
         cases = cases.filter(state=state)
     return cases
 
@@ -42,6 +45,7 @@ def access_case(*, user, pk: int) -> Case:
 
 def client_list(*, user, query: str = "") -> QuerySet[Client]:
     _check_view(user)
+    query = clean_query(query)
     clients = Client.objects.all()
     if query:
         clients = clients.filter(Q(name__icontains=query) | Q(uscc__icontains=query))

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from expedite.accounts.selectors import user_can
@@ -19,8 +20,10 @@ from expedite.domain.audit import AuditKind
 from expedite.domain.cases import ValueTier
 from expedite.domain.catalog import Catalog
 from expedite.domain.errors import NotAllowed, ValidationFailed
+from expedite.domain.errors import gettext_noop as N_
 from expedite.domain.identifiers import normalize_phone, normalize_uscc
 from expedite.domain.roles import Capability
+from expedite.domain.text import clean_text
 
 from .models import Case, Client, ClientContact, ServiceType
 
@@ -36,11 +39,14 @@ class ContactInput:
 
 
 def _check_contact(contact: ContactInput) -> ContactInput:
-    name = contact.name.strip()
-    if not name:
-        raise ValidationFailed(_("请填写联系人姓名。"), field="contact_name")
-    phone = normalize_phone(contact.phone) if contact.phone.strip() else ""
-    email = contact.email.strip()
+    name = clean_text(contact.name, field="contact_name", label=N_("联系人姓名"), max_length=100)
+    title = clean_text(
+        contact.title, field="contact_title", label=N_("职务"), max_length=100, required=False
+    )
+    phone = normalize_phone(contact.phone) if (contact.phone or "").strip() else ""
+    email = clean_text(
+        contact.email, field="contact_email", label=N_("电子邮箱"), max_length=254, required=False
+    )
     if email:
         try:
             validate_email(email)
@@ -48,9 +54,7 @@ def _check_contact(contact: ContactInput) -> ContactInput:
             raise ValidationFailed(_("电子邮箱格式不正确。"), field="contact_email") from None
     if not phone and not email:
         raise ValidationFailed(_("联系人至少需要手机号或电子邮箱之一。"), field="contact_phone")
-    return ContactInput(
-        name=name[:100], phone=phone, email=email, title=contact.title.strip()[:100]
-    )
+    return ContactInput(name=name, phone=phone, email=email, title=title)
 
 
 def _require(actor, capability: Capability) -> None:
@@ -69,11 +73,8 @@ def client_create(
     notes: str = "",
 ) -> Client:
     _require(actor, Capability.CREATE_CLIENT)
-    name = (name or "").strip()
-    if not name:
-        raise ValidationFailed(_("请填写公司名称。"), field="name")
-    if len(name) > 200:
-        raise ValidationFailed(_("公司名称不能超过 200 个字符。"), field="name")
+    name = clean_text(name, field="name", label=N_("公司名称"), max_length=200)
+    notes = clean_text(notes, field="notes", label=N_("备注"), max_length=2000, required=False)
     code = normalize_uscc(uscc)
     try:
         tier = ValueTier(value_tier)
@@ -89,9 +90,17 @@ def client_create(
             % {"code": code, "name": existing.name},
             field="uscc",
         )
-    client = Client.objects.create(
-        name=name, uscc=code, value_tier=tier.value, notes=notes.strip(), created_by=actor
-    )
+    try:
+        # A savepoint, so that losing a race with another registration of the same code
+        # leaves the surrounding transaction usable and reports the same clear message.
+        with transaction.atomic():
+            client = Client.objects.create(
+                name=name, uscc=code, value_tier=tier.value, notes=notes, created_by=actor
+            )
+    except IntegrityError:
+        raise ValidationFailed(
+            _("统一社会信用代码 %(code)s 已登记为客户。") % {"code": code}, field="uscc"
+        ) from None
     for index, contact in enumerate(checked):
         ClientContact.objects.create(
             client=client,
@@ -154,13 +163,10 @@ def case_create(
         raise ValidationFailed(_("请选择服务目录中的服务事项。"), field="service")
     if requested_deadline is None:
         raise ValidationFailed(_("请填写客户要求的截止日期。"), field="requested_deadline")
-    reason = (reason or "").strip()
-    if not reason:
+    _check_deadline(requested_deadline, today=timezone.localdate())
+    if not (reason or "").strip():
         raise ValidationFailed(_("请说明加急原因（为什么急、急到什么程度）。"), field="reason")
-    if len(reason) > MAX_REASON:
-        raise ValidationFailed(
-            _("加急原因不能超过 %(n)d 个字符。") % {"n": MAX_REASON}, field="reason"
-        )
+    reason = clean_text(reason, field="reason", label=N_("加急原因"), max_length=MAX_REASON)
     case = Case.objects.create(
         client=client,
         service=service,
@@ -168,7 +174,8 @@ def case_create(
         reason=reason,
         created_by=actor,
     )
-    case.reference = f"JJ-{case.created_at:%Y}-{case.pk:05d}"
+    # The firm's year, not UTC's: a case opened at 07:00 on 1 January belongs to the new year.
+    case.reference = f"JJ-{timezone.localtime(case.created_at):%Y}-{case.pk:05d}"
     case.save(update_fields=["reference"])
     audit_record(
         kind=AuditKind.CASE_CREATED,
@@ -183,6 +190,17 @@ def case_create(
         },
     )
     return case
+
+
+def _check_deadline(deadline: dt.date, *, today: dt.date) -> None:
+    """A past deadline is allowed (triage flags it); one far outside any plan is a typo."""
+    earliest, latest = today - dt.timedelta(days=366), today + dt.timedelta(days=3 * 366)
+    if not earliest <= deadline <= latest:
+        raise ValidationFailed(
+            _("截止日期 %(date)s 不合理：应在 %(earliest)s 至 %(latest)s 之间。")
+            % {"date": deadline, "earliest": earliest, "latest": latest},
+            field="requested_deadline",
+        )
 
 
 @transaction.atomic

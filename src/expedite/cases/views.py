@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from expedite.accounts.selectors import staff_display_name, user_can
 from expedite.domain.errors import DomainError, NotAllowed, NotFound
 from expedite.domain.roles import Capability
+from expedite.web.i18n import localized
 from expedite.workdays.display import deadline_facts
 from expedite.workdays.selectors import firm_calendar
 
@@ -26,9 +27,9 @@ def _access(fn, **kwargs):
     try:
         return fn(**kwargs)
     except NotAllowed as exc:
-        raise PermissionDenied(exc.message) from exc
+        raise PermissionDenied(localized(exc)) from exc
     except NotFound as exc:
-        raise Http404(exc.message) from exc
+        raise Http404(localized(exc)) from exc
 
 
 @login_required

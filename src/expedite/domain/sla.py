@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 
 from .calendar import WorkCalendar
 from .errors import DomainError
+from .errors import gettext_noop as N_
 
 ZERO = dt.timedelta(0)
 
@@ -61,7 +62,7 @@ class SlaClock:
 
     def stop(self, t: dt.datetime) -> SlaClock:
         if self.state not in (ClockState.RUNNING, ClockState.PAUSED):
-            raise ClockError(f"计时器“{self.name}”当前{_STATE_ZH[self.state]}，无法停止。")
+            raise self._refused("停止")
         segments = self._closed(t) if self.state == ClockState.RUNNING else self.segments
         stopped = self._after_last(t)
         return replace(self, state=ClockState.STOPPED, segments=segments, stopped_at=stopped)
@@ -126,18 +127,26 @@ class SlaClock:
 
     def _expect(self, state: ClockState, action: str) -> None:
         if self.state != state:
-            raise ClockError(f"计时器“{self.name}”当前{_STATE_ZH[self.state]}，无法{action}。")
+            raise self._refused(action)
+
+    def _refused(self, action: str) -> ClockError:
+        return ClockError(
+            N_("计时器“%(name)s”当前%(state)s，无法%(action)s。"),
+            params={"name": self.name, "state": _STATE_ZH[self.state], "action": action},
+        )
 
     def _aware(self, t: dt.datetime) -> dt.datetime:
         if t.tzinfo is None or t.utcoffset() is None:
-            raise ClockError("时间必须带时区。")
+            raise ClockError(N_("时间必须带时区。"))
         return t
 
     def _after_last(self, t: dt.datetime) -> dt.datetime:
         t = self._aware(t)
         last = max((e or s for s, e in self.segments), default=None)
         if last is not None and t < last:
-            raise ClockError(f"计时器“{self.name}”的事件时间不能早于上一事件。")
+            raise ClockError(
+                N_("计时器“%(name)s”的事件时间不能早于上一事件。"), params={"name": self.name}
+            )
         return t
 
     def _closed(self, t: dt.datetime) -> tuple[tuple[dt.datetime, dt.datetime | None], ...]:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from expedite.domain.calendar import WorkingHours
 from expedite.domain.calendar_data import parse_arrangement
 from expedite.domain.errors import DomainError, NotAllowed
+from expedite.web.i18n import localized
 
 from . import services
 from .models import CalendarOverride, Closure, Schedule
@@ -46,7 +47,7 @@ class OverrideForm(forms.ModelForm):
         try:
             parse_arrangement(data["text"], source=self.source)
         except DomainError as exc:
-            raise forms.ValidationError(exc.message) from exc
+            raise forms.ValidationError(localized(exc)) from exc
         return data
 
 
@@ -77,7 +78,7 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
                 actor=request.user, text=form.cleaned_data["text"], source=form.source
             )
         except NotAllowed as exc:
-            raise PermissionDenied(exc.message) from exc
+            raise PermissionDenied(localized(exc)) from exc
         obj.pk, obj.year = row.pk, row.year
         messages.info(request, _("已载入 %(year)s 年放假安排。") % {"year": row.year})
 
@@ -91,7 +92,7 @@ class ScheduleForm(forms.ModelForm):
         try:
             WorkingHours.parse(self.cleaned_data["windows"])
         except DomainError as exc:
-            raise forms.ValidationError(exc.message) from exc
+            raise forms.ValidationError(localized(exc)) from exc
         return self.cleaned_data["windows"]
 
 
@@ -128,7 +129,7 @@ class ScheduleAdmin(admin.ModelAdmin):
                     actor=request.user, name=obj.name, windows=form.cleaned_data["windows"]
                 )
         except NotAllowed as exc:
-            raise PermissionDenied(exc.message) from exc
+            raise PermissionDenied(localized(exc)) from exc
         obj.pk = saved.pk
 
     def save_related(self, request, form, formsets, change):
@@ -166,9 +167,9 @@ class ClosureAdmin(admin.ModelAdmin):
                 reason=data["reason"],
             )
         except NotAllowed as exc:
-            raise PermissionDenied(exc.message) from exc
+            raise PermissionDenied(localized(exc)) from exc
         except DomainError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, localized(exc))
             return
         obj.pk = saved.pk
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from expedite.domain.errors import DomainError
+from expedite.web.i18n import localized
 from expedite.workdays import answers, services
 from expedite.workdays.parsing import parse_count, parse_date
 from expedite.workdays.selectors import firm_calendar
@@ -40,7 +41,7 @@ class Command(BaseCommand):
         try:
             result, text = self._answer(action, options)
         except DomainError as exc:
-            raise CommandError(exc.message, returncode=2) from exc
+            raise CommandError(localized(exc), returncode=2) from exc
         if options.get("json"):
             self.stdout.write(json.dumps(result, ensure_ascii=False))
         else:

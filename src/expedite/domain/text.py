@@ -1,0 +1,41 @@
+"""Free text from people: trimmed, bounded, and free of control characters.
+
+PostgreSQL refuses NUL in text; other control characters are never meant. Over-long input
+is refused with its limit named, never silently cut.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .errors import ValidationFailed
+from .errors import gettext_noop as N_
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(
+    raw: str | None, *, field: str, label: str, max_length: int, required: bool = True
+) -> str:
+    """`label` names the field in the message (Chinese; translated at the edge with it)."""
+    text = (raw or "").strip()
+    if required and not text:
+        raise ValidationFailed(N_("请填写%(label)s。"), field=field, params={"label": label})
+    if _CONTROL.search(text):
+        raise ValidationFailed(
+            N_("%(label)s含有不可见的控制字符，请删除后重试。"),
+            field=field,
+            params={"label": label},
+        )
+    if len(text) > max_length:
+        raise ValidationFailed(
+            N_("%(label)s不能超过 %(max)d 个字符（现为 %(length)d 个）。"),
+            field=field,
+            params={"label": label, "max": max_length, "length": len(text)},
+        )
+    return text
+
+
+def clean_query(raw: str | None, *, max_length: int = 100) -> str:
+    """A search box: control characters dropped, length capped (searching never fails)."""
+    return _CONTROL.sub("", raw or "").strip()[:max_length]

@@ -1,0 +1,18 @@
+"""Showing domain errors in the user's language."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext
+
+from expedite.domain.errors import DomainError
+
+
+def localized(error: DomainError) -> str:
+    """The error's message translated into the active language, placeholders filled in."""
+    template = gettext(error.template)
+    # Parameters that are field names (marked for translation) follow the language too.
+    params = {k: gettext(v) if isinstance(v, str) and v else v for k, v in error.params.items()}
+    try:
+        return template % params if params else template
+    except (KeyError, TypeError, ValueError):
+        return error.message
