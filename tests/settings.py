@@ -3,7 +3,10 @@
 import os
 import tempfile
 
-os.environ.setdefault("EXPEDITE_VAR_DIR", tempfile.mkdtemp(prefix="expedite-test-"))
+if not os.environ.get("EXPEDITE_VAR_DIR"):
+    os.environ["EXPEDITE_VAR_DIR"] = tempfile.mkdtemp(prefix="expedite-test-")
+# The tests flush their queue: never the one a running installation uses.
+os.environ.setdefault("EXPEDITE_QUEUE_NAME", "expedite-test")
 os.environ["EXPEDITE_ENV"] = "test"
 
 from expedite.web.settings import *  # noqa: F403

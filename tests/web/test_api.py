@@ -31,8 +31,58 @@ def test_a_revoked_token_stops_working(client, world):
 
 
 def test_the_token_itself_is_never_stored(world):
-    token, raw = api_token_create(user=world.zhang, name="x")
-    assert raw not in str(token.__dict__)
+    from expedite.accounts.models import ApiToken
+
+    _token, raw = api_token_create(user=world.zhang, name="x")
+    stored = [str(v) for row in ApiToken.objects.values_list() for v in row]
+    assert not any(raw in v for v in stored)
+    assert AuditEvent.objects.filter(kind="auth.api_token_created").exists()
+    assert not any(raw in str(e.payload) for e in AuditEvent.objects.all())
+
+
+def test_list_limits_are_bounded(client, world, auth):
+    assert client.get("/api/v1/cases", {"limit": 100000}, **auth).status_code == 422
+
+
+def test_malformed_json_is_a_clear_error(client, world, auth):
+    response = client.post("/api/v1/cases", "{not json", content_type="application/json", **auth)
+    assert response.status_code == 400
+    assert response.json()["detail"][0]["message"] == "请求内容无法解析，请发送 JSON。"
+
+
+def test_nul_characters_are_refused_not_a_server_error(client, world, auth):
+    response = client.post(
+        "/api/v1/cases",
+        {
+            "client_id": world.acme.pk,
+            "service": "business-change",
+            "requested_deadline": "2026-12-04",
+            "reason": "x\x00y",
+        },
+        content_type="application/json",
+        **auth,
+    )
+    assert response.status_code == 422
+    assert "控制字符" in response.json()["detail"][0]["message"]
+    assert client.get("/api/v1/cases", {"q": "a\x00b"}, **auth).status_code == 200
+
+
+def test_over_long_fields_are_refused_not_cut(client, world, auth):
+    response = client.post(
+        "/api/v1/clients",
+        {
+            "name": "某公司",
+            "uscc": "91350100M000100Y43",
+            "contacts": [{"name": "甲" * 101, "phone": "13800138000"}],
+        },
+        content_type="application/json",
+        **auth,
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0] == {
+        "field": "contact_name",
+        "message": "联系人姓名不能超过 100 个字符（现为 101 个）。",
+    }
 
 
 def test_client_and_case_round_trip(client, world, auth):

@@ -1,5 +1,4 @@
 import pytest
-from django.db import transaction
 
 from expedite.audit.models import AuditEvent, AuditHead, AuditImmutableError
 from expedite.audit.services import audit_record
@@ -10,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 def test_every_write_in_the_slice_left_a_chained_event(world):
     events = list(AuditEvent.objects.order_by("seq"))
-    assert [e.kind for e in events[:3]] == ["catalog.loaded", "client.created", "client.created"]
+    assert [e.kind for e in events] == ["catalog.loaded", "client.created", "client.created"]
     previous = GENESIS_HASH
     for e in events:
         body = EventBody(
@@ -47,11 +46,24 @@ def test_recording_outside_a_transaction_is_refused(transactional_db):
         audit_record(kind=AuditKind.DEMO_LOADED)
 
 
-def test_a_failed_action_leaves_no_event(world):
+def test_a_service_that_fails_halfway_leaves_neither_rows_nor_events(world, monkeypatch):
+    from expedite.cases.models import Client, ClientContact
+    from expedite.cases.services import ContactInput, client_create
+    from tests.conftest import make_uscc
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
     before = AuditEvent.objects.count()
-    with pytest.raises(ZeroDivisionError), transaction.atomic():
-        audit_record(kind=AuditKind.DEMO_LOADED)
-        1 / 0  # noqa: B018
+    monkeypatch.setattr(ClientContact.objects, "create", broken)
+    with pytest.raises(RuntimeError):
+        client_create(
+            actor=world.zhang,
+            name="半途而废有限公司",
+            uscc=make_uscc("91330106MA2H9HLF1"),
+            contacts=[ContactInput(name="甲", phone="13800138000")],
+        )
+    assert not Client.objects.filter(name="半途而废有限公司").exists()
     assert AuditEvent.objects.count() == before
 
 
@@ -62,3 +74,18 @@ def test_logins_and_failed_logins_are_recorded(client, world):
     assert "password" not in failed.payload
     client.post("/login/", {"username": "zhang", "password": "correct-horse-battery"})
     assert AuditEvent.objects.filter(kind="auth.login", actor="zhang").exists()
+
+
+def test_repeated_failed_logins_are_throttled_and_stop_growing_the_record(client, world):
+    for _ in range(5):
+        client.post("/login/", {"username": "zhang", "password": "wrong"})
+    assert AuditEvent.objects.filter(kind="auth.login_failed").count() == 5
+    response = client.post("/login/", {"username": "zhang", "password": "correct-horse-battery"})
+    assert "登录失败次数过多" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    for _ in range(3):
+        client.post("/login/", {"username": "zhang", "password": "wrong"})
+    assert AuditEvent.objects.filter(kind="auth.login_failed").count() == 5
+    # Another account from the same address is still allowed.
+    client.post("/login/", {"username": "li", "password": "correct-horse-battery"})
+    assert "_auth_user_id" in client.session

@@ -3,7 +3,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,7 +10,6 @@ from django.utils.translation import gettext as _
 from expedite.audit.services import audit_record
 from expedite.domain.audit import AuditKind
 from expedite.domain.errors import ValidationFailed
-from expedite.domain.roles import Role
 
 from .models import ApiToken
 
@@ -42,8 +40,3 @@ def api_token_revoke(*, user, token_id: int) -> None:
     if not updated:
         raise ValidationFailed(_("找不到该令牌，或它已被撤销。"), field="token")
     audit_record(kind=AuditKind.API_TOKEN_REVOKED, actor=user, payload={"token_id": token_id})
-
-
-def ensure_role_groups() -> None:
-    for role in Role:
-        Group.objects.get_or_create(name=role.value)

@@ -11,31 +11,37 @@ from expedite.domain.errors import DomainError
 from expedite.web.i18n import localized
 
 from . import services
+from .forms import ThrottledAuthenticationForm
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
+    authentication_form = ThrottledAuthenticationForm
     redirect_authenticated_user = True
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def api_tokens(request):
-    new_token = None
-    error = None
+    """Create on POST, then redirect; the new token is shown once, from the session."""
     if request.method == "POST":
         try:
-            _token, new_token = services.api_token_create(
+            _token, raw = services.api_token_create(
                 user=request.user, name=request.POST.get("name", "")
             )
         except DomainError as exc:
-            error = localized(exc)
-    tokens = request.user.api_tokens.all()
-    return render(
+            messages.error(request, localized(exc))
+        else:
+            request.session["new_api_token"] = raw
+        return redirect("api_tokens")
+    new_token = request.session.pop("new_api_token", None)
+    response = render(
         request,
         "accounts/api_tokens.html",
-        {"tokens": tokens, "new_token": new_token, "error": error},
+        {"tokens": request.user.api_tokens.all(), "new_token": new_token},
     )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

@@ -1,22 +1,19 @@
 """REST API under /api/v1: thin endpoints over the services and selectors."""
 
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Schema, Status
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import HttpBearer, django_auth
 
 from expedite.accounts.selectors import api_token_user
 from expedite.cases import selectors, services
-from expedite.cases.models import Case, Client
 from expedite.domain.errors import DomainError, NotAllowed, NotFound
-from expedite.portal.links import portal_path
+from expedite.domain.errors import gettext_noop as N_
 from expedite.web.i18n import localized
-from expedite.workdays.display import deadline_facts
-from expedite.workdays.selectors import firm_calendar
 
 from .calendar_routes import router as calendar_router
 from .schemas import CaseIn, CaseOut, ClientIn, ClientOut, ErrorOut, ServiceOut
@@ -74,50 +71,24 @@ def _schema_invalid(request, exc: NinjaValidationError):
     return _error(request, 422, items)
 
 
+_HTTP_MESSAGES = {
+    400: N_("请求内容无法解析，请发送 JSON。"),
+    403: N_("请求被拒绝（缺少有效的 CSRF 令牌，或无权访问）。"),
+    405: N_("不支持该请求方法。"),
+    429: N_("请求过于频繁，请稍后再试。"),
+}
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    message = _HTTP_MESSAGES.get(exc.status_code)
+    text = gettext(message) if message else str(exc)
+    return _error(request, exc.status_code, [{"field": None, "message": text}])
+
+
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
     return _error(request, 401, [{"field": None, "message": _("请提供有效的 API 令牌。")}])
-
-
-def _client_out(client: Client) -> dict:
-    return {
-        "id": client.pk,
-        "name": client.name,
-        "uscc": client.uscc,
-        "value_tier": client.value_tier,
-        "notes": client.notes,
-        "created_at": client.created_at,
-        "contacts": [
-            {
-                "id": c.pk,
-                "name": c.name,
-                "phone": c.phone,
-                "email": c.email,
-                "title": c.title,
-                "is_primary": c.is_primary,
-            }
-            for c in client.contacts.all()
-        ],
-    }
-
-
-def _case_out(request, case: Case) -> dict:
-    facts = deadline_facts(firm_calendar(), case.requested_deadline, today=timezone.localdate())
-    return {
-        "id": case.pk,
-        "reference": case.reference,
-        "client_id": case.client_id,
-        "client_name": case.client.name,
-        "service": case.service.code,
-        "service_name": case.service.name_zh,
-        "requested_deadline": case.requested_deadline,
-        "reason": case.reason,
-        "state": case.state,
-        "created_at": case.created_at,
-        "portal_url": request.build_absolute_uri(portal_path(case)),
-        "deadline_workdays_left": facts.workdays_left,
-        "deadline_provisional": facts.provisional,
-    }
 
 
 class CaseFilter(Schema):
@@ -133,10 +104,7 @@ def list_services(request):
 @api.get("/clients", response=list[ClientOut], tags=["clients"])
 @paginate(LimitOffsetPagination)
 def list_clients(request, q: str = ""):
-    return [
-        _client_out(c)
-        for c in selectors.client_list(user=request.user, query=q).prefetch_related("contacts")
-    ]
+    return selectors.client_list(user=request.user, query=q).prefetch_related("contacts")
 
 
 @api.post("/clients", response={201: ClientOut, 422: ErrorOut, 403: ErrorOut}, tags=["clients"])
@@ -149,19 +117,18 @@ def create_client(request, payload: ClientIn):
         notes=payload.notes,
         contacts=[services.ContactInput(**c.dict()) for c in payload.contacts],
     )
-    return Status(201, _client_out(client))
+    return Status(201, client)
 
 
 @api.get("/clients/{client_id}", response={200: ClientOut, 404: ErrorOut}, tags=["clients"])
 def get_client(request, client_id: int):
-    return _client_out(selectors.access_client(user=request.user, pk=client_id))
+    return selectors.access_client(user=request.user, pk=client_id)
 
 
 @api.get("/cases", response=list[CaseOut], tags=["cases"])
 @paginate(LimitOffsetPagination)
 def list_cases(request, filters: Query[CaseFilter]):
-    cases = selectors.case_list(user=request.user, query=filters.q, state=filters.state)
-    return [_case_out(request, c) for c in cases]
+    return selectors.case_list(user=request.user, query=filters.q, state=filters.state)
 
 
 @api.post("/cases", response={201: CaseOut, 422: ErrorOut, 403: ErrorOut}, tags=["cases"])
@@ -173,9 +140,9 @@ def create_case(request, payload: CaseIn):
         requested_deadline=payload.requested_deadline,
         reason=payload.reason,
     )
-    return Status(201, _case_out(request, case))
+    return Status(201, case)
 
 
 @api.get("/cases/{case_id}", response={200: CaseOut, 404: ErrorOut}, tags=["cases"])
 def get_case(request, case_id: int):
-    return _case_out(request, selectors.access_case(user=request.user, pk=case_id))
+    return selectors.access_case(user=request.user, pk=case_id)

@@ -64,6 +64,46 @@ class CaseOut(Schema):
     deadline_workdays_left: int = Field(..., description="从今天到截止日（含两端）的工作日数")
     deadline_provisional: bool = Field(..., description="涉及尚未公布放假安排的年份")
 
+    # Resolved per row, so a paginated list only does this work for the rows it returns.
+    @staticmethod
+    def resolve_client_name(obj) -> str:
+        return obj.client.name
+
+    @staticmethod
+    def resolve_service(obj) -> str:
+        return obj.service.code
+
+    @staticmethod
+    def resolve_service_name(obj) -> str:
+        return obj.service.name_zh
+
+    @staticmethod
+    def resolve_portal_url(obj, context) -> str:
+        from expedite.portal.links import portal_path
+
+        return context["request"].build_absolute_uri(portal_path(obj))
+
+    @staticmethod
+    def resolve_deadline_workdays_left(obj) -> int:
+        return _deadline(obj).workdays_left
+
+    @staticmethod
+    def resolve_deadline_provisional(obj) -> bool:
+        return _deadline(obj).provisional
+
+
+def _deadline(case):
+    from django.utils import timezone
+
+    from expedite.workdays.display import deadline_facts
+    from expedite.workdays.selectors import firm_calendar
+
+    facts = getattr(case, "_deadline_facts", None)
+    if facts is None:
+        facts = deadline_facts(firm_calendar(), case.requested_deadline, today=timezone.localdate())
+        case._deadline_facts = facts
+    return facts
+
 
 class ErrorItem(Schema):
     field: str | None

@@ -28,6 +28,11 @@ class AuditKind(enum.StrEnum):
     LOGOUT = "auth.logout"
     API_TOKEN_CREATED = "auth.api_token_created"  # noqa: S105 - an event name
     API_TOKEN_REVOKED = "auth.api_token_revoked"  # noqa: S105 - an event name
+    STAFF_CREATED = "staff.created"
+    STAFF_CHANGED = "staff.changed"
+    STAFF_ROLES_CHANGED = "staff.roles_changed"
+    STAFF_PASSWORD_SET = "staff.password_set"  # noqa: S105 - an event name
+    STAFF_DELETED = "staff.deleted"
     CALENDAR_OVERRIDE_LOADED = "calendar.override_loaded"
     CALENDAR_HOURS_CHANGED = "calendar.hours_changed"
     CALENDAR_CLOSURE_ADDED = "calendar.closure_added"

@@ -25,6 +25,11 @@ PRODUCTION = EXPEDITE_ENV == "production"
 SECRET_KEY = secret_key(production=PRODUCTION, var_dir=VAR_DIR)
 DEBUG = envbool("DEBUG", default=False)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS is required when EXPEDITE_ENV=production.")
+if envbool("EXPEDITE_BEHIND_TLS_PROXY", default=PRODUCTION):
+    # The TLS proxy in front says the original scheme, so links we build say https.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -152,3 +157,6 @@ EXPEDITE_FIRM_NAME = envstr("EXPEDITE_FIRM_NAME", "加喜财税")
 if EXPEDITE_ENV == "test":
     # Password hashing dominates test set-up time; tests never need it to be slow.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_LIMIT = 200

@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from expedite.ops.demo import DEMO_PASSWORD, demo_load, demo_logins
@@ -8,6 +9,8 @@ class Command(BaseCommand):
     help = "Load the demo users, clients and cases (idempotent)."
 
     def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("demo data is never loaded when EXPEDITE_ENV=production")
         created = demo_load(today=timezone.localdate())
         self.stdout.write(
             "demo: {users} users, {clients} clients, {cases} cases created".format(**created)

@@ -81,9 +81,12 @@ def supervise(commands: dict[str, list[str]]) -> int:
                 stopping = True
                 break
         time.sleep(0.3)
-    for proc in children.values():
+    # Graceful stops: SIGINT lets the worker finish running jobs; SIGTERM lets gunicorn finish
+    # requests. A child that already got Ctrl-C from the terminal takes the second as the same.
+    graceful = {"worker": signal.SIGINT, "web": signal.SIGTERM}
+    for name, proc in children.items():
         if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
+            proc.send_signal(graceful.get(name, signal.SIGTERM))
     deadline = time.monotonic() + 15
     for proc in children.values():
         try:

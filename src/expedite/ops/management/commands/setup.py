@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -13,5 +14,9 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("database migrated")
         call_command("catalog", "load", stdout=self.stdout)
-        if not no_demo and not get_user_model().objects.exists():
+        if settings.PRODUCTION:
+            self.stdout.write(
+                "production: no demo data (create staff with `expedite createsuperuser`)"
+            )
+        elif not no_demo and not get_user_model().objects.exists():
             call_command("demo", stdout=self.stdout)

@@ -1,0 +1,98 @@
+"""Staff accounts in the admin: every change to a user, its roles or its password is audited.
+
+Roles are the fixed groups created by migration; they are listed read-only.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+
+from expedite.audit.services import audit_record
+from expedite.domain.audit import AuditKind
+
+from .models import ApiToken
+
+_SECRET_FIELDS = {"password", "password1", "password2", "usable_password"}
+
+
+class AuditedUserAdmin(UserAdmin):
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        changed = sorted(set(form.changed_data) - _SECRET_FIELDS - {"groups"})
+        audit_record(
+            kind=AuditKind.STAFF_CHANGED if change else AuditKind.STAFF_CREATED,
+            actor=request.user,
+            payload={"user": obj.get_username(), "user_id": obj.pk, "fields": changed},
+        )
+
+    def save_related(self, request, form, formsets, change):
+        before = set(form.instance.groups.values_list("name", flat=True)) if change else set()
+        super().save_related(request, form, formsets, change)
+        after = set(form.instance.groups.values_list("name", flat=True))
+        if before != after:
+            audit_record(
+                kind=AuditKind.STAFF_ROLES_CHANGED,
+                actor=request.user,
+                payload={
+                    "user": form.instance.get_username(),
+                    "added": sorted(after - before),
+                    "removed": sorted(before - after),
+                },
+            )
+
+    def delete_model(self, request, obj):
+        payload = {"user": obj.get_username(), "user_id": obj.pk}
+        super().delete_model(request, obj)
+        audit_record(kind=AuditKind.STAFF_DELETED, actor=request.user, payload=payload)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                user = User.objects.get(pk=id)
+                audit_record(
+                    kind=AuditKind.STAFF_PASSWORD_SET,
+                    actor=request.user,
+                    payload={"user": user.get_username(), "user_id": user.pk},
+                )
+        return response
+
+
+class ReadOnlyGroupAdmin(GroupAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.unregister(User)
+admin.site.register(User, AuditedUserAdmin)
+admin.site.unregister(Group)
+admin.site.register(Group, ReadOnlyGroupAdmin)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("prefix", "name", "user", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("user", "name", "prefix", "created_at", "last_used_at", "revoked_at")
+    exclude = ("digest",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
