@@ -53,3 +53,25 @@ def test_the_compiled_catalog_matches_the_source():
         if len(strs) == 1 and got != strs[0]:
             stale.append(msgid)
     assert stale == [], "run `make messages` to recompile the catalog"
+
+
+def test_every_marked_message_of_the_code_is_in_the_catalog():
+    """Messages marked for translation in Python are in the catalog (`make messages`)."""
+    catalog = {msgid for _ctx, msgid, _strs, _fuzzy in _po_entries(LOCALE / "django.po")}
+    markers = {"gettext_noop", "gettext", "_", "gettext_lazy"}
+    missing = []
+    for path in Path(expedite.__file__).parent.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in markers
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+                and node.args[0].value not in catalog
+            ):
+                missing.append(f"{path.name}: {node.args[0].value}")
+    assert missing == []

@@ -2,8 +2,7 @@
 
 from ninja import Router, Schema
 
-from expedite.domain.errors import ValidationFailed
-from expedite.domain.errors import gettext_noop as N_
+from expedite.domain.errors import ValidationFailed, gettext_noop
 from expedite.workdays import answers
 from expedite.workdays.parsing import parse_count, parse_date
 from expedite.workdays.selectors import firm_calendar
@@ -44,9 +43,9 @@ def workdays(request, start: str, end: str):
     """The workdays in [start, end] (both included), at most ten years."""
     a, b = parse_date(start, field="start"), parse_date(end, field="end")
     if b < a:
-        raise ValidationFailed(N_("结束日期不能早于开始日期。"), field="end")
+        raise ValidationFailed(gettext_noop("结束日期不能早于开始日期。"), field="end")
     if (b - a).days > MAX_SPAN_DAYS:
-        raise ValidationFailed(N_("查询区间不能超过十年。"), field="end")
+        raise ValidationFailed(gettext_noop("查询区间不能超过十年。"), field="end")
     return answers.workdays_answer(firm_calendar(), a, b)
 
 

@@ -11,8 +11,7 @@ from ninja.security import HttpBearer, django_auth
 
 from expedite.accounts.selectors import api_token_user
 from expedite.cases import selectors, services
-from expedite.domain.errors import DomainError, NotAllowed, NotFound
-from expedite.domain.errors import gettext_noop as N_
+from expedite.domain.errors import DomainError, NotAllowed, NotFound, gettext_noop
 from expedite.web.i18n import localized
 
 from .calendar_routes import router as calendar_router
@@ -72,10 +71,10 @@ def _schema_invalid(request, exc: NinjaValidationError):
 
 
 _HTTP_MESSAGES = {
-    400: N_("请求内容无法解析，请发送 JSON。"),
-    403: N_("请求被拒绝（缺少有效的 CSRF 令牌，或无权访问）。"),
-    405: N_("不支持该请求方法。"),
-    429: N_("请求过于频繁，请稍后再试。"),
+    400: gettext_noop("请求内容无法解析，请发送 JSON。"),
+    403: gettext_noop("请求被拒绝（缺少有效的 CSRF 令牌，或无权访问）。"),
+    405: gettext_noop("不支持该请求方法。"),
+    429: gettext_noop("请求过于频繁，请稍后再试。"),
 }
 
 

@@ -19,8 +19,7 @@ from expedite.audit.services import audit_record
 from expedite.domain.audit import AuditKind
 from expedite.domain.cases import ValueTier
 from expedite.domain.catalog import Catalog
-from expedite.domain.errors import NotAllowed, ValidationFailed
-from expedite.domain.errors import gettext_noop as N_
+from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
 from expedite.domain.identifiers import normalize_phone, normalize_uscc
 from expedite.domain.roles import Capability
 from expedite.domain.text import clean_text
@@ -39,13 +38,23 @@ class ContactInput:
 
 
 def _check_contact(contact: ContactInput) -> ContactInput:
-    name = clean_text(contact.name, field="contact_name", label=N_("联系人姓名"), max_length=100)
+    name = clean_text(
+        contact.name, field="contact_name", label=gettext_noop("联系人姓名"), max_length=100
+    )
     title = clean_text(
-        contact.title, field="contact_title", label=N_("职务"), max_length=100, required=False
+        contact.title,
+        field="contact_title",
+        label=gettext_noop("职务"),
+        max_length=100,
+        required=False,
     )
     phone = normalize_phone(contact.phone) if (contact.phone or "").strip() else ""
     email = clean_text(
-        contact.email, field="contact_email", label=N_("电子邮箱"), max_length=254, required=False
+        contact.email,
+        field="contact_email",
+        label=gettext_noop("电子邮箱"),
+        max_length=254,
+        required=False,
     )
     if email:
         try:
@@ -73,8 +82,10 @@ def client_create(
     notes: str = "",
 ) -> Client:
     _require(actor, Capability.CREATE_CLIENT)
-    name = clean_text(name, field="name", label=N_("公司名称"), max_length=200)
-    notes = clean_text(notes, field="notes", label=N_("备注"), max_length=2000, required=False)
+    name = clean_text(name, field="name", label=gettext_noop("公司名称"), max_length=200)
+    notes = clean_text(
+        notes, field="notes", label=gettext_noop("备注"), max_length=2000, required=False
+    )
     code = normalize_uscc(uscc)
     try:
         tier = ValueTier(value_tier)
@@ -166,7 +177,9 @@ def case_create(
     _check_deadline(requested_deadline, today=timezone.localdate())
     if not (reason or "").strip():
         raise ValidationFailed(_("请说明加急原因（为什么急、急到什么程度）。"), field="reason")
-    reason = clean_text(reason, field="reason", label=N_("加急原因"), max_length=MAX_REASON)
+    reason = clean_text(
+        reason, field="reason", label=gettext_noop("加急原因"), max_length=MAX_REASON
+    )
     case = Case.objects.create(
         client=client,
         service=service,

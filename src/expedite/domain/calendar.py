@@ -25,8 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from .errors import DomainError
-from .errors import gettext_noop as N_
+from .errors import DomainError, gettext_noop
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MIN_DATE = dt.date(2004, 1, 1)
@@ -102,19 +101,21 @@ class WorkingHours:
 
     def __post_init__(self) -> None:
         if not self.windows:
-            raise DomainError(N_("工作时间至少需要一个时段。"), field="windows")
+            raise DomainError(gettext_noop("工作时间至少需要一个时段。"), field="windows")
         bounds = []
         previous_end = -1
         for start, end in self.windows:
             s, e = _seconds(start), _seconds(end)
             if e <= s:
                 raise DomainError(
-                    N_("工作时段 %(window)s 的结束时间应晚于开始时间。"),
+                    gettext_noop("工作时段 %(window)s 的结束时间应晚于开始时间。"),
                     field="windows",
                     params={"window": f"{start:%H:%M}–{end:%H:%M}"},
                 )
             if s < previous_end:
-                raise DomainError(N_("工作时段应按时间先后排列且互不重叠。"), field="windows")
+                raise DomainError(
+                    gettext_noop("工作时段应按时间先后排列且互不重叠。"), field="windows"
+                )
             bounds.append((s * _US, e * _US))
             previous_end = e
         object.__setattr__(self, "_bounds", tuple(bounds))
@@ -149,7 +150,7 @@ class WorkingHours:
                 windows.append((dt.time.fromisoformat(a.strip()), dt.time.fromisoformat(b.strip())))
             except ValueError:
                 raise DomainError(
-                    N_("无法识别工作时段“%(part)s”，格式如 09:00-12:00,13:30-18:00。"),
+                    gettext_noop("无法识别工作时段“%(part)s”，格式如 09:00-12:00,13:30-18:00。"),
                     field="windows",
                     params={"part": part.strip()},
                 ) from None
@@ -217,7 +218,7 @@ class WorkCalendar:
             d = d.date()
         if not MIN_DATE <= d <= MAX_DATE:
             raise CalendarRangeError(
-                N_("日期 %(date)s 超出日历支持范围（%(min)s 至 %(max)s）。"),
+                gettext_noop("日期 %(date)s 超出日历支持范围（%(min)s 至 %(max)s）。"),
                 params={"date": d.isoformat(), "min": MIN_DATE, "max": MAX_DATE},
             )
         return d.toordinal() - self._base
@@ -228,7 +229,7 @@ class WorkCalendar:
     def _workday_at(self, index: int) -> dt.date:
         if not 0 <= index < len(self._wd):
             raise CalendarRangeError(
-                N_("结果超出日历支持范围（%(min)s 至 %(max)s）。"),
+                gettext_noop("结果超出日历支持范围（%(min)s 至 %(max)s）。"),
                 params={"min": MIN_DATE, "max": MAX_DATE},
             )
         return self._date(self._wd[index])
@@ -302,7 +303,7 @@ class WorkCalendar:
     def _local(self, t: dt.datetime) -> dt.datetime:
         if t.tzinfo is None or t.utcoffset() is None:
             raise DomainError(
-                N_("时间必须带时区（例如 2026-11-26T09:30:00+08:00）。"), field="time"
+                gettext_noop("时间必须带时区（例如 2026-11-26T09:30:00+08:00）。"), field="time"
             )
         return t.astimezone(self.tz)
 
@@ -340,7 +341,7 @@ class WorkCalendar:
         10:00 end at 12:00 (not 13:30), and 2 hours from 11:30 end at 15:00.
         """
         if amount < dt.timedelta(0):
-            raise DomainError(N_("工作时长不能为负数。"), field="amount")
+            raise DomainError(gettext_noop("工作时长不能为负数。"), field="amount")
         if amount == dt.timedelta(0):
             self._local(t)
             return t
@@ -365,10 +366,10 @@ class WorkCalendar:
         offsets = np.asarray(ordinals, dtype=np.int64) - self._base
         counts = np.asarray(n, dtype=np.int64)
         if offsets.size and (offsets.min() < 0 or offsets.max() >= len(cum) - 1):
-            raise CalendarRangeError(N_("日期超出日历支持范围。"))
+            raise CalendarRangeError(gettext_noop("日期超出日历支持范围。"))
         index = cum[offsets] + counts
         if index.size and (index.min() < 0 or index.max() >= len(wd)):
-            raise CalendarRangeError(N_("结果超出日历支持范围。"))
+            raise CalendarRangeError(gettext_noop("结果超出日历支持范围。"))
         return wd[index] + self._base
 
     def workdays_between_bulk(self, a_ordinals, b_ordinals):
@@ -380,7 +381,7 @@ class WorkCalendar:
         b = np.asarray(b_ordinals, dtype=np.int64) - self._base
         for arr in (a, b):
             if arr.size and (arr.min() < 0 or arr.max() >= len(cum) - 1):
-                raise CalendarRangeError(N_("日期超出日历支持范围。"))
+                raise CalendarRangeError(gettext_noop("日期超出日历支持范围。"))
         return cum[b] - cum[a]
 
     def _numpy_tables(self):

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import ValidationFailed
-from .errors import gettext_noop as N_
+from .errors import ValidationFailed, gettext_noop
 
 # GB 32100-2015《法人和其他组织统一社会信用代码编码规则》: 31 characters,
 # the digits and the capital letters without I, O, Z, S, V.
@@ -29,20 +28,21 @@ def normalize_uscc(raw: str) -> str:
     code = (raw or "").strip().upper()
     if len(code) != USCC_LENGTH:
         raise ValidationFailed(
-            N_("统一社会信用代码应为 18 位，当前为 %(length)d 位。"),
+            gettext_noop("统一社会信用代码应为 18 位，当前为 %(length)d 位。"),
             field="uscc",
             params={"length": len(code)},
         )
     bad = sorted({ch for ch in code if ch not in USCC_ALPHABET})
     if bad:
         raise ValidationFailed(
-            N_("统一社会信用代码含有不允许的字符：%(chars)s（不使用 I、O、Z、S、V）。"),
+            gettext_noop("统一社会信用代码含有不允许的字符：%(chars)s（不使用 I、O、Z、S、V）。"),
             field="uscc",
             params={"chars": "、".join(bad)},
         )
     if code[17] != uscc_check_character(code[:17]):
         raise ValidationFailed(
-            N_("统一社会信用代码校验位不正确，请核对是否抄错（GB 32100-2015）。"), field="uscc"
+            gettext_noop("统一社会信用代码校验位不正确，请核对是否抄错（GB 32100-2015）。"),
+            field="uscc",
         )
     return code
 
@@ -55,6 +55,7 @@ def normalize_phone(raw: str) -> str:
     phone = re.sub(r"\s+", "", raw or "")
     if not _PHONE_RE.match(phone):
         raise ValidationFailed(
-            N_("手机号或电话格式不正确（例如 13800138000 或 021-12345678）。"), field="phone"
+            gettext_noop("手机号或电话格式不正确（例如 13800138000 或 021-12345678）。"),
+            field="phone",
         )
     return phone

@@ -17,8 +17,7 @@ import enum
 from dataclasses import dataclass, field, replace
 
 from .calendar import WorkCalendar
-from .errors import DomainError
-from .errors import gettext_noop as N_
+from .errors import DomainError, gettext_noop
 
 ZERO = dt.timedelta(0)
 
@@ -48,21 +47,21 @@ class SlaClock:
     # -- events -------------------------------------------------------------------------------
 
     def start(self, t: dt.datetime) -> SlaClock:
-        self._expect(ClockState.NOT_STARTED, "开始")
+        self._expect(ClockState.NOT_STARTED, gettext_noop("开始"))
         return replace(self, state=ClockState.RUNNING, segments=((self._aware(t), None),))
 
     def pause(self, t: dt.datetime) -> SlaClock:
-        self._expect(ClockState.RUNNING, "暂停")
+        self._expect(ClockState.RUNNING, gettext_noop("暂停"))
         return replace(self, state=ClockState.PAUSED, segments=self._closed(t))
 
     def resume(self, t: dt.datetime) -> SlaClock:
-        self._expect(ClockState.PAUSED, "恢复")
+        self._expect(ClockState.PAUSED, gettext_noop("恢复"))
         t = self._after_last(t)
         return replace(self, state=ClockState.RUNNING, segments=(*self.segments, (t, None)))
 
     def stop(self, t: dt.datetime) -> SlaClock:
         if self.state not in (ClockState.RUNNING, ClockState.PAUSED):
-            raise self._refused("停止")
+            raise self._refused(gettext_noop("停止"))
         segments = self._closed(t) if self.state == ClockState.RUNNING else self.segments
         stopped = self._after_last(t)
         return replace(self, state=ClockState.STOPPED, segments=segments, stopped_at=stopped)
@@ -131,13 +130,13 @@ class SlaClock:
 
     def _refused(self, action: str) -> ClockError:
         return ClockError(
-            N_("计时器“%(name)s”当前%(state)s，无法%(action)s。"),
+            gettext_noop("计时器“%(name)s”当前%(state)s，无法%(action)s。"),
             params={"name": self.name, "state": _STATE_ZH[self.state], "action": action},
         )
 
     def _aware(self, t: dt.datetime) -> dt.datetime:
         if t.tzinfo is None or t.utcoffset() is None:
-            raise ClockError(N_("时间必须带时区。"))
+            raise ClockError(gettext_noop("时间必须带时区。"))
         return t
 
     def _after_last(self, t: dt.datetime) -> dt.datetime:
@@ -145,7 +144,8 @@ class SlaClock:
         last = max((e or s for s, e in self.segments), default=None)
         if last is not None and t < last:
             raise ClockError(
-                N_("计时器“%(name)s”的事件时间不能早于上一事件。"), params={"name": self.name}
+                gettext_noop("计时器“%(name)s”的事件时间不能早于上一事件。"),
+                params={"name": self.name},
             )
         return t
 
@@ -184,10 +184,10 @@ class SlaClock:
 
 
 _STATE_ZH = {
-    ClockState.NOT_STARTED: "尚未开始",
-    ClockState.RUNNING: "正在计时",
-    ClockState.PAUSED: "已暂停",
-    ClockState.STOPPED: "已停止",
+    ClockState.NOT_STARTED: gettext_noop("尚未开始"),
+    ClockState.RUNNING: gettext_noop("正在计时"),
+    ClockState.PAUSED: gettext_noop("已暂停"),
+    ClockState.STOPPED: gettext_noop("已停止"),
 }
 
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import ValidationFailed
-from .errors import gettext_noop as N_
+from .errors import ValidationFailed, gettext_noop
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -20,16 +19,18 @@ def clean_text(
     """`label` names the field in the message (Chinese; translated at the edge with it)."""
     text = (raw or "").strip()
     if required and not text:
-        raise ValidationFailed(N_("请填写%(label)s。"), field=field, params={"label": label})
+        raise ValidationFailed(
+            gettext_noop("请填写%(label)s。"), field=field, params={"label": label}
+        )
     if _CONTROL.search(text):
         raise ValidationFailed(
-            N_("%(label)s含有不可见的控制字符，请删除后重试。"),
+            gettext_noop("%(label)s含有不可见的控制字符，请删除后重试。"),
             field=field,
             params={"label": label},
         )
     if len(text) > max_length:
         raise ValidationFailed(
-            N_("%(label)s不能超过 %(max)d 个字符（现为 %(length)d 个）。"),
+            gettext_noop("%(label)s不能超过 %(max)d 个字符（现为 %(length)d 个）。"),
             field=field,
             params={"label": label, "max": max_length, "length": len(text)},
         )

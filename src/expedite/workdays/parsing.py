@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from expedite.domain.errors import ValidationFailed
-from expedite.domain.errors import gettext_noop as N_
+from expedite.domain.errors import ValidationFailed, gettext_noop
 
 MAX_WORKDAYS = 20_000  # about 80 years of working days; beyond that a count is a typo
 
@@ -15,7 +14,9 @@ def parse_date(raw: str, *, field: str = "date") -> dt.date:
         return dt.date.fromisoformat(str(raw).strip())
     except ValueError:
         raise ValidationFailed(
-            N_("“%(value)s”不是有效日期（格式 YYYY-MM-DD）。"), field=field, params={"value": raw}
+            gettext_noop("“%(value)s”不是有效日期（格式 YYYY-MM-DD）。"),
+            field=field,
+            params={"value": raw},
         ) from None
 
 
@@ -24,11 +25,11 @@ def parse_count(raw, *, field: str = "n") -> int:
         n = int(str(raw).strip())
     except ValueError:
         raise ValidationFailed(
-            N_("“%(value)s”不是整数。"), field=field, params={"value": raw}
+            gettext_noop("“%(value)s”不是整数。"), field=field, params={"value": raw}
         ) from None
     if abs(n) > MAX_WORKDAYS:
         raise ValidationFailed(
-            N_("工作日数 %(n)d 过大（绝对值不超过 %(max)d）。"),
+            gettext_noop("工作日数 %(n)d 过大（绝对值不超过 %(max)d）。"),
             field=field,
             params={"n": n, "max": MAX_WORKDAYS},
         )
