@@ -49,6 +49,14 @@ class CaseIn(Schema):
     reason: str
 
 
+class ClockOut(Schema):
+    key: str = Field(..., description="firm | client_wait | government")
+    state: str = Field(..., description="not_started | running | paused | stopped")
+    elapsed_seconds: int = Field(..., description="工作时间（秒），不含暂停与非工作时段")
+    due: dt.datetime | None
+    breached: bool
+
+
 class CaseOut(Schema):
     id: int
     reference: str
@@ -63,6 +71,7 @@ class CaseOut(Schema):
     portal_url: str
     deadline_workdays_left: int = Field(..., description="从今天到截止日（含两端）的工作日数")
     deadline_provisional: bool = Field(..., description="涉及尚未公布放假安排的年份")
+    clocks: list[ClockOut]
 
     # Resolved per row, so a paginated list only does this work for the rows it returns.
     @staticmethod
@@ -90,6 +99,23 @@ class CaseOut(Schema):
     @staticmethod
     def resolve_deadline_provisional(obj) -> bool:
         return _deadline(obj).provisional
+
+    @staticmethod
+    def resolve_clocks(obj) -> list[dict]:
+        from django.utils import timezone
+
+        from expedite.cases.clocks import read_clocks
+
+        return [
+            {
+                "key": r.key,
+                "state": r.state.value,
+                "elapsed_seconds": int(r.elapsed.total_seconds()),
+                "due": r.due,
+                "breached": r.breached,
+            }
+            for r in read_clocks(obj.clocks, now=timezone.now())
+        ]
 
 
 def _deadline(case):

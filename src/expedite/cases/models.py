@@ -118,6 +118,9 @@ class Case(models.Model):
     state = models.CharField(
         _("状态"), max_length=16, choices=CASE_STATE_CHOICES, default=CaseState.DRAFT.value
     )
+    # The three SLA clocks (firm time, waiting on the client, government time) as JSON, see
+    # expedite.domain.sla.CaseClocks; read them through cases.selectors.case_clocks.
+    clocks = models.JSONField(_("计时"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(

@@ -23,7 +23,9 @@ from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
 from expedite.domain.identifiers import normalize_phone, normalize_uscc
 from expedite.domain.roles import Capability
 from expedite.domain.text import clean_text
+from expedite.workdays.selectors import firm_calendar
 
+from .clocks import clocks_to_json, new_case_clocks
 from .models import Case, Client, ClientContact, ServiceType
 
 MAX_REASON = 2000
@@ -180,12 +182,16 @@ def case_create(
     reason = clean_text(
         reason, field="reason", label=gettext_noop("加急原因"), max_length=MAX_REASON
     )
+    now = timezone.now()
+    # The firm's clock runs from intake; the government's starts when the matter is filed.
+    clocks = new_case_clocks(firm_calendar()).start(now)
     case = Case.objects.create(
         client=client,
         service=service,
         requested_deadline=requested_deadline,
         reason=reason,
         created_by=actor,
+        clocks=clocks_to_json(clocks),
     )
     # The firm's year, not UTC's: a case opened at 07:00 on 1 January belongs to the new year.
     case.reference = f"JJ-{timezone.localtime(case.created_at):%Y}-{case.pk:05d}"

@@ -19,6 +19,7 @@ from expedite.workdays.display import deadline_facts
 from expedite.workdays.selectors import firm_calendar
 
 from . import selectors, services
+from .clocks import read_clocks
 from .forms import CaseForm, ClientForm, ContactForm, add_domain_error
 from .models import CASE_STATE_CHOICES
 
@@ -95,6 +96,7 @@ def case_detail(request, pk: int):
         ),
         "service_name": case.service.display_name(get_language()),
         "created_by_name": staff_display_name(case.created_by),
+        "clocks": read_clocks(case.clocks, now=timezone.now()),
         "portal_url": request.build_absolute_uri(_portal_path(case)),
     }
     return render(request, "cases/case_detail.html", context)

@@ -209,10 +209,14 @@ class CaseClocks:
         government_target: dt.timedelta | None,
     ) -> CaseClocks:
         return cls(
-            firm=SlaClock(calendar=firm_calendar, target=firm_target, name="本所办理时间"),
-            client_wait=SlaClock(calendar=firm_calendar, name="等待客户时间"),
+            firm=SlaClock(
+                calendar=firm_calendar, target=firm_target, name=gettext_noop("本所办理时间")
+            ),
+            client_wait=SlaClock(calendar=firm_calendar, name=gettext_noop("等待客户时间")),
             government=SlaClock(
-                calendar=office_calendar, target=government_target, name="政府法定办理时间"
+                calendar=office_calendar,
+                target=government_target,
+                name=gettext_noop("政府法定办理时间"),
             ),
         )
 

@@ -21,7 +21,7 @@ from expedite.domain.identifiers import uscc_check_character
 from expedite.domain.roles import ROLE_NAMES_ZH, Role
 from expedite.workdays.models import Schedule
 from expedite.workdays.selectors import firm_calendar
-from expedite.workdays.services import schedule_create
+from expedite.workdays.services import closure_add, schedule_create
 
 DEMO_PASSWORD = "expedite-demo"  # noqa: S105 - printed for the demo; never used in production
 
@@ -160,6 +160,11 @@ def demo_load(*, today: dt.date) -> dict[str, int]:
         clients.append(client)
     if not Schedule.objects.filter(name=DEMO_OFFICE[0]).exists():
         schedule_create(actor=None, name=DEMO_OFFICE[0], windows=DEMO_OFFICE[1])
+    firm = Schedule.objects.get(kind=Schedule.FIRM)
+    if not firm.closures.exists():
+        # A firm event day a few weeks out: the calendar page shows it, and deadlines skip it.
+        event_day = firm_calendar().add_workdays(today, 20)
+        closure_add(actor=None, schedule=firm, date=event_day, reason="公司年会（演示）")
     calendar = firm_calendar()
     for client_index, service, workdays, reason in DEMO_CASES:
         client = clients[client_index]
