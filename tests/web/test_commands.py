@@ -62,3 +62,7 @@ def test_setup_never_adds_demo_data_to_a_database_in_use(make_user):
     call_command("setup", stdout=StringIO())
     assert Case.objects.count() == 0
     assert ServiceType.objects.exists()
+
+
+def test_the_models_and_the_migrations_agree():
+    call_command("makemigrations", "--check", "--dry-run", stdout=StringIO())

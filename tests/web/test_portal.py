@@ -35,3 +35,9 @@ def test_forged_or_altered_tokens_reach_nothing(client, case):
     token = portal_token(case)
     assert client.get(f"/p/{token[:-2]}xx/").status_code == 404
     assert client.get("/p/eyJjYXNlIjoxfQ/").status_code == 404
+
+
+def test_the_client_can_read_the_portal_in_english(client, case):
+    client.post("/i18n/setlang/", {"language": "en", "next": portal_path(case)})
+    html = client.get(portal_path(case)).content.decode()
+    assert '<html lang="en">' in html and "中文" in html

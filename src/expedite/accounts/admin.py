@@ -12,6 +12,7 @@ from django.db import transaction
 
 from expedite.audit.services import audit_record
 from expedite.domain.audit import AuditKind
+from expedite.web.admin import ReadOnlyAdmin
 
 from .models import ApiToken
 
@@ -65,15 +66,8 @@ class AuditedUserAdmin(UserAdmin):
         return response
 
 
-class ReadOnlyGroupAdmin(GroupAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyGroupAdmin(ReadOnlyAdmin, GroupAdmin):
+    pass
 
 
 admin.site.unregister(User)
@@ -83,16 +77,7 @@ admin.site.register(Group, ReadOnlyGroupAdmin)
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnlyAdmin):
     list_display = ("prefix", "name", "user", "created_at", "last_used_at", "revoked_at")
     readonly_fields = ("user", "name", "prefix", "created_at", "last_used_at", "revoked_at")
     exclude = ("digest",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

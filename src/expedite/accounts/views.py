@@ -21,7 +21,7 @@ class LoginView(auth_views.LoginView):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def api_tokens(request):
     """Create on POST, then redirect; the new token is shown once, from the session."""
     if request.method == "POST":

@@ -1,19 +1,12 @@
 from django.contrib import admin
 
+from expedite.web.admin import ReadOnlyAdmin
+
 from .models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ("seq", "time", "actor_kind", "actor", "kind", "case")
     list_filter = ("kind", "actor_kind")
     search_fields = ("actor", "kind")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

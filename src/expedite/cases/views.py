@@ -54,7 +54,7 @@ def case_list(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def case_create(request):
     if not user_can(request.user, Capability.CREATE_CASE):
         raise PermissionDenied(_("您的角色无权创建加急单。"))
@@ -108,6 +108,15 @@ def _portal_path(case) -> str:
     return portal_path(case)
 
 
+def _contact(data: dict) -> services.ContactInput:
+    return services.ContactInput(
+        name=data["contact_name"],
+        title=data["contact_title"],
+        phone=data["contact_phone"],
+        email=data["contact_email"],
+    )
+
+
 @login_required
 def client_list(request):
     query = request.GET.get("q", "").strip()[:100]
@@ -125,7 +134,7 @@ def client_list(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def client_create(request):
     if not user_can(request.user, Capability.CREATE_CLIENT):
         raise PermissionDenied(_("您的角色无权登记客户。"))
@@ -139,14 +148,7 @@ def client_create(request):
                 uscc=data["uscc"],
                 value_tier=data["value_tier"],
                 notes=data["notes"],
-                contacts=[
-                    services.ContactInput(
-                        name=data["contact_name"],
-                        title=data["contact_title"],
-                        phone=data["contact_phone"],
-                        email=data["contact_email"],
-                    )
-                ],
+                contacts=[_contact(data)],
             )
         except DomainError as exc:
             add_domain_error(form, exc)
@@ -157,7 +159,7 @@ def client_create(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def client_detail(request, pk: int):
     client = _access(selectors.access_client, user=request.user, pk=pk)
     can_edit = user_can(request.user, Capability.CREATE_CLIENT)
@@ -171,12 +173,7 @@ def client_detail(request, pk: int):
                 services.client_contact_add(
                     actor=request.user,
                     client=client,
-                    contact=services.ContactInput(
-                        name=data["contact_name"],
-                        title=data["contact_title"],
-                        phone=data["contact_phone"],
-                        email=data["contact_email"],
-                    ),
+                    contact=_contact(data),
                 )
             except DomainError as exc:
                 add_domain_error(form, exc)
