@@ -1,57 +1,122 @@
 import pytest
 
 from expedite.catalog import load_default_catalog
-from expedite.domain.catalog import Category, parse_catalog
+from expedite.domain.catalog import Category, LeverKind, parse_catalog
 from expedite.domain.errors import CatalogError
 
+REQUIRED = {
+    "business-change",
+    "labor-dispatch-license",
+    "tax-deregistration",
+    "food-business-license",
+    "high-tech-certification",
+    "foreign-equity-change",
+    "trademark-registration",
+    "social-insurance-enrollment",
+    "vat-credit-refund",
+    "construction-permit",
+    "foreign-company-setup",
+    "invoice-correction",
+    "cross-province-tax-migration",
+}
 
-def test_default_catalog_carries_the_seed_figures():
+
+def test_the_default_catalog_covers_the_seed_services_and_each_line_of_work():
     catalog = load_default_catalog()
-    assert catalog.get("business-change").standard_workdays == 7
-    assert catalog.get("labor-dispatch-license").standard_workdays == 5
-    assert catalog.get("tax-deregistration").standard_workdays == 5
-    assert catalog.get("foreign-equity-change").standard_workdays == 10
-    assert catalog.get("cross-province-tax-migration").standard_workdays == 15
-    assert catalog.get("business-change").milestones == ("材料审核中", "部门审批中", "待领取")
-
-
-def test_default_catalog_covers_each_line_of_work():
-    categories = {s.category for s in load_default_catalog().services}
+    assert {s.code for s in catalog.services} >= REQUIRED
+    categories = {s.category for s in catalog.services}
     assert {Category.BUSINESS, Category.TAX, Category.LICENSE, Category.SOCIAL} <= categories
 
 
+def test_every_lever_kind_is_used_by_the_default_catalog():
+    kinds = {lv.kind for s in load_default_catalog().services for lv in s.levers}
+    assert kinds == set(LeverKind)
+
+
+def test_the_high_tech_special_audit_report_has_a_three_day_lead_time():
+    service = load_default_catalog().get("high-tech-certification")
+    audit = next(m for m in service.materials if m.code == "special-audit")
+    assert audit.lead_time.workdays == 3 and audit.source == "会计师事务所"
+
+
 GOOD = """
+skills: [税务]
+preconditions:
+  pre-agreed: 已沟通
 services:
   - code: x-one
     name_zh: 一
     name_en: One
     category: tax
-    standard_workdays: 2
+    milestones: [办理中]
+    steps:
+      - {code: a, name: 甲, duration: {workdays: 1}, role: process, skill: 税务, track: 税务局}
+      - {code: b, name: 乙, duration: {workdays: 2}, role: process, skill: 税务, track: 税务局, depends_on: [a]}
+    levers:
+      - {code: fast, name: 快, kind: compress, step: b, to: {hours: 3}, reason: 因为, preconditions: [pre-agreed]}
 """
 
 
-def test_a_minimal_entry_loads():
-    assert parse_catalog(GOOD).get("x-one").name_zh == "一"
+def test_a_minimal_catalog_loads():
+    service = parse_catalog(GOOD).get("x-one")
+    assert [s.code for s in service.steps] == ["a", "b"]
+    assert service.lever("fast").to.hours == 3
 
 
 @pytest.mark.parametrize(
-    ("text", "message"),
+    ("change", "message"),
     [
+        (("depends_on: [a]", "depends_on: [c]"), "services.x-one.steps[b].depends_on: 未知步骤“c”"),
         (
-            GOOD.replace("standard_workdays: 2", "standard_workdays: 0"),
-            "services.x-one.standard_workdays",
+            (
+                "track: 税务局}\n      - {code: b",
+                "track: 税务局, depends_on: [b]}\n      - {code: b",
+            ),
+            "步骤依赖成环：a → b → a",
         ),
-        (GOOD.replace("standard_workdays: 2", "standard_workdays: -3"), "正整数"),
-        (GOOD.replace("category: tax", "category: magic"), "services.x-one.category"),
-        (GOOD.replace("    name_zh: 一\n", ""), "name_zh"),
-        (GOOD.replace("code: x-one", "code: X One"), "services.X One.code"),
-        (GOOD + GOOD.split("services:")[1], "代码重复"),
-        ("services: [", "YAML 格式错误"),
-        ("services: []", "没有任何服务事项"),
+        (
+            ("kind: compress, step: b", "kind: compress, step: z"),
+            "services.x-one.levers[fast].steps: 步骤“z”不存在",
+        ),
+        (
+            (
+                "{code: a, name: 甲, duration: {workdays: 1}",
+                "{code: a, name: 甲, duration: {workdays: 0}",
+            ),
+            "steps[a].duration: 时长必须大于零",
+        ),
+        (
+            (
+                "{code: a, name: 甲, duration: {workdays: 1}",
+                "{code: a, name: 甲, duration: {workdays: -2}",
+            ),
+            "时长必须大于零",
+        ),
+        (
+            (
+                "role: process, skill: 税务, track: 税务局}\n      - {code: b",
+                "role: process, skill: 园艺, track: 税务局}\n      - {code: b",
+            ),
+            "steps[a].skill: 未知技能“园艺”",
+        ),
+        (("to: {hours: 3}", "to: {workdays: 5}"), "压缩后的时长应短于原时长"),
+        (("preconditions: [pre-agreed]", "preconditions: [bribe]"), "未知前提条件“bribe”"),
+        (("category: tax", "category: magic"), "services.x-one.category"),
+        (("kind: compress", "kind: teleport"), "levers[fast].kind"),
     ],
 )
-def test_errors_name_the_file_and_the_key(text, message):
+def test_errors_name_the_file_and_the_key(change, message):
+    old, new = change
+    assert old in GOOD
     with pytest.raises(CatalogError) as info:
-        parse_catalog(text, source="firm.yaml")
+        parse_catalog(GOOD.replace(old, new), source="firm.yaml")
     assert info.value.message.startswith("firm.yaml")
     assert message in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "message"), [("services: [", "YAML 格式错误"), ("services: []", "没有任何服务事项")]
+)
+def test_broken_files_are_refused(text, message):
+    with pytest.raises(CatalogError, match=message):
+        parse_catalog(text, source="firm.yaml")

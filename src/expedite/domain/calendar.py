@@ -132,10 +132,14 @@ class WorkingHours:
         """Working microseconds of one workday before the given time of day."""
         return sum(min(max(us_of_day - s, 0), e - s) for s, e in self._bounds)
 
-    def time_at(self, worked: int) -> int:
-        """The earliest time of day (µs) by which `worked` µs of the day have been worked."""
+    def time_at(self, worked: int, *, starting: bool = False) -> int:
+        """The time of day (µs) at which `worked` µs of the day have been worked.
+
+        The earliest such time, or with `starting` the latest: where work next resumes, so a
+        step that starts after three hours' work starts at 13:30, not at 12:00.
+        """
         for s, e in self._bounds:
-            if worked <= e - s:
+            if worked < e - s or (worked == e - s and not starting):
                 return s + worked
             worked -= e - s
         raise ValueError("more than a day's work")
@@ -317,16 +321,30 @@ class WorkCalendar:
             total += self.hours.worked_before(us)
         return total
 
-    def _instant(self, accrued: int) -> dt.datetime:
-        """The earliest instant by which `accrued` working microseconds have passed."""
+    def _instant(self, accrued: int, *, starting: bool = False) -> dt.datetime:
+        """The earliest instant by which `accrued` working microseconds have passed.
+
+        With `starting`, the latest such instant: the moment work at that point begins.
+        """
         day_us = self.hours.day_us
         index, rest = divmod(accrued, day_us)
-        if rest == 0 and index > 0:
+        if rest == 0 and index > 0 and not starting:
             index, rest = index - 1, day_us
         day = self._workday_at(index)
-        us = self.hours.time_at(rest)
+        us = self.hours.time_at(rest, starting=starting)
         naive = dt.datetime.combine(day, dt.time()) + dt.timedelta(microseconds=us)
         return naive.replace(tzinfo=self.tz)
+
+    def work_clock(self, t: dt.datetime) -> int:
+        """Working microseconds from the calendar's origin to t: a monotone working-time axis.
+
+        Planning adds durations on this axis and converts back with `at_work_clock`.
+        """
+        return self._accrued(t)
+
+    def at_work_clock(self, us: int, *, starting: bool = False) -> dt.datetime:
+        """The instant at position `us` of the working-time axis (see `_instant`)."""
+        return self._instant(us, starting=starting)
 
     def is_working_time(self, t: dt.datetime) -> bool:
         """True when t falls inside a working window of a workday (window ends excluded)."""

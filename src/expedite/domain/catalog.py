@@ -1,22 +1,24 @@
-"""The service catalog: what the firm offers, as plain values.
+"""The service catalog: what the firm offers, how each service runs, and how it can be sped up.
 
-A catalog is YAML (see docs/catalog.md). Loading validates every entry and
-names the file and the key of the first problem, so a firm editing its own
-catalog gets a message it can act on.
+A catalog is YAML (docs/catalog.md). Loading validates everything and names the file and the
+key of the first problem: cycles, unknown dependencies, levers on missing steps, non-positive
+durations, unknown skills or roles. A firm edits its own copy; these are its defaults.
 """
 
 from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
+from .durations import Duration
 from .errors import CatalogError
 
-CODE_RE = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
+CODE_RE = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
+STEP_ROLES = ("liaison", "process", "risk", "supervisor", "manager", "third_party", "government")
 
 
 class Category(enum.StrEnum):
@@ -27,13 +29,81 @@ class Category(enum.StrEnum):
     IP = "ip"  # 知识产权
 
 
-CATEGORY_NAMES_ZH = {
-    Category.BUSINESS: "工商",
-    Category.TAX: "税务",
-    Category.LICENSE: "许可",
-    Category.SOCIAL: "社保",
-    Category.IP: "知识产权",
-}
+class LeverKind(enum.StrEnum):
+    SKIP = "skip"  # the steps are not done (e.g. 初审/复审 straight to supervisor final review)
+    PARALLEL = "parallel"  # a step stops waiting for another and runs alongside it
+    COMPRESS = "compress"  # a step takes less time (e.g. e-sign: 1 day becomes 2 hours)
+    REMOTE = "remote"  # a step is done remotely and takes less time
+
+
+class Risk(enum.IntEnum):
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+
+    @property
+    def label_zh(self) -> str:
+        return {Risk.LOW: "低", Risk.MEDIUM: "中", Risk.HIGH: "高"}[self]
+
+
+@dataclass(frozen=True, slots=True)
+class StepTemplate:
+    code: str
+    name: str
+    duration: Duration
+    role: str
+    skill: str
+    track: str
+    milestone: str = ""
+    depends_on: tuple[str, ...] = ()
+    when: str = ""  # included only when this fact holds (e.g. a likely rejection)
+
+
+@dataclass(frozen=True, slots=True)
+class Lever:
+    code: str
+    name: str
+    kind: LeverKind
+    steps: tuple[str, ...]
+    reason: str
+    cost_cny: int = 0
+    staff_hours: float = 0
+    risk: Risk = Risk.LOW
+    preconditions: tuple[str, ...] = ()
+    to: Duration | None = None  # compress/remote: the new duration
+    stop_waiting_for: str = ""  # parallel: the dependency removed
+
+
+@dataclass(frozen=True, slots=True)
+class Material:
+    code: str
+    name: str
+    required: bool = True
+    accepted: tuple[str, ...] = ("pdf", "jpg", "png")
+    validity: str = ""
+    lead_time: Duration | None = None  # when a third party must produce it
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Prerequisite:
+    """Something that must already hold; if it does not, `remedy` steps come first."""
+
+    code: str
+    name: str
+    remedy: tuple[StepTemplate, ...] = ()
+    basis: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Surcharge:
+    """Charged when any lever is used: a percentage of the base fee, at least `minimum`."""
+
+    percent: float = 0
+    minimum: int = 0
+
+    def amount(self, base_fee: int) -> int:
+        return max(round(base_fee * self.percent / 100), self.minimum)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,14 +112,38 @@ class ServiceType:
     name_zh: str
     name_en: str
     category: Category
-    standard_workdays: int
-    milestones: tuple[str, ...]
+    steps: tuple[StepTemplate, ...]
+    levers: tuple[Lever, ...] = ()
+    materials: tuple[Material, ...] = ()
+    prerequisites: tuple[Prerequisite, ...] = ()
+    compliance_rules: tuple[str, ...] = ()
+    milestones: tuple[str, ...] = ()
+    base_fee: int = 0
+    surcharge: Surcharge = field(default_factory=Surcharge)
     description: str = ""
+    standard_workdays: int = 0  # as advertised; the planner computes the real figure
+
+    def step(self, code: str) -> StepTemplate:
+        for s in self.steps:
+            if s.code == code:
+                return s
+        raise KeyError(code)
+
+    def lever(self, code: str) -> Lever:
+        for lever in self.levers:
+            if lever.code == code:
+                return lever
+        raise KeyError(code)
 
 
 @dataclass(frozen=True, slots=True)
 class Catalog:
     services: tuple[ServiceType, ...]
+    skills: tuple[str, ...] = ()
+    preconditions: tuple[tuple[str, str], ...] = ()  # (code, 中文说明)
+
+    def precondition_name(self, code: str) -> str:
+        return dict(self.preconditions).get(code, code)
 
     def get(self, code: str) -> ServiceType:
         for service in self.services:
@@ -58,10 +152,260 @@ class Catalog:
         raise KeyError(code)
 
 
+# -- parsing ----------------------------------------------------------------------------------
+
+
 def _require(entry: dict[str, Any], key: str, where: str) -> Any:
     if key not in entry or entry[key] in (None, ""):
         raise CatalogError(f"{where}: 缺少必填字段 “{key}”。", field=key)
     return entry[key]
+
+
+def _mapping(value: Any, where: str) -> dict:
+    if not isinstance(value, dict):
+        raise CatalogError(f"{where}: 应为映射。")
+    return value
+
+
+def _list(entry: dict, key: str, where: str) -> list:
+    value = entry.get(key) or []
+    if not isinstance(value, list):
+        raise CatalogError(f"{where}.{key}: 应为列表。")
+    return value
+
+
+def _code(value: Any, where: str) -> str:
+    code = str(value)
+    if not CODE_RE.match(code):
+        raise CatalogError(f"{where}: 代码“{code}”只能使用小写英文字母、数字和连字符。")
+    return code
+
+
+def _duration(value: Any, where: str) -> Duration:
+    if not isinstance(value, dict) or not set(value) <= {"workdays", "hours"} or not value:
+        raise CatalogError(f"{where}: 时长应写作 {{workdays: N}} 或 {{hours: N}}。")
+    try:
+        duration = Duration(
+            workdays=float(value.get("workdays", 0)), hours=float(value.get("hours", 0))
+        )
+    except (TypeError, ValueError):
+        raise CatalogError(f"{where}: 时长应为数字。") from None
+    if duration.workdays < 0 or duration.hours < 0 or not duration.is_positive():
+        raise CatalogError(f"{where}: 时长必须大于零。")
+    return duration
+
+
+def _step(entry: Any, where: str, skills: set[str]) -> StepTemplate:
+    entry = _mapping(entry, where)
+    code = _code(_require(entry, "code", where), f"{where}.code")
+    where = f"{where}[{code}]"
+    role = str(_require(entry, "role", where))
+    if role not in STEP_ROLES:
+        raise CatalogError(f"{where}.role: 未知角色“{role}”，可选：{'、'.join(STEP_ROLES)}。")
+    skill = str(_require(entry, "skill", where))
+    if skills and skill not in skills:
+        raise CatalogError(f"{where}.skill: 未知技能“{skill}”，请先在 skills 中列出。")
+    depends = entry.get("depends_on") or []
+    if not isinstance(depends, list):
+        raise CatalogError(f"{where}.depends_on: 应为步骤代码列表。")
+    return StepTemplate(
+        code=code,
+        name=str(_require(entry, "name", where)),
+        duration=_duration(_require(entry, "duration", where), f"{where}.duration"),
+        role=role,
+        skill=skill,
+        track=str(_require(entry, "track", where)),
+        milestone=str(entry.get("milestone", "")),
+        depends_on=tuple(str(d) for d in depends),
+        when=str(entry.get("when", "")),
+    )
+
+
+def _lever(
+    entry: Any, where: str, steps: dict[str, StepTemplate], preconditions: set[str] | None
+) -> Lever:
+    entry = _mapping(entry, where)
+    code = _code(_require(entry, "code", where), f"{where}.code")
+    where = f"{where}[{code}]"
+    try:
+        kind = LeverKind(_require(entry, "kind", where))
+    except ValueError:
+        raise CatalogError(f"{where}.kind: 应为 skip、parallel、compress 或 remote。") from None
+    targets = entry.get("steps") or ([entry["step"]] if entry.get("step") else [])
+    if not targets:
+        raise CatalogError(f"{where}: 缺少作用的步骤（step 或 steps）。")
+    for target in targets:
+        if target not in steps:
+            raise CatalogError(f"{where}.steps: 步骤“{target}”不存在。")
+    try:
+        risk = Risk[str(entry.get("risk", "low")).upper()]
+    except KeyError:
+        raise CatalogError(f"{where}.risk: 应为 low、medium 或 high。") from None
+    cost = entry.get("cost") or {}
+    to = None
+    stop_waiting_for = ""
+    if kind in (LeverKind.COMPRESS, LeverKind.REMOTE):
+        to = _duration(_require(entry, "to", where), f"{where}.to")
+        for target in targets:
+            day = 7.5  # a nominal day, for comparing; real comparisons use the calendar
+            before = steps[target].duration
+            if to.workdays * day + to.hours >= before.workdays * day + before.hours:
+                raise CatalogError(f"{where}.to: 压缩后的时长应短于原时长（{before.describe()}）。")
+    if kind == LeverKind.PARALLEL:
+        stop_waiting_for = str(_require(entry, "stop_waiting_for", where))
+        for target in targets:
+            if stop_waiting_for not in steps[target].depends_on:
+                raise CatalogError(
+                    f"{where}.stop_waiting_for: 步骤“{target}”并不依赖“{stop_waiting_for}”。"
+                )
+    for p in entry.get("preconditions") or []:
+        if preconditions is not None and str(p) not in preconditions:
+            raise CatalogError(
+                f"{where}.preconditions: 未知前提条件“{p}”，请先在 preconditions 中说明。"
+            )
+    try:
+        cost_cny = int(cost.get("cny", 0))
+        staff_hours = float(cost.get("staff_hours", 0))
+    except (TypeError, ValueError, AttributeError):
+        raise CatalogError(f"{where}.cost: 应写作 {{cny: 金额, staff_hours: 小时}}。") from None
+    if cost_cny < 0 or staff_hours < 0:
+        raise CatalogError(f"{where}.cost: 费用不能为负。")
+    return Lever(
+        code=code,
+        name=str(_require(entry, "name", where)),
+        kind=kind,
+        steps=tuple(targets),
+        reason=str(_require(entry, "reason", where)),
+        cost_cny=cost_cny,
+        staff_hours=staff_hours,
+        risk=risk,
+        preconditions=tuple(str(p) for p in entry.get("preconditions") or []),
+        to=to,
+        stop_waiting_for=stop_waiting_for,
+    )
+
+
+def _check_dag(steps: list[StepTemplate], where: str) -> None:
+    known = {s.code for s in steps}
+    for s in steps:
+        for d in s.depends_on:
+            if d not in known:
+                raise CatalogError(f"{where}.steps[{s.code}].depends_on: 未知步骤“{d}”。")
+    graph = {s.code: s.depends_on for s in steps}
+    state: dict[str, int] = {}
+
+    def visit(code: str, path: list[str]) -> None:
+        if state.get(code) == 2:
+            return
+        if state.get(code) == 1:
+            cycle = " → ".join([*path[path.index(code) :], code])
+            raise CatalogError(f"{where}.steps: 步骤依赖成环：{cycle}。")
+        state[code] = 1
+        for d in graph[code]:
+            visit(d, [*path, code])
+        state[code] = 2
+
+    for code in graph:
+        visit(code, [])
+
+
+def parse_service(
+    entry: Any, *, where: str, skills: set[str], preconditions: set[str] | None = None
+) -> ServiceType:
+    entry = _mapping(entry, where)
+    code = _code(_require(entry, "code", where), f"{where}.code")
+    where = f"{where.rsplit('[', 1)[0]}.{code}" if "[" in where else f"{where}.{code}"
+    try:
+        category = Category(_require(entry, "category", where))
+    except ValueError:
+        allowed = "、".join(c.value for c in Category)
+        raise CatalogError(f"{where}.category: 未知类别，可选：{allowed}。") from None
+    steps = [_step(s, f"{where}.steps", skills) for s in _list(entry, "steps", where)]
+    if not steps:
+        raise CatalogError(f"{where}.steps: 至少需要一个步骤。")
+    if len({s.code for s in steps}) != len(steps):
+        raise CatalogError(f"{where}.steps: 步骤代码重复。")
+    _check_dag(steps, where)
+    by_code = {s.code: s for s in steps}
+    levers = [
+        _lever(lv, f"{where}.levers", by_code, preconditions)
+        for lv in _list(entry, "levers", where)
+    ]
+    if len({lv.code for lv in levers}) != len(levers):
+        raise CatalogError(f"{where}.levers: 加急手段代码重复。")
+    materials = []
+    for m in _list(entry, "materials", where):
+        m = _mapping(m, f"{where}.materials")
+        mcode = _code(_require(m, "code", f"{where}.materials"), f"{where}.materials.code")
+        mwhere = f"{where}.materials[{mcode}]"
+        materials.append(
+            Material(
+                code=mcode,
+                name=str(_require(m, "name", mwhere)),
+                required=bool(m.get("required", True)),
+                accepted=tuple(m.get("accepted") or ("pdf", "jpg", "png")),
+                validity=str(m.get("validity", "")),
+                lead_time=_duration(m["lead_time"], f"{mwhere}.lead_time")
+                if m.get("lead_time")
+                else None,
+                source=str(m.get("source", "")),
+            )
+        )
+    prerequisites = []
+    for p in _list(entry, "prerequisites", where):
+        p = _mapping(p, f"{where}.prerequisites")
+        pcode = _code(_require(p, "code", f"{where}.prerequisites"), f"{where}.prerequisites.code")
+        pwhere = f"{where}.prerequisites[{pcode}]"
+        remedy = [_step(s, f"{pwhere}.remedy", skills) for s in _list(p, "remedy", pwhere)]
+        _check_dag(remedy, pwhere)
+        clash = {s.code for s in remedy} & set(by_code)
+        if clash:
+            raise CatalogError(
+                f"{pwhere}.remedy: 步骤代码与服务步骤重复：{'、'.join(sorted(clash))}。"
+            )
+        prerequisites.append(
+            Prerequisite(
+                code=pcode,
+                name=str(_require(p, "name", pwhere)),
+                remedy=tuple(remedy),
+                basis=str(p.get("basis", "")),
+            )
+        )
+    surcharge = entry.get("surcharge") or {}
+    if not isinstance(surcharge, dict):
+        raise CatalogError(f"{where}.surcharge: 应写作 {{percent: N, minimum: 金额}}。")
+    milestones = entry.get("milestones") or []
+    if not isinstance(milestones, list) or not all(isinstance(m, str) for m in milestones):
+        raise CatalogError(f"{where}.milestones: 应为文字列表。")
+    for s in steps:
+        if s.milestone and milestones and s.milestone not in milestones:
+            raise CatalogError(
+                f"{where}.steps[{s.code}].milestone: “{s.milestone}”不在 milestones 中。"
+            )
+    base_fee = entry.get("base_fee", 0)
+    if not isinstance(base_fee, int) or base_fee < 0:
+        raise CatalogError(f"{where}.base_fee: 应为非负整数（元）。")
+    advertised = entry.get("standard_workdays", 0)
+    if not isinstance(advertised, int) or isinstance(advertised, bool) or advertised < 0:
+        raise CatalogError(f"{where}.standard_workdays: 应为正整数（工作日）。")
+    return ServiceType(
+        code=code,
+        name_zh=str(_require(entry, "name_zh", where)),
+        name_en=str(_require(entry, "name_en", where)),
+        category=category,
+        steps=tuple(steps),
+        levers=tuple(levers),
+        materials=tuple(materials),
+        prerequisites=tuple(prerequisites),
+        compliance_rules=tuple(str(r) for r in entry.get("compliance_rules") or []),
+        milestones=tuple(milestones),
+        base_fee=base_fee,
+        surcharge=Surcharge(
+            percent=float(surcharge.get("percent", 0)), minimum=int(surcharge.get("minimum", 0))
+        ),
+        description=str(entry.get("description", "")),
+        standard_workdays=advertised,
+    )
 
 
 def parse_catalog(text: str, *, source: str = "<catalog>") -> Catalog:
@@ -72,41 +416,29 @@ def parse_catalog(text: str, *, source: str = "<catalog>") -> Catalog:
         raise CatalogError(f"{source}: YAML 格式错误：{exc}") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("services"), list):
         raise CatalogError(f"{source}: 顶层应为包含 “services” 列表的映射。")
+    skills = doc.get("skills") or []
+    if not isinstance(skills, list):
+        raise CatalogError(f"{source}: skills 应为列表。")
+    conditions = doc.get("preconditions") or {}
+    if not isinstance(conditions, dict):
+        raise CatalogError(f"{source}: preconditions 应为“代码: 说明”的映射。")
     services: list[ServiceType] = []
     seen: set[str] = set()
     for index, entry in enumerate(doc["services"]):
-        where = f"{source}: services[{index}]"
-        if not isinstance(entry, dict):
-            raise CatalogError(f"{where}: 应为映射。")
-        code = str(_require(entry, "code", where))
-        where = f"{source}: services.{code}"
-        if not CODE_RE.match(code):
-            raise CatalogError(f"{where}.code: 代码只能使用小写英文字母、数字和连字符。")
-        if code in seen:
-            raise CatalogError(f"{where}.code: 代码重复。")
-        seen.add(code)
-        try:
-            category = Category(_require(entry, "category", where))
-        except ValueError as exc:
-            allowed = "、".join(c.value for c in Category)
-            raise CatalogError(f"{where}.category: 未知类别，可选：{allowed}。") from exc
-        days = _require(entry, "standard_workdays", where)
-        if not isinstance(days, int) or isinstance(days, bool) or days <= 0:
-            raise CatalogError(f"{where}.standard_workdays: 应为正整数（工作日）。")
-        milestones = entry.get("milestones") or []
-        if not isinstance(milestones, list) or not all(isinstance(m, str) for m in milestones):
-            raise CatalogError(f"{where}.milestones: 应为文字列表。")
-        services.append(
-            ServiceType(
-                code=code,
-                name_zh=str(_require(entry, "name_zh", where)),
-                name_en=str(_require(entry, "name_en", where)),
-                category=category,
-                standard_workdays=days,
-                milestones=tuple(milestones),
-                description=str(entry.get("description", "")),
-            )
+        service = parse_service(
+            entry,
+            where=f"{source}: services[{index}]",
+            skills=set(map(str, skills)),
+            preconditions=set(map(str, conditions)),
         )
+        if service.code in seen:
+            raise CatalogError(f"{source}: services.{service.code}.code: 代码重复。")
+        seen.add(service.code)
+        services.append(service)
     if not services:
         raise CatalogError(f"{source}: 目录中没有任何服务事项。")
-    return Catalog(services=tuple(services))
+    return Catalog(
+        services=tuple(services),
+        skills=tuple(map(str, skills)),
+        preconditions=tuple((str(k), str(v)) for k, v in conditions.items()),
+    )

@@ -1,0 +1,506 @@
+"""The planner: dated plans, expedite options, fees and the latest start, with the reasons.
+
+Durations live on the calendar's working-time axis (`WorkCalendar.work_clock`): a plan is a
+critical-path computation over the service's step network in integer microseconds of
+working time, converted to dates only at the end. Levers change the network (skip removes
+steps, parallel removes a dependency, compress/remote shorten a step).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .calendar import WorkCalendar
+from .catalog import Lever, LeverKind, Risk, ServiceType, StepTemplate
+from .durations import Duration
+from .errors import DomainError
+from .errors import gettext_noop as N_
+
+US = dt.timedelta(microseconds=1)
+MAX_EXHAUSTIVE_LEVERS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class PlanFacts:
+    """What is known about the case that changes its plan."""
+
+    preconditions: frozenset[str] = frozenset()  # met, e.g. "department-precoordinated"
+    flags: frozenset[str] = frozenset()  # e.g. "likely-rejection" includes a review step
+    unmet_prerequisites: frozenset[str] = frozenset()  # their remedy steps come first
+    missing_materials: frozenset[str] = frozenset()  # third-party lead times come first
+    materials_expected: dt.datetime | None = None  # the client's materials arrive then
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedStep:
+    code: str
+    name: str
+    track: str
+    role: str
+    skill: str
+    milestone: str
+    kind: str  # "step", "material" (third-party lead time) or "prerequisite" (remedy)
+    depends_on: tuple[str, ...]
+    start: dt.datetime
+    finish: dt.datetime
+    duration: dt.timedelta
+    critical: bool
+    levers: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Fee:
+    base: int
+    surcharge: int
+    levers: int
+
+    @property
+    def total(self) -> int:
+        return self.base + self.surcharge + self.levers
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    service: str
+    levers: tuple[str, ...]
+    steps: tuple[PlannedStep, ...]
+    start: dt.datetime
+    finish: dt.datetime
+    working_days: int  # workdays from the start date to the finish date, both included
+    critical_path: tuple[str, ...]
+    bottleneck: str
+    fee: Fee
+    staff_hours: float
+    risk: Risk
+    provisional: bool
+    span_us: int  # working time from start to finish
+
+    @property
+    def finish_date(self) -> dt.date:
+        return self.finish.date()
+
+
+# -- the network ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Node:
+    template: StepTemplate
+    kind: str
+    duration: int  # µs of working time
+    deps: list[str] = field(default_factory=list)
+
+
+def _network(service: ServiceType, facts: PlanFacts, day: dt.timedelta) -> dict[str, _Node]:
+    nodes: dict[str, _Node] = {}
+    pre: list[str] = []
+    for prerequisite in service.prerequisites:
+        if prerequisite.code in facts.unmet_prerequisites:
+            for s in prerequisite.remedy:
+                nodes[s.code] = _Node(
+                    s, "prerequisite", s.duration.to_timedelta(day) // US, list(s.depends_on)
+                )
+            pre += [s.code for s in prerequisite.remedy]
+    for material in service.materials:
+        if material.code in facts.missing_materials and material.lead_time:
+            code = f"material-{material.code}"
+            template = StepTemplate(
+                code=code,
+                name=f"{material.name}（{material.source or '第三方'}出具）",
+                duration=material.lead_time,
+                role="third_party",
+                skill="",
+                track=material.source or "第三方",
+            )
+            nodes[code] = _Node(template, "material", material.lead_time.to_timedelta(day) // US)
+            pre.append(code)
+    for s in service.steps:
+        if s.when and s.when not in facts.flags:
+            continue
+        deps = [d for d in s.depends_on]
+        if not deps:
+            deps = list(pre)
+        nodes[s.code] = _Node(s, "step", s.duration.to_timedelta(day) // US, deps)
+    # A conditional step left out: its dependents wait for what it waited for.
+    for node in nodes.values():
+        node.deps = _resolve(node.deps, service, nodes)
+    return nodes
+
+
+def _resolve(deps: list[str], service: ServiceType, nodes: dict[str, _Node]) -> list[str]:
+    out: list[str] = []
+    for d in deps:
+        if d in nodes:
+            out.append(d)
+        else:
+            out += _resolve(list(service.step(d).depends_on), service, nodes)
+    return list(dict.fromkeys(out))
+
+
+def _apply(nodes: dict[str, _Node], levers: Iterable[Lever], day: dt.timedelta) -> dict[str, _Node]:
+    net = {c: _Node(n.template, n.kind, n.duration, list(n.deps)) for c, n in nodes.items()}
+    levers = list(levers)
+    for lever in levers:
+        if lever.kind == LeverKind.PARALLEL:
+            for target in lever.steps:
+                node = net.get(target)
+                if node and lever.stop_waiting_for in node.deps:
+                    node.deps.remove(lever.stop_waiting_for)
+                    waited = net.get(lever.stop_waiting_for)
+                    node.deps += [d for d in (waited.deps if waited else []) if d not in node.deps]
+        elif lever.kind in (LeverKind.COMPRESS, LeverKind.REMOTE) and lever.to is not None:
+            for target in lever.steps:
+                if target in net:
+                    net[target].duration = min(
+                        net[target].duration, lever.to.to_timedelta(day) // US
+                    )
+    skipped = {t for lever in levers if lever.kind == LeverKind.SKIP for t in lever.steps}
+    if skipped:
+        for code in [c for c in net if c in skipped]:
+            removed = net.pop(code)
+            for node in net.values():
+                if code in node.deps:
+                    node.deps.remove(code)
+                    node.deps += [d for d in removed.deps if d not in node.deps]
+    return net
+
+
+def _order(net: dict[str, _Node]) -> list[str]:
+    indegree = {c: 0 for c in net}
+    users: dict[str, list[str]] = {c: [] for c in net}
+    for c, node in net.items():
+        for d in node.deps:
+            indegree[c] += 1
+            users[d].append(c)
+    ready = [c for c, n in indegree.items() if n == 0]
+    order = []
+    while ready:
+        c = ready.pop(0)
+        order.append(c)
+        for u in users[c]:
+            indegree[u] -= 1
+            if indegree[u] == 0:
+                ready.append(u)
+    return order
+
+
+def _forward(net: dict[str, _Node], order: list[str], base: int) -> tuple[dict[str, int], int]:
+    finish: dict[str, int] = {}
+    for c in order:
+        node = net[c]
+        start = max((finish[d] for d in node.deps), default=base)
+        finish[c] = start + node.duration
+    return finish, max(finish.values(), default=base)
+
+
+# -- plans ------------------------------------------------------------------------------------
+
+
+def _chosen(service: ServiceType, codes: Iterable[str], facts: PlanFacts) -> list[Lever]:
+    levers = []
+    for code in dict.fromkeys(codes):
+        try:
+            lever = service.lever(code)
+        except KeyError:
+            raise DomainError(
+                N_("服务“%(service)s”没有加急手段“%(lever)s”。"),
+                field="levers",
+                params={"service": service.name_zh, "lever": code},
+            ) from None
+        missing = [p for p in lever.preconditions if p not in facts.preconditions]
+        if missing:
+            raise DomainError(
+                N_("加急手段“%(lever)s”的前提条件未满足：%(missing)s。"),
+                field="levers",
+                params={"lever": lever.name, "missing": "、".join(missing)},
+            )
+        levers.append(lever)
+    return levers
+
+
+def plan(
+    service: ServiceType,
+    start: dt.datetime,
+    calendar: WorkCalendar,
+    levers: Iterable[str] = (),
+    facts: PlanFacts = PlanFacts(),
+) -> Plan:
+    """The dated plan of `service` from `start` with the given levers (codes)."""
+    day = calendar.hours.day_length
+    chosen = _chosen(service, levers, facts)
+    net = _apply(_network(service, facts, day), chosen, day)
+    order = _order(net)
+    begin = max(start, facts.materials_expected) if facts.materials_expected else start
+    base = calendar.work_clock(begin)
+    finish, end = _forward(net, order, base)
+    latest: dict[str, int] = {}
+    users: dict[str, list[str]] = {c: [] for c in net}
+    for c, node in net.items():
+        for d in node.deps:
+            users[d].append(c)
+    for c in reversed(order):
+        latest[c] = min((latest[u] - net[u].duration for u in users[c]), default=end)
+    critical = [c for c in order if latest[c] == finish[c]]
+    by_lever: dict[str, list[str]] = {}
+    for lever in chosen:
+        for target in lever.steps:
+            by_lever.setdefault(target, []).append(lever.code)
+    steps = tuple(
+        PlannedStep(
+            code=c,
+            name=net[c].template.name,
+            track=net[c].template.track,
+            role=net[c].template.role,
+            skill=net[c].template.skill,
+            milestone=net[c].template.milestone,
+            kind=net[c].kind,
+            depends_on=tuple(net[c].deps),
+            start=calendar.at_work_clock(finish[c] - net[c].duration, starting=True),
+            finish=calendar.at_work_clock(finish[c]),
+            duration=net[c].duration * US,
+            critical=c in critical,
+            levers=tuple(by_lever.get(c, ())),
+        )
+        for c in order
+    )
+    finish_at = calendar.at_work_clock(end)
+    start_at = calendar.at_work_clock(base, starting=True)
+    fee = Fee(
+        base=service.base_fee,
+        surcharge=service.surcharge.amount(service.base_fee) if chosen else 0,
+        levers=sum(lv.cost_cny for lv in chosen),
+    )
+    bottleneck = max(critical, key=lambda c: net[c].duration) if critical else ""
+    return Plan(
+        service=service.code,
+        levers=tuple(lv.code for lv in chosen),
+        steps=steps,
+        start=start_at,
+        finish=finish_at,
+        working_days=calendar.workdays_between(
+            start_at.date(), finish_at.date() + dt.timedelta(days=1)
+        ),
+        critical_path=tuple(critical),
+        bottleneck=bottleneck,
+        fee=fee,
+        staff_hours=sum(lv.staff_hours for lv in chosen),
+        risk=max((lv.risk for lv in chosen), default=Risk.LOW),
+        provisional=calendar.provisional_between(start_at.date(), finish_at.date()),
+        span_us=end - base,
+    )
+
+
+def nominal_workdays(service: ServiceType, day: dt.timedelta) -> int:
+    """The standard plan's length in whole working days (for listings)."""
+    net = _network(service, PlanFacts(), day)
+    _finish, end = _forward(net, _order(net), 0)
+    whole, rest = divmod(end, day // US)
+    return whole + (1 if rest else 0)
+
+
+# -- options ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LeverChoice:
+    code: str
+    name: str
+    kind: LeverKind
+    reason: str
+    saves: dt.timedelta  # working time the plan would lose without this lever
+    cost_cny: int
+    risk: Risk
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    key: str  # "standard", "recommended" or "fastest"
+    plan: Plan
+    meets_deadline: bool | None
+    late_by_workdays: int  # 0 when on time
+    latest_start: dt.datetime | None  # the last moment to begin and still meet the deadline
+    choices: tuple[LeverChoice, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    service: str
+    standard: Option
+    recommended: Option | None  # the cheapest, then least risky, plan meeting the deadline
+    fastest: Option
+    unavailable: tuple[tuple[Lever, tuple[str, ...]], ...]  # levers whose preconditions fail
+    deadline: dt.date | None
+
+    @property
+    def expedite_needed(self) -> bool:
+        return self.standard.meets_deadline is False
+
+    def summary_zh(self) -> str:
+        """“3 个工作日可以完成，比常规 5 天快 2 天” — or why not."""
+        std = self.standard.plan
+        best = (self.recommended or self.fastest).plan
+        if self.deadline is not None and self.standard.meets_deadline:
+            finish = std.finish_date.isoformat()
+            return f"按常规流程 {std.working_days} 个工作日即可完成（{finish}），无需加急。"
+        gain = std.working_days - best.working_days
+        if gain <= 0:
+            return f"常规流程需 {std.working_days} 个工作日，加急也无法更快。"
+        text = f"{best.working_days} 个工作日可以完成，比常规 {std.working_days} 天快 {gain} 天"
+        if self.recommended is None and self.deadline is not None:
+            text += f"，但仍比截止日期晚 {self.fastest.late_by_workdays} 个工作日"
+        return text + "。"
+
+
+def _deadline_end(calendar: WorkCalendar, deadline: dt.date) -> int:
+    """The end of the last working moment on or before the deadline day."""
+    midnight = dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time(), tzinfo=calendar.tz)
+    return calendar.work_clock(midnight)
+
+
+def options(
+    service: ServiceType,
+    start: dt.datetime,
+    calendar: WorkCalendar,
+    *,
+    deadline: dt.date | None = None,
+    facts: PlanFacts = PlanFacts(),
+) -> Options:
+    """The standard plan, the cheapest plan meeting the deadline, and the fastest plan."""
+    day = calendar.hours.day_length
+    usable = [
+        lv for lv in service.levers if all(p in facts.preconditions for p in lv.preconditions)
+    ]
+    unavailable = tuple(
+        (lv, tuple(p for p in lv.preconditions if p not in facts.preconditions))
+        for lv in service.levers
+        if lv not in usable
+    )
+    network = _network(service, facts, day)
+    begin = max(start, facts.materials_expected) if facts.materials_expected else start
+    base = calendar.work_clock(begin)
+
+    def span(levers: Iterable[Lever]) -> int:
+        net = _apply(network, levers, day)
+        return _forward(net, _order(net), base)[1] - base
+
+    full = span(usable)
+    # Levers that shorten neither the standard plan nor the fastest one never help: drop them.
+    none = span(())
+    useful = [
+        lv for lv in usable if span([lv]) < none or span([x for x in usable if x is not lv]) > full
+    ]
+    limit = _deadline_end(calendar, deadline) - base if deadline else None
+    recommended_set: list[Lever] | None = None
+    if limit is not None and none > limit and full <= limit:
+        recommended_set = _cheapest(service, useful, span, limit)
+
+    def option(key: str, levers: list[Lever]) -> Option:
+        p = plan(service, start, calendar, [lv.code for lv in levers], facts)
+        meets = None if limit is None else p.span_us <= limit
+        late = 0
+        latest = None
+        if deadline is not None:
+            if not meets:
+                late = calendar.workdays_between(deadline, p.finish_date)
+            latest = calendar.at_work_clock(
+                _deadline_end(calendar, deadline) - p.span_us, starting=True
+            )
+        this = span(levers)
+        choices = tuple(
+            LeverChoice(
+                code=lv.code,
+                name=lv.name,
+                kind=lv.kind,
+                reason=lv.reason,
+                saves=(span([x for x in levers if x is not lv]) - this) * US,
+                cost_cny=lv.cost_cny,
+                risk=lv.risk,
+            )
+            for lv in levers
+        )
+        return Option(key, p, meets, late, latest, choices)
+
+    standard = option("standard", [])
+    fastest = option("fastest", useful)
+    recommended = None
+    if limit is not None:
+        if standard.meets_deadline:
+            recommended = standard
+        elif recommended_set is not None:
+            recommended = option("recommended", recommended_set)
+    return Options(
+        service=service.code,
+        standard=standard,
+        recommended=recommended,
+        fastest=fastest,
+        unavailable=unavailable,
+        deadline=deadline,
+    )
+
+
+def _price(service: ServiceType, levers: Iterable[Lever]) -> tuple[int, int, int]:
+    levers = list(levers)
+    surcharge = service.surcharge.amount(service.base_fee) if levers else 0
+    return (
+        surcharge + sum(lv.cost_cny for lv in levers),
+        max((lv.risk for lv in levers), default=0),
+        len(levers),
+    )
+
+
+def _cheapest(service: ServiceType, levers: list[Lever], span, limit: int) -> list[Lever] | None:
+    """The cheapest, then least risky, then smallest lever set whose plan fits in `limit`."""
+    if len(levers) <= MAX_EXHAUSTIVE_LEVERS:
+        subsets = [
+            list(c) for r in range(1, len(levers) + 1) for c in itertools.combinations(levers, r)
+        ]
+        subsets.sort(key=lambda s: _price(service, s))
+        for subset in subsets:
+            if span(subset) <= limit:
+                return subset
+        return None
+    # Many levers: add the one that saves most per yuan until the plan fits.
+    chosen: list[Lever] = []
+    current = span(chosen)
+    while current > limit:
+        best = None
+        for lv in levers:
+            if lv in chosen:
+                continue
+            saving = current - span([*chosen, lv])
+            if saving > 0:
+                score = saving / (lv.cost_cny + 1)
+                if best is None or score > best[0]:
+                    best = (score, lv)
+        if best is None:
+            return None
+        chosen.append(best[1])
+        current = span(chosen)
+    return chosen
+
+
+def describe_saving(saves: dt.timedelta, day: dt.timedelta) -> str:
+    days, rest = divmod(saves, day)
+    hours = rest / dt.timedelta(hours=1)
+    parts = []
+    if days:
+        parts.append(f"{days} 个工作日")
+    if hours >= 0.05:
+        parts.append(f"{hours:.1f} 小时")
+    return " ".join(parts) or "0"
+
+
+__all__ = [
+    "Duration",
+    "Fee",
+    "Option",
+    "Options",
+    "Plan",
+    "PlanFacts",
+    "PlannedStep",
+    "options",
+    "plan",
+]
