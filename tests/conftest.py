@@ -24,9 +24,9 @@ def make_uscc(first17: str) -> str:
 @pytest.fixture
 def catalog(db):
     from expedite.cases.services import catalog_sync
-    from expedite.catalog import load_default_catalog
+    from expedite.catalog import default_catalog_text, load_default_catalog
 
-    catalog_sync(catalog=load_default_catalog(), source="test")
+    catalog_sync(catalog=load_default_catalog(), text=default_catalog_text(), source="test")
 
 
 @pytest.fixture

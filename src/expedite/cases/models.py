@@ -135,3 +135,20 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.reference or f"#{self.pk}"
+
+
+class CatalogVersion(models.Model):
+    """Every catalog that was loaded, in full; the newest is the one the planner uses."""
+
+    text = models.TextField(_("服务目录（YAML）"))
+    digest = models.CharField(max_length=64, db_index=True)
+    source = models.CharField(_("来源"), max_length=300)
+    loaded_at = models.DateTimeField(_("载入时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = pgettext_lazy("one", "服务目录版本")
+        verbose_name_plural = _("服务目录版本")
+
+    def __str__(self) -> str:
+        return f"v{self.pk} {self.source}"

@@ -6,6 +6,7 @@ One use case per function, one transaction each, one audit event each.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -21,12 +22,13 @@ from expedite.domain.cases import ValueTier
 from expedite.domain.catalog import Catalog
 from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
 from expedite.domain.identifiers import normalize_phone, normalize_uscc
+from expedite.domain.planning import nominal_workdays
 from expedite.domain.roles import Capability
 from expedite.domain.text import clean_text
 from expedite.workdays.selectors import firm_calendar
 
 from .clocks import clocks_to_json, new_case_clocks
-from .models import Case, Client, ClientContact, ServiceType
+from .models import Case, CatalogVersion, Client, ClientContact, ServiceType
 
 MAX_REASON = 2000
 
@@ -223,12 +225,19 @@ def _check_deadline(deadline: dt.date, *, today: dt.date) -> None:
 
 
 @transaction.atomic
-def catalog_sync(*, catalog: Catalog, source: str) -> dict[str, int]:
-    """Make the ServiceType table match `catalog`; services no longer listed stop being offered.
+def catalog_sync(*, catalog: Catalog, text: str, source: str) -> dict[str, int]:
+    """Keep `text` as a new catalog version and make the ServiceType table match it.
 
-    Idempotent: a second load of the same catalog changes nothing and records nothing.
+    Services no longer listed stop being offered (existing cases keep them). Idempotent: the
+    same catalog loaded again changes nothing and records nothing.
     """
-    created = updated = retired = 0
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    latest = CatalogVersion.objects.order_by("-pk").first()
+    new_version = latest is None or latest.digest != digest
+    if new_version:
+        latest = CatalogVersion.objects.create(text=text, digest=digest, source=source)
+    day = firm_calendar().hours.day_length
+    created = updated = 0
     codes = set()
     for item in catalog.services:
         codes.add(item.code)
@@ -236,7 +245,7 @@ def catalog_sync(*, catalog: Catalog, source: str) -> dict[str, int]:
             "name_zh": item.name_zh,
             "name_en": item.name_en,
             "category": item.category.value,
-            "standard_workdays": item.standard_workdays,
+            "standard_workdays": nominal_workdays(item, day),
             "milestones": list(item.milestones),
             "description": item.description,
             "active": True,
@@ -252,6 +261,9 @@ def catalog_sync(*, catalog: Catalog, source: str) -> dict[str, int]:
             updated += 1
     retired = ServiceType.objects.filter(active=True).exclude(code__in=codes).update(active=False)
     counts = {"created": created, "updated": updated, "retired": retired}
-    if created or updated or retired:
-        audit_record(kind=AuditKind.CATALOG_LOADED, payload={"source": source, **counts})
+    if new_version or created or updated or retired:
+        audit_record(
+            kind=AuditKind.CATALOG_LOADED,
+            payload={"source": source, "version": latest.pk, "sha256": digest, **counts},
+        )
     return counts

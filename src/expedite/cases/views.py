@@ -97,9 +97,16 @@ def case_detail(request, pk: int):
         "service_name": case.service.display_name(get_language()),
         "created_by_name": staff_display_name(case.created_by),
         "clocks": read_clocks(case.clocks, now=timezone.now()),
+        **_plan_context(request, case),
         "portal_url": request.build_absolute_uri(_portal_path(case)),
     }
     return render(request, "cases/case_detail.html", context)
+
+
+def _plan_context(request, case) -> dict:
+    from .plan_views import plan_context
+
+    return plan_context(request, case)
 
 
 def _portal_path(case) -> str:

@@ -30,7 +30,7 @@ class Command(BaseCommand):
         if action == "check":
             self.stdout.write(f"{source}: {len(catalog.services)} services, OK")
             return
-        counts = catalog_sync(catalog=catalog, source=source)
+        counts = catalog_sync(catalog=catalog, text=text, source=source)
         self.stdout.write(
             "catalog {source}: {created} created, {updated} updated, {retired} retired".format(
                 source=source, **counts

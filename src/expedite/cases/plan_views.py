@@ -1,0 +1,130 @@
+"""The plan panel of a case (Gantt, options, quote) and its printable quote."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+from expedite.domain.catalog import Catalog, ServiceType
+from expedite.domain.planning import Options, PlanFacts, describe_saving
+from expedite.workdays.selectors import firm_calendar
+
+from . import selectors
+from .gantt import gantt_svg
+from .plans import case_options, current_catalog, facts_from, service_definition
+from .quote import quote_text
+from .views import _access
+
+FLAG_NAMES = {"likely-rejection": "可能因近似商标被驳回"}
+
+
+def facts_from_request(request, service: ServiceType) -> PlanFacts:
+    """The what-if facts ticked on the case page; anything not of this service is ignored."""
+    pre = {p for lv in service.levers for p in lv.preconditions}
+    flags = {s.when for s in service.steps if s.when}
+    missing = {m.code for m in service.materials if m.lead_time}
+    unmet = {p.code for p in service.prerequisites}
+    get = request.GET
+    return facts_from(
+        preconditions=[p for p in get.getlist("pre") if p in pre],
+        flags=[f for f in get.getlist("flag") if f in flags],
+        missing_materials=[m for m in get.getlist("missing") if m in missing],
+        unmet_prerequisites=[u for u in get.getlist("unmet") if u in unmet],
+    )
+
+
+def fact_choices(service: ServiceType, catalog: Catalog, facts: PlanFacts) -> list[dict]:
+    """Checkboxes for the facts that can change this service's plan."""
+    choices = []
+    for code in dict.fromkeys(p for lv in service.levers for p in lv.preconditions):
+        choices.append(
+            {
+                "param": "pre",
+                "code": code,
+                "name": catalog.precondition_name(code),
+                "on": code in facts.preconditions,
+            }
+        )
+    for step in service.steps:
+        if step.when:
+            name = FLAG_NAMES.get(step.when, step.when)
+            choices.append(
+                {"param": "flag", "code": step.when, "name": name, "on": step.when in facts.flags}
+            )
+    for m in service.materials:
+        if m.lead_time:
+            name = f"缺{m.name}（{m.source or '第三方'}出具需 {m.lead_time.describe()}）"
+            choices.append(
+                {
+                    "param": "missing",
+                    "code": m.code,
+                    "name": name,
+                    "on": m.code in facts.missing_materials,
+                }
+            )
+    for p in service.prerequisites:
+        choices.append(
+            {
+                "param": "unmet",
+                "code": p.code,
+                "name": f"未满足：{p.name}",
+                "on": p.code in facts.unmet_prerequisites,
+            }
+        )
+    return choices
+
+
+def plan_context(request, case) -> dict:
+    service = service_definition(case.service.code)
+    catalog = current_catalog()
+    facts = facts_from_request(request, service)
+    result: Options = case_options(case, facts=facts, now=timezone.now())
+    cal = firm_calendar()
+    expedited = None
+    if result.recommended is not None and result.recommended.key != "standard":
+        expedited = result.recommended
+    elif result.fastest.plan.levers and result.fastest.plan.span_us < result.standard.plan.span_us:
+        expedited = result.fastest
+    rows = [("常规流程", result.standard.plan)]
+    if expedited is not None:
+        rows.append(("加急方案" if expedited.key == "recommended" else "最快方案", expedited.plan))
+    day = cal.hours.day_length
+    options = [o for o in (result.standard, result.recommended, result.fastest) if o is not None]
+    seen, unique = set(), []
+    for o in options:
+        if o.plan.levers not in seen:
+            seen.add(o.plan.levers)
+            unique.append(o)
+    service_name = case.service.display_name(get_language())
+    return {
+        "case": case,
+        "result": result,
+        "options": unique,
+        "expedited": expedited,
+        "savings": {
+            (o.key, c.code): describe_saving(c.saves, day) for o in unique for c in o.choices
+        },
+        "gantt": mark_safe(gantt_svg(rows, cal, deadline=case.requested_deadline)),  # noqa: S308 - built with escape()
+        "quote": quote_text(result, client=case.client.name, service=service_name),
+        "choices": fact_choices(service, catalog, facts),
+        "query": request.GET.urlencode(),
+        "unavailable": [
+            (lever, [catalog.precondition_name(m) for m in missing])
+            for lever, missing in result.unavailable
+        ],
+    }
+
+
+@login_required
+def case_plan(request, pk: int):
+    case = _access(selectors.access_case, user=request.user, pk=pk)
+    return render(request, "cases/_plan.html", plan_context(request, case))
+
+
+@login_required
+def case_quote(request, pk: int):
+    case = _access(selectors.access_case, user=request.user, pk=pk)
+    return render(request, "cases/quote.html", plan_context(request, case))

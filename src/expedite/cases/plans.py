@@ -1,0 +1,163 @@
+"""Plans for the product: the catalog in force, a case's options, and their JSON form."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+from django.utils import timezone
+
+from expedite.catalog import default_catalog_text
+from expedite.domain.catalog import Catalog, ServiceType, parse_catalog
+from expedite.domain.errors import NotFound
+from expedite.domain.errors import gettext_noop as N_
+from expedite.domain.planning import LeverChoice, Option, Options, Plan, PlanFacts, options
+from expedite.workdays.selectors import firm_calendar
+
+from .models import Case, CatalogVersion
+
+_lock = threading.Lock()
+_cache: dict[int, Catalog] = {}
+
+
+def current_catalog() -> Catalog:
+    """The newest loaded catalog (parsed once per process and version), else the default."""
+    latest = CatalogVersion.objects.order_by("-pk").values_list("pk", flat=True).first()
+    if latest is None:
+        return parse_catalog(default_catalog_text(), source="default")
+    with _lock:
+        found = _cache.get(latest)
+    if found is None:
+        text = CatalogVersion.objects.get(pk=latest).text
+        found = parse_catalog(text, source=f"catalog v{latest}")
+        with _lock:
+            _cache.clear()
+            _cache[latest] = found
+    return found
+
+
+def service_definition(code: str) -> ServiceType:
+    try:
+        return current_catalog().get(code)
+    except KeyError:
+        raise NotFound(N_("服务目录中没有“%(code)s”。"), params={"code": code}) from None
+
+
+def next_working_start(now: dt.datetime) -> dt.datetime:
+    """Work on something that arrives now can start at this instant (now, or when work resumes)."""
+    cal = firm_calendar()
+    return cal.at_work_clock(cal.work_clock(now), starting=True)
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    cal = firm_calendar()
+    first = cal.hours.windows[0][0]
+    return dt.datetime.combine(day, first, tzinfo=cal.tz)
+
+
+def facts_from(
+    *,
+    preconditions=(),
+    flags=(),
+    missing_materials=(),
+    unmet_prerequisites=(),
+    materials_expected: dt.datetime | None = None,
+) -> PlanFacts:
+    return PlanFacts(
+        preconditions=frozenset(preconditions),
+        flags=frozenset(flags),
+        missing_materials=frozenset(missing_materials),
+        unmet_prerequisites=frozenset(unmet_prerequisites),
+        materials_expected=materials_expected,
+    )
+
+
+def case_options(case: Case, *, facts: PlanFacts, now: dt.datetime | None = None) -> Options:
+    """The options for a case from now (or when work next resumes) to its requested deadline."""
+    service = service_definition(case.service.code)
+    start = next_working_start(now or timezone.now())
+    return options(service, start, firm_calendar(), deadline=case.requested_deadline, facts=facts)
+
+
+# -- JSON -------------------------------------------------------------------------------------
+
+
+def plan_to_dict(plan: Plan) -> dict:
+    return {
+        "service": plan.service,
+        "start": plan.start.isoformat(),
+        "finish": plan.finish_date.isoformat(),
+        "finish_at": plan.finish.isoformat(),
+        "working_days": plan.working_days,
+        "critical_path": list(plan.critical_path),
+        "bottleneck": plan.bottleneck,
+        "levers": list(plan.levers),
+        "fee": {
+            "base": plan.fee.base,
+            "surcharge": plan.fee.surcharge,
+            "levers": plan.fee.levers,
+            "total": plan.fee.total,
+        },
+        "staff_hours": plan.staff_hours,
+        "risk": plan.risk.name.lower(),
+        "provisional": plan.provisional,
+        "steps": [
+            {
+                "code": s.code,
+                "name": s.name,
+                "kind": s.kind,
+                "track": s.track,
+                "role": s.role,
+                "milestone": s.milestone,
+                "start": s.start.isoformat(),
+                "finish": s.finish.isoformat(),
+                "critical": s.critical,
+                "levers": list(s.levers),
+                "depends_on": list(s.depends_on),
+            }
+            for s in plan.steps
+        ],
+    }
+
+
+def _choice(c: LeverChoice) -> dict:
+    return {
+        "code": c.code,
+        "name": c.name,
+        "kind": c.kind.value,
+        "reason": c.reason,
+        "saves_hours": round(c.saves / dt.timedelta(hours=1), 2),
+        "cost": c.cost_cny,
+        "risk": c.risk.name.lower(),
+    }
+
+
+def option_to_dict(option: Option) -> dict:
+    return {
+        "key": option.key,
+        **plan_to_dict(option.plan),
+        "meets_deadline": option.meets_deadline,
+        "late_by_workdays": option.late_by_workdays,
+        "latest_start": option.latest_start.isoformat() if option.latest_start else None,
+        "reasons": [_choice(c) for c in option.choices],
+    }
+
+
+def options_to_dict(result: Options, catalog: Catalog) -> dict:
+    return {
+        "service": result.service,
+        "deadline": result.deadline.isoformat() if result.deadline else None,
+        "expedite_needed": result.expedite_needed,
+        "summary": result.summary_zh(),
+        "standard": option_to_dict(result.standard),
+        "recommended": option_to_dict(result.recommended) if result.recommended else None,
+        "fastest": option_to_dict(result.fastest),
+        "unavailable": [
+            {
+                "code": lever.code,
+                "name": lever.name,
+                "missing": [{"code": m, "name": catalog.precondition_name(m)} for m in missing],
+            }
+            for lever, missing in result.unavailable
+        ],
+    }
