@@ -67,3 +67,29 @@ def test_the_client_opens_the_portal_link_on_a_phone(live_server, page, world):
     expect(page.get_by_role("heading", name="工商变更")).to_be_visible()
     expect(page.get_by_text("部门审批中")).to_be_visible()
     expect(page.get_by_text("客户老板催得紧")).to_have_count(0)
+
+
+def test_liaison_ticks_what_was_arranged_and_sees_the_expedited_plan(live_server, page, world):
+    import datetime as dt
+
+    from expedite.cases.services import case_create
+
+    case = case_create(
+        actor=world.zhang,
+        client_id=world.acme.pk,
+        service_code="labor-dispatch-license",
+        requested_deadline=dt.date.today() + dt.timedelta(days=90),
+        reason="新客户签约",
+    )
+    page.goto(live_server.url + "/login/")
+    page.get_by_label("用户名").fill("zhang")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.goto(live_server.url + f"/cases/{case.pk}/")
+    expect(page.locator("svg.gantt")).to_be_visible()
+    expect(page.locator("#plan-panel")).not_to_contain_text("最快方案")
+    page.get_by_label("客户接受电子签章").check()
+    page.get_by_label("已与审批部门提前沟通").check()
+    page.get_by_label("负责专员可通过远程协作系统办理").check()
+    expect(page.locator("#plan-panel")).to_contain_text("最快方案")
+    expect(page.locator("#quote-text")).to_contain_text("方案二（加急）：3 个工作日")

@@ -16,8 +16,7 @@ from expedite.cases.plans import (
     options_to_dict,
     service_definition,
 )
-from expedite.domain.errors import ValidationFailed
-from expedite.domain.errors import gettext_noop as N_
+from expedite.domain.errors import ValidationFailed, gettext_noop
 from expedite.domain.planning import options
 from expedite.workdays.selectors import firm_calendar
 
@@ -46,7 +45,7 @@ def _check(facts: Facts) -> None:
     unknown = [p for p in facts.preconditions if p not in known]
     if unknown:
         raise ValidationFailed(
-            N_("未知前提条件：%(codes)s。"),
+            gettext_noop("未知前提条件：%(codes)s。"),
             field="preconditions",
             params={"codes": "、".join(unknown)},
         )

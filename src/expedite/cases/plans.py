@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from expedite.catalog import default_catalog_text
 from expedite.domain.catalog import Catalog, ServiceType, parse_catalog
-from expedite.domain.errors import NotFound
-from expedite.domain.errors import gettext_noop as N_
+from expedite.domain.errors import NotFound, gettext_noop
 from expedite.domain.planning import LeverChoice, Option, Options, Plan, PlanFacts, options
 from expedite.workdays.selectors import firm_calendar
 
@@ -40,7 +39,7 @@ def service_definition(code: str) -> ServiceType:
     try:
         return current_catalog().get(code)
     except KeyError:
-        raise NotFound(N_("服务目录中没有“%(code)s”。"), params={"code": code}) from None
+        raise NotFound(gettext_noop("服务目录中没有“%(code)s”。"), params={"code": code}) from None
 
 
 def next_working_start(now: dt.datetime) -> dt.datetime:

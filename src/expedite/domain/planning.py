@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from .calendar import WorkCalendar
 from .catalog import Lever, LeverKind, Risk, ServiceType, StepTemplate
 from .durations import Duration
-from .errors import DomainError
-from .errors import gettext_noop as N_
+from .errors import DomainError, gettext_noop
 
 US = dt.timedelta(microseconds=1)
 MAX_EXHAUSTIVE_LEVERS = 12
@@ -206,14 +205,14 @@ def _chosen(service: ServiceType, codes: Iterable[str], facts: PlanFacts) -> lis
             lever = service.lever(code)
         except KeyError:
             raise DomainError(
-                N_("服务“%(service)s”没有加急手段“%(lever)s”。"),
+                gettext_noop("服务“%(service)s”没有加急手段“%(lever)s”。"),
                 field="levers",
                 params={"service": service.name_zh, "lever": code},
             ) from None
         missing = [p for p in lever.preconditions if p not in facts.preconditions]
         if missing:
             raise DomainError(
-                N_("加急手段“%(lever)s”的前提条件未满足：%(missing)s。"),
+                gettext_noop("加急手段“%(lever)s”的前提条件未满足：%(missing)s。"),
                 field="levers",
                 params={"lever": lever.name, "missing": "、".join(missing)},
             )

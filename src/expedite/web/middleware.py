@@ -23,6 +23,10 @@ class DefaultLanguageMiddleware:
         language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            # Threads are reused: leave no language behind for whatever runs next on this one.
+            translation.deactivate()
         response.headers.setdefault("Content-Language", language)
         return response
