@@ -141,6 +141,7 @@ class Catalog:
     services: tuple[ServiceType, ...]
     skills: tuple[str, ...] = ()
     preconditions: tuple[tuple[str, str], ...] = ()  # (code, 中文说明)
+    rules: tuple = ()  # expedite.domain.rules.Rule, the compliance rules
 
     def precondition_name(self, code: str) -> str:
         return dict(self.preconditions).get(code, code)
@@ -437,7 +438,34 @@ def parse_catalog(text: str, *, source: str = "<catalog>") -> Catalog:
         services.append(service)
     if not services:
         raise CatalogError(f"{source}: 目录中没有任何服务事项。")
+    from .rules import parse_rules  # rules build on steps: imported here, not at the top
+
+    skill_set = set(map(str, skills))
+    rules = parse_rules(
+        doc.get("rules"),
+        source=source,
+        parse_step=lambda entry, where: _step(entry, where, skill_set),
+        known_services=seen,
+    )
+    for rule in rules:
+        for code in rule.services or ():
+            service = next(x for x in services if x.code == code)
+            if rule.prerequisite and rule.prerequisite not in {
+                p.code for p in service.prerequisites
+            }:
+                raise CatalogError(
+                    f"{source}: rules.{rule.code}.prerequisite: "
+                    f"服务“{code}”没有前提“{rule.prerequisite}”。"
+                )
+            if rule.missing_material and rule.missing_material not in {
+                m.code for m in service.materials
+            }:
+                raise CatalogError(
+                    f"{source}: rules.{rule.code}.missing_material: "
+                    f"服务“{code}”没有材料“{rule.missing_material}”。"
+                )
     return Catalog(
+        rules=rules,
         services=tuple(services),
         skills=tuple(map(str, skills)),
         preconditions=tuple((str(k), str(v)) for k, v in conditions.items()),
