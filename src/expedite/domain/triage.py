@@ -1,0 +1,335 @@
+"""Triage (需求精准识别): 真急 or 假急, allowed or not, and which option — before anyone starts.
+
+`triage()` turns the intake (the seed's three questions, the consequence of missing the
+deadline, and the facts the compliance rules look at) into a verdict with its reasons:
+
+- `refused`: a red line; the reason, the basis and a compliant alternative with its dates;
+- `blocked`: a prerequisite is unmet; the compliant path (remedy first) with its dates;
+- `not_needed`: the standard plan already meets the deadline (假急): recommend standard;
+- `expedite`: an expedited option meets it; the cheapest compliant one is recommended;
+- `infeasible`: even the fastest misses; the best achievable date and what would have to change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .calendar import WorkCalendar
+from .catalog import Catalog, Prerequisite, ServiceType
+from .planning import Option, Options, PlanFacts, options
+from .rules import Evaluation, Fired, evaluate
+
+
+class Verdict(enum.StrEnum):
+    NOT_NEEDED = "not_needed"
+    EXPEDITE = "expedite"
+    INFEASIBLE = "infeasible"
+    REFUSED = "refused"
+    BLOCKED = "blocked"
+
+
+VERDICT_ZH = {
+    Verdict.NOT_NEEDED: "无需加急",
+    Verdict.EXPEDITE: "建议加急",
+    Verdict.INFEASIBLE: "无法按期完成",
+    Verdict.REFUSED: "不能办理（合规红线）",
+    Verdict.BLOCKED: "须先满足前提",
+}
+
+
+class Consequence(enum.StrEnum):
+    CONTRACT_PENALTY = "contract_penalty"  # 合同违约金
+    REGULATORY_PENALTY = "regulatory_penalty"  # 监管处罚
+    LOST_BUSINESS = "lost_business"  # 错失商机
+    COMFORT_ONLY = "comfort_only"  # 只是想早点放心
+
+
+CONSEQUENCE_ZH = {
+    Consequence.CONTRACT_PENALTY: "逾期要付合同违约金",
+    Consequence.REGULATORY_PENALTY: "逾期会受监管处罚",
+    Consequence.LOST_BUSINESS: "逾期会错失商机",
+    Consequence.COMFORT_ONLY: "只是想早点办好",
+}
+
+
+class Flag(enum.StrEnum):
+    NO_WRITTEN_EVIDENCE = "no_written_evidence"
+    DEADLINE_PAST = "deadline_past"
+    MATERIALS_INCOMPLETE = "materials_incomplete"
+    PROVISIONAL_YEAR = "provisional_year"
+
+
+FLAG_ZH = {
+    Flag.NO_WRITTEN_EVIDENCE: "截止日期没有书面通知，需向客户核实",
+    Flag.DEADLINE_PAST: "截止日期已过",
+    Flag.MATERIALS_INCOMPLETE: "材料今天无法交齐，计划从材料预计到齐时开始",
+    Flag.PROVISIONAL_YEAR: "涉及尚未公布放假安排的年份，日期为暂定",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Intake:
+    """What the liaison learns on the phone: the seed's three questions and more."""
+
+    deadline: dt.date
+    written_notice: bool  # 1. is there a written notice of the deadline?
+    stage: str = ""  # 2. where is the matter stuck now?
+    materials_complete: bool = True  # 3. can complete materials be submitted today?
+    materials_expected: dt.datetime | None = None
+    consequence: Consequence = Consequence.COMFORT_ONLY
+    facts: Mapping[str, Any] = field(default_factory=dict)  # what the compliance rules read
+    preconditions: frozenset[str] = frozenset()  # lever preconditions that can be arranged
+    flags: frozenset[str] = frozenset()  # case facts that add steps (e.g. likely-rejection)
+
+
+# -- priority -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityWeights:
+    urgency: float = 0.5
+    impact: float = 0.35
+    value: float = 0.15
+
+
+IMPACT = {
+    Consequence.CONTRACT_PENALTY: 1.0,
+    Consequence.REGULATORY_PENALTY: 0.9,
+    Consequence.LOST_BUSINESS: 0.6,
+    Consequence.COMFORT_ONLY: 0.1,
+}
+VALUE = {"strategic": 1.0, "key": 0.6, "standard": 0.3}
+SLACK_HORIZON_WORKDAYS = 10  # slack beyond this is not urgent at all
+
+
+@dataclass(frozen=True, slots=True)
+class Priority:
+    score: float
+    urgency: float
+    impact: float
+    value: float
+    slack_workdays: float
+
+    def reason(self, consequence: Consequence, tier_name: str) -> str:
+        slack = (
+            f"余量 {self.slack_workdays:.1f} 个工作日"
+            if self.slack_workdays >= 0
+            else (f"已超出截止 {-self.slack_workdays:.1f} 个工作日")
+        )
+        return (
+            f"优先级 {self.score:.2f} = 紧迫度 {self.urgency:.2f}（{slack}）"
+            f" · 影响 {self.impact:.2f}（{CONSEQUENCE_ZH[consequence]}） · 客户价值 {self.value:.2f}（{tier_name}）"
+        )
+
+
+def priority(
+    *,
+    slack: dt.timedelta,
+    day: dt.timedelta,
+    consequence: Consequence,
+    value_tier: str,
+    weights: PriorityWeights,
+) -> Priority:
+    """A score in [0, 1] for ordering competing cases (the seed: 业务紧急程度 + 客户价值).
+
+    urgency = 1 − slack / 10 working days, clamped to [0, 1] (no slack or late: 1);
+    impact by the consequence of missing the deadline; value by the client's tier;
+    score = the weighted sum, weights from settings.
+    """
+    slack_days = slack / day
+    urgency = min(1.0, max(0.0, 1 - slack_days / SLACK_HORIZON_WORKDAYS))
+    impact = IMPACT[consequence]
+    value = VALUE.get(value_tier, VALUE["standard"])
+    total = weights.urgency + weights.impact + weights.value
+    score = (weights.urgency * urgency + weights.impact * impact + weights.value * value) / total
+    return Priority(round(score, 4), round(urgency, 4), impact, value, round(slack_days, 2))
+
+
+# -- triage -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Triage:
+    verdict: Verdict
+    service: str
+    reasons: tuple[str, ...]
+    flags: tuple[Flag, ...]
+    fired: tuple[Fired, ...]
+    undecided: tuple[tuple[str, tuple[str, ...]], ...]  # (rule code, facts it needs)
+    options: Options  # of the service itself (with remedies first when blocked)
+    chosen: Option  # the option we recommend to the client
+    alternative: Options | None  # refused: the compliant alternative
+    alternative_name: str
+    to_change: tuple[str, ...]  # infeasible: what would have to change
+    priority: Priority
+
+    @property
+    def latest_start(self) -> dt.datetime | None:
+        return self.chosen.latest_start
+
+
+def triage(
+    service: ServiceType,
+    intake: Intake,
+    *,
+    catalog: Catalog,
+    calendar: WorkCalendar,
+    now: dt.datetime,
+    value_tier: str = "standard",
+    weights: PriorityWeights = PriorityWeights(),
+    lookup: Callable[[str], ServiceType] | None = None,
+) -> Triage:
+    lookup = lookup or catalog.get
+    today = now.astimezone(calendar.tz).date()
+    start = calendar.at_work_clock(calendar.work_clock(now), starting=True)
+    flags: list[Flag] = []
+    reasons: list[str] = []
+    if not intake.written_notice:
+        flags.append(Flag.NO_WRITTEN_EVIDENCE)
+    if intake.deadline < today:
+        flags.append(Flag.DEADLINE_PAST)
+    expected = None
+    if not intake.materials_complete:
+        flags.append(Flag.MATERIALS_INCOMPLETE)
+        expected = intake.materials_expected
+    evaluation: Evaluation = evaluate(catalog.rules, service.code, intake.facts)
+    unmet = frozenset(f.rule.prerequisite for f in evaluation.requirements if f.rule.prerequisite)
+    missing = frozenset(
+        f.rule.missing_material for f in evaluation.requirements if f.rule.missing_material
+    )
+    facts = PlanFacts(
+        preconditions=intake.preconditions,
+        flags=intake.flags,
+        unmet_prerequisites=unmet,
+        missing_materials=missing,
+        materials_expected=expected,
+    )
+    result = options(service, start, calendar, deadline=intake.deadline, facts=facts)
+    alternative, alternative_name, to_change = None, "", ()
+    if evaluation.refusals:
+        verdict = Verdict.REFUSED
+        rule = evaluation.refusals[0].rule
+        reasons += [f"{f.rule.reason}（依据：{f.rule.basis}）" for f in evaluation.refusals]
+        alt_service = lookup(rule.alternative_service) if rule.alternative_service else service
+        alt_facts = facts
+        if rule.alternative_steps:
+            detour = Prerequisite(
+                code=f"rule-{rule.code}", name=rule.alternative, remedy=rule.alternative_steps
+            )
+            alt_service = replace(alt_service, prerequisites=(*alt_service.prerequisites, detour))
+            alt_facts = replace(
+                facts, unmet_prerequisites=facts.unmet_prerequisites | {detour.code}
+            )
+        if rule.alternative_service and rule.alternative_service != service.code:
+            alt_facts = PlanFacts(preconditions=intake.preconditions, materials_expected=expected)
+        alternative = options(
+            alt_service, start, calendar, deadline=intake.deadline, facts=alt_facts
+        )
+        alternative_name = rule.alternative or alt_service.name_zh
+        chosen = _best(alternative)
+        plan = chosen.plan
+        reasons.append(
+            f"合规替代方案：{alternative_name}（{alt_service.name_zh}），{plan.working_days} 个工作日，"
+            f"预计 {plan.finish_date.isoformat()} 完成。"
+        )
+    elif unmet:
+        verdict = Verdict.BLOCKED
+        chosen = _best(result)
+        for f in evaluation.requirements:
+            if f.rule.prerequisite:
+                reasons.append(f"{f.rule.reason}（依据：{f.rule.basis}）")
+        remedy_days = sum(1 for s in chosen.plan.steps if s.kind == "prerequisite")
+        reasons.append(
+            f"合规路径：先办理前提事项（{remedy_days} 项），再办理本事项，共 {chosen.plan.working_days} 个工作日，"
+            f"预计 {chosen.plan.finish_date.isoformat()} 完成。"
+        )
+    elif result.standard.meets_deadline:
+        verdict = Verdict.NOT_NEEDED
+        chosen = result.standard
+        reasons.append(
+            f"按常规流程 {chosen.plan.working_days} 个工作日即可在 {chosen.plan.finish_date.isoformat()} 完成，"
+            f"早于截止日期 {intake.deadline.isoformat()}，无需加急。"
+        )
+    elif result.recommended is not None:
+        verdict = Verdict.EXPEDITE
+        chosen = result.recommended
+        reasons.append(result.summary_zh())
+        reasons += [f"{c.name}：{c.reason}" for c in chosen.choices]
+    else:
+        verdict = Verdict.INFEASIBLE
+        chosen = result.fastest
+        reasons.append(
+            f"即使采用全部可行的加急手段，最快也要 {chosen.plan.finish_date.isoformat()} 完成，"
+            f"比截止日期晚 {chosen.late_by_workdays} 个工作日。"
+        )
+        changes = [f"截止日期放宽到 {chosen.plan.finish_date.isoformat()}"]
+        for lever, needs in result.unavailable:
+            names = "、".join(catalog.precondition_name(n) for n in needs)
+            changes.append(f"做到“{names}”，即可采用“{lever.name}”")
+        to_change = tuple(changes)
+    for f in evaluation.requirements:
+        if f.rule.missing_material:
+            reasons.append(f"{f.rule.reason}（依据：{f.rule.basis}）")
+    if chosen.plan.provisional or calendar.provisional_between(
+        min(today, intake.deadline), max(today, intake.deadline)
+    ):
+        flags.append(Flag.PROVISIONAL_YEAR)
+    deadline_end = calendar.work_clock(
+        dt.datetime.combine(intake.deadline + dt.timedelta(days=1), dt.time(), tzinfo=calendar.tz)
+    )
+    slack = (deadline_end - calendar.work_clock(chosen.plan.finish)) * dt.timedelta(microseconds=1)
+    rank = priority(
+        slack=slack,
+        day=calendar.hours.day_length,
+        consequence=intake.consequence,
+        value_tier=value_tier,
+        weights=weights,
+    )
+    return Triage(
+        verdict=verdict,
+        service=service.code,
+        reasons=tuple(reasons),
+        flags=tuple(flags),
+        fired=evaluation.fired,
+        undecided=tuple((rule.code, needs) for rule, needs in evaluation.unknown),
+        options=result,
+        chosen=chosen,
+        alternative=alternative,
+        alternative_name=alternative_name,
+        to_change=to_change,
+        priority=rank,
+    )
+
+
+def _best(result: Options) -> Option:
+    if result.standard.meets_deadline:
+        return result.standard
+    return result.recommended or result.fastest
+
+
+def summary_zh(
+    t: Triage, *, client: str, service_name: str, deadline: dt.date, must_do: list[str]
+) -> str:
+    """The one-page summary a liaison sends to the client, in plain Chinese."""
+    plan = t.chosen.plan
+    lines = [
+        f"{client}您好，关于“{service_name}”（要求 {deadline.isoformat()} 前完成），我们的评估结论：{VERDICT_ZH[t.verdict]}。"
+    ]
+    lines.append("原因：")
+    lines += [f"  · {r}" for r in t.reasons]
+    lines.append(
+        f"建议方案：{plan.working_days} 个工作日，预计 {plan.finish_date.isoformat()} 完成，费用 ¥{plan.fee.total:,}。"
+    )
+    if t.latest_start is not None and t.verdict in (Verdict.NOT_NEEDED, Verdict.EXPEDITE):
+        lines.append(f"最晚须在 {t.latest_start:%Y-%m-%d %H:%M} 前开始办理。")
+    if t.to_change:
+        lines.append("若必须按期完成，需要：" + "；".join(t.to_change) + "。")
+    if must_do:
+        lines.append("需要您配合：" + "；".join(must_do) + "。")
+    lines += [f"注意：{FLAG_ZH[f]}。" for f in t.flags]
+    lines.append("以上日期均按工作日计算（已扣除周末和法定节假日）。")
+    return "\n".join(lines)
