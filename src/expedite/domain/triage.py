@@ -122,7 +122,8 @@ class Priority:
         )
         return (
             f"优先级 {self.score:.2f} = 紧迫度 {self.urgency:.2f}（{slack}）"
-            f" · 影响 {self.impact:.2f}（{CONSEQUENCE_ZH[consequence]}） · 客户价值 {self.value:.2f}（{tier_name}）"
+            f" · 影响 {self.impact:.2f}（{CONSEQUENCE_ZH[consequence]}） ·"
+            f" 客户价值 {self.value:.2f}（{tier_name}）"
         )
 
 
@@ -317,12 +318,14 @@ def summary_zh(
     """The one-page summary a liaison sends to the client, in plain Chinese."""
     plan = t.chosen.plan
     lines = [
-        f"{client}您好，关于“{service_name}”（要求 {deadline.isoformat()} 前完成），我们的评估结论：{VERDICT_ZH[t.verdict]}。"
+        f"{client}您好，关于“{service_name}”（要求 {deadline.isoformat()} 前完成），"
+        f"我们的评估结论：{VERDICT_ZH[t.verdict]}。"
     ]
     lines.append("原因：")
     lines += [f"  · {r}" for r in t.reasons]
     lines.append(
-        f"建议方案：{plan.working_days} 个工作日，预计 {plan.finish_date.isoformat()} 完成，费用 ¥{plan.fee.total:,}。"
+        f"建议方案：{plan.working_days} 个工作日，预计 {plan.finish_date.isoformat()} 完成，"
+        f"费用 ¥{plan.fee.total:,}。"
     )
     if t.latest_start is not None and t.verdict in (Verdict.NOT_NEEDED, Verdict.EXPEDITE):
         lines.append(f"最晚须在 {t.latest_start:%Y-%m-%d %H:%M} 前开始办理。")
