@@ -234,7 +234,8 @@ def triage(
         chosen = _best(alternative)
         plan = chosen.plan
         reasons.append(
-            f"合规替代方案：{alternative_name}（{alt_service.name_zh}），{plan.working_days} 个工作日，"
+            f"合规替代方案：{alternative_name}（{alt_service.name_zh}），"
+            f"{plan.working_days} 个工作日，"
             f"预计 {plan.finish_date.isoformat()} 完成。"
         )
     elif unmet:
@@ -245,14 +246,16 @@ def triage(
                 reasons.append(f"{f.rule.reason}（依据：{f.rule.basis}）")
         remedy_days = sum(1 for s in chosen.plan.steps if s.kind == "prerequisite")
         reasons.append(
-            f"合规路径：先办理前提事项（{remedy_days} 项），再办理本事项，共 {chosen.plan.working_days} 个工作日，"
+            f"合规路径：先办理前提事项（{remedy_days} 项），再办理本事项，"
+            f"共 {chosen.plan.working_days} 个工作日，"
             f"预计 {chosen.plan.finish_date.isoformat()} 完成。"
         )
     elif result.standard.meets_deadline:
         verdict = Verdict.NOT_NEEDED
         chosen = result.standard
         reasons.append(
-            f"按常规流程 {chosen.plan.working_days} 个工作日即可在 {chosen.plan.finish_date.isoformat()} 完成，"
+            f"按常规流程 {chosen.plan.working_days} 个工作日即可在 "
+            f"{chosen.plan.finish_date.isoformat()} 完成，"
             f"早于截止日期 {intake.deadline.isoformat()}，无需加急。"
         )
     elif result.recommended is not None:
