@@ -18,6 +18,7 @@ from .calendar_routes import router as calendar_router
 from .plan_routes import case_router as case_plan_router
 from .plan_routes import router as plan_router
 from .schemas import CaseIn, CaseOut, ClientIn, ClientOut, ErrorOut, ServiceOut
+from .triage_routes import router as triage_router
 
 
 class TokenAuth(HttpBearer):
@@ -38,6 +39,7 @@ api = NinjaAPI(
 api.add_router("/calendar", calendar_router)
 api.add_router("/plans", plan_router)
 api.add_router("/cases", case_plan_router)
+api.add_router("", triage_router)
 
 
 def _error(request, status: int, items: list[dict]):

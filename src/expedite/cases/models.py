@@ -30,6 +30,21 @@ CASE_STATE_CHOICES = [
     (CaseState.CANCELLED.value, _("已取消")),
 ]
 
+VERDICT_CHOICES = [
+    ("not_needed", _("无需加急")),
+    ("expedite", _("建议加急")),
+    ("infeasible", _("无法按期完成")),
+    ("refused", _("不能办理（合规红线）")),
+    ("blocked", _("须先满足前提")),
+]
+
+CONSEQUENCE_CHOICES = [
+    ("contract_penalty", _("逾期要付合同违约金")),
+    ("regulatory_penalty", _("逾期会受监管处罚")),
+    ("lost_business", _("逾期会错失商机")),
+    ("comfort_only", _("只是想早点办好")),
+]
+
 CATEGORY_CHOICES = [
     (Category.BUSINESS.value, _("工商")),
     (Category.TAX.value, _("税务")),
@@ -121,6 +136,11 @@ class Case(models.Model):
     # The three SLA clocks (firm time, waiting on the client, government time) as JSON, see
     # expedite.domain.sla.CaseClocks; read them through cases.selectors.case_clocks.
     clocks = models.JSONField(_("计时"), default=dict, blank=True)
+    # Intake answers (staff and client), the triage decision and its snapshot, see triage.py.
+    intake = models.JSONField(_("需求问询"), default=dict, blank=True)
+    verdict = models.CharField(_("研判结论"), max_length=16, choices=VERDICT_CHOICES, blank=True)
+    priority = models.FloatField(_("优先级"), null=True, blank=True)
+    triage = models.JSONField(_("研判结果"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
@@ -131,7 +151,10 @@ class Case(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = pgettext_lazy("one", "加急单")
         verbose_name_plural = _("加急单")
-        indexes = [models.Index(fields=["state", "requested_deadline"])]
+        indexes = [
+            models.Index(fields=["state", "requested_deadline"]),
+            models.Index(fields=["state", "priority"]),
+        ]
 
     def __str__(self) -> str:
         return self.reference or f"#{self.pk}"
@@ -152,3 +175,26 @@ class CatalogVersion(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.pk} {self.source}"
+
+
+class CaseDocument(models.Model):
+    """A file on a case (e.g. the written notice of the deadline), kept with its SHA-256."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(_("类型"), max_length=32)
+    name = models.CharField(_("文件名"), max_length=200)
+    file = models.FileField(_("文件"), upload_to="cases/%Y/%m/")
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = pgettext_lazy("one", "加急单文件")
+        verbose_name_plural = _("加急单文件")
+
+    def __str__(self) -> str:
+        return self.name

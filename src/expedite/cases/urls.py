@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import plan_views, views
+from . import plan_views, triage_views, views
 
 urlpatterns = [
     path("", views.case_list, name="case_list"),
@@ -8,6 +8,9 @@ urlpatterns = [
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/plan/", plan_views.case_plan, name="case_plan"),
     path("cases/<int:pk>/quote/", plan_views.case_quote, name="case_quote"),
+    path("cases/<int:pk>/triage/", triage_views.case_triage_view, name="case_triage"),
+    path("cases/<int:pk>/override/", triage_views.case_override_view, name="case_override"),
+    path("queue/", triage_views.triage_queue, name="triage_queue"),
     path("clients/", views.client_list, name="client_list"),
     path("clients/new/", views.client_create, name="client_create"),
     path("clients/<int:pk>/", views.client_detail, name="client_detail"),

@@ -84,11 +84,11 @@ def case_create(request):
     return render(request, "cases/case_form.html", {"form": form, "has_clients": clients.exists()})
 
 
-@login_required
-def case_detail(request, pk: int):
-    case = _access(selectors.access_case, user=request.user, pk=pk)
+def case_detail_context(request, case) -> dict:
+    from .triage_views import triage_context
+
     events = case.audit_events.order_by("-seq")[:50]
-    context = {
+    return {
         "case": case,
         "events": events,
         "deadline": deadline_facts(
@@ -98,9 +98,15 @@ def case_detail(request, pk: int):
         "created_by_name": staff_display_name(case.created_by),
         "clocks": read_clocks(case.clocks, now=timezone.now()),
         **_plan_context(request, case),
+        **triage_context(request, case),
         "portal_url": request.build_absolute_uri(_portal_path(case)),
     }
-    return render(request, "cases/case_detail.html", context)
+
+
+@login_required
+def case_detail(request, pk: int):
+    case = _access(selectors.access_case, user=request.user, pk=pk)
+    return render(request, "cases/case_detail.html", case_detail_context(request, case))
 
 
 def _plan_context(request, case) -> dict:

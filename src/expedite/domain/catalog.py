@@ -142,6 +142,10 @@ class Catalog:
     skills: tuple[str, ...] = ()
     preconditions: tuple[tuple[str, str], ...] = ()  # (code, 中文说明)
     rules: tuple = ()  # expedite.domain.rules.Rule, the compliance rules
+    facts: tuple[tuple[str, str], ...] = ()  # (fact, the intake's question)
+
+    def fact_label(self, fact: str) -> str:
+        return dict(self.facts).get(fact, fact)
 
     def precondition_name(self, code: str) -> str:
         return dict(self.preconditions).get(code, code)
@@ -464,7 +468,17 @@ def parse_catalog(text: str, *, source: str = "<catalog>") -> Catalog:
                     f"{source}: rules.{rule.code}.missing_material: "
                     f"服务“{code}”没有材料“{rule.missing_material}”。"
                 )
+    fact_labels = doc.get("facts") or {}
+    if not isinstance(fact_labels, dict):
+        raise CatalogError(f"{source}: facts 应为“名称: 问题”的映射。")
+    for rule in rules:
+        for name in rule.facts_needed():
+            if name not in fact_labels:
+                raise CatalogError(
+                    f"{source}: rules.{rule.code}.when: 事实“{name}”未在 facts 中说明。"
+                )
     return Catalog(
+        facts=tuple((str(k), str(v)) for k, v in fact_labels.items()),
         rules=rules,
         services=tuple(services),
         skills=tuple(map(str, skills)),

@@ -46,6 +46,8 @@ class Capability(enum.StrEnum):
     CREATE_CLIENT = "create_client"
     CREATE_CASE = "create_case"
     MANAGE_CALENDAR = "manage_calendar"
+    TRIAGE = "triage"
+    OVERRIDE_VERDICT = "override_verdict"
 
 
 _ALL_STAFF = frozenset(Role)
@@ -58,6 +60,10 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.CREATE_CASE: _INTAKE,
     # Loading a year's notice changes every promised date: administrators and managers only.
     Capability.MANAGE_CALENDAR: frozenset({Role.MANAGER, Role.GENERAL_MANAGER, Role.ADMIN}),
+    # The liaison triages with the client on the phone; the risk reviewer may too.
+    Capability.TRIAGE: _INTAKE | {Role.RISK},
+    # Changing a verdict (never a refusal) takes a manager and a written reason.
+    Capability.OVERRIDE_VERDICT: frozenset({Role.MANAGER, Role.GENERAL_MANAGER, Role.ADMIN}),
 }
 
 

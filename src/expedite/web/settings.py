@@ -12,7 +12,16 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import database_from_url, envbool, envint, envlist, envstr, huey_from_url, secret_key
+from .env import (
+    database_from_url,
+    envbool,
+    envfloat,
+    envint,
+    envlist,
+    envstr,
+    huey_from_url,
+    secret_key,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("EXPEDITE_VAR_DIR", "var")).resolve()
@@ -160,3 +169,11 @@ if EXPEDITE_ENV == "test":
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 200
+
+# Triage priority weights (urgency, impact, client value); see expedite.domain.triage.priority.
+EXPEDITE_PRIORITY_WEIGHTS = (
+    envfloat("EXPEDITE_PRIORITY_URGENCY", 0.5),
+    envfloat("EXPEDITE_PRIORITY_IMPACT", 0.35),
+    envfloat("EXPEDITE_PRIORITY_VALUE", 0.15),
+)
+EXPEDITE_MAX_UPLOAD_BYTES = envint("EXPEDITE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)

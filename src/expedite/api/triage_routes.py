@@ -1,0 +1,89 @@
+"""Triage over the API: a stateless what-if, and triage of a case (stored)."""
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+from ninja import Field, Router, Schema
+
+from expedite.cases import selectors
+from expedite.cases.plans import current_catalog, service_definition
+from expedite.cases.triage import TriageInput, case_triage, run_triage, triage_to_dict
+from expedite.domain.errors import ValidationFailed, gettext_noop
+from expedite.domain.triage import Consequence
+
+from .schemas import ErrorOut
+
+router = Router(tags=["triage"])
+
+
+class TriageIn(Schema):
+    deadline: dt.date = Field(..., description="确切的截止日期")
+    written_notice: bool = Field(..., description="是否有书面通知")
+    stage: str = Field("", description="目前卡在哪个环节")
+    materials_complete: bool = Field(default=True, description="今天能否提交完整材料")
+    materials_expected: dt.date | None = Field(None, description="材料预计交齐日期")
+    consequence: Consequence = Field(Consequence.COMFORT_ONLY, description="逾期后果")
+    facts: dict[str, bool | float] = Field(
+        {}, description="合规规则所需的事实，见 GET 的 facts 列表"
+    )
+    preconditions: list[str] = []
+    flags: list[str] = []
+
+
+class WhatIfIn(TriageIn):
+    service: str
+    value_tier: str = "standard"
+
+
+def _input(payload: TriageIn) -> TriageInput:
+    known = dict(current_catalog().preconditions)
+    unknown = [p for p in payload.preconditions if p not in known]
+    if unknown:
+        raise ValidationFailed(
+            gettext_noop("未知前提条件：%(codes)s。"),
+            field="preconditions",
+            params={"codes": "、".join(unknown)},
+        )
+    return TriageInput(
+        deadline=payload.deadline,
+        written_notice=payload.written_notice,
+        stage=payload.stage,
+        materials_complete=payload.materials_complete,
+        materials_expected=payload.materials_expected,
+        consequence=payload.consequence.value,
+        facts=dict(payload.facts),
+        preconditions=tuple(payload.preconditions),
+        flags=tuple(payload.flags),
+    )
+
+
+@router.post("/triage", response={200: dict[str, Any], 404: ErrorOut, 422: ErrorOut})
+def what_if(request, payload: WhatIfIn):
+    """Triage without storing anything: the verdict, reasons, fired rules and options."""
+    service = service_definition(payload.service)
+    result = run_triage(
+        service_code=service.code,
+        data=_input(payload),
+        now=timezone.now(),
+        value_tier=payload.value_tier,
+    )
+    return triage_to_dict(
+        result,
+        client="",
+        service_name=service.name_zh,
+        deadline=payload.deadline,
+        tier=payload.value_tier,
+        consequence=payload.consequence,
+    )
+
+
+@router.post(
+    "/cases/{case_id}/triage",
+    response={200: dict[str, Any], 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+)
+def triage_case(request, case_id: int, payload: TriageIn):
+    """Triage a case and store the decision (who and when) on it."""
+    case = selectors.access_case(user=request.user, pk=case_id)
+    case = case_triage(actor=request.user, case=case, data=_input(payload), now=timezone.now())
+    return case.triage

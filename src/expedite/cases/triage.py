@@ -1,0 +1,364 @@
+"""Triage in the product: run the domain triage for a case, store it, override it, explain it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from expedite.accounts.selectors import staff_display_name, user_can
+from expedite.audit.services import audit_record
+from expedite.domain.audit import ActorKind, AuditKind
+from expedite.domain.cases import CaseState
+from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
+from expedite.domain.roles import Capability
+from expedite.domain.triage import (
+    CONSEQUENCE_ZH,
+    FLAG_ZH,
+    VERDICT_ZH,
+    Consequence,
+    Intake,
+    PriorityWeights,
+    Triage,
+    Verdict,
+    summary_zh,
+    triage,
+)
+from expedite.workdays.selectors import firm_calendar
+
+from .models import VALUE_TIER_CHOICES, Case, CaseDocument
+from .plans import current_catalog, option_to_dict, service_definition
+
+NOTICE = "deadline_notice"
+ALLOWED_TYPES = {".pdf", ".jpg", ".jpeg", ".png"}
+
+
+@dataclass(frozen=True, slots=True)
+class TriageInput:
+    deadline: dt.date
+    written_notice: bool
+    stage: str = ""
+    materials_complete: bool = True
+    materials_expected: dt.date | None = None
+    consequence: str = Consequence.COMFORT_ONLY.value
+    facts: dict[str, Any] = field(default_factory=dict)
+    preconditions: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+
+    def as_json(self) -> dict:
+        return {
+            "deadline": self.deadline.isoformat(),
+            "written_notice": self.written_notice,
+            "stage": self.stage,
+            "materials_complete": self.materials_complete,
+            "materials_expected": self.materials_expected.isoformat()
+            if self.materials_expected
+            else None,
+            "consequence": self.consequence,
+            "facts": self.facts,
+            "preconditions": list(self.preconditions),
+            "flags": list(self.flags),
+        }
+
+
+def facts_for(service_code: str) -> list[tuple[str, str, str]]:
+    """The questions the rules of a service need answered: (fact, label, "bool" or "number")."""
+    catalog = current_catalog()
+    out: dict[str, tuple[str, str, str]] = {}
+    for rule in catalog.rules:
+        if not rule.applies_to(service_code):
+            continue
+        for c in rule.when:
+            for name in c.needs():
+                kind = "bool" if c.op in ("is_true", "is_false") else "number"
+                out.setdefault(name, (name, catalog.fact_label(name), kind))
+    return list(out.values())
+
+
+def run_triage(
+    *, service_code: str, data: TriageInput, now: dt.datetime, value_tier: str
+) -> Triage:
+    """The domain triage with the catalog, calendar and weights in force; refuses to guess."""
+    service = service_definition(service_code)
+    catalog = current_catalog()
+    try:
+        consequence = Consequence(data.consequence)
+    except ValueError:
+        raise ValidationFailed(_("请选择逾期后果。"), field="consequence") from None
+    if not data.materials_complete and data.materials_expected is None:
+        raise ValidationFailed(
+            _("材料今天交不齐时，请填写预计交齐的日期。"), field="materials_expected"
+        )
+    cal = firm_calendar()
+    expected = None
+    if data.materials_expected is not None:
+        first = cal.hours.windows[0][0]
+        expected = dt.datetime.combine(data.materials_expected, first, tzinfo=cal.tz)
+    intake = Intake(
+        deadline=data.deadline,
+        written_notice=data.written_notice,
+        stage=data.stage,
+        materials_complete=data.materials_complete,
+        materials_expected=expected,
+        consequence=consequence,
+        facts=data.facts,
+        preconditions=frozenset(data.preconditions),
+        flags=frozenset(data.flags),
+    )
+    weights = PriorityWeights(*settings.EXPEDITE_PRIORITY_WEIGHTS)
+    result = triage(
+        service,
+        intake,
+        catalog=catalog,
+        calendar=cal,
+        now=now,
+        value_tier=value_tier,
+        weights=weights,
+        lookup=service_definition,
+    )
+    if result.undecided:
+        needed = dict.fromkeys(f for _code, facts in result.undecided for f in facts)
+        labels = "、".join(catalog.fact_label(f) for f in needed)
+        raise ValidationFailed(
+            gettext_noop("还需要回答：%(questions)s。"), field="facts", params={"questions": labels}
+        )
+    return result
+
+
+def _chosen_alternative(t: Triage):
+    alt = t.alternative
+    if alt is None:
+        return None
+    return alt.standard if alt.standard.meets_deadline else (alt.recommended or alt.fastest)
+
+
+def triage_to_dict(
+    t: Triage,
+    *,
+    client: str,
+    service_name: str,
+    deadline: dt.date,
+    tier: str,
+    consequence: Consequence,
+) -> dict:
+    """The decision as stored on the case and returned by the API and the CLI."""
+    service = service_definition(t.service)
+    materials = {m.code: m.name for m in service.materials}
+    must_do = []
+    if any(f.value == "no_written_evidence" for f in t.flags):
+        must_do.append("提供截止日期的书面通知（截图或文件）")
+    for f in t.fired:
+        if f.rule.missing_material:
+            must_do.append(
+                f"尽快安排出具“{materials.get(f.rule.missing_material, f.rule.missing_material)}”"
+            )
+    alternative = _chosen_alternative(t)
+    p = t.priority
+    return {
+        "verdict": t.verdict.value,
+        "verdict_label": VERDICT_ZH[t.verdict],
+        "reasons": list(t.reasons),
+        "flags": [{"code": f.value, "text": FLAG_ZH[f]} for f in t.flags],
+        "fired_rules": [
+            {
+                "code": f.rule.code,
+                "kind": f.rule.kind.value,
+                "reason": f.rule.reason,
+                "basis": f.rule.basis,
+                "why": f.why,
+            }
+            for f in t.fired
+        ],
+        "recommended_option": option_to_dict(t.chosen),
+        "alternative": option_to_dict(alternative) if alternative else None,
+        "alternative_name": t.alternative_name,
+        "to_change": list(t.to_change),
+        "latest_start": t.latest_start.isoformat() if t.latest_start else None,
+        "priority": {
+            "score": p.score,
+            "urgency": p.urgency,
+            "impact": p.impact,
+            "value": p.value,
+            "slack_workdays": p.slack_workdays,
+        },
+        "priority_reason": p.reason(consequence, str(dict(VALUE_TIER_CHOICES).get(tier, tier))),
+        "consequence_label": CONSEQUENCE_ZH[consequence],
+        "summary": summary_zh(
+            t, client=client, service_name=service_name, deadline=deadline, must_do=must_do
+        ),
+    }
+
+
+def _require(actor, capability: Capability, message: str) -> None:
+    if not user_can(actor, capability):
+        raise NotAllowed(message)
+
+
+@transaction.atomic
+def case_triage(*, actor, case: Case, data: TriageInput, now: dt.datetime) -> Case:
+    """Triage a case: decide, store the decision with who and when, and move draft → triaged."""
+    _require(actor, Capability.TRIAGE, _("您的角色无权研判加急单。"))
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.state not in (CaseState.DRAFT, CaseState.TRIAGED):
+        raise ValidationFailed(
+            _("加急单当前状态为“%(state)s”，不能再研判。") % {"state": case.get_state_display()},
+            field="state",
+        )
+    result = run_triage(
+        service_code=case.service.code, data=data, now=now, value_tier=case.client.value_tier
+    )
+    snapshot = triage_to_dict(
+        result,
+        client=case.client.name,
+        service_name=case.service.name_zh,
+        deadline=data.deadline,
+        tier=case.client.value_tier,
+    )
+    snapshot["priority_reason"] = result.priority.reason(
+        Consequence(data.consequence), dict(VALUE_TIER_CHOICES).get(case.client.value_tier, "")
+    )
+    snapshot["decided_by"] = staff_display_name(actor)
+    snapshot["decided_at"] = now.isoformat()
+    snapshot["consequence_label"] = CONSEQUENCE_ZH[Consequence(data.consequence)]
+    case.intake = {**case.intake, "staff": data.as_json()}
+    case.triage = snapshot
+    case.verdict = result.verdict.value
+    case.priority = result.priority.score
+    case.requested_deadline = data.deadline
+    case.state = CaseState.TRIAGED
+    case.save(
+        update_fields=[
+            "intake",
+            "triage",
+            "verdict",
+            "priority",
+            "requested_deadline",
+            "state",
+            "updated_at",
+        ]
+    )
+    audit_record(
+        kind=AuditKind.CASE_TRIAGED,
+        actor=actor,
+        case=case,
+        payload={
+            "verdict": result.verdict.value,
+            "fired_rules": [f.rule.code for f in result.fired],
+            "priority": result.priority.score,
+            "intake": data.as_json(),
+        },
+    )
+    return case
+
+
+@transaction.atomic
+def case_verdict_override(*, actor, case: Case, verdict: str, reason: str) -> Case:
+    _require(actor, Capability.OVERRIDE_VERDICT, _("只有经理可以改判。"))
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not case.verdict:
+        raise ValidationFailed(_("请先研判，再改判。"), field="verdict")
+    if case.verdict == Verdict.REFUSED:
+        raise ValidationFailed(_("合规红线不能改判。"), field="verdict")
+    try:
+        new = Verdict(verdict)
+    except ValueError:
+        raise ValidationFailed(_("请选择新的结论。"), field="verdict") from None
+    if new == Verdict.REFUSED:
+        raise ValidationFailed(_("不能改判为合规红线；红线只由规则认定。"), field="verdict")
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        raise ValidationFailed(_("请写明改判理由（至少 5 个字）。"), field="reason")
+    previous = case.verdict
+    case.triage = {
+        **case.triage,
+        "override": {
+            "from": previous,
+            "to": new.value,
+            "reason": reason[:1000],
+            "by": staff_display_name(actor),
+            "at": timezone.now().isoformat(),
+        },
+    }
+    case.verdict = new.value
+    case.save(update_fields=["triage", "verdict", "updated_at"])
+    audit_record(
+        kind=AuditKind.CASE_VERDICT_OVERRIDDEN,
+        actor=actor,
+        case=case,
+        payload={"from": previous, "to": new.value, "reason": reason[:1000]},
+    )
+    return case
+
+
+def _safe_name(name: str) -> str:
+    base = PurePath(name or "file").name
+    cleaned = "".join(ch for ch in base if ch.isalnum() or ch in "._-（）()") or "file"
+    return cleaned[-100:]
+
+
+@transaction.atomic
+def case_document_add(
+    *, actor, case: Case, kind: str, name: str, content: bytes, client: bool = False
+) -> CaseDocument:
+    """Keep a file on a case with its SHA-256; pdf/jpg/png up to the configured size."""
+    suffix = PurePath(name or "").suffix.lower()
+    if suffix not in ALLOWED_TYPES:
+        raise ValidationFailed(_("只接受 PDF、JPG、PNG 文件。"), field="file")
+    if len(content) > settings.EXPEDITE_MAX_UPLOAD_BYTES:
+        raise ValidationFailed(
+            _("文件不能超过 %(mb)d MB。")
+            % {"mb": settings.EXPEDITE_MAX_UPLOAD_BYTES // 1024 // 1024},
+            field="file",
+        )
+    if not content:
+        raise ValidationFailed(_("文件是空的。"), field="file")
+    digest = hashlib.sha256(content).hexdigest()
+    doc = CaseDocument(
+        case=case,
+        kind=kind,
+        name=_safe_name(name),
+        sha256=digest,
+        size=len(content),
+        uploaded_by=None if client else actor,
+    )
+    doc.file.save(f"{digest[:16]}{suffix}", ContentFile(content), save=False)
+    doc.save()
+    audit_record(
+        kind=AuditKind.CASE_FILE_ADDED,
+        actor=None if client else actor,
+        actor_kind=ActorKind.CLIENT if client else None,
+        actor_label="client" if client else "",
+        case=case,
+        payload={
+            "document": doc.pk,
+            "kind": kind,
+            "name": doc.name,
+            "sha256": digest,
+            "size": len(content),
+        },
+    )
+    return doc
+
+
+@transaction.atomic
+def case_intake_answer(*, case: Case, answers: dict) -> Case:
+    """The client's own answers to the three questions, from the portal."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    case.intake = {**case.intake, "client": {**answers, "answered_at": timezone.now().isoformat()}}
+    case.save(update_fields=["intake", "updated_at"])
+    audit_record(
+        kind=AuditKind.CASE_INTAKE_ANSWERED,
+        actor_kind=ActorKind.CLIENT,
+        actor_label="client",
+        case=case,
+        payload=answers,
+    )
+    return case

@@ -1,0 +1,103 @@
+"""Triage on the case page, the manager's override, and the priority queue."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from expedite.accounts.selectors import user_can
+from expedite.domain.errors import DomainError
+from expedite.domain.roles import Capability
+from expedite.web.i18n import localized
+
+from . import selectors
+from .forms import add_domain_error
+from .plans import current_catalog, service_definition
+from .triage import NOTICE, case_document_add, case_triage, case_verdict_override
+from .triage_forms import IntakeForm, OverrideForm, initial_from
+from .views import _access
+
+
+def triage_context(request, case, form=None, override_form=None) -> dict:
+    service = service_definition(case.service.code)
+    if form is None:
+        form = IntakeForm(initial=initial_from(case), service=service, catalog=current_catalog())
+    return {
+        "intake_form": form,
+        "override_form": override_form or OverrideForm(),
+        "can_triage": user_can(request.user, Capability.TRIAGE),
+        "can_override": user_can(request.user, Capability.OVERRIDE_VERDICT),
+        "client_answers": case.intake.get("client"),
+        "notice_documents": case.documents.filter(kind=NOTICE),
+    }
+
+
+@login_required
+@require_POST
+def case_triage_view(request, pk: int):
+    case = _access(selectors.access_case, user=request.user, pk=pk)
+    if not user_can(request.user, Capability.TRIAGE):
+        raise PermissionDenied(_("您的角色无权研判加急单。"))
+    service = service_definition(case.service.code)
+    form = IntakeForm(request.POST, request.FILES, service=service, catalog=current_catalog())
+    if form.is_valid():
+        try:
+            upload = form.cleaned_data.get("notice_file")
+            if upload is not None:
+                if upload.size > 10 * 1024 * 1024:
+                    raise DomainError(_("文件不能超过 10 MB。"), field="notice_file")
+                case_document_add(
+                    actor=request.user,
+                    case=case,
+                    kind=NOTICE,
+                    name=upload.name,
+                    content=upload.read(),
+                )
+            case_triage(actor=request.user, case=case, data=form.to_input(), now=timezone.now())
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("已完成研判。"))
+            return redirect("case_detail", pk=case.pk)
+    from .views import case_detail_context
+
+    context = case_detail_context(request, case)
+    context.update(triage_context(request, case, form=form))
+    return render(request, "cases/case_detail.html", context, status=422)
+
+
+@login_required
+@require_POST
+def case_override_view(request, pk: int):
+    case = _access(selectors.access_case, user=request.user, pk=pk)
+    form = OverrideForm(request.POST)
+    if form.is_valid():
+        try:
+            case_verdict_override(
+                actor=request.user,
+                case=case,
+                verdict=form.cleaned_data["verdict"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as exc:
+            messages.error(request, localized(exc))
+        else:
+            messages.success(request, _("已改判，理由已记录。"))
+    else:
+        messages.error(request, _("请选择新的结论并写明理由。"))
+    return redirect("case_detail", pk=case.pk)
+
+
+@login_required
+def triage_queue(request):
+    """Triaged cases, most urgent first, with the reason for each rank (资源冲突时的排序)."""
+    cases = _access(selectors.case_list, user=request.user).filter(priority__isnull=False)
+    cases = cases.exclude(state__in=["closed", "cancelled", "declined"]).order_by(
+        "-priority", "requested_deadline"
+    )
+    return render(request, "cases/queue.html", {"cases": cases[:200]})
