@@ -221,13 +221,10 @@ def case_triage(*, actor, case: Case, data: TriageInput, now: dt.datetime) -> Ca
         service_name=case.service.name_zh,
         deadline=data.deadline,
         tier=case.client.value_tier,
-    )
-    snapshot["priority_reason"] = result.priority.reason(
-        Consequence(data.consequence), dict(VALUE_TIER_CHOICES).get(case.client.value_tier, "")
+        consequence=Consequence(data.consequence),
     )
     snapshot["decided_by"] = staff_display_name(actor)
     snapshot["decided_at"] = now.isoformat()
-    snapshot["consequence_label"] = CONSEQUENCE_ZH[Consequence(data.consequence)]
     case.intake = {**case.intake, "staff": data.as_json()}
     case.triage = snapshot
     case.verdict = result.verdict.value

@@ -1,0 +1,281 @@
+"""Triage as the liaison, the manager, a script and the operator use it."""
+
+import datetime as dt
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+
+from expedite.accounts.services import api_token_create
+from expedite.audit.models import AuditEvent
+from expedite.cases.models import Case, CaseDocument
+from expedite.cases.services import case_create
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+FAR = dt.date.today() + dt.timedelta(days=45)
+
+
+@pytest.fixture
+def dereg(world):
+    return case_create(
+        actor=world.zhang,
+        client_id=world.hengxin.pk,
+        service_code="tax-deregistration",
+        requested_deadline=FAR,
+        reason="老板要季度报表",
+    )
+
+
+def form(**overrides):
+    data = {
+        "deadline": FAR.isoformat(),
+        "written_notice": "yes",
+        "stage": "not_started",
+        "materials_complete": "yes",
+        "consequence": "lost_business",
+        "fact_returns_filed": "no",
+        "fact_annual_report_done": "yes",
+        "fact_unpaid_taxes": "no",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_liaison_triages_and_the_decision_is_stored_with_who_and_when(client, world, dereg):
+    client.login(username="zhang", password=PASSWORD)
+    response = client.post(reverse("case_triage", args=[dereg.pk]), form())
+    assert response.status_code == 302
+    case = Case.objects.get(pk=dereg.pk)
+    assert case.state == "triaged" and case.verdict == "blocked"
+    assert case.triage["decided_by"] == "张敏"
+    assert case.triage["fired_rules"][0]["code"] == "deregistration-requires-filings"
+    assert case.triage["recommended_option"]["working_days"] == 8
+    assert case.priority is not None
+    event = AuditEvent.objects.get(kind="case.triaged", case=case)
+    assert event.payload["verdict"] == "blocked"
+    page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert "须先满足前提" in page and "发给客户的研判说明" in page and "8 个工作日" in page
+
+
+def test_missing_answers_are_listed_and_nothing_is_stored(client, world, dereg):
+    client.login(username="zhang", password=PASSWORD)
+    data = form()
+    del data["fact_returns_filed"]
+    response = client.post(reverse("case_triage", args=[dereg.pk]), data)
+    assert response.status_code == 422
+    assert "这个字段是必填项" in response.content.decode()
+    case = Case.objects.get(pk=dereg.pk)
+    assert case.state == "draft" and case.triage == {}
+    assert not AuditEvent.objects.filter(kind="case.triaged").exists()
+
+
+def test_the_written_notice_is_kept_with_its_hash(client, world, dereg):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.login(username="zhang", password=PASSWORD)
+    upload = SimpleUploadedFile("平台通知.png", b"\x89PNG fake image", content_type="image/png")
+    client.post(reverse("case_triage", args=[dereg.pk]), {**form(), "notice_file": upload})
+    doc = CaseDocument.objects.get(case=dereg)
+    assert doc.kind == "deadline_notice" and len(doc.sha256) == 64
+    assert AuditEvent.objects.filter(kind="case.file_added", payload__sha256=doc.sha256).exists()
+
+
+def test_a_file_of_another_type_is_refused(client, world, dereg):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.login(username="zhang", password=PASSWORD)
+    upload = SimpleUploadedFile("notice.exe", b"MZ", content_type="application/octet-stream")
+    response = client.post(
+        reverse("case_triage", args=[dereg.pk]), {**form(), "notice_file": upload}
+    )
+    assert "只接受 PDF、JPG、PNG 文件" in response.content.decode()
+    assert not CaseDocument.objects.exists()
+    assert Case.objects.get(pk=dereg.pk).state == "draft"
+
+
+def test_a_manager_overrides_with_a_reason_but_never_a_refusal(client, world, dereg):
+    client.login(username="zhang", password=PASSWORD)
+    client.post(reverse("case_triage", args=[dereg.pk]), form())
+    response = client.post(
+        reverse("case_override", args=[dereg.pk]),
+        {"verdict": "expedite", "reason": "客户已补报，税务局确认"},
+    )
+    assert Case.objects.get(pk=dereg.pk).verdict == "blocked"  # a liaison may not
+    client.login(username="chen", password=PASSWORD)
+    response = client.post(
+        reverse("case_override", args=[dereg.pk]),
+        {"verdict": "expedite", "reason": "客户已补报，税务局确认"},
+    )
+    assert response.status_code == 302
+    case = Case.objects.get(pk=dereg.pk)
+    assert case.verdict == "expedite"
+    assert case.triage["override"]["reason"] == "客户已补报，税务局确认"
+    assert AuditEvent.objects.filter(kind="case.verdict_overridden").count() == 1
+
+
+def test_a_refusal_cannot_be_overridden(world):
+    from django.utils import timezone
+
+    from expedite.cases.triage import TriageInput, case_triage, case_verdict_override
+    from expedite.domain.errors import ValidationFailed
+
+    case = case_create(
+        actor=world.zhang,
+        client_id=world.acme.pk,
+        service_code="invoice-title-change",
+        requested_deadline=FAR,
+        reason="客户要改抬头",
+    )
+    case_triage(
+        actor=world.zhang,
+        case=case,
+        data=TriageInput(deadline=FAR, written_notice=True, facts={"cross_month": True}),
+        now=timezone.now(),
+    )
+    with pytest.raises(ValidationFailed, match="合规红线不能改判"):
+        case_verdict_override(
+            actor=world.chen, case=case, verdict="not_needed", reason="客户坚持要改"
+        )
+
+
+def test_the_queue_puts_the_penalty_case_first_with_the_reason(client, world):
+    from django.utils import timezone
+
+    from expedite.cases.triage import TriageInput, case_triage
+
+    soon = dt.date.today() + dt.timedelta(days=21)
+    loan = case_create(
+        actor=world.zhang,
+        client_id=world.acme.pk,
+        service_code="business-change",
+        requested_deadline=soon,
+        reason="银行贷款需要营业执照",
+    )
+    acceptance = case_create(
+        actor=world.zhang,
+        client_id=world.acme.pk,
+        service_code="tax-filing",
+        requested_deadline=soon,
+        reason="项目验收需要税务证明",
+    )
+    now = timezone.now()
+    case_triage(
+        actor=world.zhang,
+        case=loan,
+        data=TriageInput(
+            deadline=soon,
+            written_notice=True,
+            consequence="comfort_only",
+            facts={"resolution_signed": True},
+        ),
+        now=now,
+    )
+    case_triage(
+        actor=world.zhang,
+        case=acceptance,
+        data=TriageInput(deadline=soon, written_notice=True, consequence="contract_penalty"),
+        now=now,
+    )
+    client.login(username="chen", password=PASSWORD)
+    html = client.get(reverse("triage_queue")).content.decode()
+    assert html.index(acceptance.reference) < html.index(loan.reference)
+    assert "逾期要付合同违约金" in html
+
+
+@pytest.fixture
+def auth(world):
+    return {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(user=world.zhang, name='t')[1]}"}
+
+
+def test_api_what_if_triage_stores_nothing(client, world, auth):
+    body = client.post(
+        "/api/v1/triage",
+        {
+            "service": "invoice-title-change",
+            "deadline": FAR.isoformat(),
+            "written_notice": True,
+            "facts": {"cross_month": True},
+        },
+        content_type="application/json",
+        **auth,
+    ).json()
+    assert body["verdict"] == "refused"
+    assert body["alternative"]["service"] == "invoice-correction"
+    assert not AuditEvent.objects.filter(kind="case.triaged").exists()
+
+
+def test_api_lists_exactly_the_missing_facts(client, world, auth):
+    response = client.post(
+        "/api/v1/triage",
+        {
+            "service": "tax-deregistration",
+            "deadline": FAR.isoformat(),
+            "written_notice": True,
+            "facts": {"returns_filed": True},
+        },
+        content_type="application/json",
+        **auth,
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {"field": "facts", "message": "还需要回答：工商年报已报送、尚有欠缴税款或滞纳金。"}
+    ]
+
+
+def test_api_triage_of_a_case(client, world, auth, dereg):
+    response = client.post(
+        f"/api/v1/cases/{dereg.pk}/triage",
+        {
+            "deadline": FAR.isoformat(),
+            "written_notice": False,
+            "facts": {"returns_filed": True, "annual_report_done": True, "unpaid_taxes": False},
+        },
+        content_type="application/json",
+        **auth,
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["verdict"] == "not_needed"
+    assert "no_written_evidence" in {f["code"] for f in response.json()["flags"]}
+    assert Case.objects.get(pk=dereg.pk).state == "triaged"
+
+
+def test_cli_prints_the_promised_fields(catalog):
+    out = StringIO()
+    call_command(
+        "triage",
+        "tax-deregistration",
+        "--deadline",
+        FAR.isoformat(),
+        "--fact",
+        "returns_filed=false",
+        "--fact",
+        "annual_report_done=true",
+        "--fact",
+        "unpaid_taxes=false",
+        "--json",
+        stdout=out,
+    )
+    body = json.loads(out.getvalue())
+    assert body["verdict"] == "blocked"
+    assert body["fired_rules"][0]["code"] == "deregistration-requires-filings"
+    assert body["recommended_option"]["working_days"] == 8
+    assert body["reasons"] and body["latest_start"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("nope", "--deadline", "2026-12-01"), "服务目录中没有"),
+        (("tax-deregistration", "--deadline", "2026-13-01"), "不是有效日期"),
+        (("tax-deregistration", "--deadline", "2026-12-01"), "还需要回答"),
+        (("tax-deregistration", "--deadline", "2026-12-01", "--fact", "oops"), "名称=值"),
+    ],
+)
+def test_cli_bad_input_exits_2_with_what_is_missing(catalog, args, message):
+    with pytest.raises(CommandError, match=message) as info:
+        call_command("triage", *args, stdout=StringIO())
+    assert info.value.returncode == 2
