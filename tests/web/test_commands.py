@@ -36,6 +36,8 @@ def test_demo_loads_every_role_and_the_seed_examples_once(catalog):
     assert Client.objects.count() == 4 and Case.objects.count() == len(DEMO_CASES)
     from django.contrib.auth.models import User
 
+    verdicts = set(Case.objects.values_list("verdict", flat=True))
+    assert verdicts == {"", "not_needed", "expedite", "infeasible", "refused", "blocked"}
     roles = set(User.objects.values_list("groups__name", flat=True))
     assert {
         "liaison",

@@ -41,3 +41,41 @@ def test_the_client_can_read_the_portal_in_english(client, case):
     client.post("/i18n/setlang/", {"language": "en", "next": portal_path(case)})
     html = client.get(portal_path(case)).content.decode()
     assert '<html lang="en">' in html and "中文" in html
+
+
+def test_the_client_answers_the_three_questions_in_the_portal(client, case):
+    from expedite.audit.models import AuditEvent
+
+    url = portal_path(case)
+    response = client.post(
+        url,
+        {
+            "deadline": "2026-12-04",
+            "written_notice": "yes",
+            "stage": "还没开始",
+            "materials_complete": "no",
+            "materials_expected": "2026-12-01",
+            "consequence": "contract_penalty",
+        },
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.intake["client"]["consequence"] == "contract_penalty"
+    assert case.intake["client"]["materials_expected"] == "2026-12-01"
+    event = AuditEvent.objects.get(kind="case.intake_answered")
+    assert event.actor_kind == "client" and event.case_id == case.pk
+
+
+def test_the_portal_form_explains_what_is_missing(client, case):
+    response = client.post(
+        portal_path(case),
+        {
+            "deadline": "2026-12-04",
+            "written_notice": "yes",
+            "materials_complete": "no",
+            "consequence": "comfort_only",
+        },
+    )
+    assert "请填写预计交齐材料的日期" in response.content.decode()
+    case.refresh_from_db()
+    assert "client" not in case.intake

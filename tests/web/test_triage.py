@@ -279,3 +279,15 @@ def test_cli_bad_input_exits_2_with_what_is_missing(catalog, args, message):
     with pytest.raises(CommandError, match=message) as info:
         call_command("triage", *args, stdout=StringIO())
     assert info.value.returncode == 2
+
+
+def test_a_refused_triage_keeps_no_uploaded_notice(client, world, dereg):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.login(username="zhang", password=PASSWORD)
+    data = form()
+    del data["fact_unpaid_taxes"]
+    data["fact_unpaid_taxes"] = "maybe"  # not an answer the form accepts
+    upload = SimpleUploadedFile("通知.pdf", b"%PDF-1.4 fake", content_type="application/pdf")
+    client.post(reverse("case_triage", args=[dereg.pk]), {**data, "notice_file": upload})
+    assert not CaseDocument.objects.exists()

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from expedite.accounts.selectors import user_can
-from expedite.domain.errors import DomainError
+from expedite.domain.errors import DomainError, ValidationFailed
 from expedite.domain.roles import Capability
 from expedite.web.i18n import localized
 
@@ -47,18 +49,23 @@ def case_triage_view(request, pk: int):
     form = IntakeForm(request.POST, request.FILES, service=service, catalog=current_catalog())
     if form.is_valid():
         try:
-            upload = form.cleaned_data.get("notice_file")
-            if upload is not None:
-                if upload.size > 10 * 1024 * 1024:
-                    raise DomainError(_("文件不能超过 10 MB。"), field="notice_file")
-                case_document_add(
-                    actor=request.user,
-                    case=case,
-                    kind=NOTICE,
-                    name=upload.name,
-                    content=upload.read(),
-                )
-            case_triage(actor=request.user, case=case, data=form.to_input(), now=timezone.now())
+            # One transaction: a refused triage leaves no uploaded notice behind either.
+            with transaction.atomic():
+                upload = form.cleaned_data.get("notice_file")
+                if upload is not None:
+                    if upload.size > settings.EXPEDITE_MAX_UPLOAD_BYTES:
+                        limit = settings.EXPEDITE_MAX_UPLOAD_BYTES // 1024 // 1024
+                        raise ValidationFailed(
+                            _("文件不能超过 %(mb)d MB。") % {"mb": limit}, field="notice_file"
+                        )
+                    case_document_add(
+                        actor=request.user,
+                        case=case,
+                        kind=NOTICE,
+                        name=upload.name,
+                        content=upload.read(),
+                    )
+                case_triage(actor=request.user, case=case, data=form.to_input(), now=timezone.now())
         except DomainError as exc:
             add_domain_error(form, exc)
         else:

@@ -16,7 +16,9 @@ from django.db import transaction
 from expedite.audit.services import audit_record
 from expedite.cases.models import Case, Client
 from expedite.cases.services import ContactInput, case_create, client_create
+from expedite.cases.triage import TriageInput, case_triage
 from expedite.domain.audit import AuditKind
+from expedite.domain.calendar import SHANGHAI
 from expedite.domain.identifiers import uscc_check_character
 from expedite.domain.roles import ROLE_NAMES_ZH, Role
 from expedite.workdays.models import Schedule
@@ -84,39 +86,80 @@ DEMO_CLIENTS = (
     ),
 )
 
-# (client index, service code, deadline in working days from today, reason)
+# (client index, service code, deadline in working days from today, reason, triage or None).
+# Triage: (consequence, written notice, rule facts, lever preconditions that can be arranged).
+LICENCE_OK = {"business_license_valid": True}
 DEMO_CASES = (
     (
         0,
         "food-business-license",
         5,
         "平台通知下周下架未取得食品经营许可证的店铺，已收到书面通知（截图）。",
+        ("lost_business", True, LICENCE_OK, ()),
     ),
-    (1, "construction-permit", 3, "项目验收需要施工许可证，逾期按合同承担违约金。"),
+    (
+        1,
+        "construction-permit",
+        3,
+        "项目验收需要施工许可证，逾期按合同承担违约金。审批部门反馈消防验收报告格式不对。",
+        ("contract_penalty", True, {**LICENCE_OK, "fire_report_format_ok": False}, ()),
+    ),
     (
         2,
         "labor-dispatch-license",
-        4,
+        2,
         "新客户合同签约需要劳务派遣许可证；负责专员出差，可远程协作。",
+        (
+            "lost_business",
+            True,
+            {**LICENCE_OK, "registered_capital": 3_000_000},
+            ("esign-accepted", "department-precoordinated", "remote-collaboration"),
+        ),
     ),
     (
         3,
         "foreign-equity-change",
-        8,
+        6,
         "外方股东变更须在季度末前完成，涉及商务局、市场监管局、外汇局。",
+        (
+            "regulatory_penalty",
+            True,
+            {"negative_list_prohibited": False},
+            ("department-precoordinated",),
+        ),
     ),
     (
         1,
         "tax-deregistration",
         9,
         "老板要季度报表，需注销 3 家子公司；尚有未申报的季度税费和工商年报。",
+        (
+            "comfort_only",
+            False,
+            {"returns_filed": False, "annual_report_done": False, "unpaid_taxes": False},
+            (),
+        ),
     ),
-    (0, "business-change", 1, "明天与项目方签合同，需要变更后的营业执照（法定代表人变更）。"),
+    (
+        0,
+        "business-change",
+        1,
+        "明天与项目方签合同，需要变更后的营业执照（法定代表人变更）。",
+        ("contract_penalty", True, {"resolution_signed": True}, ()),
+    ),
+    (
+        2,
+        "invoice-title-change",
+        2,
+        "客户要求把上月开给 A 公司的发票抬头改成 B 公司。",
+        ("comfort_only", True, {"cross_month": True}, ()),
+    ),
     (
         3,
         "high-tech-certification",
         55,
         "高新技术企业认定须在春节后申报截止前完成；缺近一年高新技术产品收入专项审计报告。",
+        None,
     ),
 )
 
@@ -125,7 +168,8 @@ DEMO_OFFICE = ("市场监管局政务服务中心", "09:00-12:00,13:00-17:00")
 
 
 @transaction.atomic
-def demo_load(*, today: dt.date) -> dict[str, int]:
+def demo_load(*, today: dt.date, now: dt.datetime | None = None) -> dict[str, int]:
+    now = now or dt.datetime.combine(today, dt.time(9, 30), tzinfo=SHANGHAI)
     User = get_user_model()
     created = {"users": 0, "clients": 0, "cases": 0}
     users = {}
@@ -166,18 +210,33 @@ def demo_load(*, today: dt.date) -> dict[str, int]:
         event_day = firm_calendar().add_workdays(today, 20)
         closure_add(actor=None, schedule=firm, date=event_day, reason="公司年会（演示）")
     calendar = firm_calendar()
-    for client_index, service, workdays, reason in DEMO_CASES:
+    for client_index, service, workdays, reason, spec in DEMO_CASES:
         client = clients[client_index]
         if Case.objects.filter(client=client, service__code=service, reason=reason).exists():
             continue
-        case_create(
+        deadline = calendar.add_workdays(today, workdays)
+        case = case_create(
             actor=liaison,
             client_id=client.pk,
             service_code=service,
-            requested_deadline=calendar.add_workdays(today, workdays),
+            requested_deadline=deadline,
             reason=reason,
         )
         created["cases"] += 1
+        if spec is not None:
+            consequence, notice, facts, preconditions = spec
+            case_triage(
+                actor=liaison,
+                case=case,
+                data=TriageInput(
+                    deadline=deadline,
+                    written_notice=notice,
+                    consequence=consequence,
+                    facts=facts,
+                    preconditions=preconditions,
+                ),
+                now=now,
+            )
     if any(created.values()):
         audit_record(kind=AuditKind.DEMO_LOADED, payload=created)
     return created

@@ -11,7 +11,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if settings.PRODUCTION:
             raise CommandError("demo data is never loaded when EXPEDITE_ENV=production")
-        created = demo_load(today=timezone.localdate())
+        created = demo_load(today=timezone.localdate(), now=timezone.now())
         self.stdout.write(
             "demo: {users} users, {clients} clients, {cases} cases created".format(**created)
         )

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from expedite.cases.forms import DateInput
+from expedite.cases.models import CONSEQUENCE_CHOICES
+
+YES_NO = [("", "—"), ("yes", _("是")), ("no", _("否"))]
+
+
+class ClientIntakeForm(forms.Form):
+    """The three questions, answered by the client on the phone."""
+
+    deadline = forms.DateField(label=_("1. 最晚哪天必须办好？"), widget=DateInput)
+    written_notice = forms.TypedChoiceField(
+        label=_("有没有书面通知（合同、平台通知、函件）？"),
+        choices=YES_NO,
+        coerce=lambda v: v == "yes",
+    )
+    stage = forms.CharField(
+        label=_("2. 目前办到哪一步、卡在哪里？"), max_length=200, required=False
+    )
+    materials_complete = forms.TypedChoiceField(
+        label=_("3. 今天能把完整材料交给我们吗？"), choices=YES_NO, coerce=lambda v: v == "yes"
+    )
+    materials_expected = forms.DateField(
+        label=_("不能的话，哪天能交齐？"), required=False, widget=DateInput
+    )
+    consequence = forms.ChoiceField(
+        label=_("如果赶不上，会有什么后果？"), choices=CONSEQUENCE_CHOICES
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("materials_complete") is False and not data.get("materials_expected"):
+            self.add_error("materials_expected", _("请填写预计交齐材料的日期。"))
+        return data
+
+    def answers(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "deadline": d["deadline"].isoformat(),
+            "written_notice": d["written_notice"],
+            "stage": d["stage"].strip(),
+            "materials_complete": d["materials_complete"],
+            "materials_expected": d["materials_expected"].isoformat()
+            if d.get("materials_expected")
+            else None,
+            "consequence": d["consequence"],
+        }
