@@ -285,9 +285,10 @@ def test_a_refused_triage_keeps_no_uploaded_notice(client, world, dereg):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.login(username="zhang", password=PASSWORD)
-    data = form()
-    del data["fact_unpaid_taxes"]
-    data["fact_unpaid_taxes"] = "maybe"  # not an answer the form accepts
+    # A valid form, but the case has moved on: the triage is refused after the upload.
+    Case.objects.filter(pk=dereg.pk).update(state="in_progress")
     upload = SimpleUploadedFile("通知.pdf", b"%PDF-1.4 fake", content_type="application/pdf")
-    client.post(reverse("case_triage", args=[dereg.pk]), {**data, "notice_file": upload})
+    response = client.post(reverse("case_triage", args=[dereg.pk]), {**form(), "notice_file": upload})
+    assert "不能再研判" in response.content.decode()
     assert not CaseDocument.objects.exists()
+    assert not AuditEvent.objects.filter(kind="case.file_added").exists()
