@@ -14,7 +14,12 @@ from .models import VALUE_TIER_CHOICES
 
 
 class DateInput(forms.DateInput):
+    """A native date picker; it only understands ISO dates, whatever the UI language."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class ClientForm(forms.Form):

@@ -225,6 +225,7 @@ def case_triage(*, actor, case: Case, data: TriageInput, now: dt.datetime) -> Ca
     )
     snapshot["decided_by"] = staff_display_name(actor)
     snapshot["decided_at"] = now.isoformat()
+    snapshot["decided_at_local"] = timezone.localtime(now).strftime("%Y-%m-%d %H:%M")
     case.intake = {**case.intake, "staff": data.as_json()}
     case.triage = snapshot
     case.verdict = result.verdict.value
@@ -281,7 +282,7 @@ def case_verdict_override(*, actor, case: Case, verdict: str, reason: str) -> Ca
             "to": new.value,
             "reason": reason[:1000],
             "by": staff_display_name(actor),
-            "at": timezone.now().isoformat(),
+            "at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
         },
     }
     case.verdict = new.value

@@ -38,7 +38,9 @@ class IntakeForm(forms.Form):
     materials_expected = forms.DateField(
         label=_("不能的话，预计哪天交齐？"), required=False, widget=DateInput
     )
-    consequence = forms.ChoiceField(label=_("错过截止日期的后果"), choices=CONSEQUENCE_CHOICES)
+    consequence = forms.ChoiceField(
+        label=_("错过截止日期的后果"), choices=[("", "—"), *CONSEQUENCE_CHOICES]
+    )
 
     def __init__(self, *args, service: ServiceType, catalog: Catalog, **kwargs):
         super().__init__(*args, **kwargs)

@@ -28,7 +28,7 @@ class ClientIntakeForm(forms.Form):
         label=_("不能的话，哪天能交齐？"), required=False, widget=DateInput
     )
     consequence = forms.ChoiceField(
-        label=_("如果赶不上，会有什么后果？"), choices=CONSEQUENCE_CHOICES
+        label=_("如果赶不上，会有什么后果？"), choices=[("", "—"), *CONSEQUENCE_CHOICES]
     )
 
     def clean(self):
