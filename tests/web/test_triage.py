@@ -288,7 +288,33 @@ def test_a_refused_triage_keeps_no_uploaded_notice(client, world, dereg):
     # A valid form, but the case has moved on: the triage is refused after the upload.
     Case.objects.filter(pk=dereg.pk).update(state="in_progress")
     upload = SimpleUploadedFile("通知.pdf", b"%PDF-1.4 fake", content_type="application/pdf")
-    response = client.post(reverse("case_triage", args=[dereg.pk]), {**form(), "notice_file": upload})
+    response = client.post(
+        reverse("case_triage", args=[dereg.pk]), {**form(), "notice_file": upload}
+    )
     assert "不能再研判" in response.content.decode()
     assert not CaseDocument.objects.exists()
     assert not AuditEvent.objects.filter(kind="case.file_added").exists()
+
+
+def test_the_plan_panel_starts_from_what_the_triage_established(client, world):
+    from django.utils import timezone
+
+    from expedite.cases.triage import TriageInput, case_triage
+
+    deadline = dt.date.today() + dt.timedelta(days=60)
+    case = case_create(actor=world.zhang, client_id=world.acme.pk, service_code="labor-dispatch-license", requested_deadline=deadline, reason="签约")
+    case_triage(
+        actor=world.zhang,
+        case=case,
+        data=TriageInput(
+            deadline=deadline,
+            written_notice=True,
+            facts={"business_license_valid": True, "registered_capital": 3_000_000},
+            preconditions=("esign-accepted", "department-precoordinated", "remote-collaboration"),
+        ),
+        now=timezone.now(),
+    )
+    client.login(username="zhang", password=PASSWORD)
+    html = client.get(reverse("case_plan", args=[case.pk])).content.decode()
+    assert 'name="pre" value="esign-accepted" checked' in html
+    assert '<td data-label="工作日">3</td>' in html

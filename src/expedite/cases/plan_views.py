@@ -21,13 +21,34 @@ from .views import _access
 FLAG_NAMES = {"likely-rejection": "可能因近似商标被驳回"}
 
 
-def facts_from_request(request, service: ServiceType) -> PlanFacts:
-    """The what-if facts ticked on the case page; anything not of this service is ignored."""
+def facts_from_request(request, service: ServiceType, case=None) -> PlanFacts:
+    """The what-if facts ticked on the case page; anything not of this service is ignored.
+
+    Before anything is ticked, a triaged case starts from what its triage established.
+    """
     pre = {p for lv in service.levers for p in lv.preconditions}
     flags = {s.when for s in service.steps if s.when}
     missing = {m.code for m in service.materials if m.lead_time}
     unmet = {p.code for p in service.prerequisites}
     get = request.GET
+    if case is not None and not get and case.triage:
+        staff = case.intake.get("staff") or {}
+        fired = [r["code"] for r in case.triage.get("fired_rules", [])]
+        rules = {r.code: r for r in current_catalog().rules}
+        return facts_from(
+            preconditions=[p for p in staff.get("preconditions", []) if p in pre],
+            flags=[f for f in staff.get("flags", []) if f in flags],
+            missing_materials=[
+                rules[c].missing_material
+                for c in fired
+                if c in rules and rules[c].missing_material in missing
+            ],
+            unmet_prerequisites=[
+                rules[c].prerequisite
+                for c in fired
+                if c in rules and rules[c].prerequisite in unmet
+            ],
+        )
     return facts_from(
         preconditions=[p for p in get.getlist("pre") if p in pre],
         flags=[f for f in get.getlist("flag") if f in flags],
@@ -80,7 +101,7 @@ def fact_choices(service: ServiceType, catalog: Catalog, facts: PlanFacts) -> li
 def plan_context(request, case) -> dict:
     service = service_definition(case.service.code)
     catalog = current_catalog()
-    facts = facts_from_request(request, service)
+    facts = facts_from_request(request, service, case)
     result: Options = case_options(case, facts=facts, now=timezone.now())
     cal = firm_calendar()
     expedited = None
