@@ -185,3 +185,94 @@ def test_the_plan_starts_when_the_materials_are_expected():
         svc("food-business-license"), MONDAY, CAL, facts=PlanFacts(materials_expected=expected)
     )
     assert p.steps[0].start == expected
+
+
+def test_the_parallel_levers_of_foreign_equity_change_work_in_either_order():
+    a = plan(
+        svc("foreign-equity-change"),
+        MONDAY,
+        CAL,
+        ["parallel-market", "parallel-forex"],
+        PlanFacts(preconditions=ALL),
+    )
+    b = plan(
+        svc("foreign-equity-change"),
+        MONDAY,
+        CAL,
+        ["parallel-forex", "parallel-market"],
+        PlanFacts(preconditions=ALL),
+    )
+    assert a.working_days == b.working_days == 5
+
+
+ALTERNATIVES = """
+skills: [税务]
+services:
+  - code: alt
+    name_zh: 替代
+    name_en: Alternatives
+    category: tax
+    base_fee: 1000
+    surcharge: {percent: 10}
+    steps:
+      - {code: x, name: 甲, duration: {workdays: 3}, role: process, skill: 税务, track: 一}
+      - {code: y, name: 乙, duration: {workdays: 2}, role: process, skill: 税务, track: 一, depends_on: [x]}
+    levers:
+      - {code: a1, name: 一, kind: compress, step: x, to: {workdays: 1}, reason: 一, cost: {cny: 100}}
+      - {code: a2, name: 二, kind: remote, step: x, to: {workdays: 1}, reason: 二, cost: {cny: 200}}
+      - {code: b1, name: 三, kind: compress, step: y, to: {workdays: 1}, reason: 三, cost: {cny: 50}}
+"""
+
+
+def test_two_levers_that_do_the_same_job_are_not_both_dropped():
+    from expedite.domain.catalog import parse_catalog
+
+    service = parse_catalog(ALTERNATIVES).get("alt")
+    o = options(service, MONDAY, CAL, deadline=dt.date(2026, 11, 24))
+    assert o.fastest.plan.working_days == 2
+    assert set(o.fastest.plan.levers) == {"a1", "b1"}  # the cheaper of the two alternatives
+    assert set(o.recommended.plan.levers) == {"a1", "b1"}
+
+
+def test_lateness_is_counted_from_a_deadline_on_a_saturday():
+    o = options(svc("labor-dispatch-license"), MONDAY, CAL, deadline=dt.date(2026, 11, 28))
+    # Standard: five working days from Monday 23 November ends Friday 27: on time.
+    assert o.standard.meets_deadline
+    late = options(svc("business-change"), MONDAY, CAL, deadline=dt.date(2026, 11, 28))
+    assert late.standard.plan.finish_date == dt.date(2026, 12, 1)
+    assert late.standard.late_by_workdays == 2  # Monday 30 and Tuesday 1
+
+
+def test_working_days_do_not_depend_on_the_hour_work_starts():
+    for hour in (9, 11, 14, 17):
+        start = dt.datetime(2026, 11, 23, hour, tzinfo=SHANGHAI)
+        o = options(svc("labor-dispatch-license"), start, CAL, facts=PlanFacts(preconditions=ALL))
+        assert (o.standard.plan.working_days, o.fastest.plan.working_days) == (5, 3)
+
+
+def test_a_latest_start_across_an_unpublished_spring_festival_is_provisional():
+    o = options(svc("business-change"), MONDAY, CAL, deadline=dt.date(2027, 2, 15))
+    assert not o.standard.plan.finish_date.year == 2027
+    assert o.standard.plan.provisional
+
+
+def test_a_step_after_a_left_out_conditional_step_still_waits_for_the_remedies():
+    from expedite.domain.catalog import parse_catalog
+
+    text = """
+skills: [税务]
+services:
+  - code: cond
+    name_zh: 条件
+    name_en: Conditional
+    category: tax
+    prerequisites:
+      - {code: p, name: 前提, remedy: [{code: r, name: 补救, duration: {workdays: 1}, role: process, skill: 税务, track: 一}]}
+    steps:
+      - {code: a, name: 甲, duration: {workdays: 1}, role: process, skill: 税务, track: 一, when: rare}
+      - {code: b, name: 乙, duration: {workdays: 2}, role: process, skill: 税务, track: 一, depends_on: [a]}
+"""
+    service = parse_catalog(text).get("cond")
+    p = plan(service, MONDAY, CAL, facts=PlanFacts(unmet_prerequisites=frozenset({"p"})))
+    assert [s.code for s in p.steps] == ["r", "b"]
+    assert p.working_days == 3

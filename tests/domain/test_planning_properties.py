@@ -58,3 +58,15 @@ def test_adding_a_lever_never_makes_the_finish_later(pair, start, data):
     before = plan(service, start, CAL, levers, ALL)
     after = plan(service, start, CAL, [*levers, extra], ALL)
     assert after.finish <= before.finish
+
+
+@given(service_and_levers(), starts, st.randoms(use_true_random=False))
+@settings(max_examples=200)
+def test_the_order_of_the_levers_does_not_matter(pair, start, rnd):
+    service, levers = pair
+    shuffled = list(levers)
+    rnd.shuffle(shuffled)
+    assert (
+        plan(service, start, CAL, levers, ALL).finish
+        == plan(service, start, CAL, shuffled, ALL).finish
+    )

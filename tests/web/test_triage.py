@@ -302,7 +302,13 @@ def test_the_plan_panel_starts_from_what_the_triage_established(client, world):
     from expedite.cases.triage import TriageInput, case_triage
 
     deadline = dt.date.today() + dt.timedelta(days=60)
-    case = case_create(actor=world.zhang, client_id=world.acme.pk, service_code="labor-dispatch-license", requested_deadline=deadline, reason="签约")
+    case = case_create(
+        actor=world.zhang,
+        client_id=world.acme.pk,
+        service_code="labor-dispatch-license",
+        requested_deadline=deadline,
+        reason="签约",
+    )
     case_triage(
         actor=world.zhang,
         case=case,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .calendar import WorkCalendar
 from .catalog import Lever, LeverKind, Risk, ServiceType, StepTemplate
@@ -123,9 +123,12 @@ def _network(service: ServiceType, facts: PlanFacts, day: dt.timedelta) -> dict[
         if not deps:
             deps = list(pre)
         nodes[s.code] = _Node(s, "step", s.duration.to_timedelta(day) // US, deps)
-    # A conditional step left out: its dependents wait for what it waited for.
+    # A conditional step left out: its dependents wait for what it waited for, and a step left
+    # waiting for nothing still waits for the remedies and third-party documents.
     for node in nodes.values():
         node.deps = _resolve(node.deps, service, nodes)
+        if node.kind == "step" and not node.deps:
+            node.deps = list(pre)
     return nodes
 
 
@@ -140,30 +143,43 @@ def _resolve(deps: list[str], service: ServiceType, nodes: dict[str, _Node]) -> 
 
 
 def _apply(nodes: dict[str, _Node], levers: Iterable[Lever], day: dt.timedelta) -> dict[str, _Node]:
+    """The network after the levers; the result does not depend on the levers' order."""
     net = {c: _Node(n.template, n.kind, n.duration, list(n.deps)) for c, n in nodes.items()}
     levers = list(levers)
+    # Parallel: the step stops waiting for W and starts when W could start — W's waits as they
+    # are once every parallel lever is applied, hence the fixed point.
+    inherits: list[tuple[str, str]] = []
     for lever in levers:
-        if lever.kind == LeverKind.PARALLEL:
-            for target in lever.steps:
-                node = net.get(target)
-                if node and lever.stop_waiting_for in node.deps:
-                    node.deps.remove(lever.stop_waiting_for)
-                    waited = net.get(lever.stop_waiting_for)
-                    node.deps += [d for d in (waited.deps if waited else []) if d not in node.deps]
-        elif lever.kind in (LeverKind.COMPRESS, LeverKind.REMOTE) and lever.to is not None:
+        if lever.kind != LeverKind.PARALLEL:
+            continue
+        for target in lever.steps:
+            node = net.get(target)
+            if node and lever.stop_waiting_for in node.deps:
+                node.deps.remove(lever.stop_waiting_for)
+                inherits.append((target, lever.stop_waiting_for))
+    changed = True
+    while changed:
+        changed = False
+        for target, waited in inherits:
+            node, source = net[target], net.get(waited)
+            for d in source.deps if source else ():
+                if d != target and d not in node.deps:
+                    node.deps.append(d)
+                    changed = True
+    for lever in levers:
+        if lever.kind in (LeverKind.COMPRESS, LeverKind.REMOTE) and lever.to is not None:
             for target in lever.steps:
                 if target in net:
                     net[target].duration = min(
                         net[target].duration, lever.to.to_timedelta(day) // US
                     )
     skipped = {t for lever in levers if lever.kind == LeverKind.SKIP for t in lever.steps}
-    if skipped:
-        for code in [c for c in net if c in skipped]:
-            removed = net.pop(code)
-            for node in net.values():
-                if code in node.deps:
-                    node.deps.remove(code)
-                    node.deps += [d for d in removed.deps if d not in node.deps]
+    for code in [c for c in net if c in skipped]:
+        removed = net.pop(code)
+        for node in net.values():
+            if code in node.deps:
+                node.deps.remove(code)
+                node.deps += [d for d in removed.deps if d not in node.deps]
     return net
 
 
@@ -183,6 +199,10 @@ def _order(net: dict[str, _Node]) -> list[str]:
             indegree[u] -= 1
             if indegree[u] == 0:
                 ready.append(u)
+    if len(order) != len(net):
+        raise DomainError(
+            gettext_noop("加急手段组合使步骤依赖成环，请检查服务目录。"), field="levers"
+        )
     return order
 
 
@@ -279,9 +299,8 @@ def plan(
         steps=steps,
         start=start_at,
         finish=finish_at,
-        working_days=calendar.workdays_between(
-            start_at.date(), finish_at.date() + dt.timedelta(days=1)
-        ),
+        # The length of the work in whole working days: the same at 09:00 and at 14:00.
+        working_days=-(-(end - base) // calendar.hours.day_us),
         critical_path=tuple(critical),
         bottleneck=bottleneck,
         fee=fee,
@@ -346,10 +365,14 @@ class Options:
             return f"按常规流程 {std.working_days} 个工作日即可完成（{finish}），无需加急。"
         gain = std.working_days - best.working_days
         if gain <= 0:
-            return f"常规流程需 {std.working_days} 个工作日，加急也无法更快。"
-        text = f"{best.working_days} 个工作日可以完成，比常规 {std.working_days} 天快 {gain} 天"
+            text = f"常规流程需 {std.working_days} 个工作日，现有条件下加急也无法更快"
+        else:
+            text = f"{best.working_days} 个工作日可以完成，比常规 {std.working_days} 天快 {gain} 天"
         if self.recommended is None and self.deadline is not None:
-            text += f"，但仍比截止日期晚 {self.fastest.late_by_workdays} 个工作日"
+            text += f"，比截止日期晚 {self.fastest.late_by_workdays} 个工作日"
+            if self.unavailable:
+                names = "、".join(lever.name for lever, _needs in self.unavailable)
+                text += f"；若满足前提条件还可采用：{names}"
         return text + "。"
 
 
@@ -386,15 +409,18 @@ def options(
         return _forward(net, _order(net), base)[1] - base
 
     full = span(usable)
-    # Levers that shorten neither the standard plan nor the fastest one never help: drop them.
     none = span(())
-    useful = [
-        lv for lv in usable if span([lv]) < none or span([x for x in usable if x is not lv]) > full
-    ]
+    # The fastest plan without paying for levers that add nothing to it: drop the dearest
+    # levers whose removal keeps the fastest span.
+    fastest_set = list(usable)
+    for lv in sorted(usable, key=lambda x: (-x.cost_cny, -x.risk)):
+        trial = [x for x in fastest_set if x is not lv]
+        if span(trial) <= full:
+            fastest_set = trial
     limit = _deadline_end(calendar, deadline) - base if deadline else None
     recommended_set: list[Lever] | None = None
     if limit is not None and none > limit and full <= limit:
-        recommended_set = _cheapest(service, useful, span, limit)
+        recommended_set = _cheapest(service, usable, span, limit)
 
     def option(key: str, levers: list[Lever]) -> Option:
         p = plan(service, start, calendar, [lv.code for lv in levers], facts)
@@ -403,7 +429,10 @@ def options(
         latest = None
         if deadline is not None:
             if not meets:
-                late = calendar.workdays_between(deadline, p.finish_date)
+                # Working days after the deadline day up to the finish, whatever day it falls on.
+                late = calendar.workdays_between(
+                    deadline + dt.timedelta(days=1), p.finish_date + dt.timedelta(days=1)
+                )
             latest = calendar.at_work_clock(
                 _deadline_end(calendar, deadline) - p.span_us, starting=True
             )
@@ -420,10 +449,16 @@ def options(
             )
             for lv in levers
         )
+        if deadline is not None and not p.provisional:
+            # The deadline and the latest start count too: a date computed across an unpublished
+            # Spring Festival is provisional even if the work itself ends before it.
+            lo = min(p.start.date(), latest.date() if latest else p.start.date())
+            if calendar.provisional_between(lo, max(deadline, p.finish_date)):
+                p = replace(p, provisional=True)
         return Option(key, p, meets, late, latest, choices)
 
     standard = option("standard", [])
-    fastest = option("fastest", useful)
+    fastest = option("fastest", fastest_set)
     recommended = None
     if limit is not None:
         if standard.meets_deadline:
