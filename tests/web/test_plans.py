@@ -187,3 +187,32 @@ def test_the_plan_follows_a_newly_loaded_catalog(catalog, tmp_path):
     assert service_definition("labor-dispatch-license").step("review").duration.workdays == 4
     body = json.loads(cli("labor-dispatch-license", "--start", "2026-11-23", "--json"))
     assert body["working_days"] == 7
+
+
+def test_a_case_keeps_the_catalog_it_was_opened_under(client, world, case, tmp_path):
+    from expedite.catalog import default_catalog_text
+    from expedite.cases.plans import definition_for
+
+    only_one = "skills: [工商, 法务]\nservices:\n" + default_catalog_text().split("services:\n", 1)[1].split("\n  - code: labor-dispatch-license")[0]
+    only_one = only_one.split("\n# The facts the rules read")[0]
+    path = tmp_path / "one.yaml"
+    path.write_text(only_one, encoding="utf-8")
+    call_command("catalog", "load", str(path), stdout=StringIO())
+    case.refresh_from_db()
+    assert definition_for(case).step("review").duration.workdays == 2
+    client.login(username="zhang", password=PASSWORD)
+    assert client.get(reverse("case_detail", args=[case.pk])).status_code == 200
+
+
+def test_a_case_whose_service_no_catalog_knows_shows_a_message(client, world, case):
+    from expedite.cases.models import Case
+
+    Case.objects.filter(pk=case.pk).update(catalog_version=None)
+    CatalogVersion.objects.all().delete()  # nothing loaded: the shipped default applies
+    from expedite.cases.models import ServiceType
+
+    ServiceType.objects.filter(pk=case.service_id).update(code="discontinued-service")
+    client.login(username="zhang", password=PASSWORD)
+    response = client.get(reverse("case_detail", args=[case.pk]))
+    assert response.status_code == 200
+    assert "已不在服务目录中" in response.content.decode()

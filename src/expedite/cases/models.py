@@ -133,6 +133,10 @@ class Case(models.Model):
     state = models.CharField(
         _("状态"), max_length=16, choices=CASE_STATE_CHOICES, default=CaseState.DRAFT.value
     )
+    # The catalog in force when the case was opened: its quotes and plans stay as promised.
+    catalog_version = models.ForeignKey(
+        "CatalogVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
     # The three SLA clocks (firm time, waiting on the client, government time) as JSON, see
     # expedite.domain.sla.CaseClocks; read them through cases.selectors.case_clocks.
     clocks = models.JSONField(_("计时"), default=dict, blank=True)

@@ -14,7 +14,12 @@ from expedite.workdays.selectors import firm_calendar
 
 from . import selectors
 from .gantt import gantt_svg
-from .plans import case_options, current_catalog, facts_from, service_definition
+from .plans import (
+    case_options,
+    catalog_for,
+    definition_for,
+    facts_from,
+)
 from .quote import quote_text
 from .views import _access
 
@@ -34,7 +39,7 @@ def facts_from_request(request, service: ServiceType, case=None) -> PlanFacts:
     if case is not None and not get and case.triage:
         staff = case.intake.get("staff") or {}
         fired = [r["code"] for r in case.triage.get("fired_rules", [])]
-        rules = {r.code: r for r in current_catalog().rules}
+        rules = {r.code: r for r in catalog_for(case).rules}
         return facts_from(
             preconditions=[p for p in staff.get("preconditions", []) if p in pre],
             flags=[f for f in staff.get("flags", []) if f in flags],
@@ -99,8 +104,8 @@ def fact_choices(service: ServiceType, catalog: Catalog, facts: PlanFacts) -> li
 
 
 def plan_context(request, case) -> dict:
-    service = service_definition(case.service.code)
-    catalog = current_catalog()
+    service = definition_for(case)
+    catalog = catalog_for(case)
     facts = facts_from_request(request, service, case)
     result: Options = case_options(case, facts=facts, now=timezone.now())
     cal = firm_calendar()

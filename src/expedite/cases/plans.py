@@ -19,27 +19,41 @@ _lock = threading.Lock()
 _cache: dict[int, Catalog] = {}
 
 
+def _version(pk: int) -> Catalog:
+    with _lock:
+        found = _cache.get(pk)
+    if found is None:
+        text = CatalogVersion.objects.get(pk=pk).text
+        found = parse_catalog(text, source=f"catalog v{pk}")
+        with _lock:
+            if len(_cache) > 8:
+                _cache.clear()
+            _cache[pk] = found
+    return found
+
+
 def current_catalog() -> Catalog:
     """The newest loaded catalog (parsed once per process and version), else the default."""
     latest = CatalogVersion.objects.order_by("-pk").values_list("pk", flat=True).first()
     if latest is None:
         return parse_catalog(default_catalog_text(), source="default")
-    with _lock:
-        found = _cache.get(latest)
-    if found is None:
-        text = CatalogVersion.objects.get(pk=latest).text
-        found = parse_catalog(text, source=f"catalog v{latest}")
-        with _lock:
-            _cache.clear()
-            _cache[latest] = found
-    return found
+    return _version(latest)
 
 
-def service_definition(code: str) -> ServiceType:
+def catalog_for(case: Case) -> Catalog:
+    """The catalog a case was opened under, so its plans and quotes stay as promised."""
+    return _version(case.catalog_version_id) if case.catalog_version_id else current_catalog()
+
+
+def service_definition(code: str, catalog: Catalog | None = None) -> ServiceType:
     try:
-        return current_catalog().get(code)
+        return (catalog or current_catalog()).get(code)
     except KeyError:
         raise NotFound(gettext_noop("服务目录中没有“%(code)s”。"), params={"code": code}) from None
+
+
+def definition_for(case: Case) -> ServiceType:
+    return service_definition(case.service.code, catalog_for(case))
 
 
 def next_working_start(now: dt.datetime) -> dt.datetime:
@@ -73,7 +87,7 @@ def facts_from(
 
 def case_options(case: Case, *, facts: PlanFacts, now: dt.datetime | None = None) -> Options:
     """The options for a case from now (or when work next resumes) to its requested deadline."""
-    service = service_definition(case.service.code)
+    service = definition_for(case)
     start = next_working_start(now or timezone.now())
     return options(service, start, firm_calendar(), deadline=case.requested_deadline, facts=facts)
 

@@ -188,6 +188,7 @@ def case_create(
     # The firm's clock runs from intake; the government's starts when the matter is filed.
     clocks = new_case_clocks(firm_calendar()).start(now)
     case = Case.objects.create(
+        catalog_version=CatalogVersion.objects.order_by("-pk").first(),
         client=client,
         service=service,
         requested_deadline=requested_deadline,

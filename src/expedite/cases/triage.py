@@ -35,7 +35,7 @@ from expedite.domain.triage import (
 from expedite.workdays.selectors import firm_calendar
 
 from .models import VALUE_TIER_CHOICES, Case, CaseDocument
-from .plans import current_catalog, option_to_dict, service_definition
+from .plans import catalog_for, current_catalog, option_to_dict, service_definition
 
 NOTICE = "deadline_notice"
 ALLOWED_TYPES = {".pdf", ".jpg", ".jpeg", ".png"}
@@ -69,9 +69,9 @@ class TriageInput:
         }
 
 
-def facts_for(service_code: str) -> list[tuple[str, str, str]]:
+def facts_for(service_code: str, catalog=None) -> list[tuple[str, str, str]]:
     """The questions the rules of a service need answered: (fact, label, "bool" or "number")."""
-    catalog = current_catalog()
+    catalog = catalog or current_catalog()
     out: dict[str, tuple[str, str, str]] = {}
     for rule in catalog.rules:
         if not rule.applies_to(service_code):
@@ -84,11 +84,11 @@ def facts_for(service_code: str) -> list[tuple[str, str, str]]:
 
 
 def run_triage(
-    *, service_code: str, data: TriageInput, now: dt.datetime, value_tier: str
+    *, service_code: str, data: TriageInput, now: dt.datetime, value_tier: str, catalog=None
 ) -> Triage:
     """The domain triage with the catalog, calendar and weights in force; refuses to guess."""
-    service = service_definition(service_code)
-    catalog = current_catalog()
+    catalog = catalog or current_catalog()
+    service = service_definition(service_code, catalog)
     try:
         consequence = Consequence(data.consequence)
     except ValueError:
@@ -122,7 +122,7 @@ def run_triage(
         now=now,
         value_tier=value_tier,
         weights=weights,
-        lookup=service_definition,
+        lookup=lambda code: service_definition(code, catalog),
     )
     if result.undecided:
         needed = dict.fromkeys(f for _code, facts in result.undecided for f in facts)
@@ -213,7 +213,11 @@ def case_triage(*, actor, case: Case, data: TriageInput, now: dt.datetime) -> Ca
             field="state",
         )
     result = run_triage(
-        service_code=case.service.code, data=data, now=now, value_tier=case.client.value_tier
+        service_code=case.service.code,
+        data=data,
+        now=now,
+        value_tier=case.client.value_tier,
+        catalog=catalog_for(case),
     )
     snapshot = triage_to_dict(
         result,

@@ -46,7 +46,7 @@ class IntakeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["stage"].choices = stage_choices(service)
         self.fact_fields = []
-        for name, label, kind in facts_for(service.code):
+        for name, label, kind in facts_for(service.code, catalog):
             key = f"fact_{name}"
             if kind == "bool":
                 self.fields[key] = forms.TypedChoiceField(

@@ -19,16 +19,16 @@ from expedite.web.i18n import localized
 
 from . import selectors
 from .forms import add_domain_error
-from .plans import current_catalog, service_definition
+from .plans import catalog_for, definition_for
 from .triage import NOTICE, case_document_add, case_triage, case_verdict_override
 from .triage_forms import IntakeForm, OverrideForm, initial_from
 from .views import _access
 
 
 def triage_context(request, case, form=None, override_form=None) -> dict:
-    service = service_definition(case.service.code)
+    service = definition_for(case)
     if form is None:
-        form = IntakeForm(initial=initial_from(case), service=service, catalog=current_catalog())
+        form = IntakeForm(initial=initial_from(case), service=service, catalog=catalog_for(case))
     return {
         "intake_form": form,
         "override_form": override_form or OverrideForm(),
@@ -45,8 +45,8 @@ def case_triage_view(request, pk: int):
     case = _access(selectors.access_case, user=request.user, pk=pk)
     if not user_can(request.user, Capability.TRIAGE):
         raise PermissionDenied(_("您的角色无权研判加急单。"))
-    service = service_definition(case.service.code)
-    form = IntakeForm(request.POST, request.FILES, service=service, catalog=current_catalog())
+    service = definition_for(case)
+    form = IntakeForm(request.POST, request.FILES, service=service, catalog=catalog_for(case))
     if form.is_valid():
         try:
             # One transaction: a refused triage leaves no uploaded notice behind either.

@@ -97,8 +97,7 @@ def case_detail_context(request, case) -> dict:
         "service_name": case.service.display_name(get_language()),
         "created_by_name": staff_display_name(case.created_by),
         "clocks": read_clocks(case.clocks, now=timezone.now()),
-        **_plan_context(request, case),
-        **triage_context(request, case),
+        **_planning(request, case, triage_context),
         "portal_url": request.build_absolute_uri(_portal_path(case)),
     }
 
@@ -107,6 +106,14 @@ def case_detail_context(request, case) -> dict:
 def case_detail(request, pk: int):
     case = _access(selectors.access_case, user=request.user, pk=pk)
     return render(request, "cases/case_detail.html", case_detail_context(request, case))
+
+
+def _planning(request, case, triage_context) -> dict:
+    """Plan and triage panels; a service no catalog knows any more gets a message, not an error."""
+    try:
+        return {**_plan_context(request, case), **triage_context(request, case)}
+    except NotFound as exc:
+        return {"plan_unavailable": localized(exc)}
 
 
 def _plan_context(request, case) -> dict:
