@@ -39,7 +39,9 @@ def test_a_loaded_year_is_no_longer_provisional():
 
 
 def test_an_override_replaces_the_package_data_for_its_year():
-    correction = parse_arrangement("year: 2026\nholidays: []\nmakeup_workdays: []\n")
+    correction = parse_arrangement(
+        "year: 2026\nholidays:\n  - {name: 元旦, start: 2026-01-01}\nmakeup_workdays: []\n"
+    )
     cal = WorkCalendar(merge_arrangements(statutory_arrangements(), [correction]))
     assert cal.is_workday(dt.date(2026, 10, 1))
 
@@ -74,6 +76,11 @@ def test_the_documented_example_file_is_valid():
         (GOOD.replace("    for: 春节\n", ""), "第 8 行：缺少 for"),
         ("holidays: []\n", "缺少 year"),
         ("year: 2027\nholidays: [\n", "YAML 格式错误"),
+        (GOOD.replace("holidays:", "holiday:"), "第 3 行：不认识的字段“holiday”"),
+        (GOOD.replace("    end: 2027-02-12\n", "    ends: 2027-02-12\n"), "不认识的字段“ends”"),
+        ("year: 2027\nholidays: []\n", "没有任何假日"),
+        (GOOD.replace("start: 2027-02-05", "start: 20270205"), "“20270205”不是日期"),
+        (GOOD.replace("start: 2027-02-05", "start: [1, 2]"), "“列表或映射”不是日期"),
     ],
 )
 def test_errors_name_the_file_and_the_line(text, message):

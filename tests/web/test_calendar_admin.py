@@ -81,3 +81,30 @@ def test_case_pages_count_the_deadline_in_working_days(client, world):
     assert "个工作日" in listing and "暂定" in listing
     detail = client.get(reverse("case_detail", args=[case.pk])).content.decode()
     assert "2027-02-12 周五 工作日［暂定" in detail
+
+
+def test_a_year_loaded_by_mistake_can_be_withdrawn(client, world):
+    client.login(username="root", password=PASSWORD)
+    client.post(reverse("admin:workdays_calendaroverride_add"), {"text": EXAMPLE})
+    override = CalendarOverride.objects.get()
+    response = client.post(
+        reverse("admin:workdays_calendaroverride_delete", args=[override.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not CalendarOverride.objects.exists()
+    assert firm_calendar().is_provisional(dt.date(2027, 2, 8))
+    assert AuditEvent.objects.filter(kind="calendar.override_removed", payload__year=2027).exists()
+
+
+def test_a_closure_out_of_range_is_refused_on_the_form(client, world):
+    from expedite.workdays.models import Closure
+
+    client.login(username="root", password=PASSWORD)
+    schedule = Schedule.objects.get(kind="firm")
+    response = client.post(
+        reverse("admin:workdays_closure_add"),
+        {"schedule": schedule.pk, "date": "1999-01-01", "reason": "x"},
+    )
+    assert response.status_code == 200
+    assert "日期超出日历支持范围" in response.content.decode()
+    assert not Closure.objects.exists()

@@ -190,10 +190,15 @@ def test_the_plan_follows_a_newly_loaded_catalog(catalog, tmp_path):
 
 
 def test_a_case_keeps_the_catalog_it_was_opened_under(client, world, case, tmp_path):
-    from expedite.catalog import default_catalog_text
     from expedite.cases.plans import definition_for
+    from expedite.catalog import default_catalog_text
 
-    only_one = "skills: [工商, 法务]\nservices:\n" + default_catalog_text().split("services:\n", 1)[1].split("\n  - code: labor-dispatch-license")[0]
+    only_one = (
+        "skills: [工商, 法务]\nservices:\n"
+        + default_catalog_text()
+        .split("services:\n", 1)[1]
+        .split("\n  - code: labor-dispatch-license")[0]
+    )
     only_one = only_one.split("\n# The facts the rules read")[0]
     path = tmp_path / "one.yaml"
     path.write_text(only_one, encoding="utf-8")

@@ -94,6 +94,7 @@ AUDIT_KIND_LABELS = {
     AuditKind.STAFF_PASSWORD_SET: _("重设员工密码"),
     AuditKind.STAFF_DELETED: _("删除员工账号"),
     AuditKind.CALENDAR_OVERRIDE_LOADED: _("载入放假安排"),
+    AuditKind.CALENDAR_OVERRIDE_REMOVED: _("撤回放假安排"),
     AuditKind.CALENDAR_HOURS_CHANGED: _("修改工作时间"),
     AuditKind.CALENDAR_CLOSURE_ADDED: _("添加停止办公日"),
     AuditKind.CALENDAR_CLOSURE_REMOVED: _("删除停止办公日"),

@@ -38,6 +38,7 @@ class AuditKind(enum.StrEnum):
     STAFF_PASSWORD_SET = "staff.password_set"  # noqa: S105 - an event name
     STAFF_DELETED = "staff.deleted"
     CALENDAR_OVERRIDE_LOADED = "calendar.override_loaded"
+    CALENDAR_OVERRIDE_REMOVED = "calendar.override_removed"
     CALENDAR_HOURS_CHANGED = "calendar.hours_changed"
     CALENDAR_CLOSURE_ADDED = "calendar.closure_added"
     CALENDAR_CLOSURE_REMOVED = "calendar.closure_removed"

@@ -8,6 +8,7 @@ published, without a release. An override for a year replaces the package's data
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -74,7 +75,7 @@ def _node_value(node, source: str):
         out = {}
         for key_node, value_node in node.value:
             out[key_node.value] = _Located(
-                _node_value(value_node, source), value_node.start_mark.line + 1
+                _node_value(value_node, source), key_node.start_mark.line + 1
             )
         return out
     if isinstance(node, yaml.SequenceNode):
@@ -84,14 +85,30 @@ def _node_value(node, source: str):
     return node.value
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def _date(located: _Located, where: str) -> dt.date:
     raw = located.value
+    text = raw if isinstance(raw, str) else ""
     try:
-        return dt.date.fromisoformat(str(raw))
+        if not _ISO_DATE.match(text):
+            raise ValueError
+        return dt.date.fromisoformat(text)
     except ValueError:
+        shown = text or ("空" if raw is None else "列表或映射")
         raise ArrangementError(
-            f"{where}，第 {located.line} 行：“{raw}”不是日期（格式 YYYY-MM-DD）。"
+            f"{where}，第 {located.line} 行：“{shown}”不是日期（格式 YYYY-MM-DD）。"
         ) from None
+
+
+def _unknown_keys(mapping: dict, allowed: set[str], where: str) -> None:
+    for key, located in mapping.items():
+        if key not in allowed:
+            expected = "、".join(sorted(allowed))
+            raise ArrangementError(
+                f"{where}，第 {located.line} 行：不认识的字段“{key}”（可用：{expected}）。"
+            )
 
 
 def parse_arrangement(text: str, *, source: str = "<override>") -> YearArrangement:
@@ -111,6 +128,7 @@ def parse_arrangement(text: str, *, source: str = "<override>") -> YearArrangeme
     if not isinstance(root, yaml.MappingNode):
         raise ArrangementError(f"{source}：顶层应为映射（year、holidays、makeup_workdays）。")
     doc = _node_value(root, source)
+    _unknown_keys(doc, {"year", "notice", "holidays", "makeup_workdays"}, source)
     if "year" not in doc:
         raise ArrangementError(f"{source}：缺少 year（年份）。")
     try:
@@ -127,6 +145,7 @@ def parse_arrangement(text: str, *, source: str = "<override>") -> YearArrangeme
     for item in _list(doc, "holidays", source):
         entry = _mapping(item, source, "holidays")
         where = f"{source}，第 {item.line} 行"
+        _unknown_keys(entry, {"name", "start", "end"}, source)
         name = _text(entry, "name", where)
         start = _date(_require(entry, "start", where), source)
         end = _date(entry["end"], source) if "end" in entry else start
@@ -146,6 +165,7 @@ def parse_arrangement(text: str, *, source: str = "<override>") -> YearArrangeme
     for item in _list(doc, "makeup_workdays", source):
         entry = _mapping(item, source, "makeup_workdays")
         where = f"{source}，第 {item.line} 行"
+        _unknown_keys(entry, {"date", "for"}, source)
         day = _date(_require(entry, "date", where), source)
         name = _text(entry, "for", where)
         _in_range(day, lo, hi, where, year)
@@ -158,6 +178,10 @@ def parse_arrangement(text: str, *, source: str = "<override>") -> YearArrangeme
         if day.weekday() < 5:
             raise ArrangementError(f"{where}：{day.isoformat()} 是工作日，调休上班日应为周末。")
         makeup[day] = name
+    if not holidays:
+        # Every State Council notice has holidays; none means a typo that would silently turn
+        # New Year, Spring Festival and National Day into working days.
+        raise ArrangementError(f"{source}：{year} 年的放假安排中没有任何假日，请检查 holidays。")
     return YearArrangement(
         year=year, holidays=holidays, makeup_workdays=makeup, source=notice or source
     )

@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
-from expedite.domain.calendar import WorkingHours
+from expedite.domain.calendar import MAX_DATE, MIN_DATE, WorkingHours
 from expedite.domain.calendar_data import parse_arrangement
 from expedite.domain.errors import DomainError, NotAllowed
 from expedite.web.i18n import localized
@@ -69,8 +69,13 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def delete_model(self, request, obj):
+        """Withdraw a year (e.g. loaded by mistake): the package data applies again."""
+        services.calendar_override_remove(actor=request.user, override=obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
 
     def save_model(self, request, obj, form, change):
         try:
@@ -140,6 +145,12 @@ class ClosureForm(forms.ModelForm):
     class Meta:
         model = Closure
         fields = ["schedule", "date", "reason"]
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if not MIN_DATE <= date <= MAX_DATE:
+            raise forms.ValidationError(_("日期超出日历支持范围。"))
+        return date
 
 
 @admin.register(Closure)

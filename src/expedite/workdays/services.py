@@ -63,6 +63,16 @@ def calendar_override_load(*, actor, text: str, source: str) -> CalendarOverride
 
 
 @transaction.atomic
+def calendar_override_remove(*, actor, override: CalendarOverride) -> None:
+    """Withdraw a loaded year: the package data (or the provisional rule) applies again."""
+    _require(actor)
+    payload = {"year": override.year, "notice": override.notice}
+    override.delete()
+    _bump()
+    audit_record(kind=AuditKind.CALENDAR_OVERRIDE_REMOVED, actor=actor, payload=payload)
+
+
+@transaction.atomic
 def schedule_set_hours(*, actor, schedule: Schedule, windows: str) -> Schedule:
     _require(actor)
     hours = WorkingHours.parse(windows)
