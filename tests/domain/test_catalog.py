@@ -120,3 +120,24 @@ def test_errors_name_the_file_and_the_key(change, message):
 def test_broken_files_are_refused(text, message):
     with pytest.raises(CatalogError, match=message):
         parse_catalog(text, source="firm.yaml")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "    levers:\n",
+            "    surcharge: {percent: abc}\n    levers:\n",
+            "格式不正确",
+        ),
+        (
+            "kind: compress, step: b, to: {hours: 3}",
+            "kind: skip, steps: [a, b]",
+            "不能跳过全部步骤",
+        ),
+    ],
+)
+def test_malformed_values_are_catalog_errors_not_tracebacks(old, new, message):
+    assert old in GOOD
+    with pytest.raises(CatalogError, match=message):
+        parse_catalog(GOOD.replace(old, new), source="firm.yaml")

@@ -60,7 +60,7 @@ def test_cli_standard_plan_and_plain_output(catalog):
         (("business-change", "--start", "2026-02-30"), "不是有效日期"),
         (
             ("business-change", "--start", "2026-11-23", "--expedite", "--pre", "bribe"),
-            "未知前提条件",
+            "不认识这些代码：bribe",
         ),
     ],
 )
@@ -221,3 +221,55 @@ def test_a_case_whose_service_no_catalog_knows_shows_a_message(client, world, ca
     response = client.get(reverse("case_detail", args=[case.pk]))
     assert response.status_code == 200
     assert "已不在服务目录中" in response.content.decode()
+
+
+def test_cli_refuses_codes_the_service_does_not_know(catalog):
+    with pytest.raises(CommandError, match="不认识这些代码：likely-rejectoin") as info:
+        cli("trademark-registration", "--start", "2026-11-23", "--flag", "likely-rejectoin")
+    assert info.value.returncode == 2
+
+
+def test_cli_expedite_keeps_the_standard_plan_when_it_meets_the_deadline(catalog):
+    body = json.loads(
+        cli(
+            "labor-dispatch-license",
+            "--start",
+            "2026-11-23",
+            "--deadline",
+            "2026-12-31",
+            "--expedite",
+            "--json",
+        )
+    )
+    assert body["levers"] == [] and body["fee"]["total"] == 4000
+    assert "无需加急" in body["summary"]
+
+
+def test_cli_plan_starts_when_the_materials_arrive(catalog):
+    body = json.loads(
+        cli(
+            "food-business-license",
+            "--start",
+            "2026-11-23",
+            "--materials-expected",
+            "2026-11-25",
+            "--json",
+        )
+    )
+    assert body["start"].startswith("2026-11-25T09:00") and body["finish"] == "2026-11-27"
+
+
+def test_api_refuses_unknown_codes(client, auth):
+    response = client.post(
+        "/api/v1/plans",
+        {"service": "trademark-registration", "flags": ["nope"]},
+        content_type="application/json",
+        **auth,
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "flags"
+
+
+def test_the_calendar_page_works_at_the_end_of_the_range(client, world):
+    client.login(username="li", password=PASSWORD)
+    assert client.get(reverse("calendar_year"), {"year": 2099}).status_code == 200

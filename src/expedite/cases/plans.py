@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from expedite.catalog import default_catalog_text
 from expedite.domain.catalog import Catalog, ServiceType, parse_catalog
-from expedite.domain.errors import NotFound, gettext_noop
+from expedite.domain.errors import NotFound, ValidationFailed, gettext_noop
 from expedite.domain.planning import LeverChoice, Option, Options, Plan, PlanFacts, options
 from expedite.workdays.selectors import firm_calendar
 
@@ -66,6 +66,30 @@ def day_start(day: dt.date) -> dt.datetime:
     cal = firm_calendar()
     first = cal.hours.windows[0][0]
     return dt.datetime.combine(day, first, tzinfo=cal.tz)
+
+
+def check_facts(
+    service: ServiceType, catalog: Catalog, *, preconditions=(), flags=(), missing=(), unmet=()
+) -> None:
+    """Refuse codes this service does not know, naming them (a typo must not pass silently)."""
+    known = {
+        "preconditions": (set(dict(catalog.preconditions)), preconditions),
+        "flags": ({s.when for s in service.steps if s.when}, flags),
+        "missing_materials": ({m.code for m in service.materials}, missing),
+        "unmet_prerequisites": ({p.code for p in service.prerequisites}, unmet),
+    }
+    for field, (allowed, given) in known.items():
+        wrong = [g for g in given if g not in allowed]
+        if wrong:
+            raise ValidationFailed(
+                gettext_noop("“%(service)s”不认识这些代码：%(codes)s（可用：%(allowed)s）。"),
+                field=field,
+                params={
+                    "service": service.name_zh,
+                    "codes": "、".join(wrong),
+                    "allowed": "、".join(sorted(allowed)) or "—",
+                },
+            )
 
 
 def facts_from(

@@ -317,6 +317,19 @@ def _check_dag(steps: list[StepTemplate], where: str) -> None:
 def parse_service(
     entry: Any, *, where: str, skills: set[str], preconditions: set[str] | None = None
 ) -> ServiceType:
+    """One service entry; any malformed value is reported as a CatalogError naming the entry."""
+    try:
+        return _parse_service(entry, where=where, skills=skills, preconditions=preconditions)
+    except CatalogError:
+        raise
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:
+        code = entry.get("code", "?") if isinstance(entry, dict) else "?"
+        raise CatalogError(f"{where.rsplit('[', 1)[0]}.{code}: 格式不正确（{exc}）。") from exc
+
+
+def _parse_service(
+    entry: Any, *, where: str, skills: set[str], preconditions: set[str] | None = None
+) -> ServiceType:
     entry = _mapping(entry, where)
     code = _code(_require(entry, "code", where), f"{where}.code")
     where = f"{where.rsplit('[', 1)[0]}.{code}" if "[" in where else f"{where}.{code}"
@@ -332,12 +345,17 @@ def parse_service(
         raise CatalogError(f"{where}.steps: 步骤代码重复。")
     _check_dag(steps, where)
     by_code = {s.code: s for s in steps}
+    if not isinstance(entry.get("preconditions", []), list):
+        raise CatalogError(f"{where}.preconditions: 应为列表。")
     levers = [
         _lever(lv, f"{where}.levers", by_code, preconditions)
         for lv in _list(entry, "levers", where)
     ]
     if len({lv.code for lv in levers}) != len(levers):
         raise CatalogError(f"{where}.levers: 加急手段代码重复。")
+    skipped = {t for lv in levers if lv.kind == LeverKind.SKIP for t in lv.steps}
+    if skipped >= set(by_code):
+        raise CatalogError(f"{where}.levers: 跳过类加急手段不能跳过全部步骤。")
     materials = []
     for m in _list(entry, "materials", where):
         m = _mapping(m, f"{where}.materials")

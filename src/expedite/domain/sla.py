@@ -103,14 +103,13 @@ class SlaClock:
         return None
 
     def breached(self, now: dt.datetime) -> bool:
-        """True once the target was passed before the clock stopped (or before now)."""
+        """True once more working time than the target has run (by the stop, or by now).
+
+        An answer given over lunch or after hours, with no working time lost, is not late.
+        """
         if self.target is None or not self.segments:
             return False
-        reached = self._reached(now)
-        if reached is None:
-            return False
-        end = self.stopped_at if self.state == ClockState.STOPPED else now
-        return reached < end
+        return self.elapsed(now) > self.target
 
     def _reached(self, now: dt.datetime) -> dt.datetime | None:
         """The instant the elapsed time first reached the target, if it has."""

@@ -61,14 +61,14 @@ def year_grid(cal: WorkCalendar, year: int, *, today: dt.date) -> list[dict]:
 
 
 def year_summary(cal: WorkCalendar, year: int) -> dict:
-    start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+    start, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     kinds = {k: 0 for k in DayKind}
     d = start
-    while d < end:
+    while d <= last:
         kinds[cal.explain(d).kind] += 1
         d += dt.timedelta(days=1)
     return {
-        "workdays": cal.workdays_between(start, end),
+        "workdays": len(cal.workdays_in(start, last)),
         "holidays": kinds[DayKind.HOLIDAY],
         "makeup": kinds[DayKind.MAKEUP_WORKDAY],
         "closures": kinds[DayKind.CLOSURE],

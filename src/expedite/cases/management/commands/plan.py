@@ -7,6 +7,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from expedite.cases.plans import (
+    check_facts,
     current_catalog,
     day_start,
     facts_from,
@@ -50,6 +51,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--unmet", action="append", default=[], help="an unmet prerequisite (code)"
         )
+        parser.add_argument(
+            "--materials-expected", help="the client's materials arrive on this date"
+        )
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **o):
@@ -86,24 +90,29 @@ class Command(BaseCommand):
         pre = o["pre"]
         if pre is None:
             pre = [code for code, _name in catalog.preconditions] if o["expedite"] else []
-        unknown = [p for p in pre if p not in dict(catalog.preconditions)]
-        if unknown:
-            raise CommandError(f"未知前提条件：{'、'.join(unknown)}", returncode=2)
+        check_facts(
+            service,
+            catalog,
+            preconditions=pre,
+            flags=o["flag"],
+            missing=o["missing"],
+            unmet=o["unmet"],
+        )
+        expected = None
+        if o["materials_expected"]:
+            expected = day_start(parse_date(o["materials_expected"], field="materials_expected"))
         facts = facts_from(
             preconditions=pre,
             flags=o["flag"],
             missing_materials=o["missing"],
             unmet_prerequisites=o["unmet"],
+            materials_expected=expected,
         )
         cal = firm_calendar()
         result = options(service, start, cal, deadline=deadline, facts=facts)
-        if o["expedite"]:
-            chosen = (
-                result.recommended
-                if result.recommended and result.recommended.key != "standard"
-                else result.fastest
-            )
-            out = option_to_dict(chosen)
+        if o["expedite"] and not result.standard.meets_deadline:
+            # Expedite only when the standard plan misses the deadline (or none was given).
+            out = option_to_dict(result.recommended or result.fastest)
         else:
             out = option_to_dict(result.standard)
         out["summary"] = result.summary_zh()

@@ -19,14 +19,14 @@ class Command(BaseCommand):
         if file:
             path = Path(file)
             if not path.is_file():
-                raise CommandError(f"找不到文件：{file}")
+                raise CommandError(f"找不到文件：{file}", returncode=2)
             text, source = path.read_text(encoding="utf-8"), str(path)
         else:
             text, source = default_catalog_text(), f"expedite/catalog/{DEFAULT_CATALOG}"
         try:
             catalog = parse_catalog(text, source=source)
         except CatalogError as exc:
-            raise CommandError(exc.message) from exc
+            raise CommandError(exc.message, returncode=2) from exc
         if action == "check":
             self.stdout.write(f"{source}: {len(catalog.services)} services, OK")
             return
