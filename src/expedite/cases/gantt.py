@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 
+from django.utils.translation import gettext as _
+
 from expedite.domain.calendar import WorkCalendar
 from expedite.domain.planning import Plan
 
@@ -38,7 +40,7 @@ def gantt_svg(
     if deadline is not None:
         cutoff = _deadline_clock(calendar, deadline)
         days = max(days, min(-(-(cutoff - origin) // day_us), days + 20))
-    width = LABEL + days * DAY + 10
+    width = LABEL + days * DAY + 70  # room for the deadline label
     height = HEADER + sum(TITLE + len(p.steps) * ROW + 8 for _t, p in rows)
     x_of = lambda us: LABEL + (us - origin) / day_us * DAY  # noqa: E731
     out = [
@@ -52,10 +54,13 @@ def gantt_svg(
         x = LABEL + i * DAY
         fill = "#f8fafc" if i % 2 else "#ffffff"
         out.append(f'<rect x="{x}" y="0" width="{DAY}" height="{height}" fill="{fill}"/>')
-        weekday = "一二三四五六日"[day.weekday()]
+        weekday = [_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日")][
+            day.weekday()
+        ]
         out.append(
             f'<text x="{x + DAY / 2}" y="14" text-anchor="middle" fill="#334155">{day:%m-%d}</text>'
-            f'<text x="{x + DAY / 2}" y="28" text-anchor="middle" fill="#94a3b8">周{weekday}</text>'
+            f'<text x="{x + DAY / 2}" y="28" text-anchor="middle" fill="#94a3b8">'
+            f"{escape(weekday)}</text>"
         )
     y = HEADER
     for title, plan in rows:
@@ -80,10 +85,14 @@ def gantt_svg(
         y += 8
     if deadline is not None:
         x = x_of(_deadline_clock(calendar, deadline))
+        label = _("截止") + f" {deadline:%m-%d}"
+        if x > width - 70:  # beyond the chart: say so at its right edge
+            x = width - 70
+            label += " →"
         out.append(
             f'<line x1="{x:.1f}" y1="{HEADER - 4}" x2="{x:.1f}" y2="{height}" stroke="#b91c1c" '
             f'stroke-width="2" stroke-dasharray="5 4"/>'
-            f'<text x="{x + 3:.1f}" y="{HEADER + 10}" fill="#b91c1c">截止</text>'
+            f'<text x="{x + 3:.1f}" y="{HEADER + 10}" fill="#b91c1c">{escape(label)}</text>'
         )
     out.append("</svg>")
     return "".join(out)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from expedite.domain.catalog import Catalog, ServiceType
-from expedite.domain.planning import Options, PlanFacts, describe_saving
+from expedite.domain.planning import Options, PlanFacts
 from expedite.workdays.selectors import firm_calendar
 
 from . import selectors
@@ -24,6 +27,17 @@ from .quote import quote_text
 from .views import _access
 
 FLAG_NAMES = {"likely-rejection": "可能因近似商标被驳回"}
+
+
+def _saving(saves, day) -> str:
+    days, rest = divmod(saves, day)
+    hours = rest / dt.timedelta(hours=1)
+    parts = []
+    if days:
+        parts.append(_("%(n)d 个工作日") % {"n": days})
+    if hours >= 0.05:
+        parts.append(_("%(h).1f 小时") % {"h": hours})
+    return " ".join(parts) or "0"
 
 
 def facts_from_request(request, service: ServiceType, case=None) -> PlanFacts:
@@ -114,9 +128,10 @@ def plan_context(request, case) -> dict:
         expedited = result.recommended
     elif result.fastest.plan.levers and result.fastest.plan.span_us < result.standard.plan.span_us:
         expedited = result.fastest
-    rows = [("常规流程", result.standard.plan)]
+    rows = [(_("常规流程"), result.standard.plan)]
     if expedited is not None:
-        rows.append(("加急方案" if expedited.key == "recommended" else "最快方案", expedited.plan))
+        title = _("加急方案") if expedited.key == "recommended" else _("最快方案")
+        rows.append((title, expedited.plan))
     day = cal.hours.day_length
     options = [o for o in (result.standard, result.recommended, result.fastest) if o is not None]
     seen, unique = set(), []
@@ -130,9 +145,10 @@ def plan_context(request, case) -> dict:
         "result": result,
         "options": unique,
         "expedited": expedited,
-        "savings": {
-            (o.key, c.code): describe_saving(c.saves, day) for o in unique for c in o.choices
-        },
+        "option_rows": [
+            {"option": o, "choices": [(c, _saving(c.saves, day)) for c in o.choices]}
+            for o in unique
+        ],
         "gantt": mark_safe(gantt_svg(rows, cal, deadline=case.requested_deadline)),  # noqa: S308 - built with escape()
         "quote": quote_text(result, client=case.client.name, service=service_name),
         "choices": fact_choices(service, catalog, facts),
