@@ -94,3 +94,35 @@ def test_liaison_ticks_what_was_arranged_and_sees_the_expedited_plan(live_server
     panel.get_by_label("负责专员可通过远程协作系统办理").check()
     expect(page.locator("#plan-panel")).to_contain_text("最快方案")
     expect(page.locator("#quote-text")).to_contain_text("方案二（加急）：3 个工作日")
+
+
+def test_liaison_triages_on_the_phone_with_the_client(live_server, page, world):
+    import datetime as dt
+
+    from expedite.cases.services import case_create
+
+    deadline = dt.date.today() + dt.timedelta(days=40)
+    case = case_create(
+        actor=world.zhang,
+        client_id=world.hengxin.pk,
+        service_code="tax-deregistration",
+        requested_deadline=deadline,
+        reason="老板要季度报表",
+    )
+    page.goto(live_server.url + "/login/")
+    page.get_by_label("用户名").fill("zhang")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.goto(live_server.url + f"/cases/{case.pk}/")
+    form = page.locator("form.intake")
+    form.get_by_label("有没有书面通知？").select_option(label="否")
+    form.get_by_label("2. 目前卡在哪个环节？").select_option(label="尚未开始办理")
+    form.get_by_label("3. 今天能提交完整材料吗？").select_option(label="是")
+    form.get_by_label("错过截止日期的后果").select_option(label="只是想早点办好")
+    form.get_by_label("所有税费均已申报").select_option(label="否")
+    form.get_by_label("工商年报已报送").select_option(label="是")
+    form.get_by_label("尚有欠缴税款或滞纳金").select_option(label="否")
+    form.get_by_role("button", name="研判").click()
+    expect(page.get_by_text("已完成研判。")).to_be_visible()
+    expect(page.locator("#triage")).to_contain_text("须先满足前提")
+    expect(page.locator("#triage-summary")).to_contain_text("8 个工作日")
