@@ -265,3 +265,21 @@ def test_a_negative_list_refusal_shows_the_restructuring_detour_with_dates():
     plan = t.alternative.standard.plan
     assert plan.steps[0].name == "法务咨询与交易结构调整"
     assert plan.working_days == t.options.standard.plan.working_days + 5
+
+
+def test_every_rule_of_the_catalog_has_its_own_test_above():
+    tested = {
+        "no-cross-month-invoice-title-change",
+        "deregistration-requires-filings",
+        "deregistration-requires-annual-report",
+        "deregistration-requires-taxes-paid",
+        "social-insurance-wage-base-minimum",
+        "license-requires-valid-business-license",
+        "labor-dispatch-minimum-capital",
+        "high-tech-special-audit",
+        "foreign-investment-negative-list",
+        "trademark-prohibited-signs",
+        "construction-fire-report-format",
+        "business-change-resolution",
+    }
+    assert {r.code for r in CATALOG.rules} == tested

@@ -50,9 +50,10 @@ def test_liaison_registers_a_client_and_opens_an_expedite_request(live_server, p
     expect(page.locator("#case-rows tbody tr")).to_have_count(1)
 
 
-def test_the_client_opens_the_portal_link_on_a_phone(live_server, page, world):
+def test_the_client_opens_the_portal_link_on_a_phone_and_answers(live_server, page, world):
     import datetime as dt
 
+    from expedite.cases.models import Case
     from expedite.cases.services import case_create
     from expedite.portal.links import portal_path
 
@@ -60,13 +61,24 @@ def test_the_client_opens_the_portal_link_on_a_phone(live_server, page, world):
         actor=world.zhang,
         client_id=world.acme.pk,
         service_code="business-change",
-        requested_deadline=dt.date(2026, 12, 4),
+        requested_deadline=dt.date.today() + dt.timedelta(days=30),
         reason="内部：客户老板催得紧",
     )
     page.goto(live_server.url + portal_path(case))
     expect(page.get_by_role("heading", name="工商变更")).to_be_visible()
-    expect(page.get_by_text("部门审批中")).to_be_visible()
+    expect(page.get_by_role("list").get_by_text("部门审批中")).to_be_visible()
     expect(page.get_by_text("客户老板催得紧")).to_have_count(0)
+    # A real browser sends Origin with the POST: the form must pass the CSRF check.
+    page.get_by_label("有没有书面通知").select_option(label="是")
+    page.get_by_label("2. 目前办到哪一步").select_option(label="材料审核中")
+    page.get_by_label("3. 今天能把完整材料交给我们吗？").select_option(label="否")
+    page.get_by_label("不能的话，哪天能交齐？").fill(
+        (dt.date.today() + dt.timedelta(days=2)).isoformat()
+    )
+    page.get_by_label("如果赶不上，会有什么后果？").select_option(label="逾期要付合同违约金")
+    page.get_by_role("button", name="提交").click()
+    expect(page.get_by_text("已收到您的回答")).to_be_visible()
+    assert Case.objects.get(pk=case.pk).intake["client"]["stage"] == "材料审核中"
 
 
 def test_liaison_ticks_what_was_arranged_and_sees_the_expedited_plan(live_server, page, world):

@@ -24,7 +24,7 @@ def test_the_signed_link_shows_the_client_its_case_without_login(client, case):
     html = response.content.decode()
     assert response.status_code == 200
     assert case.reference in html and "工商变更" in html and "部门审批中" in html
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_the_portal_never_shows_internal_notes(client, case):
@@ -52,7 +52,7 @@ def test_the_client_answers_the_three_questions_in_the_portal(client, case):
         {
             "deadline": "2026-12-04",
             "written_notice": "yes",
-            "stage": "还没开始",
+            "stage": "not_started",
             "materials_complete": "no",
             "materials_expected": "2026-12-01",
             "consequence": "contract_penalty",

@@ -324,3 +324,172 @@ def test_the_plan_panel_starts_from_what_the_triage_established(client, world):
     html = client.get(reverse("case_plan", args=[case.pk])).content.decode()
     assert 'name="pre" value="esign-accepted" checked' in html
     assert '<td data-label="工作日">3</td>' in html
+
+
+@pytest.fixture
+def refused(world):
+    from django.utils import timezone
+
+    from expedite.cases.triage import TriageInput, case_triage
+
+    case = case_create(
+        actor=world.zhang,
+        client_id=world.acme.pk,
+        service_code="invoice-title-change",
+        requested_deadline=FAR,
+        reason="改抬头",
+    )
+    return case_triage(
+        actor=world.zhang,
+        case=case,
+        data=TriageInput(deadline=FAR, written_notice=True, facts={"cross_month": True}),
+        now=timezone.now(),
+    )
+
+
+def test_a_refusal_cannot_be_triaged_away_by_the_liaison(world, refused):
+    from django.utils import timezone
+
+    from expedite.cases.triage import TriageInput, case_triage
+    from expedite.domain.errors import NotAllowed
+
+    with pytest.raises(NotAllowed, match="请经理重新研判"):
+        case_triage(
+            actor=world.zhang,
+            case=refused,
+            data=TriageInput(deadline=FAR, written_notice=True, facts={"cross_month": False}),
+            now=timezone.now(),
+        )
+    case = case_triage(
+        actor=world.chen,
+        case=refused,
+        data=TriageInput(deadline=FAR, written_notice=True, facts={"cross_month": False}),
+        now=timezone.now(),
+    )
+    assert case.verdict == "not_needed"
+    assert case.triage["history"][0]["verdict"] == "refused"
+    assert AuditEvent.objects.filter(kind="case.triaged", payload__previous="refused").exists()
+
+
+def test_the_refused_case_page_offers_no_plan_for_the_refused_service(client, world, refused):
+    client.login(username="zhang", password=PASSWORD)
+    html = client.get(reverse("case_detail", args=[refused.pk])).content.decode()
+    assert "不提供加急方案" in html and 'id="quote-text"' not in html
+
+
+def test_an_override_says_so_in_the_summary_and_the_same_verdict_is_refused(world, dereg):
+    from django.utils import timezone
+
+    from expedite.cases.triage import TriageInput, case_triage, case_verdict_override
+    from expedite.domain.errors import ValidationFailed
+
+    facts = {"returns_filed": False, "annual_report_done": True, "unpaid_taxes": False}
+    case_triage(
+        actor=world.zhang,
+        case=dereg,
+        data=TriageInput(deadline=FAR, written_notice=True, facts=facts),
+        now=timezone.now(),
+    )
+    with pytest.raises(ValidationFailed, match="相同"):
+        case_verdict_override(
+            actor=world.chen, case=dereg, verdict="blocked", reason="客户已经补报了"
+        )
+    case = case_verdict_override(
+        actor=world.chen, case=dereg, verdict="expedite", reason="客户已经补报了"
+    )
+    assert case.triage["summary"].startswith(
+        "经理改判：建议加急（原结论：须先满足前提；理由：客户已经补报了）"
+    )
+    assert case.triage["verdict_label"] == "建议加急"
+
+
+@pytest.mark.parametrize(
+    ("facts", "message"),
+    [
+        ({"cross_month": 1}, "请回答是或否"),
+        ({"cross_month": True, "colour": True}, "不是本事项需要回答的问题"),
+    ],
+)
+def test_answers_of_the_wrong_kind_are_refused(client, auth, facts, message):
+    response = client.post(
+        "/api/v1/triage",
+        {
+            "service": "invoice-title-change",
+            "deadline": FAR.isoformat(),
+            "written_notice": True,
+            "facts": facts,
+        },
+        content_type="application/json",
+        **auth,
+    )
+    assert response.status_code == 422
+    assert message in response.json()["detail"][0]["message"]
+
+
+@pytest.mark.parametrize("value", ["NaN", "-1", "Infinity"])
+def test_numbers_must_be_finite_and_not_negative(client, auth, value):
+    body = (
+        (
+            '{"service": "social-insurance-enrollment", "deadline": "@D", "written_notice": true, '
+            '"facts": {"wage_base": @V, "city_minimum_wage_base": 2690}}'
+        )
+        .replace("@D", FAR.isoformat())
+        .replace("@V", value)
+    )
+    response = client.post("/api/v1/triage", body, content_type="application/json", **auth)
+    assert response.status_code == 422
+    assert "不小于 0 的数字" in response.json()["detail"][0]["message"]
+
+
+def test_an_absurd_deadline_is_a_clear_error(client, auth):
+    response = client.post(
+        "/api/v1/triage",
+        {
+            "service": "food-business-license",
+            "deadline": "9999-12-31",
+            "written_notice": True,
+            "facts": {"business_license_valid": True},
+        },
+        content_type="application/json",
+        **auth,
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "requested_deadline"
+
+
+def test_no_file_is_written_when_the_triage_is_refused(client, world, dereg):
+    from django.core.files.storage import default_storage
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.login(username="zhang", password=PASSWORD)
+    Case.objects.filter(pk=dereg.pk).update(state="in_progress")
+    content = b"%PDF-1.4 unique content for this test"
+    import hashlib
+
+    digest = hashlib.sha256(content).hexdigest()
+    client.post(
+        reverse("case_triage", args=[dereg.pk]),
+        {**form(), "notice_file": SimpleUploadedFile("n.pdf", content)},
+    )
+    assert not default_storage.exists(f"cases/{digest[:2]}/{digest}.pdf")
+
+
+def test_a_blocked_path_that_misses_the_deadline_says_so(world):
+    from django.utils import timezone
+
+    from expedite.cases.triage import TriageInput, run_triage
+
+    soon = dt.date.today() + dt.timedelta(days=3)
+    t = run_triage(
+        service_code="tax-deregistration",
+        data=TriageInput(
+            deadline=soon,
+            written_notice=True,
+            facts={"returns_filed": False, "annual_report_done": True, "unpaid_taxes": False},
+        ),
+        now=timezone.now(),
+        value_tier="standard",
+    )
+    assert t.verdict == "blocked"
+    assert any("合规路径最快也要" in r for r in t.reasons)
+    assert t.to_change

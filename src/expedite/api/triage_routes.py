@@ -9,7 +9,6 @@ from ninja import Field, Router, Schema
 from expedite.cases import selectors
 from expedite.cases.plans import current_catalog, service_definition
 from expedite.cases.triage import TriageInput, case_triage, run_triage, triage_to_dict
-from expedite.domain.errors import ValidationFailed, gettext_noop
 from expedite.domain.triage import Consequence
 
 from .schemas import ErrorOut
@@ -37,14 +36,6 @@ class WhatIfIn(TriageIn):
 
 
 def _input(payload: TriageIn) -> TriageInput:
-    known = dict(current_catalog().preconditions)
-    unknown = [p for p in payload.preconditions if p not in known]
-    if unknown:
-        raise ValidationFailed(
-            gettext_noop("未知前提条件：%(codes)s。"),
-            field="preconditions",
-            params={"codes": "、".join(unknown)},
-        )
     return TriageInput(
         deadline=payload.deadline,
         written_notice=payload.written_notice,
@@ -70,6 +61,7 @@ def what_if(request, payload: WhatIfIn):
     )
     return triage_to_dict(
         result,
+        catalog=current_catalog(),
         client="",
         service_name=service.name_zh,
         deadline=payload.deadline,

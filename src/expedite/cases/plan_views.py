@@ -26,8 +26,6 @@ from .plans import (
 from .quote import quote_text
 from .views import _access
 
-FLAG_NAMES = {"likely-rejection": "可能因近似商标被驳回"}
-
 
 def _saving(saves, day) -> str:
     days, rest = divmod(saves, day)
@@ -90,7 +88,7 @@ def fact_choices(service: ServiceType, catalog: Catalog, facts: PlanFacts) -> li
         )
     for step in service.steps:
         if step.when:
-            name = FLAG_NAMES.get(step.when, step.when)
+            name = catalog.fact_label(step.when)
             choices.append(
                 {"param": "flag", "code": step.when, "name": name, "on": step.when in facts.flags}
             )

@@ -178,7 +178,7 @@ def case_create(
         raise ValidationFailed(_("请选择服务目录中的服务事项。"), field="service")
     if requested_deadline is None:
         raise ValidationFailed(_("请填写客户要求的截止日期。"), field="requested_deadline")
-    _check_deadline(requested_deadline, today=timezone.localdate())
+    check_deadline(requested_deadline, today=timezone.localdate())
     if not (reason or "").strip():
         raise ValidationFailed(_("请说明加急原因（为什么急、急到什么程度）。"), field="reason")
     reason = clean_text(
@@ -214,7 +214,7 @@ def case_create(
     return case
 
 
-def _check_deadline(deadline: dt.date, *, today: dt.date) -> None:
+def check_deadline(deadline: dt.date, *, today: dt.date) -> None:
     """A past deadline is allowed (triage flags it); one far outside any plan is a typo."""
     earliest, latest = today - dt.timedelta(days=366), today + dt.timedelta(days=3 * 366)
     if not earliest <= deadline <= latest:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,7 +37,8 @@ from expedite.domain.triage import (
 from expedite.workdays.selectors import firm_calendar
 
 from .models import VALUE_TIER_CHOICES, Case, CaseDocument
-from .plans import catalog_for, current_catalog, option_to_dict, service_definition
+from .plans import catalog_for, check_facts, current_catalog, option_to_dict, service_definition
+from .services import check_deadline
 
 NOTICE = "deadline_notice"
 ALLOWED_TYPES = {".pdf", ".jpg", ".jpeg", ".png"}
@@ -97,6 +100,14 @@ def run_triage(
         raise ValidationFailed(
             _("材料今天交不齐时，请填写预计交齐的日期。"), field="materials_expected"
         )
+    today = timezone.localtime(now).date()
+    check_deadline(data.deadline, today=today)
+    if data.materials_expected is not None and data.materials_expected < today:
+        raise ValidationFailed(_("材料预计交齐的日期不能早于今天。"), field="materials_expected")
+    if value_tier not in dict(VALUE_TIER_CHOICES):
+        raise ValidationFailed(_("客户价值等级无效。"), field="value_tier")
+    check_facts(service, catalog, preconditions=data.preconditions, flags=data.flags)
+    _check_fact_values(service.code, catalog, data.facts)
     cal = firm_calendar()
     expected = None
     if data.materials_expected is not None:
@@ -140,6 +151,34 @@ def _chosen_alternative(t: Triage):
     return alt.standard if alt.standard.meets_deadline else (alt.recommended or alt.fastest)
 
 
+def _check_fact_values(service_code: str, catalog, facts: dict) -> None:
+    """Each answer of the kind its question asks: yes/no, or a finite number ≥ 0."""
+    kinds = {name: kind for name, _label, kind in facts_for(service_code, catalog)}
+    for name, value in facts.items():
+        if name not in kinds:
+            raise ValidationFailed(
+                gettext_noop("“%(fact)s”不是本事项需要回答的问题。"),
+                field="facts",
+                params={"fact": name},
+            )
+        label = catalog.fact_label(name)
+        if kinds[name] == "bool" and not isinstance(value, bool):
+            raise ValidationFailed(
+                gettext_noop("“%(label)s”请回答是或否。"), field="facts", params={"label": label}
+            )
+        if kinds[name] == "number" and (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or value < 0
+        ):
+            raise ValidationFailed(
+                gettext_noop("“%(label)s”应为不小于 0 的数字。"),
+                field="facts",
+                params={"label": label},
+            )
+
+
 def triage_to_dict(
     t: Triage,
     *,
@@ -148,9 +187,10 @@ def triage_to_dict(
     deadline: dt.date,
     tier: str,
     consequence: Consequence,
+    catalog=None,
 ) -> dict:
     """The decision as stored on the case and returned by the API and the CLI."""
-    service = service_definition(t.service)
+    service = service_definition(t.service, catalog)
     materials = {m.code: m.name for m in service.materials}
     must_do = []
     if any(f.value == "no_written_evidence" for f in t.flags):
@@ -202,9 +242,18 @@ def _require(actor, capability: Capability, message: str) -> None:
         raise NotAllowed(message)
 
 
+def _history_entry(triage: dict) -> dict:
+    keep = ("verdict", "verdict_label", "decided_by", "decided_at_local", "override")
+    return {k: triage[k] for k in keep if k in triage}
+
+
 @transaction.atomic
 def case_triage(*, actor, case: Case, data: TriageInput, now: dt.datetime) -> Case:
-    """Triage a case: decide, store the decision with who and when, and move draft → triaged."""
+    """Triage a case: decide, store the decision with who and when, and move draft → triaged.
+
+    Triaging again keeps the earlier decisions in the history; once a case was refused on a
+    red line, only a manager may triage it again (e.g. when the facts were wrong).
+    """
     _require(actor, Capability.TRIAGE, _("您的角色无权研判加急单。"))
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.state not in (CaseState.DRAFT, CaseState.TRIAGED):
@@ -212,12 +261,17 @@ def case_triage(*, actor, case: Case, data: TriageInput, now: dt.datetime) -> Ca
             _("加急单当前状态为“%(state)s”，不能再研判。") % {"state": case.get_state_display()},
             field="state",
         )
+    if case.triage.get("verdict") == Verdict.REFUSED and not user_can(
+        actor, Capability.OVERRIDE_VERDICT
+    ):
+        raise NotAllowed(_("该加急单已因合规红线不能办理；如事实有误，请经理重新研判。"))
+    catalog = catalog_for(case)
     result = run_triage(
         service_code=case.service.code,
         data=data,
         now=now,
         value_tier=case.client.value_tier,
-        catalog=catalog_for(case),
+        catalog=catalog,
     )
     snapshot = triage_to_dict(
         result,
@@ -226,10 +280,15 @@ def case_triage(*, actor, case: Case, data: TriageInput, now: dt.datetime) -> Ca
         deadline=data.deadline,
         tier=case.client.value_tier,
         consequence=Consequence(data.consequence),
+        catalog=catalog,
     )
     snapshot["decided_by"] = staff_display_name(actor)
     snapshot["decided_at"] = now.isoformat()
     snapshot["decided_at_local"] = timezone.localtime(now).strftime("%Y-%m-%d %H:%M")
+    previous = case.triage.get("history", [])
+    if case.triage:
+        previous = [*previous, _history_entry(case.triage)]
+    snapshot["history"] = previous
     case.intake = {**case.intake, "staff": data.as_json()}
     case.triage = snapshot
     case.verdict = result.verdict.value
@@ -253,6 +312,7 @@ def case_triage(*, actor, case: Case, data: TriageInput, now: dt.datetime) -> Ca
         case=case,
         payload={
             "verdict": result.verdict.value,
+            "previous": previous[-1]["verdict"] if previous else None,
             "fired_rules": [f.rule.code for f in result.fired],
             "priority": result.priority.score,
             "intake": data.as_json(),
@@ -275,19 +335,36 @@ def case_verdict_override(*, actor, case: Case, verdict: str, reason: str) -> Ca
         raise ValidationFailed(_("请选择新的结论。"), field="verdict") from None
     if new == Verdict.REFUSED:
         raise ValidationFailed(_("不能改判为合规红线；红线只由规则认定。"), field="verdict")
+    if new.value == case.verdict:
+        raise ValidationFailed(_("新结论与现有结论相同。"), field="verdict")
     reason = (reason or "").strip()
     if len(reason) < 5:
         raise ValidationFailed(_("请写明改判理由（至少 5 个字）。"), field="reason")
     previous = case.verdict
+    override = {
+        "from": previous,
+        "from_label": VERDICT_ZH[Verdict(previous)],
+        "to": new.value,
+        "to_label": VERDICT_ZH[new],
+        "reason": reason[:1000],
+        "by": staff_display_name(actor),
+        "at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+    }
+    history = list(case.triage.get("history", []))
+    if case.triage.get("override"):
+        history.append(_history_entry(case.triage))
+    original = case.triage.get("summary_original", case.triage.get("summary", ""))
+    note = (
+        f"经理改判：{override['to_label']}"
+        f"（原结论：{override['from_label']}；理由：{override['reason']}）"
+    )
     case.triage = {
         **case.triage,
-        "override": {
-            "from": previous,
-            "to": new.value,
-            "reason": reason[:1000],
-            "by": staff_display_name(actor),
-            "at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
-        },
+        "override": override,
+        "history": history,
+        "verdict_label": VERDICT_ZH[new],
+        "summary_original": original,
+        "summary": f"{note}\n{original}",
     }
     case.verdict = new.value
     case.save(update_fields=["triage", "verdict", "updated_at"])
@@ -298,6 +375,11 @@ def case_verdict_override(*, actor, case: Case, verdict: str, reason: str) -> Ca
         payload={"from": previous, "to": new.value, "reason": reason[:1000]},
     )
     return case
+
+
+def _store(path: str, content: bytes) -> None:
+    if not default_storage.exists(path):
+        default_storage.save(path, ContentFile(content))
 
 
 def _safe_name(name: str) -> str:
@@ -331,8 +413,11 @@ def case_document_add(
         size=len(content),
         uploaded_by=None if client else actor,
     )
-    doc.file.save(f"{digest[:16]}{suffix}", ContentFile(content), save=False)
+    # Content-addressed, and written only once the transaction commits: a refused action
+    # leaves no file behind, and the same file uploaded twice is stored once.
+    doc.file.name = f"cases/{digest[:2]}/{digest}{suffix}"
     doc.save()
+    transaction.on_commit(lambda: _store(doc.file.name, content))
     audit_record(
         kind=AuditKind.CASE_FILE_ADDED,
         actor=None if client else actor,

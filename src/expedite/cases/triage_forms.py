@@ -17,7 +17,7 @@ YES_NO = [("", "—"), ("yes", _("是")), ("no", _("否"))]
 def stage_choices(service: ServiceType) -> list[tuple[str, str]]:
     stages = [("not_started", _("尚未开始办理"))]
     stages += [(m, m) for m in service.milestones]
-    stages.append(("other", _("其他（在备注中说明）")))
+    stages.append(("other", _("其他")))
     return stages
 
 
@@ -69,7 +69,7 @@ class IntakeForm(forms.Form):
             if step.when:
                 key = f"flag_{step.when}"
                 self.fields[key] = forms.BooleanField(
-                    label=_("可能因近似商标被驳回"), required=False
+                    label=catalog.fact_label(step.when), required=False
                 )
                 self.flag_fields.append((step.when, key))
 
@@ -77,9 +77,10 @@ class IntakeForm(forms.Form):
         return [self[key] for _n, key, _k in self.fact_fields]
 
     def lever_bound_fields(self):
-        return [self[key] for _c, key in self.pre_fields] + [
-            self[key] for _f, key in self.flag_fields
-        ]
+        return [self[key] for _c, key in self.pre_fields]
+
+    def flag_bound_fields(self):
+        return [self[key] for _f, key in self.flag_fields]
 
     def clean(self):
         data = super().clean()

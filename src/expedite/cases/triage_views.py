@@ -104,7 +104,9 @@ def case_override_view(request, pk: int):
 def triage_queue(request):
     """Triaged cases, most urgent first, with the reason for each rank (资源冲突时的排序)."""
     cases = _access(selectors.case_list, user=request.user).filter(priority__isnull=False)
-    cases = cases.exclude(state__in=["closed", "cancelled", "declined"]).order_by(
-        "-priority", "requested_deadline"
+    cases = (
+        cases.exclude(state__in=["closed", "cancelled", "declined"])
+        .exclude(verdict="refused")
+        .order_by("-priority", "requested_deadline")
     )
     return render(request, "cases/queue.html", {"cases": cases[:200]})

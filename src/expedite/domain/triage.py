@@ -275,6 +275,12 @@ def triage(
             names = "、".join(catalog.precondition_name(n) for n in needs)
             changes.append(f"做到“{names}”，即可采用“{lever.name}”")
         to_change = tuple(changes)
+    if verdict in (Verdict.REFUSED, Verdict.BLOCKED) and chosen.meets_deadline is False:
+        finish = chosen.plan.finish_date.isoformat()
+        reasons.append(
+            f"合规路径最快也要 {finish} 完成，比截止日期晚 {chosen.late_by_workdays} 个工作日。"
+        )
+        to_change = (f"截止日期放宽到 {finish}",)
     for f in evaluation.requirements:
         if f.rule.missing_material:
             reasons.append(f"{f.rule.reason}（依据：{f.rule.basis}）")

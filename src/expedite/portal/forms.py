@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from expedite.cases.forms import DateInput
 from expedite.cases.models import CONSEQUENCE_CHOICES
+from expedite.cases.services import check_deadline
+from expedite.domain.errors import DomainError
+from expedite.web.i18n import localized
 
 YES_NO = [("", "—"), ("yes", _("是")), ("no", _("否"))]
 
@@ -18,9 +22,7 @@ class ClientIntakeForm(forms.Form):
         choices=YES_NO,
         coerce=lambda v: v == "yes",
     )
-    stage = forms.CharField(
-        label=_("2. 目前办到哪一步、卡在哪里？"), max_length=200, required=False
-    )
+    stage = forms.ChoiceField(label=_("2. 目前办到哪一步、卡在哪里？"), required=False)
     materials_complete = forms.TypedChoiceField(
         label=_("3. 今天能把完整材料交给我们吗？"), choices=YES_NO, coerce=lambda v: v == "yes"
     )
@@ -31,10 +33,25 @@ class ClientIntakeForm(forms.Form):
         label=_("如果赶不上，会有什么后果？"), choices=[("", "—"), *CONSEQUENCE_CHOICES]
     )
 
+    def __init__(self, *args, stages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = [("", "—"), *stages]
+
+    def clean_deadline(self):
+        deadline = self.cleaned_data["deadline"]
+        try:
+            check_deadline(deadline, today=timezone.localdate())
+        except DomainError as exc:
+            raise forms.ValidationError(localized(exc)) from exc
+        return deadline
+
     def clean(self):
         data = super().clean()
-        if data.get("materials_complete") is False and not data.get("materials_expected"):
+        expected = data.get("materials_expected")
+        if data.get("materials_complete") is False and not expected:
             self.add_error("materials_expected", _("请填写预计交齐材料的日期。"))
+        if expected and expected < timezone.localdate():
+            self.add_error("materials_expected", _("材料预计交齐的日期不能早于今天。"))
         return data
 
     def answers(self) -> dict:
@@ -42,7 +59,7 @@ class ClientIntakeForm(forms.Form):
         return {
             "deadline": d["deadline"].isoformat(),
             "written_notice": d["written_notice"],
-            "stage": d["stage"].strip(),
+            "stage": d["stage"],
             "materials_complete": d["materials_complete"],
             "materials_expected": d["materials_expected"].isoformat()
             if d.get("materials_expected")

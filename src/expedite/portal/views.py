@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from expedite.cases.models import Case
+from expedite.cases.plans import definition_for
 from expedite.cases.triage import case_intake_answer
+from expedite.cases.triage_forms import stage_choices
 from expedite.domain.cases import CaseState
 from expedite.workdays.display import deadline_facts
 from expedite.workdays.selectors import firm_calendar
@@ -42,7 +44,8 @@ def portal_case(request, token: str):
     # The three questions are asked until the firm has triaged the request.
     if case.state == CaseState.DRAFT:
         initial = case.intake.get("client") or {"deadline": case.requested_deadline}
-        form = ClientIntakeForm(request.POST or None, initial=_initial(initial))
+        stages = stage_choices(definition_for(case))
+        form = ClientIntakeForm(request.POST or None, initial=_initial(initial), stages=stages)
         if request.method == "POST" and form.is_valid():
             case_intake_answer(case=case, answers=form.answers())
             messages.success(request, _("已收到您的回答，我们会尽快给您答复。"))
@@ -60,6 +63,8 @@ def portal_case(request, token: str):
         "milestones": case.service.milestones,
     }
     response = render(request, "portal/case.html", context)
-    response["Referrer-Policy"] = "no-referrer"
+    # same-origin: the signed link never leaks to other sites, and the form's own POSTs still
+    # carry an Origin that Django's CSRF check accepts (no-referrer would send "null").
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "private, no-store"
     return response
