@@ -24,3 +24,11 @@ def heartbeat() -> str:
 def heartbeat_now() -> str:
     """The same, on demand: enqueued when a worker starts so /healthz is green at once."""
     return _beat()
+
+
+@db_periodic_task(crontab(hour="2", minute="30"))
+def audit_daily_check() -> dict:
+    """Every night: verify the audit chain and the files, then anchor and mail the head."""
+    from expedite.audit.jobs import audit_daily
+
+    return audit_daily()

@@ -37,6 +37,8 @@ class AuditKind(enum.StrEnum):
     STAFF_ROLES_CHANGED = "staff.roles_changed"
     STAFF_PASSWORD_SET = "staff.password_set"  # noqa: S105 - an event name
     STAFF_DELETED = "staff.deleted"
+    AUDIT_ANCHORED = "audit.anchored"
+    AUDIT_VERIFY_FAILED = "audit.verify_failed"
     CALENDAR_OVERRIDE_LOADED = "calendar.override_loaded"
     CALENDAR_OVERRIDE_REMOVED = "calendar.override_removed"
     CALENDAR_HOURS_CHANGED = "calendar.hours_changed"
@@ -83,3 +85,65 @@ def canonical_bytes(body: EventBody) -> bytes:
 
 def event_hash(body: EventBody) -> str:
     return hashlib.sha256(canonical_bytes(body)).hexdigest()
+
+
+class Problem(enum.StrEnum):
+    CHANGED = "changed"  # the stored content no longer hashes to the stored hash
+    MISSING = "missing"  # a sequence number is absent (a row was deleted)
+    REORDERED = "reordered"  # a row does not link to the one before it
+    TRUNCATED = "truncated"  # the head says there were more events than there are
+    ANCHOR = "anchor"  # the chain disagrees with an earlier anchor
+    FILE_ALTERED = "file_altered"  # a stored file no longer has its recorded SHA-256
+    FILE_MISSING = "file_missing"
+
+
+PROBLEM_ZH = {
+    Problem.CHANGED: "内容被改动",
+    Problem.MISSING: "事件缺失",
+    Problem.REORDERED: "顺序被打乱或链接断开",
+    Problem.TRUNCATED: "链尾事件被删除",
+    Problem.ANCHOR: "与此前的锚点不一致",
+    Problem.FILE_ALTERED: "文件被改动",
+    Problem.FILE_MISSING: "文件缺失",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    body: EventBody
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    problem: Problem
+    seq: int | None
+    detail: str
+
+    def describe(self) -> str:
+        where = f"事件 #{self.seq}" if self.seq is not None else "审计链"
+        return f"{where}：{PROBLEM_ZH[self.problem]}（{self.detail}）"
+
+
+def verify_chain(events, *, start_seq: int = 1, start_hash: str = GENESIS_HASH) -> Finding | None:
+    """Walk events in sequence order; return the first problem, or None if the chain holds.
+
+    `events` yields `StoredEvent`s ordered by seq. Each must carry the next sequence number,
+    link to the previous event's hash, and hash to its stored hash.
+    """
+    expected_seq, previous = start_seq, start_hash
+    for event in events:
+        body = event.body
+        if body.seq != expected_seq:
+            return Finding(
+                Problem.MISSING, expected_seq, f"应为 #{expected_seq}，下一条是 #{body.seq}"
+            )
+        if body.prev_hash != previous:
+            return Finding(Problem.REORDERED, body.seq, "prev_hash 与上一事件的哈希不符")
+        actual = event_hash(body)
+        if actual != event.hash:
+            return Finding(
+                Problem.CHANGED, body.seq, f"重算 {actual[:12]}…，记录 {event.hash[:12]}…"
+            )
+        expected_seq, previous = body.seq + 1, event.hash
+    return None

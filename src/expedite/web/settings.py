@@ -177,3 +177,21 @@ EXPEDITE_PRIORITY_WEIGHTS = (
     envfloat("EXPEDITE_PRIORITY_VALUE", 0.15),
 )
 EXPEDITE_MAX_UPLOAD_BYTES = envint("EXPEDITE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+
+# E-mail: SMTP when EMAIL_HOST is set; otherwise messages are written as files under var/mail.
+EMAIL_HOST = envstr("EMAIL_HOST", "")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "expedite@localhost")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+
+# Where the daily audit anchor goes: a file under var/anchors and this address.
+EXPEDITE_ANCHOR_DIR = VAR_DIR / "anchors"
+EXPEDITE_ANCHOR_EMAIL = envstr("EXPEDITE_ANCHOR_EMAIL", "")

@@ -1,0 +1,166 @@
+"""Verify the audit chain and the stored files against their recorded hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from expedite.domain.audit import (
+    GENESIS_HASH,
+    EventBody,
+    Finding,
+    Problem,
+    StoredEvent,
+    verify_chain,
+)
+
+from .models import AuditEvent, AuditHead
+
+FIELDS = ("seq", "time", "actor_kind", "actor", "kind", "case_id", "payload", "prev_hash", "hash")
+
+
+@dataclass
+class Report:
+    events: int = 0
+    files: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def as_dict(self) -> dict:
+        return {
+            "ok": self.ok,
+            "events_checked": self.events,
+            "files_checked": self.files,
+            "problems": [
+                {"problem": f.problem.value, "seq": f.seq, "detail": f.detail, "text": f.describe()}
+                for f in self.findings
+            ],
+        }
+
+
+def _stored(row) -> StoredEvent:
+    seq, time, actor_kind, actor, kind, case_id, payload, prev_hash, digest = row
+    body = EventBody(
+        seq=seq,
+        time=time,
+        actor_kind=actor_kind,
+        actor=actor,
+        kind=kind,
+        case_id=case_id,
+        payload=payload,
+        prev_hash=prev_hash,
+    )
+    return StoredEvent(body=body, hash=digest)
+
+
+def verify(*, case_id: int | None = None, anchor: dict | None = None) -> Report:
+    report = Report()
+    if case_id is None:
+        rows = AuditEvent.objects.order_by("seq").values_list(*FIELDS).iterator(chunk_size=5000)
+
+        def counted():
+            for row in rows:
+                report.events += 1
+                yield _stored(row)
+
+        finding = verify_chain(counted())
+        if finding:
+            report.findings.append(finding)
+        else:
+            _check_head(report)
+    else:
+        _verify_case(report, case_id)
+    if anchor is not None and not report.findings:
+        _check_anchor(report, anchor)
+    _verify_files(report, case_id)
+    return report
+
+
+def _check_head(report: Report) -> None:
+    head = AuditHead.objects.filter(pk=1).first()
+    last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+    if head is None:
+        return
+    last_seq, last_hash = last or (0, GENESIS_HASH)
+    if head.seq != last_seq or head.hash != last_hash:
+        report.findings.append(
+            Finding(
+                Problem.TRUNCATED, last_seq + 1, f"链头记录到 #{head.seq}，实际只到 #{last_seq}"
+            )
+        )
+
+
+def _verify_case(report: Report, case_id: int) -> None:
+    """Each event of the case hashes right and links to the event before it in the chain."""
+    for row in AuditEvent.objects.filter(case_id=case_id).order_by("seq").values_list(*FIELDS):
+        event = _stored(row)
+        report.events += 1
+        seq = event.body.seq
+        before = AuditEvent.objects.filter(seq=seq - 1).values_list("hash", flat=True).first()
+        if seq > 1 and before is None:
+            report.findings.append(Finding(Problem.MISSING, seq - 1, f"#{seq} 之前的事件不存在"))
+            return
+        finding = verify_chain([event], start_seq=seq, start_hash=before or GENESIS_HASH)
+        if finding:
+            report.findings.append(finding)
+            return
+
+
+def _check_anchor(report: Report, anchor: dict) -> None:
+    seq, digest = anchor.get("seq"), anchor.get("hash")
+    stored = AuditEvent.objects.filter(seq=seq).values_list("hash", flat=True).first()
+    if stored != digest:
+        detail = (
+            f"锚点记录 #{seq} 为 {str(digest)[:12]}…，现为 {str(stored)[:12] if stored else '无'}…"
+        )
+        report.findings.append(Finding(Problem.ANCHOR, seq, detail))
+
+
+def _verify_files(report: Report, case_id: int | None) -> None:
+    from expedite.cases.models import CaseDocument
+
+    documents = CaseDocument.objects.all()
+    if case_id is not None:
+        documents = documents.filter(case_id=case_id)
+    for doc in documents.order_by("pk"):
+        report.files += 1
+        if not default_storage.exists(doc.file.name):
+            report.findings.append(
+                Finding(Problem.FILE_MISSING, None, f"文件 {doc.name}（{doc.file.name}）")
+            )
+            continue
+        digest = hashlib.sha256()
+        with default_storage.open(doc.file.name, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+        if digest.hexdigest() != doc.sha256:
+            report.findings.append(
+                Finding(
+                    Problem.FILE_ALTERED,
+                    None,
+                    f"文件 {doc.name}：记录 {doc.sha256[:12]}…，现为 {digest.hexdigest()[:12]}…",
+                )
+            )
+
+
+def current_anchor() -> dict:
+    head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+    seq, digest = head or (0, GENESIS_HASH)
+    return {"seq": seq, "hash": digest, "time": timezone.now().isoformat()}
+
+
+def write_anchor(directory: Path) -> tuple[Path, dict]:
+    """Write the chain head to a dated file; an earlier file proves a later rewrite."""
+    anchor = current_anchor()
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"anchor-{timezone.localtime():%Y%m%d-%H%M%S}.json"
+    path.write_text(json.dumps(anchor, ensure_ascii=False, indent=2), encoding="utf-8")
+    return path, anchor
