@@ -81,6 +81,7 @@ AUDIT_KIND_LABELS = {
     AuditKind.CASE_TRIAGED: _("研判"),
     AuditKind.CASE_VERDICT_OVERRIDDEN: _("经理改判"),
     AuditKind.CASE_FILE_ADDED: _("上传文件"),
+    AuditKind.COST_RECORDED: _("记录费用"),
     AuditKind.CATALOG_LOADED: _("载入服务目录"),
     AuditKind.DEMO_LOADED: _("载入演示数据"),
     AuditKind.LOGIN: _("登录"),

@@ -202,3 +202,45 @@ class CaseDocument(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+COST_KIND_CHOICES = [
+    ("overtime", _("加班工时")),
+    ("third_party", _("第三方费用")),
+    ("surcharge", _("加急服务费")),
+    ("other", _("其他")),
+]
+
+
+class CostEntry(models.Model):
+    """费用明细: what an expedite really cost, to explain the fee (加急比常规贵了20%).
+
+    Entries are never edited; a correction is a new entry with a negative amount.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="costs")
+    kind = models.CharField(_("类别"), max_length=16, choices=COST_KIND_CHOICES)
+    description = models.CharField(_("说明"), max_length=200)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("人员"),
+    )
+    day = models.DateField(_("日期"), null=True, blank=True)
+    hours = models.DecimalField(_("工时"), max_digits=6, decimal_places=2, null=True, blank=True)
+    amount = models.DecimalField(_("金额（元）"), max_digits=12, decimal_places=2)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["day", "pk"]
+        verbose_name = pgettext_lazy("one", "费用明细")
+        verbose_name_plural = _("费用明细")
+
+    def __str__(self) -> str:
+        return f"{self.description} ¥{self.amount}"

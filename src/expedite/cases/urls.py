@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import plan_views, triage_views, views
+from . import cost_views, plan_views, triage_views, views
 
 urlpatterns = [
     path("", views.case_list, name="case_list"),
@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/<int:pk>/triage/", triage_views.case_triage_view, name="case_triage"),
     path("cases/<int:pk>/override/", triage_views.case_override_view, name="case_override"),
     path("queue/", triage_views.triage_queue, name="triage_queue"),
+    path("cases/<int:pk>/costs/", cost_views.case_cost_add, name="case_cost_add"),
     path("clients/", views.client_list, name="client_list"),
     path("clients/new/", views.client_create, name="client_create"),
     path("clients/<int:pk>/", views.client_detail, name="client_detail"),

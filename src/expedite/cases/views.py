@@ -20,6 +20,7 @@ from expedite.workdays.selectors import firm_calendar
 
 from . import selectors, services
 from .clocks import read_clocks
+from .costs import fee_comparison
 from .forms import CaseForm, ClientForm, ContactForm, add_domain_error
 from .models import CASE_STATE_CHOICES
 
@@ -99,6 +100,9 @@ def case_detail_context(request, case) -> dict:
         "clocks": read_clocks(case.clocks, now=timezone.now()),
         **_planning(request, case, triage_context),
         "portal_url": request.build_absolute_uri(_portal_path(case)),
+        "costs": fee_comparison(case),
+        "can_record_cost": user_can(request.user, Capability.RECORD_COST),
+        "cost_form": _cost_form(),
     }
 
 
@@ -106,6 +110,12 @@ def case_detail_context(request, case) -> dict:
 def case_detail(request, pk: int):
     case = _access(selectors.access_case, user=request.user, pk=pk)
     return render(request, "cases/case_detail.html", case_detail_context(request, case))
+
+
+def _cost_form():
+    from .cost_views import CostForm
+
+    return CostForm()
 
 
 def _planning(request, case, triage_context) -> dict:

@@ -25,6 +25,7 @@ class AuditKind(enum.StrEnum):
     CASE_TRIAGED = "case.triaged"
     CASE_VERDICT_OVERRIDDEN = "case.verdict_overridden"
     CASE_FILE_ADDED = "case.file_added"
+    COST_RECORDED = "case.cost_recorded"
     CATALOG_LOADED = "catalog.loaded"
     DEMO_LOADED = "demo.loaded"
     LOGIN = "auth.login"

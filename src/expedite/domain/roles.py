@@ -47,6 +47,7 @@ class Capability(enum.StrEnum):
     CREATE_CASE = "create_case"
     MANAGE_CALENDAR = "manage_calendar"
     TRIAGE = "triage"
+    RECORD_COST = "record_cost"
     OVERRIDE_VERDICT = "override_verdict"
 
 
@@ -62,6 +63,8 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.MANAGE_CALENDAR: frozenset({Role.MANAGER, Role.GENERAL_MANAGER, Role.ADMIN}),
     # The liaison triages with the client on the phone; the risk reviewer may too.
     Capability.TRIAGE: _INTAKE | {Role.RISK},
+    # Whoever does the work records its cost (overtime, third-party fees).
+    Capability.RECORD_COST: _ALL_STAFF,
     # Changing a verdict (never a refusal) takes a manager and a written reason.
     Capability.OVERRIDE_VERDICT: frozenset({Role.MANAGER, Role.GENERAL_MANAGER, Role.ADMIN}),
 }

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
 from expedite.audit.services import audit_record
+from expedite.cases.costs import cost_entry_add
 from expedite.cases.models import Case, Client
 from expedite.cases.services import ContactInput, case_create, client_create
 from expedite.cases.triage import TriageInput, case_triage
@@ -237,9 +239,35 @@ def demo_load(*, today: dt.date, now: dt.datetime | None = None) -> dict[str, in
                 ),
                 now=now,
             )
+        if service == "labor-dispatch-license":
+            _demo_costs(case, users, today)
     if any(created.values()):
         audit_record(kind=AuditKind.DEMO_LOADED, payload=created)
     return created
+
+
+def _demo_costs(case, users, today: dt.date) -> None:
+    """加急比常规贵了20%: two extra staff on overtime and an e-sign service (the seed's case)."""
+    process = users[Role.PROCESS]
+    for person, hours in ((users[Role.LIAISON], "2"), (process, "2")):
+        cost_entry_add(
+            actor=process,
+            case=case,
+            kind="overtime",
+            description="加急加班",
+            amount=Decimal(hours) * 125,
+            hours=Decimal(hours),
+            person=person,
+            day=today,
+        )
+    cost_entry_add(
+        actor=process,
+        case=case,
+        kind="third_party",
+        description="电子签章服务",
+        amount=300,
+        day=today,
+    )
 
 
 def demo_logins() -> list[tuple[str, str]]:
