@@ -82,6 +82,7 @@ AUDIT_KIND_LABELS = {
     AuditKind.CASE_VERDICT_OVERRIDDEN: _("经理改判"),
     AuditKind.CASE_FILE_ADDED: _("上传文件"),
     AuditKind.COST_RECORDED: _("记录费用"),
+    AuditKind.EVIDENCE_EXPORTED: _("导出证据包"),
     AuditKind.CATALOG_LOADED: _("载入服务目录"),
     AuditKind.DEMO_LOADED: _("载入演示数据"),
     AuditKind.LOGIN: _("登录"),

@@ -74,3 +74,17 @@ def case_cost_add(request, pk: int):
     else:
         messages.success(request, _("已记录费用。"))
     return redirect(f"/cases/{case.pk}/#costs")
+
+
+@login_required
+def case_evidence_download(request, pk: int):
+    from django.http import HttpResponse
+
+    from .evidence import case_evidence
+
+    case = _access(selectors.access_case, user=request.user, pk=pk)
+    name, data = case_evidence(actor=request.user, case=case)
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response

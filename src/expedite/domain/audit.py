@@ -26,6 +26,7 @@ class AuditKind(enum.StrEnum):
     CASE_VERDICT_OVERRIDDEN = "case.verdict_overridden"
     CASE_FILE_ADDED = "case.file_added"
     COST_RECORDED = "case.cost_recorded"
+    EVIDENCE_EXPORTED = "case.evidence_exported"
     CATALOG_LOADED = "catalog.loaded"
     DEMO_LOADED = "demo.loaded"
     LOGIN = "auth.login"

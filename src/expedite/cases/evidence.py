@@ -1,0 +1,231 @@
+"""The evidence file of a case: a ZIP anyone can check offline.
+
+Contents:
+- `index.pdf` — a Chinese index: the case, its triage, the plan promised, the files with
+  their SHA-256, the fee ledger, and every audit event with its hash;
+- `events.json` — the case's audit events with every field the hash covers, plus for each
+  the hash of the event before it in the firm's chain (the chain proof);
+- `files/` — the stored files, named by SHA-256;
+- `costs.csv` — the fee ledger;
+- `README.txt` — how to re-verify (the algorithm of docs/audit.md).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import zipfile
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from expedite.accounts.selectors import staff_display_name
+from expedite.audit.models import AuditEvent, audit_kind_label
+from expedite.audit.services import audit_record
+from expedite.domain.audit import AuditKind
+
+from .costs import fee_comparison
+from .models import Case
+
+FONT = "STSong-Light"
+README = """加急服务证据包 / Expedite evidence file
+
+events.json 中每个事件的 hash = SHA-256(规范 JSON)，规范 JSON 含 seq、time、actor_kind、
+actor、kind、case、payload、prev_hash，键按字母排序、无空格、UTF-8 原文，time 为 UTC
+（YYYY-MM-DDTHH:MM:SS.ffffffZ）。每个事件的 prev_hash 应等于 chain_proof 中它前一个事件的
+hash。files/ 中的文件名即其 SHA-256。校验方法见 docs/audit.md：
+
+import hashlib, json
+for e in json.load(open("events.json", encoding="utf-8"))["events"]:
+    doc = {k: e[k] for k in ("seq", "time", "actor_kind", "actor", "kind", "case", "payload", "prev_hash")}
+    data = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    assert hashlib.sha256(data).hexdigest() == e["hash"] and e["prev_hash"] == e["previous_event_hash"]
+"""
+
+
+def _events(case: Case) -> list[dict]:
+    out = []
+    for e in AuditEvent.objects.filter(case=case).order_by("seq"):
+        before = AuditEvent.objects.filter(seq=e.seq - 1).values_list("hash", flat=True).first()
+        out.append(
+            {
+                "seq": e.seq,
+                "time": e.time.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+                "actor_kind": e.actor_kind,
+                "actor": e.actor,
+                "kind": e.kind,
+                "case": e.case_id,
+                "payload": e.payload,
+                "prev_hash": e.prev_hash,
+                "hash": e.hash,
+                "previous_event_hash": before or "0" * 64,
+            }
+        )
+    return out
+
+
+def _pdf(case: Case, events: list[dict]) -> bytes:
+    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    body = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=13)
+    title = ParagraphStyle("title", fontName=FONT, fontSize=16, leading=22, spaceAfter=6)
+    head = ParagraphStyle(
+        "head", fontName=FONT, fontSize=12, leading=18, spaceBefore=10, spaceAfter=4
+    )
+    small = ParagraphStyle("small", fontName=FONT, fontSize=7, leading=9)
+
+    def table(rows, widths):
+        t = Table(
+            [[Paragraph(str(c), small) for c in row] for row in rows],
+            colWidths=widths,
+            repeatRows=1,
+        )
+        t.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f1f5f9")),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
+        )
+        return t
+
+    triage = case.triage or {}
+    option = triage.get("recommended_option") or {}
+    story = [
+        Paragraph(f"加急服务证据包：{case.reference}", title),
+        Paragraph(
+            f"客户：{case.client.name}（{case.client.uscc}）　服务事项：{case.service.name_zh}　"
+            f"要求截止日期：{case.requested_deadline:%Y-%m-%d}　状态：{case.get_state_display()}",
+            body,
+        ),
+        Paragraph(f"生成时间：{timezone.localtime():%Y-%m-%d %H:%M}", body),
+        Paragraph("研判与承诺", head),
+    ]
+    if triage:
+        story.append(
+            Paragraph(
+                f"结论：{triage.get('verdict_label', '')}（{triage.get('decided_by', '')} {triage.get('decided_at_local', '')}）",
+                body,
+            )
+        )
+        for r in triage.get("reasons", []):
+            story.append(Paragraph(f"－ {r}", body))
+        if option:
+            story.append(
+                Paragraph(
+                    f"承诺方案：{option.get('working_days')} 个工作日，{option.get('finish')} 完成，费用 ¥{option.get('fee', {}).get('total')}",
+                    body,
+                )
+            )
+    else:
+        story.append(Paragraph("尚未研判。", body))
+    story.append(Paragraph("材料与文件", head))
+    docs = [["文件", "类型", "上传时间", "SHA-256"]] + [
+        [d.name, d.kind, f"{timezone.localtime(d.uploaded_at):%Y-%m-%d %H:%M}", d.sha256]
+        for d in case.documents.all()
+    ]
+    story.append(
+        table(docs, [40 * mm, 25 * mm, 28 * mm, 87 * mm])
+        if len(docs) > 1
+        else Paragraph("无。", body)
+    )
+    story.append(Paragraph("费用明细", head))
+    c = fee_comparison(case)
+    story.append(
+        Paragraph(
+            f"报价加急部分 ¥{c['quoted_extra']}，实际加急费用 ¥{c['actual_extra']}（基础服务费 ¥{c['base']}）",
+            body,
+        )
+    )
+    costs = [["日期", "类别", "说明", "人员", "工时", "金额"]] + [
+        [
+            f"{r['entry'].day or ''}",
+            r["entry"].get_kind_display(),
+            r["entry"].description,
+            r["person_name"],
+            f"{r['entry'].hours or ''}",
+            f"¥{r['entry'].amount}",
+        ]
+        for r in c["entries"]
+    ]
+    story.append(
+        table(costs, [22 * mm, 22 * mm, 60 * mm, 25 * mm, 15 * mm, 25 * mm])
+        if len(costs) > 1
+        else Paragraph("无。", body)
+    )
+    story.append(Paragraph("操作记录（审计链）", head))
+    rows = [["#", "时间（UTC）", "操作者", "事件", "哈希"]] + [
+        [e["seq"], e["time"][:19], e["actor"], audit_kind_label(e["kind"]), e["hash"]]
+        for e in events
+    ]
+    story.append(table(rows, [10 * mm, 32 * mm, 22 * mm, 28 * mm, 88 * mm]))
+    story.append(Spacer(1, 4 * mm))
+    story.append(
+        Paragraph("校验方法见包内 README.txt 与 events.json；每个事件的哈希可离线重算。", body)
+    )
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        title=f"{case.reference} 证据包",
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+    )
+    doc.build(story)
+    return buffer.getvalue()
+
+
+@transaction.atomic
+def case_evidence(*, actor, case: Case) -> tuple[str, bytes]:
+    """Build the evidence ZIP of a case; the export itself is recorded (with its hash)."""
+    events = _events(case)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("README.txt", README)
+        z.writestr(
+            "events.json",
+            json.dumps({"case": case.reference, "events": events}, ensure_ascii=False, indent=2),
+        )
+        z.writestr("index.pdf", _pdf(case, events))
+        ledger = io.StringIO()
+        writer = csv.writer(ledger)
+        writer.writerow(["day", "kind", "description", "person", "hours", "amount"])
+        for e in case.costs.select_related("person"):
+            writer.writerow(
+                [
+                    e.day or "",
+                    e.kind,
+                    e.description,
+                    staff_display_name(e.person) if e.person else "",
+                    e.hours or "",
+                    e.amount,
+                ]
+            )
+        z.writestr("costs.csv", ledger.getvalue())
+        for d in case.documents.all():
+            if default_storage.exists(d.file.name):
+                with default_storage.open(d.file.name, "rb") as fh:
+                    z.writestr(
+                        f"files/{d.sha256}{d.file.name[d.file.name.rfind('.') :]}", fh.read()
+                    )
+    data = buffer.getvalue()
+    digest = hashlib.sha256(data).hexdigest()
+    audit_record(
+        kind=AuditKind.EVIDENCE_EXPORTED,
+        actor=actor,
+        case=case,
+        payload={"sha256": digest, "events": len(events), "files": case.documents.count()},
+    )
+    return f"{case.reference}-evidence.zip", data

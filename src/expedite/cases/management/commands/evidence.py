@@ -1,0 +1,31 @@
+"""`expedite evidence CASE [-o FILE]`: the evidence ZIP of a case (reference or id)."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from expedite.cases.evidence import case_evidence
+from expedite.cases.models import Case
+
+
+class Command(BaseCommand):
+    help = (
+        "Write the evidence file (ZIP: PDF index, events with chain proof, files, costs) of a case."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("case", help="case reference (JJ-2026-00001) or id")
+        parser.add_argument(
+            "-o", "--output", help="file to write (default: REFERENCE-evidence.zip)"
+        )
+
+    def handle(self, *args, case, output=None, **options):
+        found = Case.objects.filter(reference=case).first()
+        if found is None and case.isdigit():
+            found = Case.objects.filter(pk=int(case)).first()
+        if found is None:
+            raise CommandError(f"找不到加急单：{case}", returncode=2)
+        name, data = case_evidence(actor=None, case=found)
+        path = Path(output or name)
+        path.write_bytes(data)
+        self.stdout.write(f"{path}（{len(data):,} 字节）")

@@ -1,0 +1,88 @@
+"""The evidence file: a ZIP with a Chinese PDF index, events with chain proof, files, costs."""
+
+import hashlib
+import io
+import json
+import zipfile
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from expedite.audit.models import AuditEvent
+from expedite.cases.costs import cost_entry_add
+from expedite.cases.evidence import case_evidence
+from expedite.cases.services import case_create
+from expedite.cases.triage import case_document_add
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def case(world):
+    import datetime as dt
+
+    case = case_create(
+        actor=world.zhang,
+        client_id=world.acme.pk,
+        service_code="labor-dispatch-license",
+        requested_deadline=dt.date.today() + dt.timedelta(days=30),
+        reason="签约",
+    )
+    case_document_add(
+        actor=world.zhang,
+        case=case,
+        kind="deadline_notice",
+        name="通知.pdf",
+        content=b"%PDF notice",
+    )
+    cost_entry_add(
+        actor=world.li,
+        case=case,
+        kind="third_party",
+        description="电子签章服务",
+        amount=300,
+        day=timezone.localdate(),
+    )
+    return case
+
+
+def test_the_evidence_file_can_be_checked_offline(world, case):
+    name, data = case_evidence(actor=world.zhang, case=case)
+    assert name == f"{case.reference}-evidence.zip"
+    z = zipfile.ZipFile(io.BytesIO(data))
+    assert {"README.txt", "events.json", "index.pdf", "costs.csv"} <= set(z.namelist())
+    assert z.read("index.pdf").startswith(b"%PDF")
+    events = json.loads(z.read("events.json"))["events"]
+    assert [e["kind"] for e in events] == ["case.created", "case.file_added", "case.cost_recorded"]
+    for e in events:  # the algorithm of README.txt, verbatim
+        doc = {
+            k: e[k]
+            for k in ("seq", "time", "actor_kind", "actor", "kind", "case", "payload", "prev_hash")
+        }
+        raw = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+        assert hashlib.sha256(raw).hexdigest() == e["hash"]
+        assert e["prev_hash"] == e["previous_event_hash"]
+    digest = hashlib.sha256(b"%PDF notice").hexdigest()
+    assert z.read(f"files/{digest}.pdf") == b"%PDF notice"
+    assert "电子签章服务" in z.read("costs.csv").decode()
+    exported = AuditEvent.objects.get(kind="case.evidence_exported", case=case)
+    assert exported.payload["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def test_the_button_and_the_command(client, world, case, tmp_path):
+    client.login(username="zhang", password=PASSWORD)
+    response = client.get(reverse("case_evidence", args=[case.pk]))
+    assert response["Content-Type"] == "application/zip"
+    assert zipfile.ZipFile(io.BytesIO(response.content)).testzip() is None
+    out = tmp_path / "e.zip"
+    call_command("evidence", case.reference, "-o", str(out), stdout=StringIO())
+    assert zipfile.ZipFile(out).testzip() is None
+
+
+def test_outsiders_get_no_evidence(client, world, case):
+    client.login(username="outsider", password=PASSWORD)
+    assert client.get(reverse("case_evidence", args=[case.pk])).status_code == 403
