@@ -96,6 +96,7 @@ AUDIT_KIND_LABELS = {
     AuditKind.STAFF_PASSWORD_SET: _("重设员工密码"),
     AuditKind.STAFF_DELETED: _("删除员工账号"),
     AuditKind.AUDIT_ANCHORED: _("审计链锚定"),
+    AuditKind.RETENTION_PURGED: _("按保存期限清除"),
     AuditKind.AUDIT_VERIFY_FAILED: _("审计链校验失败"),
     AuditKind.CALENDAR_OVERRIDE_LOADED: _("载入放假安排"),
     AuditKind.CALENDAR_OVERRIDE_REMOVED: _("撤回放假安排"),

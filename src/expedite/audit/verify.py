@@ -71,7 +71,7 @@ def verify(*, case_id: int | None = None, anchor: dict | None = None) -> Report:
                 report.events += 1
                 yield _stored(row)
 
-        finding = verify_chain(counted())
+        finding = verify_chain(counted(), purged=purged_hashes())
         if finding:
             report.findings.append(finding)
         else:
@@ -82,6 +82,17 @@ def verify(*, case_id: int | None = None, anchor: dict | None = None) -> Report:
         _check_anchor(report, anchor)
     _verify_files(report, case_id)
     return report
+
+
+def purged_hashes() -> dict[int, str]:
+    """seq → hash of every event a retention purge removed, from the purges' own events."""
+    out: dict[int, str] = {}
+    for payload in AuditEvent.objects.filter(kind="retention.purged").values_list(
+        "payload", flat=True
+    ):
+        for seq, digest in payload.get("removed_events", []):
+            out[int(seq)] = digest
+    return out
 
 
 def _check_head(report: Report) -> None:

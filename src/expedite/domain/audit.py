@@ -40,6 +40,7 @@ class AuditKind(enum.StrEnum):
     STAFF_PASSWORD_SET = "staff.password_set"  # noqa: S105 - an event name
     STAFF_DELETED = "staff.deleted"
     AUDIT_ANCHORED = "audit.anchored"
+    RETENTION_PURGED = "retention.purged"
     AUDIT_VERIFY_FAILED = "audit.verify_failed"
     CALENDAR_OVERRIDE_LOADED = "calendar.override_loaded"
     CALENDAR_OVERRIDE_REMOVED = "calendar.override_removed"
@@ -127,15 +128,27 @@ class Finding:
         return f"{where}：{PROBLEM_ZH[self.problem]}（{self.detail}）"
 
 
-def verify_chain(events, *, start_seq: int = 1, start_hash: str = GENESIS_HASH) -> Finding | None:
+def verify_chain(
+    events,
+    *,
+    start_seq: int = 1,
+    start_hash: str = GENESIS_HASH,
+    purged: dict[int, str] | None = None,
+) -> Finding | None:
     """Walk events in sequence order; return the first problem, or None if the chain holds.
 
     `events` yields `StoredEvent`s ordered by seq. Each must carry the next sequence number,
     link to the previous event's hash, and hash to its stored hash.
     """
     expected_seq, previous = start_seq, start_hash
+    purged = purged or {}
     for event in events:
         body = event.body
+        # Events removed by a retention purge were listed, with their hashes, by the purge's
+        # own event: the chain is bridged over them, and nothing else may be absent.
+        while body.seq > expected_seq and expected_seq in purged:
+            previous = purged[expected_seq]
+            expected_seq += 1
         if body.seq != expected_seq:
             return Finding(
                 Problem.MISSING, expected_seq, f"应为 #{expected_seq}，下一条是 #{body.seq}"

@@ -195,3 +195,8 @@ else:
 # Where the daily audit anchor goes: a file under var/anchors and this address.
 EXPEDITE_ANCHOR_DIR = VAR_DIR / "anchors"
 EXPEDITE_ANCHOR_EMAIL = envstr("EXPEDITE_ANCHOR_EMAIL", "")
+
+# Cases, their files and their events are kept at least this many years after closure.
+EXPEDITE_RETENTION_YEARS = envint("EXPEDITE_RETENTION_YEARS", 3)
+if EXPEDITE_RETENTION_YEARS < 3:
+    raise ImproperlyConfigured("EXPEDITE_RETENTION_YEARS must be at least 3 (留痕存证至少 3 年).")

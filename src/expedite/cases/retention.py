@@ -1,0 +1,96 @@
+"""Retention: the only way anything leaves the record, and only after the legal minimum."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from expedite.audit.models import AuditEvent
+from expedite.audit.services import audit_record
+from expedite.domain.audit import AuditKind
+from expedite.domain.errors import ValidationFailed
+
+from .models import Case, CaseDocument, CostEntry
+
+FINAL_STATES = ("closed", "cancelled", "declined")
+
+
+def earliest_allowed(today: dt.date) -> dt.date:
+    years = settings.EXPEDITE_RETENTION_YEARS
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def purge_plan(*, before: dt.date, today: dt.date) -> dict:
+    """What a purge would remove: finished cases last changed before `before`."""
+    limit = earliest_allowed(today)
+    if before > limit:
+        raise ValidationFailed(
+            _("保存期至少 %(years)d 年：只能清除 %(limit)s 之前结束的加急单。")
+            % {"years": settings.EXPEDITE_RETENTION_YEARS, "limit": limit.isoformat()},
+            field="before",
+        )
+    cases = list(
+        Case.objects.filter(state__in=FINAL_STATES, updated_at__date__lt=before).order_by("pk")
+    )
+    ids = [c.pk for c in cases]
+    events = list(
+        AuditEvent.objects.filter(case_id__in=ids).order_by("seq").values_list("seq", "hash")
+    )
+    documents = list(CaseDocument.objects.filter(case_id__in=ids).values_list("file", "sha256"))
+    return {
+        "before": before.isoformat(),
+        "cases": [c.reference for c in cases],
+        "case_ids": ids,
+        "removed_events": [[seq, digest] for seq, digest in events],
+        "documents": [[name, digest] for name, digest in documents],
+        "costs": CostEntry.objects.filter(case_id__in=ids).count(),
+    }
+
+
+@transaction.atomic
+def retention_purge(*, before: dt.date, today: dt.date) -> dict:
+    """Remove finished cases older than the retention period, with their files and events.
+
+    The purge's own audit event lists every removed event's sequence number and hash (so the
+    chain still verifies across the gap) and the SHA-256 of everything removed.
+    """
+    plan = purge_plan(before=before, today=today)
+    ids = plan.pop("case_ids")
+    if not ids:
+        return {**plan, "removed": 0}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL expedite.purge = 'on'")
+        placeholders = ", ".join(["%s"] * len(ids))
+        cursor.execute(f"DELETE FROM audit_auditevent WHERE case_id IN ({placeholders})", ids)  # noqa: S608
+    CostEntry.objects.filter(case_id__in=ids).delete()
+    names = [name for name, _digest in plan["documents"]]
+    CaseDocument.objects.filter(case_id__in=ids).delete()
+    Case.objects.filter(pk__in=ids).delete()
+    digest = hashlib.sha256(
+        json.dumps(plan, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    ).hexdigest()
+    audit_record(
+        kind=AuditKind.RETENTION_PURGED,
+        payload={
+            "before": plan["before"],
+            "cases": plan["cases"],
+            "events": len(plan["removed_events"]),
+            "documents": len(plan["documents"]),
+            "costs": plan["costs"],
+            "removed_events": plan["removed_events"],
+            "sha256": digest,
+        },
+    )
+    still_used = set(CaseDocument.objects.filter(file__in=names).values_list("file", flat=True))
+    transaction.on_commit(lambda: [default_storage.delete(n) for n in names if n not in still_used])
+    return {**plan, "removed": len(ids), "sha256": digest}

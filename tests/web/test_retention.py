@@ -1,0 +1,110 @@
+"""Retention: nothing goes before the legal minimum; a purge keeps the chain verifiable."""
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from expedite.audit.models import AuditEvent
+from expedite.audit.verify import verify
+from expedite.cases.models import Case, CaseDocument
+from expedite.cases.retention import retention_purge
+from expedite.cases.services import case_create
+from expedite.cases.triage import case_document_add
+from expedite.domain.errors import ValidationFailed
+
+pytestmark = pytest.mark.django_db(transaction=True)
+TODAY = dt.date.today()
+
+
+@pytest.fixture
+def old_and_new(world):
+    old = case_create(
+        actor=world.zhang,
+        client_id=world.acme.pk,
+        service_code="business-change",
+        requested_deadline=TODAY,
+        reason="旧案",
+    )
+    case_document_add(
+        actor=world.zhang, case=old, kind="deadline_notice", name="旧.pdf", content=b"%PDF old"
+    )
+    new = case_create(
+        actor=world.zhang,
+        client_id=world.acme.pk,
+        service_code="business-change",
+        requested_deadline=TODAY,
+        reason="新案",
+    )
+    long_ago = dt.datetime(2020, 1, 6, 10, tzinfo=dt.UTC)
+    Case.objects.filter(pk=old.pk).update(state="closed", updated_at=long_ago)
+    return old, new
+
+
+def test_nothing_younger_than_three_years_can_be_purged(old_and_new):
+    with pytest.raises(ValidationFailed, match="保存期至少 3 年"):
+        retention_purge(before=TODAY - dt.timedelta(days=365), today=TODAY)
+
+
+def test_a_dry_run_lists_and_changes_nothing(old_and_new):
+    old, _new = old_and_new
+    out = StringIO()
+    call_command("retention", "purge", "--before", "2021-01-01", "--dry-run", stdout=out)
+    assert (
+        "将清除 1 件加急单、2 个事件、1 个文件" in out.getvalue()
+        and old.reference in out.getvalue()
+    )
+    assert Case.objects.filter(pk=old.pk).exists()
+
+
+def test_a_purge_removes_the_old_case_records_itself_and_the_chain_still_verifies(old_and_new):
+    old, new = old_and_new
+    result = retention_purge(before=dt.date(2021, 1, 1), today=TODAY)
+    assert result["cases"] == [old.reference]
+    assert not Case.objects.filter(pk=old.pk).exists()
+    assert not CaseDocument.objects.filter(case_id=old.pk).exists()
+    assert Case.objects.filter(pk=new.pk).exists()
+    purge = AuditEvent.objects.get(kind="retention.purged")
+    assert purge.payload["events"] == 2 and len(purge.payload["sha256"]) == 64
+    assert verify().ok  # bridged over the removed events by the purge's own list
+
+
+def test_removing_events_any_other_way_is_still_caught(old_and_new):
+    from django.db import connection
+
+    old, _new = old_and_new
+    seq = AuditEvent.objects.filter(case=old).values_list("seq", flat=True).first()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = replica")
+        cursor.execute("DELETE FROM audit_auditevent WHERE seq = %s", [seq])
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = DEFAULT")
+    assert verify().findings[0].problem == "missing"
+
+
+def test_the_command_refuses_a_date_inside_the_retention_period(old_and_new):
+    with pytest.raises(CommandError, match="保存期至少") as info:
+        call_command("retention", "purge", "--before", TODAY.isoformat(), stdout=StringIO())
+    assert info.value.returncode == 2
+
+
+def test_settings_refuse_less_than_three_years(tmp_path):
+    import subprocess
+    import sys
+
+    env = {
+        "EXPEDITE_RETENTION_YEARS": "2",
+        "PATH": "/usr/bin:/bin",
+        "EXPEDITE_VAR_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "expedite", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0 and "at least 3" in result.stderr
