@@ -1,10 +1,17 @@
-"""On PostgreSQL, the database itself refuses to change or delete audit rows."""
+"""On PostgreSQL, the database itself refuses to change or delete audit rows.
+
+Only the retention purge may delete them: it sets `expedite.purge = 'on'` for its own
+transaction (SET LOCAL); every other UPDATE or DELETE is refused.
+"""
 
 from django.db import migrations
 
 CREATE = """
 CREATE OR REPLACE FUNCTION expedite_audit_append_only() RETURNS trigger AS $$
 BEGIN
+    IF TG_OP = 'DELETE' AND current_setting('expedite.purge', true) = 'on' THEN
+        RETURN OLD;
+    END IF;
     RAISE EXCEPTION 'audit events are append-only (% on audit_auditevent refused)', TG_OP;
 END;
 $$ LANGUAGE plpgsql;
@@ -31,5 +38,5 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("audit", "0002_audit_kinds")]
+    dependencies = [("audit", "0001_initial")]
     operations = [migrations.RunPython(create, drop)]
