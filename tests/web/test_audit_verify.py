@@ -223,3 +223,46 @@ def test_several_processes_appending_at_once_keep_one_linear_chain(db, tmp_path)
     seqs = list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, len(seqs) + 1))  # no gap, no duplicate
     assert verify().ok  # and no fork: every event links to the one before it
+
+
+def test_payloads_that_databases_would_rewrite_still_verify(world):
+    from django.db import transaction
+
+    from expedite.audit.services import audit_record
+    from expedite.domain.audit import AuditKind
+
+    with transaction.atomic():
+        audit_record(
+            kind=AuditKind.DEMO_LOADED,
+            payload={"big": 1e16, "zero": -0.0, 7: "int key", "p": 0.5774},
+        )
+    stored = AuditEvent.objects.get(kind="demo.loaded").payload
+    assert stored == {"big": "1e+16", "zero": "-0.0", "7": "int key", "p": "0.5774"}
+    assert verify().ok
+
+
+@pytest.mark.parametrize("content", ["[1, 2]", '{"seq": "x", "hash": "0"}', "{}", "not json"])
+def test_a_bad_anchor_file_is_a_clear_error(world, tmp_path, content):
+    path = tmp_path / "anchor.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(CommandError, match="锚点") as info:
+        call_command("audit", "verify", "--anchor", str(path), stdout=StringIO())
+    assert info.value.returncode == 2
+
+
+def test_verifying_an_unknown_case_is_a_clear_error(world):
+    with pytest.raises(CommandError, match="找不到加急单") as info:
+        call_command("audit", "verify", "--case", "99999", stdout=StringIO())
+    assert info.value.returncode == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+def test_postgresql_refuses_to_move_the_head_back(chain):
+    from django.db import DatabaseError, transaction
+
+    with (
+        pytest.raises(DatabaseError, match="only moves forward"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE audit_audithead SET seq = seq - 1 WHERE id = 1")

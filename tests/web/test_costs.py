@@ -112,3 +112,28 @@ def test_the_case_page_shows_quote_against_actual_and_records_an_entry(client, w
     assert response.status_code == 302
     html = client.get(reverse("case_detail", args=[case.pk])).content.decode()
     assert "费用明细" in html and "周末加班" in html and "¥375.00" in html
+
+
+def test_an_overtime_correction_takes_back_the_hours(world, case):
+    cost_entry_add(
+        actor=world.li,
+        case=case,
+        kind="overtime",
+        description="加班",
+        amount=500,
+        hours=4,
+        person=world.li,
+    )
+    cost_entry_add(
+        actor=world.li,
+        case=case,
+        kind="overtime",
+        description="加班（更正）",
+        amount=-500,
+        hours=-4,
+        person=world.li,
+    )
+    c = fee_comparison(case)
+    assert c["hours"] == 0 and c["actual_extra"] == 0
+    with pytest.raises(ValidationFailed, match="只有加班工时记录工时"):
+        cost_entry_add(actor=world.li, case=case, kind="other", description="x", amount=1, hours=2)

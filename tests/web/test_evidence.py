@@ -75,7 +75,7 @@ def test_the_evidence_file_can_be_checked_offline(world, case):
 
 def test_the_button_and_the_command(client, world, case, tmp_path):
     client.login(username="zhang", password=PASSWORD)
-    response = client.get(reverse("case_evidence", args=[case.pk]))
+    response = client.post(reverse("case_evidence", args=[case.pk]))
     assert response["Content-Type"] == "application/zip"
     assert zipfile.ZipFile(io.BytesIO(response.content)).testzip() is None
     out = tmp_path / "e.zip"
@@ -85,4 +85,5 @@ def test_the_button_and_the_command(client, world, case, tmp_path):
 
 def test_outsiders_get_no_evidence(client, world, case):
     client.login(username="outsider", password=PASSWORD)
-    assert client.get(reverse("case_evidence", args=[case.pk])).status_code == 403
+    assert client.post(reverse("case_evidence", args=[case.pk])).status_code == 403
+    assert client.get(reverse("case_evidence", args=[case.pk])).status_code == 405

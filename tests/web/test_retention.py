@@ -21,16 +21,21 @@ TODAY = dt.date.today()
 
 @pytest.fixture
 def old_and_new(world):
-    old = case_create(
-        actor=world.zhang,
-        client_id=world.acme.pk,
-        service_code="business-change",
-        requested_deadline=TODAY,
-        reason="旧案",
-    )
-    case_document_add(
-        actor=world.zhang, case=old, kind="deadline_notice", name="旧.pdf", content=b"%PDF old"
-    )
+    from unittest import mock
+
+    long_ago = dt.datetime(2020, 1, 6, 10, tzinfo=dt.UTC)
+    # A case handled in 2020: its events carry 2020 times (and hashes over them).
+    with mock.patch("django.utils.timezone.now", return_value=long_ago):
+        old = case_create(
+            actor=world.zhang,
+            client_id=world.acme.pk,
+            service_code="business-change",
+            requested_deadline=long_ago.date(),
+            reason="旧案",
+        )
+        case_document_add(
+            actor=world.zhang, case=old, kind="deadline_notice", name="旧.pdf", content=b"%PDF old"
+        )
     new = case_create(
         actor=world.zhang,
         client_id=world.acme.pk,
@@ -38,9 +43,50 @@ def old_and_new(world):
         requested_deadline=TODAY,
         reason="新案",
     )
-    long_ago = dt.datetime(2020, 1, 6, 10, tzinfo=dt.UTC)
     Case.objects.filter(pk=old.pk).update(state="closed", updated_at=long_ago)
     return old, new
+
+
+def test_a_case_with_anything_recorded_recently_is_kept(world, old_and_new):
+    from expedite.cases.costs import cost_entry_add
+
+    old, _new = old_and_new
+    cost_entry_add(actor=world.li, case=old, kind="other", description="补记", amount=10)
+    Case.objects.filter(pk=old.pk).update(updated_at=dt.datetime(2020, 1, 6, 10, tzinfo=dt.UTC))
+    assert retention_purge(before=dt.date(2021, 1, 1), today=TODAY)["cases"] == []
+    assert Case.objects.filter(pk=old.pk).exists()
+
+
+def test_a_forged_purge_record_does_not_hide_a_deletion(world, old_and_new):
+    import hashlib
+    import json
+
+    from django.db import connection, transaction
+
+    from expedite.audit.services import audit_record
+    from expedite.domain.audit import AuditKind
+
+    _old, new = old_and_new
+    event = AuditEvent.objects.get(case=new)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = replica")
+        cursor.execute("DELETE FROM audit_auditevent WHERE seq = %s", [event.seq])
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = DEFAULT")
+    listed = {
+        "before": "2021-01-01",
+        "cases": [new.reference],
+        "removed_events": [[event.seq, event.hash]],
+        "documents": [],
+        "costs": 0,
+    }
+    digest = hashlib.sha256(
+        json.dumps(listed, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    ).hexdigest()
+    with transaction.atomic():
+        audit_record(kind=AuditKind.RETENTION_PURGED, payload={**listed, "sha256": digest})
+    assert verify().findings[0].problem == "missing"  # the case still exists: not a purge
 
 
 def test_nothing_younger_than_three_years_can_be_purged(old_and_new):

@@ -24,6 +24,23 @@ def _lock_head() -> tuple[int, str]:
     return row[0], row[1]
 
 
+def _normal(value):
+    """JSON the databases store and give back unchanged: string keys, no floats.
+
+    PostgreSQL's jsonb rewrites some numbers (1e16, -0.0), and JSON has only string keys;
+    either would make a stored event hash differently when verified. Floats become strings.
+    """
+    if isinstance(value, dict):
+        return {str(k): _normal(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_normal(v) for v in value]
+    if isinstance(value, float):
+        return repr(value)
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    return str(value)
+
+
 def audit_record(
     *,
     kind: AuditKind,
@@ -58,7 +75,7 @@ def audit_record(
         actor=label,
         kind=kind,
         case_id=case.pk if case is not None else None,
-        payload=payload or {},
+        payload=_normal(payload or {}),
         prev_hash=head_hash,
     )
     digest = event_hash(body)

@@ -85,13 +85,31 @@ def verify(*, case_id: int | None = None, anchor: dict | None = None) -> Report:
 
 
 def purged_hashes() -> dict[int, str]:
-    """seq → hash of every event a retention purge removed, from the purges' own events."""
+    """seq → hash of every event a retention purge removed, from the purges' own events.
+
+    A purge record only accounts for events before it, of cases it names that are gone, and
+    its digest must match its lists: a record appended to cover an unrelated deletion fails.
+    """
+    from expedite.cases.models import Case
+
     out: dict[int, str] = {}
-    for payload in AuditEvent.objects.filter(kind="retention.purged").values_list(
-        "payload", flat=True
-    ):
-        for seq, digest in payload.get("removed_events", []):
-            out[int(seq)] = digest
+    purges = AuditEvent.objects.filter(kind="retention.purged").values_list("seq", "payload")
+    for purge_seq, payload in purges:
+        listed = {
+            "before": payload.get("before"),
+            "cases": payload.get("cases", []),
+            "removed_events": payload.get("removed_events", []),
+            "documents": payload.get("documents", []),
+            "costs": payload.get("costs", 0),
+        }
+        canonical = json.dumps(listed, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        if hashlib.sha256(canonical.encode()).hexdigest() != payload.get("sha256"):
+            continue
+        if Case.objects.filter(reference__in=listed["cases"]).exists():
+            continue
+        for seq, digest in listed["removed_events"]:
+            if int(seq) < purge_seq:
+                out[int(seq)] = digest
     return out
 
 
@@ -99,6 +117,8 @@ def _check_head(report: Report) -> None:
     head = AuditHead.objects.filter(pk=1).first()
     last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
     if head is None:
+        if last is not None:
+            report.findings.append(Finding(Problem.TRUNCATED, None, "链头记录不存在"))
         return
     last_seq, last_hash = last or (0, GENESIS_HASH)
     if head.seq != last_seq or head.hash != last_hash:
@@ -111,11 +131,13 @@ def _check_head(report: Report) -> None:
 
 def _verify_case(report: Report, case_id: int) -> None:
     """Each event of the case hashes right and links to the event before it in the chain."""
+    purged = purged_hashes()
     for row in AuditEvent.objects.filter(case_id=case_id).order_by("seq").values_list(*FIELDS):
         event = _stored(row)
         report.events += 1
         seq = event.body.seq
         before = AuditEvent.objects.filter(seq=seq - 1).values_list("hash", flat=True).first()
+        before = before or purged.get(seq - 1)
         if seq > 1 and before is None:
             report.findings.append(Finding(Problem.MISSING, seq - 1, f"#{seq} 之前的事件不存在"))
             return
@@ -123,6 +145,19 @@ def _verify_case(report: Report, case_id: int) -> None:
         if finding:
             report.findings.append(finding)
             return
+
+
+def check_anchor_file(anchor) -> dict:
+    """An anchor as written by `write_anchor`; anything else is refused."""
+    if not isinstance(anchor, dict):
+        raise ValueError("锚点文件应为 JSON 对象")
+    seq, digest = anchor.get("seq"), anchor.get("hash")
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+        raise ValueError("锚点的 seq 应为非负整数")
+    hex_ok = isinstance(digest, str) and len(digest) == 64
+    if not hex_ok or any(c not in "0123456789abcdef" for c in digest):
+        raise ValueError("锚点的 hash 应为 64 位十六进制")
+    return anchor
 
 
 def _check_anchor(report: Report, anchor: dict) -> None:

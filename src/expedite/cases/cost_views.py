@@ -77,7 +77,9 @@ def case_cost_add(request, pk: int):
 
 
 @login_required
+@require_POST
 def case_evidence_download(request, pk: int):
+    """POST: an export builds a file and is recorded, so a link elsewhere cannot trigger it."""
     from django.http import HttpResponse
 
     from .evidence import case_evidence

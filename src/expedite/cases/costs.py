@@ -60,8 +60,14 @@ def cost_entry_add(
     if value is None or value == 0:
         raise ValidationFailed(_("请填写金额（更正时可填负数）。"), field="amount")
     worked = _decimal(hours, "hours", gettext_noop("工时"))
-    if kind == "overtime" and (worked is None or worked <= 0 or person is None):
-        raise ValidationFailed(_("加班工时须写明人员和工时。"), field="hours")
+    if kind == "overtime":
+        # A correction (negative amount) takes back hours too.
+        if worked is None or worked == 0 or person is None or (worked > 0) != (value > 0):
+            raise ValidationFailed(
+                _("加班工时须写明人员和工时（更正时工时与金额同为负数）。"), field="hours"
+            )
+    elif worked is not None:
+        raise ValidationFailed(_("只有加班工时记录工时。"), field="hours")
     entry = CostEntry.objects.create(
         case=case,
         kind=kind,

@@ -29,8 +29,12 @@ def earliest_allowed(today: dt.date) -> dt.date:
         return today.replace(year=today.year - years, day=28)
 
 
-def purge_plan(*, before: dt.date, today: dt.date) -> dict:
-    """What a purge would remove: finished cases last changed before `before`."""
+def purge_plan(*, before: dt.date, today: dt.date, lock: bool = False) -> dict:
+    """What a purge would remove: finished cases with nothing recorded since `before`.
+
+    A case counts only if its last event, not just its last edit, is older than `before`:
+    a cost added or an evidence file exported last week keeps a case closed in 2020.
+    """
     limit = earliest_allowed(today)
     if before > limit:
         raise ValidationFailed(
@@ -38,9 +42,16 @@ def purge_plan(*, before: dt.date, today: dt.date) -> dict:
             % {"years": settings.EXPEDITE_RETENTION_YEARS, "limit": limit.isoformat()},
             field="before",
         )
-    cases = list(
-        Case.objects.filter(state__in=FINAL_STATES, updated_at__date__lt=before).order_by("pk")
+    cutoff = dt.datetime.combine(before, dt.time(), tzinfo=dt.UTC)
+    candidates = Case.objects.filter(state__in=FINAL_STATES, updated_at__lt=cutoff).order_by("pk")
+    if lock:
+        candidates = candidates.select_for_update()
+    recent = set(
+        AuditEvent.objects.filter(case__in=candidates, time__gte=cutoff).values_list(
+            "case_id", flat=True
+        )
     )
+    cases = [c for c in candidates if c.pk not in recent]
     ids = [c.pk for c in cases]
     events = list(
         AuditEvent.objects.filter(case_id__in=ids).order_by("seq").values_list("seq", "hash")
@@ -63,15 +74,19 @@ def retention_purge(*, before: dt.date, today: dt.date) -> dict:
     The purge's own audit event lists every removed event's sequence number and hash (so the
     chain still verifies across the gap) and the SHA-256 of everything removed.
     """
-    plan = purge_plan(before=before, today=today)
+    # The cases are locked, and exactly the listed events are deleted: an event appended to
+    # one of them meanwhile would keep its case (PROTECT) and fail the whole purge.
+    plan = purge_plan(before=before, today=today, lock=True)
     ids = plan.pop("case_ids")
     if not ids:
         return {**plan, "removed": 0}
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL expedite.purge = 'on'")
-        placeholders = ", ".join(["%s"] * len(ids))
-        cursor.execute(f"DELETE FROM audit_auditevent WHERE case_id IN ({placeholders})", ids)  # noqa: S608
+        seqs = [seq for seq, _digest in plan["removed_events"]]
+        if seqs:
+            placeholders = ", ".join(["%s"] * len(seqs))
+            cursor.execute(f"DELETE FROM audit_auditevent WHERE seq IN ({placeholders})", seqs)  # noqa: S608
     CostEntry.objects.filter(case_id__in=ids).delete()
     names = [name for name, _digest in plan["documents"]]
     CaseDocument.objects.filter(case_id__in=ids).delete()
@@ -85,9 +100,10 @@ def retention_purge(*, before: dt.date, today: dt.date) -> dict:
             "before": plan["before"],
             "cases": plan["cases"],
             "events": len(plan["removed_events"]),
-            "documents": len(plan["documents"]),
+            "files": len(plan["documents"]),
             "costs": plan["costs"],
             "removed_events": plan["removed_events"],
+            "documents": plan["documents"],
             "sha256": digest,
         },
     )

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from expedite.audit.jobs import audit_daily
-from expedite.audit.verify import verify, write_anchor
+from expedite.audit.verify import check_anchor_file, verify
 
 
 class Command(BaseCommand):
@@ -21,15 +20,12 @@ class Command(BaseCommand):
         v.add_argument("--case", type=int, help="only the events and files of this case")
         v.add_argument("--anchor", help="an anchor file written earlier")
         v.add_argument("--json", action="store_true")
-        a = sub.add_parser("anchor", help="write the chain head to var/anchors (and e-mail it)")
-        a.add_argument("--no-mail", action="store_true")
+        sub.add_parser(
+            "anchor", help="verify, then write the chain head to var/anchors and mail it"
+        )
 
     def handle(self, *args, action, **o):
         if action == "anchor":
-            if o["no_mail"]:
-                path, anchor = write_anchor(settings.EXPEDITE_ANCHOR_DIR)
-                self.stdout.write(f"{path}: #{anchor['seq']} {anchor['hash']}")
-                return
             result = audit_daily()
             if not result["ok"]:
                 raise CommandError(
@@ -44,9 +40,14 @@ class Command(BaseCommand):
         if o["anchor"]:
             path = Path(o["anchor"])
             try:
-                anchor = json.loads(path.read_text(encoding="utf-8"))
+                anchor = check_anchor_file(json.loads(path.read_text(encoding="utf-8")))
             except (OSError, ValueError) as exc:
                 raise CommandError(f"无法读取锚点文件 {path}：{exc}", returncode=2) from exc
+        if o["case"] is not None:
+            from expedite.cases.models import Case
+
+            if not Case.objects.filter(pk=o["case"]).exists():
+                raise CommandError(f"找不到加急单 #{o['case']}", returncode=2)
         report = verify(case_id=o["case"], anchor=anchor)
         if o["json"]:
             self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False))

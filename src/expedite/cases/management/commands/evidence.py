@@ -25,7 +25,10 @@ class Command(BaseCommand):
             found = Case.objects.filter(pk=int(case)).first()
         if found is None:
             raise CommandError(f"找不到加急单：{case}", returncode=2)
+        path = Path(output) if output else None
+        if path is not None and not path.parent.is_dir():
+            raise CommandError(f"目录不存在：{path.parent}", returncode=2)
         name, data = case_evidence(actor=None, case=found)
-        path = Path(output or name)
+        path = path or Path(name)
         path.write_bytes(data)
         self.stdout.write(f"{path}（{len(data):,} 字节）")
