@@ -79,6 +79,7 @@ AUDIT_KIND_LABELS = {
     AuditKind.CASE_CREATED: _("创建加急单"),
     AuditKind.CASE_INTAKE_ANSWERED: _("客户回答需求问询"),
     AuditKind.CASE_TRIAGED: _("研判"),
+    AuditKind.CASE_STATE_CHANGED: _("变更状态"),
     AuditKind.CASE_VERDICT_OVERRIDDEN: _("经理改判"),
     AuditKind.CASE_FILE_ADDED: _("上传文件"),
     AuditKind.COST_RECORDED: _("记录费用"),

@@ -90,3 +90,26 @@ def case_evidence_download(request, pk: int):
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+@login_required
+@require_POST
+def case_move(request, pk: int):
+    from django.utils import timezone
+
+    from .lifecycle import case_transition
+
+    case = _access(selectors.access_case, user=request.user, pk=pk)
+    try:
+        case_transition(
+            actor=request.user,
+            case=case,
+            to=request.POST.get("to", ""),
+            now=timezone.now(),
+            reason=request.POST.get("reason", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, localized(exc))
+    else:
+        messages.success(request, _("状态已更新。"))
+    return redirect("case_detail", pk=case.pk)

@@ -22,6 +22,7 @@ from . import selectors, services
 from .clocks import read_clocks
 from .costs import fee_comparison
 from .forms import CaseForm, ClientForm, ContactForm, add_domain_error
+from .lifecycle import case_allowed
 from .models import CASE_STATE_CHOICES
 
 
@@ -102,6 +103,8 @@ def case_detail_context(request, case) -> dict:
         "portal_url": request.build_absolute_uri(_portal_path(case)),
         "costs": fee_comparison(case),
         "can_record_cost": user_can(request.user, Capability.RECORD_COST),
+        "can_move": user_can(request.user, Capability.MOVE_CASE),
+        "allowed_states": [(s, dict(CASE_STATE_CHOICES)[s]) for s in case_allowed(case)],
         "cost_form": _cost_form(),
     }
 

@@ -23,6 +23,7 @@ class AuditKind(enum.StrEnum):
     CASE_CREATED = "case.created"
     CASE_INTAKE_ANSWERED = "case.intake_answered"
     CASE_TRIAGED = "case.triaged"
+    CASE_STATE_CHANGED = "case.state_changed"
     CASE_VERDICT_OVERRIDDEN = "case.verdict_overridden"
     CASE_FILE_ADDED = "case.file_added"
     COST_RECORDED = "case.cost_recorded"

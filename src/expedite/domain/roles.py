@@ -48,6 +48,7 @@ class Capability(enum.StrEnum):
     MANAGE_CALENDAR = "manage_calendar"
     TRIAGE = "triage"
     RECORD_COST = "record_cost"
+    MOVE_CASE = "move_case"
     OVERRIDE_VERDICT = "override_verdict"
 
 
@@ -65,6 +66,8 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.TRIAGE: _INTAKE | {Role.RISK},
     # Whoever does the work records its cost (overtime, third-party fees).
     Capability.RECORD_COST: _ALL_STAFF,
+    # The people who run a case move it along; the risk reviewer reviews, it does not move.
+    Capability.MOVE_CASE: _INTAKE | {Role.PROCESS},
     # Changing a verdict (never a refusal) takes a manager and a written reason.
     Capability.OVERRIDE_VERDICT: frozenset({Role.MANAGER, Role.GENERAL_MANAGER, Role.ADMIN}),
 }

@@ -13,9 +13,11 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from expedite.audit.services import audit_record
 from expedite.cases.costs import cost_entry_add
+from expedite.cases.lifecycle import case_transition
 from expedite.cases.models import Case, Client
 from expedite.cases.services import ContactInput, case_create, client_create
 from expedite.cases.triage import TriageInput, case_triage
@@ -165,6 +167,17 @@ DEMO_CASES = (
     ),
 )
 
+# Cases already under way in the demo: the client accepted, work started, one waits on the client.
+DEMO_MOVES = {
+    "labor-dispatch-license": (("quoted", ""), ("accepted", ""), ("in_progress", "")),
+    "foreign-equity-change": (
+        ("quoted", ""),
+        ("accepted", ""),
+        ("in_progress", ""),
+        ("on_hold", "等待客户补充外方股东决议原件"),
+    ),
+}
+
 # A government office's window hours, for its own processing time (法定承诺时限).
 DEMO_OFFICE = ("市场监管局政务服务中心", "09:00-12:00,13:00-17:00")
 
@@ -241,6 +254,11 @@ def demo_load(*, today: dt.date, now: dt.datetime | None = None) -> dict[str, in
             )
         if service == "labor-dispatch-license":
             _demo_costs(case, users, today)
+        for state, why in DEMO_MOVES.get(service, ()):
+            # Clocks run on real time: a move is never dated before the case was opened.
+            case = case_transition(
+                actor=liaison, case=case, to=state, reason=why, now=timezone.now()
+            )
     if any(created.values()):
         audit_record(kind=AuditKind.DEMO_LOADED, payload=created)
     return created
