@@ -196,3 +196,21 @@ def test_openapi_schema_and_offline_docs_are_served(client, world):
     docs = client.get("/api/v1/docs").content.decode()
     assert "/static/ninja/" in docs
     assert "cdn" not in docs.lower()
+
+
+def test_listing_cases_does_not_query_per_row(client, world, auth, django_assert_max_num_queries):
+    import datetime as dt
+
+    from expedite.cases.services import case_create
+
+    for i in range(12):
+        case_create(
+            actor=world.zhang,
+            client_id=world.acme.pk,
+            service_code="business-change",
+            requested_deadline=dt.date.today() + dt.timedelta(days=10 + i),
+            reason=f"第 {i} 件",
+        )
+    with django_assert_max_num_queries(10):
+        body = client.get("/api/v1/cases", {"limit": 50}, **auth).json()
+    assert body["count"] == 12

@@ -66,3 +66,10 @@ def test_english_messages_from_the_domain_core(client, world):
     html = response.content.decode()
     assert "must have 18 characters, not 3" in html
     assert "统一社会信用代码应为" not in html
+
+
+def test_error_pages_speak_chinese(client, world):
+    assert "找不到页面" in client.get("/p/not-a-token/").content.decode()
+    client.login(username="outsider", password=PASSWORD)
+    response = client.get(reverse("case_list"))
+    assert response.status_code == 403 and "无权" in response.content.decode()

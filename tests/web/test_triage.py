@@ -192,6 +192,7 @@ def auth(world):
 
 
 def test_api_what_if_triage_stores_nothing(client, world, auth):
+    events, cases = AuditEvent.objects.count(), Case.objects.count()
     body = client.post(
         "/api/v1/triage",
         {
@@ -206,6 +207,8 @@ def test_api_what_if_triage_stores_nothing(client, world, auth):
     assert body["verdict"] == "refused"
     assert body["alternative"]["service"] == "invoice-correction"
     assert not AuditEvent.objects.filter(kind="case.triaged").exists()
+    # Only the token's last use is touched; no case, no event, nothing else written.
+    assert (AuditEvent.objects.count(), Case.objects.count()) == (events, cases)
 
 
 def test_api_lists_exactly_the_missing_facts(client, world, auth):

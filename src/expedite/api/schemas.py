@@ -93,15 +93,15 @@ class CaseOut(Schema):
         return context["request"].build_absolute_uri(portal_path(obj))
 
     @staticmethod
-    def resolve_deadline_workdays_left(obj) -> int:
-        return _deadline(obj).workdays_left
+    def resolve_deadline_workdays_left(obj, context) -> int:
+        return _deadline(obj, context).workdays_left
 
     @staticmethod
-    def resolve_deadline_provisional(obj) -> bool:
-        return _deadline(obj).provisional
+    def resolve_deadline_provisional(obj, context) -> bool:
+        return _deadline(obj, context).provisional
 
     @staticmethod
-    def resolve_clocks(obj) -> list[dict]:
+    def resolve_clocks(obj, context) -> list[dict]:
         from django.utils import timezone
 
         from expedite.cases.clocks import read_clocks
@@ -114,19 +114,30 @@ class CaseOut(Schema):
                 "due": r.due,
                 "breached": r.breached,
             }
-            for r in read_clocks(obj.clocks, now=timezone.now())
+            for r in read_clocks(obj.clocks, now=timezone.now(), firm=_calendar(context))
         ]
 
 
-def _deadline(case):
+def _calendar(context):
+    """The firm's calendar, looked up once per request however many rows are serialized."""
+    from expedite.workdays.selectors import firm_calendar
+
+    request = context["request"]
+    cal = getattr(request, "_expedite_calendar", None)
+    if cal is None:
+        cal = request._expedite_calendar = firm_calendar()
+    return cal
+
+
+def _deadline(case, context):
     from django.utils import timezone
 
     from expedite.workdays.display import deadline_facts
-    from expedite.workdays.selectors import firm_calendar
 
     facts = getattr(case, "_deadline_facts", None)
     if facts is None:
-        facts = deadline_facts(firm_calendar(), case.requested_deadline, today=timezone.localdate())
+        cal = _calendar(context)
+        facts = deadline_facts(cal, case.requested_deadline, today=timezone.localdate())
         case._deadline_facts = facts
     return facts
 

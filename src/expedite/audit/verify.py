@@ -129,15 +129,30 @@ def _check_head(report: Report) -> None:
         )
 
 
+def previous_hashes(seqs: list[int]) -> dict[int, str]:
+    """For each seq, the hash of the event before it in the chain (stored, or listed by a
+    retention purge); absent when neither has it. One query, whatever the number of events."""
+    wanted = [s - 1 for s in seqs if s > 1]
+    stored = dict(AuditEvent.objects.filter(seq__in=wanted).values_list("seq", "hash"))
+    purged = purged_hashes() if len(stored) < len(wanted) else {}
+    out = {}
+    for s in seqs:
+        if s == 1:
+            out[s] = GENESIS_HASH
+        elif (found := stored.get(s - 1) or purged.get(s - 1)) is not None:
+            out[s] = found
+    return out
+
+
 def _verify_case(report: Report, case_id: int) -> None:
     """Each event of the case hashes right and links to the event before it in the chain."""
-    purged = purged_hashes()
-    for row in AuditEvent.objects.filter(case_id=case_id).order_by("seq").values_list(*FIELDS):
+    rows = list(AuditEvent.objects.filter(case_id=case_id).order_by("seq").values_list(*FIELDS))
+    befores = previous_hashes([row[0] for row in rows])
+    for row in rows:
         event = _stored(row)
         report.events += 1
         seq = event.body.seq
-        before = AuditEvent.objects.filter(seq=seq - 1).values_list("hash", flat=True).first()
-        before = before or purged.get(seq - 1)
+        before = befores.get(seq)
         if seq > 1 and before is None:
             report.findings.append(Finding(Problem.MISSING, seq - 1, f"#{seq} 之前的事件不存在"))
             return

@@ -28,8 +28,8 @@ def clocks_to_json(clocks: CaseClocks, *, office_id: int | None = None) -> dict:
     }
 
 
-def clocks_from_json(data: dict) -> CaseClocks:
-    firm = firm_calendar()
+def clocks_from_json(data: dict, *, firm: WorkCalendar | None = None) -> CaseClocks:
+    firm = firm or firm_calendar()
     if not data:
         return new_case_clocks(firm)
     office = office_calendar(data["office_id"]) if data.get("office_id") else firm
@@ -58,8 +58,10 @@ class ClockReading:
         return days, hours, rest // dt.timedelta(minutes=1)
 
 
-def read_clocks(data: dict, *, now: dt.datetime) -> list[ClockReading]:
-    clocks = clocks_from_json(data)
+def read_clocks(
+    data: dict, *, now: dt.datetime, firm: WorkCalendar | None = None
+) -> list[ClockReading]:
+    clocks = clocks_from_json(data, firm=firm)
     readings = []
     for key, clock in (
         ("firm", clocks.firm),

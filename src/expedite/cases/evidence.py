@@ -55,12 +55,12 @@ for e in json.load(open("events.json", encoding="utf-8"))["events"]:
 
 
 def _events(case: Case) -> list[dict]:
-    from expedite.audit.verify import purged_hashes
+    from expedite.audit.verify import previous_hashes
 
-    purged = purged_hashes()
+    events = list(AuditEvent.objects.filter(case=case).order_by("seq"))
+    befores = previous_hashes([e.seq for e in events])
     out = []
-    for e in AuditEvent.objects.filter(case=case).order_by("seq"):
-        before = AuditEvent.objects.filter(seq=e.seq - 1).values_list("hash", flat=True).first()
+    for e in events:
         out.append(
             {
                 "seq": e.seq,
@@ -72,7 +72,7 @@ def _events(case: Case) -> list[dict]:
                 "payload": e.payload,
                 "prev_hash": e.prev_hash,
                 "hash": e.hash,
-                "previous_event_hash": before or purged.get(e.seq - 1) or "0" * 64,
+                "previous_event_hash": befores.get(e.seq, ""),
             }
         )
     return out

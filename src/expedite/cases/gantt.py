@@ -38,7 +38,7 @@ def gantt_svg(
     end = calendar.work_clock(last)
     days = max(1, -(-(end - origin) // day_us))
     if deadline is not None:
-        cutoff = _deadline_clock(calendar, deadline)
+        cutoff = calendar.work_clock_end_of(deadline)
         days = max(days, min(-(-(cutoff - origin) // day_us), days + 20))
     width = LABEL + days * DAY + 70  # room for the deadline label
     height = HEADER + sum(TITLE + len(p.steps) * ROW + 8 for _t, p in rows)
@@ -84,7 +84,7 @@ def gantt_svg(
             y += ROW
         y += 8
     if deadline is not None:
-        x = x_of(_deadline_clock(calendar, deadline))
+        x = x_of(calendar.work_clock_end_of(deadline))
         label = _("截止") + f" {deadline:%m-%d}"
         if x > width - 70:  # beyond the chart: say so at its right edge
             x = width - 70
@@ -96,11 +96,6 @@ def gantt_svg(
         )
     out.append("</svg>")
     return "".join(out)
-
-
-def _deadline_clock(calendar: WorkCalendar, deadline: dt.date) -> int:
-    midnight = dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time(), tzinfo=calendar.tz)
-    return calendar.work_clock(midnight)
 
 
 def _clip(text: str, n: int) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import cost_views, plan_views, triage_views, views
+from . import action_views, cost_views, plan_views, triage_views, views
 
 urlpatterns = [
     path("", views.case_list, name="case_list"),
@@ -12,8 +12,8 @@ urlpatterns = [
     path("cases/<int:pk>/override/", triage_views.case_override_view, name="case_override"),
     path("queue/", triage_views.triage_queue, name="triage_queue"),
     path("cases/<int:pk>/costs/", cost_views.case_cost_add, name="case_cost_add"),
-    path("cases/<int:pk>/evidence/", cost_views.case_evidence_download, name="case_evidence"),
-    path("cases/<int:pk>/move/", cost_views.case_move, name="case_move"),
+    path("cases/<int:pk>/evidence/", action_views.case_evidence_download, name="case_evidence"),
+    path("cases/<int:pk>/move/", action_views.case_move, name="case_move"),
     path("clients/", views.client_list, name="client_list"),
     path("clients/new/", views.client_create, name="client_create"),
     path("clients/<int:pk>/", views.client_detail, name="client_detail"),

@@ -342,6 +342,14 @@ class WorkCalendar:
         """
         return self._accrued(t)
 
+    def work_clock_end_of(self, d: dt.date) -> int:
+        """The working-time axis at the end of day d: all of d's working time included.
+
+        A deadline "by d" means by this point; it needs no date after d, so it works for the
+        last supported day too.
+        """
+        return self._cum[self._offset(d) + 1] * self.hours.day_us
+
     def at_work_clock(self, us: int, *, starting: bool = False) -> dt.datetime:
         """The instant at position `us` of the working-time axis (see `_instant`)."""
         return self._instant(us, starting=starting)

@@ -41,10 +41,6 @@ class Risk(enum.IntEnum):
     MEDIUM = 2
     HIGH = 3
 
-    @property
-    def label_zh(self) -> str:
-        return {Risk.LOW: "低", Risk.MEDIUM: "中", Risk.HIGH: "高"}[self]
-
 
 @dataclass(frozen=True, slots=True)
 class StepTemplate:

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, replace
 
 from .calendar import WorkCalendar
 from .catalog import Lever, LeverKind, Risk, ServiceType, StepTemplate
-from .durations import Duration
 from .errors import DomainError, gettext_noop
 
 US = dt.timedelta(microseconds=1)
@@ -376,12 +375,6 @@ class Options:
         return text + "。"
 
 
-def _deadline_end(calendar: WorkCalendar, deadline: dt.date) -> int:
-    """The end of the last working moment on or before the deadline day."""
-    midnight = dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time(), tzinfo=calendar.tz)
-    return calendar.work_clock(midnight)
-
-
 def options(
     service: ServiceType,
     start: dt.datetime,
@@ -417,7 +410,7 @@ def options(
         trial = [x for x in fastest_set if x is not lv]
         if span(trial) <= full:
             fastest_set = trial
-    limit = _deadline_end(calendar, deadline) - base if deadline else None
+    limit = calendar.work_clock_end_of(deadline) - base if deadline else None
     recommended_set: list[Lever] | None = None
     if limit is not None and none > limit and full <= limit:
         recommended_set = _cheapest(service, usable, span, limit)
@@ -434,7 +427,7 @@ def options(
                     deadline + dt.timedelta(days=1), p.finish_date + dt.timedelta(days=1)
                 )
             latest = calendar.at_work_clock(
-                _deadline_end(calendar, deadline) - p.span_us, starting=True
+                calendar.work_clock_end_of(deadline) - p.span_us, starting=True
             )
         this = span(levers)
         choices = tuple(
@@ -514,27 +507,3 @@ def _cheapest(service: ServiceType, levers: list[Lever], span, limit: int) -> li
         chosen.append(best[1])
         current = span(chosen)
     return chosen
-
-
-def describe_saving(saves: dt.timedelta, day: dt.timedelta) -> str:
-    days, rest = divmod(saves, day)
-    hours = rest / dt.timedelta(hours=1)
-    parts = []
-    if days:
-        parts.append(f"{days} 个工作日")
-    if hours >= 0.05:
-        parts.append(f"{hours:.1f} 小时")
-    return " ".join(parts) or "0"
-
-
-__all__ = [
-    "Duration",
-    "Fee",
-    "Option",
-    "Options",
-    "Plan",
-    "PlanFacts",
-    "PlannedStep",
-    "options",
-    "plan",
-]

@@ -288,9 +288,7 @@ def triage(
         min(today, intake.deadline), max(today, intake.deadline)
     ):
         flags.append(Flag.PROVISIONAL_YEAR)
-    deadline_end = calendar.work_clock(
-        dt.datetime.combine(intake.deadline + dt.timedelta(days=1), dt.time(), tzinfo=calendar.tz)
-    )
+    deadline_end = calendar.work_clock_end_of(intake.deadline)
     slack = (deadline_end - calendar.work_clock(chosen.plan.finish)) * dt.timedelta(microseconds=1)
     rank = priority(
         slack=slack,

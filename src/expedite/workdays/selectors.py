@@ -11,7 +11,7 @@ from expedite.domain.calendar_data import (
     statutory_arrangements,
 )
 
-from .models import CalendarOverride, CalendarVersion, Closure, Schedule
+from .models import CalendarOverride, CalendarVersion, Schedule
 
 _lock = threading.Lock()
 _cache: dict[tuple[str, str], WorkCalendar] = {}
@@ -62,7 +62,3 @@ def office_calendar(schedule_id: int) -> WorkCalendar:
 
 def overrides() -> list[CalendarOverride]:
     return list(CalendarOverride.objects.select_related("loaded_by"))
-
-
-def closures():
-    return Closure.objects.select_related("schedule")

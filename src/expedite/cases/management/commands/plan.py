@@ -12,11 +12,10 @@ from expedite.cases.plans import (
     day_start,
     facts_from,
     option_to_dict,
-    plan_to_dict,
     service_definition,
 )
 from expedite.domain.errors import DomainError
-from expedite.domain.planning import options, plan
+from expedite.domain.planning import options
 from expedite.web.i18n import localized
 from expedite.workdays.parsing import parse_date
 from expedite.workdays.selectors import firm_calendar
@@ -119,6 +118,3 @@ class Command(BaseCommand):
         if deadline is None:
             out["latest_start"] = None
         return out
-
-
-__all__ = ["plan", "plan_to_dict"]

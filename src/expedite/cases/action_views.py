@@ -1,0 +1,54 @@
+"""Case actions on the case page: change state, download the evidence file."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from expedite.domain.errors import DomainError
+from expedite.web.i18n import localized
+
+from . import selectors
+from .views import _access
+
+
+@login_required
+@require_POST
+def case_evidence_download(request, pk: int):
+    """POST: an export builds a file and is recorded, so a link elsewhere cannot trigger it."""
+    from django.http import HttpResponse
+
+    from .evidence import case_evidence
+
+    case = _access(selectors.access_case, user=request.user, pk=pk)
+    name, data = case_evidence(actor=request.user, case=case)
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def case_move(request, pk: int):
+    from django.utils import timezone
+
+    from .lifecycle import case_transition
+
+    case = _access(selectors.access_case, user=request.user, pk=pk)
+    try:
+        case_transition(
+            actor=request.user,
+            case=case,
+            to=request.POST.get("to", ""),
+            now=timezone.now(),
+            reason=request.POST.get("reason", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, localized(exc))
+    else:
+        messages.success(request, _("状态已更新。"))
+    return redirect("case_detail", pk=case.pk)
