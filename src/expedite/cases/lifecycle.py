@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -21,6 +23,19 @@ from .clocks import clocks_from_json, clocks_to_json
 from .models import CASE_STATE_CHOICES, Case
 
 STATE_NAMES = dict(CASE_STATE_CHOICES)
+
+# Other apps refuse moves the lifecycle alone would allow (a pending approval, a review not
+# passed). A guard raises a DomainError; guards run inside the move's transaction, after the
+# case row is locked, so what they read cannot change before the move is written.
+TransitionGuard = Callable[[Case, CaseState, Any], None]
+_GUARDS: list[TransitionGuard] = []
+
+
+def register_guard(guard: TransitionGuard) -> TransitionGuard:
+    """Add a guard (apps register theirs in `AppConfig.ready`); registering twice is harmless."""
+    if guard not in _GUARDS:
+        _GUARDS.append(guard)
+    return guard
 
 
 def case_allowed(case: Case) -> list[str]:
@@ -60,6 +75,8 @@ def case_transition(*, actor, case: Case, to: str, now: dt.datetime, reason: str
         max_length=1000,
         required=target in NEEDS_REASON,
     )
+    for guard in _GUARDS:
+        guard(case, target, actor)
     previous = CaseState(case.state)
     clocks = clocks_from_json(case.clocks)
     if target == CaseState.ON_HOLD:
