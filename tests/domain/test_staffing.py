@@ -61,7 +61,11 @@ def test_risk_is_never_process_even_if_only_one_person_could():
 
 
 def test_three_different_people_when_possible():
-    people = [person(1, {"process", "risk", "liaison"}), person(2, {"risk"}), person(3, {"liaison"})]
+    people = [
+        person(1, {"process", "risk", "liaison"}),
+        person(2, {"risk"}),
+        person(3, {"liaison"}),
+    ]
     needs = {r: need(r) for r in ("liaison", "process", "risk")}
     team = propose_team(needs, people, {})
     assert {r: c.person.id for r, c in team.chosen.items()} == {
@@ -116,9 +120,7 @@ def test_allocate_spill_past_horizon():
 )
 def test_allocate_never_makes_the_first_in_queue_wait_within_capacity(specs):
     cap = {(1, d): 8.0 for d in D}
-    demands = [
-        Demand(i, 1, p, {D[k]: 4.0 for k in set(days)}) for i, (p, days) in enumerate(specs)
-    ]
+    demands = [Demand(i, 1, p, {D[k]: 4.0 for k in set(days)}) for i, (p, days) in enumerate(specs)]
     waits = allocate(demands, cap, D)
     first = sorted(demands, key=lambda x: (-x.priority, x.case_id))[0]
     assert first.case_id not in {w.case_id for w in waits}
@@ -127,5 +129,20 @@ def test_allocate_never_makes_the_first_in_queue_wait_within_capacity(specs):
 
 
 def test_step_hours_ignores_government_and_supervisor_steps():
-    hours = step_hours([("process", D[:2]), ("government", D), ("supervisor", D), ("process", D[1:2])])
+    hours = step_hours(
+        [("process", D[:2]), ("government", D), ("supervisor", D), ("process", D[1:2])]
+    )
     assert hours == {"process": {D[0]: 4.0, D[1]: 8.0}}
+
+
+def test_case_needs_reviewer_knows_everything_and_baselines_fill_the_window():
+    from expedite.domain.staffing import case_needs
+
+    needs = case_needs(
+        [("process", "外资", D[:2]), ("liaison", "法务", D[2:3]), ("government", "工商", D[3:4])], D
+    )
+    assert needs["risk"].skills == {"外资", "法务", "工商"}
+    assert needs["process"].skills == {"外资"}
+    assert needs["process"].hours == 8.0
+    assert needs["liaison"].hours == 4.0 + 5 * 1.0
+    assert needs["risk"].hours == 5.0

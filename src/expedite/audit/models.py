@@ -104,6 +104,15 @@ AUDIT_KIND_LABELS = {
     AuditKind.CALENDAR_HOURS_CHANGED: _("修改工作时间"),
     AuditKind.CALENDAR_CLOSURE_ADDED: _("添加停止办公日"),
     AuditKind.CALENDAR_CLOSURE_REMOVED: _("删除停止办公日"),
+    AuditKind.STAFF_PROFILE_CHANGED: _("修改员工技能与产能"),
+    AuditKind.STAFF_ABSENCE_RECORDED: _("登记请假/外出"),
+    AuditKind.STAFF_ABSENCE_REMOVED: _("取消请假/外出"),
+    AuditKind.TEAM_PROPOSED: _("系统建议分工"),
+    AuditKind.TEAM_ASSIGNED: _("确认分工"),
+    AuditKind.PLAN_LAID_OUT: _("生成办理计划"),
+    AuditKind.STEP_STARTED: _("步骤开始"),
+    AuditKind.STEP_FINISHED: _("步骤完成"),
+    AuditKind.TRACK_UPDATED: _("同步通道进展"),
 }
 
 

@@ -29,6 +29,10 @@ STATE_NAMES = dict(CASE_STATE_CHOICES)
 # case row is locked, so what they read cannot change before the move is written.
 TransitionGuard = Callable[[Case, CaseState, Any], None]
 _GUARDS: list[TransitionGuard] = []
+# Followers act on a move once it is written, in the same transaction (accepting a case lays
+# out its tracks and proposes its team); (case, previous state, actor, now).
+TransitionFollower = Callable[[Case, CaseState, Any, dt.datetime], None]
+_FOLLOWERS: list[TransitionFollower] = []
 
 
 def register_guard(guard: TransitionGuard) -> TransitionGuard:
@@ -36,6 +40,12 @@ def register_guard(guard: TransitionGuard) -> TransitionGuard:
     if guard not in _GUARDS:
         _GUARDS.append(guard)
     return guard
+
+
+def register_follower(follower: TransitionFollower) -> TransitionFollower:
+    if follower not in _FOLLOWERS:
+        _FOLLOWERS.append(follower)
+    return follower
 
 
 def case_allowed(case: Case) -> list[str]:
@@ -102,4 +112,6 @@ def case_transition(*, actor, case: Case, to: str, now: dt.datetime, reason: str
         case=case,
         payload={"from": previous.value, "to": target.value, "reason": reason},
     )
+    for follower in _FOLLOWERS:
+        follower(case, previous, actor, now)
     return case

@@ -48,6 +48,15 @@ class AuditKind(enum.StrEnum):
     CALENDAR_HOURS_CHANGED = "calendar.hours_changed"
     CALENDAR_CLOSURE_ADDED = "calendar.closure_added"
     CALENDAR_CLOSURE_REMOVED = "calendar.closure_removed"
+    STAFF_PROFILE_CHANGED = "staff.profile_changed"
+    STAFF_ABSENCE_RECORDED = "staff.absence_recorded"
+    STAFF_ABSENCE_REMOVED = "staff.absence_removed"
+    TEAM_PROPOSED = "case.team_proposed"
+    TEAM_ASSIGNED = "case.team_assigned"
+    PLAN_LAID_OUT = "case.plan_laid_out"
+    STEP_STARTED = "case.step_started"
+    STEP_FINISHED = "case.step_finished"
+    TRACK_UPDATED = "case.track_updated"
 
 
 class ActorKind(enum.StrEnum):

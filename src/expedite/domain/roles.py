@@ -50,6 +50,9 @@ class Capability(enum.StrEnum):
     RECORD_COST = "record_cost"
     MOVE_CASE = "move_case"
     OVERRIDE_VERDICT = "override_verdict"
+    ASSIGN_TEAM = "assign_team"
+    MANAGE_STAFF = "manage_staff"
+    UPDATE_PROGRESS = "update_progress"
 
 
 _ALL_STAFF = frozenset(Role)
@@ -70,6 +73,12 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.MOVE_CASE: _INTAKE | {Role.PROCESS},
     # Changing a verdict (never a refusal) takes a manager and a written reason.
     Capability.OVERRIDE_VERDICT: frozenset({Role.MANAGER, Role.GENERAL_MANAGER, Role.ADMIN}),
+    # The system proposes who works on a case; a manager confirms or changes it.
+    Capability.ASSIGN_TEAM: frozenset({Role.MANAGER, Role.GENERAL_MANAGER, Role.ADMIN}),
+    # Skills, capacity and anyone's absences; everybody may record their own absence.
+    Capability.MANAGE_STAFF: frozenset({Role.MANAGER, Role.GENERAL_MANAGER, Role.ADMIN}),
+    # Steps and tracks are updated by the people who run the case.
+    Capability.UPDATE_PROGRESS: _INTAKE | {Role.PROCESS},
 }
 
 

@@ -233,10 +233,7 @@ def allocate(
         late = last_used - index[wanted[-1]]
         if late > 0:
             ahead = {
-                c
-                for d in wanted
-                for c in served.get((dm.person_id, d), ())
-                if c != dm.case_id
+                c for d in wanted for c in served.get((dm.person_id, d), ()) if c != dm.case_id
             }
             waits.append(Wait(dm.case_id, dm.person_id, late, tuple(sorted(ahead))))
     return waits
@@ -254,3 +251,33 @@ def step_hours(
         for d in days:
             bucket[d] = bucket.get(d, 0.0) + EFFORT_HOURS_PER_STEP_DAY
     return out
+
+
+# The liaison talks to the client and the reviewer checks the case every day it runs, even on
+# days with no step of their own.
+BASELINE_HOURS_PER_DAY = {"liaison": 1.0, "process": 0.0, "risk": 1.0}
+
+
+def case_needs(
+    steps: Iterable[tuple[str, str, Sequence[dt.date]]],
+    window: Sequence[dt.date],
+) -> dict[str, Need]:
+    """The three roles' needs from a case's steps, as (role, skill, working days) triples.
+
+    The reviewer must know everything the case touches; the others need their steps' skills.
+    """
+    steps = list(steps)
+    hours = step_hours((role, days) for role, _skill, days in steps)
+    every_skill = frozenset(skill for _role, skill, _days in steps if skill)
+    needs = {}
+    for role in CASE_ROLES:
+        own = frozenset(s for r, s, _d in steps if r == role and s)
+        by_day = dict(hours.get(role, {}))
+        for d in window:
+            by_day[d] = by_day.get(d, 0.0) + BASELINE_HOURS_PER_DAY[role]
+        needs[role] = Need(
+            role=role,
+            skills=every_skill if role == "risk" else (own or every_skill),
+            hours_by_day={d: h for d, h in by_day.items() if h > 0},
+        )
+    return needs

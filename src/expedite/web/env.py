@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -47,6 +48,14 @@ def envfloat(name: str, default: float) -> float:
         return float(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
+
+
+def envtime(name: str, default: str) -> dt.time:
+    raw = os.environ.get(name, default).strip()
+    try:
+        return dt.datetime.strptime(raw, "%H:%M").time()
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r}: use HH:MM, e.g. {default}.") from None
 
 
 def envlist(name: str, default: list[str]) -> list[str]:

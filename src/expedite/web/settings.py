@@ -19,6 +19,7 @@ from .env import (
     envint,
     envlist,
     envstr,
+    envtime,
     huey_from_url,
     secret_key,
 )
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "expedite.accounts",
     "expedite.audit",
     "expedite.cases",
+    "expedite.work",
     "expedite.ops",
     "expedite.portal",
     "expedite.workdays",
@@ -176,6 +178,12 @@ EXPEDITE_PRIORITY_WEIGHTS = (
     envfloat("EXPEDITE_PRIORITY_IMPACT", 0.35),
     envfloat("EXPEDITE_PRIORITY_VALUE", 0.15),
 )
+# 日清: the process specialist syncs every track by EXPEDITE_SYNC_TIME; the liaison reports to
+# the client by EXPEDITE_CLIENT_FEEDBACK_TIME (working days only).
+EXPEDITE_SYNC_TIME = envtime("EXPEDITE_SYNC_TIME", "10:00")
+EXPEDITE_CLIENT_FEEDBACK_TIME = envtime("EXPEDITE_CLIENT_FEEDBACK_TIME", "15:00")
+# A case is at risk when its projected finish leaves less than this much working time.
+EXPEDITE_AT_RISK_SLACK_HOURS = envfloat("EXPEDITE_AT_RISK_SLACK_HOURS", 7.5)
 EXPEDITE_MAX_UPLOAD_BYTES = envint("EXPEDITE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 
 # E-mail: SMTP when EMAIL_HOST is set; otherwise messages are written as files under var/mail.

@@ -1,0 +1,256 @@
+"""Reads for running cases: projections from actuals, people and their load, who waits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from expedite.accounts.selectors import staff_display_name
+from expedite.cases.models import Case
+from expedite.domain.calendar import WorkCalendar
+from expedite.domain.cases import CaseState
+from expedite.domain.progress import StepStatus, is_stale, project
+from expedite.domain.staffing import (
+    CASE_ROLES,
+    Demand,
+    Need,
+    Person,
+    Wait,
+    allocate,
+    case_needs,
+)
+from expedite.workdays.selectors import firm_calendar
+
+from .models import Absence, Assignment, StaffProfile, StepRun, Track
+
+# Tracks under way must be synced daily; one not begun or done has nothing to report.
+SYNCED = ("active", "blocked")
+ACTIVE_STATES = (
+    CaseState.ACCEPTED,
+    CaseState.MATERIALS,
+    CaseState.IN_PROGRESS,
+    CaseState.ON_HOLD,
+    CaseState.REVIEW,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StepView:
+    run: StepRun
+    start: dt.datetime  # projected
+    finish: dt.datetime
+    critical: bool
+    slipped_us: int  # projected finish minus planned finish, in working time
+
+    @property
+    def state(self) -> str:
+        if self.run.finished_at:
+            return "done"
+        return "running" if self.run.started_at else "waiting"
+
+
+@dataclass(frozen=True, slots=True)
+class CaseProjection:
+    steps: list[StepView]
+    finish: dt.datetime | None
+    planned_finish: dt.datetime | None
+    deadline_end: dt.datetime
+    slack_us: int | None  # working time left between projected finish and the deadline's end
+    at_risk: bool
+    late: bool
+    day_us: int
+
+    @property
+    def slack_hours(self) -> float | None:
+        return None if self.slack_us is None else round(self.slack_us / 3_600_000_000, 1)
+
+    @property
+    def slack_workdays(self) -> float | None:
+        return None if self.slack_us is None else round(self.slack_us / self.day_us, 1)
+
+
+def _status(run: StepRun, cal: WorkCalendar) -> StepStatus:
+    return StepStatus(
+        code=run.code,
+        depends_on=tuple(run.depends_on),
+        duration_us=run.duration_us,
+        started_us=cal.work_clock(run.started_at) if run.started_at else None,
+        finished_us=cal.work_clock(run.finished_at) if run.finished_at else None,
+    )
+
+
+def case_projection(
+    case: Case, *, now: dt.datetime, cal: WorkCalendar | None = None, runs=None
+) -> CaseProjection:
+    cal = cal or firm_calendar()
+    runs = list(runs if runs is not None else case.steps.select_related("track"))
+    deadline_end = cal.work_clock_end_of(case.requested_deadline)
+    threshold = int(settings.EXPEDITE_AT_RISK_SLACK_HOURS * 3_600_000_000)
+    if not runs:
+        return CaseProjection(
+            steps=[],
+            finish=None,
+            planned_finish=None,
+            deadline_end=cal.at_work_clock(deadline_end),
+            slack_us=None,
+            at_risk=False,
+            late=False,
+            day_us=cal.hours.day_us,
+        )
+    p = project([_status(r, cal) for r in runs], cal.work_clock(now))
+    views = [
+        StepView(
+            run=r,
+            start=cal.at_work_clock(p.start[r.code], starting=True),
+            finish=cal.at_work_clock(p.finish[r.code]),
+            critical=r.code in p.critical,
+            slipped_us=p.finish[r.code] - cal.work_clock(r.planned_finish),
+        )
+        for r in runs
+    ]
+    slack = deadline_end - p.end
+    done = all(r.finished_at for r in runs)
+    return CaseProjection(
+        steps=views,
+        finish=cal.at_work_clock(p.end),
+        planned_finish=max(r.planned_finish for r in runs),
+        deadline_end=cal.at_work_clock(deadline_end),
+        slack_us=slack,
+        at_risk=not done and slack < threshold,
+        late=slack < 0,
+        day_us=cal.hours.day_us,
+    )
+
+
+def _step_days(view: StepView, cal: WorkCalendar) -> list[dt.date]:
+    if view.run.finished_at:
+        return []
+    start, finish = view.start.date(), view.finish.date()
+    return cal.workdays_in(start, max(start, finish))
+
+
+def case_needs_for(case: Case, *, now: dt.datetime) -> dict[str, Need]:
+    cal = firm_calendar()
+    proj = case_projection(case, now=now, cal=cal)
+    triples = [(v.run.role, v.run.skill, _step_days(v, cal)) for v in proj.steps]
+    today = now.astimezone(cal.tz).date()
+    end = proj.finish.date() if proj.finish else today
+    return case_needs(triples, cal.workdays_in(today, max(today, end)))
+
+
+def people(*, needs_days: list[dt.date]) -> list[Person]:
+    """Everyone holding one of the three roles, with skills, capacity and absences."""
+    User = get_user_model()
+    users = (
+        User.objects.filter(is_active=True, groups__name__in=CASE_ROLES)
+        .prefetch_related("groups")
+        .distinct()
+        .order_by("pk")
+    )
+    profiles = {p.user_id: p for p in StaffProfile.objects.all()}
+    away = _absent_days(needs_days)
+    result = []
+    for u in users:
+        profile = profiles.get(u.pk)
+        result.append(
+            Person(
+                id=u.pk,
+                name=staff_display_name(u),
+                roles=frozenset(g.name for g in u.groups.all()),
+                skills=frozenset(profile.skills if profile else ()),
+                capacity_hours=float(profile.capacity_hours) if profile else 7.5,
+                expedite_team=bool(profile and profile.expedite_team),
+                absent=frozenset(away.get(u.pk, ())),
+            )
+        )
+    return result
+
+
+def _absent_days(days: list[dt.date]) -> dict[int, set[dt.date]]:
+    if not days:
+        return {}
+    lo, hi = min(days), max(days)
+    away: dict[int, set[dt.date]] = defaultdict(set)
+    for a in Absence.objects.filter(start__lte=hi, end__gte=lo):
+        for d in days:
+            if a.start <= d <= a.end:
+                away[a.user_id].add(d)
+    return away
+
+
+def _active_cases():
+    return Case.objects.filter(state__in=[s.value for s in ACTIVE_STATES]).select_related(
+        "client", "service"
+    )
+
+
+def demands(*, now: dt.datetime, exclude_case: int | None = None) -> list[Demand]:
+    """Each active case's hours per assigned person and working day, with its priority."""
+    cal = firm_calendar()
+    cases = list(_active_cases().exclude(pk=exclude_case or 0))
+    runs: dict[int, list[StepRun]] = defaultdict(list)
+    for r in StepRun.objects.filter(case__in=cases).select_related("track"):
+        runs[r.case_id].append(r)
+    team: dict[int, dict[str, int]] = defaultdict(dict)
+    for a in Assignment.objects.filter(case__in=cases, user__isnull=False):
+        team[a.case_id][a.role] = a.user_id
+    result = []
+    for case in cases:
+        if not runs[case.pk] or not team[case.pk]:
+            continue
+        proj = case_projection(case, now=now, cal=cal, runs=runs[case.pk])
+        triples = [(v.run.role, v.run.skill, _step_days(v, cal)) for v in proj.steps]
+        today = now.astimezone(cal.tz).date()
+        window = cal.workdays_in(today, max(today, proj.finish.date()))
+        for role, need in case_needs(triples, window).items():
+            person = team[case.pk].get(role)
+            if person is not None and need.hours_by_day:
+                result.append(Demand(case.pk, person, case.priority or 0.0, need.hours_by_day))
+    return result
+
+
+def planned_load(*, now: dt.datetime, exclude_case: int | None = None) -> dict:
+    load: dict[tuple[int, dt.date], float] = defaultdict(float)
+    for dm in demands(now=now, exclude_case=exclude_case):
+        for d, h in dm.hours_by_day.items():
+            load[(dm.person_id, d)] += h
+    return dict(load)
+
+
+def horizon(now: dt.datetime, workdays: int) -> list[dt.date]:
+    cal = firm_calendar()
+    today = now.astimezone(cal.tz).date()
+    first = cal.add_workdays(today, 0)
+    return cal.workdays_in(first, cal.add_workdays(first, workdays - 1))
+
+
+def waits(*, now: dt.datetime, workdays: int = 30) -> list[Wait]:
+    """Who waits for whom when people are over capacity: the triage queue order decides."""
+    days = horizon(now, workdays)
+    staff = people(needs_days=days)
+    capacity = {(p.id, d): p.capacity_on(d) for p in staff for d in days}
+    return allocate(demands(now=now), capacity, days)
+
+
+def tracks_with_staleness(tracks, *, now: dt.datetime) -> list[tuple[Track, bool]]:
+    cal = firm_calendar()
+    sync = settings.EXPEDITE_SYNC_TIME
+    return [
+        (
+            t,
+            t.status in SYNCED
+            and is_stale(last_update=t.updated_at, now=now, calendar=cal, sync_time=sync),
+        )
+        for t in tracks
+    ]
+
+
+def stale_tracks(*, now: dt.datetime) -> list[Track]:
+    tracks = Track.objects.filter(
+        case__state__in=[s.value for s in ACTIVE_STATES], status__in=SYNCED
+    ).select_related("case", "case__client", "updated_by")
+    return [t for t, stale in tracks_with_staleness(tracks, now=now) if stale]

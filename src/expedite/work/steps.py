@@ -1,0 +1,230 @@
+"""The work of a case: its plan laid out as tracks and steps, and their updates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from expedite.accounts.selectors import user_can
+from expedite.audit.services import audit_record
+from expedite.cases.models import Case, CaseDocument
+from expedite.cases.plans import definition_for, next_working_start, plan_to_dict
+from expedite.cases.triage import case_document_add
+from expedite.domain.audit import AuditKind
+from expedite.domain.cases import CaseState
+from expedite.domain.errors import DomainError, NotAllowed, ValidationFailed, gettext_noop
+from expedite.domain.planning import plan
+from expedite.domain.progress import check_step_update
+from expedite.domain.roles import Capability
+from expedite.domain.text import clean_text
+from expedite.workdays.selectors import firm_calendar
+
+from .models import TRACK_STATUS_CHOICES, StepRun, Track
+from .selectors import _status
+
+# Steps move while the case runs; waiting on the client does not stop government steps.
+WORKING_STATES = {
+    CaseState.ACCEPTED,
+    CaseState.MATERIALS,
+    CaseState.IN_PROGRESS,
+    CaseState.ON_HOLD,
+}
+
+
+def _promised_plan(case: Case, now: dt.datetime) -> dict:
+    """The plan the client accepted (the triage's recommended option), else the standard one."""
+    option = (case.triage or {}).get("recommended_option")
+    if option and option.get("steps"):
+        return option
+    return plan_to_dict(plan(definition_for(case), next_working_start(now), firm_calendar()))
+
+
+def plan_lay_out(*, actor, case: Case, now: dt.datetime) -> list[StepRun]:
+    """Turn the accepted plan into tracks and steps, once (a later acceptance keeps them)."""
+    if case.steps.exists():
+        return list(case.steps.all())
+    cal = firm_calendar()
+    promised = _promised_plan(case, now)
+    tracks: dict[str, Track] = {}
+    runs = []
+    for i, s in enumerate(promised["steps"]):
+        name = s.get("track") or _("本所")
+        if name not in tracks:
+            tracks[name] = Track.objects.create(
+                case=case, name=name, position=len(tracks), updated_at=now
+            )
+        start = dt.datetime.fromisoformat(s["start"])
+        finish = dt.datetime.fromisoformat(s["finish"])
+        runs.append(
+            StepRun.objects.create(
+                case=case,
+                track=tracks[name],
+                code=s["code"],
+                name=s["name"],
+                role=s.get("role", ""),
+                skill=s.get("skill", ""),
+                milestone=s.get("milestone", ""),
+                position=i,
+                depends_on=list(s.get("depends_on", [])),
+                duration_us=max(0, cal.work_clock(finish) - cal.work_clock(start)),
+                planned_start=start,
+                planned_finish=finish,
+                critical=bool(s.get("critical")),
+            )
+        )
+    audit_record(
+        kind=AuditKind.PLAN_LAID_OUT,
+        actor=actor,
+        case=case,
+        payload={
+            "levers": promised.get("levers", []),
+            "finish": promised.get("finish"),
+            "tracks": list(tracks),
+            "steps": [r.code for r in runs],
+        },
+    )
+    return runs
+
+
+def _lock(step: StepRun, actor) -> StepRun:
+    if not user_can(actor, Capability.UPDATE_PROGRESS):
+        raise NotAllowed(_("您的角色无权更新办理进度。"))
+    step = StepRun.objects.select_for_update().select_related("case", "track").get(pk=step.pk)
+    if CaseState(step.case.state) not in WORKING_STATES:
+        raise ValidationFailed(
+            gettext_noop("加急单当前为“%(state)s”，不能更新步骤。"),
+            field="step",
+            params={"state": str(step.case.get_state_display())},
+        )
+    return step
+
+
+def _done_map(step: StepRun) -> dict[str, bool]:
+    return {
+        code: finished is not None
+        for code, finished in StepRun.objects.filter(case=step.case_id).values_list(
+            "code", "finished_at"
+        )
+    }
+
+
+def _check(step: StepRun, action: str) -> None:
+    try:
+        check_step_update(_status(step, firm_calendar()), _done_map(step), action=action)
+    except DomainError as e:
+        raise ValidationFailed(e.template, field="step", params=_names(step, e.params)) from None
+
+
+def _names(step: StepRun, params: dict) -> dict:
+    # Name predecessors as people read them, not by code.
+    if "steps" in params:
+        names = dict(StepRun.objects.filter(case=step.case_id).values_list("code", "name"))
+        params = {"steps": "、".join(names.get(c, c) for c in params["steps"].split("、"))}
+    return params
+
+
+@transaction.atomic
+def step_start(*, actor, step: StepRun, now: dt.datetime) -> StepRun:
+    step = _lock(step, actor)
+    _check(step, "start")
+    step.started_at = now
+    step.save(update_fields=["started_at"])
+    if step.track.status == "waiting":
+        step.track.status = "active"
+        step.track.save(update_fields=["status"])
+    audit_record(
+        kind=AuditKind.STEP_STARTED,
+        actor=actor,
+        case=step.case,
+        payload={"step": step.code, "name": step.name, "track": step.track.name},
+    )
+    return step
+
+
+@transaction.atomic
+def step_finish(
+    *, actor, step: StepRun, now: dt.datetime, actual_hours=None, note: str = ""
+) -> StepRun:
+    step = _lock(step, actor)
+    _check(step, "finish")
+    hours = None
+    if actual_hours not in (None, ""):
+        try:
+            hours = Decimal(str(actual_hours)).quantize(Decimal("0.01"))
+        except (InvalidOperation, ValueError):
+            raise ValidationFailed(_("实际工时须是数字。"), field="actual_hours") from None
+        if not Decimal("0") <= hours <= Decimal("999"):
+            raise ValidationFailed(_("实际工时应在 0 到 999 小时之间。"), field="actual_hours")
+    note = clean_text(note, field="note", label=gettext_noop("备注"), max_length=1000)
+    step.finished_at = now
+    step.actual_hours = hours
+    step.note = note
+    step.save(update_fields=["finished_at", "actual_hours", "note"])
+    track_done = not step.track.steps.filter(finished_at__isnull=True).exists()
+    if track_done:
+        step.track.status = "done"
+        step.track.updated_at = now
+        step.track.updated_by = actor
+        step.track.save(update_fields=["status", "updated_at", "updated_by"])
+    audit_record(
+        kind=AuditKind.STEP_FINISHED,
+        actor=actor,
+        case=step.case,
+        payload={
+            "step": step.code,
+            "name": step.name,
+            "track": step.track.name,
+            "actual_hours": str(hours) if hours is not None else None,
+            "late_by_us": max(
+                0, firm_calendar().work_clock(now) - firm_calendar().work_clock(step.planned_finish)
+            ),
+            "note": note,
+        },
+    )
+    return step
+
+
+@transaction.atomic
+def step_output_add(*, actor, step: StepRun, name: str, content: bytes) -> CaseDocument:
+    """An output of the step (回执, 受理通知书, 新执照扫描件 …), kept with its SHA-256."""
+    step = _lock(step, actor)
+    return case_document_add(
+        actor=actor, case=step.case, kind=step.output_kind, name=name, content=content
+    )
+
+
+@transaction.atomic
+def track_update(
+    *, actor, track: Track, status: str, note: str, now: dt.datetime | None = None
+) -> Track:
+    """The process specialist's daily sync of one department's line."""
+    if not user_can(actor, Capability.UPDATE_PROGRESS):
+        raise NotAllowed(_("您的角色无权更新办理进度。"))
+    track = Track.objects.select_for_update().select_related("case").get(pk=track.pk)
+    if CaseState(track.case.state) not in WORKING_STATES | {CaseState.REVIEW}:
+        raise ValidationFailed(
+            gettext_noop("加急单当前为“%(state)s”，不能更新办理通道。"),
+            field="track",
+            params={"state": str(track.case.get_state_display())},
+        )
+    if status not in dict(TRACK_STATUS_CHOICES):
+        raise ValidationFailed(_("请选择通道状态。"), field="status")
+    note = clean_text(
+        note, field="note", label=gettext_noop("进展"), max_length=1000, required=True
+    )
+    track.status = status
+    track.note = note
+    track.updated_at = now or timezone.now()
+    track.updated_by = actor
+    track.save(update_fields=["status", "note", "updated_at", "updated_by"])
+    audit_record(
+        kind=AuditKind.TRACK_UPDATED,
+        actor=actor,
+        case=track.case,
+        payload={"track": track.name, "status": status, "note": note},
+    )
+    return track

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("board/", views.board_view, name="board"),
+    path("staff/", views.staff_view, name="staff"),
+    path("cases/<int:pk>/team/", views.team_assign_view, name="case_team_assign"),
+    path("cases/<int:pk>/team/propose/", views.team_propose_view, name="case_team_propose"),
+    path("steps/<int:step_id>/<str:action>/", views.step_action_view, name="step_action"),
+    path("tracks/<int:track_id>/", views.track_update_view, name="track_update"),
+]

@@ -1,0 +1,237 @@
+"""Pages for running cases: the case's team and progress, the board, staff and absences."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from expedite.accounts.selectors import staff_display_name, user_can
+from expedite.cases import selectors as case_selectors
+from expedite.cases.plans import current_catalog
+from expedite.cases.views import _access
+from expedite.domain.errors import DomainError
+from expedite.domain.roles import Capability
+from expedite.domain.staffing import CASE_ROLES, ROLE_LABELS_ZH
+from expedite.web.i18n import localized
+from expedite.workdays.selectors import firm_calendar
+
+from . import steps as step_services
+from . import team as team_services
+from .board import board, case_waits
+from .charts import progress_svg
+from .models import CASE_ROLE_CHOICES, TRACK_STATUS_CHOICES, Absence, StaffProfile, StepRun, Track
+from .selectors import case_projection, people, tracks_with_staleness
+
+
+def work_context(request, case) -> dict:
+    """The case page's team and progress sections."""
+    now = timezone.now()
+    cal = firm_calendar()
+    assignments = {a.role: a for a in case.assignments.select_related("user", "confirmed_by")}
+    proj = case_projection(case, now=now, cal=cal)
+    staff = people(needs_days=[])
+    labels = dict(CASE_ROLE_CHOICES)
+    team = [
+        {
+            "role": role,
+            "label": labels[role],
+            "assignment": assignments.get(role),
+            "name": staff_display_name(assignments[role].user)
+            if role in assignments and assignments[role].user
+            else "",
+            "options": [(p.id, p.name) for p in staff if role in p.roles],
+        }
+        for role in CASE_ROLES
+    ]
+    tracks = tracks_with_staleness(case.tracks.select_related("updated_by"), now=now)
+    return {
+        "team": team,
+        "team_confirmed": bool(assignments)
+        and all(a.status == "confirmed" for a in assignments.values()),
+        "can_assign": user_can(request.user, Capability.ASSIGN_TEAM),
+        "can_update": user_can(request.user, Capability.UPDATE_PROGRESS),
+        "projection": proj,
+        "progress_svg": mark_safe(progress_svg(proj, cal, now=now)) if proj.steps else "",  # noqa: S308 - built with escape()
+        "tracks": tracks,
+        "track_status_choices": TRACK_STATUS_CHOICES,
+        "waits": case_waits(case, now=now) if proj.steps else [],
+    }
+
+
+def _done(request, fn, ok: str, pk: int, anchor: str = "work"):
+    try:
+        fn()
+    except DomainError as exc:
+        messages.error(request, localized(exc))
+    else:
+        messages.success(request, ok)
+    return redirect(f"/cases/{pk}/#{anchor}")
+
+
+@login_required
+@require_POST
+def team_propose_view(request, pk: int):
+    case = _access(case_selectors.access_case, user=request.user, pk=pk)
+    if not user_can(request.user, Capability.ASSIGN_TEAM):
+        raise PermissionDenied
+    return _done(
+        request,
+        lambda: team_services.team_propose(actor=request.user, case=case, now=timezone.now()),
+        _("已按技能、负荷和出勤重新建议分工。"),
+        case.pk,
+    )
+
+
+@login_required
+@require_POST
+def team_assign_view(request, pk: int):
+    case = _access(case_selectors.access_case, user=request.user, pk=pk)
+    choices = {}
+    for role in CASE_ROLES:
+        raw = request.POST.get(role, "")
+        choices[role] = int(raw) if raw.isdigit() else None
+    return _done(
+        request,
+        lambda: team_services.team_assign(actor=request.user, case=case, choices=choices),
+        _("分工已确认。"),
+        case.pk,
+    )
+
+
+@login_required
+@require_POST
+def step_action_view(request, step_id: int, action: str):
+    step = get_object_or_404(StepRun.objects.select_related("case"), pk=step_id)
+    _access(case_selectors.access_case, user=request.user, pk=step.case_id)
+    now = timezone.now()
+    if action == "start":
+        fn = lambda: step_services.step_start(actor=request.user, step=step, now=now)  # noqa: E731
+        ok = _("步骤已开始。")
+    elif action == "finish":
+        fn = lambda: step_services.step_finish(  # noqa: E731
+            actor=request.user,
+            step=step,
+            now=now,
+            actual_hours=request.POST.get("actual_hours", ""),
+            note=request.POST.get("note", ""),
+        )
+        ok = _("步骤已完成，计划已按实际重新推算。")
+    elif action == "output":
+        upload = request.FILES.get("file")
+        fn = lambda: step_services.step_output_add(  # noqa: E731
+            actor=request.user,
+            step=step,
+            name=upload.name if upload else "",
+            content=upload.read() if upload else b"",
+        )
+        ok = _("成果文件已保存。")
+    else:
+        raise PermissionDenied
+    return _done(request, fn, ok, step.case_id)
+
+
+@login_required
+@require_POST
+def track_update_view(request, track_id: int):
+    track = get_object_or_404(Track, pk=track_id)
+    _access(case_selectors.access_case, user=request.user, pk=track.case_id)
+    return _done(
+        request,
+        lambda: step_services.track_update(
+            actor=request.user,
+            track=track,
+            status=request.POST.get("status", ""),
+            note=request.POST.get("note", ""),
+        ),
+        _("通道进展已同步。"),
+        track.case_id,
+    )
+
+
+@login_required
+def board_view(request):
+    if not user_can(request.user, Capability.VIEW_CASES):
+        raise PermissionDenied
+    context = board(user=request.user, now=timezone.now())
+    context["workload_svg"] = mark_safe(context["workload_svg"])  # noqa: S308 - built with escape()
+    return render(request, "work/board.html", context)
+
+
+@login_required
+def staff_view(request):
+    if not user_can(request.user, Capability.VIEW_CASES):
+        raise PermissionDenied
+    User = get_user_model()
+    if request.method == "POST":
+        return _staff_post(request, User)
+    today = timezone.localdate()
+    staff = people(needs_days=[])
+    profiles = {p.user_id: p for p in StaffProfile.objects.all()}
+    return render(
+        request,
+        "work/staff.html",
+        {
+            "staff": [
+                {
+                    "person": p,
+                    "profile": profiles.get(p.id),
+                    "roles": [ROLE_LABELS_ZH[r] for r in CASE_ROLES if r in p.roles],
+                }
+                for p in staff
+            ],
+            "absences": Absence.objects.filter(end__gte=today).select_related("user"),
+            "skills": current_catalog().skills,
+            "can_manage": user_can(request.user, Capability.MANAGE_STAFF),
+            "today": today,
+        },
+    )
+
+
+def _staff_post(request, User):
+    target = User.objects.filter(pk=request.POST.get("user") or 0).first() or request.user
+    action = request.POST.get("action")
+    try:
+        if action == "profile":
+            team_services.profile_save(
+                actor=request.user,
+                user=target,
+                skills=request.POST.getlist("skills"),
+                capacity_hours=request.POST.get("capacity_hours", ""),
+                expedite_team=request.POST.get("expedite_team") == "on",
+            )
+        elif action == "absence":
+            team_services.absence_add(
+                actor=request.user,
+                user=target,
+                start=_date(request.POST.get("start")),
+                end=_date(request.POST.get("end")),
+                reason=request.POST.get("reason", ""),
+            )
+        elif action == "absence_remove":
+            absence = get_object_or_404(Absence, pk=request.POST.get("absence") or 0)
+            team_services.absence_remove(actor=request.user, absence=absence)
+        else:
+            raise PermissionDenied
+    except DomainError as exc:
+        messages.error(request, localized(exc))
+    else:
+        messages.success(request, _("已保存。"))
+    return redirect("staff")
+
+
+def _date(raw: str | None) -> dt.date:
+    from expedite.domain.errors import ValidationFailed
+
+    try:
+        return dt.date.fromisoformat(raw or "")
+    except ValueError:
+        raise ValidationFailed(_("请填写有效的日期。"), field="date") from None
