@@ -43,10 +43,16 @@ def test_lighter_load_and_presence_win():
     c = person(3, {"process"}, absent={D[0]})
     load = {(1, D[0]): 6.0, (1, D[1]): 6.0}
     ranked = candidates(need("process"), [a, b, c], load)
-    assert [x.person.id for x in ranked] == [2, 1, 3]
-    assert ranked[1].over_capacity  # 12 + 8 > 16
-    assert "将超出产能" in ranked[1].reason_zh()
-    assert "1 天请假" in ranked[2].reason_zh()
+    assert [x.person.id for x in ranked] == [2, 3, 1]
+    assert ranked[2].over_capacity  # 12 + 8 > 16
+    assert "将超出产能" in ranked[2].reason_zh()
+    assert "1 天请假" in ranked[1].reason_zh()
+
+
+def test_away_for_the_whole_window_ranks_last_even_with_the_skills():
+    away = person(1, {"process"}, {"工商"}, absent=D[:2])
+    unskilled = person(2, {"process"}, {"税务"})
+    assert [c.person.id for c in candidates(need("process"), [away, unskilled], {})] == [2, 1]
 
 
 def test_only_people_with_the_role():

@@ -20,6 +20,7 @@ from .plan_routes import case_router as case_plan_router
 from .plan_routes import router as plan_router
 from .schemas import CaseIn, CaseOut, ClientIn, ClientOut, ErrorOut, ServiceOut
 from .triage_routes import router as triage_router
+from .work_routes import router as work_router
 
 
 class TokenAuth(HttpBearer):
@@ -42,6 +43,7 @@ api.add_router("/plans", plan_router)
 api.add_router("/cases", case_plan_router)
 api.add_router("/cases", lifecycle_router)
 api.add_router("", triage_router)
+api.add_router("", work_router)
 
 
 def _error(request, status: int, items: list[dict]):

@@ -145,6 +145,7 @@ def plan_to_dict(plan: Plan) -> dict:
                 "kind": s.kind,
                 "track": s.track,
                 "role": s.role,
+                "skill": s.skill,
                 "milestone": s.milestone,
                 "start": s.start.isoformat(),
                 "finish": s.finish.isoformat(),

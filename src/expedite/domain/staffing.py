@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .errors import DomainError, gettext_noop
+from .errors import ValidationFailed, gettext_noop
 
 EFFORT_HOURS_PER_STEP_DAY = 4.0
 CASE_ROLES = ("liaison", "process", "risk")
@@ -69,10 +69,13 @@ class Candidate:
         return (self.load_hours + self.need_hours) / self.capacity_hours
 
     def sort_key(self) -> tuple:
+        # Someone away for the whole window cannot take the case at all; after skills, fitting
+        # the hours in matters more than a day away.
         return (
+            self.capacity_hours <= 0,
             len(self.missing_skills),
-            self.absent_days,
             self.over_capacity,
+            self.absent_days,
             round(self.utilisation, 3),
             not self.person.expedite_team,
             self.person.id,
@@ -104,7 +107,8 @@ def candidates(
     *,
     exclude: Iterable[int] = (),
 ) -> list[Candidate]:
-    """Everyone holding the role, best first: skills, presence, capacity, then the lighter load."""
+    """Everyone holding the role, best first: present at all, skills, room for the hours, days
+    away, then the lighter load."""
     excluded = set(exclude)
     days = need.days
     result = []
@@ -165,7 +169,7 @@ def check_team(team: Mapping[str, int | None]) -> None:
     """The four-eyes rule on a case's team: the reviewer of risk is not the process specialist."""
     process, risk = team.get("process"), team.get("risk")
     if process is not None and process == risk:
-        raise DomainError(
+        raise ValidationFailed(
             gettext_noop("风险审核专员不能由本单的流程推进专员兼任（四眼原则）。"), field="risk"
         )
 

@@ -25,6 +25,7 @@ from expedite.domain.audit import AuditKind
 from expedite.domain.calendar import SHANGHAI
 from expedite.domain.identifiers import uscc_check_character
 from expedite.domain.roles import ROLE_NAMES_ZH, Role
+from expedite.work.demo import demo_staff, demo_work
 from expedite.workdays.models import Schedule
 from expedite.workdays.selectors import firm_calendar
 from expedite.workdays.services import closure_add, schedule_create
@@ -43,7 +44,9 @@ class DemoUser:
 DEMO_USERS = (
     DemoUser("zhangmin", "张", "敏", Role.LIAISON),
     DemoUser("liqiang", "李", "强", Role.PROCESS),
+    DemoUser("sunli", "孙", "丽", Role.PROCESS),
     DemoUser("wangfang", "王", "芳", Role.RISK),
+    DemoUser("zhoujie", "周", "杰", Role.RISK),
     DemoUser("zhaolei", "赵", "磊", Role.SUPERVISOR),
     DemoUser("chenjing", "陈", "静", Role.MANAGER),
     DemoUser("liuyang", "刘", "洋", Role.GENERAL_MANAGER),
@@ -170,6 +173,8 @@ DEMO_CASES = (
 # Cases already under way in the demo: the client accepted, work started, one waits on the client.
 DEMO_MOVES = {
     "labor-dispatch-license": (("quoted", ""), ("accepted", ""), ("in_progress", "")),
+    # Signing tomorrow: accepted, and competing for the same specialist as the cases above.
+    "business-change": (("quoted", ""), ("accepted", "")),
     "foreign-equity-change": (
         ("quoted", ""),
         ("accepted", ""),
@@ -202,8 +207,9 @@ def demo_load(*, today: dt.date, now: dt.datetime | None = None) -> dict[str, in
             )
             user.groups.add(Group.objects.get_or_create(name=spec.role.value)[0])
             created["users"] += 1
-        users[spec.role] = user
+        users.setdefault(spec.role, user)
     liaison = users[Role.LIAISON]
+    demo_staff(users[Role.MANAGER])
     clients = []
     for name, uscc, tier, contact, phone, email in DEMO_CLIENTS:
         client = Client.objects.filter(uscc=uscc).first()
@@ -259,6 +265,7 @@ def demo_load(*, today: dt.date, now: dt.datetime | None = None) -> dict[str, in
             case = case_transition(
                 actor=liaison, case=case, to=state, reason=why, now=timezone.now()
             )
+    demo_work(users[Role.MANAGER], users[Role.PROCESS], now=timezone.now())
     if any(created.values()):
         audit_record(kind=AuditKind.DEMO_LOADED, payload=created)
     return created

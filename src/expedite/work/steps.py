@@ -49,6 +49,11 @@ def plan_lay_out(*, actor, case: Case, now: dt.datetime) -> list[StepRun]:
         return list(case.steps.all())
     cal = firm_calendar()
     promised = _promised_plan(case, now)
+    service = definition_for(case)
+    # Plans stored before skills were part of them: take the skill from the catalog.
+    known_skills = {t.code: t.skill for t in service.steps}
+    for p in service.prerequisites:
+        known_skills.update({t.code: t.skill for t in p.remedy})
     tracks: dict[str, Track] = {}
     runs = []
     for i, s in enumerate(promised["steps"]):
@@ -66,7 +71,7 @@ def plan_lay_out(*, actor, case: Case, now: dt.datetime) -> list[StepRun]:
                 code=s["code"],
                 name=s["name"],
                 role=s.get("role", ""),
-                skill=s.get("skill", ""),
+                skill=s.get("skill") or known_skills.get(s["code"], ""),
                 milestone=s.get("milestone", ""),
                 position=i,
                 depends_on=list(s.get("depends_on", [])),

@@ -1,0 +1,289 @@
+"""Running a case: the team, tracks and steps, projection from actuals, the board."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from expedite.accounts.services import api_token_create
+from expedite.audit.models import AuditEvent
+from expedite.cases.lifecycle import case_transition
+from expedite.cases.services import case_create
+from expedite.cases.triage import TriageInput, case_triage
+from expedite.domain.calendar import SHANGHAI
+from expedite.domain.errors import NotAllowed, ValidationFailed
+from expedite.domain.roles import Role
+from expedite.work.models import Assignment, StepRun, Track
+from expedite.work.selectors import case_projection, stale_tracks, waits
+from expedite.work.steps import step_finish, step_start, track_update
+from expedite.work.team import absence_add, profile_save, team_assign
+from expedite.workdays.selectors import firm_calendar
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def open_case(world, *, service="foreign-equity-change", days=40, reason="签约", facts=None):
+    deadline = timezone.localdate() + dt.timedelta(days=days)
+    case = case_create(
+        actor=world.zhang,
+        client_id=world.acme.pk,
+        service_code=service,
+        requested_deadline=deadline,
+        reason=reason,
+    )
+    return case_triage(
+        actor=world.zhang,
+        case=case,
+        data=TriageInput(
+            deadline=deadline,
+            written_notice=True,
+            facts=facts if facts is not None else {"negative_list_prohibited": False},
+        ),
+        now=timezone.now(),
+    )
+
+
+def accept(world, case):
+    for state in ("quoted", "accepted"):
+        case = case_transition(actor=world.zhang, case=case, to=state, now=timezone.now())
+    return case
+
+
+@pytest.fixture
+def skilled(world, make_user):
+    """li knows 外资 and 工商; li2 is a process specialist without those skills."""
+    world.li2 = make_user("li2", Role.PROCESS, first_name="强", last_name="李")
+    profile_save(
+        actor=world.chen,
+        user=world.li,
+        skills=["外资", "工商"],
+        capacity_hours=8,
+        expedite_team=True,
+    )
+    profile_save(
+        actor=world.chen, user=world.li2, skills=["社保"], capacity_hours=8, expedite_team=False
+    )
+    profile_save(
+        actor=world.chen,
+        user=world.wang,
+        skills=["外资", "工商", "法务"],
+        capacity_hours=8,
+        expedite_team=True,
+    )
+    return world
+
+
+def test_accepting_lays_out_one_track_per_department_and_proposes_the_team(skilled):
+    world = skilled
+    case = accept(world, open_case(world))
+    tracks = list(Track.objects.filter(case=case).values_list("name", flat=True))
+    assert {"商务局", "市场监管局", "外汇局"} <= set(tracks)
+    steps = StepRun.objects.filter(case=case)
+    assert steps.count() >= 4 and all(s.duration_us > 0 for s in steps)
+    team = {a.role: a for a in Assignment.objects.filter(case=case)}
+    assert set(team) == {"liaison", "process", "risk"}
+    assert team["process"].user == world.li  # has the skills; li2 does not
+    assert "技能匹配" in team["process"].reason and "加急服务小组成员" in team["process"].reason
+    assert team["risk"].user == world.wang
+    assert team["liaison"].user == world.zhang
+    assert all(a.status == "proposed" for a in team.values())
+    kinds = list(AuditEvent.objects.filter(case=case).values_list("kind", flat=True))
+    assert "case.plan_laid_out" in kinds and "case.team_proposed" in kinds
+
+
+def test_an_absent_specialist_is_not_proposed(skilled):
+    world = skilled
+    today = timezone.localdate()
+    absence_add(
+        actor=world.li,
+        user=world.li,
+        start=today,
+        end=today + dt.timedelta(days=60),
+        reason="外地出差",
+    )
+    case = accept(world, open_case(world))
+    proposal = Assignment.objects.get(case=case, role="process")
+    assert proposal.user == world.li2
+    assert "缺少技能" in proposal.reason
+
+
+def test_only_managers_confirm_and_the_reviewer_is_never_the_process_specialist(skilled, make_user):
+    world = skilled
+    both = make_user("both", Role.PROCESS)
+    both.groups.add(*make_user("x", Role.RISK).groups.all())
+    case = accept(world, open_case(world))
+    with pytest.raises(NotAllowed):
+        team_assign(actor=world.zhang, case=case, choices={"process": world.li.pk})
+    before = AuditEvent.objects.count()
+    with pytest.raises(ValidationFailed) as info:
+        team_assign(actor=world.chen, case=case, choices={"process": both.pk, "risk": both.pk})
+    assert "四眼" in info.value.template
+    with pytest.raises(ValidationFailed):
+        team_assign(actor=world.chen, case=case, choices={"risk": world.li.pk})  # not a reviewer
+    assert AuditEvent.objects.count() == before
+    assert Assignment.objects.get(case=case, role="process").status == "proposed"
+    team_assign(
+        actor=world.chen,
+        case=case,
+        choices={"liaison": world.zhang.pk, "process": world.li2.pk, "risk": world.wang.pk},
+    )
+    assert Assignment.objects.get(case=case, role="process").user == world.li2
+    assert set(Assignment.objects.filter(case=case).values_list("status", flat=True)) == {
+        "confirmed"
+    }
+    event = AuditEvent.objects.filter(case=case, kind="case.team_assigned").get()
+    assert event.payload["process"]["proposed"] == "li"
+
+
+def test_steps_follow_their_order_and_a_slip_moves_the_successors(skilled):
+    world = skilled
+    case = accept(world, open_case(world))
+    steps = {s.code: s for s in StepRun.objects.filter(case=case)}
+    with pytest.raises(ValidationFailed) as info:
+        step_start(actor=world.li, step=steps["commerce"], now=timezone.now())
+    assert "前置步骤尚未完成" in info.value.template
+    assert "材料准备与政策核查" in info.value.params["steps"]
+    first = steps["prepare"]
+    t0 = first.planned_start
+    step_start(actor=world.li, step=first, now=t0)
+    on_time = case_projection(case, now=t0)
+    # Finished two working days late: everything after it moves by the same working time.
+    cal = firm_calendar()
+    late = cal.at_work_clock(cal.work_clock(first.planned_finish) + 2 * cal.hours.day_us)
+    step_finish(actor=world.li, step=first, now=late, actual_hours="6.5", note="补充政策核查")
+    slipped = case_projection(case, now=late)
+    assert cal.work_clock(slipped.finish) - cal.work_clock(on_time.finish) == 2 * cal.hours.day_us
+    commerce = next(v for v in slipped.steps if v.run.code == "commerce")
+    assert commerce.start >= late
+    assert StepRun.objects.get(pk=first.pk).actual_hours == pytest.approx(6.5)
+    with pytest.raises(ValidationFailed):
+        step_finish(actor=world.li, step=first, now=late)
+    with pytest.raises(ValidationFailed):
+        step_finish(actor=world.li, step=steps["commerce"], now=late, actual_hours="abc")
+
+
+def test_the_risk_reviewer_does_not_update_progress(skilled):
+    world = skilled
+    case = accept(world, open_case(world))
+    step = StepRun.objects.filter(case=case).first()
+    with pytest.raises(NotAllowed):
+        step_start(actor=world.wang, step=step, now=timezone.now())
+    assert StepRun.objects.get(pk=step.pk).started_at is None
+
+
+def test_a_track_not_synced_by_ten_is_stale(skilled):
+    world = skilled
+    case = accept(world, open_case(world))
+    track = Track.objects.filter(case=case).first()
+    monday_9 = dt.datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)
+    track_update(actor=world.li, track=track, status="active", note="已提交", now=monday_9)
+    assert track not in stale_tracks(now=dt.datetime(2026, 11, 23, 15, 0, tzinfo=SHANGHAI))
+    # Tuesday 10:00 passed without an update since Monday 10:00.
+    assert track in stale_tracks(now=dt.datetime(2026, 11, 24, 10, 30, tzinfo=SHANGHAI))
+    track_update(
+        actor=world.li,
+        track=track,
+        status="active",
+        note="商务局已受理",
+        now=dt.datetime(2026, 11, 24, 10, 40, tzinfo=SHANGHAI),
+    )
+    assert track not in stale_tracks(now=dt.datetime(2026, 11, 24, 11, 0, tzinfo=SHANGHAI))
+    with pytest.raises(ValidationFailed):
+        track_update(actor=world.li, track=track, status="active", note="  ")
+
+
+def test_the_queue_decides_who_waits_when_one_specialist_is_overbooked(skilled):
+    world = skilled
+    profile_save(
+        actor=world.chen,
+        user=world.li,
+        skills=["外资", "工商"],
+        capacity_hours=4,
+        expedite_team=True,
+    )
+    loan = accept(world, open_case(world, reason="银行贷款需要营业执照", days=40))
+    project = accept(world, open_case(world, reason="项目验收需要税务证明", days=20))
+    for c in (loan, project):
+        team_assign(actor=world.chen, case=c, choices={"process": world.li.pk})
+    loan.refresh_from_db()
+    project.refresh_from_db()
+    assert project.priority > loan.priority
+    found = waits(now=timezone.now())
+    waiting = {w.case_id for w in found if w.person_id == world.li.pk}
+    assert loan.pk in waiting and project.pk not in waiting
+    behind = next(w for w in found if w.case_id == loan.pk and w.person_id == world.li.pk)
+    assert project.pk in behind.behind and behind.workdays > 0
+
+
+def test_board_and_case_page_show_the_work(client, skilled):
+    world = skilled
+    case = accept(world, open_case(world))
+    client.login(username="chen", password=PASSWORD)
+    page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert "人员分工" in page and "办理进度" in page and "商务局" in page and "<svg" in page
+    board = client.get(reverse("board")).content.decode()
+    for section in ("我的加急单", "今日到期", "有风险", "未按时同步的通道", "负荷", "谁在等待"):
+        assert section in board
+    assert case.reference in board
+    response = client.post(
+        reverse("case_team_assign", args=[case.pk]),
+        {"liaison": world.zhang.pk, "process": world.li.pk, "risk": world.li.pk},
+        follow=True,
+    )
+    assert "不是风险审核专员" in response.content.decode()
+    assert Assignment.objects.get(case=case, role="risk").user == world.wang
+
+
+def test_outsider_sees_no_board(client, world):
+    client.login(username="outsider", password=PASSWORD)
+    assert client.get(reverse("board")).status_code == 403
+
+
+def test_absences_are_one_own_business_unless_a_manager(world):
+    today = timezone.localdate()
+    with pytest.raises(NotAllowed):
+        absence_add(actor=world.li, user=world.wang, start=today, end=today, reason="年假")
+    with pytest.raises(ValidationFailed):
+        absence_add(
+            actor=world.li,
+            user=world.li,
+            start=today,
+            end=today - dt.timedelta(days=1),
+            reason="年假",
+        )
+    absence_add(actor=world.chen, user=world.wang, start=today, end=today, reason="培训")
+    with pytest.raises(ValidationFailed):
+        profile_save(
+            actor=world.chen, user=world.li, skills=["跳舞"], capacity_hours=8, expedite_team=False
+        )
+
+
+def test_api_team_and_progress(client, skilled):
+    world = skilled
+    case = accept(world, open_case(world))
+    token = api_token_create(user=world.chen, name="t")[1]
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    team = client.get(f"/api/v1/cases/{case.pk}/team", **auth).json()
+    assert {t["role"] for t in team} == {"liaison", "process", "risk"}
+    bad = client.post(
+        f"/api/v1/cases/{case.pk}/team",
+        {"process": world.li.pk, "risk": world.li.pk},
+        content_type="application/json",
+        **auth,
+    )
+    assert bad.status_code == 422
+    progress = client.get(f"/api/v1/cases/{case.pk}/progress", **auth).json()
+    first = progress["steps"][0]
+    started = client.post(f"/api/v1/steps/{first['id']}/start", **auth)
+    assert started.status_code == 200
+    assert started.json()["steps"][0]["state"] == "running"
+    wang_token = api_token_create(user=world.wang, name="t")[1]
+    refused = client.post(
+        f"/api/v1/steps/{first['id']}/finish",
+        {"actual_hours": 2},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {wang_token}",
+    )
+    assert refused.status_code == 403
