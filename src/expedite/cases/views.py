@@ -87,6 +87,8 @@ def case_create(request):
 
 
 def case_detail_context(request, case) -> dict:
+    from expedite.reviews.views import review_context
+
     from .triage_views import triage_context
 
     events = case.audit_events.order_by("-seq")[:50]
@@ -106,6 +108,7 @@ def case_detail_context(request, case) -> dict:
         "can_move": user_can(request.user, Capability.MOVE_CASE),
         "allowed_states": [(s, dict(CASE_STATE_CHOICES)[s]) for s in case_allowed(case)],
         "cost_form": _cost_form(),
+        **review_context(request, case),
     }
 
 

@@ -296,7 +296,9 @@ def _checklist(entry: dict, where: str, *, required: bool) -> tuple[str, ...]:
     raw = entry.get("checklist")
     if raw in (None, "", []):
         if required:
-            raise CatalogError(f"{where}.checklist: 缺少复核清单，至少需要一个检查项。", field="checklist")
+            raise CatalogError(
+                f"{where}.checklist: 缺少复核清单，至少需要一个检查项。", field="checklist"
+            )
         return ()
     if not isinstance(raw, list):
         raise CatalogError(f"{where}.checklist: 应为检查项（文字）的列表。", field="checklist")

@@ -50,6 +50,8 @@ class Capability(enum.StrEnum):
     RECORD_COST = "record_cost"
     MOVE_CASE = "move_case"
     OVERRIDE_VERDICT = "override_verdict"
+    SELF_CHECK = "self_check"
+    REVIEW_RESULT = "review_result"
 
 
 _ALL_STAFF = frozenset(Role)
@@ -70,6 +72,11 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.MOVE_CASE: _INTAKE | {Role.PROCESS},
     # Changing a verdict (never a refusal) takes a manager and a written reason.
     Capability.OVERRIDE_VERDICT: frozenset({Role.MANAGER, Role.GENERAL_MANAGER, Role.ADMIN}),
+    # Whoever handled the work checks it first (经办人自查), whatever their role.
+    Capability.SELF_CHECK: _ALL_STAFF,
+    # The second pair of eyes (主管复核) is a supervisor or above; an administrator runs the
+    # system, not the firm's work, and does not sign off a client's filing.
+    Capability.REVIEW_RESULT: frozenset({Role.SUPERVISOR, Role.MANAGER, Role.GENERAL_MANAGER}),
 }
 
 
