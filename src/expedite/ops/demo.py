@@ -25,6 +25,7 @@ from expedite.domain.audit import AuditKind
 from expedite.domain.calendar import SHANGHAI
 from expedite.domain.identifiers import uscc_check_character
 from expedite.domain.roles import ROLE_NAMES_ZH, Role
+from expedite.reviews.demo import review_demo
 from expedite.workdays.models import Schedule
 from expedite.workdays.selectors import firm_calendar
 from expedite.workdays.services import closure_add, schedule_create
@@ -259,6 +260,7 @@ def demo_load(*, today: dt.date, now: dt.datetime | None = None) -> dict[str, in
             case = case_transition(
                 actor=liaison, case=case, to=state, reason=why, now=timezone.now()
             )
+    created["cases"] += review_demo(users=users, clients=clients, today=today)
     if any(created.values()):
         audit_record(kind=AuditKind.DEMO_LOADED, payload=created)
     return created

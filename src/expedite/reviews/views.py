@@ -37,13 +37,8 @@ def review_context(request, case) -> dict:
     is_handler = user.pk in status.handler_ids | case_handlers(case)
     rounds: dict[int, list] = {}
     for r in reviews:
-        rounds.setdefault(r.round, []).append(
-            {
-                "review": r,
-                "name": staff_display_name(r.reviewer),
-                "findings": list(r.findings.all()),
-            }
-        )
+        entry = {"review": r, "name": staff_display_name(r.reviewer)}
+        rounds.setdefault(r.round, []).append({**entry, "findings": list(r.findings.all())})
     return {
         "review": {
             "in_review": in_review,
