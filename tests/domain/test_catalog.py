@@ -49,6 +49,7 @@ services:
     name_en: One
     category: tax
     milestones: [办理中]
+    checklist: [数据是否一致]
     steps:
       - {code: a, name: 甲, duration: {workdays: 1}, role: process, skill: 税务, track: 税务局}
       - {code: b, name: 乙, duration: {workdays: 2}, role: process, skill: 税务, track: 税务局, depends_on: [a]}
@@ -141,3 +142,48 @@ def test_malformed_values_are_catalog_errors_not_tracebacks(old, new, message):
     assert old in GOOD
     with pytest.raises(CatalogError, match=message):
         parse_catalog(GOOD.replace(old, new), source="firm.yaml")
+
+
+def test_every_service_in_the_default_catalog_has_a_review_checklist():
+    catalog = load_default_catalog()
+    for service in catalog.services:
+        assert 3 <= len(service.checklist) <= 8, service.code
+        assert len(set(service.checklist)) == len(service.checklist)
+    seed = ("税率适用是否正确", "申报数据与财务报表是否一致", "是否漏缴附加税")
+    for service in catalog.services:
+        if service.category == Category.TAX:
+            assert service.checklist[:3] == seed, service.code
+    assert "即征即退与免抵退项目是否填对" in catalog.get("vat-credit-refund").checklist
+
+
+def test_a_checklist_is_parsed_in_order_with_whitespace_tidied():
+    text = GOOD.replace("checklist: [数据是否一致]", "checklist: [数据是否一致, '印章  是否齐全']")
+    assert parse_catalog(text).get("x-one").checklist == ("数据是否一致", "印章 是否齐全")
+
+
+@pytest.mark.parametrize(
+    ("new", "message"),
+    [
+        ("", "services.x-one.checklist: 缺少复核清单"),
+        ("    checklist: []\n", "services.x-one.checklist: 缺少复核清单"),
+        ("    checklist: 数据是否一致\n", "services.x-one.checklist: 应为检查项（文字）的列表"),
+        ("    checklist: [甲, '  ']\n", "services.x-one.checklist[1]: 第 2 项应为非空文字"),
+        ("    checklist: [甲, {a: 1}]\n", "services.x-one.checklist[1]: 第 2 项应为非空文字"),
+        ("    checklist: [甲, 乙, 甲]\n", "services.x-one.checklist[2]: 检查项“甲”与第 1 项重复"),
+        (f"    checklist: [{'长' * 101}]\n", "services.x-one.checklist[0]: 第 1 项过长"),
+    ],
+)
+def test_a_missing_or_malformed_checklist_is_refused_naming_the_item(new, message):
+    old = "    checklist: [数据是否一致]\n"
+    assert old in GOOD
+    with pytest.raises(CatalogError) as info:
+        parse_catalog(GOOD.replace(old, new), source="firm.yaml")
+    assert info.value.message.startswith("firm.yaml: ")
+    assert message in info.value.message
+
+
+def test_a_stored_catalog_from_before_checklists_is_still_readable_when_not_strict():
+    old = GOOD.replace("    checklist: [数据是否一致]\n", "")
+    assert parse_catalog(old, strict=False).get("x-one").checklist == ()
+    with pytest.raises(CatalogError):
+        parse_catalog(old)

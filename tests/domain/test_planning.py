@@ -212,6 +212,7 @@ services:
     name_zh: 替代
     name_en: Alternatives
     category: tax
+    checklist: [数据是否一致]
     base_fee: 1000
     surcharge: {percent: 10}
     steps:
@@ -266,6 +267,7 @@ services:
     name_zh: 条件
     name_en: Conditional
     category: tax
+    checklist: [数据是否一致]
     prerequisites:
       - {code: p, name: 前提, remedy: [{code: r, name: 补救, duration: {workdays: 1}, role: process, skill: 税务, track: 一}]}
     steps:

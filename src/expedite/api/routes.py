@@ -18,6 +18,7 @@ from .calendar_routes import router as calendar_router
 from .lifecycle_routes import router as lifecycle_router
 from .plan_routes import case_router as case_plan_router
 from .plan_routes import router as plan_router
+from .review_routes import router as review_router
 from .schemas import CaseIn, CaseOut, ClientIn, ClientOut, ErrorOut, ServiceOut
 from .triage_routes import router as triage_router
 from .work_routes import router as work_router
@@ -42,6 +43,7 @@ api.add_router("/calendar", calendar_router)
 api.add_router("/plans", plan_router)
 api.add_router("/cases", case_plan_router)
 api.add_router("/cases", lifecycle_router)
+api.add_router("/cases", review_router)
 api.add_router("", triage_router)
 api.add_router("", work_router)
 

@@ -24,7 +24,8 @@ def _version(pk: int) -> Catalog:
         found = _cache.get(pk)
     if found is None:
         text = CatalogVersion.objects.get(pk=pk).text
-        found = parse_catalog(text, source=f"catalog v{pk}")
+        # Stored versions may predate a field now required; they stay readable.
+        found = parse_catalog(text, source=f"catalog v{pk}", strict=False)
         with _lock:
             if len(_cache) > 8:
                 _cache.clear()

@@ -87,6 +87,7 @@ def case_create(request):
 
 
 def case_detail_context(request, case) -> dict:
+    from expedite.reviews.views import review_context
     from expedite.work.views import work_context
 
     from .triage_views import triage_context
@@ -109,6 +110,7 @@ def case_detail_context(request, case) -> dict:
         "allowed_states": [(s, dict(CASE_STATE_CHOICES)[s]) for s in case_allowed(case)],
         "cost_form": _cost_form(),
         **work_context(request, case),
+        **review_context(request, case),
     }
 
 

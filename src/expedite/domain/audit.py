@@ -27,6 +27,8 @@ class AuditKind(enum.StrEnum):
     CASE_VERDICT_OVERRIDDEN = "case.verdict_overridden"
     CASE_FILE_ADDED = "case.file_added"
     COST_RECORDED = "case.cost_recorded"
+    REVIEW_SELF_CHECKED = "review.self_checked"
+    REVIEW_REVIEWED = "review.reviewed"
     EVIDENCE_EXPORTED = "case.evidence_exported"
     CATALOG_LOADED = "catalog.loaded"
     DEMO_LOADED = "demo.loaded"

@@ -118,6 +118,8 @@ class ServiceType:
     surcharge: Surcharge = field(default_factory=Surcharge)
     description: str = ""
     standard_workdays: int = 0  # as advertised; the planner computes the real figure
+    # What the handler's self-check and the supervisor's review go through (双重复核).
+    checklist: tuple[str, ...] = ()
 
     def step(self, code: str) -> StepTemplate:
         for s in self.steps:
@@ -286,6 +288,38 @@ def _lever(
     )
 
 
+CHECK_ITEM_MAX = 100
+
+
+def _checklist(entry: dict, where: str, *, required: bool) -> tuple[str, ...]:
+    """The review checklist: non-empty, unique items; each error names the item's index."""
+    raw = entry.get("checklist")
+    if raw in (None, "", []):
+        if required:
+            raise CatalogError(
+                f"{where}.checklist: 缺少复核清单，至少需要一个检查项。", field="checklist"
+            )
+        return ()
+    if not isinstance(raw, list):
+        raise CatalogError(f"{where}.checklist: 应为检查项（文字）的列表。", field="checklist")
+    items: list[str] = []
+    for index, item in enumerate(raw):
+        at = f"{where}.checklist[{index}]"
+        if not isinstance(item, str) or not item.strip():
+            raise CatalogError(f"{at}: 第 {index + 1} 项应为非空文字。", field="checklist")
+        item = " ".join(item.split())
+        if len(item) > CHECK_ITEM_MAX:
+            raise CatalogError(
+                f"{at}: 第 {index + 1} 项过长（最多 {CHECK_ITEM_MAX} 字）。", field="checklist"
+            )
+        if item in items:
+            raise CatalogError(
+                f"{at}: 检查项“{item}”与第 {items.index(item) + 1} 项重复。", field="checklist"
+            )
+        items.append(item)
+    return tuple(items)
+
+
 def _check_dag(steps: list[StepTemplate], where: str) -> None:
     known = {s.code for s in steps}
     for s in steps:
@@ -311,11 +345,21 @@ def _check_dag(steps: list[StepTemplate], where: str) -> None:
 
 
 def parse_service(
-    entry: Any, *, where: str, skills: set[str], preconditions: set[str] | None = None
+    entry: Any,
+    *,
+    where: str,
+    skills: set[str],
+    preconditions: set[str] | None = None,
+    strict: bool = True,
 ) -> ServiceType:
-    """One service entry; any malformed value is reported as a CatalogError naming the entry."""
+    """One service entry; any malformed value is reported as a CatalogError naming the entry.
+
+    `strict=False` reads catalogs stored before a field became required (see parse_catalog).
+    """
     try:
-        return _parse_service(entry, where=where, skills=skills, preconditions=preconditions)
+        return _parse_service(
+            entry, where=where, skills=skills, preconditions=preconditions, strict=strict
+        )
     except CatalogError:
         raise
     except (TypeError, ValueError, AttributeError, KeyError) as exc:
@@ -324,7 +368,12 @@ def parse_service(
 
 
 def _parse_service(
-    entry: Any, *, where: str, skills: set[str], preconditions: set[str] | None = None
+    entry: Any,
+    *,
+    where: str,
+    skills: set[str],
+    preconditions: set[str] | None = None,
+    strict: bool = True,
 ) -> ServiceType:
     entry = _mapping(entry, where)
     code = _code(_require(entry, "code", where), f"{where}.code")
@@ -407,6 +456,7 @@ def _parse_service(
     advertised = entry.get("standard_workdays", 0)
     if not isinstance(advertised, int) or isinstance(advertised, bool) or advertised < 0:
         raise CatalogError(f"{where}.standard_workdays: 应为正整数（工作日）。")
+    checklist = _checklist(entry, where, required=strict)
     return ServiceType(
         code=code,
         name_zh=str(_require(entry, "name_zh", where)),
@@ -424,11 +474,17 @@ def _parse_service(
         ),
         description=str(entry.get("description", "")),
         standard_workdays=advertised,
+        checklist=checklist,
     )
 
 
-def parse_catalog(text: str, *, source: str = "<catalog>") -> Catalog:
-    """Parse and validate catalog YAML; raise `CatalogError` naming source and key."""
+def parse_catalog(text: str, *, source: str = "<catalog>", strict: bool = True) -> Catalog:
+    """Parse and validate catalog YAML; raise `CatalogError` naming source and key.
+
+    A catalog being loaded is strict. Versions already stored (cases stay pinned to them) were
+    valid when loaded and are read with `strict=False`: a field required since then (the
+    review checklist) may be missing there, and must not make those cases unreadable.
+    """
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -449,6 +505,7 @@ def parse_catalog(text: str, *, source: str = "<catalog>") -> Catalog:
             where=f"{source}: services[{index}]",
             skills=set(map(str, skills)),
             preconditions=set(map(str, conditions)),
+            strict=strict,
         )
         if service.code in seen:
             raise CatalogError(f"{source}: services.{service.code}.code: 代码重复。")

@@ -53,6 +53,8 @@ class Capability(enum.StrEnum):
     ASSIGN_TEAM = "assign_team"
     MANAGE_STAFF = "manage_staff"
     UPDATE_PROGRESS = "update_progress"
+    SELF_CHECK = "self_check"
+    REVIEW_RESULT = "review_result"
 
 
 _ALL_STAFF = frozenset(Role)
@@ -79,6 +81,11 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.MANAGE_STAFF: frozenset({Role.MANAGER, Role.GENERAL_MANAGER, Role.ADMIN}),
     # Steps and tracks are updated by the people who run the case.
     Capability.UPDATE_PROGRESS: _INTAKE | {Role.PROCESS},
+    # Whoever handled the work checks it first (经办人自查), whatever their role.
+    Capability.SELF_CHECK: _ALL_STAFF,
+    # The second pair of eyes (主管复核) is a supervisor or above; an administrator runs the
+    # system, not the firm's work, and does not sign off a client's filing.
+    Capability.REVIEW_RESULT: frozenset({Role.SUPERVISOR, Role.MANAGER, Role.GENERAL_MANAGER}),
 }
 
 

@@ -25,6 +25,7 @@ from expedite.domain.audit import AuditKind
 from expedite.domain.calendar import SHANGHAI
 from expedite.domain.identifiers import uscc_check_character
 from expedite.domain.roles import ROLE_NAMES_ZH, Role
+from expedite.reviews.demo import review_demo
 from expedite.work.demo import demo_staff, demo_work
 from expedite.workdays.models import Schedule
 from expedite.workdays.selectors import firm_calendar
@@ -266,6 +267,7 @@ def demo_load(*, today: dt.date, now: dt.datetime | None = None) -> dict[str, in
                 actor=liaison, case=case, to=state, reason=why, now=timezone.now()
             )
     demo_work(users[Role.MANAGER], users[Role.PROCESS], now=timezone.now())
+    created["cases"] += review_demo(users=users, clients=clients, today=today)
     if any(created.values()):
         audit_record(kind=AuditKind.DEMO_LOADED, payload=created)
     return created

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "expedite.audit",
     "expedite.cases",
     "expedite.work",
+    "expedite.reviews",
     "expedite.ops",
     "expedite.portal",
     "expedite.workdays",

@@ -6,6 +6,7 @@ from expedite.api.routes import api
 urlpatterns = [
     path("", include("expedite.cases.urls")),
     path("", include("expedite.work.urls")),
+    path("", include("expedite.reviews.urls")),
     path("", include("expedite.accounts.urls")),
     path("", include("expedite.ops.urls")),
     path("", include("expedite.workdays.urls")),

@@ -1,0 +1,98 @@
+"""Demo data for the double review: one case waiting for the supervisor, and the seed's story —
+the handler filled a 即征即退 project in as 免抵退, the supervisor caught it, the second round
+passed and the case was delivered. Idempotent: each case is looked up by its reason."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from expedite.cases.lifecycle import case_transition
+from expedite.cases.models import Case
+from expedite.cases.services import case_create
+from expedite.cases.triage import TriageInput, case_triage
+from expedite.domain.roles import Role
+from expedite.workdays.selectors import firm_calendar
+
+from .selectors import review_checklist
+from .services import FindingInput, self_check, supervisor_review
+
+AWAITING = "季度增值税及附加税申报明天截止，客户财务临时请假，委托本所加急代为申报。"
+CAUGHT = "客户资金周转紧张，要加急办理增值税留抵退税（含软件产品即征即退项目）。"
+MIX_UP = "即征即退与免抵退项目是否填对"
+DEMO_REVIEW_CASES = (AWAITING, CAUGHT)
+
+
+def _open_in_review(*, client, service: str, workdays: int, reason: str, users, today) -> Case:
+    liaison = users[Role.LIAISON]
+    deadline = firm_calendar().add_workdays(today, workdays)
+    case = case_create(
+        actor=liaison,
+        client_id=client.pk,
+        service_code=service,
+        requested_deadline=deadline,
+        reason=reason,
+    )
+    case = case_triage(
+        actor=liaison,
+        case=case,
+        data=TriageInput(deadline=deadline, written_notice=True, consequence="regulatory_penalty"),
+        now=timezone.now(),
+    )
+    for state in ("quoted", "accepted", "in_progress", "review"):
+        case = case_transition(actor=liaison, case=case, to=state, now=timezone.now())
+    return case
+
+
+def _all_ok(case: Case) -> list[dict]:
+    return [{"item": item, "ok": True} for item in review_checklist(case)]
+
+
+def review_demo(*, users, clients, today) -> int:
+    """Create the two demo cases when missing; returns how many were created."""
+    handler, supervisor = users[Role.PROCESS], users[Role.SUPERVISOR]
+    created = 0
+    if not Case.objects.filter(reason=AWAITING).exists():
+        case = _open_in_review(
+            client=clients[2],
+            service="tax-filing",
+            workdays=1,
+            reason=AWAITING,
+            users=users,
+            today=today,
+        )
+        self_check(actor=handler, case=case, results=_all_ok(case), now=timezone.now())
+        created += 1
+    if not Case.objects.filter(reason=CAUGHT).exists():
+        case = _open_in_review(
+            client=clients[0],
+            service="vat-credit-refund",
+            workdays=8,
+            reason=CAUGHT,
+            users=users,
+            today=today,
+        )
+        self_check(actor=handler, case=case, results=_all_ok(case), now=timezone.now())
+        note = "经办人赶时间，把软件产品的“即征即退”项目填成了“免抵退”。"
+        results = [
+            {"item": r["item"], "ok": False, "note": note} if r["item"] == MIX_UP else r
+            for r in _all_ok(case)
+        ]
+        supervisor_review(
+            actor=supervisor,
+            case=case,
+            results=results,
+            findings=[
+                FindingInput(
+                    item=MIX_UP,
+                    description=note,
+                    correction="改按即征即退项目填报，重新核对退税申请表与申报表，避免客户多缴税。",
+                )
+            ],
+            now=timezone.now(),
+        )
+        case = case_transition(actor=handler, case=case, to="review", now=timezone.now())
+        self_check(actor=handler, case=case, results=_all_ok(case), now=timezone.now())
+        supervisor_review(actor=supervisor, case=case, results=_all_ok(case), now=timezone.now())
+        case_transition(actor=users[Role.LIAISON], case=case, to="delivered", now=timezone.now())
+        created += 1
+    return created

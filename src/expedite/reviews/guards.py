@@ -1,0 +1,15 @@
+"""No delivery without a passed self-check and a passed review by someone else."""
+
+from __future__ import annotations
+
+from expedite.domain.cases import CaseState
+
+
+def review_before_delivery(case, target: CaseState, actor) -> None:
+    if case.state != CaseState.REVIEW.value or target != CaseState.DELIVERED:
+        return
+    from .selectors import delivery_blocker
+
+    blocker = delivery_blocker(case)
+    if blocker is not None:
+        raise blocker

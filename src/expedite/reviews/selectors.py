@@ -1,0 +1,149 @@
+"""Reads for the double review: the checklist in force, rounds, handlers, the caught-error KPI."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.utils.translation import gettext as _
+
+from expedite.accounts.selectors import user_can
+from expedite.audit.models import AuditEvent
+from expedite.cases.models import Case
+from expedite.cases.plans import definition_for, service_definition
+from expedite.domain.audit import AuditKind
+from expedite.domain.calendar import SHANGHAI
+from expedite.domain.cases import CaseState
+from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
+from expedite.domain.roles import Capability
+
+from .models import SELF_CHECK, SUPERVISOR, Review, ReviewFinding
+
+
+def review_checklist(case: Case) -> tuple[str, ...]:
+    """The checklist of the catalog version the case was opened under.
+
+    A version stored before checklists existed has none; the current catalog's list for the
+    same service stands in, so such a case can still be reviewed and delivered.
+    """
+    checklist = definition_for(case).checklist
+    if not checklist:
+        checklist = service_definition(case.service.code).checklist
+    return checklist
+
+
+def current_round(case: Case) -> int:
+    """How many times the case has entered `review` (0: never); the latest entry is this round.
+
+    Counted from the audit record of state changes, which every move writes, so a return to
+    in_progress by hand starts a new round just as a failed review does.
+    """
+    return AuditEvent.objects.filter(
+        case=case, kind=AuditKind.CASE_STATE_CHANGED, payload__to=CaseState.REVIEW.value
+    ).count()
+
+
+def case_handlers(case: Case) -> set[int]:
+    """User ids of everyone who handled the case and so may not review it (四眼原则): the
+    self-checkers of any round and the case's process specialist (proposed or confirmed)."""
+    from expedite.work.models import Assignment
+
+    checkers = set(
+        Review.objects.filter(case=case, stage=SELF_CHECK).values_list("reviewer_id", flat=True)
+    )
+    process = Assignment.objects.filter(case=case, role="process", user__isnull=False)
+    return checkers | set(process.values_list("user_id", flat=True))
+
+
+@dataclass(frozen=True)
+class RoundStatus:
+    round: int
+    self_check: Review | None  # the passed one, if any
+    supervisor: Review | None
+
+    @property
+    def handler_ids(self) -> set[int]:
+        return {self.self_check.reviewer_id} if self.self_check else set()
+
+
+def round_status(case: Case, round_: int | None = None) -> RoundStatus:
+    round_ = current_round(case) if round_ is None else round_
+    reviews = list(Review.objects.filter(case=case, round=round_).order_by("created_at", "pk"))
+    passed_self = next((r for r in reviews if r.stage == SELF_CHECK and r.passed), None)
+    supervisor = next((r for r in reviews if r.stage == SUPERVISOR), None)
+    return RoundStatus(round=round_, self_check=passed_self, supervisor=supervisor)
+
+
+def delivery_blocker(case: Case) -> ValidationFailed | None:
+    """What the current round still lacks before the case may be delivered, or None."""
+    status = round_status(case)
+    params = {"round": status.round}
+    if status.self_check is None:
+        return ValidationFailed(
+            gettext_noop("第 %(round)s 轮复核未完成，不能交付：缺少通过的经办人自查。"),
+            field="state",
+            params=params,
+        )
+    review = status.supervisor
+    if review is None:
+        return ValidationFailed(
+            gettext_noop("第 %(round)s 轮复核未完成，不能交付：经办人已自查，缺少主管复核。"),
+            field="state",
+            params=params,
+        )
+    if not review.passed:
+        return ValidationFailed(
+            gettext_noop("第 %(round)s 轮主管复核未通过，不能交付。"), field="state", params=params
+        )
+    if review.reviewer_id in status.handler_ids | case_handlers(case):
+        return ValidationFailed(
+            gettext_noop("不能交付：四眼原则要求复核人不是经办人，本轮复核人也是经办人。"),
+            field="state",
+        )
+    return None
+
+
+def case_reviews(*, user, case: Case) -> list[Review]:
+    if not user_can(user, Capability.VIEW_CASES):
+        raise NotAllowed(_("您没有查看加急单的权限。"))
+    return list(
+        Review.objects.filter(case=case)
+        .select_related("reviewer")
+        .prefetch_related("findings")
+        .order_by("-round", "created_at", "pk")
+    )
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0), tzinfo=SHANGHAI)
+
+
+def caught_errors(*, user, start: dt.date, end: dt.date) -> dict:
+    """Errors caught by review before delivery, per service, reviewed from `start` to `end`
+    (dates in the firm's time zone, both included): the zero-error KPI counts these."""
+    if not user_can(user, Capability.VIEW_CASES):
+        raise NotAllowed(_("您没有查看加急单的权限。"))
+    rows = (
+        ReviewFinding.objects.filter(
+            review__created_at__gte=_day_start(start),
+            review__created_at__lt=_day_start(end + dt.timedelta(days=1)),
+        )
+        .values("review__case__service__code", "review__case__service__name_zh")
+        .annotate(count=Count("pk"))
+        .order_by("review__case__service__code")
+    )
+    by_service = [
+        {
+            "service": r["review__case__service__code"],
+            "name": r["review__case__service__name_zh"],
+            "count": r["count"],
+        }
+        for r in rows
+    ]
+    return {
+        "start": start,
+        "end": end,
+        "total": sum(r["count"] for r in by_service),
+        "by_service": by_service,
+    }

@@ -1,0 +1,115 @@
+"""The review section of the case page and its two forms."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from expedite.accounts.selectors import staff_display_name, user_can
+from expedite.cases import selectors as case_selectors
+from expedite.cases.views import _access
+from expedite.domain.cases import CaseState
+from expedite.domain.errors import DomainError, NotFound
+from expedite.domain.roles import Capability
+from expedite.web.i18n import localized
+
+from .models import SUPERVISOR
+from .selectors import case_handlers, case_reviews, review_checklist, round_status
+from .services import FindingInput, self_check, supervisor_review
+
+
+def review_context(request, case) -> dict:
+    """What the case page's review section needs; empty when there is nothing to show."""
+    reviews = case_reviews(user=request.user, case=case)
+    in_review = case.state == CaseState.REVIEW.value
+    if not (in_review or reviews):
+        return {"review": None}
+    try:
+        checklist = review_checklist(case)
+    except NotFound:
+        checklist = ()
+    status = round_status(case)
+    user = request.user
+    is_handler = user.pk in status.handler_ids | case_handlers(case)
+    rounds: dict[int, list] = {}
+    for r in reviews:
+        entry = {"review": r, "name": staff_display_name(r.reviewer)}
+        rounds.setdefault(r.round, []).append({**entry, "findings": list(r.findings.all())})
+    return {
+        "review": {
+            "in_review": in_review,
+            "status": status,
+            "checklist": list(enumerate(checklist)),
+            "rounds": sorted(rounds.items(), reverse=True),
+            "self_checker": staff_display_name(status.self_check.reviewer)
+            if status.self_check
+            else "",
+            "can_self_check": in_review
+            and status.self_check is None
+            and user_can(user, Capability.SELF_CHECK),
+            # The handler is not offered the second review; the service refuses it anyway.
+            "can_review": in_review
+            and status.self_check is not None
+            and status.supervisor is None
+            and not is_handler
+            and user_can(user, Capability.REVIEW_RESULT),
+            "is_handler": is_handler,
+            "awaiting_review": in_review
+            and status.self_check is not None
+            and status.supervisor is None,
+            "ready": in_review and status.supervisor is not None and status.supervisor.passed,
+        }
+    }
+
+
+def _form_results(post, checklist) -> tuple[list[dict], list[FindingInput]]:
+    """ok_N / note_N / correction_N per checklist item N; a problem becomes a finding."""
+    results, findings = [], []
+    for index, item in enumerate(checklist):
+        answer = post.get(f"ok_{index}", "")
+        note = post.get(f"note_{index}", "")
+        results.append({"item": item, "ok": answer or None, "note": note})
+        if answer == "problem":
+            findings.append(
+                FindingInput(
+                    item=item, description=note, correction=post.get(f"correction_{index}", "")
+                )
+            )
+    return results, findings
+
+
+@login_required
+@require_POST
+def case_review(request, pk: int, stage: str):
+    case = _access(case_selectors.access_case, user=request.user, pk=pk)
+    try:
+        results, findings = _form_results(request.POST, review_checklist(case))
+        if stage == SUPERVISOR:
+            review = supervisor_review(
+                actor=request.user,
+                case=case,
+                results=results,
+                findings=findings,
+                now=timezone.now(),
+            )
+            done = (
+                _("主管复核通过，可以交付。")
+                if review.passed
+                else _("主管复核未通过：已记录发现的错误，加急单退回办理中，请经办人更正。")
+            )
+        else:
+            review = self_check(actor=request.user, case=case, results=results, now=timezone.now())
+            done = (
+                _("自查已通过，等待主管复核。")
+                if review.passed
+                else _("自查已记录：有问题的检查项请更正后重新自查。")
+            )
+    except DomainError as exc:
+        messages.error(request, localized(exc))
+    else:
+        messages.success(request, done)
+    return redirect(f"/cases/{case.pk}/#reviews")
