@@ -53,8 +53,8 @@ def progress_svg(proj: CaseProjection, cal: WorkCalendar, *, now: dt.datetime) -
     span = min(span, 60)
     first = cal.at_work_clock(origin, starting=True).date()
     days = [cal.add_workdays(first, i) for i in range(span)]
-    width = LABEL + span * DAY + 10
-    height = HEADER + len(proj.steps) * ROW + 8
+    width = LABEL + span * DAY + 44  # room for the deadline's label
+    height = HEADER + len(proj.steps) * ROW + 22  # and a line under the bars for both labels
     limit = origin + span * day_us
 
     def x_of(us: int) -> float:
@@ -89,9 +89,10 @@ def progress_svg(proj: CaseProjection, cal: WorkCalendar, *, now: dt.datetime) -
     ):
         x = x_of(us)
         out.append(
-            f'<line x1="{x:.1f}" y1="{HEADER - 4}" x2="{x:.1f}" y2="{height}" stroke="{colour}" '
-            f'stroke-width="2" stroke-dasharray="{dash}"/>'
-            f'<text x="{x + 3:.1f}" y="{HEADER + 10}" fill="{colour}">{escape(text)}</text>'
+            f'<line x1="{x:.1f}" y1="{HEADER - 4}" x2="{x:.1f}" y2="{height - 16}" '
+            f'stroke="{colour}" stroke-width="2" stroke-dasharray="{dash}"/>'
+            f'<text x="{x:.1f}" y="{height - 3}" text-anchor="middle" fill="{colour}">'
+            f"{escape(text)}</text>"
         )
     out.append("</svg>")
     return "".join(out)

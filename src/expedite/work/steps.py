@@ -164,7 +164,9 @@ def step_finish(
             raise ValidationFailed(_("实际工时须是数字。"), field="actual_hours") from None
         if not Decimal("0") <= hours <= Decimal("999"):
             raise ValidationFailed(_("实际工时应在 0 到 999 小时之间。"), field="actual_hours")
-    note = clean_text(note, field="note", label=gettext_noop("备注"), max_length=1000)
+    note = clean_text(
+        note, field="note", label=gettext_noop("备注"), max_length=1000, required=False
+    )
     step.finished_at = now
     step.actual_hours = hours
     step.note = note
