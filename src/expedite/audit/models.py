@@ -104,6 +104,12 @@ AUDIT_KIND_LABELS = {
     AuditKind.CALENDAR_HOURS_CHANGED: _("修改工作时间"),
     AuditKind.CALENDAR_CLOSURE_ADDED: _("添加停止办公日"),
     AuditKind.CALENDAR_CLOSURE_REMOVED: _("删除停止办公日"),
+    AuditKind.CUSTODY_CHECKED_IN: _("收取客户物品"),
+    AuditKind.CUSTODY_TRANSFERRED: _("内部转交物品"),
+    AuditKind.CUSTODY_CHECKED_OUT: _("归还客户物品"),
+    AuditKind.CUSTODY_CONFIRMED: _("确认物品交接"),
+    AuditKind.CUSTODY_CODE_SENT: _("发送交接确认码"),
+    AuditKind.CUSTODY_CODE_FAILED: _("交接确认码错误"),
 }
 
 

@@ -48,6 +48,12 @@ class AuditKind(enum.StrEnum):
     CALENDAR_HOURS_CHANGED = "calendar.hours_changed"
     CALENDAR_CLOSURE_ADDED = "calendar.closure_added"
     CALENDAR_CLOSURE_REMOVED = "calendar.closure_removed"
+    CUSTODY_CHECKED_IN = "custody.checked_in"
+    CUSTODY_TRANSFERRED = "custody.transferred"
+    CUSTODY_CHECKED_OUT = "custody.checked_out"
+    CUSTODY_CONFIRMED = "custody.confirmed"
+    CUSTODY_CODE_SENT = "custody.code_sent"
+    CUSTODY_CODE_FAILED = "custody.code_failed"
 
 
 class ActorKind(enum.StrEnum):

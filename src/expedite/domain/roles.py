@@ -50,6 +50,8 @@ class Capability(enum.StrEnum):
     RECORD_COST = "record_cost"
     MOVE_CASE = "move_case"
     OVERRIDE_VERDICT = "override_verdict"
+    CUSTODY_RECORD = "custody_record"
+    CUSTODY_OVERRIDE = "custody_override"
 
 
 _ALL_STAFF = frozenset(Role)
@@ -70,6 +72,12 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.MOVE_CASE: _INTAKE | {Role.PROCESS},
     # Changing a verdict (never a refusal) takes a manager and a written reason.
     Capability.OVERRIDE_VERDICT: frozenset({Role.MANAGER, Role.GENERAL_MANAGER, Role.ADMIN}),
+    # Anyone in the firm may receive, pass on or return a client's seal or licence.
+    Capability.CUSTODY_RECORD: _ALL_STAFF,
+    # Moving an item someone else holds (the holder is off sick, on leave): supervisors up.
+    Capability.CUSTODY_OVERRIDE: frozenset(
+        {Role.SUPERVISOR, Role.MANAGER, Role.GENERAL_MANAGER, Role.ADMIN}
+    ),
 }
 
 
