@@ -106,6 +106,7 @@ def case_detail_context(request, case) -> dict:
         "can_move": user_can(request.user, Capability.MOVE_CASE),
         "allowed_states": [(s, dict(CASE_STATE_CHOICES)[s]) for s in case_allowed(case)],
         "cost_form": _cost_form(),
+        **_custody(request, case),
     }
 
 
@@ -119,6 +120,12 @@ def _cost_form():
     from .cost_views import CostForm
 
     return CostForm()
+
+
+def _custody(request, case) -> dict:
+    from expedite.custody.views import custody_context
+
+    return custody_context(request, case)
 
 
 def _planning(request, case, triage_context) -> dict:

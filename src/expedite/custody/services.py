@@ -128,6 +128,8 @@ def _send_code(movement: CustodyMovement, contact, now: dt.datetime) -> Handover
         raise DomainError(
             gettext_noop("确认码邮件发送失败，本次交接未登记，请稍后重试。"), field="email"
         ) from exc
+    # Kept in memory for the caller only (the demo confirms with it); never stored or shown.
+    movement.sent_code = code
     return row
 
 
@@ -322,7 +324,9 @@ def confirm_by_client_code(
     A wrong code counts an attempt and is recorded; that is committed even though the call
     then raises, so five wrong guesses really do use the code up.
     """
-    movement, problem = _client_code_attempt(client=client, movement_id=movement_id, code=code, now=now)
+    movement, problem = _client_code_attempt(
+        client=client, movement_id=movement_id, code=code, now=now
+    )
     if problem is not None:
         raise problem
     return movement
@@ -389,7 +393,9 @@ def resend_code(*, actor, movement: CustodyMovement, now: dt.datetime) -> Handov
     movement = _locked_movement(movement.pk)
     _not_confirmed(movement)
     if movement.kind not in CLIENT_CONFIRMS:
-        raise ValidationFailed(_("内部转交由接收的员工在系统中确认，不需要确认码。"), field="movement")
+        raise ValidationFailed(
+            _("内部转交由接收的员工在系统中确认，不需要确认码。"), field="movement"
+        )
     contact = _contact(movement.item.client)
     row = _send_code(movement, contact, now)
     audit_record(
@@ -399,4 +405,3 @@ def resend_code(*, actor, movement: CustodyMovement, now: dt.datetime) -> Handov
         payload={"movement": movement.pk, "to": contact.name},
     )
     return row
-

@@ -74,9 +74,7 @@ def confirming_staff_id(
 def check_expected_return(cal: WorkCalendar, day: dt.date, *, today: dt.date) -> None:
     """The promised return date must be a working day, not in the past."""
     if day < today:
-        raise ValidationFailed(
-            gettext_noop("预计归还日期不能早于今天。"), field="expected_return"
-        )
+        raise ValidationFailed(gettext_noop("预计归还日期不能早于今天。"), field="expected_return")
     if not cal.is_workday(day):
         info = cal.explain(day)
         raise ValidationFailed(
@@ -93,7 +91,7 @@ def check_expected_return(cal: WorkCalendar, day: dt.date, *, today: dt.date) ->
 
 
 def end_of_day(cal: WorkCalendar, day: dt.date) -> dt.datetime:
-    """When the firm's working hours of `day` end (for a non-workday: of the last workday before)."""
+    """When the firm's working hours of `day` end (a non-workday: those of the workday before)."""
     return cal.at_work_clock(cal.work_clock_end_of(day))
 
 
