@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from expedite.accounts.selectors import staff_display_name
 from expedite.cases import selectors as case_selectors
@@ -133,7 +133,7 @@ def check_in(request, case_id: int, payload: CheckInIn):
         expected_return=payload.expected_return,
         now=timezone.now(),
     )
-    return 201, _movement_out(movement)
+    return Status(201, _movement_out(movement))
 
 
 @router.post("/{case_id}/custody/items/{item_id}/transfer", response={201: MovementOut, **_ERRORS})
@@ -145,7 +145,7 @@ def transfer(request, case_id: int, item_id: int, payload: TransferIn):
     movement = services.transfer(
         actor=request.user, item=item, to_user=to_user, purpose=payload.purpose, now=timezone.now()
     )
-    return 201, _movement_out(movement)
+    return Status(201, _movement_out(movement))
 
 
 @router.post("/{case_id}/custody/items/{item_id}/check-out", response={201: MovementOut, **_ERRORS})
@@ -154,7 +154,7 @@ def check_out(request, case_id: int, item_id: int, payload: CheckOutIn):
     movement = services.check_out(
         actor=request.user, item=item, purpose=payload.purpose, now=timezone.now()
     )
-    return 201, _movement_out(movement)
+    return Status(201, _movement_out(movement))
 
 
 @router.post(
