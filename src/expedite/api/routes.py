@@ -15,6 +15,7 @@ from expedite.domain.errors import DomainError, NotAllowed, NotFound, gettext_no
 from expedite.web.i18n import localized
 
 from .calendar_routes import router as calendar_router
+from .custody_routes import router as custody_router
 from .lifecycle_routes import router as lifecycle_router
 from .plan_routes import case_router as case_plan_router
 from .plan_routes import router as plan_router
@@ -44,6 +45,7 @@ api.add_router("/plans", plan_router)
 api.add_router("/cases", case_plan_router)
 api.add_router("/cases", lifecycle_router)
 api.add_router("/cases", review_router)
+api.add_router("/cases", custody_router)
 api.add_router("", triage_router)
 api.add_router("", work_router)
 

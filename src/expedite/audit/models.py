@@ -115,6 +115,12 @@ AUDIT_KIND_LABELS = {
     AuditKind.STEP_STARTED: _("步骤开始"),
     AuditKind.STEP_FINISHED: _("步骤完成"),
     AuditKind.TRACK_UPDATED: _("同步通道进展"),
+    AuditKind.CUSTODY_CHECKED_IN: _("收取客户物品"),
+    AuditKind.CUSTODY_TRANSFERRED: _("内部转交物品"),
+    AuditKind.CUSTODY_CHECKED_OUT: _("归还客户物品"),
+    AuditKind.CUSTODY_CONFIRMED: _("确认物品交接"),
+    AuditKind.CUSTODY_CODE_SENT: _("发送交接确认码"),
+    AuditKind.CUSTODY_CODE_FAILED: _("交接确认码错误"),
 }
 
 

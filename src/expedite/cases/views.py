@@ -111,6 +111,7 @@ def case_detail_context(request, case) -> dict:
         "cost_form": _cost_form(),
         **work_context(request, case),
         **review_context(request, case),
+        **_custody(request, case),
     }
 
 
@@ -124,6 +125,12 @@ def _cost_form():
     from .cost_views import CostForm
 
     return CostForm()
+
+
+def _custody(request, case) -> dict:
+    from expedite.custody.views import custody_context
+
+    return custody_context(request, case)
 
 
 def _planning(request, case, triage_context) -> dict:

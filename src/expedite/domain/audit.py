@@ -59,6 +59,12 @@ class AuditKind(enum.StrEnum):
     STEP_STARTED = "case.step_started"
     STEP_FINISHED = "case.step_finished"
     TRACK_UPDATED = "case.track_updated"
+    CUSTODY_CHECKED_IN = "custody.checked_in"
+    CUSTODY_TRANSFERRED = "custody.transferred"
+    CUSTODY_CHECKED_OUT = "custody.checked_out"
+    CUSTODY_CONFIRMED = "custody.confirmed"
+    CUSTODY_CODE_SENT = "custody.code_sent"
+    CUSTODY_CODE_FAILED = "custody.code_failed"
 
 
 class ActorKind(enum.StrEnum):

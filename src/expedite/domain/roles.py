@@ -55,6 +55,8 @@ class Capability(enum.StrEnum):
     UPDATE_PROGRESS = "update_progress"
     SELF_CHECK = "self_check"
     REVIEW_RESULT = "review_result"
+    CUSTODY_RECORD = "custody_record"
+    CUSTODY_OVERRIDE = "custody_override"
 
 
 _ALL_STAFF = frozenset(Role)
@@ -86,6 +88,12 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     # The second pair of eyes (主管复核) is a supervisor or above; an administrator runs the
     # system, not the firm's work, and does not sign off a client's filing.
     Capability.REVIEW_RESULT: frozenset({Role.SUPERVISOR, Role.MANAGER, Role.GENERAL_MANAGER}),
+    # Anyone in the firm may receive, pass on or return a client's seal or licence.
+    Capability.CUSTODY_RECORD: _ALL_STAFF,
+    # Moving an item someone else holds (the holder is off sick, on leave): supervisors up.
+    Capability.CUSTODY_OVERRIDE: frozenset(
+        {Role.SUPERVISOR, Role.MANAGER, Role.GENERAL_MANAGER, Role.ADMIN}
+    ),
 }
 
 

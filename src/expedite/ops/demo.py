@@ -21,6 +21,7 @@ from expedite.cases.lifecycle import case_transition
 from expedite.cases.models import Case, Client
 from expedite.cases.services import ContactInput, case_create, client_create
 from expedite.cases.triage import TriageInput, case_triage
+from expedite.custody.demo import demo_custody
 from expedite.domain.audit import AuditKind
 from expedite.domain.calendar import SHANGHAI
 from expedite.domain.identifiers import uscc_check_character
@@ -268,8 +269,9 @@ def demo_load(*, today: dt.date, now: dt.datetime | None = None) -> dict[str, in
             )
     demo_work(users[Role.MANAGER], users[Role.PROCESS], now=timezone.now())
     created["cases"] += review_demo(users=users, clients=clients, today=today)
-    if any(created.values()):
-        audit_record(kind=AuditKind.DEMO_LOADED, payload=created)
+    custody = demo_custody(users=users, today=today)
+    if any(created.values()) or custody:
+        audit_record(kind=AuditKind.DEMO_LOADED, payload={**created, "custody_items": custody})
     return created
 
 

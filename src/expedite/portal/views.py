@@ -14,6 +14,7 @@ from expedite.cases.models import Case
 from expedite.cases.plans import definition_for
 from expedite.cases.triage import case_intake_answer
 from expedite.cases.triage_forms import stage_choices
+from expedite.custody.views import portal_context as custody_portal_context
 from expedite.domain.cases import CaseState
 from expedite.workdays.display import deadline_facts
 from expedite.workdays.selectors import firm_calendar
@@ -61,6 +62,8 @@ def portal_case(request, token: str):
         ),
         "service_name": case.service.display_name(get_language()),
         "milestones": case.service.milestones,
+        "token": token,
+        **custody_portal_context(case),
     }
     response = render(request, "portal/case.html", context)
     # same-origin: the signed link never leaks to other sites, and the form's own POSTs still

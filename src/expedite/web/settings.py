@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "expedite.cases",
     "expedite.work",
     "expedite.reviews",
+    "expedite.custody",
     "expedite.ops",
     "expedite.portal",
     "expedite.workdays",

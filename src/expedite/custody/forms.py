@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from expedite.accounts.selectors import staff_display_name
+from expedite.cases.forms import DateInput
+
+from .models import ITEM_KIND_CHOICES
+from .selectors import staff_users
+
+
+class CheckInForm(forms.Form):
+    kind = forms.ChoiceField(label=_("物品类别"), choices=ITEM_KIND_CHOICES)
+    label = forms.CharField(
+        label=_("物品说明"),
+        max_length=200,
+        required=False,
+        help_text=_("原件或其他物品须写明是什么，如“房屋租赁合同原件”。"),
+    )
+    purpose = forms.CharField(label=_("用途"), max_length=200)
+    expected_return = forms.DateField(label=_("预计归还日期"), widget=DateInput)
+
+
+class TransferForm(forms.Form):
+    to_user = forms.ModelChoiceField(label=_("转交给"), queryset=staff_users().none())
+    purpose = forms.CharField(label=_("用途"), max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_user"].queryset = staff_users()
+        self.fields["to_user"].label_from_instance = staff_display_name
+
+
+class CheckOutForm(forms.Form):
+    purpose = forms.CharField(label=_("用途"), max_length=200, initial=_("办结归还"))
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("确认码"),
+        max_length=6,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]{6}"}
+        ),
+    )
+
+
+def form_errors(form) -> str:
+    return "；".join(
+        f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items() if k in form.fields
+    )

@@ -1,0 +1,204 @@
+"""Custody on the case page, the firm-wide list, and the client's confirmation on its portal."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from expedite.accounts.selectors import user_can
+from expedite.cases import selectors as case_selectors
+from expedite.cases.models import Case
+from expedite.domain.errors import DomainError, NotAllowed, NotFound
+from expedite.domain.roles import Capability
+from expedite.portal.links import case_id_from_token
+from expedite.web.i18n import localized
+
+from . import selectors, services
+from .forms import CheckInForm, CheckOutForm, CodeForm, TransferForm, form_errors
+from .models import CustodyItem, CustodyMovement
+
+
+def _guard(fn, **kwargs):
+    try:
+        return fn(**kwargs)
+    except NotAllowed as exc:
+        raise PermissionDenied(localized(exc)) from exc
+    except NotFound as exc:
+        raise Http404(localized(exc)) from exc
+
+
+def custody_context(request, case) -> dict:
+    """The case page's custody section (merged into cases.views.case_detail_context)."""
+    items = _guard(selectors.items_for_case, user=request.user, case=case)
+    return {
+        "custody_rows": selectors.item_rows(items, user=request.user, now=timezone.now()),
+        "custody_can_record": user_can(request.user, Capability.CUSTODY_RECORD),
+        "custody_checkin_form": CheckInForm(),
+        "custody_transfer_form": TransferForm(),
+        "custody_checkout_form": CheckOutForm(),
+        "custody_awaiting": list(selectors.awaiting_my_confirmation(user=request.user)),
+    }
+
+
+@login_required
+def custody_list(request):
+    items = _guard(selectors.items_in_firm, user=request.user)
+    now = timezone.now()
+    rows = selectors.item_rows(items, user=request.user, now=now)
+    context = {
+        "custody_rows": rows,
+        "overdue_count": sum(r.overdue for r in rows),
+        "custody_can_record": user_can(request.user, Capability.CUSTODY_RECORD),
+        "custody_transfer_form": TransferForm(),
+        "custody_checkout_form": CheckOutForm(),
+        "custody_awaiting": list(selectors.awaiting_my_confirmation(user=request.user)),
+        "back": "list",
+    }
+    return render(request, "custody/list.html", context)
+
+
+def _back(request, item: CustodyItem):
+    if request.POST.get("back") == "list" or item.case_id is None:
+        return redirect("custody_list")
+    return redirect(f"/cases/{item.case_id}/#custody")
+
+
+def _run(request, fn, success: str, **kwargs) -> None:
+    try:
+        fn(actor=request.user, now=timezone.now(), **kwargs)
+    except DomainError as exc:
+        messages.error(request, localized(exc))
+    else:
+        messages.success(request, success)
+
+
+def _item(request, pk: int) -> CustodyItem:
+    _guard(selectors.check_view, user=request.user)
+    item = CustodyItem.objects.filter(pk=pk).first()
+    if item is None:
+        raise Http404(_("找不到该物品。"))
+    return item
+
+
+@login_required
+@require_POST
+def custody_check_in(request, pk: int):
+    case = _guard(case_selectors.access_case, user=request.user, pk=pk)
+    form = CheckInForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请检查交接登记：") + form_errors(form))
+    else:
+        _run(
+            request,
+            services.check_in,
+            _("已登记收取，确认码已发送给客户的主要联系人。"),
+            client=case.client,
+            case=case,
+            **form.cleaned_data,
+        )
+    return redirect(f"/cases/{case.pk}/#custody")
+
+
+@login_required
+@require_POST
+def custody_transfer(request, pk: int):
+    item = _item(request, pk)
+    form = TransferForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请检查交接登记：") + form_errors(form))
+    else:
+        _run(
+            request,
+            services.transfer,
+            _("已登记转交，待接收人确认。"),
+            item=item,
+            **form.cleaned_data,
+        )
+    return _back(request, item)
+
+
+@login_required
+@require_POST
+def custody_check_out(request, pk: int):
+    item = _item(request, pk)
+    form = CheckOutForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请检查交接登记：") + form_errors(form))
+    else:
+        _run(
+            request,
+            services.check_out,
+            _("已登记归还，确认码已发送给客户的主要联系人。"),
+            item=item,
+            **form.cleaned_data,
+        )
+    return _back(request, item)
+
+
+def _movement(request, pk: int) -> CustodyMovement:
+    _guard(selectors.check_view, user=request.user)
+    movement = CustodyMovement.objects.select_related("item").filter(pk=pk).first()
+    if movement is None:
+        raise Http404(_("找不到该交接记录。"))
+    return movement
+
+
+@login_required
+@require_POST
+def custody_confirm(request, pk: int):
+    movement = _movement(request, pk)
+    _run(request, services.confirm_by_staff, _("已确认交接。"), movement=movement)
+    return _back(request, movement.item)
+
+
+@login_required
+@require_POST
+def custody_resend(request, pk: int):
+    movement = _movement(request, pk)
+    _run(
+        request, services.resend_code, _("已重新发送确认码，旧的确认码已失效。"), movement=movement
+    )
+    return _back(request, movement.item)
+
+
+def portal_context(case) -> dict:
+    """The client's portal page: handovers waiting for its code."""
+    return {
+        "custody_pending": [
+            {"m": m, "parties": selectors.movement_parties(m)}
+            for m in selectors.pending_for_client(case.client)
+        ],
+        "custody_code_form": CodeForm(),
+    }
+
+
+@require_POST
+def portal_confirm(request, token: str, pk: int):
+    case_id = case_id_from_token(token)
+    case = Case.objects.select_related("client").filter(pk=case_id).first() if case_id else None
+    if case is None:
+        raise Http404("invalid link")
+    form = CodeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请输入邮件中的 6 位确认码。"))
+    else:
+        try:
+            services.confirm_by_client_code(
+                client=case.client,
+                movement_id=pk,
+                code=form.cleaned_data["code"],
+                now=timezone.now(),
+            )
+        except NotFound as exc:
+            raise Http404(localized(exc)) from exc
+        except DomainError as exc:
+            messages.error(request, localized(exc))
+        else:
+            messages.success(request, _("已确认交接，谢谢。"))
+    return redirect(f"/p/{token}/#custody")
