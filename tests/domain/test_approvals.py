@@ -1,5 +1,6 @@
 """The authority matrix: who approves what, by amount; a matrix with overlaps or gaps is refused."""
 
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -127,8 +128,7 @@ def tiers(draw):
     cuts = sorted(set(draw(st.lists(cents, max_size=5))))
     bounds = [D(0), *(D(c) / 100 for c in cuts), None]
     return [
-        ApprovalRule(REFUND, low, high, draw(approvers))
-        for low, high in zip(bounds, bounds[1:], strict=False)
+        ApprovalRule(REFUND, low, high, draw(approvers)) for low, high in itertools.pairwise(bounds)
     ]
 
 

@@ -104,6 +104,11 @@ AUDIT_KIND_LABELS = {
     AuditKind.CALENDAR_HOURS_CHANGED: _("修改工作时间"),
     AuditKind.CALENDAR_CLOSURE_ADDED: _("添加停止办公日"),
     AuditKind.CALENDAR_CLOSURE_REMOVED: _("删除停止办公日"),
+    AuditKind.APPROVAL_REQUESTED: _("提交审批申请"),
+    AuditKind.APPROVAL_GRANTED: _("审批通过"),
+    AuditKind.APPROVAL_DENIED: _("审批驳回"),
+    AuditKind.APPROVAL_WITHDRAWN: _("撤回审批申请"),
+    AuditKind.APPROVAL_RULES_CHANGED: _("修改审批矩阵"),
 }
 
 

@@ -106,6 +106,7 @@ def case_detail_context(request, case) -> dict:
         "can_move": user_can(request.user, Capability.MOVE_CASE),
         "allowed_states": [(s, dict(CASE_STATE_CHOICES)[s]) for s in case_allowed(case)],
         "cost_form": _cost_form(),
+        **_approvals_context(request, case),
     }
 
 
@@ -113,6 +114,12 @@ def case_detail_context(request, case) -> dict:
 def case_detail(request, pk: int):
     case = _access(selectors.access_case, user=request.user, pk=pk)
     return render(request, "cases/case_detail.html", case_detail_context(request, case))
+
+
+def _approvals_context(request, case) -> dict:
+    from expedite.approvals.views import approvals_context
+
+    return approvals_context(request, case)
 
 
 def _cost_form():

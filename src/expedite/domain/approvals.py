@@ -127,7 +127,9 @@ def required_role(
     matches = [r for r in mine if r.covers(amount)]
     if len(matches) != 1:
         raise DomainError(
-            gettext_noop("审批矩阵中“%(action)s”对 %(amount)s 元没有唯一的规则，请联系系统管理员。"),
+            gettext_noop(
+                "审批矩阵中“%(action)s”对 %(amount)s 元没有唯一的规则，请联系系统管理员。"
+            ),
             field="amount",
             params={"action": action_name(action), "amount": yuan(amount)},
         )
@@ -199,7 +201,10 @@ def validate_rules(
             if r.min_amount < 0 or (r.max_amount is not None and r.max_amount <= r.min_amount):
                 problems.append(
                     ValidationFailed(
-                        gettext_noop("“%(action)s”：金额范围 %(range)s 无效（上限须大于下限，下限不能为负）。"),
+                        gettext_noop(
+                            "“%(action)s”：金额范围 %(range)s 无效"
+                            "（上限须大于下限，下限不能为负）。"
+                        ),
                         params={"action": name, "range": _range_text(r)},
                     )
                 )

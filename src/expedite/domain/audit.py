@@ -48,6 +48,11 @@ class AuditKind(enum.StrEnum):
     CALENDAR_HOURS_CHANGED = "calendar.hours_changed"
     CALENDAR_CLOSURE_ADDED = "calendar.closure_added"
     CALENDAR_CLOSURE_REMOVED = "calendar.closure_removed"
+    APPROVAL_REQUESTED = "approval.requested"
+    APPROVAL_GRANTED = "approval.granted"
+    APPROVAL_DENIED = "approval.denied"
+    APPROVAL_WITHDRAWN = "approval.withdrawn"
+    APPROVAL_RULES_CHANGED = "approval.rules_changed"
 
 
 class ActorKind(enum.StrEnum):

@@ -15,6 +15,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from expedite.approvals.demo import approvals_demo_load
 from expedite.audit.services import audit_record
 from expedite.cases.costs import cost_entry_add
 from expedite.cases.lifecycle import case_transition
@@ -261,6 +262,7 @@ def demo_load(*, today: dt.date, now: dt.datetime | None = None) -> dict[str, in
             )
     if any(created.values()):
         audit_record(kind=AuditKind.DEMO_LOADED, payload=created)
+    approvals_demo_load(today=today)
     return created
 
 

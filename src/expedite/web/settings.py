@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "expedite.accounts",
     "expedite.audit",
     "expedite.cases",
+    "expedite.approvals",
     "expedite.ops",
     "expedite.portal",
     "expedite.workdays",

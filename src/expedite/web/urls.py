@@ -5,6 +5,7 @@ from expedite.api.routes import api
 
 urlpatterns = [
     path("", include("expedite.cases.urls")),
+    path("", include("expedite.approvals.urls")),
     path("", include("expedite.accounts.urls")),
     path("", include("expedite.ops.urls")),
     path("", include("expedite.workdays.urls")),
