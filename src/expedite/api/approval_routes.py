@@ -5,7 +5,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from expedite.accounts.selectors import user_can
 from expedite.approvals import selectors, services
@@ -72,7 +72,7 @@ def request_approval(request, case_id: int, payload: ApprovalIn):
         blocks=payload.blocks,
         now=timezone.now(),
     )
-    return 201, _out(row, request.user)
+    return Status(201, _out(row, request.user))
 
 
 @router.post(

@@ -2,46 +2,43 @@
 
 - The infeasible demo case (工商变更 by tomorrow) is quoted and waits for the department
   manager to approve accepting it anyway.
-- A VAT credit refund of 38,000 CNY (under 50,000: the department manager signs, not the
-  general manager) was approved and the work started.
+- On the VAT credit refund demo case, if the demo has one: a refund of 38,000 CNY (under
+  50,000: the department manager signs, not the general manager) was approved and the work
+  started.
 
-Idempotent: cases and requests are looked up first and created only when missing.
+Only the demo liaison's cases are touched. Idempotent: a request is created only when its case
+has none for that action yet.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from expedite.cases.lifecycle import case_allowed, case_transition
-from expedite.cases.models import Case, Client
-from expedite.cases.services import case_create
-from expedite.cases.triage import TriageInput, case_triage
+from expedite.cases.models import Case
 from expedite.domain.approvals import ApprovalAction
-from expedite.workdays.selectors import firm_calendar
 
 from .models import ApprovalRequest
 from .services import approval_decide, approval_request
-
-REFUND_CLIENT_USCC_PREFIX = "91310115MA1K4DEM0"  # 上海鲜达电子商务有限公司 in ops.demo
-REFUND_REASON = "增值税留抵退税 3.8 万元，客户月底发工资前需要这笔资金周转。"
 
 
 def _user(username: str):
     return get_user_model().objects.filter(username=username).first()
 
 
-def approvals_demo_load(*, today: dt.date) -> int:
+def approvals_demo_load() -> int:
     """Create the demo requests that are missing; returns how many were created."""
     liaison, process, manager = _user("zhangmin"), _user("liqiang"), _user("chenjing")
     if not (liaison and process and manager):
         return 0
     created = 0
     infeasible = (
-        Case.objects.filter(verdict="infeasible", state__in=["triaged", "quoted"])
+        Case.objects.filter(
+            created_by=liaison, verdict="infeasible", state__in=["triaged", "quoted"]
+        )
         .order_by("pk")
         .first()
     )
@@ -63,32 +60,15 @@ def approvals_demo_load(*, today: dt.date) -> int:
             now=timezone.now(),
         )
         created += 1
-    client = Client.objects.filter(uscc__startswith=REFUND_CLIENT_USCC_PREFIX).first()
-    if client is None:
-        return created
-    case = Case.objects.filter(
-        client=client, service__code="vat-credit-refund", reason=REFUND_REASON
-    ).first()
+    # The refund story needs a tax-refund case among the demo cases; without one it is left out.
+    case = (
+        Case.objects.filter(created_by=liaison, service__code="vat-credit-refund")
+        .exclude(state__in=["declined", "cancelled", "closed"])
+        .order_by("pk")
+        .first()
+    )
     if case is None:
-        deadline = firm_calendar().add_workdays(today, 12)
-        case = case_create(
-            actor=liaison,
-            client_id=client.pk,
-            service_code="vat-credit-refund",
-            requested_deadline=deadline,
-            reason=REFUND_REASON,
-        )
-        case = case_triage(
-            actor=liaison,
-            case=case,
-            data=TriageInput(
-                deadline=deadline,
-                written_notice=True,
-                consequence="lost_business",
-                preconditions=("refund-under-50k",),
-            ),
-            now=timezone.now(),
-        )
+        return created
     if not ApprovalRequest.objects.filter(case=case, action=ApprovalAction.REFUND.value).exists():
         for state in ("quoted", "accepted"):
             if state in _allowed(case):

@@ -262,7 +262,7 @@ def demo_load(*, today: dt.date, now: dt.datetime | None = None) -> dict[str, in
             )
     if any(created.values()):
         audit_record(kind=AuditKind.DEMO_LOADED, payload=created)
-    approvals_demo_load(today=today)
+    approvals_demo_load()
     return created
 
 
