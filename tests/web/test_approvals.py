@@ -1,10 +1,12 @@
 """Approvals: the matrix decides who approves, four eyes, and pending approvals block moves."""
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -478,3 +480,32 @@ def test_the_demo_shows_a_pending_and_a_granted_request(world):
         "chenjing",
     )
     assert Case.objects.get(pk=refund_case.pk).state == "in_progress"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need a server")
+def test_two_concurrent_decisions_cannot_both_succeed(world, refund_case):
+    from django.db import connections
+
+    row = ask(world, refund_case, 100)
+    results = []
+
+    def attempt(actor, grant):
+        try:
+            decide(actor, row, grant=grant)
+            results.append("granted" if grant else "denied")
+        except ValidationFailed:
+            results.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=attempt, args=(world.chen, True)),
+        threading.Thread(target=attempt, args=(world.liu, False)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results.count("refused") == 1
+    assert AuditEvent.objects.filter(kind__in=["approval.granted", "approval.denied"]).count() == 1

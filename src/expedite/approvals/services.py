@@ -146,8 +146,9 @@ def approval_request(
 
 
 def _locked(request: ApprovalRequest) -> ApprovalRequest:
+    # Only the request row is locked: two deciders cannot both see it pending.
     return (
-        ApprovalRequest.objects.select_for_update()
+        ApprovalRequest.objects.select_for_update(of=("self",))
         .select_related("case", "requested_by", "decided_by")
         .get(pk=request.pk)
     )
