@@ -14,6 +14,7 @@ from expedite.cases import selectors, services
 from expedite.domain.errors import DomainError, NotAllowed, NotFound, gettext_noop
 from expedite.web.i18n import localized
 
+from .approval_routes import router as approval_router
 from .calendar_routes import router as calendar_router
 from .custody_routes import router as custody_router
 from .lifecycle_routes import router as lifecycle_router
@@ -48,6 +49,7 @@ api.add_router("/cases", review_router)
 api.add_router("/cases", custody_router)
 api.add_router("", triage_router)
 api.add_router("", work_router)
+api.add_router("", approval_router)
 
 
 def _error(request, status: int, items: list[dict]):

@@ -121,6 +121,11 @@ AUDIT_KIND_LABELS = {
     AuditKind.CUSTODY_CONFIRMED: _("确认物品交接"),
     AuditKind.CUSTODY_CODE_SENT: _("发送交接确认码"),
     AuditKind.CUSTODY_CODE_FAILED: _("交接确认码错误"),
+    AuditKind.APPROVAL_REQUESTED: _("提交审批申请"),
+    AuditKind.APPROVAL_GRANTED: _("审批通过"),
+    AuditKind.APPROVAL_DENIED: _("审批驳回"),
+    AuditKind.APPROVAL_WITHDRAWN: _("撤回审批申请"),
+    AuditKind.APPROVAL_RULES_CHANGED: _("修改审批矩阵"),
 }
 
 

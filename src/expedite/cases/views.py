@@ -112,6 +112,7 @@ def case_detail_context(request, case) -> dict:
         **work_context(request, case),
         **review_context(request, case),
         **_custody(request, case),
+        **_approvals_context(request, case),
     }
 
 
@@ -119,6 +120,12 @@ def case_detail_context(request, case) -> dict:
 def case_detail(request, pk: int):
     case = _access(selectors.access_case, user=request.user, pk=pk)
     return render(request, "cases/case_detail.html", case_detail_context(request, case))
+
+
+def _approvals_context(request, case) -> dict:
+    from expedite.approvals.views import approvals_context
+
+    return approvals_context(request, case)
 
 
 def _cost_form():

@@ -65,6 +65,11 @@ class AuditKind(enum.StrEnum):
     CUSTODY_CONFIRMED = "custody.confirmed"
     CUSTODY_CODE_SENT = "custody.code_sent"
     CUSTODY_CODE_FAILED = "custody.code_failed"
+    APPROVAL_REQUESTED = "approval.requested"
+    APPROVAL_GRANTED = "approval.granted"
+    APPROVAL_DENIED = "approval.denied"
+    APPROVAL_WITHDRAWN = "approval.withdrawn"
+    APPROVAL_RULES_CHANGED = "approval.rules_changed"
 
 
 class ActorKind(enum.StrEnum):

@@ -15,6 +15,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from expedite.approvals.demo import approvals_demo_load
 from expedite.audit.services import audit_record
 from expedite.cases.costs import cost_entry_add
 from expedite.cases.lifecycle import case_transition
@@ -175,8 +176,6 @@ DEMO_CASES = (
 # Cases already under way in the demo: the client accepted, work started, one waits on the client.
 DEMO_MOVES = {
     "labor-dispatch-license": (("quoted", ""), ("accepted", ""), ("in_progress", "")),
-    # Signing tomorrow: accepted, and competing for the same specialist as the cases above.
-    "business-change": (("quoted", ""), ("accepted", "")),
     "foreign-equity-change": (
         ("quoted", ""),
         ("accepted", ""),
@@ -270,6 +269,7 @@ def demo_load(*, today: dt.date, now: dt.datetime | None = None) -> dict[str, in
     demo_work(users[Role.MANAGER], users[Role.PROCESS], now=timezone.now())
     created["cases"] += review_demo(users=users, clients=clients, today=today)
     custody = demo_custody(users=users, today=today)
+    approvals_demo_load()
     if any(created.values()) or custody:
         audit_record(kind=AuditKind.DEMO_LOADED, payload={**created, "custody_items": custody})
     return created

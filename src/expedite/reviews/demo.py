@@ -16,7 +16,7 @@ from expedite.workdays.selectors import firm_calendar
 from .selectors import review_checklist
 from .services import FindingInput, self_check, supervisor_review
 
-AWAITING = "季度增值税及附加税申报明天截止，客户财务临时请假，委托本所加急代为申报。"
+AWAITING = "季度增值税及附加税申报本周截止，客户财务临时请假，委托本所加急代为申报。"
 CAUGHT = "客户资金周转紧张，要加急办理增值税留抵退税（含软件产品即征即退项目）。"
 MIX_UP = "即征即退与免抵退项目是否填对"
 DEMO_REVIEW_CASES = (AWAITING, CAUGHT)
@@ -39,6 +39,10 @@ def _open_in_review(*, client, service: str, workdays: int, reason: str, users, 
         now=timezone.now(),
     )
     for state in ("quoted", "accepted", "in_progress", "review"):
+        if state == "in_progress" and service == "vat-credit-refund":
+            from expedite.approvals.demo import demo_refund_signed_off
+
+            demo_refund_signed_off(case)
         case = case_transition(actor=liaison, case=case, to=state, now=timezone.now())
     return case
 
@@ -55,7 +59,7 @@ def review_demo(*, users, clients, today) -> int:
         case = _open_in_review(
             client=clients[2],
             service="tax-filing",
-            workdays=1,
+            workdays=4,
             reason=AWAITING,
             users=users,
             today=today,
@@ -66,7 +70,7 @@ def review_demo(*, users, clients, today) -> int:
         case = _open_in_review(
             client=clients[0],
             service="vat-credit-refund",
-            workdays=8,
+            workdays=14,
             reason=CAUGHT,
             users=users,
             today=today,

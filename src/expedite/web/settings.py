@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "expedite.work",
     "expedite.reviews",
     "expedite.custody",
+    "expedite.approvals",
     "expedite.ops",
     "expedite.portal",
     "expedite.workdays",

@@ -1,0 +1,214 @@
+"""Approval requests: request, decide (four eyes, by authority), withdraw.
+
+Each is one transaction with one audit event; refused input changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from expedite.accounts.selectors import staff_display_name, user_can, user_roles
+from expedite.audit.services import audit_record
+from expedite.cases.lifecycle import STATE_NAMES
+from expedite.cases.models import Case
+from expedite.domain.approvals import (
+    AMOUNT_ACTIONS,
+    BLOCKABLE,
+    DEFAULT_BLOCKS,
+    ApprovalAction,
+    action_name,
+    may_approve,
+    required_role,
+    role_name,
+)
+from expedite.domain.audit import AuditKind
+from expedite.domain.cases import FINAL, CaseState
+from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
+from expedite.domain.roles import Capability, Role
+from expedite.domain.text import clean_text
+
+from .models import ApprovalRequest
+from .selectors import current_rules
+
+MAX_AMOUNT = Decimal("1000000000")
+
+
+def parse_amount(raw) -> Decimal | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    try:
+        value = Decimal(str(raw).strip().replace(",", ""))
+    except InvalidOperation:
+        raise ValidationFailed(gettext_noop("金额应为数字。"), field="amount") from None
+    if not value.is_finite() or value < 0 or value >= MAX_AMOUNT:
+        raise ValidationFailed(gettext_noop("金额不合理。"), field="amount")
+    if value != value.quantize(Decimal("0.01")):
+        raise ValidationFailed(gettext_noop("金额最多精确到分。"), field="amount")
+    return value.quantize(Decimal("0.01"))
+
+
+def _action(raw: str) -> ApprovalAction:
+    try:
+        return ApprovalAction(raw)
+    except ValueError:
+        raise ValidationFailed(_("请选择审批事项。"), field="action") from None
+
+
+def _payload(row: ApprovalRequest) -> dict:
+    return {
+        "approval": row.pk,
+        "action": row.action,
+        "amount": str(row.amount) if row.amount is not None else None,
+        "blocks": row.blocks,
+        "required_role": row.required_role,
+    }
+
+
+@transaction.atomic
+def approval_request(
+    *,
+    actor,
+    case: Case,
+    action: str,
+    amount=None,
+    justification: str,
+    now: dt.datetime,
+    blocks: str | None = None,
+) -> ApprovalRequest:
+    """Ask for an approval; the approver follows from the matrix in force now."""
+    if not user_can(actor, Capability.MOVE_CASE):
+        raise NotAllowed(_("您的角色无权为加急单申请审批。"))
+    # Lock the case: two requests for the same action cannot both pass the check below.
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if CaseState(case.state) in FINAL:
+        raise ValidationFailed(_("加急单已结束，不能再申请审批。"), field="action")
+    kind = _action(action)
+    value = parse_amount(amount)
+    if value is not None and kind not in AMOUNT_ACTIONS:
+        raise ValidationFailed(
+            gettext_noop("“%(action)s”不涉及金额，请不要填写金额。"),
+            field="amount",
+            params={"action": action_name(kind)},
+        )
+    if kind == ApprovalAction.ACCEPT_INFEASIBLE and case.verdict != "infeasible":
+        raise ValidationFailed(
+            _("该加急单的研判结论不是“无法按期完成”，无需此项审批。"), field="action"
+        )
+    target = DEFAULT_BLOCKS[kind] if not blocks else None
+    if blocks:
+        try:
+            target = CaseState(blocks)
+        except ValueError:
+            target = None
+        if target not in BLOCKABLE:
+            raise ValidationFailed(
+                gettext_noop("审批只能拦住这些状态变更：%(states)s。"),
+                field="blocks",
+                params={
+                    "states": "、".join(
+                        str(STATE_NAMES[s.value]) for s in CaseState if s in BLOCKABLE
+                    )
+                },
+            )
+    role = required_role(current_rules(), kind, value)
+    justification = clean_text(
+        justification, field="justification", label=gettext_noop("申请理由"), max_length=2000
+    )
+    if ApprovalRequest.objects.filter(
+        case=case, action=kind.value, status=ApprovalRequest.PENDING
+    ).exists():
+        raise ValidationFailed(
+            gettext_noop("该加急单已有待审批的“%(action)s”申请，请等待审批或撤回后再申请。"),
+            field="action",
+            params={"action": action_name(kind)},
+        )
+    row = ApprovalRequest.objects.create(
+        case=case,
+        action=kind.value,
+        amount=value,
+        blocks=target.value,
+        justification=justification,
+        requested_by=actor,
+        requested_at=now,
+        required_role=role.value,
+    )
+    audit_record(
+        kind=AuditKind.APPROVAL_REQUESTED,
+        actor=actor,
+        case=case,
+        payload={**_payload(row), "justification": justification},
+    )
+    return row
+
+
+def _locked(request: ApprovalRequest) -> ApprovalRequest:
+    # Only the request row is locked: two deciders cannot both see it pending.
+    return (
+        ApprovalRequest.objects.select_for_update(of=("self",))
+        .select_related("case", "requested_by", "decided_by")
+        .get(pk=request.pk)
+    )
+
+
+def _already(row: ApprovalRequest) -> ValidationFailed:
+    who = staff_display_name(row.decided_by) or staff_display_name(row.requested_by)
+    return ValidationFailed(
+        gettext_noop("该申请已由%(who)s处理（%(status)s），不能再次操作。"),
+        field="status",
+        params={"who": who, "status": str(row.get_status_display())},
+    )
+
+
+@transaction.atomic
+def approval_decide(
+    *, actor, request: ApprovalRequest, grant: bool, reason: str, now: dt.datetime
+) -> ApprovalRequest:
+    """Grant or deny, with a reason; by someone holding the required role or higher, never
+    the requester."""
+    row = _locked(request)
+    if row.status != ApprovalRequest.PENDING:
+        raise _already(row)
+    if row.requested_by_id == actor.pk:
+        raise NotAllowed(_("不能审批自己提交的申请，须由他人审批。"))
+    needed = Role(row.required_role)
+    if not may_approve(user_roles(actor), needed):
+        raise NotAllowed(
+            gettext_noop("此申请须由%(role)s或更高级别审批，您无权审批。"),
+            params={"role": role_name(needed)},
+        )
+    reason = clean_text(
+        reason, field="reason", label=gettext_noop("审批意见"), max_length=2000, required=True
+    )
+    row.status = ApprovalRequest.GRANTED if grant else ApprovalRequest.DENIED
+    row.decided_by = actor
+    row.decided_at = now
+    row.decision_reason = reason
+    row.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    audit_record(
+        kind=AuditKind.APPROVAL_GRANTED if grant else AuditKind.APPROVAL_DENIED,
+        actor=actor,
+        case=row.case,
+        payload={**_payload(row), "reason": reason},
+    )
+    return row
+
+
+@transaction.atomic
+def approval_withdraw(*, actor, request: ApprovalRequest, now: dt.datetime) -> ApprovalRequest:
+    """The requester takes a pending request back; it then counts as never made."""
+    row = _locked(request)
+    if row.status != ApprovalRequest.PENDING:
+        raise _already(row)
+    if row.requested_by_id != actor.pk:
+        raise NotAllowed(_("只有申请人本人可以撤回申请。"))
+    row.status = ApprovalRequest.WITHDRAWN
+    row.decided_at = now
+    row.save(update_fields=["status", "decided_at"])
+    audit_record(
+        kind=AuditKind.APPROVAL_WITHDRAWN, actor=actor, case=row.case, payload=_payload(row)
+    )
+    return row

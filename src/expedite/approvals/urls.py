@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("approvals/", views.approval_inbox, name="approval_inbox"),
+    path("cases/<int:pk>/approvals/", views.approval_create, name="approval_create"),
+    path("approvals/<int:approval_pk>/decide/", views.approval_decide, name="approval_decide"),
+    path(
+        "approvals/<int:approval_pk>/withdraw/", views.approval_withdraw, name="approval_withdraw"
+    ),
+]
