@@ -287,3 +287,18 @@ def test_api_team_and_progress(client, skilled):
         HTTP_AUTHORIZATION=f"Bearer {wang_token}",
     )
     assert refused.status_code == 403
+
+
+def test_the_demo_board_shows_overdue_seals_approvals_waits_and_workload(client, catalog):
+    from expedite.ops.demo import demo_load
+
+    demo_load(today=timezone.localdate())
+    client.login(username="chenjing", password="expedite-demo")
+    page = client.get(reverse("board")).content.decode()
+    overdue = page[page.index('id="custody-overdue"') : page.index('id="my-approvals"')]
+    assert "税务UKey" in overdue and "逾期" in overdue
+    approvals = page[page.index('id="my-approvals"') : page.index('id="workload"')]
+    assert "接受无法按期完成的加急单" in approvals
+    waits_section = page[page.index('id="waits"') : page.index('id="queue"')]
+    assert "李强" in waits_section and "个工作日" in waits_section
+    assert page.count("<rect") > 20  # the workload picture

@@ -10,7 +10,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from expedite.accounts.selectors import staff_display_name
+from expedite.approvals.selectors import pending_for
 from expedite.cases.models import Case
+from expedite.custody.selectors import overdue_items, unconfirmed_movements
 from expedite.domain.staffing import ROLE_LABELS_ZH, Wait
 from expedite.workdays.selectors import firm_calendar
 
@@ -79,6 +81,11 @@ def board(*, user, now: dt.datetime) -> dict:
         "at_risk": [r for r in rows if r.projection.at_risk],
         "stale": stale_tracks(now=now),
         "waits": wait_rows(waits(now=now)),
+        # The client's seals and licences held past their return date, and handovers the other
+        # party has not confirmed; approvals waiting on this user.
+        "custody_overdue": list(overdue_items(now)[:20]),
+        "custody_unconfirmed": list(unconfirmed_movements()[:20]),
+        "my_approvals": list(pending_for(user)[:20]),
         **workload(now=now),
         "today": today,
     }
