@@ -191,7 +191,10 @@ def _active_cases():
 def demands(*, now: dt.datetime, exclude_case: int | None = None) -> list[Demand]:
     """Each active case's hours per assigned person and working day, with its priority."""
     cal = firm_calendar()
-    cases = list(_active_cases().exclude(pk=exclude_case or 0))
+    # In review the work is done: what is left is the reviewers', not the team's hours.
+    cases = list(
+        _active_cases().exclude(pk=exclude_case or 0).exclude(state=CaseState.REVIEW.value)
+    )
     runs: dict[int, list[StepRun]] = defaultdict(list)
     for r in StepRun.objects.filter(case__in=cases).select_related("track"):
         runs[r.case_id].append(r)
