@@ -302,3 +302,35 @@ def test_the_demo_board_shows_overdue_seals_approvals_waits_and_workload(client,
     waits_section = page[page.index('id="waits"') : page.index('id="queue"')]
     assert "李强" in waits_section and "个工作日" in waits_section
     assert page.count("<rect") > 20  # the workload picture
+
+
+def test_the_index_tells_how_the_case_was_run(catalog):
+    """Team, steps planned against actual, approvals, both reviews with the caught error."""
+    from django.contrib.auth.models import User
+    from reportlab.lib.units import mm
+
+    from expedite.cases.evidence import case_evidence
+    from expedite.cases.evidence_work import running_sections
+    from expedite.cases.models import Case
+    from expedite.ops.demo import demo_load
+
+    demo_load(today=timezone.localdate())
+    case = Case.objects.get(service__code="vat-credit-refund")
+    story = running_sections(
+        case, table=lambda rows, widths: rows, para=str, head=lambda t: f"## {t}", mm=mm
+    )
+    headings = [s for s in story if isinstance(s, str) and s.startswith("## ")]
+    assert headings == [
+        "## 人员分工",
+        "## 办理步骤（计划与实际）",
+        "## 审批",
+        "## 双重复核",
+        "## 证照印章交接",
+    ]
+    tables = [s for s in story if isinstance(s, list)]
+    approvals = next(t for t in tables if t[0][0] == "事项")
+    assert approvals[1][0] == "加急退税" and approvals[1][4] == "已批准"
+    reviews = next(t for t in tables if t[0][0] == "轮次")
+    assert any("即征即退" in row[5] for row in reviews[1:])
+    _name, data = case_evidence(actor=User.objects.get(username="zhaolei"), case=case)
+    assert data[:2] == b"PK"

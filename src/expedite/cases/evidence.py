@@ -36,6 +36,7 @@ from expedite.audit.services import audit_record
 from expedite.domain.audit import AuditKind
 
 from .costs import fee_comparison
+from .evidence_work import running_sections
 from .models import Case
 
 FONT = "STSong-Light"
@@ -167,6 +168,13 @@ def _pdf(case: Case, events: list[dict]) -> bytes:
         table(costs, [22 * mm, 22 * mm, 60 * mm, 25 * mm, 15 * mm, 25 * mm])
         if len(costs) > 1
         else Paragraph("无。", body)
+    )
+    story += running_sections(
+        case,
+        table=table,
+        para=lambda text: Paragraph(text, body),
+        head=lambda text: Paragraph(text, head),
+        mm=mm,
     )
     story.append(Paragraph("操作记录（审计链）", head))
     rows = [["#", "时间（UTC）", "操作者", "事件", "哈希"]] + [

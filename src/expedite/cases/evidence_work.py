@@ -1,0 +1,111 @@
+"""The evidence index's account of how the case was run: team, steps, approvals, reviews and
+the client's items. Read from the apps that own them, late, so that `cases` stays their base."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from expedite.accounts.selectors import staff_display_name
+
+
+def _t(value) -> str:
+    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if value else ""
+
+
+def running_sections(case, *, table, para, head, mm) -> list:
+    from expedite.approvals.models import ApprovalRequest
+    from expedite.custody.models import CustodyMovement
+    from expedite.custody.selectors import movement_parties
+    from expedite.reviews.models import Review
+
+    story = [head("人员分工")]
+    team = [["角色", "人员", "状态", "理由"]] + [
+        [a.get_role_display(), staff_display_name(a.user), a.get_status_display(), a.reason]
+        for a in case.assignments.select_related("user").order_by("pk")
+    ]
+    story.append(
+        table(team, [28 * mm, 22 * mm, 18 * mm, 112 * mm]) if len(team) > 1 else para("无。")
+    )
+    story.append(head("办理步骤（计划与实际）"))
+    steps = [["步骤", "通道", "计划完成", "实际开始", "实际完成", "工时"]] + [
+        [
+            s.name,
+            s.track.name,
+            _t(s.planned_finish),
+            _t(s.started_at),
+            _t(s.finished_at),
+            f"{s.actual_hours or ''}",
+        ]
+        for s in case.steps.select_related("track").order_by("position")
+    ]
+    story.append(
+        table(steps, [45 * mm, 25 * mm, 28 * mm, 28 * mm, 28 * mm, 16 * mm])
+        if len(steps) > 1
+        else para("无。")
+    )
+    story.append(head("审批"))
+    approvals = [["事项", "金额", "申请人", "审批人", "结果", "意见"]] + [
+        [
+            r.get_action_display(),
+            f"{r.amount or ''}",
+            staff_display_name(r.requested_by),
+            staff_display_name(r.decided_by),
+            r.get_status_display(),
+            r.decision_reason,
+        ]
+        for r in ApprovalRequest.objects.filter(case=case)
+        .select_related("requested_by", "decided_by")
+        .order_by("pk")
+    ]
+    story.append(
+        table(approvals, [40 * mm, 20 * mm, 20 * mm, 20 * mm, 18 * mm, 62 * mm])
+        if len(approvals) > 1
+        else para("无。")
+    )
+    story.append(head("双重复核"))
+    reviews = [["轮次", "环节", "复核人", "时间", "结果", "问题与更正"]]
+    for r in Review.objects.filter(case=case).select_related("reviewer").order_by("created_at"):
+        findings = "；".join(
+            f"{f.item}：{f.description} → {f.correction}" for f in r.findings.all()
+        )
+        reviews.append(
+            [
+                r.round,
+                r.get_stage_display(),
+                staff_display_name(r.reviewer),
+                _t(r.created_at),
+                "通过" if r.passed else "未通过",
+                findings,
+            ]
+        )
+    story.append(
+        table(reviews, [12 * mm, 22 * mm, 20 * mm, 28 * mm, 16 * mm, 82 * mm])
+        if len(reviews) > 1
+        else para("无。")
+    )
+    story.append(head("证照印章交接"))
+    moves = [["物品", "交接", "交出", "接收", "用途", "时间", "确认"]]
+    for m in (
+        CustodyMovement.objects.filter(item__case=case)
+        .select_related("item", "from_user", "to_user", "confirmed_by")
+        .order_by("at", "pk")
+    ):
+        giver, receiver = movement_parties(m)
+        confirmed = _t(m.confirmed_at) if m.confirmed_at else "待确认"
+        moves.append(
+            [
+                m.item.get_kind_display(),
+                m.get_kind_display(),
+                giver,
+                receiver,
+                m.purpose,
+                _t(m.at),
+                confirmed,
+            ]
+        )
+    story.append(
+        table(moves, [24 * mm, 18 * mm, 22 * mm, 22 * mm, 40 * mm, 26 * mm, 28 * mm])
+        if len(moves) > 1
+        else para("无。")
+    )
+    return story
