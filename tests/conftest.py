@@ -21,11 +21,26 @@ def make_uscc(first17: str) -> str:
     return first17 + uscc_check_character(first17)
 
 
+def _reseed_data_migrations() -> None:
+    """A transactional test ends with a flush, which also removes rows that data migrations
+    wrote (the firm's schedule, the approval matrix); later tests need them back."""
+    import importlib
+
+    from django.apps import apps
+
+    for module, function in (
+        ("expedite.workdays.migrations.0002_firm_schedule", "create_firm_schedule"),
+        ("expedite.approvals.migrations.0002_firm_defaults", "seed"),
+    ):
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
 @pytest.fixture
 def catalog(db):
     from expedite.cases.services import catalog_sync
     from expedite.catalog import default_catalog_text, load_default_catalog
 
+    _reseed_data_migrations()
     catalog_sync(catalog=load_default_catalog(), text=default_catalog_text(), source="test")
 
 

@@ -109,6 +109,7 @@ def workload_svg(
         f'width="{width}" height="{height}" role="img" font-size="12" font-family="{FONT}">'
     ]
     _axis(out, days, height, today)
+    away, off = escape(_("请假/外出")), escape(_("休"))
     y = HEADER
     for name, cells in rows:
         out.append(f'<text x="4" y="{y + 17}" fill="#334155">{escape(_clip(name, 14))}</text>')
@@ -118,9 +119,9 @@ def workload_svg(
             if capacity <= 0:
                 out.append(
                     f'<rect x="{x}" y="{y + 4}" width="{w}" height="{ROW - 8}" fill="#e2e8f0">'
-                    f"<title>{escape(_('请假/外出'))}</title></rect>"
+                    f"<title>{away}</title></rect>"
                     f'<text x="{x + w / 2}" y="{y + 17}" text-anchor="middle" fill="#64748b">'
-                    f"{escape(_('休'))}</text>"
+                    f"{off}</text>"
                 )
                 continue
             ratio = hours / capacity
