@@ -20,7 +20,7 @@ from expedite.cases.plans import current_catalog
 from expedite.cases.views import _access
 from expedite.domain.errors import DomainError
 from expedite.domain.roles import Capability
-from expedite.domain.staffing import CASE_ROLES, ROLE_LABELS_ZH
+from expedite.domain.staffing import CASE_ROLES
 from expedite.web.i18n import localized
 from expedite.workdays.selectors import firm_calendar
 
@@ -176,6 +176,8 @@ def staff_view(request):
     today = timezone.localdate()
     staff = people(needs_days=[])
     profiles = {p.user_id: p for p in StaffProfile.objects.all()}
+    skills = current_catalog().skills
+    role_names = dict(CASE_ROLE_CHOICES)
     return render(
         request,
         "work/staff.html",
@@ -184,12 +186,13 @@ def staff_view(request):
                 {
                     "person": p,
                     "profile": profiles.get(p.id),
-                    "roles": [ROLE_LABELS_ZH[r] for r in CASE_ROLES if r in p.roles],
+                    "roles": [role_names[r] for r in CASE_ROLES if r in p.roles],
+                    "skills": [k for k in skills if k in p.skills],
                 }
                 for p in staff
             ],
             "absences": Absence.objects.filter(end__gte=today).select_related("user"),
-            "skills": current_catalog().skills,
+            "skills": skills,
             "can_manage": user_can(request.user, Capability.MANAGE_STAFF),
             "today": today,
         },
