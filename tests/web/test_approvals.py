@@ -195,7 +195,28 @@ def test_a_withdrawn_request_counts_as_never_made_and_only_the_requester_withdra
         approval_withdraw(actor=world.chen, request=row, now=timezone.now())
     approval_withdraw(actor=world.li, request=row, now=timezone.now())
     assert AuditEvent.objects.filter(kind="approval.withdrawn", case=refund_case).count() == 1
-    assert move(world.li, refund_case, "in_progress").state == "in_progress"
+    # Withdrawn is as if never asked: an expedited refund still needs its approval to start.
+    with pytest.raises(ValidationFailed, match="加急退税须先经审批"):
+        move(world.li, refund_case, "in_progress")
+
+
+def test_a_new_request_cannot_point_elsewhere_to_lift_a_denial(world, refund_case):
+    row = ask(world, refund_case, 100)
+    decide(world.chen, row, grant=False)
+    before = ApprovalRequest.objects.count()
+    with pytest.raises(ValidationFailed, match="不能改为其他状态"):
+        approval_request(
+            actor=world.li,
+            case=refund_case,
+            action="refund",
+            amount=100,
+            justification="再试一次",
+            now=timezone.now(),
+            blocks="accepted",
+        )
+    assert ApprovalRequest.objects.count() == before
+    with pytest.raises(ValidationFailed, match="已驳回"):
+        move(world.li, refund_case, "in_progress")
 
 
 def test_accepting_an_infeasible_case_needs_a_granted_approval(world, infeasible):
@@ -231,7 +252,7 @@ def test_a_surcharge_waiver_blocks_acceptance(world, infeasible):
         ({"amount": 100, "action": "bribe"}, "请选择审批事项"),
         ({"amount": 100, "action": "accept_infeasible"}, "不涉及金额"),
         ({"action": "accept_infeasible"}, "研判结论不是“无法按期完成”"),
-        ({"amount": 100, "blocks": "closed"}, "审批只能拦住这些状态变更"),
+        ({"amount": 100, "blocks": "closed"}, "不能改为其他状态"),
     ],
 )
 def test_bad_requests_are_refused_and_nothing_is_written(world, refund_case, kwargs, message):

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from expedite.accounts.services import api_token_create
+from expedite.approvals.services import approval_decide, approval_request
 from expedite.audit.models import AuditEvent
 from expedite.cases.lifecycle import case_transition
 from expedite.cases.models import Case, CatalogVersion
@@ -42,7 +43,18 @@ def case(world):
         data=TriageInput(deadline=deadline, written_notice=True),
         now=timezone.now(),
     )
-    for state in ("quoted", "accepted", "in_progress", "review"):
+    for state in ("quoted", "accepted"):
+        case = case_transition(actor=world.zhang, case=case, to=state, now=timezone.now())
+    refund = approval_request(
+        actor=world.li,
+        case=case,
+        action="refund",
+        amount=38000,
+        justification="留抵退税 38,000 元",
+        now=timezone.now(),
+    )
+    approval_decide(actor=world.chen, request=refund, grant=True, reason="同意", now=timezone.now())
+    for state in ("in_progress", "review"):
         case = case_transition(actor=world.zhang, case=case, to=state, now=timezone.now())
     return case
 
@@ -378,3 +390,16 @@ def test_the_assigned_process_specialist_may_not_review_even_without_self_checki
     with pytest.raises(NotAllowed, match="四眼原则"):
         supervisor_review(actor=lead, case=case, results=answers(case), now=timezone.now())
     assert written(case) == before
+
+
+def test_a_supervisor_who_did_steps_of_the_case_may_not_review_it(world, case):
+    from expedite.audit.services import audit_record
+    from expedite.domain.audit import AuditKind
+
+    # zhao stood in and finished a step: recorded like every step update.
+    audit_record(
+        kind=AuditKind.STEP_FINISHED, actor=world.zhao, case=case, payload={"step": "prepare"}
+    )
+    self_check(actor=world.li, case=case, results=answers(case), now=timezone.now())
+    with pytest.raises(NotAllowed, match="四眼原则"):
+        supervisor_review(actor=world.zhao, case=case, results=answers(case), now=timezone.now())

@@ -17,7 +17,7 @@ from expedite.domain.roles import Role
 from expedite.work.models import Assignment, StepRun, Track
 from expedite.work.selectors import case_projection, stale_tracks, waits
 from expedite.work.steps import step_finish, step_start, track_update
-from expedite.work.team import absence_add, profile_save, team_assign
+from expedite.work.team import absence_add, profile_save, team_assign, team_propose
 from expedite.workdays.selectors import firm_calendar
 from tests.conftest import PASSWORD
 
@@ -334,3 +334,36 @@ def test_the_index_tells_how_the_case_was_run(catalog):
     assert any("即征即退" in row[5] for row in reviews[1:])
     _name, data = case_evidence(actor=User.objects.get(username="zhaolei"), case=case)
     assert data[:2] == b"PK"
+
+
+def test_only_the_cases_people_or_a_stand_in_update_progress(skilled, make_user):
+    world = skilled
+    case = accept(world, open_case(world))
+    other_liaison = make_user("other", Role.LIAISON)
+    step = StepRun.objects.filter(case=case).order_by("position").first()
+    with pytest.raises(NotAllowed, match="只有本单的"):
+        step_start(actor=other_liaison, step=step, now=timezone.now())
+    with pytest.raises(NotAllowed):
+        team_propose(actor=world.zhang, case=case, now=timezone.now())
+    step_start(actor=world.zhao, step=step, now=timezone.now())  # a supervisor stands in
+    assert StepRun.objects.get(pk=step.pk).started_at is not None
+
+
+def test_starting_work_on_a_track_owes_the_sync_from_then_and_done_needs_its_steps(skilled):
+    world = skilled
+    case = accept(world, open_case(world))
+    step = StepRun.objects.filter(case=case).order_by("position").first()
+    later = dt.datetime(2026, 12, 3, 11, 0, tzinfo=SHANGHAI)
+    step_start(actor=world.li, step=step, now=later)
+    track = Track.objects.get(pk=step.track_id)
+    assert track.status == "active" and track.updated_at == later
+    assert track not in stale_tracks(now=later + dt.timedelta(hours=2))
+    with pytest.raises(ValidationFailed, match="未完成的步骤"):
+        track_update(actor=world.li, track=track, status="done", note="完成", now=later)
+
+
+def test_no_team_changes_on_a_case_that_is_not_running(world):
+    case = open_case(world)
+    with pytest.raises(ValidationFailed, match="只有接受后、交付前"):
+        team_assign(actor=world.chen, case=case, choices={"process": world.li.pk})
+    assert not Assignment.objects.filter(case=case).exists()

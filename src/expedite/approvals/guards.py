@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from expedite.domain.approvals import (
+    REFUND_SERVICES,
     ApprovalAction,
     action_name,
     required_role,
@@ -23,6 +24,11 @@ def approval_guard(case, target: CaseState, actor) -> None:
     between this check and the move.
     """
     latest = latest_by_action(case)
+    if target == CaseState.IN_PROGRESS and case.state in (
+        CaseState.REVIEW.value,
+        CaseState.DELIVERED.value,
+    ):
+        return  # rework after a review: the approvals were about starting the work
     for row in sorted(latest.values(), key=lambda r: (r.requested_at, r.pk)):
         if row.blocks == target.value and row.status in (
             ApprovalRequest.PENDING,
@@ -37,6 +43,15 @@ def approval_guard(case, target: CaseState, actor) -> None:
                     "status": str(row.get_status_display()),
                 },
             )
+    if (
+        target == CaseState.IN_PROGRESS
+        and case.service.code in REFUND_SERVICES
+        and getattr(latest.get(ApprovalAction.REFUND), "status", None) != ApprovalRequest.GRANTED
+    ):
+        raise ValidationFailed(
+            gettext_noop("加急退税须先经审批（按退税金额确定审批人），批准后方可开始办理。"),
+            field="state",
+        )
     if target == CaseState.ACCEPTED and case.verdict == "infeasible":
         row = latest.get(ApprovalAction.ACCEPT_INFEASIBLE)
         if row is None or row.status != ApprovalRequest.GRANTED:

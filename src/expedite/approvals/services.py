@@ -17,7 +17,6 @@ from expedite.cases.lifecycle import STATE_NAMES
 from expedite.cases.models import Case
 from expedite.domain.approvals import (
     AMOUNT_ACTIONS,
-    BLOCKABLE,
     DEFAULT_BLOCKS,
     ApprovalAction,
     action_name,
@@ -98,22 +97,15 @@ def approval_request(
         raise ValidationFailed(
             _("该加急单的研判结论不是“无法按期完成”，无需此项审批。"), field="action"
         )
-    target = DEFAULT_BLOCKS[kind] if not blocks else None
-    if blocks:
-        try:
-            target = CaseState(blocks)
-        except ValueError:
-            target = None
-        if target not in BLOCKABLE:
-            raise ValidationFailed(
-                gettext_noop("审批只能拦住这些状态变更：%(states)s。"),
-                field="blocks",
-                params={
-                    "states": "、".join(
-                        str(STATE_NAMES[s.value]) for s in CaseState if s in BLOCKABLE
-                    )
-                },
-            )
+    # What an approval holds back is fixed per action: a requester cannot point a new request
+    # at a state already passed and so lift a denial.
+    target = DEFAULT_BLOCKS[kind]
+    if blocks and blocks != target.value:
+        raise ValidationFailed(
+            gettext_noop("“%(action)s”审批拦住的是“%(state)s”，不能改为其他状态。"),
+            field="blocks",
+            params={"action": action_name(kind), "state": str(STATE_NAMES[target.value])},
+        )
     role = required_role(current_rules(), kind, value)
     justification = clean_text(
         justification, field="justification", label=gettext_noop("申请理由"), max_length=2000

@@ -321,7 +321,7 @@ def confirm_by_staff(*, actor, movement: CustodyMovement, now: dt.datetime) -> C
 
 
 def confirm_by_client_code(
-    *, client, movement_id: int, code: str, now: dt.datetime
+    *, client, movement_id: int, code: str, now: dt.datetime, case=None
 ) -> CustodyMovement:
     """The client (through its signed portal link) confirms with the e-mailed code.
 
@@ -329,7 +329,7 @@ def confirm_by_client_code(
     then raises, so five wrong guesses really do use the code up.
     """
     movement, problem = _client_code_attempt(
-        client=client, movement_id=movement_id, code=code, now=now
+        client=client, movement_id=movement_id, code=code, now=now, case=case
     )
     if problem is not None:
         raise problem
@@ -337,10 +337,13 @@ def confirm_by_client_code(
 
 
 @transaction.atomic
-def _client_code_attempt(*, client, movement_id: int, code: str, now: dt.datetime):
+def _client_code_attempt(*, client, movement_id: int, code: str, now: dt.datetime, case=None):
     movement = _locked_movement(movement_id)
-    # Another client's link sees nothing, not even that the movement exists.
+    # Another client's link sees nothing, not even that the movement exists; a case's link
+    # sees that case's items (and the client's items not tied to a case).
     if movement.item.client_id != client.pk or movement.kind not in CLIENT_CONFIRMS:
+        raise NotFound(_("找不到该交接记录。"))
+    if case is not None and movement.item.case_id not in (None, case.pk):
         raise NotFound(_("找不到该交接记录。"))
     _not_confirmed(movement)
     row = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -172,7 +173,9 @@ def portal_context(case) -> dict:
     return {
         "custody_pending": [
             {"m": m, "parties": selectors.movement_parties(m)}
-            for m in selectors.pending_for_client(case.client)
+            for m in selectors.pending_for_client(case.client).filter(
+                Q(item__case=case) | Q(item__case__isnull=True)
+            )
         ],
         "custody_code_form": CodeForm(),
     }
@@ -191,6 +194,7 @@ def portal_confirm(request, token: str, pk: int):
         try:
             services.confirm_by_client_code(
                 client=case.client,
+                case=case,
                 movement_id=pk,
                 code=form.cleaned_data["code"],
                 now=timezone.now(),

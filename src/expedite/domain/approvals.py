@@ -35,23 +35,14 @@ AMOUNT_ACTIONS = frozenset({ApprovalAction.REFUND, ApprovalAction.SURCHARGE_WAIV
 
 # The move each action holds back until it is approved: a refund is signed off before it is
 # filed (work starts), a waiver before the client accepts the quote, and so is an infeasible case.
+# Services whose work is an expedited refund: filing waits for a granted refund approval.
+REFUND_SERVICES = frozenset({"vat-credit-refund"})
+
 DEFAULT_BLOCKS: dict[ApprovalAction, CaseState] = {
     ApprovalAction.REFUND: CaseState.IN_PROGRESS,
     ApprovalAction.SURCHARGE_WAIVER: CaseState.ACCEPTED,
     ApprovalAction.ACCEPT_INFEASIBLE: CaseState.ACCEPTED,
 }
-
-# Moves an approval may hold back: the working states after the quote.
-BLOCKABLE = frozenset(
-    {
-        CaseState.ACCEPTED,
-        CaseState.MATERIALS,
-        CaseState.IN_PROGRESS,
-        CaseState.REVIEW,
-        CaseState.DELIVERED,
-        CaseState.CONFIRMED,
-    }
-)
 
 # Authority, lowest first. A role approves what any role below it may; the administrator
 # runs the system and approves nothing for being one.

@@ -46,14 +46,22 @@ def current_round(case: Case) -> int:
 
 def case_handlers(case: Case) -> set[int]:
     """User ids of everyone who handled the case and so may not review it (四眼原则): the
-    self-checkers of any round and the case's process specialist (proposed or confirmed)."""
+    self-checkers of any round, the case's process specialist (proposed or confirmed), and
+    anyone who started or finished a step or synced a track of it."""
+    from expedite.audit.models import AuditEvent
+    from expedite.domain.audit import AuditKind
     from expedite.work.models import Assignment
 
     checkers = set(
         Review.objects.filter(case=case, stage=SELF_CHECK).values_list("reviewer_id", flat=True)
     )
     process = Assignment.objects.filter(case=case, role="process", user__isnull=False)
-    return checkers | set(process.values_list("user_id", flat=True))
+    doers = AuditEvent.objects.filter(
+        case=case,
+        kind__in=[AuditKind.STEP_STARTED, AuditKind.STEP_FINISHED, AuditKind.TRACK_UPDATED],
+        user__isnull=False,
+    ).values_list("user_id", flat=True)
+    return checkers | set(process.values_list("user_id", flat=True)) | set(doers)
 
 
 @dataclass(frozen=True)

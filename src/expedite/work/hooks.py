@@ -17,4 +17,4 @@ def on_transition(case: Case, previous: CaseState, actor, now: dt.datetime) -> N
 
         plan_lay_out(actor=actor, case=case, now=now)
         if not case.assignments.filter(status="confirmed").exists():
-            team_propose(actor=actor, case=case, now=now)
+            team_propose(actor=actor, case=case, now=now, system=True)

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from expedite.accounts.selectors import user_can
+from expedite.accounts.selectors import user_can, user_roles
 from expedite.audit.services import audit_record
 from expedite.cases.models import Case, CaseDocument
 from expedite.cases.plans import definition_for, next_working_start, plan_to_dict
@@ -19,7 +19,7 @@ from expedite.domain.cases import CaseState
 from expedite.domain.errors import DomainError, NotAllowed, ValidationFailed, gettext_noop
 from expedite.domain.planning import plan
 from expedite.domain.progress import check_step_update
-from expedite.domain.roles import Capability
+from expedite.domain.roles import Capability, Role
 from expedite.domain.text import clean_text
 from expedite.workdays.selectors import firm_calendar
 
@@ -95,10 +95,23 @@ def plan_lay_out(*, actor, case: Case, now: dt.datetime) -> list[StepRun]:
     return runs
 
 
-def _lock(step: StepRun, actor) -> StepRun:
+# Supervisors and managers may stand in for the case's own people.
+STAND_IN = frozenset({Role.SUPERVISOR, Role.MANAGER, Role.GENERAL_MANAGER, Role.ADMIN})
+
+
+def _check_on_case(actor, case: Case) -> None:
+    """Progress is updated by the case's liaison and process specialist (or a stand-in)."""
     if not user_can(actor, Capability.UPDATE_PROGRESS):
         raise NotAllowed(_("您的角色无权更新办理进度。"))
+    if user_roles(actor) & STAND_IN:
+        return
+    if not case.assignments.filter(user=actor, role__in=("liaison", "process")).exists():
+        raise NotAllowed(_("只有本单的客户对接专员、流程推进专员（或主管、经理）可以更新进度。"))
+
+
+def _lock(step: StepRun, actor) -> StepRun:
     step = StepRun.objects.select_for_update().select_related("case", "track").get(pk=step.pk)
+    _check_on_case(actor, step.case)
     if CaseState(step.case.state) not in WORKING_STATES:
         raise ValidationFailed(
             gettext_noop("加急单当前为“%(state)s”，不能更新步骤。"),
@@ -138,9 +151,12 @@ def step_start(*, actor, step: StepRun, now: dt.datetime) -> StepRun:
     _check(step, "start")
     step.started_at = now
     step.save(update_fields=["started_at"])
-    if step.track.status == "waiting":
+    if step.track.status in ("waiting", "done"):
+        # Work begins (or resumes) on this line: the daily sync is owed from now on.
         step.track.status = "active"
-        step.track.save(update_fields=["status"])
+        step.track.updated_at = now
+        step.track.updated_by = actor
+        step.track.save(update_fields=["status", "updated_at", "updated_by"])
     audit_record(
         kind=AuditKind.STEP_STARTED,
         actor=actor,
@@ -209,9 +225,8 @@ def track_update(
     *, actor, track: Track, status: str, note: str, now: dt.datetime | None = None
 ) -> Track:
     """The process specialist's daily sync of one department's line."""
-    if not user_can(actor, Capability.UPDATE_PROGRESS):
-        raise NotAllowed(_("您的角色无权更新办理进度。"))
     track = Track.objects.select_for_update().select_related("case").get(pk=track.pk)
+    _check_on_case(actor, track.case)
     if CaseState(track.case.state) not in WORKING_STATES | {CaseState.REVIEW}:
         raise ValidationFailed(
             gettext_noop("加急单当前为“%(state)s”，不能更新办理通道。"),
@@ -220,6 +235,8 @@ def track_update(
         )
     if status not in dict(TRACK_STATUS_CHOICES):
         raise ValidationFailed(_("请选择通道状态。"), field="status")
+    if status == "done" and track.steps.filter(finished_at__isnull=True).exists():
+        raise ValidationFailed(_("该通道还有未完成的步骤，不能标记为已完成。"), field="status")
     note = clean_text(
         note, field="note", label=gettext_noop("进展"), max_length=1000, required=True
     )

@@ -14,13 +14,14 @@ from expedite.audit.services import audit_record
 from expedite.cases.models import Case
 from expedite.cases.plans import current_catalog
 from expedite.domain.audit import AuditKind
+from expedite.domain.cases import CaseState
 from expedite.domain.errors import NotAllowed, NotFound, ValidationFailed, gettext_noop
 from expedite.domain.roles import Capability, Role
 from expedite.domain.staffing import CASE_ROLES, ROLE_LABELS_ZH, check_team, propose_team
 from expedite.domain.text import clean_text
 
 from .models import Absence, Assignment, StaffProfile
-from .selectors import case_needs_for, people, planned_load
+from .selectors import ACTIVE_STATES, case_needs_for, people, planned_load
 
 
 def _require(actor, capability: Capability, message: str) -> None:
@@ -106,10 +107,25 @@ def absence_remove(*, actor, absence: Absence) -> None:
     audit_record(kind=AuditKind.STAFF_ABSENCE_REMOVED, actor=actor, payload=payload)
 
 
+def _check_running(case: Case) -> None:
+    if CaseState(case.state) not in ACTIVE_STATES:
+        raise ValidationFailed(
+            gettext_noop("加急单当前为“%(state)s”，只有接受后、交付前的加急单可以安排人员。"),
+            field="state",
+            params={"state": str(case.get_state_display())},
+        )
+
+
 @transaction.atomic
-def team_propose(*, actor, case: Case, now: dt.datetime) -> list[Assignment]:
-    """Propose a person for every role not yet confirmed, with the reason; confirmed roles stay."""
+def team_propose(*, actor, case: Case, now: dt.datetime, system: bool = False) -> list[Assignment]:
+    """Propose a person for every role not yet confirmed, with the reason; confirmed roles stay.
+
+    `system`: the proposal made when the case is accepted, on behalf of whoever accepted it.
+    """
+    if not system:
+        _require(actor, Capability.ASSIGN_TEAM, _("只有经理可以重新建议分工。"))
     case = Case.objects.select_for_update().get(pk=case.pk)
+    _check_running(case)
     confirmed = {
         a.role: a.user_id for a in Assignment.objects.filter(case=case, status=Assignment.CONFIRMED)
     }
@@ -160,6 +176,7 @@ def team_assign(*, actor, case: Case, choices: dict[str, int | None]) -> list[As
     """A manager confirms the proposal or puts someone else in a role (all roles at once)."""
     _require(actor, Capability.ASSIGN_TEAM, _("只有经理可以确认或调整分工。"))
     case = Case.objects.select_for_update().get(pk=case.pk)
+    _check_running(case)
     unknown = [r for r in choices if r not in CASE_ROLES]
     if unknown:
         raise ValidationFailed(_("未知的角色。"), field="role")

@@ -200,7 +200,10 @@ def staff_view(request):
 
 
 def _staff_post(request, User):
-    target = User.objects.filter(pk=request.POST.get("user") or 0).first() or request.user
+    raw_user = request.POST.get("user", "")
+    target = (
+        User.objects.filter(pk=int(raw_user)).first() if raw_user.isdigit() else None
+    ) or request.user
     action = request.POST.get("action")
     try:
         if action == "profile":
@@ -220,7 +223,8 @@ def _staff_post(request, User):
                 reason=request.POST.get("reason", ""),
             )
         elif action == "absence_remove":
-            absence = get_object_or_404(Absence, pk=request.POST.get("absence") or 0)
+            raw = request.POST.get("absence", "")
+            absence = get_object_or_404(Absence, pk=int(raw) if raw.isdigit() else 0)
             team_services.absence_remove(actor=request.user, absence=absence)
         else:
             raise PermissionDenied
