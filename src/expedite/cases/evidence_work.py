@@ -64,7 +64,12 @@ def running_sections(case, *, table, para, head, mm) -> list:
     )
     story.append(head("双重复核"))
     reviews = [["轮次", "环节", "复核人", "时间", "结果", "问题与更正"]]
-    for r in Review.objects.filter(case=case).select_related("reviewer").order_by("created_at"):
+    for r in (
+        Review.objects.filter(case=case)
+        .select_related("reviewer")
+        .prefetch_related("findings")
+        .order_by("created_at")
+    ):
         findings = "；".join(
             f"{f.item}：{f.description} → {f.correction}" for f in r.findings.all()
         )

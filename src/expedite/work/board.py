@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
@@ -58,6 +59,7 @@ def board(*, user, now: dt.datetime) -> dict:
     cal = firm_calendar()
     today = now.astimezone(cal.tz).date()
     active = _active_cases().order_by("-priority", "requested_deadline", "pk")
+    found = demands(now=now)
     rows = _rows(active, now)
     mine_ids = set(
         Case.objects.filter(
@@ -80,24 +82,27 @@ def board(*, user, now: dt.datetime) -> dict:
         "due_today": due_today,
         "at_risk": [r for r in rows if r.projection.at_risk],
         "stale": stale_tracks(now=now),
-        "waits": wait_rows(waits(now=now)),
+        "waits": wait_rows(waits(now=now, found=found)),
         # The client's seals and licences held past their return date, and handovers the other
         # party has not confirmed; approvals waiting on this user.
         "custody_overdue": list(overdue_items(now)[:20]),
         "custody_unconfirmed": list(unconfirmed_movements()[:20]),
         "my_approvals": list(pending_for(user)[:20]),
-        **workload(now=now),
+        **workload(now=now, found=found),
         "today": today,
+        "workday": cal.is_workday(today),
+        "sync_time": settings.EXPEDITE_SYNC_TIME,
+        "feedback_time": settings.EXPEDITE_CLIENT_FEEDBACK_TIME,
     }
 
 
-def workload(*, now: dt.datetime, days: int = WORKLOAD_DAYS) -> dict:
+def workload(*, now: dt.datetime, days: int = WORKLOAD_DAYS, found=None) -> dict:
     """Planned hours per person and working day against capacity, as a picture and numbers."""
     cal = firm_calendar()
     window = horizon(now, days)
     staff = people(needs_days=window)
     load: dict[tuple[int, dt.date], float] = defaultdict(float)
-    for dm in demands(now=now):
+    for dm in demands(now=now) if found is None else found:
         for d, h in dm.hours_by_day.items():
             load[(dm.person_id, d)] += h
     rows = []

@@ -231,12 +231,14 @@ def horizon(now: dt.datetime, workdays: int) -> list[dt.date]:
     return cal.workdays_in(first, cal.add_workdays(first, workdays - 1))
 
 
-def waits(*, now: dt.datetime, workdays: int = 30) -> list[Wait]:
-    """Who waits for whom when people are over capacity: the triage queue order decides."""
+def waits(*, now: dt.datetime, workdays: int = 30, found: list[Demand] | None = None) -> list[Wait]:
+    """Who waits for whom when people are over capacity: the triage queue order decides.
+
+    `found`: the demands already computed for this request (the board needs them twice)."""
     days = horizon(now, workdays)
     staff = people(needs_days=days)
     capacity = {(p.id, d): p.capacity_on(d) for p in staff for d in days}
-    return allocate(demands(now=now), capacity, days)
+    return allocate(demands(now=now) if found is None else found, capacity, days)
 
 
 def tracks_with_staleness(tracks, *, now: dt.datetime) -> list[tuple[Track, bool]]:
