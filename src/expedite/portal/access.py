@@ -41,4 +41,6 @@ def client_verified(request, case: Case, *, now: dt.datetime) -> str | None:
         until = dt.datetime.fromisoformat(entry["until"])
     except (KeyError, TypeError, ValueError):
         return None
-    return entry.get("contact") or "" if now < until else None
+    if now >= until:
+        return None
+    return entry.get("contact") or ""
