@@ -1,0 +1,47 @@
+"""Putting messages in the outbox. Sending them is the outbox job's (see delivery.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+
+from .models import Channel, OutboxMessage
+
+
+def enqueue(
+    *,
+    key: str,
+    channel: str,
+    subject: str,
+    body: str,
+    now: dt.datetime,
+    recipient: str = "",
+    user=None,
+    case=None,
+) -> tuple[OutboxMessage, bool]:
+    """Store a message once per key; returns (row, created). Call it inside the transaction
+    of the action that causes the message, so the message exists exactly when the action does.
+    """
+    if channel not in Channel.values:
+        raise ValueError(f"unknown channel {channel!r}")
+    existing = OutboxMessage.objects.filter(key=key).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            row = OutboxMessage.objects.create(
+                key=key,
+                channel=channel,
+                recipient=recipient,
+                user=user,
+                case=case,
+                subject=subject[:200],
+                body=body,
+                next_attempt_at=now,
+                created_at=now,
+            )
+    except IntegrityError:
+        # Another worker stored the same key a moment ago.
+        return OutboxMessage.objects.get(key=key), False
+    return row, True
