@@ -367,3 +367,20 @@ def test_no_team_changes_on_a_case_that_is_not_running(world):
     with pytest.raises(ValidationFailed, match="只有接受后、交付前"):
         team_assign(actor=world.chen, case=case, choices={"process": world.li.pk})
     assert not Assignment.objects.filter(case=case).exists()
+
+
+def test_the_board_reads_in_a_bounded_number_of_queries(client, skilled):
+    """More running cases must not mean more queries (no query per case or per person)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    world = skilled
+    accept(world, open_case(world))
+    client.login(username="chen", password=PASSWORD)
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("board"))
+    for days in (30, 35, 45):
+        accept(world, open_case(world, days=days))
+    with CaptureQueriesContext(connection) as four:
+        assert client.get(reverse("board")).status_code == 200
+    assert len(four.captured_queries) <= len(one.captured_queries) + 2
