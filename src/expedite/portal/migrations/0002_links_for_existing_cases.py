@@ -27,8 +27,8 @@ def issue(apps, schema_editor):
             created_at=now,
             expires_at=now + dt.timedelta(days=days),
         )
-        token = signing.dumps(
-            {"l": link.pk, "n": link.nonce}, salt="expedite.portal.link", compress=True
+        token = signing.Signer(salt="expedite.portal.link").sign_object(
+            {"l": link.pk, "n": link.nonce}, compress=True
         )
         link.token_digest = hashlib.sha256(token.encode()).hexdigest()
         link.save(update_fields=["token_digest"])
