@@ -32,6 +32,7 @@ def mask_phone(phone: str) -> str:
     """13800000001 → 138****0001; short numbers keep only their last two digits."""
     digits = "".join(ch for ch in phone or "" if ch.isdigit())
     if len(digits) >= 11:
+        digits = digits[-11:]  # drop a country code (+86)
         return f"{digits[:3]}****{digits[-4:]}"
     if len(digits) >= 4:
         return "*" * (len(digits) - 2) + digits[-2:]
