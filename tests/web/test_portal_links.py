@@ -158,9 +158,13 @@ def test_the_qr_code_is_an_svg_of_the_current_link(client, world, case):
     assert response["Content-Disposition"].startswith("attachment;")
     svg = response.content.decode()
     assert svg.startswith("<?xml")
-    expected = [[bool(v) for v in row] for row in segno.make(url, encoding="utf-8", error="m").matrix]
+    expected = [
+        [bool(v) for v in row] for row in segno.make(url, encoding="utf-8", error="m").matrix
+    ]
     assert _svg_matrix(svg) == expected
-    other = [[bool(v) for v in row] for row in segno.make(url + "x", encoding="utf-8", error="m").matrix]
+    other = [
+        [bool(v) for v in row] for row in segno.make(url + "x", encoding="utf-8", error="m").matrix
+    ]
     assert _svg_matrix(svg) != other
     printable = client.get(f"/cases/{case.pk}/portal/qr/").content.decode()
     assert url in printable and "<svg" in printable

@@ -55,7 +55,9 @@ def test_files_download_only_once_marked_client_visible_with_safe_headers(
     assert "受理通知书" not in client.get(links.portal_path(case)).content.decode()
 
     client.login(username="li", password=PASSWORD)
-    assert client.post(f"/cases/{case.pk}/portal/files/{doc.pk}/", {"visible": "1"}).status_code == 403
+    assert (
+        client.post(f"/cases/{case.pk}/portal/files/{doc.pk}/", {"visible": "1"}).status_code == 403
+    )
     client.login(username="zhang", password=PASSWORD)
     client.post(f"/cases/{case.pk}/portal/files/{doc.pk}/", {"visible": "1"})
     doc.refresh_from_db()
@@ -124,7 +126,7 @@ def test_the_current_milestone_follows_the_first_unfinished_step(client, catalog
 def test_no_portal_page_shows_other_staff_or_internal_notes(client, catalog):
     _demo()
     User = get_user_model()
-    staff = {u.pk: staff_display_name(u) for u in User.objects.all()}
+    staff = {staff_display_name(u) for u in User.objects.all()}
     internal = {
         *(t.note for t in Track.objects.exclude(note="")),
         *(s.note for s in StepRun.objects.exclude(note="")),
@@ -140,7 +142,7 @@ def test_no_portal_page_shows_other_staff_or_internal_notes(client, catalog):
         html = client.get(links.portal_path(case)).content.decode()
         assert case.reference in html
         liaison = selectors.liaison_name(case)
-        for pk, name in staff.items():
+        for name in staff:
             if name and name != liaison:
                 assert name not in html, (case.reference, name)
         for text in internal | {case.reason}:

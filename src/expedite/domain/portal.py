@@ -141,6 +141,13 @@ def milestone_states(
         return [(m, MilestoneState.TODO) for m in milestones]
     at = list(milestones).index(current)
     return [
-        (m, MilestoneState.DONE if i < at else MilestoneState.CURRENT if i == at else MilestoneState.TODO)
+        (
+            m,
+            MilestoneState.DONE
+            if i < at
+            else MilestoneState.CURRENT
+            if i == at
+            else MilestoneState.TODO,
+        )
         for i, m in enumerate(milestones)
     ]

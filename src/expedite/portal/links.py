@@ -1,8 +1,8 @@
 """Portal links: a signed (row id, nonce) pair, valid while its PortalLink row is current.
 
-The raw token is `Signer(salt).sign_object({"l": id, "n": nonce})`: it cannot be made without SECRET_KEY,
-and the row stores only the nonce and the token's SHA-256. Rebuilding the token from the row
-needs SECRET_KEY too, which is how the case page can show the link again.
+The raw token is `Signer(salt).sign_object({"l": id, "n": nonce})`: it cannot be made without
+SECRET_KEY, and the row stores only the nonce and the token's SHA-256. Rebuilding the token from
+the row needs SECRET_KEY too, which is how the case page can show the link again.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from django.utils import timezone
 from expedite.accounts.selectors import staff_display_name
 from expedite.cases.models import Case, CaseDocument
 from expedite.domain.cases import CaseState
-from expedite.domain.portal import MilestoneState, StepFact, milestone_states
+from expedite.domain.portal import StepFact, milestone_states
 from expedite.workdays.selectors import firm_calendar
 
 from .access import client_verified
@@ -45,7 +45,7 @@ def milestones(case: Case) -> list[tuple[str, str]]:
         for s in case.steps.order_by("position", "pk").only("milestone", "finished_at")
     ]
     if CaseState(case.state) in _FINISHED:
-        steps = [StepFact(s.milestone, True) for s in steps]
+        steps = [StepFact(milestone=s.milestone, finished=True) for s in steps]
     return [(m, state.value) for m, state in milestone_states(case.service.milestones, steps)]
 
 
@@ -83,7 +83,7 @@ def client_files(case: Case):
 
 
 def todo(request, case: Case, *, now: dt.datetime, custody_pending: list) -> list[dict]:
-    """"您现在需要做的": each item a text and an anchor on the page."""
+    """ "您现在需要做的": each item a text and an anchor on the page."""
     items = []
     if case.state == CaseState.DRAFT and not case.intake.get("client"):
         items.append({"text": "answer", "href": "#intake"})

@@ -162,7 +162,9 @@ def code_send(*, case: Case, contact_id: int, now: dt.datetime) -> VerificationC
     row.digest = code_digest(code, key=_code_key(), code_id=row.pk)
     row.save(update_fields=["digest"])
     minutes = int(CODE_TTL.total_seconds() // 60)
-    text = _("您的验证码是 %(code)s，%(minutes)s 分钟内有效，仅用于加急单 %(ref)s。请勿告诉他人。") % {
+    text = _(
+        "您的验证码是 %(code)s，%(minutes)s 分钟内有效，仅用于加急单 %(ref)s。请勿告诉他人。"
+    ) % {
         "code": code,
         "minutes": minutes,
         "ref": case.reference,
@@ -204,7 +206,11 @@ def _code_attempt(*, case: Case, code_id: int | None, code: str, now: dt.datetim
         if code_id
         else None
     )
-    state = CodeState(row.digest, row.expires_at, row.attempts, row.used_at is not None) if row else None
+    state = (
+        CodeState(row.digest, row.expires_at, row.attempts, row.used_at is not None)
+        if row
+        else None
+    )
     problem = check_code(state, code, key=_code_key(), code_id=row.pk if row else 0, now=now)
     if problem is None:
         row.used_at = now
