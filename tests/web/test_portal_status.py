@@ -147,3 +147,30 @@ def test_no_portal_page_shows_other_staff_or_internal_notes(client, catalog):
                 assert name not in html, (case.reference, name)
         for text in internal | {case.reason}:
             assert text not in html, (case.reference, text)
+
+
+def test_a_handover_to_a_colleague_shows_the_firm_not_the_colleague(client, world, make_user):
+    from expedite.custody import services as custody
+    from expedite.domain.roles import Role
+    from tests.web.custody_helpers import due
+
+    sun = make_user("sun", Role.PROCESS, first_name="丽", last_name="孙")
+    case = case_create(
+        actor=world.zhang,
+        client_id=world.hengxin.pk,
+        service_code="business-change",
+        requested_deadline=dt.date(2026, 12, 4),
+        reason="x",
+    )
+    custody.check_in(
+        actor=sun,
+        client=world.hengxin,
+        case=case,
+        kind="company_seal",
+        purpose="盖章",
+        expected_return=due(),
+        now=timezone.now(),
+    )
+    html = client.get(links.portal_path(case)).content.decode()
+    assert "待您确认的交接" in html and "吴刚" in html
+    assert "孙丽" not in html and "加喜财税" in html

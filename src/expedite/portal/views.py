@@ -84,7 +84,11 @@ def portal_case(request, case, token: str):
     elif request.method == "POST":
         return redirect(request.path)
     now = timezone.now()
+    liaison = selectors.liaison_name(case)
     custody = custody_portal_context(case)
+    custody["custody_pending"] = selectors.without_staff_names(
+        custody["custody_pending"], liaison=liaison
+    )
     context = {
         "case": case,
         "form": form,
@@ -95,7 +99,7 @@ def portal_case(request, case, token: str):
         "service_name": case.service.display_name(get_language()),
         "milestones": selectors.milestones(case),
         "finish": selectors.projected_finish(case, now=now),
-        "liaison": selectors.liaison_name(case),
+        "liaison": liaison,
         "files": selectors.client_files(case),
         "verified": client_verified(request, case, now=now),
         "todo": selectors.todo(request, case, now=now, custody_pending=custody["custody_pending"]),
