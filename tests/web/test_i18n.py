@@ -69,7 +69,8 @@ def test_english_messages_from_the_domain_core(client, world):
 
 
 def test_error_pages_speak_chinese(client, world):
-    assert "找不到页面" in client.get("/p/not-a-token/").content.decode()
+    assert "找不到页面" in client.get("/no-such-page/").content.decode()
+    assert "链接无效" in client.get("/p/not-a-token/").content.decode()
     client.login(username="outsider", password=PASSWORD)
     response = client.get(reverse("case_list"))
     assert response.status_code == 403 and "无权" in response.content.decode()

@@ -143,7 +143,10 @@ def get_client(request, client_id: int):
 @api.get("/cases", response=list[CaseOut], tags=["cases"])
 @paginate(LimitOffsetPagination)
 def list_cases(request, filters: Query[CaseFilter]):
-    return selectors.case_list(user=request.user, query=filters.q, state=filters.state)
+    from expedite.portal.links import with_current_links
+
+    cases = selectors.case_list(user=request.user, query=filters.q, state=filters.state)
+    return with_current_links(cases)
 
 
 @api.post("/cases", response={201: CaseOut, 422: ErrorOut, 403: ErrorOut}, tags=["cases"])

@@ -68,7 +68,7 @@ class CaseOut(Schema):
     reason: str
     state: str
     created_at: dt.datetime
-    portal_url: str
+    portal_url: str | None = Field(None, description="客户进度页的当前链接（已撤销或过期时为空）")
     deadline_workdays_left: int = Field(..., description="从今天到截止日（含两端）的工作日数")
     deadline_provisional: bool = Field(..., description="涉及尚未公布放假安排的年份")
     clocks: list[ClockOut]
@@ -87,10 +87,11 @@ class CaseOut(Schema):
         return obj.service.name_zh
 
     @staticmethod
-    def resolve_portal_url(obj, context) -> str:
+    def resolve_portal_url(obj, context) -> str | None:
         from expedite.portal.links import portal_path
 
-        return context["request"].build_absolute_uri(portal_path(obj))
+        path = portal_path(obj)
+        return context["request"].build_absolute_uri(path) if path else None
 
     @staticmethod
     def resolve_deadline_workdays_left(obj, context) -> int:

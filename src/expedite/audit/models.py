@@ -126,6 +126,12 @@ AUDIT_KIND_LABELS = {
     AuditKind.APPROVAL_DENIED: _("审批驳回"),
     AuditKind.APPROVAL_WITHDRAWN: _("撤回审批申请"),
     AuditKind.APPROVAL_RULES_CHANGED: _("修改审批矩阵"),
+    AuditKind.PORTAL_LINK_ROTATED: _("更换客户进度页链接"),
+    AuditKind.PORTAL_LINK_REVOKED: _("撤销客户进度页链接"),
+    AuditKind.PORTAL_CODE_SENT: _("发送身份验证码"),
+    AuditKind.PORTAL_CODE_FAILED: _("身份验证码错误"),
+    AuditKind.PORTAL_CLIENT_VERIFIED: _("客户验证身份"),
+    AuditKind.PORTAL_FILE_VISIBILITY: _("设置文件客户可见"),
 }
 
 

@@ -194,6 +194,8 @@ class CaseDocument(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Downloadable from the client's portal page; staff decide file by file.
+    client_visible = models.BooleanField(_("客户可见"), default=False)
 
     class Meta:
         ordering = ["-uploaded_at"]

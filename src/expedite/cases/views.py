@@ -103,7 +103,7 @@ def case_detail_context(request, case) -> dict:
         "created_by_name": staff_display_name(case.created_by),
         "clocks": read_clocks(case.clocks, now=timezone.now()),
         **_planning(request, case, triage_context),
-        "portal_url": request.build_absolute_uri(_portal_path(case)),
+        **_portal_context(request, case),
         "costs": fee_comparison(case),
         "can_record_cost": user_can(request.user, Capability.RECORD_COST),
         "can_move": user_can(request.user, Capability.MOVE_CASE),
@@ -154,10 +154,10 @@ def _plan_context(request, case) -> dict:
     return plan_context(request, case)
 
 
-def _portal_path(case) -> str:
-    from expedite.portal.links import portal_path
+def _portal_context(request, case) -> dict:
+    from expedite.portal.staff_views import portal_context
 
-    return portal_path(case)
+    return portal_context(request, case)
 
 
 def _contact(data: dict) -> services.ContactInput:

@@ -14,10 +14,9 @@ from django.views.decorators.http import require_POST
 
 from expedite.accounts.selectors import user_can
 from expedite.cases import selectors as case_selectors
-from expedite.cases.models import Case
 from expedite.domain.errors import DomainError, NotAllowed, NotFound
 from expedite.domain.roles import Capability
-from expedite.portal.links import case_id_from_token
+from expedite.portal.access import case_for_token, not_found
 from expedite.web.i18n import localized
 
 from . import selectors, services
@@ -183,10 +182,9 @@ def portal_context(case) -> dict:
 
 @require_POST
 def portal_confirm(request, token: str, pk: int):
-    case_id = case_id_from_token(token)
-    case = Case.objects.select_related("client").filter(pk=case_id).first() if case_id else None
+    case = case_for_token(token)
     if case is None:
-        raise Http404("invalid link")
+        return not_found(request)
     form = CodeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请输入邮件中的 6 位确认码。"))

@@ -70,6 +70,12 @@ class AuditKind(enum.StrEnum):
     APPROVAL_DENIED = "approval.denied"
     APPROVAL_WITHDRAWN = "approval.withdrawn"
     APPROVAL_RULES_CHANGED = "approval.rules_changed"
+    PORTAL_LINK_ROTATED = "portal.link_rotated"
+    PORTAL_LINK_REVOKED = "portal.link_revoked"
+    PORTAL_CODE_SENT = "portal.code_sent"
+    PORTAL_CODE_FAILED = "portal.code_failed"
+    PORTAL_CLIENT_VERIFIED = "portal.client_verified"
+    PORTAL_FILE_VISIBILITY = "portal.file_visibility"
 
 
 class ActorKind(enum.StrEnum):

@@ -57,6 +57,7 @@ class Capability(enum.StrEnum):
     REVIEW_RESULT = "review_result"
     CUSTODY_RECORD = "custody_record"
     CUSTODY_OVERRIDE = "custody_override"
+    MANAGE_PORTAL = "manage_portal"
 
 
 _ALL_STAFF = frozenset(Role)
@@ -94,6 +95,9 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.CUSTODY_OVERRIDE: frozenset(
         {Role.SUPERVISOR, Role.MANAGER, Role.GENERAL_MANAGER, Role.ADMIN}
     ),
+    # The client's link (rotate, revoke) and which files it may download: the liaison, whom the
+    # client deals with, and the managers above; a liaison only on its own cases (services).
+    Capability.MANAGE_PORTAL: _INTAKE,
 }
 
 

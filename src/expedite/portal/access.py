@@ -8,10 +8,14 @@ mail or phone: the one-time-code flow calls `mark_verified`, actions call `clien
 from __future__ import annotations
 
 import datetime as dt
+import hmac
+
+from django.shortcuts import render
+from django.utils import timezone
 
 from expedite.cases.models import Case
 
-from .links import case_id_from_token
+from . import links
 
 VERIFIED_FOR = dt.timedelta(minutes=30)
 _KEY = "portal_verified:{case}"
@@ -19,10 +23,34 @@ _KEY = "portal_verified:{case}"
 
 def case_for_token(token: str) -> Case | None:
     """The case a portal token opens, or None for a bad, expired or revoked token."""
-    case_id = case_id_from_token(token)
-    if case_id is None:
+    from .models import PortalLink
+
+    parsed = links.parse(token)
+    if parsed is None:
         return None
-    return Case.objects.select_related("client", "service").filter(pk=case_id).first()
+    link_id, nonce = parsed
+    link = PortalLink.objects.select_related("case__client", "case__service").filter(pk=link_id)
+    link = link.first()
+    now = timezone.now()
+    if (
+        link is None
+        or not hmac.compare_digest(link.nonce, nonce)
+        or not hmac.compare_digest(link.token_digest, links.digest(token))
+        or not link.is_current(now)
+    ):
+        return None
+    # A rough "last seen" for the case page; one write a minute at most.
+    if link.last_used_at is None or now - link.last_used_at > dt.timedelta(minutes=1):
+        PortalLink.objects.filter(pk=link.pk).update(last_used_at=now)
+    return link.case
+
+
+def not_found(request):
+    """The one answer for every link that opens nothing: expired, revoked, guessed, malformed."""
+    response = render(request, "portal/not_found.html", status=404)
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 def mark_verified(request, case: Case, *, now: dt.datetime, contact: str) -> None:

@@ -1,26 +1,63 @@
-"""The client's view of a case: no account, a signed link, client-visible facts only."""
+"""The client's view of a case: no account, a link, client-visible facts only."""
 
 from __future__ import annotations
 
+from functools import wraps
+from urllib.parse import quote
+
 from django.contrib import messages
-from django.http import Http404
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from expedite.cases.models import Case
 from expedite.cases.plans import definition_for
 from expedite.cases.triage import case_intake_answer
 from expedite.cases.triage_forms import stage_choices
 from expedite.custody.views import portal_context as custody_portal_context
 from expedite.domain.cases import CaseState
+from expedite.domain.errors import DomainError
+from expedite.domain.portal import mask_email, mask_name, mask_phone
+from expedite.web.i18n import localized
 from expedite.workdays.display import deadline_facts
 from expedite.workdays.selectors import firm_calendar
 
+from . import ratelimit, selectors, services
+from .access import case_for_token, client_verified, not_found
 from .forms import ClientIntakeForm
-from .links import case_id_from_token
+
+_CODE_KEY = "portal_code:{case}"
+
+
+def _private(response):
+    # same-origin: the link never leaks to other sites, and the form's own POSTs still carry an
+    # Origin that Django's CSRF check accepts (no-referrer would send "null").
+    response["Referrer-Policy"] = "same-origin"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def too_many(request, text: str):
+    response = render(request, "portal/too_many.html", {"text": text}, status=429)
+    response["Retry-After"] = "60"
+    return _private(response)
+
+
+def portal_view(view):
+    """Throttle the lookup, resolve the link, and answer every bad link with the same 404."""
+
+    @wraps(view)
+    def wrapper(request, token: str, *args, **kwargs):
+        if not ratelimit.allow(request, "lookup", token):
+            return too_many(request, _("访问过于频繁，请一分钟后再试。"))
+        case = case_for_token(token)
+        if case is None:
+            return not_found(request)
+        return _private(view(request, case, token, *args, **kwargs))
+
+    return wrapper
 
 
 def _initial(answers: dict) -> dict:
@@ -32,15 +69,8 @@ def _initial(answers: dict) -> dict:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def portal_case(request, token: str):
-    case_id = case_id_from_token(token)
-    case = (
-        Case.objects.select_related("client", "service").filter(pk=case_id).first()
-        if case_id
-        else None
-    )
-    if case is None:
-        raise Http404("invalid link")
+@portal_view
+def portal_case(request, case, token: str):
     form = None
     # The three questions are asked until the firm has triaged the request.
     if case.state == CaseState.DRAFT:
@@ -53,6 +83,12 @@ def portal_case(request, token: str):
             return redirect(request.path)
     elif request.method == "POST":
         return redirect(request.path)
+    now = timezone.now()
+    liaison = selectors.liaison_name(case)
+    custody = custody_portal_context(case)
+    custody["custody_pending"] = selectors.without_staff_names(
+        custody["custody_pending"], liaison=liaison
+    )
     context = {
         "case": case,
         "form": form,
@@ -61,13 +97,88 @@ def portal_case(request, token: str):
             firm_calendar(), case.requested_deadline, today=timezone.localdate()
         ),
         "service_name": case.service.display_name(get_language()),
-        "milestones": case.service.milestones,
+        "milestones": selectors.milestones(case),
+        "finish": selectors.projected_finish(case, now=now),
+        "liaison": liaison,
+        "files": selectors.client_files(case),
+        "verified": client_verified(request, case, now=now),
+        "todo": selectors.todo(request, case, now=now, custody_pending=custody["custody_pending"]),
         "token": token,
-        **custody_portal_context(case),
+        **custody,
     }
-    response = render(request, "portal/case.html", context)
-    # same-origin: the signed link never leaks to other sites, and the form's own POSTs still
-    # carry an Origin that Django's CSRF check accepts (no-referrer would send "null").
-    response["Referrer-Policy"] = "same-origin"
+    return render(request, "portal/case.html", context)
+
+
+def _contact_label(contact) -> str:
+    where = mask_email(contact.email) if contact.email else mask_phone(contact.phone)
+    return f"{mask_name(contact.name)} {where}"
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@portal_view
+def portal_verify(request, case, token: str):
+    """验证身份: pick a registered contact, receive a code, enter it."""
+    now = timezone.now()
+    key = _CODE_KEY.format(case=case.pk)
+    if request.method == "POST" and request.POST.get("action") == "send":
+        if not ratelimit.allow(request, "code", token):
+            return too_many(request, _("获取验证码过于频繁，请 10 分钟后再试。"))
+        try:
+            contact_id = int(request.POST.get("contact", ""))
+        except ValueError:
+            contact_id = 0
+        try:
+            row = services.code_send(case=case, contact_id=contact_id, now=now)
+        except DomainError as exc:
+            messages.error(request, localized(exc))
+        else:
+            request.session[key] = row.pk
+            messages.success(request, _("验证码已发送，10 分钟内有效。"))
+        return redirect(request.path)
+    if request.method == "POST" and request.POST.get("action") == "check":
+        try:
+            services.code_verify(
+                request,
+                case=case,
+                code_id=request.session.get(key),
+                code=request.POST.get("code", "")[:20],
+                now=now,
+            )
+        except DomainError as exc:
+            messages.error(request, localized(exc))
+            return redirect(request.path)
+        request.session.pop(key, None)
+        messages.success(request, _("身份已验证，30 分钟内可在本页办理上传、确认等操作。"))
+        return redirect(f"/p/{token}/")
+    context = {
+        "case": case,
+        "token": token,
+        "service_name": case.service.display_name(get_language()),
+        "contacts": [(c.pk, _contact_label(c)) for c in services.verifiable_contacts(case)],
+        "code_sent": bool(request.session.get(key)),
+        "verified": client_verified(request, case, now=now),
+    }
+    return render(request, "portal/verify.html", context)
+
+
+def attachment_headers(response, filename: str):
+    """Download headers that keep the browser from rendering or caching the file."""
+    ascii_name = filename.encode("ascii", "ignore").decode().replace('"', "").replace("\\", "")
+    ascii_name = "".join(ch for ch in ascii_name if 32 <= ord(ch) < 127) or "download"
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@require_http_methods(["GET", "HEAD"])
+@portal_view
+def portal_file(request, case, token: str, pk: int):
+    doc = selectors.client_files(case).filter(pk=pk).first()
+    if doc is None:
+        return not_found(request)
+    response = FileResponse(doc.file.open("rb"), content_type="application/octet-stream")
+    return attachment_headers(response, doc.name)

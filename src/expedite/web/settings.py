@@ -190,6 +190,15 @@ EXPEDITE_CLIENT_FEEDBACK_TIME = envtime("EXPEDITE_CLIENT_FEEDBACK_TIME", "15:00"
 EXPEDITE_AT_RISK_SLACK_HOURS = envfloat("EXPEDITE_AT_RISK_SLACK_HOURS", 7.5)
 EXPEDITE_MAX_UPLOAD_BYTES = envint("EXPEDITE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 
+# Client portal (docs/portal.md): link lifetime, rate limits (hits, seconds) per link and per IP,
+# and the SMS sender used for contacts without e-mail.
+EXPEDITE_PORTAL_LINK_DAYS = envint("EXPEDITE_PORTAL_LINK_DAYS", 90)
+EXPEDITE_PORTAL_RATE_LIMITS = {
+    "lookup": (envint("EXPEDITE_PORTAL_LOOKUPS_PER_MINUTE", 30), 60),
+    "code": (envint("EXPEDITE_PORTAL_CODES_PER_10_MINUTES", 3), 600),
+}
+EXPEDITE_SMS_SENDER = envstr("EXPEDITE_SMS_SENDER", "expedite.portal.sms.LoggingSmsSender")
+
 # E-mail: SMTP when EMAIL_HOST is set; otherwise messages are written as files under var/mail.
 EMAIL_HOST = envstr("EMAIL_HOST", "")
 EMAIL_PORT = envint("EMAIL_PORT", 25)

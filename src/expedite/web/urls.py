@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("expedite.ops.urls")),
     path("", include("expedite.workdays.urls")),
     path("p/", include("expedite.portal.urls")),
+    path("", include("expedite.portal.staff_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -1,0 +1,112 @@
+"""What the client's status page shows: client-visible facts only, never staff notes.
+
+Everything here is read for a case reached through its portal link; only the liaison's name
+(the client's contact at the firm) leaves the firm.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from expedite.accounts.selectors import staff_display_name
+from expedite.cases.models import Case, CaseDocument
+from expedite.domain.cases import CaseState
+from expedite.domain.portal import StepFact, milestone_states
+from expedite.workdays.selectors import firm_calendar
+
+from .access import client_verified
+
+# A projection means something only while the firm is working on the case.
+_PROJECTED = frozenset(
+    {
+        CaseState.ACCEPTED,
+        CaseState.MATERIALS,
+        CaseState.IN_PROGRESS,
+        CaseState.ON_HOLD,
+        CaseState.REVIEW,
+    }
+)
+# Once the result is handed over every milestone is behind the client.
+_FINISHED = frozenset({CaseState.DELIVERED, CaseState.CONFIRMED, CaseState.CLOSED})
+
+
+@dataclass(frozen=True)
+class Finish:
+    date: dt.date
+    provisional: bool
+
+
+def milestones(case: Case) -> list[tuple[str, str]]:
+    steps = [
+        StepFact(milestone=s.milestone, finished=s.finished_at is not None)
+        for s in case.steps.order_by("position", "pk").only("milestone", "finished_at")
+    ]
+    if CaseState(case.state) in _FINISHED:
+        steps = [StepFact(milestone=s.milestone, finished=True) for s in steps]
+    return [(m, state.value) for m, state in milestone_states(case.service.milestones, steps)]
+
+
+def projected_finish(case: Case, *, now: dt.datetime) -> Finish | None:
+    from expedite.work.selectors import case_projection
+
+    if CaseState(case.state) not in _PROJECTED:
+        return None
+    projection = case_projection(case, now=now)
+    if projection.finish is None:
+        return None
+    cal = firm_calendar()
+    day = timezone.localtime(projection.finish, cal.tz).date()
+    try:
+        provisional = cal.is_provisional(day)
+    except ValueError:
+        provisional = True
+    return Finish(date=day, provisional=provisional)
+
+
+def liaison_name(case: Case) -> str:
+    from .services import case_liaison_ids
+
+    ids = case_liaison_ids(case)
+    if not ids:
+        return ""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(pk__in=ids).order_by("pk").first()
+    return staff_display_name(user)
+
+
+def client_files(case: Case):
+    return CaseDocument.objects.filter(case=case, client_visible=True).order_by("-uploaded_at")
+
+
+def todo(request, case: Case, *, now: dt.datetime, custody_pending: list) -> list[dict]:
+    """ "您现在需要做的": each item a text and an anchor on the page."""
+    items = []
+    if case.state == CaseState.DRAFT and not case.intake.get("client"):
+        items.append({"text": "answer", "href": "#intake"})
+    if custody_pending:
+        items.append({"text": "custody", "href": "#custody"})
+    if not client_verified(request, case, now=now):
+        items.append({"text": "verify", "href": "verify/"})
+    return items
+
+
+def without_staff_names(pending: list[dict], *, liaison: str) -> list[dict]:
+    """Custody handovers as the client sees them: a colleague other than the liaison is "the
+    firm", never a name."""
+    from django.conf import settings
+
+    firm = settings.EXPEDITE_FIRM_NAME
+    out = []
+    for row in pending:
+        m = row["m"]
+        giver, taker = row["parties"]
+        if m.from_user_id and giver != liaison:
+            giver = firm
+        if m.to_user_id and taker != liaison:
+            taker = firm
+        out.append({**row, "parties": (giver, taker)})
+    return out
