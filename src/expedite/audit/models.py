@@ -126,6 +126,9 @@ AUDIT_KIND_LABELS = {
     AuditKind.APPROVAL_DENIED: _("审批驳回"),
     AuditKind.APPROVAL_WITHDRAWN: _("撤回审批申请"),
     AuditKind.APPROVAL_RULES_CHANGED: _("修改审批矩阵"),
+    AuditKind.MATERIAL_SUBMITTED: _("上传申请材料"),
+    AuditKind.PREREVIEW_STARTED: _("开始材料预审"),
+    AuditKind.PREREVIEW_RECORDED: _("完成材料预审"),
 }
 
 

@@ -70,6 +70,9 @@ class AuditKind(enum.StrEnum):
     APPROVAL_DENIED = "approval.denied"
     APPROVAL_WITHDRAWN = "approval.withdrawn"
     APPROVAL_RULES_CHANGED = "approval.rules_changed"
+    MATERIAL_SUBMITTED = "material.submitted"
+    PREREVIEW_STARTED = "material.prereview_started"
+    PREREVIEW_RECORDED = "material.prereview_recorded"
 
 
 class ActorKind(enum.StrEnum):

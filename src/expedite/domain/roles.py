@@ -57,6 +57,8 @@ class Capability(enum.StrEnum):
     REVIEW_RESULT = "review_result"
     CUSTODY_RECORD = "custody_record"
     CUSTODY_OVERRIDE = "custody_override"
+    MATERIAL_SUBMIT = "material_submit"
+    MATERIAL_PREREVIEW = "material_prereview"
 
 
 _ALL_STAFF = frozenset(Role)
@@ -94,6 +96,10 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.CUSTODY_OVERRIDE: frozenset(
         {Role.SUPERVISOR, Role.MANAGER, Role.GENERAL_MANAGER, Role.ADMIN}
     ),
+    # Anyone may file a material the client handed over in person or by chat.
+    Capability.MATERIAL_SUBMIT: _ALL_STAFF,
+    # The pre-review may put the case on hold, so it takes someone who may move the case.
+    Capability.MATERIAL_PREREVIEW: _INTAKE | {Role.PROCESS},
 }
 
 

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "expedite.accounts",
     "expedite.audit",
     "expedite.cases",
+    "expedite.materials",
     "expedite.work",
     "expedite.reviews",
     "expedite.custody",
