@@ -292,3 +292,27 @@ def test_staff_download_the_file_as_an_attachment(
     assert "attachment" in response["Content-Disposition"]
     other = collecting_case(world, client=world.hengxin)
     assert client.get(reverse("material_download", args=[other.pk, s.pk])).status_code == 404
+
+
+def test_the_demo_shows_a_held_case_a_running_clock_and_the_wage_base_finding(catalog):
+    from expedite.materials.demo import CHANGE_REASON, SOCIAL_REASON
+    from expedite.ops.demo import demo_load
+
+    demo_load(today=timezone.localdate())
+    demo_load(today=timezone.localdate())  # idempotent
+    held = Case.objects.get(reason=CHANGE_REASON)
+    assert held.state == "on_hold"
+    review = held.prereviews.get()
+    assert {k: v["verdict"] for k, v in review.verdicts.items()} == {
+        "license": "ok",
+        "resolution": "invalid",
+        "id-copies": "expiring",
+    }
+    assert "缺少股东李四的签字" in review.notice and "到期" in review.notice
+    food = Case.objects.get(service__code="food-business-license")
+    running = food.prereviews.get()
+    assert running.finished_at is None and running.due_at > timezone.now()
+    social = Case.objects.get(reason=SOCIAL_REASON)
+    form = social.material_submissions.get(item="base-declaration")
+    assert "wage_base_below_minimum" in [f["code"] for f in form.findings]
+    assert MaterialSubmission.objects.count() == 6
