@@ -11,13 +11,18 @@ from django.utils.translation import gettext_lazy as _
 from expedite.cases.models import Case
 from expedite.cases.plans import definition_for
 from expedite.domain.catalog import Material
+from expedite.domain.errors import NotFound
 
 from .models import EXPIRING, INVALID, MISSING, OK, MaterialSubmission, PreReview
 
 
 def checklist(case: Case) -> tuple[Material, ...]:
-    """The case's materials, from the catalog version it was opened under."""
-    return definition_for(case).materials
+    """The case's materials, from the catalog version it was opened under (none when the
+    service has left the catalog: the case page says so elsewhere)."""
+    try:
+        return definition_for(case).materials
+    except NotFound:
+        return ()
 
 
 def open_round(case: Case) -> PreReview | None:
