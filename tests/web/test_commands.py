@@ -7,8 +7,8 @@ from django.core.management.base import CommandError
 
 from expedite.audit.models import AuditEvent
 from expedite.cases.models import Case, Client, ServiceType
-from expedite.ops.demo import DEMO_CASES, DEMO_USERS, demo_load
 from expedite.materials.demo import DEMO_MATERIAL_CASES
+from expedite.ops.demo import DEMO_CASES, DEMO_USERS, demo_load
 from expedite.reviews.demo import DEMO_REVIEW_CASES
 
 pytestmark = pytest.mark.django_db
