@@ -31,7 +31,7 @@ def portal_context(request, case) -> dict:
     return {
         "materials_items": [{"s": s, "fields": field_rows(s.material)} for s in items],
         "materials_verified": client_verified(request, case, now=timezone.now()) is not None,
-        "materials_notice": finished.notice if finished and finished.holding else "",
+        "materials_notice": finished.notice if finished else "",
         "materials_round": selectors.open_round(case),
         "materials_max_mb": settings.EXPEDITE_MAX_UPLOAD_BYTES // 1024 // 1024,
         "materials_any": any(s.latest for s in items),
