@@ -187,3 +187,53 @@ def test_a_stored_catalog_from_before_checklists_is_still_readable_when_not_stri
     assert parse_catalog(old, strict=False).get("x-one").checklist == ()
     with pytest.raises(CatalogError):
         parse_catalog(old)
+
+
+MATERIALS = """
+    materials:
+      - {code: id-card, name: 身份证, accepted: [jpg, png], validity: {note: 有效期内, fields: [id_number, date], expires_within_days: 30}}
+      - {code: form, name: 申报表, validity: {fields: [wage_base, amount]}, agree_with: [payroll]}
+      - {code: payroll, name: 工资明细, required: false, validity: {fields: [amount]}}
+"""
+
+
+def test_materials_carry_their_validity_rules_as_data():
+    service = parse_catalog(GOOD.replace("    steps:\n", MATERIALS + "    steps:\n", 1)).get(
+        "x-one"
+    )
+    card, form, payroll = service.materials
+    assert card.accepted == ("jpg", "png") and card.validity == "有效期内"
+    assert card.fields == ("id_number", "date") and card.expires_within_days == 30
+    assert form.agree_with == ("payroll",) and not payroll.required and payroll.validity == ""
+
+
+def test_the_social_insurance_service_checks_the_wage_base_and_agreeing_amounts():
+    service = load_default_catalog().get("social-insurance-enrollment")
+    form = next(m for m in service.materials if m.code == "base-declaration")
+    assert "wage_base" in form.fields and form.agree_with == ("payroll",)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("accepted: [jpg, png]", "accepted: [gif]", "materials[id-card].accepted: 只能是"),
+        ("fields: [id_number, date]", "fields: [passport]", "materials[id-card].validity.fields"),
+        ("fields: [id_number, date]", "fields: [id_number]", "需要在 fields 中列出 date"),
+        ("expires_within_days: 30", "expires_within_days: soon", "应为非负整数"),
+        ("note: 有效期内,", "remark: 有效期内,", "未知的键 remark"),
+        (
+            "agree_with: [payroll]",
+            "agree_with: [bank]",
+            "materials[form].agree_with: 材料“bank”不存在",
+        ),
+        ("validity: {fields: [amount]}", "validity: 原件", "都须包含 amount"),
+        ("code: payroll", "code: form", "材料代码重复"),
+    ],
+)
+def test_bad_material_rules_are_refused_naming_the_material(old, new, message):
+    text = GOOD.replace("    steps:\n", MATERIALS + "    steps:\n", 1)
+    assert old in text
+    with pytest.raises(CatalogError) as info:
+        parse_catalog(text.replace(old, new), source="firm.yaml")
+    assert info.value.message.startswith("firm.yaml: services.x-one.materials")
+    assert message in info.value.message

@@ -34,7 +34,7 @@ def case(world):
 def test_a_draft_asks_the_three_questions_and_to_verify(client, world, case):
     html = client.get(links.portal_path(case)).content.decode()
     assert "您现在需要做的" in html and "回答三个问题" in html and "验证身份" in html
-    assert '<section id="materials"></section>' in html
+    assert 'id="materials"' in html  # the checklist, to be uploaded against once verified
     assert "张敏" in html  # the liaison, the client's contact at the firm
     assert 'aria-current="step"' not in html  # no plan yet, nothing current
 

@@ -132,6 +132,9 @@ AUDIT_KIND_LABELS = {
     AuditKind.PORTAL_CODE_FAILED: _("身份验证码错误"),
     AuditKind.PORTAL_CLIENT_VERIFIED: _("客户验证身份"),
     AuditKind.PORTAL_FILE_VISIBILITY: _("设置文件客户可见"),
+    AuditKind.MATERIAL_SUBMITTED: _("上传申请材料"),
+    AuditKind.PREREVIEW_STARTED: _("开始材料预审"),
+    AuditKind.PREREVIEW_RECORDED: _("完成材料预审"),
 }
 
 

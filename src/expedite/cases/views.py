@@ -113,6 +113,7 @@ def case_detail_context(request, case) -> dict:
         **review_context(request, case),
         **_custody(request, case),
         **_approvals_context(request, case),
+        **_materials_context(request, case),
     }
 
 
@@ -120,6 +121,12 @@ def case_detail_context(request, case) -> dict:
 def case_detail(request, pk: int):
     case = _access(selectors.access_case, user=request.user, pk=pk)
     return render(request, "cases/case_detail.html", case_detail_context(request, case))
+
+
+def _materials_context(request, case) -> dict:
+    from expedite.materials.views import materials_context
+
+    return materials_context(request, case)
 
 
 def _approvals_context(request, case) -> dict:

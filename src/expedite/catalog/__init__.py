@@ -15,3 +15,14 @@ def default_catalog_text() -> str:
 
 def load_default_catalog() -> Catalog:
     return parse_catalog(default_catalog_text(), source=f"expedite/catalog/{DEFAULT_CATALOG}")
+
+
+WAGE_MINIMUMS = "wage_minimums.yaml"
+
+
+def load_wage_minimums():
+    """The social-insurance wage-base lower limits per city and period (see the file's notes)."""
+    from expedite.domain.wages import parse_wage_minimums
+
+    text = resources.files(__package__).joinpath(WAGE_MINIMUMS).read_text(encoding="utf-8")
+    return parse_wage_minimums(text, source=f"expedite/catalog/{WAGE_MINIMUMS}")

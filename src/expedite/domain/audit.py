@@ -76,6 +76,9 @@ class AuditKind(enum.StrEnum):
     PORTAL_CODE_FAILED = "portal.code_failed"
     PORTAL_CLIENT_VERIFIED = "portal.client_verified"
     PORTAL_FILE_VISIBILITY = "portal.file_visibility"
+    MATERIAL_SUBMITTED = "material.submitted"
+    PREREVIEW_STARTED = "material.prereview_started"
+    PREREVIEW_RECORDED = "material.prereview_recorded"
 
 
 class ActorKind(enum.StrEnum):

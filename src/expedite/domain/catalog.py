@@ -70,15 +70,25 @@ class Lever:
     stop_waiting_for: str = ""  # parallel: the dependency removed
 
 
+MATERIAL_TYPES = ("pdf", "jpg", "png")
+# Structured fields a submission may carry, checked by expedite.domain.materials.
+MATERIAL_FIELDS = ("uscc", "id_number", "date", "wage_base", "amount")
+
+
 @dataclass(frozen=True, slots=True)
 class Material:
     code: str
     name: str
     required: bool = True
-    accepted: tuple[str, ...] = ("pdf", "jpg", "png")
-    validity: str = ""
+    accepted: tuple[str, ...] = MATERIAL_TYPES
+    validity: str = ""  # what the reviewer checks, in words
     lead_time: Duration | None = None  # when a third party must produce it
     source: str = ""
+    # Validity as data (validity: {note, fields, expires_within_days}): the fields the client
+    # or staff enter with the file, and how soon a date counts as expiring.
+    fields: tuple[str, ...] = ()
+    expires_within_days: int | None = None
+    agree_with: tuple[str, ...] = ()  # materials whose `amount` must equal this one's
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,6 +298,63 @@ def _lever(
     )
 
 
+def _material(m: Any, where: str) -> Material:
+    m = _mapping(m, f"{where}.materials")
+    mcode = _code(_require(m, "code", f"{where}.materials"), f"{where}.materials.code")
+    mwhere = f"{where}.materials[{mcode}]"
+    accepted = m.get("accepted") or MATERIAL_TYPES
+    if not isinstance(accepted, list | tuple) or not set(map(str, accepted)) <= set(MATERIAL_TYPES):
+        raise CatalogError(f"{mwhere}.accepted: 只能是 {'、'.join(MATERIAL_TYPES)} 中的类型。")
+    validity = m.get("validity", "")
+    rules: dict = {}
+    if isinstance(validity, dict):
+        rules = validity
+        unknown = set(rules) - {"note", "fields", "expires_within_days"}
+        if unknown:
+            raise CatalogError(
+                f"{mwhere}.validity: 未知的键 {'、'.join(sorted(map(str, unknown)))}"
+                "（可用 note、fields、expires_within_days）。"
+            )
+        validity = rules.get("note", "")
+    fields = rules.get("fields") or []
+    if not isinstance(fields, list) or not set(map(str, fields)) <= set(MATERIAL_FIELDS):
+        raise CatalogError(f"{mwhere}.validity.fields: 只能是 {'、'.join(MATERIAL_FIELDS)}。")
+    days = rules.get("expires_within_days")
+    if days is not None and (not isinstance(days, int) or isinstance(days, bool) or days < 0):
+        raise CatalogError(f"{mwhere}.validity.expires_within_days: 应为非负整数（天）。")
+    if days is not None and "date" not in fields:
+        raise CatalogError(f"{mwhere}.validity.expires_within_days: 需要在 fields 中列出 date。")
+    agree = m.get("agree_with") or []
+    if not isinstance(agree, list):
+        raise CatalogError(f"{mwhere}.agree_with: 应为材料代码列表。")
+    return Material(
+        code=mcode,
+        name=str(_require(m, "name", mwhere)),
+        required=bool(m.get("required", True)),
+        accepted=tuple(str(a) for a in accepted),
+        validity=str(validity),
+        lead_time=_duration(m["lead_time"], f"{mwhere}.lead_time") if m.get("lead_time") else None,
+        source=str(m.get("source", "")),
+        fields=tuple(str(f) for f in fields),
+        expires_within_days=days,
+        agree_with=tuple(str(a) for a in agree),
+    )
+
+
+def _check_materials(materials: list[Material], where: str) -> None:
+    codes = [m.code for m in materials]
+    if len(set(codes)) != len(codes):
+        raise CatalogError(f"{where}.materials: 材料代码重复。")
+    by_code = {m.code: m for m in materials}
+    for m in materials:
+        for other in m.agree_with:
+            mwhere = f"{where}.materials[{m.code}].agree_with"
+            if other not in by_code or other == m.code:
+                raise CatalogError(f"{mwhere}: 材料“{other}”不存在。")
+            if "amount" not in m.fields or "amount" not in by_code[other].fields:
+                raise CatalogError(f"{mwhere}: 两份材料的 validity.fields 都须包含 amount。")
+
+
 CHECK_ITEM_MAX = 100
 
 
@@ -401,24 +468,8 @@ def _parse_service(
     skipped = {t for lv in levers if lv.kind == LeverKind.SKIP for t in lv.steps}
     if skipped >= set(by_code):
         raise CatalogError(f"{where}.levers: 跳过类加急手段不能跳过全部步骤。")
-    materials = []
-    for m in _list(entry, "materials", where):
-        m = _mapping(m, f"{where}.materials")
-        mcode = _code(_require(m, "code", f"{where}.materials"), f"{where}.materials.code")
-        mwhere = f"{where}.materials[{mcode}]"
-        materials.append(
-            Material(
-                code=mcode,
-                name=str(_require(m, "name", mwhere)),
-                required=bool(m.get("required", True)),
-                accepted=tuple(m.get("accepted") or ("pdf", "jpg", "png")),
-                validity=str(m.get("validity", "")),
-                lead_time=_duration(m["lead_time"], f"{mwhere}.lead_time")
-                if m.get("lead_time")
-                else None,
-                source=str(m.get("source", "")),
-            )
-        )
+    materials = [_material(m, where) for m in _list(entry, "materials", where)]
+    _check_materials(materials, where)
     prerequisites = []
     for p in _list(entry, "prerequisites", where):
         p = _mapping(p, f"{where}.prerequisites")

@@ -58,6 +58,8 @@ class Capability(enum.StrEnum):
     CUSTODY_RECORD = "custody_record"
     CUSTODY_OVERRIDE = "custody_override"
     MANAGE_PORTAL = "manage_portal"
+    MATERIAL_SUBMIT = "material_submit"
+    MATERIAL_PREREVIEW = "material_prereview"
 
 
 _ALL_STAFF = frozenset(Role)
@@ -98,6 +100,10 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     # The client's link (rotate, revoke) and which files it may download: the liaison, whom the
     # client deals with, and the managers above; a liaison only on its own cases (services).
     Capability.MANAGE_PORTAL: _INTAKE,
+    # Anyone may file a material the client handed over in person or by chat.
+    Capability.MATERIAL_SUBMIT: _ALL_STAFF,
+    # The pre-review may put the case on hold, so it takes someone who may move the case.
+    Capability.MATERIAL_PREREVIEW: _INTAKE | {Role.PROCESS},
 }
 
 

@@ -20,6 +20,7 @@ from expedite.custody.views import portal_context as custody_portal_context
 from expedite.domain.cases import CaseState
 from expedite.domain.errors import DomainError
 from expedite.domain.portal import mask_email, mask_name, mask_phone
+from expedite.materials.portal import portal_context as materials_portal_context
 from expedite.web.i18n import localized
 from expedite.workdays.display import deadline_facts
 from expedite.workdays.selectors import firm_calendar
@@ -105,6 +106,7 @@ def portal_case(request, case, token: str):
         "todo": selectors.todo(request, case, now=now, custody_pending=custody["custody_pending"]),
         "token": token,
         **custody,
+        **materials_portal_context(request, case),
     }
     return render(request, "portal/case.html", context)
 

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "expedite.audit",
     "expedite.cases",
     "expedite.notify",
+    "expedite.materials",
     "expedite.work",
     "expedite.reviews",
     "expedite.custody",

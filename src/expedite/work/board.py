@@ -15,6 +15,7 @@ from expedite.approvals.selectors import pending_for
 from expedite.cases.models import Case
 from expedite.custody.selectors import overdue_items, unconfirmed_movements
 from expedite.domain.staffing import ROLE_LABELS_ZH, Wait
+from expedite.materials.selectors import overdue_prereviews
 from expedite.workdays.selectors import firm_calendar
 
 from .charts import workload_svg
@@ -88,6 +89,7 @@ def board(*, user, now: dt.datetime) -> dict:
         "custody_overdue": list(overdue_items(now)[:20]),
         "custody_unconfirmed": list(unconfirmed_movements()[:20]),
         "my_approvals": list(pending_for(user)[:20]),
+        "prereviews_overdue": list(overdue_prereviews(now)[:20]),
         **workload(now=now, found=found),
         "today": today,
         "workday": cal.is_workday(today),

@@ -1,0 +1,105 @@
+"""Social-insurance wage-base lower limits per city and period, and the check against them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from .errors import CatalogError, gettext_noop
+from .findings import WARNING, Finding, parse_amount
+
+
+@dataclass(frozen=True, slots=True)
+class WageMinimum:
+    city: str
+    start: dt.date
+    end: dt.date
+    minimum: int
+    maximum: int | None
+    confirmed: bool
+    source: str
+
+
+def parse_wage_minimums(text: str, *, source: str = "<wage minimums>") -> tuple[WageMinimum, ...]:
+    try:
+        doc = yaml.safe_load(text) or {}
+        rows = []
+        for city, periods in (doc.get("cities") or {}).items():
+            for p in periods:
+                start, end = p["period"]["from"], p["period"]["to"]
+                if not isinstance(start, dt.date) or not isinstance(end, dt.date) or end < start:
+                    raise ValueError("period")
+                rows.append(
+                    WageMinimum(
+                        city=str(city),
+                        start=start,
+                        end=end,
+                        minimum=int(p["minimum"]),
+                        maximum=int(p["maximum"]) if p.get("maximum") else None,
+                        confirmed=bool(p.get("confirmed", False)),
+                        source=str(p["source"]),
+                    )
+                )
+    except (yaml.YAMLError, AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise CatalogError(f"{source}: 格式不正确（{exc}）。") from exc
+    return tuple(rows)
+
+
+def wage_minimum_for(table: tuple[WageMinimum, ...], city: str, on: dt.date) -> WageMinimum | None:
+    """The limit in force on `on`; past the table's last period, that period's limit.
+
+    Lower limits follow average wages and have only ever risen, so a base under the latest
+    published one is under the (not yet entered) current one too.
+    """
+    current = next((w for w in table if w.city == city and w.start <= on <= w.end), None)
+    if current is not None:
+        return current
+    earlier = [w for w in table if w.city == city and w.end < on]
+    return max(earlier, key=lambda w: w.end, default=None)
+
+
+def check_wage_base(
+    value: Any, *, city: str, on: dt.date, table: tuple[WageMinimum, ...]
+) -> list[Finding]:
+    """A declared social-insurance wage base against the city's lower limit on that day."""
+    amount = parse_amount(value)
+    if amount is None or amount <= 0:
+        return [
+            Finding(
+                "amount_format", gettext_noop("缴费基数应为正数金额（元）。"), field="wage_base"
+            )
+        ]
+    limit = wage_minimum_for(table, city, on)
+    if limit is None:
+        return [
+            Finding(
+                "wage_table_missing",
+                gettext_noop("没有 %(city)s %(date)s 适用的缴费基数下限数据，请人工核对。"),
+                {"city": city or "—", "date": on.isoformat()},
+                severity=WARNING,
+                field="wage_base",
+            )
+        ]
+    if amount < limit.minimum:
+        return [
+            Finding(
+                "wage_base_below_minimum",
+                gettext_noop(
+                    "工资基数 %(amount)s 元低于%(city)s最低缴费基数 %(minimum)s 元"
+                    "（%(start)s 起执行%(later)s，%(source)s）。"
+                ),
+                {
+                    "amount": f"{amount:,.2f}",
+                    "city": city,
+                    "minimum": f"{limit.minimum:,}",
+                    "start": limit.start.isoformat(),
+                    "later": "" if on <= limit.end else "，新年度标准公布前按此核对",
+                    "source": limit.source,
+                },
+                field="wage_base",
+            )
+        ]
+    return []

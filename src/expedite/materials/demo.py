@@ -1,0 +1,183 @@
+"""Demo pre-reviews. Idempotent: a case that already has submissions is left alone.
+
+- 工商变更: reviewed — licence ok, resolution missing a shareholder's signature, the legal
+  representative's ID card expiring in 20 days; the consolidated notice; the case on hold.
+- 食品经营许可证: the licence just uploaded, its two-working-hour clock running.
+- 社保增员 (a new case): the declared wage base is under Shanghai's minimum and disagrees
+  with the payroll (the seed's 工资基数低于最低标准).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from django.utils import timezone
+from PIL import Image
+from reportlab.pdfgen import canvas
+
+from expedite.cases.lifecycle import case_allowed, case_transition
+from expedite.cases.models import Case, Client
+from expedite.cases.services import case_create
+from expedite.cases.triage import TriageInput, case_triage
+from expedite.domain.cases import CaseState
+from expedite.domain.materials import id_check_digit
+from expedite.domain.roles import Role
+from expedite.workdays.selectors import firm_calendar
+
+from .services import prereview_record, submission_add
+
+CHANGE_REASON = "法定代表人变更：新任法定代表人下月起签署合同，需先完成工商变更。"
+SOCIAL_REASON = "新入职 12 名员工，本月底前须完成社保增员，否则影响员工医保报销。"
+DEMO_MATERIAL_CASES = (CHANGE_REASON, SOCIAL_REASON)  # the cases this demo opens itself
+
+
+def _pdf(title: str, pages: int = 1) -> bytes:
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    for n in range(pages):
+        c.drawString(72, 760, f"{title} - page {n + 1}")
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def _photo(seed: int) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (1200, 800), (240, 240 - seed, 230)).save(buf, format="JPEG")
+    return buf.getvalue()
+
+
+def _fresh(case: Case | None) -> bool:
+    return case is not None and not case.material_submissions.exists()
+
+
+def _to_materials(case: Case, actor) -> Case:
+    for state in (CaseState.QUOTED, CaseState.ACCEPTED, CaseState.MATERIALS):
+        if state.value in case_allowed(case):
+            case = case_transition(actor=actor, case=case, to=state.value, now=timezone.now())
+    return case
+
+
+def materials_demo_load(*, users: dict, today: dt.date) -> int:
+    """Returns how many submissions it created."""
+    liaison = users[Role.LIAISON]
+    created = 0
+    case = _own_case(liaison, "business-change", CHANGE_REASON, 10, {"resolution_signed": True})
+    if _fresh(case):
+        case = _to_materials(case, liaison)
+        now = timezone.now()
+        first17 = "31011519850315242"
+        expiring = firm_calendar().add_workdays(today, 0) + dt.timedelta(days=20)
+        for item, name, content, fields in (
+            ("license", "营业执照副本.pdf", _pdf("Business licence"), {"uscc": case.client.uscc}),
+            ("resolution", "股东会决议.pdf", _pdf("Shareholders resolution", 2), {}),
+            (
+                "id-copies",
+                "法定代表人身份证.jpg",
+                _photo(1),
+                {"id_number": first17 + id_check_digit(first17), "date": expiring.isoformat()},
+            ),
+        ):
+            submission_add(
+                case=case,
+                item=item,
+                name=name,
+                content=content,
+                fields=fields,
+                now=now,
+                contact=case.client.contacts.first().name,
+            )
+            created += 1
+        prereview_record(
+            actor=liaison,
+            case=case,
+            now=timezone.now(),
+            verdicts={
+                "license": {"verdict": "ok"},
+                "resolution": {
+                    "verdict": "invalid",
+                    "reason": "缺少股东李四的签字，请全体股东签字后加盖公章",
+                },
+                "id-copies": {"verdict": "expiring", "date": expiring.isoformat()},
+            },
+        )
+    case = Case.objects.filter(service__code="food-business-license").order_by("pk").first()
+    if _fresh(case):
+        submission_add(
+            case=case,
+            item="license",
+            name="营业执照副本.pdf",
+            content=_pdf("Business licence (food)"),
+            now=timezone.now(),
+            contact=case.client.contacts.first().name,
+        )
+        created += 1
+    created += _social_case(users, today)
+    return created
+
+
+def _own_case(liaison, service: str, reason: str, workdays: int, facts: dict) -> Case | None:
+    """The demo's own case for this service (the seed cases keep their own stories)."""
+    client = Client.objects.order_by("pk").first()
+    if client is None:
+        return None
+    case = Case.objects.filter(service__code=service, reason=reason).first()
+    if case is not None:
+        return case
+    deadline = firm_calendar().add_workdays(timezone.localdate(), workdays)
+    case = case_create(
+        actor=liaison,
+        client_id=client.pk,
+        service_code=service,
+        requested_deadline=deadline,
+        reason=reason,
+    )
+    case = case_triage(
+        actor=liaison,
+        case=case,
+        data=TriageInput(
+            deadline=deadline, written_notice=False, consequence="comfort_only", facts=facts
+        ),
+        now=timezone.now(),
+    )
+    # Other demos pick "the newest case of a service" for their stories (custody takes the
+    # seed 工商变更 case); dating this one just before the oldest keeps them on theirs.
+    oldest = Case.objects.order_by("created_at").values_list("created_at", flat=True).first()
+    Case.objects.filter(pk=case.pk).update(created_at=oldest - dt.timedelta(minutes=1))
+    case.refresh_from_db()
+    return case
+
+
+def _social_case(users: dict, today: dt.date) -> int:
+    # On the phone the client said 8,000; the form it then sent says 6,500.
+    case = _own_case(
+        users[Role.LIAISON],
+        "social-insurance-enrollment",
+        SOCIAL_REASON,
+        4,
+        {"wage_base": 8000, "city_minimum_wage_base": 7460},
+    )
+    if not _fresh(case):
+        return 0
+    now = timezone.now()
+    contact = case.client.contacts.first().name
+    submission_add(
+        case=case,
+        item="payroll",
+        name="工资明细.pdf",
+        content=_pdf("Payroll"),
+        fields={"amount": "8000"},
+        now=now,
+        contact=contact,
+    )
+    submission_add(
+        case=case,
+        item="base-declaration",
+        name="缴费基数申报表.pdf",
+        content=_pdf("Contribution base declaration"),
+        fields={"wage_base": "6500", "city": "上海", "amount": "6500"},
+        now=now,
+        contact=contact,
+    )
+    return 2

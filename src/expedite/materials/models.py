@@ -1,0 +1,91 @@
+"""Every file a client (or staff for it) sent for a checklist item, and each pre-review round."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from expedite.cases.models import Case
+
+OK, MISSING, INVALID, EXPIRING = "ok", "missing", "invalid", "expiring"
+VERDICT_CHOICES = [
+    (OK, _("合格")),
+    (MISSING, _("缺少")),
+    (INVALID, _("不合格")),
+    (EXPIRING, _("即将过期")),
+]
+
+
+class MaterialSubmission(models.Model):
+    """One version of one checklist item; versions are kept, files never overwritten."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="material_submissions")
+    item = models.CharField(_("材料"), max_length=64)
+    version = models.PositiveIntegerField(_("版本"))
+    name = models.CharField(_("文件名"), max_length=200)
+    # Content-addressed under the media root, which the web server does not serve.
+    file = models.FileField(_("文件"))
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=64)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    contact = models.CharField(_("客户联系人"), max_length=100, blank=True)
+    uploaded_at = models.DateTimeField(_("上传时间"))
+    fields = models.JSONField(_("填写的信息"), default=dict, blank=True)
+    findings = models.JSONField(_("自动检查结果"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["item", "-version"]
+        verbose_name = pgettext_lazy("one", "申请材料")
+        verbose_name_plural = _("申请材料")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "item", "version"], name="material_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.item} v{self.version}"
+
+    @property
+    def by_client(self) -> bool:
+        return self.uploaded_by_id is None
+
+
+class PreReview(models.Model):
+    """One round of 材料预审: due two working hours after it starts."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="prereviews")
+    round = models.PositiveIntegerField(_("轮次"))
+    started_at = models.DateTimeField(_("开始时间"))
+    due_at = models.DateTimeField(_("应完成时间"))
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # item code → {"verdict": ok|missing|invalid|expiring, "reason": str, "date": "YYYY-MM-DD"}
+    verdicts = models.JSONField(_("逐项结论"), default=dict, blank=True)
+    notice = models.TextField(_("一次性告知"), blank=True)
+    # The case sits on hold waiting for this round's corrections; set back once resubmitted.
+    holding = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["case", "-round"]
+        verbose_name = pgettext_lazy("one", "材料预审")
+        verbose_name_plural = _("材料预审")
+        constraints = [models.UniqueConstraint(fields=["case", "round"], name="prereview_round")]
+        indexes = [models.Index(fields=["finished_at", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case} #{self.round}"
+
+    @property
+    def problems(self) -> dict[str, dict]:
+        return {
+            k: v
+            for k, v in self.verdicts.items()
+            if v.get("verdict") != OK and v.get("counts", True)
+        }

@@ -1,0 +1,104 @@
+"""The client's side: the checklist on the portal page, uploads and “材料已提交齐”.
+
+The portal page includes `materials/_portal_section.html` and merges
+`portal_context(request, case)` into its context; the page's own context must carry `token`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from expedite.domain.errors import DomainError
+from expedite.portal.access import case_for_token, client_verified
+from expedite.web.i18n import localized
+
+from . import selectors
+from .services import prereview_start, submission_add
+from .views import field_rows, posted_fields
+
+
+def portal_context(request, case) -> dict:
+    """Checklist rows with the review state and the reviewer's note; no staff names."""
+    finished = selectors.latest_finished(case)
+    items = selectors.item_states(case)
+    return {
+        "materials_items": [{"s": s, "fields": field_rows(s.material)} for s in items],
+        "materials_verified": client_verified(request, case, now=timezone.now()) is not None,
+        "materials_notice": finished.notice if finished else "",
+        "materials_round": selectors.open_round(case),
+        "materials_max_mb": settings.EXPEDITE_MAX_UPLOAD_BYTES // 1024 // 1024,
+        "materials_any": any(s.latest for s in items),
+    }
+
+
+def _case_and_contact(request, token: str):
+    case = case_for_token(token)
+    if case is None:
+        raise Http404("invalid link")
+    return case, client_verified(request, case, now=timezone.now())
+
+
+def _page(token: str, anchor: str = "materials"):
+    return redirect(reverse("portal_case", args=[token]) + f"#{anchor}")
+
+
+def _verify_first(request, token: str):
+    messages.error(request, _("上传材料前请先验证身份：在本页“验证身份”处获取并输入验证码。"))
+    return _page(token, "verify")
+
+
+@require_POST
+def portal_upload(request, token: str, item: str):
+    case, contact = _case_and_contact(request, token)
+    if contact is None:
+        return _verify_first(request, token)
+    material = next((m for m in selectors.checklist(case) if m.code == item), None)
+    if material is None:
+        raise Http404("no such item")
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("请选择要上传的文件或拍照。"))
+        return _page(token)
+    if upload.size > settings.EXPEDITE_MAX_UPLOAD_BYTES:
+        messages.error(
+            request,
+            _("文件不能超过 %(mb)d MB。")
+            % {"mb": settings.EXPEDITE_MAX_UPLOAD_BYTES // 1024 // 1024},
+        )
+        return _page(token)
+    try:
+        submission_add(
+            case=case,
+            item=item,
+            name=upload.name,
+            content=upload.read(),
+            fields=posted_fields(request, material),
+            now=timezone.now(),
+            contact=contact or _("客户"),
+        )
+    except DomainError as exc:
+        messages.error(request, localized(exc))
+    else:
+        messages.success(request, _("已收到“%(item)s”，我们会尽快预审。") % {"item": material.name})
+    return _page(token)
+
+
+@require_POST
+def portal_complete(request, token: str):
+    case, contact = _case_and_contact(request, token)
+    if contact is None:
+        return _verify_first(request, token)
+    try:
+        prereview_start(case=case, now=timezone.now(), contact=contact or _("客户"))
+    except DomainError as exc:
+        messages.error(request, localized(exc))
+    else:
+        messages.success(request, _("已通知我们开始预审，2 个工作小时内给您答复。"))
+    return _page(token)

@@ -1,0 +1,147 @@
+"""The materials section of the case page: checklist, versions, findings, verdicts, notice."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from expedite.accounts.selectors import user_can
+from expedite.cases import selectors as case_selectors
+from expedite.cases.views import _access
+from expedite.catalog import load_wage_minimums
+from expedite.domain.errors import DomainError
+from expedite.domain.roles import Capability
+from expedite.web.i18n import localized
+
+from . import selectors
+from .models import VERDICT_CHOICES, MaterialSubmission
+from .services import prereview_record, submission_add
+
+FIELD_LABELS = {
+    "uscc": gettext_lazy("统一社会信用代码"),
+    "id_number": gettext_lazy("身份证号码"),
+    "date": gettext_lazy("有效期至"),
+    "wage_base": gettext_lazy("月缴费基数（元）"),
+    "amount": gettext_lazy("金额（元）"),
+}
+FIELD_INPUTS = {"date": "date", "wage_base": "number", "amount": "number"}
+
+
+def field_rows(material) -> list[dict]:
+    """The inputs an upload form shows for an item (the wage base also asks for the city)."""
+    rows = [
+        {"name": f, "label": FIELD_LABELS[f], "type": FIELD_INPUTS.get(f, "text")}
+        for f in material.fields
+    ]
+    if "wage_base" in material.fields:
+        cities = sorted({w.city for w in load_wage_minimums()})
+        rows.append({"name": "city", "label": gettext_lazy("参保城市"), "choices": cities})
+    return rows
+
+
+def posted_fields(request, material) -> dict:
+    names = [*material.fields, *(("city",) if "wage_base" in material.fields else ())]
+    return {n: request.POST.get(n, "") for n in names}
+
+
+def materials_context(request, case) -> dict:
+    items = selectors.item_states(case)
+    return {
+        "material_items": [{"s": s, "fields": field_rows(s.material)} for s in items],
+        "material_round": selectors.open_round(case),
+        "material_finished": selectors.latest_finished(case),
+        "material_rounds": list(case.prereviews.select_related("reviewer").order_by("-round")),
+        "material_can_submit": user_can(request.user, Capability.MATERIAL_SUBMIT),
+        "material_can_review": user_can(request.user, Capability.MATERIAL_PREREVIEW),
+        "material_verdicts": VERDICT_CHOICES,
+        "material_max_mb": settings.EXPEDITE_MAX_UPLOAD_BYTES // 1024 // 1024,
+        "material_now": timezone.now(),
+    }
+
+
+def _back(case):
+    response = redirect("case_detail", pk=case.pk)
+    response["Location"] += "#materials"
+    return response
+
+
+@login_required
+@require_POST
+def material_upload(request, pk: int):
+    case = _access(case_selectors.access_case, user=request.user, pk=pk)
+    item = request.POST.get("item", "")
+    upload = request.FILES.get("file")
+    material = next((m for m in selectors.checklist(case) if m.code == item), None)
+    if upload is None or material is None:
+        messages.error(request, _("请选择材料项目和文件。"))
+        return _back(case)
+    if upload.size > settings.EXPEDITE_MAX_UPLOAD_BYTES:
+        messages.error(
+            request,
+            _("文件不能超过 %(mb)d MB。")
+            % {"mb": settings.EXPEDITE_MAX_UPLOAD_BYTES // 1024 // 1024},
+        )
+        return _back(case)
+    try:
+        submission_add(
+            actor=request.user,
+            case=case,
+            item=item,
+            name=upload.name,
+            content=upload.read(),
+            fields=posted_fields(request, material),
+            now=timezone.now(),
+        )
+    except DomainError as exc:
+        messages.error(request, localized(exc))
+    else:
+        messages.success(request, _("已上传“%(item)s”。") % {"item": material.name})
+    return _back(case)
+
+
+@login_required
+@require_POST
+def material_review(request, pk: int):
+    case = _access(case_selectors.access_case, user=request.user, pk=pk)
+    verdicts = {
+        m.code: {
+            "verdict": request.POST.get(f"verdict-{m.code}", ""),
+            "reason": request.POST.get(f"reason-{m.code}", ""),
+            "date": request.POST.get(f"date-{m.code}", ""),
+        }
+        for m in selectors.checklist(case)
+    }
+    try:
+        review = prereview_record(
+            actor=request.user, case=case, verdicts=verdicts, now=timezone.now()
+        )
+    except DomainError as exc:
+        messages.error(request, localized(exc))
+    else:
+        if review.notice:
+            messages.success(request, _("预审完成：已生成一次性告知，加急单转为等待客户。"))
+        else:
+            messages.success(request, _("预审完成：材料全部合格。"))
+    return _back(case)
+
+
+@login_required
+@require_GET
+def material_download(request, pk: int, submission: int):
+    case = _access(case_selectors.access_case, user=request.user, pk=pk)
+    row = MaterialSubmission.objects.filter(case=case, pk=submission).first()
+    if row is None:
+        raise Http404("no such file")
+    response = FileResponse(
+        row.file.open("rb"), as_attachment=True, filename=row.name, content_type=row.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
