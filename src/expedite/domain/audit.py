@@ -70,6 +70,16 @@ class AuditKind(enum.StrEnum):
     APPROVAL_DENIED = "approval.denied"
     APPROVAL_WITHDRAWN = "approval.withdrawn"
     APPROVAL_RULES_CHANGED = "approval.rules_changed"
+    REPORT_EDITED = "report.edited"
+    REPORT_SENT = "report.sent"
+    REPORT_SETTINGS_CHANGED = "report.settings_changed"
+    INCIDENT_RAISED = "incident.raised"
+    INCIDENT_ACKNOWLEDGED = "incident.acknowledged"
+    INCIDENT_RESOLVED = "incident.resolved"
+    INCIDENT_ESCALATED = "incident.escalated"
+    RISK_WARNING_RAISED = "risk.warning_raised"
+    RISK_WARNING_SENT = "risk.warning_sent"
+    RISK_WARNING_DISMISSED = "risk.warning_dismissed"
 
 
 class ActorKind(enum.StrEnum):

@@ -57,6 +57,9 @@ class Capability(enum.StrEnum):
     REVIEW_RESULT = "review_result"
     CUSTODY_RECORD = "custody_record"
     CUSTODY_OVERRIDE = "custody_override"
+    RAISE_INCIDENT = "raise_incident"
+    HANDLE_INCIDENT = "handle_incident"
+    CLIENT_MESSAGE = "client_message"
 
 
 _ALL_STAFF = frozenset(Role)
@@ -94,6 +97,12 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.CUSTODY_OVERRIDE: frozenset(
         {Role.SUPERVISOR, Role.MANAGER, Role.GENERAL_MANAGER, Role.ADMIN}
     ),
+    # Anyone who meets a problem on a case records it (an incident, an external risk).
+    Capability.RAISE_INCIDENT: _ALL_STAFF,
+    # The people who run the case answer it, with cause and remedy; supervisors up stand in.
+    Capability.HANDLE_INCIDENT: _INTAKE | {Role.PROCESS},
+    # What the client reads (daily report, risk warnings) is the liaison's, or a stand-in's.
+    Capability.CLIENT_MESSAGE: _INTAKE,
 }
 
 

@@ -28,6 +28,7 @@ from .selectors import (
     horizon,
     people,
     stale_tracks,
+    step_delays,
     waits,
 )
 
@@ -50,8 +51,14 @@ def _rows(cases, now: dt.datetime) -> list[Row]:
     team = defaultdict(dict)
     for a in Assignment.objects.filter(case__in=cases, user__isnull=False).select_related("user"):
         team[a.case_id][a.role] = staff_display_name(a.user)
+    delays = step_delays(runs)
     return [
-        Row(c, case_projection(c, now=now, cal=cal, runs=runs[c.pk]), team[c.pk]) for c in cases
+        Row(
+            c,
+            case_projection(c, now=now, cal=cal, runs=runs[c.pk], delays=delays.get(c.pk, {})),
+            team[c.pk],
+        )
+        for c in cases
     ]
 
 
