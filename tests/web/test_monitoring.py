@@ -479,3 +479,63 @@ def test_the_client_is_warned_automatically_when_the_firm_says_so(world, setting
     assert warning.status == "sent"
     body = OutboxMessage.objects.get(key__startswith=f"warning:{warning.pk}:client").body
     assert "审批部门本周有培训" in body and "1 个工作日" in body
+
+
+# -- pages ---------------------------------------------------------------------------------------
+
+
+def test_the_case_page_edits_and_sends_the_report_and_handles_an_incident(client, world):
+    from django.urls import reverse
+
+    from expedite.monitoring.portal import portal_context
+    from tests.conftest import PASSWORD
+
+    case = running_case(world)
+    client.login(username="zhang", password=PASSWORD)
+    page = reverse("case_detail", args=[case.pk])
+    assert "今日日报" in client.get(page).content.decode()
+    client.post(reverse("report_draft", args=[case.pk]))
+    report = DailyReport.objects.get(case=case)
+    client.post(
+        reverse("report_edit", args=[report.pk]),
+        {"done_today": "已与商务局预沟通", "plan_tomorrow": "递交备案", "client_todo": "无"},
+    )
+    assert "已与商务局预沟通" in client.get(page).content.decode()
+    client.post(reverse("report_send", args=[report.pk]))
+    report.refresh_from_db()
+    assert report.status == "sent" and report_messages(case).count() == 1
+    assert portal_context(case)["monitoring_reports"] == [report]
+    client.post(
+        reverse("incident_raise", args=[case.pk]),
+        {"kind": "department_rejection", "description": "消防验收报告格式不对"},
+    )
+    incident = Incident.objects.get(case=case)
+    html = client.get(reverse("board")).content.decode()
+    assert "未解决的异常" in html and "消防验收报告格式不对" in html
+    client.post(
+        reverse("incident_action", args=[incident.pk, "ack"]),
+        {"cause": "旧模板", "remedy": "按新模板重出"},
+    )
+    client.post(reverse("incident_action", args=[incident.pk, "resolve"]), {"resolution": "已受理"})
+    incident.refresh_from_db()
+    assert incident.cause == "旧模板" and incident.resolved_at is not None
+    client.post(
+        reverse("risk_record", args=[case.pk]),
+        {"reason": "审批部门本周有培训", "mitigation": "提前递交", "extra_days": "1"},
+    )
+    html = client.get(reverse("board")).content.decode()
+    assert "待确认的风险预警" in html and "审批部门本周有培训" in html
+
+
+def test_an_outsider_cannot_reach_the_actions(client, world):
+    from django.urls import reverse
+
+    from tests.conftest import PASSWORD
+
+    case = running_case(world)
+    client.login(username="outsider", password=PASSWORD)
+    response = client.post(
+        reverse("incident_raise", args=[case.pk]), {"kind": "system_outage", "description": "x"}
+    )
+    assert response.status_code == 403
+    assert not Incident.objects.exists()

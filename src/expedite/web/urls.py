@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("expedite.reviews.urls")),
     path("", include("expedite.custody.urls")),
     path("", include("expedite.approvals.urls")),
+    path("", include("expedite.monitoring.urls")),
     path("", include("expedite.accounts.urls")),
     path("", include("expedite.ops.urls")),
     path("", include("expedite.workdays.urls")),

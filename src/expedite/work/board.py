@@ -95,12 +95,19 @@ def board(*, user, now: dt.datetime) -> dict:
         "custody_overdue": list(overdue_items(now)[:20]),
         "custody_unconfirmed": list(unconfirmed_movements()[:20]),
         "my_approvals": list(pending_for(user)[:20]),
+        **_monitoring(now),
         **workload(now=now, found=found),
         "today": today,
         "workday": cal.is_workday(today),
         "sync_time": settings.EXPEDITE_SYNC_TIME,
         "feedback_time": settings.EXPEDITE_CLIENT_FEEDBACK_TIME,
     }
+
+
+def _monitoring(now: dt.datetime) -> dict:
+    from expedite.monitoring.selectors import open_incidents, pending_warnings
+
+    return {"open_incidents": open_incidents(now=now), "pending_warnings": list(pending_warnings())}
 
 
 def workload(*, now: dt.datetime, days: int = WORKLOAD_DAYS, found=None) -> dict:
