@@ -539,3 +539,19 @@ def test_an_outsider_cannot_reach_the_actions(client, world):
     )
     assert response.status_code == 403
     assert not Incident.objects.exists()
+
+
+def test_the_demo_shows_the_seed_examples_once(catalog):
+    from expedite.ops.demo import demo_load
+
+    demo_load(today=timezone.localdate())
+    demo_load(today=timezone.localdate())
+    incident = Incident.objects.get(description__contains="消防验收报告格式不对")
+    assert incident.case.service.code == "construction-permit"
+    assert incident.cause and incident.remedy and incident.resolved_at
+    assert incident.resolved_at.date() == incident.raised_at.date()
+    report = DailyReport.objects.get()
+    assert report.case.service.code == "labor-dispatch-license" and report.status == "sent"
+    warning = RiskWarning.objects.get(kind="external")
+    assert "审批部门本周有培训" in warning.reason and warning.extra_days == 1
+    assert warning.status == "pending_approval"

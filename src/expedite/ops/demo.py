@@ -27,6 +27,7 @@ from expedite.domain.audit import AuditKind
 from expedite.domain.calendar import SHANGHAI
 from expedite.domain.identifiers import uscc_check_character
 from expedite.domain.roles import ROLE_NAMES_ZH, Role
+from expedite.monitoring.demo import monitoring_demo_load
 from expedite.reviews.demo import review_demo
 from expedite.work.demo import demo_staff, demo_work
 from expedite.workdays.models import Schedule
@@ -270,6 +271,7 @@ def demo_load(*, today: dt.date, now: dt.datetime | None = None) -> dict[str, in
     created["cases"] += review_demo(users=users, clients=clients, today=today)
     custody = demo_custody(users=users, today=today)
     approvals_demo_load()
+    monitoring_demo_load()
     if any(created.values()) or custody:
         audit_record(kind=AuditKind.DEMO_LOADED, payload={**created, "custody_items": custody})
     return created
