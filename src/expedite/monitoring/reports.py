@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from expedite.accounts.selectors import user_can
@@ -152,10 +152,10 @@ def _due_for_draft(
     if case_ids is not None:
         cases = cases.filter(pk__in=case_ids)
     index, count = shard
+    if count > 1:  # each worker drafts its share of the cases
+        cases = cases.annotate(shard=F("pk") % count).filter(shard=index)
     due = []
     for case in cases:
-        if count > 1 and case.pk % count != index:
-            continue
         monitoring = _monitoring(case)
         holidays = bool(monitoring and monitoring.continue_on_holidays)
         if not reports_today(day, cal, continue_on_holidays=holidays):
