@@ -32,3 +32,19 @@ def audit_daily_check() -> dict:
     from expedite.audit.jobs import audit_daily
 
     return audit_daily()
+
+
+@db_periodic_task(crontab(minute="*"))
+def monitoring_sla_watch() -> dict:
+    """Every minute: unanswered incidents escalate, risky projections raise a warning."""
+    from expedite.monitoring.watch import sla_watch
+
+    return sla_watch(now=timezone.now())
+
+
+@db_periodic_task(crontab(minute="*"))
+def monitoring_reports() -> dict:
+    """Every minute: draft the daily reports whose edit window opens, send those due."""
+    from expedite.monitoring.reports import reports_tick
+
+    return reports_tick(now=timezone.now())

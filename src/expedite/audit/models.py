@@ -135,6 +135,16 @@ AUDIT_KIND_LABELS = {
     AuditKind.MATERIAL_SUBMITTED: _("上传申请材料"),
     AuditKind.PREREVIEW_STARTED: _("开始材料预审"),
     AuditKind.PREREVIEW_RECORDED: _("完成材料预审"),
+    AuditKind.REPORT_EDITED: _("修改日报"),
+    AuditKind.REPORT_SENT: _("发送日报"),
+    AuditKind.REPORT_SETTINGS_CHANGED: _("修改日报设置"),
+    AuditKind.INCIDENT_RAISED: _("登记异常"),
+    AuditKind.INCIDENT_ACKNOWLEDGED: _("响应异常"),
+    AuditKind.INCIDENT_RESOLVED: _("异常已解决"),
+    AuditKind.INCIDENT_ESCALATED: _("异常升级"),
+    AuditKind.RISK_WARNING_RAISED: _("风险预警"),
+    AuditKind.RISK_WARNING_SENT: _("向客户发送风险预警"),
+    AuditKind.RISK_WARNING_DISMISSED: _("风险预警不告知客户"),
 }
 
 

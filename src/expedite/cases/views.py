@@ -114,6 +114,7 @@ def case_detail_context(request, case) -> dict:
         **_custody(request, case),
         **_approvals_context(request, case),
         **_materials_context(request, case),
+        **_monitoring_context(request, case),
     }
 
 
@@ -133,6 +134,12 @@ def _approvals_context(request, case) -> dict:
     from expedite.approvals.views import approvals_context
 
     return approvals_context(request, case)
+
+
+def _monitoring_context(request, case) -> dict:
+    from expedite.monitoring.views import monitoring_context
+
+    return monitoring_context(request, case)
 
 
 def _cost_form():

@@ -79,6 +79,16 @@ class AuditKind(enum.StrEnum):
     MATERIAL_SUBMITTED = "material.submitted"
     PREREVIEW_STARTED = "material.prereview_started"
     PREREVIEW_RECORDED = "material.prereview_recorded"
+    REPORT_EDITED = "report.edited"
+    REPORT_SENT = "report.sent"
+    REPORT_SETTINGS_CHANGED = "report.settings_changed"
+    INCIDENT_RAISED = "incident.raised"
+    INCIDENT_ACKNOWLEDGED = "incident.acknowledged"
+    INCIDENT_RESOLVED = "incident.resolved"
+    INCIDENT_ESCALATED = "incident.escalated"
+    RISK_WARNING_RAISED = "risk.warning_raised"
+    RISK_WARNING_SENT = "risk.warning_sent"
+    RISK_WARNING_DISMISSED = "risk.warning_dismissed"
 
 
 class ActorKind(enum.StrEnum):

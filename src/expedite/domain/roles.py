@@ -60,6 +60,9 @@ class Capability(enum.StrEnum):
     MANAGE_PORTAL = "manage_portal"
     MATERIAL_SUBMIT = "material_submit"
     MATERIAL_PREREVIEW = "material_prereview"
+    RAISE_INCIDENT = "raise_incident"
+    HANDLE_INCIDENT = "handle_incident"
+    CLIENT_MESSAGE = "client_message"
 
 
 _ALL_STAFF = frozenset(Role)
@@ -104,6 +107,12 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.MATERIAL_SUBMIT: _ALL_STAFF,
     # The pre-review may put the case on hold, so it takes someone who may move the case.
     Capability.MATERIAL_PREREVIEW: _INTAKE | {Role.PROCESS},
+    # Anyone who meets a problem on a case records it (an incident, an external risk).
+    Capability.RAISE_INCIDENT: _ALL_STAFF,
+    # The people who run the case answer it, with cause and remedy; supervisors up stand in.
+    Capability.HANDLE_INCIDENT: _INTAKE | {Role.PROCESS},
+    # What the client reads (daily report, risk warnings) is the liaison's, or a stand-in's.
+    Capability.CLIENT_MESSAGE: _INTAKE,
 }
 
 

@@ -21,6 +21,7 @@ from expedite.domain.cases import CaseState
 from expedite.domain.errors import DomainError
 from expedite.domain.portal import mask_email, mask_name, mask_phone
 from expedite.materials.portal import portal_context as materials_portal_context
+from expedite.monitoring.portal import portal_context as monitoring_portal_context
 from expedite.web.i18n import localized
 from expedite.workdays.display import deadline_facts
 from expedite.workdays.selectors import firm_calendar
@@ -107,6 +108,7 @@ def portal_case(request, case, token: str):
         "token": token,
         **custody,
         **materials_portal_context(request, case),
+        **monitoring_portal_context(case),
     }
     return render(request, "portal/case.html", context)
 

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "expedite.accounts",
     "expedite.audit",
     "expedite.cases",
+    "expedite.monitoring",
     "expedite.notify",
     "expedite.materials",
     "expedite.work",
@@ -189,6 +190,12 @@ EXPEDITE_SYNC_TIME = envtime("EXPEDITE_SYNC_TIME", "10:00")
 EXPEDITE_CLIENT_FEEDBACK_TIME = envtime("EXPEDITE_CLIENT_FEEDBACK_TIME", "15:00")
 # A case is at risk when its projected finish leaves less than this much working time.
 EXPEDITE_AT_RISK_SLACK_HOURS = envfloat("EXPEDITE_AT_RISK_SLACK_HOURS", 7.5)
+# 日报: drafted EXPEDITE_REPORT_EDIT_MINUTES before EXPEDITE_REPORT_TIME (a case may set its
+# own time), sent at the report time; risk warnings reach the client after the liaison
+# approves them unless EXPEDITE_WARN_CLIENT_AUTOMATICALLY.
+EXPEDITE_REPORT_TIME = envtime("EXPEDITE_REPORT_TIME", "17:00")
+EXPEDITE_REPORT_EDIT_MINUTES = envint("EXPEDITE_REPORT_EDIT_MINUTES", 60)
+EXPEDITE_WARN_CLIENT_AUTOMATICALLY = envbool("EXPEDITE_WARN_CLIENT_AUTOMATICALLY", default=False)
 EXPEDITE_MAX_UPLOAD_BYTES = envint("EXPEDITE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 
 # Client portal (docs/portal.md): link lifetime, rate limits (hits, seconds) per link and per IP,

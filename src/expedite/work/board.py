@@ -29,6 +29,7 @@ from .selectors import (
     horizon,
     people,
     stale_tracks,
+    step_delays,
     waits,
 )
 
@@ -51,8 +52,14 @@ def _rows(cases, now: dt.datetime) -> list[Row]:
     team = defaultdict(dict)
     for a in Assignment.objects.filter(case__in=cases, user__isnull=False).select_related("user"):
         team[a.case_id][a.role] = staff_display_name(a.user)
+    delays = step_delays(runs)
     return [
-        Row(c, case_projection(c, now=now, cal=cal, runs=runs[c.pk]), team[c.pk]) for c in cases
+        Row(
+            c,
+            case_projection(c, now=now, cal=cal, runs=runs[c.pk], delays=delays.get(c.pk, {})),
+            team[c.pk],
+        )
+        for c in cases
     ]
 
 
@@ -90,12 +97,19 @@ def board(*, user, now: dt.datetime) -> dict:
         "custody_unconfirmed": list(unconfirmed_movements()[:20]),
         "my_approvals": list(pending_for(user)[:20]),
         "prereviews_overdue": list(overdue_prereviews(now)[:20]),
+        **_monitoring(now),
         **workload(now=now, found=found),
         "today": today,
         "workday": cal.is_workday(today),
         "sync_time": settings.EXPEDITE_SYNC_TIME,
         "feedback_time": settings.EXPEDITE_CLIENT_FEEDBACK_TIME,
     }
+
+
+def _monitoring(now: dt.datetime) -> dict:
+    from expedite.monitoring.selectors import open_incidents, pending_warnings
+
+    return {"open_incidents": open_incidents(now=now), "pending_warnings": list(pending_warnings())}
 
 
 def workload(*, now: dt.datetime, days: int = WORKLOAD_DAYS, found=None) -> dict:

@@ -73,21 +73,41 @@ class CaseProjection:
         return None if self.slack_us is None else round(self.slack_us / self.day_us, 1)
 
 
-def _status(run: StepRun, cal: WorkCalendar) -> StepStatus:
+def _status(run: StepRun, cal: WorkCalendar, extra_us: int = 0) -> StepStatus:
     return StepStatus(
         code=run.code,
         depends_on=tuple(run.depends_on),
-        duration_us=run.duration_us,
+        duration_us=run.duration_us + extra_us,
         started_us=cal.work_clock(run.started_at) if run.started_at else None,
         finished_us=cal.work_clock(run.finished_at) if run.finished_at else None,
     )
 
 
+def step_delays(case_ids) -> dict[int, dict[str, int]]:
+    """Working time incidents and external risks add to steps: {case: {step code: µs}}."""
+    from expedite.monitoring.models import StepDelay  # monitoring builds on work, not back
+
+    found: dict[int, dict[str, int]] = defaultdict(dict)
+    for case_id, code, extra in StepDelay.objects.filter(case_id__in=list(case_ids)).values_list(
+        "case_id", "step__code", "extra_us"
+    ):
+        found[case_id][code] = found[case_id].get(code, 0) + extra
+    return found
+
+
 def case_projection(
-    case: Case, *, now: dt.datetime, cal: WorkCalendar | None = None, runs=None
+    case: Case,
+    *,
+    now: dt.datetime,
+    cal: WorkCalendar | None = None,
+    runs=None,
+    delays: dict[str, int] | None = None,
 ) -> CaseProjection:
+    """`delays`: extra working time per step code (read from the database when not given)."""
     cal = cal or firm_calendar()
     runs = list(runs if runs is not None else case.steps.select_related("track"))
+    if delays is None:
+        delays = step_delays([case.pk]).get(case.pk, {}) if runs else {}
     deadline_end = cal.work_clock_end_of(case.requested_deadline)
     threshold = int(settings.EXPEDITE_AT_RISK_SLACK_HOURS * 3_600_000_000)
     if not runs:
@@ -101,7 +121,7 @@ def case_projection(
             late=False,
             day_us=cal.hours.day_us,
         )
-    p = project([_status(r, cal) for r in runs], cal.work_clock(now))
+    p = project([_status(r, cal, delays.get(r.code, 0)) for r in runs], cal.work_clock(now))
     views = [
         StepView(
             run=r,
@@ -201,11 +221,14 @@ def demands(*, now: dt.datetime, exclude_case: int | None = None) -> list[Demand
     team: dict[int, dict[str, int]] = defaultdict(dict)
     for a in Assignment.objects.filter(case__in=cases, user__isnull=False):
         team[a.case_id][a.role] = a.user_id
+    delays = step_delays(runs)
     result = []
     for case in cases:
         if not runs[case.pk] or not team[case.pk]:
             continue
-        proj = case_projection(case, now=now, cal=cal, runs=runs[case.pk])
+        proj = case_projection(
+            case, now=now, cal=cal, runs=runs[case.pk], delays=delays.get(case.pk, {})
+        )
         triples = [(v.run.role, v.run.skill, _step_days(v, cal)) for v in proj.steps]
         today = now.astimezone(cal.tz).date()
         window = cal.workdays_in(today, max(today, proj.finish.date()))

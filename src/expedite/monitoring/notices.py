@@ -1,0 +1,95 @@
+"""Who hears about what, through the outbox. Every key names one message to one recipient, so
+running an action or a job twice never stores a second copy."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+
+from expedite.cases.models import Case
+from expedite.domain.roles import Role
+from expedite.notify.services import enqueue
+
+
+def client_emails(case: Case) -> list[tuple[int, str]]:
+    """(contact id, address) of the client's contacts that have an e-mail address."""
+    return [
+        (pk, email)
+        for pk, email in case.client.contacts.exclude(email="").values_list("pk", "email")
+    ]
+
+
+def tell_client(*, key: str, case: Case, subject: str, body: str, now: dt.datetime) -> int:
+    """E-mail every contact of the case's client; returns how many messages were new."""
+    created = 0
+    for contact_id, email in client_emails(case):
+        _, new = enqueue(
+            key=f"{key}:{contact_id}:email",
+            channel="email",
+            recipient=email,
+            subject=subject,
+            body=body,
+            now=now,
+            case=case,
+        )
+        created += new
+    return created
+
+
+def case_liaisons(case: Case) -> list:
+    """The case's liaison, else whoever opened it."""
+    users = [
+        a.user
+        for a in case.assignments.filter(role="liaison", user__isnull=False).select_related("user")
+    ]
+    if not users and case.created_by_id:
+        users = [case.created_by]
+    return users
+
+
+def role_users(*roles: Role) -> list:
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=[r.value for r in roles])
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def tell_staff(
+    *,
+    key: str,
+    users,
+    case: Case,
+    subject: str,
+    body: str,
+    now: dt.datetime,
+    email: bool = False,
+) -> int:
+    """In-app to each user (and e-mail to those with an address when `email`)."""
+    created = 0
+    for user in users:
+        _, new = enqueue(
+            key=f"{key}:{user.pk}:inapp",
+            channel="inapp",
+            user=user,
+            subject=subject,
+            body=body,
+            now=now,
+            case=case,
+        )
+        created += new
+        if email and user.email:
+            _, new = enqueue(
+                key=f"{key}:{user.pk}:email",
+                channel="email",
+                recipient=user.email,
+                user=user,
+                subject=subject,
+                body=body,
+                now=now,
+                case=case,
+            )
+            created += new
+    return created

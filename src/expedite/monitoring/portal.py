@@ -1,0 +1,12 @@
+"""What the client sees on the portal: the daily reports sent and the warnings told."""
+
+from __future__ import annotations
+
+from .models import DailyReport, RiskWarning
+
+
+def portal_context(case) -> dict:
+    return {
+        "monitoring_reports": list(DailyReport.objects.filter(case=case, status="sent")[:10]),
+        "monitoring_warnings": list(RiskWarning.objects.filter(case=case, status="sent")[:10]),
+    }

@@ -1,0 +1,76 @@
+"""Reads for the case page, the board and the portal."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from expedite.cases.models import Case
+from expedite.domain.reporting import reports_today
+from expedite.workdays.selectors import firm_calendar
+
+from .models import CaseMonitoring, DailyReport, Incident, RiskWarning
+from .reports import report_time_for
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentRow:
+    incident: Incident
+    overdue: bool  # unanswered past its one working hour
+    minutes_left: int | None  # working minutes left to respond, while unanswered
+
+
+def incident_rows(incidents, *, now: dt.datetime) -> list[IncidentRow]:
+    cal = firm_calendar()
+    rows = []
+    for i in incidents:
+        left = None
+        overdue = False
+        if i.acknowledged_at is None and i.resolved_at is None:
+            overdue = now >= i.response_due
+            if not overdue:
+                left = int(cal.working_time_between(now, i.response_due).total_seconds() // 60)
+        rows.append(IncidentRow(i, overdue, left))
+    return rows
+
+
+def case_monitoring(case: Case, *, now: dt.datetime) -> dict:
+    cal = firm_calendar()
+    today = now.astimezone(cal.tz).date()
+    monitoring = CaseMonitoring.objects.filter(case=case).first()
+    reports = list(DailyReport.objects.filter(case=case).select_related("edited_by")[:15])
+    return {
+        "settings": monitoring,
+        "report_time": report_time_for(monitoring),
+        "edit_minutes": settings.EXPEDITE_REPORT_EDIT_MINUTES,
+        "reports_today": reports_today(
+            today, cal, continue_on_holidays=bool(monitoring and monitoring.continue_on_holidays)
+        ),
+        "today": next((r for r in reports if r.date == today), None),
+        "history": [r for r in reports if r.date != today],
+        "incidents": incident_rows(
+            case.incidents.select_related("raised_by", "acknowledged_by", "step"), now=now
+        ),
+        "warnings": list(case.risk_warnings.select_related("raised_by", "decided_by")[:20]),
+        "open_steps": list(case.steps.filter(finished_at__isnull=True).order_by("position")),
+    }
+
+
+def open_incidents(*, now: dt.datetime) -> list[IncidentRow]:
+    """Unresolved incidents, unanswered ones first, for the board."""
+    rows = (
+        Incident.objects.filter(resolved_at__isnull=True)
+        .select_related("case", "case__client")
+        .order_by("acknowledged_at", "response_due")[:30]
+    )
+    return incident_rows(rows, now=now)
+
+
+def pending_warnings():
+    return (
+        RiskWarning.objects.filter(status="pending_approval", cleared_at__isnull=True)
+        .select_related("case", "case__client")
+        .order_by("raised_at")[:30]
+    )

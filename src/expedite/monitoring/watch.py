@@ -1,0 +1,174 @@
+"""The SLA watch, run every minute: unanswered incidents escalate, risky projections warn.
+
+Each step is claimed in the database before anything is sent — an escalation by a conditional
+update of the incident's level, a warning by the unique constraint on the open warning of a
+case and condition — so several workers, or a run repeated after a crash, act once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from expedite.audit.services import audit_record
+from expedite.domain.audit import AuditKind
+from expedite.domain.errors import gettext_noop
+from expedite.domain.reporting import (
+    ResponseClock,
+    RiskKind,
+    escalation_level_due,
+    risk_conditions,
+)
+from expedite.domain.roles import Role
+from expedite.work.models import StepRun
+from expedite.work.selectors import _active_cases, case_projection, step_delays
+from expedite.workdays.selectors import firm_calendar
+
+from .incidents import _fmt, announce
+from .models import Incident, RiskWarning
+from .notices import role_users, tell_staff
+
+ESCALATE_TO = {1: (Role.SUPERVISOR,), 2: (Role.MANAGER,)}
+
+
+def incidents_escalate(*, now: dt.datetime) -> int:
+    """Raise each unanswered incident past its due time one level; returns escalations made."""
+    due = Incident.objects.filter(
+        Q(escalation_level=0, response_due__lte=now) | Q(escalation_level=1, managers_at__lte=now),
+        acknowledged_at__isnull=True,
+        resolved_at__isnull=True,
+    ).values_list("pk", "escalation_level", "response_due", "managers_at")
+    done = 0
+    for pk, level, due_at, managers_at in due:
+        target = escalation_level_due(
+            now=now,
+            clock=ResponseClock(due=due_at, managers_at=managers_at),
+            acknowledged=False,
+            resolved=False,
+        )
+        # An incident found two levels late (the watch was down) calls both in turn.
+        for step in range(level + 1, target + 1):
+            done += _escalate(pk, step, now=now)
+    return done
+
+
+@transaction.atomic
+def _escalate(pk: int, level: int, *, now: dt.datetime) -> int:
+    claimed = Incident.objects.filter(
+        pk=pk, escalation_level=level - 1, acknowledged_at__isnull=True
+    ).update(escalation_level=level)
+    if not claimed:
+        return 0
+    incident = Incident.objects.select_related("case").get(pk=pk)
+    case = incident.case
+    users = role_users(*ESCALATE_TO[level])
+    tell_staff(
+        key=f"incident:{pk}:escalate:{level}",
+        users=users,
+        case=case,
+        subject=_("【异常升级】%(ref)s %(kind)s 超过一小时未响应")
+        % {"ref": case.reference, "kind": incident.get_kind_display()},
+        body=_("%(text)s\n登记于 %(raised)s，应于 %(due)s 前响应，至今未填写原因与补救措施。")
+        % {
+            "text": incident.description,
+            "raised": _fmt(incident.raised_at),
+            "due": _fmt(incident.response_due),
+        },
+        now=now,
+        email=True,
+    )
+    audit_record(
+        kind=AuditKind.INCIDENT_ESCALATED,
+        case=case,
+        payload={
+            "incident": pk,
+            "level": level,
+            "to": [u.username for u in users],
+            "due": incident.response_due.isoformat(),
+        },
+    )
+    return 1
+
+
+def _reason(kind: RiskKind, proj) -> str:
+    if kind == RiskKind.PROJECTED_LATE:
+        return _("预计完成时间 %(finish)s 晚于要求截止时间 %(deadline)s。") % {
+            "finish": _fmt(proj.finish),
+            "deadline": _fmt(proj.deadline_end),
+        }
+    return _("距要求截止时间仅余 %(hours)s 个工作小时。") % {"hours": proj.slack_hours}
+
+
+MITIGATION = {
+    RiskKind.PROJECTED_LATE: gettext_noop(
+        "对接专员与主管评估加派人手、与审批部门预沟通或调整方案。"
+    ),
+    RiskKind.LOW_SLACK: gettext_noop("优先处理关键路径上的步骤，每日跟进审批部门。"),
+}
+
+
+def warnings_scan(*, now: dt.datetime) -> int:
+    """Open a warning when a condition starts to hold, close it when it stops; returns how
+    many warnings were opened."""
+    cal = firm_calendar()
+    cases = list(_active_cases())
+    runs = defaultdict(list)
+    for r in StepRun.objects.filter(case__in=cases).select_related("track"):
+        runs[r.case_id].append(r)
+    delays = step_delays(runs)
+    open_by_case = defaultdict(set)
+    for case_id, kind in (
+        RiskWarning.objects.filter(cleared_at__isnull=True, case__in=cases)
+        .exclude(kind=RiskKind.EXTERNAL.value)
+        .values_list("case_id", "kind")
+    ):
+        open_by_case[case_id].add(kind)
+    opened = 0
+    for case in cases:
+        if not runs[case.pk]:
+            continue
+        proj = case_projection(
+            case, now=now, cal=cal, runs=runs[case.pk], delays=delays.get(case.pk, {})
+        )
+        holding = {k.value for k in risk_conditions(late=proj.late, at_risk=proj.at_risk)}
+        gone = open_by_case[case.pk] - holding
+        if gone:
+            RiskWarning.objects.filter(case=case, kind__in=gone, cleared_at__isnull=True).update(
+                cleared_at=now
+            )
+        for kind in holding - open_by_case[case.pk]:
+            opened += _open_warning(case, RiskKind(kind), proj, now=now)
+    return opened
+
+
+def _open_warning(case, kind: RiskKind, proj, *, now: dt.datetime) -> int:
+    try:
+        with transaction.atomic():
+            warning = RiskWarning.objects.create(
+                case=case,
+                kind=kind.value,
+                reason=_reason(kind, proj),
+                mitigation=_(MITIGATION[kind]),
+                raised_at=now,
+            )
+            audit_record(
+                kind=AuditKind.RISK_WARNING_RAISED,
+                case=case,
+                payload={"warning": warning.pk, "kind": kind.value, "reason": warning.reason},
+            )
+            announce(warning, now=now)
+    except IntegrityError:
+        return 0  # another worker opened it a moment ago
+    return 1
+
+
+def sla_watch(*, now: dt.datetime) -> dict[str, int]:
+    """The every-minute job."""
+    return {
+        "escalated": incidents_escalate(now=now),
+        "warnings": warnings_scan(now=now),
+    }
