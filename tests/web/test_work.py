@@ -384,3 +384,23 @@ def test_the_board_reads_in_a_bounded_number_of_queries(client, skilled):
     with CaptureQueriesContext(connection) as four:
         assert client.get(reverse("board")).status_code == 200
     assert len(four.captured_queries) <= len(one.captured_queries) + 2
+
+
+def test_the_client_hears_of_each_new_milestone_once(skilled):
+    from expedite.notify.models import OutboxMessage
+
+    world = skilled
+    world.acme.contacts.update(email="zhouting@xianda.example")
+    case = accept(world, open_case(world))
+    steps = list(StepRun.objects.filter(case=case).order_by("position"))
+    now = timezone.now()
+    for step in steps:
+        step_start(actor=world.li, step=step, now=now)
+        step_finish(actor=world.li, step=step, now=now)
+    sent = OutboxMessage.objects.filter(case=case, key__startswith="milestone:")
+    milestones = [s.milestone for s in steps]
+    # One message per milestone reached after the first (the client already saw the first).
+    expected = {m for i, m in enumerate(milestones[1:], 1) if m and m != milestones[i - 1]}
+    assert {m.subject.split("“")[1].rstrip("”") for m in sent} == expected
+    assert sent.count() == len(expected)
+    assert all(m.recipient == "zhouting@xianda.example" for m in sent)

@@ -169,6 +169,8 @@ LOGGING = {
     "loggers": {"huey": {"level": "INFO"}},
 }
 
+# Where clients and staff reach this installation: links in e-mails are built on it.
+EXPEDITE_PUBLIC_URL = envstr("EXPEDITE_PUBLIC_URL", "http://127.0.0.1:8000")
 EXPEDITE_FIRM_NAME = envstr("EXPEDITE_FIRM_NAME", "加喜财税")
 
 if EXPEDITE_ENV == "test":

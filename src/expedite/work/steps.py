@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -172,6 +173,7 @@ def step_finish(
 ) -> StepRun:
     step = _lock(step, actor)
     _check(step, "finish")
+    before = _current_milestone(step.case)
     hours = None
     if actual_hours not in (None, ""):
         try:
@@ -208,7 +210,35 @@ def step_finish(
             "note": note,
         },
     )
+    after = _current_milestone(step.case)
+    if after and after != before:
+        _tell_client_milestone(step.case, after, now)
     return step
+
+
+def _current_milestone(case: Case) -> str:
+    """The client-visible milestone of the first unfinished step (what the portal highlights)."""
+    first = case.steps.filter(finished_at__isnull=True).order_by("position", "pk").first()
+    return first.milestone if first else ""
+
+
+def _tell_client_milestone(case: Case, milestone: str, now: dt.datetime) -> None:
+    """Clients hear of milestones only (no step noise): once per milestone and contact."""
+    from expedite.monitoring.notices import tell_client
+    from expedite.portal.links import portal_path
+
+    path = portal_path(case)
+    tell_client(
+        key=f"milestone:{case.pk}:{milestone}",
+        case=case,
+        subject=f"【办理进度】{case.reference} 已进入“{milestone}”",
+        body=(
+            f"{case.client.name}您好：\n您委托的“{case.service.name_zh}”（{case.reference}）"
+            f"已进入“{milestone}”阶段。\n"
+            + (f"随时查看进度：{settings.EXPEDITE_PUBLIC_URL.rstrip('/')}{path}\n" if path else "")
+        ),
+        now=now,
+    )
 
 
 @transaction.atomic
