@@ -57,6 +57,7 @@ class Capability(enum.StrEnum):
     REVIEW_RESULT = "review_result"
     CUSTODY_RECORD = "custody_record"
     CUSTODY_OVERRIDE = "custody_override"
+    VIEW_OUTBOX = "view_outbox"
 
 
 _ALL_STAFF = frozenset(Role)
@@ -94,6 +95,8 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.CUSTODY_OVERRIDE: frozenset(
         {Role.SUPERVISOR, Role.MANAGER, Role.GENERAL_MANAGER, Role.ADMIN}
     ),
+    # The outbox holds every client's messages: the people who run the system look at it.
+    Capability.VIEW_OUTBOX: frozenset({Role.ADMIN}),
 }
 
 

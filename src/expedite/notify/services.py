@@ -69,3 +69,15 @@ def _send_soon() -> None:
     if any(entry[1] is _kick_sender for entry in pending):
         return
     transaction.on_commit(_kick_sender)
+
+
+def notifications_mark_read(*, user, now: dt.datetime, pk: int | None = None) -> int:
+    """Mark one of the user's in-app messages read (or all of them when `pk` is None).
+
+    Not audited: reading a notification changes no business state. Someone else's message is
+    simply not found, which changes nothing.
+    """
+    rows = OutboxMessage.objects.filter(channel=Channel.INAPP, user=user, read_at__isnull=True)
+    if pk is not None:
+        rows = rows.filter(pk=pk)
+    return rows.update(read_at=now)

@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "expedite.web.context.staff_context",
+                "expedite.notify.context.notifications",
             ],
         },
     },

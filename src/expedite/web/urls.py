@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("expedite.approvals.urls")),
     path("", include("expedite.accounts.urls")),
     path("", include("expedite.ops.urls")),
+    path("", include("expedite.notify.urls")),
     path("", include("expedite.workdays.urls")),
     path("p/", include("expedite.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
