@@ -131,3 +131,31 @@ def test_a_batch_sends_in_order_and_stops_at_the_batch_size(smtp):
     assert [m["Subject"] for m in smtp.inbox.messages] == ["=?utf-8?b?5pel5oql?="] * 3
     assert deliver_due(now=now + MINUTE, worker="w1", batch=3)["sent"] == 2
     assert len(set(smtp.inbox.message_ids())) == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_message_asks_a_worker_to_send_at_once_once_per_transaction(smtp):
+    from django.db import transaction
+    from huey.contrib.djhuey import HUEY
+
+    from expedite import jobs
+
+    HUEY.flush()
+    now = timezone.now()
+    with transaction.atomic():
+        for i in range(3):
+            mail(f"burst:{i}", now)
+        assert HUEY.pending_count() == 0  # nothing before the commit
+    assert HUEY.pending_count() == 1
+    task = HUEY.dequeue()
+    assert task.name.endswith("outbox_send_now")
+    HUEY.execute(task)
+    assert len(smtp.inbox.messages) == 3
+    assert jobs.outbox_send.task_class in HUEY._registry._periodic_tasks
+
+    # A rolled-back action leaves neither a message nor a request to send one.
+    with pytest.raises(RuntimeError), transaction.atomic():
+        mail("rolled-back", now)
+        raise RuntimeError
+    assert HUEY.pending_count() == 0
+    assert not OutboxMessage.objects.filter(key="rolled-back").exists()
