@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from expedite.approvals.demo import approvals_demo_load
+from expedite.notify.demo import notify_demo_load
 from expedite.audit.services import audit_record
 from expedite.cases.costs import cost_entry_add
 from expedite.cases.lifecycle import case_transition
@@ -270,6 +271,7 @@ def demo_load(*, today: dt.date, now: dt.datetime | None = None) -> dict[str, in
     created["cases"] += review_demo(users=users, clients=clients, today=today)
     custody = demo_custody(users=users, today=today)
     approvals_demo_load()
+    notify_demo_load(now=timezone.now())
     if any(created.values()) or custody:
         audit_record(kind=AuditKind.DEMO_LOADED, payload={**created, "custody_items": custody})
     return created
