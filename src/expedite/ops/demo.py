@@ -16,7 +16,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from expedite.approvals.demo import approvals_demo_load
-from expedite.notify.demo import notify_demo_load
 from expedite.audit.services import audit_record
 from expedite.cases.costs import cost_entry_add
 from expedite.cases.lifecycle import case_transition
@@ -28,6 +27,7 @@ from expedite.domain.audit import AuditKind
 from expedite.domain.calendar import SHANGHAI
 from expedite.domain.identifiers import uscc_check_character
 from expedite.domain.roles import ROLE_NAMES_ZH, Role
+from expedite.notify.demo import notify_demo_load
 from expedite.reviews.demo import review_demo
 from expedite.work.demo import demo_staff, demo_work
 from expedite.workdays.models import Schedule
