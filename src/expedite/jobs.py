@@ -48,3 +48,30 @@ def monitoring_reports() -> dict:
     from expedite.monitoring.reports import reports_tick
 
     return reports_tick(now=timezone.now())
+
+
+def _outbox_run() -> dict:
+    from expedite.notify.delivery import deliver_due
+
+    return deliver_due(now=timezone.now(), worker=worker_identity())
+
+
+@db_periodic_task(crontab(minute="*"))
+def outbox_send() -> dict:
+    """Every minute: send what is due in the outbox, retrying failed messages on schedule."""
+    return _outbox_run()
+
+
+@db_task()
+def outbox_send_now() -> dict:
+    """The same, at once: enqueued when a message is stored, so it goes within seconds."""
+    return _outbox_run()
+
+
+@db_periodic_task(crontab(minute="*"))
+def staff_digests() -> dict:
+    """Every minute: once the digest time has passed on a working day, queue each staff
+    member's morning digest (one per person and day, whatever the number of runs)."""
+    from expedite.notify.digest import digests_due
+
+    return digests_due(now=timezone.now())

@@ -1,12 +1,15 @@
-"""The daily anchor goes to the firm's address over real SMTP (a server on loopback)."""
+"""The daily anchor goes to the firm's address over real SMTP (a server on loopback), through
+the outbox: the check queues the mail, the outbox sender delivers it."""
 
 import socket
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.utils import timezone
 
 from expedite.audit.jobs import audit_daily
 from expedite.audit.models import AuditEvent
+from expedite.notify.delivery import deliver_due
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +42,8 @@ def test_the_daily_check_writes_and_mails_the_anchor(world, smtp, settings, tmp_
     settings.EXPEDITE_ANCHOR_DIR = tmp_path
     result = audit_daily()
     assert result["ok"]
+    assert not smtp.messages
+    deliver_due(now=timezone.now(), worker="test")
     (path,) = tmp_path.iterdir()
     assert f'"seq": {result["anchor"]["seq"]}' in path.read_text(encoding="utf-8")
     ((recipients, content),) = smtp.messages
@@ -61,6 +66,7 @@ def test_a_failed_check_is_recorded_and_mailed_and_writes_no_anchor(
             cursor.execute("SET session_replication_role = DEFAULT")
     result = audit_daily()
     assert not result["ok"]
+    deliver_due(now=timezone.now(), worker="test")
     assert not list(tmp_path.iterdir())
     assert AuditEvent.objects.filter(kind="audit.verify_failed").exists()
     ((_recipients, content),) = smtp.messages

@@ -6,15 +6,30 @@ import json
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone
 
 from expedite.domain.audit import AuditKind
+from expedite.notify.services import enqueue
 
 from .services import audit_record
 from .verify import verify, write_anchor
 
 log = logging.getLogger(__name__)
+
+
+def _mail(event, recipients: list[str], subject: str, body: str) -> None:
+    """Queue the mail in the outbox, in the event's transaction: a mail server that is down
+    at 02:30 delays the mail, it does not lose it."""
+    for address in recipients:
+        enqueue(
+            key=f"audit:{event.kind}:{event.seq}:{address}",
+            channel="email",
+            recipient=address,
+            subject=subject,
+            body=body,
+            now=timezone.now(),
+        )
 
 
 def audit_daily() -> dict:
@@ -28,24 +43,17 @@ def audit_daily() -> dict:
         problems = [f.describe() for f in report.findings]
         log.error("audit chain verification failed: %s", problems)
         with transaction.atomic():
-            audit_record(kind=AuditKind.AUDIT_VERIFY_FAILED, payload={"problems": problems})
-        if recipients:
-            send_mail(
-                "【加急服务台】审计链校验失败",
-                "\n".join(problems),
-                None,
-                recipients,
-            )
+            event = audit_record(kind=AuditKind.AUDIT_VERIFY_FAILED, payload={"problems": problems})
+            _mail(event, recipients, "【加急服务台】审计链校验失败", "\n".join(problems))
         return report.as_dict()
     path, anchor = write_anchor(settings.EXPEDITE_ANCHOR_DIR)
     with transaction.atomic():
-        audit_record(kind=AuditKind.AUDIT_ANCHORED, payload={**anchor, "file": path.name})
-    if recipients:
-        send_mail(
+        event = audit_record(kind=AuditKind.AUDIT_ANCHORED, payload={**anchor, "file": path.name})
+        _mail(
+            event,
+            recipients,
             f"【加急服务台】审计链锚点 #{anchor['seq']}",
             "请保存此邮件：日后可用 `expedite audit verify --anchor 文件` "
             "核对记录未被整体改写。\n\n" + json.dumps(anchor, ensure_ascii=False, indent=2),
-            None,
-            recipients,
         )
     return {**report.as_dict(), "anchor": anchor, "file": str(path)}

@@ -63,6 +63,7 @@ class Capability(enum.StrEnum):
     RAISE_INCIDENT = "raise_incident"
     HANDLE_INCIDENT = "handle_incident"
     CLIENT_MESSAGE = "client_message"
+    VIEW_OUTBOX = "view_outbox"
 
 
 _ALL_STAFF = frozenset(Role)
@@ -113,6 +114,8 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.HANDLE_INCIDENT: _INTAKE | {Role.PROCESS},
     # What the client reads (daily report, risk warnings) is the liaison's, or a stand-in's.
     Capability.CLIENT_MESSAGE: _INTAKE,
+    # The outbox holds every client's messages: the people who run the system look at it.
+    Capability.VIEW_OUTBOX: frozenset({Role.ADMIN}),
 }
 
 

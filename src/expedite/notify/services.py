@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.db import IntegrityError, transaction
 
 from .models import Channel, OutboxMessage
+
+log = logging.getLogger(__name__)
 
 
 def enqueue(
@@ -44,4 +47,37 @@ def enqueue(
     except IntegrityError:
         # Another worker stored the same key a moment ago.
         return OutboxMessage.objects.get(key=key), False
+    _send_soon()
     return row, True
+
+
+def _kick_sender() -> None:
+    from expedite.jobs import outbox_send_now
+
+    try:
+        outbox_send_now()
+    except Exception:
+        # The queue being down must not fail the action: the minute job sends the row.
+        log.exception("could not enqueue outbox_send_now")
+
+
+def _send_soon() -> None:
+    """Once the action's transaction commits, ask a worker to send at once rather than at the
+    next minute. One request per transaction, however many messages it stored."""
+    connection = transaction.get_connection()
+    pending = getattr(connection, "run_on_commit", [])
+    if any(entry[1] is _kick_sender for entry in pending):
+        return
+    transaction.on_commit(_kick_sender)
+
+
+def notifications_mark_read(*, user, now: dt.datetime, pk: int | None = None) -> int:
+    """Mark one of the user's in-app messages read (or all of them when `pk` is None).
+
+    Not audited: reading a notification changes no business state. Someone else's message is
+    simply not found, which changes nothing.
+    """
+    rows = OutboxMessage.objects.filter(channel=Channel.INAPP, user=user, read_at__isnull=True)
+    if pk is not None:
+        rows = rows.filter(pk=pk)
+    return rows.update(read_at=now)

@@ -29,6 +29,7 @@ from expedite.domain.identifiers import uscc_check_character
 from expedite.domain.roles import ROLE_NAMES_ZH, Role
 from expedite.materials.demo import materials_demo_load
 from expedite.monitoring.demo import monitoring_demo_load
+from expedite.notify.demo import notify_demo_load
 from expedite.portal.demo import portal_demo_load
 from expedite.reviews.demo import review_demo
 from expedite.work.demo import demo_staff, demo_work
@@ -276,6 +277,7 @@ def demo_load(*, today: dt.date, now: dt.datetime | None = None) -> dict[str, in
     portal_demo_load(users=users)
     materials_demo_load(users=users, today=today)
     monitoring_demo_load()
+    notify_demo_load(now=timezone.now())
     if any(created.values()) or custody:
         audit_record(kind=AuditKind.DEMO_LOADED, payload={**created, "custody_items": custody})
     return created

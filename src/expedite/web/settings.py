@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "expedite.web.context.staff_context",
+                "expedite.notify.context.notifications",
             ],
         },
     },
@@ -224,6 +225,15 @@ else:
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 
 # Where the daily audit anchor goes: a file under var/anchors and this address.
+# Notifications (see docs/notifications.md): every message goes through the outbox table.
+# A worker holds a claimed message this long; a crashed worker's claim expires after it.
+EXPEDITE_OUTBOX_LEASE_SECONDS = envint("EXPEDITE_OUTBOX_LEASE_SECONDS", 300)
+# 企业微信 group robot: https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…
+EXPEDITE_WECOM_WEBHOOK_URL = envstr("EXPEDITE_WECOM_WEBHOOK_URL", "")
+EXPEDITE_WECOM_TIMEOUT_SECONDS = envint("EXPEDITE_WECOM_TIMEOUT_SECONDS", 10)
+# Each staff member's morning digest, on working days.
+EXPEDITE_DIGEST_TIME = envtime("EXPEDITE_DIGEST_TIME", "08:30")
+
 EXPEDITE_ANCHOR_DIR = VAR_DIR / "anchors"
 EXPEDITE_ANCHOR_EMAIL = envstr("EXPEDITE_ANCHOR_EMAIL", "")
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("expedite.monitoring.urls")),
     path("", include("expedite.accounts.urls")),
     path("", include("expedite.ops.urls")),
+    path("", include("expedite.notify.urls")),
     path("", include("expedite.workdays.urls")),
     path("p/", include("expedite.portal.urls")),
     path("", include("expedite.portal.staff_urls")),

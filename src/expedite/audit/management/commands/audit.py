@@ -21,7 +21,7 @@ class Command(BaseCommand):
         v.add_argument("--anchor", help="an anchor file written earlier")
         v.add_argument("--json", action="store_true")
         sub.add_parser(
-            "anchor", help="verify, then write the chain head to var/anchors and mail it"
+            "anchor", help="verify, then write the chain head to var/anchors and queue it for mail"
         )
 
     def handle(self, *args, action, **o):

@@ -1,0 +1,48 @@
+"""Reading the outbox: a staff member's in-app messages, and the state of the sender."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Min, QuerySet
+
+from .models import Channel, OutboxMessage, Status
+
+
+def my_notifications(user) -> QuerySet[OutboxMessage]:
+    """In-app messages for `user`, newest first. The row is the notification, whether or not
+    the sender has marked it delivered yet."""
+    return OutboxMessage.objects.filter(channel=Channel.INAPP, user=user).select_related("case")
+
+
+def unread_count(user) -> int:
+    if user is None or not user.is_authenticated:
+        return 0
+    return my_notifications(user).filter(read_at__isnull=True).count()
+
+
+def outbox_status(*, now: dt.datetime) -> dict:
+    """Counts for the ops page and `expedite outbox status`."""
+    pending = OutboxMessage.objects.filter(status=Status.PENDING)
+    by_channel = {
+        row["channel"]: row["n"] for row in pending.values("channel").annotate(n=Count("pk"))
+    }
+    oldest = pending.aggregate(oldest=Min("created_at"))["oldest"]
+    return {
+        "pending": pending.count(),
+        "due": pending.filter(next_attempt_at__lte=now).count(),
+        "failing": pending.filter(attempts__gt=0).count(),
+        "claimed": pending.filter(claimed_until__gt=now).count(),
+        "sent": OutboxMessage.objects.filter(status=Status.SENT).count(),
+        "by_channel": by_channel,
+        "oldest_pending_age_seconds": (
+            int((now - oldest).total_seconds()) if oldest is not None else None
+        ),
+    }
+
+
+def troubled(*, limit: int = 200) -> QuerySet[OutboxMessage]:
+    """Pending messages, those with failed attempts first, most attempts first."""
+    return OutboxMessage.objects.filter(status=Status.PENDING).order_by(
+        "-attempts", "next_attempt_at", "pk"
+    )[:limit]
