@@ -51,8 +51,7 @@ def test_the_client_uploads_the_missing_item_from_a_phone(world, page, live_serv
         },
     )
     page.goto(live_server.url + portal_path(case))
-    if page.locator("#materials").count() == 0:
-        pytest.skip("the portal page does not include materials/_portal_section.html yet")
+    expect(page.locator("#materials")).to_be_visible()
     item = page.locator("#material-id-copies")
     expect(item.locator("[data-state]")).to_have_attribute("data-state", "missing")
     expect(page.locator("#materials")).to_contain_text("请一次性补正以下材料")

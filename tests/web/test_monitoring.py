@@ -99,11 +99,14 @@ def test_the_report_is_drafted_from_the_days_steps_and_sent_once_at_report_time(
     assert report.status == "draft"
     assert "✔ 本所：材料准备与政策核查（已完成）" in report.done_today
     assert "▶ 商务局：商务局备案（已开始办理）" in report.done_today
-    assert "商务局：已网上递交备案材料" in report.done_today
+    # The team's track notes stay internal: the liaison writes for the client when editing.
+    assert "已网上递交备案材料" not in report.done_today
     assert "商务局备案" in report.plan_tomorrow  # three working days: it goes on tomorrow
     assert "材料准备" not in report.plan_tomorrow
     assert not report_messages(case).exists()
     assert reports_tick(now=at(day, 16, 30)) == {"drafted": 0, "sent": 0}
+    # Finished after the draft was written, before it went: an unedited report says so.
+    step_finish(actor=world.zhao, step=steps["commerce"], now=at(day, 16, 40))
     assert reports_tick(now=at(day, 17)) == {"drafted": 0, "sent": 1}
     report.refresh_from_db()
     assert report.status == "sent" and report.sent_at == at(day, 17)
@@ -112,6 +115,8 @@ def test_the_report_is_drafted_from_the_days_steps_and_sent_once_at_report_time(
     assert message.key == f"report:{case.pk}:{day.isoformat()}:{contact.pk}:email"
     assert message.recipient == "wugang@hengxin.example"
     assert "今日完成" in message.body and "材料准备与政策核查" in message.body
+    assert "商务局备案（已完成）" in message.body
+    assert "已网上递交备案材料" not in message.body
     # A restarted worker, or the next minute: nothing twice.
     assert reports_tick(now=at(day, 17, 1)) == {"drafted": 0, "sent": 0}
     assert DailyReport.objects.filter(case=case).count() == 1
@@ -384,7 +389,8 @@ def test_the_impact_moves_the_projection_and_the_client_is_told_once(world):
     told = OutboxMessage.objects.filter(key__startswith=f"incident:{incident.pk}:finish-moved:")
     message = told.get()
     assert message.channel == "email" and message.recipient == "wugang@hengxin.example"
-    assert "商务局要求补正外方主体资格公证" in message.body and "7.5" in message.body
+    assert "部门退件" in message.body and "7.5" in message.body
+    assert "商务局要求补正外方主体资格公证" not in message.body  # staff words stay inside
     # The liaison hears of it in-app.
     assert OutboxMessage.objects.filter(
         key=f"incident:{incident.pk}:raised:{world.zhang.pk}:inapp"

@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 import segno
 from django.apps import apps
+from django.conf import settings
 from django.core import signing
 from django.utils import timezone
 
@@ -151,7 +152,7 @@ def _svg_matrix(svg: str) -> list[list[bool]]:
 def test_the_qr_code_is_an_svg_of_the_current_link(client, world, case):
     client.login(username="zhang", password=PASSWORD)
     page = client.get(f"/cases/{case.pk}/").content.decode()
-    url = "http://testserver" + links.portal_path(case)
+    url = settings.EXPEDITE_PUBLIC_URL + links.portal_path(case)  # the address clients reach
     assert url in page and '<svg xmlns="http://www.w3.org/2000/svg"' in page
     response = client.get(f"/cases/{case.pk}/portal/qr.svg")
     assert response["Content-Type"] == "image/svg+xml"

@@ -182,6 +182,11 @@ def portal_context(case) -> dict:
 
 @require_POST
 def portal_confirm(request, token: str, pk: int):
+    from expedite.portal import ratelimit
+    from expedite.portal.views import too_many
+
+    if not ratelimit.allow(request, "lookup", token):
+        return too_many(request, _("访问过于频繁，请一分钟后再试。"))
     case = case_for_token(token)
     if case is None:
         return not_found(request)

@@ -54,8 +54,20 @@ def _verify_first(request, token: str):
     return _page(token, "verify")
 
 
+def _throttled(request, token: str):
+    """The portal's lookup limit counts these routes too (guessing tokens here is no cheaper)."""
+    from expedite.portal import ratelimit
+    from expedite.portal.views import too_many
+
+    if not ratelimit.allow(request, "lookup", token):
+        return too_many(request, _("访问过于频繁，请一分钟后再试。"))
+    return None
+
+
 @require_POST
 def portal_upload(request, token: str, item: str):
+    if (refused := _throttled(request, token)) is not None:
+        return refused
     case, contact = _case_and_contact(request, token)
     if contact is None:
         return _verify_first(request, token)
@@ -92,6 +104,8 @@ def portal_upload(request, token: str, item: str):
 
 @require_POST
 def portal_complete(request, token: str):
+    if (refused := _throttled(request, token)) is not None:
+        return refused
     case, contact = _case_and_contact(request, token)
     if contact is None:
         return _verify_first(request, token)

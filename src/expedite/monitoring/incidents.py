@@ -125,13 +125,13 @@ def incident_raise(
             key=f"incident:{incident.pk}:finish-moved",
             case=case,
             subject=_("【进度调整】%(ref)s 预计完成时间变更") % {"ref": case.reference},
+            # The kind, not the staff's own description: that may name colleagues or be blunt.
             body=_(
-                "因%(kind)s（%(text)s），“%(step)s”预计需增加 %(hours)s 个工作小时，"
+                "因%(kind)s，“%(step)s”预计需增加 %(hours)s 个工作小时，"
                 "预计完成时间由 %(before)s 调整为 %(after)s。我们正在处理，并将在日报中同步进展。"
             )
             % {
                 "kind": incident.get_kind_display(),
-                "text": description,
                 "step": target.name,
                 "hours": hours,
                 "before": _fmt(before),

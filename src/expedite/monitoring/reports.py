@@ -33,7 +33,7 @@ from expedite.domain.reporting import (
 )
 from expedite.domain.roles import Capability
 from expedite.domain.text import clean_text
-from expedite.work.models import StepRun, Track
+from expedite.work.models import StepRun
 from expedite.work.selectors import ACTIVE_STATES, case_projection, step_delays
 from expedite.workdays.selectors import firm_calendar
 
@@ -92,12 +92,6 @@ def contents(cases: list[Case], *, day: dt.date, now: dt.datetime, cal: WorkCale
     for r in StepRun.objects.filter(case_id__in=ids).select_related("track"):
         runs[r.case_id].append(r)
     delays = step_delays(ids)
-    start = dt.datetime.combine(day, dt.time(), tzinfo=cal.tz)
-    notes: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for t in Track.objects.filter(
-        case_id__in=ids, updated_at__gte=start, updated_at__lt=start + dt.timedelta(days=1)
-    ).exclude(note=""):
-        notes[t.case_id].append((t.name, t.note))
     incidents: dict[int, list[Incident]] = defaultdict(list)
     for i in Incident.objects.filter(
         case_id__in=ids, resolved_at__isnull=True, kind__in=[k.value for k in CLIENT_KINDS]
@@ -130,7 +124,8 @@ def contents(cases: list[Case], *, day: dt.date, now: dt.datetime, cal: WorkCale
             day=day,
             cal=cal,
             steps=facts,
-            track_notes=notes[case.pk],
+            # Track notes are the team's own words (they may be blunt or name colleagues):
+            # the liaison adds what the client should read when editing the draft.
             client_items=_client_items(case, incidents[case.pk], handovers[case.pk]),
         )
     return result
@@ -215,6 +210,14 @@ def _send(pk: int, *, actor, now: dt.datetime) -> int:
         return 0  # sent already, by another worker or by hand
     report = DailyReport.objects.select_related("case", "case__client").get(pk=pk)
     case = report.case
+    if report.edited_by_id is None:
+        # Not edited: what happened since the draft (a step finished at 16:30) goes in too.
+        cal = firm_calendar()
+        fresh = contents([case], day=report.date, now=now, cal=cal)[case.pk]
+        report.done_today = fresh.done_today
+        report.plan_tomorrow = fresh.plan_tomorrow
+        report.client_todo = fresh.client_todo
+        report.save(update_fields=["done_today", "plan_tomorrow", "client_todo"])
     subject = _("【日报】%(ref)s %(service)s %(date)s") % {
         "ref": case.reference,
         "service": case.service.name_zh,

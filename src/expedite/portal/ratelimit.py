@@ -13,7 +13,14 @@ from django.core.cache import cache
 
 
 def client_ip(request) -> str:
-    # REMOTE_ADDR is what the TLS proxy or the server saw; X-Forwarded-For is the client's word.
+    """The client's address. Behind the firm's TLS proxy every request comes from the proxy, so
+    the last X-Forwarded-For entry (the one the proxy appended) is the client; entries before it
+    are the client's own word and are ignored."""
+    if settings.EXPEDITE_BEHIND_TLS_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        last = forwarded.split(",")[-1].strip()
+        if last:
+            return last
     return request.META.get("REMOTE_ADDR", "") or "-"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -38,7 +39,9 @@ def _current_url(request, case) -> tuple[object, str | None]:
     if link is None:
         return None, None
     path = reverse("portal_case", kwargs={"token": links.token_of(link)})
-    return link, request.build_absolute_uri(path)
+    # The address clients reach, not the one this member of staff happens to use (an internal
+    # host name in a printed QR code would be useless to the client).
+    return link, settings.EXPEDITE_PUBLIC_URL.rstrip("/") + path
 
 
 def portal_context(request, case) -> dict:

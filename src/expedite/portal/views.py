@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import smtplib
 from functools import wraps
 from urllib.parse import quote
 
@@ -31,6 +33,8 @@ from .access import case_for_token, client_verified, not_found
 from .forms import ClientIntakeForm
 
 _CODE_KEY = "portal_code:{case}"
+
+log = logging.getLogger(__name__)
 
 
 def _private(response):
@@ -135,6 +139,10 @@ def portal_verify(request, case, token: str):
             row = services.code_send(case=case, contact_id=contact_id, now=now)
         except DomainError as exc:
             messages.error(request, localized(exc))
+        except (OSError, smtplib.SMTPException):
+            # The mail server is down: nothing was stored (the send is inside the transaction).
+            log.exception("verification code not sent for case %s", case.pk)
+            messages.error(request, _("验证码暂时发送不出去，请稍后再试，或联系您的客户对接专员。"))
         else:
             request.session[key] = row.pk
             messages.success(request, _("验证码已发送，10 分钟内有效。"))

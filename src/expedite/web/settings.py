@@ -37,7 +37,8 @@ DEBUG = envbool("DEBUG", default=False)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is required when EXPEDITE_ENV=production.")
-if envbool("EXPEDITE_BEHIND_TLS_PROXY", default=PRODUCTION):
+EXPEDITE_BEHIND_TLS_PROXY = envbool("EXPEDITE_BEHIND_TLS_PROXY", default=PRODUCTION)
+if EXPEDITE_BEHIND_TLS_PROXY:
     # The TLS proxy in front says the original scheme, so links we build say https.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
