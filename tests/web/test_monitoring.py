@@ -561,3 +561,17 @@ def test_the_demo_shows_the_seed_examples_once(catalog):
     warning = RiskWarning.objects.get(kind="external")
     assert "审批部门本周有培训" in warning.reason and warning.extra_days == 1
     assert warning.status == "pending_approval"
+
+
+def test_an_escalation_also_goes_to_the_teams_wecom_group_once(world, settings):
+    settings.EXPEDITE_WECOM_WEBHOOK_URL = "http://127.0.0.1:9/robot"
+    case = running_case(world)
+    raised = dt.datetime(2026, 11, 26, 17, 30, tzinfo=SHANGHAI)
+    incident = incident_raise(
+        actor=world.li, case=case, kind="system_outage", description="系统维护", now=raised
+    )
+    due = incident.response_due
+    sla_watch(now=due + dt.timedelta(seconds=59))
+    sla_watch(now=due + dt.timedelta(seconds=59))
+    group = OutboxMessage.objects.filter(case=case, channel="wecom")
+    assert group.count() == 1 and "系统维护" in group.get().body

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from expedite.cases.models import Case
@@ -67,8 +68,20 @@ def tell_staff(
     now: dt.datetime,
     email: bool = False,
 ) -> int:
-    """In-app to each user (and e-mail to those with an address when `email`)."""
+    """In-app to each user (and e-mail to those with an address when `email`). What is worth an
+    e-mail (escalations, incidents) also goes to the team's 企业微信 group when one is set up."""
     created = 0
+    if email and settings.EXPEDITE_WECOM_WEBHOOK_URL:
+        _, new = enqueue(
+            key=f"{key}:wecom",
+            channel="wecom",
+            recipient="team",
+            subject=subject,
+            body=f"**{subject}**\n{body}",
+            now=now,
+            case=case,
+        )
+        created += new
     for user in users:
         _, new = enqueue(
             key=f"{key}:{user.pk}:inapp",
