@@ -325,6 +325,8 @@ def test_the_index_tells_how_the_case_was_run(catalog):
         "## 办理步骤（计划与实际）",
         "## 审批",
         "## 双重复核",
+        "## 日报（已发送）",
+        "## 异常",
         "## 证照印章交接",
     ]
     tables = [s for s in story if isinstance(s, list)]
@@ -332,6 +334,12 @@ def test_the_index_tells_how_the_case_was_run(catalog):
     assert approvals[1][0] == "加急退税" and approvals[1][4] == "已批准"
     reviews = next(t for t in tables if t[0][0] == "轮次")
     assert any("即征即退" in row[5] for row in reviews[1:])
+    permit = Case.objects.get(service__code="construction-permit")
+    story = running_sections(
+        permit, table=lambda rows, widths: rows, para=str, head=lambda t: f"## {t}", mm=mm
+    )
+    incidents = next(s for s in story if isinstance(s, list) and s[0][0] == "发生")
+    assert any("消防验收报告格式不对" in row[2] for row in incidents[1:])
     _name, data = case_evidence(actor=User.objects.get(username="zhaolei"), case=case)
     assert data[:2] == b"PK"
 

@@ -16,6 +16,7 @@ def running_sections(case, *, table, para, head, mm) -> list:
     from expedite.approvals.models import ApprovalRequest
     from expedite.custody.models import CustodyMovement
     from expedite.custody.selectors import movement_parties
+    from expedite.monitoring.models import DailyReport, Incident
     from expedite.reviews.models import Review
 
     story = [head("人员分工")]
@@ -86,6 +87,33 @@ def running_sections(case, *, table, para, head, mm) -> list:
     story.append(
         table(reviews, [12 * mm, 22 * mm, 20 * mm, 28 * mm, 16 * mm, 82 * mm])
         if len(reviews) > 1
+        else para("无。")
+    )
+    story.append(head("日报（已发送）"))
+    reports = [["日期", "今日完成", "明日计划", "需客户配合", "发送时间"]] + [
+        [f"{r.date}", r.done_today, r.plan_tomorrow, r.client_todo, _t(r.sent_at)]
+        for r in DailyReport.objects.filter(case=case, status="sent").order_by("date")
+    ]
+    story.append(
+        table(reports, [20 * mm, 50 * mm, 45 * mm, 40 * mm, 25 * mm])
+        if len(reports) > 1
+        else para("无。")
+    )
+    story.append(head("异常"))
+    incidents = [["发生", "类型", "情况", "响应", "原因与补救", "解决"]] + [
+        [
+            _t(i.raised_at),
+            i.get_kind_display(),
+            i.description,
+            _t(i.acknowledged_at),
+            f"{i.cause} / {i.remedy}".strip(" /"),
+            _t(i.resolved_at),
+        ]
+        for i in Incident.objects.filter(case=case).order_by("raised_at")
+    ]
+    story.append(
+        table(incidents, [25 * mm, 22 * mm, 45 * mm, 25 * mm, 38 * mm, 25 * mm])
+        if len(incidents) > 1
         else para("无。")
     )
     story.append(head("证照印章交接"))
