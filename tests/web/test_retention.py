@@ -154,3 +154,42 @@ def test_settings_refuse_less_than_three_years(tmp_path):
         check=False,
     )
     assert result.returncode != 0 and "at least 3" in result.stderr
+
+
+def test_a_case_that_was_run_goes_with_everything_recorded_under_it(world, old_and_new):
+    """Team, tracks, steps, portal link, outbox messages: all rows of the case are removed."""
+    from expedite.notify.models import OutboxMessage
+    from expedite.notify.services import enqueue
+    from expedite.work.models import Assignment, StepRun, Track
+
+    old, _new = old_and_new
+    track = Track.objects.create(
+        case=old, name="市场监管局", updated_at=dt.datetime(2020, 1, 6, tzinfo=dt.UTC)
+    )
+    StepRun.objects.create(
+        case=old,
+        track=track,
+        code="submit",
+        name="网上申报",
+        role="process",
+        duration_us=1,
+        planned_start=dt.datetime(2020, 1, 6, tzinfo=dt.UTC),
+        planned_finish=dt.datetime(2020, 1, 7, tzinfo=dt.UTC),
+    )
+    Assignment.objects.create(case=old, role="process", user=world.li, status="confirmed")
+    enqueue(
+        key="old:1",
+        channel="inapp",
+        user=world.li,
+        case=old,
+        subject="旧",
+        body="旧",
+        now=dt.datetime(2020, 1, 6, tzinfo=dt.UTC),
+    )
+    result = retention_purge(before=dt.date(2021, 1, 1), today=TODAY)
+    assert result["removed"] == 1
+    assert not Case.objects.filter(pk=old.pk).exists()
+    assert not StepRun.objects.filter(case_id=old.pk).exists()
+    assert not Track.objects.filter(case_id=old.pk).exists()
+    assert not OutboxMessage.objects.filter(key="old:1").exists()
+    assert verify().ok

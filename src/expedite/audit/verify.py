@@ -185,29 +185,39 @@ def _check_anchor(report: Report, anchor: dict) -> None:
         report.findings.append(Finding(Problem.ANCHOR, seq, detail))
 
 
-def _verify_files(report: Report, case_id: int | None) -> None:
+def _stored_files(case_id: int | None):
+    """(label, storage name, recorded SHA-256) of every file kept: case documents and every
+    version of every material submitted."""
     from expedite.cases.models import CaseDocument
+    from expedite.materials.models import MaterialSubmission
 
     documents = CaseDocument.objects.all()
+    submissions = MaterialSubmission.objects.all()
     if case_id is not None:
         documents = documents.filter(case_id=case_id)
+        submissions = submissions.filter(case_id=case_id)
     for doc in documents.order_by("pk"):
+        yield doc.name, doc.file.name, doc.sha256
+    for sub in submissions.order_by("pk"):
+        yield f"{sub.name} v{sub.version}", sub.file.name, sub.sha256
+
+
+def _verify_files(report: Report, case_id: int | None) -> None:
+    for label, name, recorded in _stored_files(case_id):
         report.files += 1
-        if not default_storage.exists(doc.file.name):
-            report.findings.append(
-                Finding(Problem.FILE_MISSING, None, f"文件 {doc.name}（{doc.file.name}）")
-            )
+        if not default_storage.exists(name):
+            report.findings.append(Finding(Problem.FILE_MISSING, None, f"文件 {label}（{name}）"))
             continue
         digest = hashlib.sha256()
-        with default_storage.open(doc.file.name, "rb") as fh:
+        with default_storage.open(name, "rb") as fh:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(chunk)
-        if digest.hexdigest() != doc.sha256:
+        if digest.hexdigest() != recorded:
             report.findings.append(
                 Finding(
                     Problem.FILE_ALTERED,
                     None,
-                    f"文件 {doc.name}：记录 {doc.sha256[:12]}…，现为 {digest.hexdigest()[:12]}…",
+                    f"文件 {label}：记录 {recorded[:12]}…，现为 {digest.hexdigest()[:12]}…",
                 )
             )
 

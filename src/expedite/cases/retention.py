@@ -9,6 +9,7 @@ import json
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
 from expedite.audit.models import AuditEvent
@@ -57,6 +58,7 @@ def purge_plan(*, before: dt.date, today: dt.date, lock: bool = False) -> dict:
         AuditEvent.objects.filter(case_id__in=ids).order_by("seq").values_list("seq", "hash")
     )
     documents = list(CaseDocument.objects.filter(case_id__in=ids).values_list("file", "sha256"))
+    documents += _material_files(ids)
     return {
         "before": before.isoformat(),
         "cases": [c.reference for c in cases],
@@ -65,6 +67,50 @@ def purge_plan(*, before: dt.date, today: dt.date, lock: bool = False) -> dict:
         "documents": [[name, digest] for name, digest in documents],
         "costs": CostEntry.objects.filter(case_id__in=ids).count(),
     }
+
+
+def _material_files(ids: list[int]) -> list[tuple[str, str]]:
+    from expedite.materials.models import MaterialSubmission
+
+    return list(MaterialSubmission.objects.filter(case_id__in=ids).values_list("file", "sha256"))
+
+
+def _case_models() -> list:
+    """Every model that points at a case (the apps that run cases add theirs), except the ones
+    handled above; audit events go by sequence number, never through the ORM."""
+    skip = {AuditEvent, CostEntry, CaseDocument}
+    return [
+        rel.related_model
+        for rel in Case._meta.related_objects
+        if rel.related_model not in skip and (rel.many_to_one or rel.one_to_one)
+    ]
+
+
+def _case_field(model) -> str:
+    field = next(f for f in model._meta.get_fields() if getattr(f, "related_model", None) is Case)
+    return f"{field.name}__in"
+
+
+def _delete_with_dependents(queryset, depth: int = 0) -> None:
+    """Delete rows, first deleting what protects them (a step before its track, a finding
+    before its review): a purge removes a case with everything recorded under it."""
+    for _attempt in range(10):
+        try:
+            with transaction.atomic():
+                queryset.delete()
+            return
+        except (ProtectedError, RestrictedError) as exc:
+            if depth > 5:
+                raise
+            blockers = getattr(exc, "protected_objects", None) or exc.restricted_objects
+            by_model: dict = {}
+            for obj in blockers:
+                by_model.setdefault(type(obj), []).append(obj.pk)
+            for model, pks in by_model.items():
+                if model is AuditEvent:
+                    raise
+                _delete_with_dependents(model._default_manager.filter(pk__in=pks), depth + 1)
+    queryset.delete()
 
 
 @transaction.atomic
@@ -90,7 +136,10 @@ def retention_purge(*, before: dt.date, today: dt.date) -> dict:
     CostEntry.objects.filter(case_id__in=ids).delete()
     names = [name for name, _digest in plan["documents"]]
     CaseDocument.objects.filter(case_id__in=ids).delete()
-    Case.objects.filter(pk__in=ids).delete()
+    for model in _case_models():
+        _delete_with_dependents(model._default_manager.filter(**{_case_field(model): ids}))
+    # Rows that point at a case without a reverse name (e.g. outbox messages) show up here.
+    _delete_with_dependents(Case.objects.filter(pk__in=ids))
     digest = hashlib.sha256(
         json.dumps(plan, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
     ).hexdigest()
@@ -107,6 +156,11 @@ def retention_purge(*, before: dt.date, today: dt.date) -> dict:
             "sha256": digest,
         },
     )
+    from expedite.materials.models import MaterialSubmission
+
     still_used = set(CaseDocument.objects.filter(file__in=names).values_list("file", flat=True))
+    still_used |= set(
+        MaterialSubmission.objects.filter(file__in=names).values_list("file", flat=True)
+    )
     transaction.on_commit(lambda: [default_storage.delete(n) for n in names if n not in still_used])
     return {**plan, "removed": len(ids), "sha256": digest}
