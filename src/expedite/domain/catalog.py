@@ -8,16 +8,25 @@ durations, unknown skills or roles. A firm edits its own copy; these are its def
 from __future__ import annotations
 
 import enum
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
+from .catalog_fields import (
+    Material,
+    _check_materials,
+    _checklist,
+    _code,
+    _duration,
+    _list,
+    _mapping,
+    _material,
+    _require,
+)
 from .durations import Duration
 from .errors import CatalogError
 
-CODE_RE = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 STEP_ROLES = ("liaison", "process", "risk", "supervisor", "manager", "third_party", "government")
 
 
@@ -68,27 +77,6 @@ class Lever:
     preconditions: tuple[str, ...] = ()
     to: Duration | None = None  # compress/remote: the new duration
     stop_waiting_for: str = ""  # parallel: the dependency removed
-
-
-MATERIAL_TYPES = ("pdf", "jpg", "png")
-# Structured fields a submission may carry, checked by expedite.domain.materials.
-MATERIAL_FIELDS = ("uscc", "id_number", "date", "wage_base", "amount")
-
-
-@dataclass(frozen=True, slots=True)
-class Material:
-    code: str
-    name: str
-    required: bool = True
-    accepted: tuple[str, ...] = MATERIAL_TYPES
-    validity: str = ""  # what the reviewer checks, in words
-    lead_time: Duration | None = None  # when a third party must produce it
-    source: str = ""
-    # Validity as data (validity: {note, fields, expires_within_days}): the fields the client
-    # or staff enter with the file, and how soon a date counts as expiring.
-    fields: tuple[str, ...] = ()
-    expires_within_days: int | None = None
-    agree_with: tuple[str, ...] = ()  # materials whose `amount` must equal this one's
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,46 +154,6 @@ class Catalog:
 
 
 # -- parsing ----------------------------------------------------------------------------------
-
-
-def _require(entry: dict[str, Any], key: str, where: str) -> Any:
-    if key not in entry or entry[key] in (None, ""):
-        raise CatalogError(f"{where}: 缺少必填字段 “{key}”。", field=key)
-    return entry[key]
-
-
-def _mapping(value: Any, where: str) -> dict:
-    if not isinstance(value, dict):
-        raise CatalogError(f"{where}: 应为映射。")
-    return value
-
-
-def _list(entry: dict, key: str, where: str) -> list:
-    value = entry.get(key) or []
-    if not isinstance(value, list):
-        raise CatalogError(f"{where}.{key}: 应为列表。")
-    return value
-
-
-def _code(value: Any, where: str) -> str:
-    code = str(value)
-    if not CODE_RE.match(code):
-        raise CatalogError(f"{where}: 代码“{code}”只能使用小写英文字母、数字和连字符。")
-    return code
-
-
-def _duration(value: Any, where: str) -> Duration:
-    if not isinstance(value, dict) or not set(value) <= {"workdays", "hours"} or not value:
-        raise CatalogError(f"{where}: 时长应写作 {{workdays: N}} 或 {{hours: N}}。")
-    try:
-        duration = Duration(
-            workdays=float(value.get("workdays", 0)), hours=float(value.get("hours", 0))
-        )
-    except (TypeError, ValueError):
-        raise CatalogError(f"{where}: 时长应为数字。") from None
-    if duration.workdays < 0 or duration.hours < 0 or not duration.is_positive():
-        raise CatalogError(f"{where}: 时长必须大于零。")
-    return duration
 
 
 def _step(entry: Any, where: str, skills: set[str]) -> StepTemplate:
@@ -296,95 +244,6 @@ def _lever(
         to=to,
         stop_waiting_for=stop_waiting_for,
     )
-
-
-def _material(m: Any, where: str) -> Material:
-    m = _mapping(m, f"{where}.materials")
-    mcode = _code(_require(m, "code", f"{where}.materials"), f"{where}.materials.code")
-    mwhere = f"{where}.materials[{mcode}]"
-    accepted = m.get("accepted") or MATERIAL_TYPES
-    if not isinstance(accepted, list | tuple) or not set(map(str, accepted)) <= set(MATERIAL_TYPES):
-        raise CatalogError(f"{mwhere}.accepted: 只能是 {'、'.join(MATERIAL_TYPES)} 中的类型。")
-    validity = m.get("validity", "")
-    rules: dict = {}
-    if isinstance(validity, dict):
-        rules = validity
-        unknown = set(rules) - {"note", "fields", "expires_within_days"}
-        if unknown:
-            raise CatalogError(
-                f"{mwhere}.validity: 未知的键 {'、'.join(sorted(map(str, unknown)))}"
-                "（可用 note、fields、expires_within_days）。"
-            )
-        validity = rules.get("note", "")
-    fields = rules.get("fields") or []
-    if not isinstance(fields, list) or not set(map(str, fields)) <= set(MATERIAL_FIELDS):
-        raise CatalogError(f"{mwhere}.validity.fields: 只能是 {'、'.join(MATERIAL_FIELDS)}。")
-    days = rules.get("expires_within_days")
-    if days is not None and (not isinstance(days, int) or isinstance(days, bool) or days < 0):
-        raise CatalogError(f"{mwhere}.validity.expires_within_days: 应为非负整数（天）。")
-    if days is not None and "date" not in fields:
-        raise CatalogError(f"{mwhere}.validity.expires_within_days: 需要在 fields 中列出 date。")
-    agree = m.get("agree_with") or []
-    if not isinstance(agree, list):
-        raise CatalogError(f"{mwhere}.agree_with: 应为材料代码列表。")
-    return Material(
-        code=mcode,
-        name=str(_require(m, "name", mwhere)),
-        required=bool(m.get("required", True)),
-        accepted=tuple(str(a) for a in accepted),
-        validity=str(validity),
-        lead_time=_duration(m["lead_time"], f"{mwhere}.lead_time") if m.get("lead_time") else None,
-        source=str(m.get("source", "")),
-        fields=tuple(str(f) for f in fields),
-        expires_within_days=days,
-        agree_with=tuple(str(a) for a in agree),
-    )
-
-
-def _check_materials(materials: list[Material], where: str) -> None:
-    codes = [m.code for m in materials]
-    if len(set(codes)) != len(codes):
-        raise CatalogError(f"{where}.materials: 材料代码重复。")
-    by_code = {m.code: m for m in materials}
-    for m in materials:
-        for other in m.agree_with:
-            mwhere = f"{where}.materials[{m.code}].agree_with"
-            if other not in by_code or other == m.code:
-                raise CatalogError(f"{mwhere}: 材料“{other}”不存在。")
-            if "amount" not in m.fields or "amount" not in by_code[other].fields:
-                raise CatalogError(f"{mwhere}: 两份材料的 validity.fields 都须包含 amount。")
-
-
-CHECK_ITEM_MAX = 100
-
-
-def _checklist(entry: dict, where: str, *, required: bool) -> tuple[str, ...]:
-    """The review checklist: non-empty, unique items; each error names the item's index."""
-    raw = entry.get("checklist")
-    if raw in (None, "", []):
-        if required:
-            raise CatalogError(
-                f"{where}.checklist: 缺少复核清单，至少需要一个检查项。", field="checklist"
-            )
-        return ()
-    if not isinstance(raw, list):
-        raise CatalogError(f"{where}.checklist: 应为检查项（文字）的列表。", field="checklist")
-    items: list[str] = []
-    for index, item in enumerate(raw):
-        at = f"{where}.checklist[{index}]"
-        if not isinstance(item, str) or not item.strip():
-            raise CatalogError(f"{at}: 第 {index + 1} 项应为非空文字。", field="checklist")
-        item = " ".join(item.split())
-        if len(item) > CHECK_ITEM_MAX:
-            raise CatalogError(
-                f"{at}: 第 {index + 1} 项过长（最多 {CHECK_ITEM_MAX} 字）。", field="checklist"
-            )
-        if item in items:
-            raise CatalogError(
-                f"{at}: 检查项“{item}”与第 {items.index(item) + 1} 项重复。", field="checklist"
-            )
-        items.append(item)
-    return tuple(items)
 
 
 def _check_dag(steps: list[StepTemplate], where: str) -> None:
