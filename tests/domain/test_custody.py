@@ -6,17 +6,19 @@ import pytest
 
 from expedite.domain.calendar import SHANGHAI, WorkCalendar
 from expedite.domain.calendar_data import statutory_arrangements
-from expedite.domain.custody import (
+from expedite.domain.codes import (
     CODE_MAX_ATTEMPTS,
     CodeProblem,
     CodeState,
-    MovementKind,
     check_code,
-    check_expected_return,
     code_digest,
+    new_code,
+)
+from expedite.domain.custody import (
+    MovementKind,
+    check_expected_return,
     confirming_staff_id,
     is_overdue,
-    new_code,
     overdue_cutoff,
 )
 from expedite.domain.errors import ValidationFailed
@@ -75,16 +77,16 @@ EXPIRES = at(2026, 11, 26, 10, 30)
 
 
 def _state(code, *, attempts=0, used=False):
-    return CodeState(code_digest(code, key=KEY, movement_id=7), EXPIRES, attempts, used)
+    return CodeState(code_digest(code, key=KEY, scope="custody:7"), EXPIRES, attempts, used)
 
 
 def test_codes_are_six_digits_and_bound_to_their_movement():
     codes = {new_code() for _ in range(50)}
     assert all(len(c) == 6 and c.isdigit() for c in codes) and len(codes) > 1
-    assert code_digest("123456", key=KEY, movement_id=7) != code_digest(
-        "123456", key=KEY, movement_id=8
+    assert code_digest("123456", key=KEY, scope="custody:7") != code_digest(
+        "123456", key=KEY, scope="custody:8"
     )
-    assert "123456" not in code_digest("123456", key=KEY, movement_id=7)
+    assert "123456" not in code_digest("123456", key=KEY, scope="custody:7")
 
 
 @pytest.mark.parametrize(
@@ -105,4 +107,4 @@ def test_codes_are_six_digits_and_bound_to_their_movement():
     ],
 )
 def test_check_code(state, entered, now, problem):
-    assert check_code(state, entered, key=KEY, movement_id=7, now=now) == problem
+    assert check_code(state, entered, key=KEY, scope="custody:7", now=now) == problem

@@ -1,18 +1,20 @@
 import datetime as dt
 
-from expedite.domain.portal import (
+from expedite.domain.codes import (
     CODE_MAX_ATTEMPTS,
     CodeProblem,
     CodeState,
-    MilestoneState,
-    StepFact,
     check_code,
     code_digest,
+    new_code,
+)
+from expedite.domain.portal import (
+    MilestoneState,
+    StepFact,
     mask_email,
     mask_name,
     mask_phone,
     milestone_states,
-    new_code,
 )
 
 KEY = b"k" * 32
@@ -30,25 +32,25 @@ def test_contacts_are_masked_enough_to_recognise_not_to_harvest():
 
 
 def _state(code: str, *, attempts=0, used=False, expires=NOW + dt.timedelta(minutes=10)):
-    return CodeState(code_digest(code, key=KEY, code_id=7), expires, attempts, used)
+    return CodeState(code_digest(code, key=KEY, scope="portal:7"), expires, attempts, used)
 
 
 def test_a_code_proves_only_its_own_row_once_in_time_within_five_attempts():
     code = new_code()
     assert len(code) == 6 and code.isdigit()
     state = _state(code)
-    assert check_code(state, code, key=KEY, code_id=7, now=NOW) is None
-    assert check_code(state, code, key=KEY, code_id=8, now=NOW) == CodeProblem.WRONG
+    assert check_code(state, code, key=KEY, scope="portal:7", now=NOW) is None
+    assert check_code(state, code, key=KEY, scope="portal:8", now=NOW) == CodeProblem.WRONG
     wrong = "000000" if code != "000000" else "111111"
-    assert check_code(state, wrong, key=KEY, code_id=7, now=NOW) == CodeProblem.WRONG
-    assert check_code(state, f" {code}x", key=KEY, code_id=7, now=NOW) == CodeProblem.WRONG
+    assert check_code(state, wrong, key=KEY, scope="portal:7", now=NOW) == CodeProblem.WRONG
+    assert check_code(state, f" {code}x", key=KEY, scope="portal:7", now=NOW) == CodeProblem.WRONG
     late = NOW + dt.timedelta(minutes=10)
-    assert check_code(state, code, key=KEY, code_id=7, now=late) == CodeProblem.EXPIRED
+    assert check_code(state, code, key=KEY, scope="portal:7", now=late) == CodeProblem.EXPIRED
     used = _state(code, used=True)
-    assert check_code(used, code, key=KEY, code_id=7, now=NOW) == CodeProblem.USED
+    assert check_code(used, code, key=KEY, scope="portal:7", now=NOW) == CodeProblem.USED
     spent = _state(code, attempts=CODE_MAX_ATTEMPTS)
-    assert check_code(spent, code, key=KEY, code_id=7, now=NOW) == CodeProblem.EXHAUSTED
-    assert check_code(None, code, key=KEY, code_id=7, now=NOW) == CodeProblem.NONE
+    assert check_code(spent, code, key=KEY, scope="portal:7", now=NOW) == CodeProblem.EXHAUSTED
+    assert check_code(None, code, key=KEY, scope="portal:7", now=NOW) == CodeProblem.NONE
 
 
 MILESTONES = ["材料审核中", "部门审批中", "待领取"]

@@ -10,8 +10,6 @@ from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,6 +34,7 @@ from expedite.domain.triage import (
 )
 from expedite.workdays.selectors import firm_calendar
 
+from .files import safe_filename, store_once
 from .models import VALUE_TIER_CHOICES, Case, CaseDocument
 from .plans import catalog_for, check_facts, current_catalog, option_to_dict, service_definition
 from .services import check_deadline
@@ -377,17 +376,6 @@ def case_verdict_override(*, actor, case: Case, verdict: str, reason: str) -> Ca
     return case
 
 
-def _store(path: str, content: bytes) -> None:
-    if not default_storage.exists(path):
-        default_storage.save(path, ContentFile(content))
-
-
-def _safe_name(name: str) -> str:
-    base = PurePath(name or "file").name
-    cleaned = "".join(ch for ch in base if ch.isalnum() or ch in "._-（）()") or "file"
-    return cleaned[-100:]
-
-
 @transaction.atomic
 def case_document_add(
     *, actor, case: Case, kind: str, name: str, content: bytes, client: bool = False
@@ -408,7 +396,7 @@ def case_document_add(
     doc = CaseDocument(
         case=case,
         kind=kind,
-        name=_safe_name(name),
+        name=safe_filename(name),
         sha256=digest,
         size=len(content),
         uploaded_by=None if client else actor,
@@ -417,7 +405,7 @@ def case_document_add(
     # leaves no file behind, and the same file uploaded twice is stored once.
     doc.file.name = f"cases/{digest[:2]}/{digest}{suffix}"
     doc.save()
-    transaction.on_commit(lambda: _store(doc.file.name, content))
+    transaction.on_commit(lambda: store_once(doc.file.name, content))
     audit_record(
         kind=AuditKind.CASE_FILE_ADDED,
         actor=None if client else actor,

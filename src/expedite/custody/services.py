@@ -19,23 +19,25 @@ from django.utils.translation import gettext as _
 from expedite.accounts.selectors import staff_display_name, user_can, user_roles
 from expedite.audit.services import audit_record
 from expedite.domain.audit import ActorKind, AuditKind
+from expedite.domain.codes import (
+    CODE_MAX_ATTEMPTS,
+    CodeProblem,
+    CodeState,
+    check_code,
+    code_digest,
+    new_code,
+)
 from expedite.domain.custody import (
     CLIENT_CONFIRMS,
-    CODE_MAX_ATTEMPTS,
     CODE_PROBLEM_MESSAGES,
     CODE_TTL,
     NEEDS_DESCRIPTION,
-    CodeProblem,
-    CodeState,
     ConfirmMethod,
     ItemKind,
     ItemState,
     MovementKind,
-    check_code,
     check_expected_return,
-    code_digest,
     confirming_staff_id,
-    new_code,
 )
 from expedite.domain.errors import DomainError, NotAllowed, NotFound, ValidationFailed, gettext_noop
 from expedite.domain.roles import Capability
@@ -100,7 +102,7 @@ def _send_code(movement: CustodyMovement, contact, now: dt.datetime) -> Handover
     code = new_code()
     row = HandoverCode.objects.create(
         movement=movement,
-        digest=code_digest(code, key=_code_key(), movement_id=movement.pk),
+        digest=code_digest(code, key=_code_key(), scope=f"custody:{movement.pk}"),
         sent_to_name=contact.name,
         sent_to_email=contact.email,
         created_at=now,
@@ -356,7 +358,7 @@ def _client_code_attempt(*, client, movement_id: int, code: str, now: dt.datetim
         if row
         else None
     )
-    problem = check_code(state, code, key=_code_key(), movement_id=movement.pk, now=now)
+    problem = check_code(state, code, key=_code_key(), scope=f"custody:{movement.pk}", now=now)
     if problem is not None:
         left = 0
         if problem == CodeProblem.WRONG:

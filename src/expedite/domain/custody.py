@@ -8,17 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import hashlib
-import hmac
-import secrets
-from dataclasses import dataclass
 
 from .calendar import DAY_KIND_ZH, WorkCalendar
+from .codes import CodeProblem
 from .errors import ValidationFailed, gettext_noop
 
 CODE_TTL = dt.timedelta(minutes=30)
-CODE_MAX_ATTEMPTS = 5
-CODE_DIGITS = 6
 
 
 class ItemKind(enum.StrEnum):
@@ -114,55 +109,6 @@ def is_overdue(cal: WorkCalendar, expected_return: dt.date | None, now: dt.datet
 
 
 # -- one-time codes -----------------------------------------------------------------------------
-
-
-def new_code() -> str:
-    return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-
-
-def code_digest(code: str, *, key: bytes, movement_id: int) -> str:
-    """HMAC-SHA256 of the code bound to its movement: the database alone cannot reveal a
-    six-digit code by trying all million, and a code works for its own movement only."""
-    msg = f"{movement_id}:{code}".encode()
-    return hmac.new(key, msg, hashlib.sha256).hexdigest()
-
-
-class CodeProblem(enum.StrEnum):
-    WRONG = "wrong"
-    EXPIRED = "expired"
-    EXHAUSTED = "exhausted"  # too many wrong attempts
-    USED = "used"
-    NONE = "none"  # no code has been sent (or it was replaced)
-
-
-@dataclass(frozen=True, slots=True)
-class CodeState:
-    digest: str
-    expires_at: dt.datetime
-    attempts: int
-    used: bool
-
-
-def check_code(
-    state: CodeState | None, entered: str, *, key: bytes, movement_id: int, now: dt.datetime
-) -> CodeProblem | None:
-    """What is wrong with the entered code, or None when it confirms the movement.
-
-    Only a problem of kind WRONG costs an attempt; the caller counts it.
-    """
-    if state is None:
-        return CodeProblem.NONE
-    if state.used:
-        return CodeProblem.USED
-    if state.attempts >= CODE_MAX_ATTEMPTS:
-        return CodeProblem.EXHAUSTED
-    if now >= state.expires_at:
-        return CodeProblem.EXPIRED
-    entered = (entered or "").strip()
-    digest = code_digest(entered, key=key, movement_id=movement_id)
-    if not hmac.compare_digest(digest, state.digest):
-        return CodeProblem.WRONG
-    return None
 
 
 CODE_PROBLEM_MESSAGES = {

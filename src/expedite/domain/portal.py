@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import hashlib
-import hmac
-import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from .codes import CodeProblem
 from .errors import gettext_noop
 
 CODE_TTL = dt.timedelta(minutes=10)
-CODE_MAX_ATTEMPTS = 5
-CODE_DIGITS = 6
 
 
 # -- masking ------------------------------------------------------------------------------------
@@ -48,55 +44,6 @@ def mask_email(email: str) -> str:
 
 
 # -- one-time codes -----------------------------------------------------------------------------
-
-
-def new_code() -> str:
-    return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-
-
-def code_digest(code: str, *, key: bytes, code_id: int) -> str:
-    """HMAC-SHA256 bound to the code's row: the table alone cannot reveal a six-digit code by
-    trying all million, and a code proves nothing for another row (another case)."""
-    return hmac.new(key, f"portal:{code_id}:{code}".encode(), hashlib.sha256).hexdigest()
-
-
-class CodeProblem(enum.StrEnum):
-    WRONG = "wrong"
-    EXPIRED = "expired"
-    EXHAUSTED = "exhausted"
-    USED = "used"
-    NONE = "none"
-
-
-@dataclass(frozen=True, slots=True)
-class CodeState:
-    digest: str
-    expires_at: dt.datetime
-    attempts: int
-    used: bool
-
-
-def check_code(
-    state: CodeState | None, entered: str, *, key: bytes, code_id: int, now: dt.datetime
-) -> CodeProblem | None:
-    """What is wrong with the entered code, or None when it proves the client.
-
-    Only WRONG costs an attempt; the caller counts it.
-    """
-    if state is None:
-        return CodeProblem.NONE
-    if state.used:
-        return CodeProblem.USED
-    if state.attempts >= CODE_MAX_ATTEMPTS:
-        return CodeProblem.EXHAUSTED
-    if now >= state.expires_at:
-        return CodeProblem.EXPIRED
-    entered = (entered or "").strip()
-    if not (len(entered) == CODE_DIGITS and entered.isascii() and entered.isdigit()):
-        return CodeProblem.WRONG
-    if not hmac.compare_digest(code_digest(entered, key=key, code_id=code_id), state.digest):
-        return CodeProblem.WRONG
-    return None
 
 
 CODE_PROBLEM_MESSAGES = {

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import PurePath
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from expedite.accounts.selectors import user_can
 from expedite.audit.services import audit_record
+from expedite.cases.files import safe_filename, store_once
 from expedite.cases.lifecycle import case_allowed, case_transition
 from expedite.cases.models import Case
 from expedite.catalog import load_wage_minimums
@@ -37,18 +35,6 @@ PREREVIEW_TIME = dt.timedelta(hours=2)
 HOLD_REASON = gettext_noop("等待客户补正材料")
 FIELD_MAX = 100
 EXTRA_FIELDS = ("city", "on")  # what the wage-base check also needs
-
-
-def _store(path: str, content: bytes) -> None:
-    if not default_storage.exists(path):
-        default_storage.save(path, ContentFile(content))
-
-
-def safe_filename(name: str) -> str:
-    """The base name with only letters, digits and a few marks: no paths, no control chars."""
-    base = PurePath((name or "file").replace("\\", "/")).name
-    cleaned = "".join(ch for ch in base if ch.isalnum() or ch in "._-（）()").lstrip(".")
-    return cleaned[-100:] or "file"
 
 
 def _material(case: Case, item: str) -> Material:
@@ -158,7 +144,7 @@ def submission_add(
     # no file behind, and the same bytes are stored once however often they are sent.
     submission.file.name = f"materials/{facts.sha256[:2]}/{facts.sha256}.{facts.kind}"
     submission.save()
-    transaction.on_commit(lambda: _store(submission.file.name, content))
+    transaction.on_commit(lambda: store_once(submission.file.name, content))
     audit_record(
         kind=AuditKind.MATERIAL_SUBMITTED,
         actor=actor,

@@ -17,19 +17,16 @@ from expedite.accounts.selectors import user_can, user_roles
 from expedite.audit.services import audit_record
 from expedite.cases.models import Case, CaseDocument, ClientContact
 from expedite.domain.audit import ActorKind, AuditKind
-from expedite.domain.errors import NotAllowed, NotFound, ValidationFailed
-from expedite.domain.portal import (
+from expedite.domain.codes import (
     CODE_MAX_ATTEMPTS,
-    CODE_PROBLEM_MESSAGES,
-    CODE_TTL,
     CodeProblem,
     CodeState,
     check_code,
     code_digest,
-    mask_email,
-    mask_phone,
     new_code,
 )
+from expedite.domain.errors import NotAllowed, NotFound, ValidationFailed
+from expedite.domain.portal import CODE_PROBLEM_MESSAGES, CODE_TTL, mask_email, mask_phone
 from expedite.domain.roles import Role
 
 from . import links
@@ -159,7 +156,7 @@ def code_send(*, case: Case, contact_id: int, now: dt.datetime) -> VerificationC
         case=case, contact=contact, channel=channel, sent_at=now, expires_at=now + CODE_TTL
     )
     code = new_code()
-    row.digest = code_digest(code, key=_code_key(), code_id=row.pk)
+    row.digest = code_digest(code, key=_code_key(), scope=f"portal:{row.pk}")
     row.save(update_fields=["digest"])
     minutes = int(CODE_TTL.total_seconds() // 60)
     text = _(
@@ -211,7 +208,9 @@ def _code_attempt(*, case: Case, code_id: int | None, code: str, now: dt.datetim
         if row
         else None
     )
-    problem = check_code(state, code, key=_code_key(), code_id=row.pk if row else 0, now=now)
+    problem = check_code(
+        state, code, key=_code_key(), scope=f"portal:{row.pk if row else 0}", now=now
+    )
     if problem is None:
         row.used_at = now
         row.save(update_fields=["used_at"])
