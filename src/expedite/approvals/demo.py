@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from expedite.cases.lifecycle import case_allowed, case_transition
+from expedite.cases.lifecycle import case_transition
 from expedite.cases.models import Case
 from expedite.domain.approvals import ApprovalAction
 
@@ -61,10 +61,6 @@ def approvals_demo_load() -> int:
         )
         created += 1
     return created
-
-
-def _allowed(case) -> list[str]:
-    return case_allowed(Case.objects.get(pk=case.pk))
 
 
 def demo_refund_signed_off(case: Case) -> None:

@@ -50,12 +50,6 @@ def items_for_case(*, user, case) -> QuerySet[CustodyItem]:
     return _items().filter(case=case)
 
 
-def items_for_client(*, user, client) -> QuerySet[CustodyItem]:
-    """All of a client's items, whichever case they served (or none)."""
-    check_view(user)
-    return _items().filter(client=client)
-
-
 def items_in_firm(*, user) -> QuerySet[CustodyItem]:
     """Everything the firm holds; earliest expected return (so the overdue ones) first."""
     check_view(user)

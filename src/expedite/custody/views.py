@@ -17,7 +17,7 @@ from expedite.cases import selectors as case_selectors
 from expedite.domain.errors import DomainError, NotAllowed, NotFound
 from expedite.domain.roles import Capability
 from expedite.portal.access import case_for_token, not_found
-from expedite.web.i18n import localized
+from expedite.web.i18n import flash_outcome, localized
 
 from . import selectors, services
 from .forms import CheckInForm, CheckOutForm, CodeForm, TransferForm, form_errors
@@ -70,12 +70,7 @@ def _back(request, item: CustodyItem):
 
 
 def _run(request, fn, success: str, **kwargs) -> None:
-    try:
-        fn(actor=request.user, now=timezone.now(), **kwargs)
-    except DomainError as exc:
-        messages.error(request, localized(exc))
-    else:
-        messages.success(request, success)
+    flash_outcome(request, lambda: fn(actor=request.user, now=timezone.now(), **kwargs), success)
 
 
 def _item(request, pk: int) -> CustodyItem:

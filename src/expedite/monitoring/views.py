@@ -15,9 +15,8 @@ from django.views.decorators.http import require_POST
 from expedite.accounts.selectors import user_can
 from expedite.cases import selectors as case_selectors
 from expedite.cases.views import _access
-from expedite.domain.errors import DomainError
 from expedite.domain.roles import Capability
-from expedite.web.i18n import localized
+from expedite.web.i18n import flash_outcome
 from expedite.work.models import StepRun
 
 from . import incidents as incident_services
@@ -46,12 +45,7 @@ def monitoring_context(request, case) -> dict:
 
 
 def _done(request, pk: int, fn, ok: str):
-    try:
-        fn()
-    except DomainError as exc:
-        messages.error(request, localized(exc))
-    else:
-        messages.success(request, ok)
+    flash_outcome(request, fn, ok)
     return redirect(f"/cases/{pk}/#monitoring")
 
 

@@ -16,3 +16,17 @@ def localized(error: DomainError) -> str:
         return template % params if params else template
     except (KeyError, TypeError, ValueError):
         return error.message
+
+
+def flash_outcome(request, action, success: str) -> bool:
+    """Run a page's action: flash its refusal in the user's language, or `success`. Returns
+    whether it went through (a refused action has changed nothing)."""
+    from django.contrib import messages
+
+    try:
+        action()
+    except DomainError as exc:
+        messages.error(request, localized(exc))
+        return False
+    messages.success(request, success)
+    return True

@@ -14,7 +14,7 @@ from expedite.accounts.selectors import staff_display_name
 from expedite.approvals.selectors import pending_for
 from expedite.cases.models import Case
 from expedite.custody.selectors import overdue_items, unconfirmed_movements
-from expedite.domain.staffing import ROLE_LABELS_ZH, Wait
+from expedite.domain.staffing import Wait
 from expedite.materials.selectors import overdue_prereviews
 from expedite.workdays.selectors import firm_calendar
 
@@ -166,7 +166,3 @@ def wait_rows(found: list[Wait]) -> list[WaitRow]:
 
 def case_waits(case: Case, *, now: dt.datetime) -> list[WaitRow]:
     return [r for r in wait_rows(waits(now=now)) if r.case.pk == case.pk or case in r.behind]
-
-
-def role_label(role: str) -> str:
-    return ROLE_LABELS_ZH.get(role, role)

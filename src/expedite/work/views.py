@@ -21,7 +21,7 @@ from expedite.cases.views import _access
 from expedite.domain.errors import DomainError
 from expedite.domain.roles import Capability
 from expedite.domain.staffing import CASE_ROLES
-from expedite.web.i18n import localized
+from expedite.web.i18n import flash_outcome, localized
 from expedite.workdays.selectors import firm_calendar
 
 from . import steps as step_services
@@ -68,12 +68,7 @@ def work_context(request, case) -> dict:
 
 
 def _done(request, fn, ok: str, pk: int, anchor: str = "work"):
-    try:
-        fn()
-    except DomainError as exc:
-        messages.error(request, localized(exc))
-    else:
-        messages.success(request, ok)
+    flash_outcome(request, fn, ok)
     return redirect(f"/cases/{pk}/#{anchor}")
 
 
