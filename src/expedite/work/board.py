@@ -27,6 +27,7 @@ from .selectors import (
     case_projection,
     demands,
     horizon,
+    load_of,
     people,
     stale_tracks,
     step_delays,
@@ -67,8 +68,8 @@ def board(*, user, now: dt.datetime) -> dict:
     cal = firm_calendar()
     today = now.astimezone(cal.tz).date()
     active = _active_cases().order_by("-priority", "requested_deadline", "pk")
-    found = demands(now=now)
     rows = _rows(active, now)
+    found = demands(now=now, projections={r.case.pk: r.projection for r in rows})
     mine_ids = set(
         Case.objects.filter(
             Q(assignments__user=user) | Q(created_by=user),
@@ -117,10 +118,7 @@ def workload(*, now: dt.datetime, days: int = WORKLOAD_DAYS, found=None) -> dict
     cal = firm_calendar()
     window = horizon(now, days)
     staff = people(needs_days=window)
-    load: dict[tuple[int, dt.date], float] = defaultdict(float)
-    for dm in demands(now=now) if found is None else found:
-        for d, h in dm.hours_by_day.items():
-            load[(dm.person_id, d)] += h
+    load = load_of(demands(now=now) if found is None else found)
     rows = []
     over = []
     for p in staff:

@@ -208,8 +208,17 @@ def _active_cases():
     )
 
 
-def demands(*, now: dt.datetime, exclude_case: int | None = None) -> list[Demand]:
-    """Each active case's hours per assigned person and working day, with its priority."""
+def demands(
+    *,
+    now: dt.datetime,
+    exclude_case: int | None = None,
+    projections: dict[int, CaseProjection] | None = None,
+) -> list[Demand]:
+    """Each active case's hours per assigned person and working day, with its priority.
+
+    `projections`: those the caller already made for this `now` (the board), not made again.
+    """
+    projections = projections or {}
     cal = firm_calendar()
     # In review the work is done: what is left is the reviewers', not the team's hours.
     cases = list(
@@ -226,7 +235,7 @@ def demands(*, now: dt.datetime, exclude_case: int | None = None) -> list[Demand
     for case in cases:
         if not runs[case.pk] or not team[case.pk]:
             continue
-        proj = case_projection(
+        proj = projections.get(case.pk) or case_projection(
             case, now=now, cal=cal, runs=runs[case.pk], delays=delays.get(case.pk, {})
         )
         triples = [(v.run.role, v.run.skill, _step_days(v, cal)) for v in proj.steps]
@@ -239,12 +248,17 @@ def demands(*, now: dt.datetime, exclude_case: int | None = None) -> list[Demand
     return result
 
 
-def planned_load(*, now: dt.datetime, exclude_case: int | None = None) -> dict:
+def load_of(found: list[Demand]) -> dict[tuple[int, dt.date], float]:
+    """Planned hours per (person, working day)."""
     load: dict[tuple[int, dt.date], float] = defaultdict(float)
-    for dm in demands(now=now, exclude_case=exclude_case):
+    for dm in found:
         for d, h in dm.hours_by_day.items():
             load[(dm.person_id, d)] += h
     return dict(load)
+
+
+def planned_load(*, now: dt.datetime, exclude_case: int | None = None) -> dict:
+    return load_of(demands(now=now, exclude_case=exclude_case))
 
 
 def horizon(now: dt.datetime, workdays: int) -> list[dt.date]:
