@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -117,6 +118,18 @@ def movement_parties(movement: CustodyMovement) -> tuple[str, str]:
     """Display names of who handed over and who received."""
     giver = staff_display_name(movement.from_user) if movement.from_user else movement.from_client
     taker = staff_display_name(movement.to_user) if movement.to_user else movement.to_client
+    return giver, taker
+
+
+def client_side_parties(movement: CustodyMovement, *, liaison: str) -> tuple[str, str]:
+    """The parties as the client reads them: its own contact, the liaison by name, any other
+    colleague as the firm."""
+    firm = settings.EXPEDITE_FIRM_NAME
+    giver, taker = movement_parties(movement)
+    if movement.from_user_id and giver != liaison:
+        giver = firm
+    if movement.to_user_id and taker != liaison:
+        taker = firm
     return giver, taker
 
 

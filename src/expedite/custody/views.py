@@ -162,11 +162,12 @@ def custody_resend(request, pk: int):
     return _back(request, movement.item)
 
 
-def portal_context(case) -> dict:
-    """The client's portal page: handovers waiting for its code."""
+def portal_context(case, *, liaison: str) -> dict:
+    """The client's portal page: handovers waiting for its code, with the parties as the client
+    sees them (a colleague other than the liaison is the firm, never a name)."""
     return {
         "custody_pending": [
-            {"m": m, "parties": selectors.movement_parties(m)}
+            {"m": m, "parties": selectors.client_side_parties(m, liaison=liaison)}
             for m in selectors.pending_for_client(case.client).filter(
                 Q(item__case=case) | Q(item__case__isnull=True)
             )

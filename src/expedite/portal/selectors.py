@@ -92,21 +92,3 @@ def todo(request, case: Case, *, now: dt.datetime, custody_pending: list) -> lis
     if not client_verified(request, case, now=now):
         items.append({"text": "verify", "href": "verify/"})
     return items
-
-
-def without_staff_names(pending: list[dict], *, liaison: str) -> list[dict]:
-    """Custody handovers as the client sees them: a colleague other than the liaison is "the
-    firm", never a name."""
-    from django.conf import settings
-
-    firm = settings.EXPEDITE_FIRM_NAME
-    out = []
-    for row in pending:
-        m = row["m"]
-        giver, taker = row["parties"]
-        if m.from_user_id and giver != liaison:
-            giver = firm
-        if m.to_user_id and taker != liaison:
-            taker = firm
-        out.append({**row, "parties": (giver, taker)})
-    return out

@@ -91,10 +91,7 @@ def portal_case(request, case, token: str):
         return redirect(request.path)
     now = timezone.now()
     liaison = selectors.liaison_name(case)
-    custody = custody_portal_context(case)
-    custody["custody_pending"] = selectors.without_staff_names(
-        custody["custody_pending"], liaison=liaison
-    )
+    custody = custody_portal_context(case, liaison=liaison)
     context = {
         "case": case,
         "form": form,
