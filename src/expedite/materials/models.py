@@ -9,6 +9,17 @@ from django.utils.translation import pgettext_lazy
 
 from expedite.cases.models import Case
 
+# What the client or staff enter with a file, by the catalog's field codes.
+FIELD_LABELS = {
+    "uscc": _("统一社会信用代码"),
+    "id_number": _("身份证号码"),
+    "date": _("有效期至"),
+    "wage_base": _("月缴费基数（元）"),
+    "amount": _("金额（元）"),
+    "city": _("参保城市"),
+    "on": _("日期"),
+}
+
 OK, MISSING, INVALID, EXPIRING = "ok", "missing", "invalid", "expiring"
 VERDICT_CHOICES = [
     (OK, _("合格")),
@@ -49,6 +60,10 @@ class MaterialSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.item} v{self.version}"
+
+    def labelled_fields(self) -> list[tuple[str, str]]:
+        """The entered fields as people read them (labels, not codes)."""
+        return [(str(FIELD_LABELS.get(k, k)), v) for k, v in (self.fields or {}).items() if v]
 
     @property
     def by_client(self) -> bool:

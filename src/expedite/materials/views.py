@@ -9,7 +9,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from expedite.accounts.selectors import user_can
@@ -21,16 +20,9 @@ from expedite.domain.roles import Capability
 from expedite.web.i18n import localized
 
 from . import selectors
-from .models import VERDICT_CHOICES, MaterialSubmission
+from .models import FIELD_LABELS, VERDICT_CHOICES, MaterialSubmission
 from .services import prereview_record, submission_add
 
-FIELD_LABELS = {
-    "uscc": gettext_lazy("统一社会信用代码"),
-    "id_number": gettext_lazy("身份证号码"),
-    "date": gettext_lazy("有效期至"),
-    "wage_base": gettext_lazy("月缴费基数（元）"),
-    "amount": gettext_lazy("金额（元）"),
-}
 FIELD_INPUTS = {"date": "date", "wage_base": "number", "amount": "number"}
 
 
@@ -42,7 +34,7 @@ def field_rows(material) -> list[dict]:
     ]
     if "wage_base" in material.fields:
         cities = sorted({w.city for w in load_wage_minimums()})
-        rows.append({"name": "city", "label": gettext_lazy("参保城市"), "choices": cities})
+        rows.append({"name": "city", "label": FIELD_LABELS["city"], "choices": cities})
     return rows
 
 
