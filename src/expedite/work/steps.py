@@ -217,9 +217,10 @@ def step_finish(
 
 
 def _current_milestone(case: Case) -> str:
-    """The client-visible milestone of the first unfinished step (what the portal highlights)."""
-    first = case.steps.filter(finished_at__isnull=True).order_by("position", "pk").first()
-    return first.milestone if first else ""
+    """The milestone the client's page highlights now ("" when none is current)."""
+    from expedite.portal.selectors import milestones
+
+    return next((m for m, state in milestones(case) if state == "current"), "")
 
 
 def _tell_client_milestone(case: Case, milestone: str, now: dt.datetime) -> None:
