@@ -63,7 +63,8 @@ def work_context(request, case) -> dict:
         "progress_svg": mark_safe(progress_svg(proj, cal, now=now)) if proj.steps else "",  # noqa: S308 - built with escape()
         "tracks": tracks,
         "track_status_choices": TRACK_STATUS_CHOICES,
-        "waits": case_waits(case, now=now) if proj.steps else [],
+        # Who waits is firm-wide work: only for a running case that has people on it.
+        "waits": case_waits(case, now=now) if proj.steps and assignments else [],
     }
 
 
