@@ -71,3 +71,61 @@ def test_a_failed_check_is_recorded_and_mailed_and_writes_no_anchor(
     assert AuditEvent.objects.filter(kind="audit.verify_failed").exists()
     ((_recipients, content),) = smtp.messages
     assert "#2" in content
+
+
+def _tamper_second_event():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = replica")
+        cursor.execute("UPDATE audit_auditevent SET actor = 'mallory' WHERE seq = 2")
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = DEFAULT")
+
+
+def test_a_failed_check_raises_one_firm_wide_incident_handled_on_the_board(
+    world, settings, tmp_path, client
+):
+    from expedite.monitoring.models import Incident
+    from expedite.notify.models import OutboxMessage
+
+    settings.EXPEDITE_ANCHOR_DIR = tmp_path
+    _tamper_second_event()
+    first = audit_daily()
+    second = audit_daily()  # the next night, still broken: no second incident
+    (incident,) = Incident.objects.all()
+    assert first["incident"] == second["incident"] == incident.pk
+    assert incident.case is None and incident.kind == "record_integrity"
+    assert "#2" in incident.description
+    # The supervisors and managers hear of it in the app; the case staff do not.
+    told = set(
+        OutboxMessage.objects.filter(key__startswith=f"incident:{incident.pk}:raised").values_list(
+            "user__username", flat=True
+        )
+    )
+    assert {"zhao", "chen"} <= told and "zhang" not in told
+    # Unanswered, it escalates like any incident (nobody's case to name).
+    import datetime as dt
+
+    from expedite.monitoring.watch import incidents_escalate
+
+    assert incidents_escalate(now=incident.managers_at + dt.timedelta(minutes=1)) == 2
+    assert OutboxMessage.objects.filter(subject__startswith="【异常升级】全所").exists()
+
+    client.force_login(world.chen)
+    page = client.get("/board/").content.decode()
+    assert "审计记录校验失败" in page and f"/incidents/{incident.pk}/ack/" in page
+    client.force_login(world.zhang)  # a liaison may see the board but not answer this
+    client.post(f"/incidents/{incident.pk}/ack/", {"cause": "x", "remedy": "y"})
+    incident.refresh_from_db()
+    assert incident.acknowledged_at is None
+    client.force_login(world.chen)
+    response = client.post(
+        f"/incidents/{incident.pk}/ack/",
+        {"cause": "数据库被直接修改", "remedy": "自异地备份与锚点核对后恢复"},
+    )
+    assert response.status_code == 302 and response["Location"] == "/board/#incidents"
+    incident.refresh_from_db()
+    assert incident.acknowledged_by == world.chen
+    assert AuditEvent.objects.filter(kind="incident.acknowledged", case=None).exists()

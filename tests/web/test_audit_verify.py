@@ -188,6 +188,25 @@ def test_postgresql_itself_refuses_to_change_audit_rows(chain):
         cursor.execute("DELETE FROM audit_auditevent WHERE seq = %s", [chain[0]])
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+def test_postgresql_refuses_to_truncate_the_record(chain):
+    from django.db import DatabaseError, transaction
+
+    from expedite.audit.models import AuditEvent
+
+    before = AuditEvent.objects.count()
+    for table in ("audit_auditevent", "audit_audithead"):
+        with (
+            pytest.raises(DatabaseError, match="cannot be truncated"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            # What the application's connection has: the test runner's allowance switched off.
+            cursor.execute("SET LOCAL expedite.allow_truncate = 'off'")
+            cursor.execute(f"TRUNCATE {table} CASCADE")
+    assert AuditEvent.objects.count() == before
+
+
 APPEND = """
 import os, sys
 os.environ["DJANGO_SETTINGS_MODULE"] = "expedite.web.settings"

@@ -73,6 +73,54 @@ def test_the_evidence_file_can_be_checked_offline(world, case):
     assert exported.payload["sha256"] == hashlib.sha256(data).hexdigest()
 
 
+def test_materials_and_messages_are_in_the_evidence_file(world, case):
+    from pypdf import PdfReader
+
+    from expedite.materials.services import submission_add
+    from expedite.notify.services import enqueue
+    from tests.web.materials_helpers import pdf_bytes
+
+    now = timezone.now()
+    v1, v2 = pdf_bytes("营业执照"), pdf_bytes("营业执照（换发）")
+    first = submission_add(
+        case=case, item="license", name="执照.pdf", content=v1, now=now, actor=world.zhang
+    )
+    second = submission_add(
+        case=case, item="license", name="执照-新.pdf", content=v2, now=now, actor=world.zhang
+    )
+    enqueue(
+        key="evidence-test",
+        channel="email",
+        recipient="wugang@hengxin.example",
+        subject="【日报】材料已收到",
+        body="您好，营业执照副本已收到。",
+        now=now,
+        case=case,
+    )
+    _name, data = case_evidence(actor=world.zhang, case=case)
+    z = zipfile.ZipFile(io.BytesIO(data))
+    for submission, content in ((first, v1), (second, v2)):
+        assert z.read(f"files/{submission.sha256}.pdf") == content
+    (message,) = [
+        m
+        for m in json.loads(z.read("messages.json"))["messages"]
+        if m["subject"] == "【日报】材料已收到"
+    ]
+    assert message["body"] == "您好，营业执照副本已收到。"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(z.read("index.pdf"))).pages)
+    for expected in (
+        "申请材料（各版本）",
+        "营业执照副本",
+        "v2",
+        "沟通记录",
+        "材料已收到",
+        "材料预审",
+    ):
+        assert expected in text.replace("\n", ""), expected
+    exported = AuditEvent.objects.filter(kind="case.evidence_exported", case=case).last()
+    assert exported.payload["files"] == 3  # the notice and both versions
+
+
 def test_the_button_and_the_command(client, world, case, tmp_path):
     client.login(username="zhang", password=PASSWORD)
     response = client.post(reverse("case_evidence", args=[case.pk]))

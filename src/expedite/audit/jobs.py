@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from expedite.domain.audit import AuditKind
+from expedite.monitoring.incidents import incident_raise_system
 from expedite.notify.services import enqueue
 
 from .services import audit_record
@@ -45,7 +46,10 @@ def audit_daily() -> dict:
         with transaction.atomic():
             event = audit_record(kind=AuditKind.AUDIT_VERIFY_FAILED, payload={"problems": problems})
             _mail(event, recipients, "【加急服务台】审计链校验失败", "\n".join(problems))
-        return report.as_dict()
+            incident = incident_raise_system(
+                description="审计链每日校验失败：" + "；".join(problems[:5]), now=timezone.now()
+            )
+        return {**report.as_dict(), "incident": incident.pk}
     path, anchor = write_anchor(settings.EXPEDITE_ANCHOR_DIR)
     with transaction.atomic():
         event = audit_record(kind=AuditKind.AUDIT_ANCHORED, payload={**anchor, "file": path.name})

@@ -5,7 +5,8 @@ Contents:
   their SHA-256, the fee ledger, and every audit event with its hash;
 - `events.json` — the case's audit events with every field the hash covers, plus for each
   the hash of the event before it in the firm's chain (the chain proof);
-- `files/` — the stored files, named by SHA-256;
+- `files/` — the stored files (documents and every material version), named by SHA-256;
+- `messages.json` — every message the case sent, to the client or to staff;
 - `costs.csv` — the fee ledger;
 - `README.txt` — how to re-verify (the algorithm of docs/audit.md).
 """
@@ -36,7 +37,7 @@ from expedite.audit.services import audit_record
 from expedite.domain.audit import AuditKind
 
 from .costs import fee_comparison
-from .evidence_work import running_sections
+from .evidence_work import material_sections, messages, running_sections, stored_files
 from .models import Case
 
 FONT = "STSong-Light"
@@ -169,6 +170,13 @@ def _pdf(case: Case, events: list[dict]) -> bytes:
         if len(costs) > 1
         else Paragraph("无。", body)
     )
+    story += material_sections(
+        case,
+        table=table,
+        para=lambda text: Paragraph(text, body),
+        head=lambda text: Paragraph(text, head),
+        mm=mm,
+    )
     story += running_sections(
         case,
         table=table,
@@ -225,11 +233,18 @@ def case_evidence(*, actor, case: Case) -> tuple[str, bytes]:
                 ]
             )
         z.writestr("costs.csv", ledger.getvalue())
-        for d in case.documents.all():
-            if default_storage.exists(d.file.name):
-                with default_storage.open(d.file.name, "rb") as fh:
+        z.writestr(
+            "messages.json",
+            json.dumps(
+                {"case": case.reference, "messages": messages(case)}, ensure_ascii=False, indent=2
+            ),
+        )
+        files = stored_files(case)
+        for sha, name in files:
+            if default_storage.exists(name):
+                with default_storage.open(name, "rb") as fh:
                     z.writestr(
-                        f"files/{d.sha256}{d.file.name[d.file.name.rfind('.') :]}", fh.read()
+                        f"files/{sha}{name[name.rfind('.') :] if '.' in name else ''}", fh.read()
                     )
     data = buffer.getvalue()
     digest = hashlib.sha256(data).hexdigest()
@@ -237,6 +252,6 @@ def case_evidence(*, actor, case: Case) -> tuple[str, bytes]:
         kind=AuditKind.EVIDENCE_EXPORTED,
         actor=actor,
         case=case,
-        payload={"sha256": digest, "events": len(events), "files": case.documents.count()},
+        payload={"sha256": digest, "events": len(events), "files": len(files)},
     )
     return f"{case.reference}-evidence.zip", data

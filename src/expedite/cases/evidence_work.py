@@ -12,6 +12,93 @@ def _t(value) -> str:
     return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if value else ""
 
 
+def stored_files(case) -> list[tuple[str, str]]:
+    """(SHA-256, storage name) of every file the case holds: its documents and every version of
+    every material the client handed in."""
+    from expedite.materials.models import MaterialSubmission
+
+    files = [(d.sha256, d.file.name) for d in case.documents.all()]
+    files += [
+        (m.sha256, m.file.name)
+        for m in MaterialSubmission.objects.filter(case=case).order_by("item", "version")
+    ]
+    seen: set[str] = set()
+    return [(sha, name) for sha, name in files if not (sha in seen or seen.add(sha))]
+
+
+def messages(case) -> list[dict]:
+    """Everything the case said to anyone, as queued: the communications record."""
+    from expedite.notify.models import OutboxMessage
+
+    return [
+        {
+            "time": m.created_at.isoformat(),
+            "channel": m.channel,
+            "to": staff_display_name(m.user) if m.user_id else m.recipient,
+            "subject": m.subject,
+            "body": m.body,
+            "status": m.status,
+            "sent_at": m.sent_at.isoformat() if m.sent_at else None,
+        }
+        for m in OutboxMessage.objects.filter(case=case).select_related("user").order_by("pk")
+    ]
+
+
+def material_sections(case, *, table, para, head, mm) -> list:
+    from expedite.materials.models import MaterialSubmission, PreReview
+    from expedite.materials.selectors import checklist
+
+    names = {m.code: m.name for m in checklist(case)}
+    story = [head("申请材料（各版本）")]
+    rows = [["材料", "版本", "文件名", "提交", "时间", "SHA-256"]] + [
+        [
+            names.get(m.item, m.item),
+            f"v{m.version}",
+            m.name,
+            m.contact or staff_display_name(m.uploaded_by),
+            _t(m.uploaded_at),
+            m.sha256,
+        ]
+        for m in MaterialSubmission.objects.filter(case=case)
+        .select_related("uploaded_by")
+        .order_by("item", "version")
+    ]
+    story.append(
+        table(rows, [24 * mm, 10 * mm, 34 * mm, 18 * mm, 24 * mm, 70 * mm])
+        if len(rows) > 1
+        else para("无。")
+    )
+    story.append(head("材料预审"))
+    rows = [["轮次", "开始", "应完成", "完成", "预审人", "一次性告知"]] + [
+        [
+            p.round,
+            _t(p.started_at),
+            _t(p.due_at),
+            _t(p.finished_at),
+            staff_display_name(p.reviewer),
+            p.notice,
+        ]
+        for p in PreReview.objects.filter(case=case).select_related("reviewer").order_by("round")
+    ]
+    story.append(
+        table(rows, [12 * mm, 24 * mm, 24 * mm, 24 * mm, 18 * mm, 78 * mm])
+        if len(rows) > 1
+        else para("无。")
+    )
+    story.append(head("沟通记录"))
+    rows = [["时间", "渠道", "对象", "标题", "状态"]] + [
+        [m["time"][:16].replace("T", " "), m["channel"], m["to"], m["subject"], m["status"]]
+        for m in messages(case)
+    ]
+    story.append(
+        table(rows, [26 * mm, 14 * mm, 40 * mm, 82 * mm, 18 * mm])
+        if len(rows) > 1
+        else para("无。")
+    )
+    story.append(para("每条消息的全文见包内 messages.json。"))
+    return story
+
+
 def running_sections(case, *, table, para, head, mm) -> list:
     from expedite.approvals.models import ApprovalRequest
     from expedite.custody.models import CustodyMovement

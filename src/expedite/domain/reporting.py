@@ -114,6 +114,8 @@ class IncidentKind(enum.StrEnum):
     MISSING_MATERIAL = "missing_material"
     STAFF_UNAVAILABLE = "staff_unavailable"
     CLIENT_DELAY = "client_delay"
+    # Firm-wide, raised by the nightly check of the audit chain: no case of its own.
+    RECORD_INTEGRITY = "record_integrity"
 
 
 # Kinds whose remedy needs the client: they appear under 需客户配合 while open.

@@ -62,6 +62,7 @@ class Capability(enum.StrEnum):
     MATERIAL_PREREVIEW = "material_prereview"
     RAISE_INCIDENT = "raise_incident"
     HANDLE_INCIDENT = "handle_incident"
+    HANDLE_RECORD_INCIDENT = "handle_record_incident"
     CLIENT_MESSAGE = "client_message"
     VIEW_OUTBOX = "view_outbox"
 
@@ -112,6 +113,11 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.RAISE_INCIDENT: _ALL_STAFF,
     # The people who run the case answer it, with cause and remedy; supervisors up stand in.
     Capability.HANDLE_INCIDENT: _INTAKE | {Role.PROCESS},
+    # A failed check of the audit chain concerns the whole record: supervisors up and the
+    # administrators who run the database.
+    Capability.HANDLE_RECORD_INCIDENT: frozenset(
+        {Role.SUPERVISOR, Role.MANAGER, Role.GENERAL_MANAGER, Role.ADMIN}
+    ),
     # What the client reads (daily report, risk warnings) is the liaison's, or a stand-in's.
     Capability.CLIENT_MESSAGE: _INTAKE,
     # The outbox holds every client's messages: the people who run the system look at it.

@@ -20,15 +20,15 @@ from expedite.cases.models import Case
 from expedite.domain.audit import AuditKind
 from expedite.domain.cases import FINAL
 from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
-from expedite.domain.reporting import RiskKind, days_us, delay_us, response_clock
-from expedite.domain.roles import Capability
+from expedite.domain.reporting import IncidentKind, RiskKind, days_us, delay_us, response_clock
+from expedite.domain.roles import Capability, Role
 from expedite.domain.text import clean_text
 from expedite.work.models import StepRun
 from expedite.work.selectors import case_projection
 from expedite.workdays.selectors import firm_calendar
 
 from .models import INCIDENT_KIND_CHOICES, Incident, RiskWarning, StepDelay
-from .notices import case_liaisons, tell_client, tell_staff
+from .notices import case_liaisons, role_users, tell_client, tell_staff
 
 
 def _fmt(t: dt.datetime | None) -> str:
@@ -157,6 +157,49 @@ def incident_raise(
     return incident
 
 
+def incident_raise_system(*, description: str, now: dt.datetime) -> Incident:
+    """A firm-wide incident from the nightly check of the record, on the caller's transaction.
+
+    One open incident is enough: a check failing again the next night adds an audit event (the
+    caller's), not a second incident, until someone resolves the first.
+    """
+    kind = IncidentKind.RECORD_INTEGRITY.value
+    open_one = Incident.objects.filter(
+        case__isnull=True, kind=kind, resolved_at__isnull=True
+    ).first()
+    if open_one is not None:
+        return open_one
+    clock = response_clock(now, firm_calendar())
+    incident = Incident.objects.create(
+        case=None,
+        kind=kind,
+        description=description[:1000],
+        raised_at=now,
+        response_due=clock.due,
+        managers_at=clock.managers_at,
+    )
+    tell_staff(
+        key=f"incident:{incident.pk}:raised",
+        users=role_users(Role.SUPERVISOR, Role.MANAGER, Role.ADMIN),
+        case=None,
+        subject=_("【异常】%(kind)s") % {"kind": incident.get_kind_display()},
+        body=_("%(text)s\n请在 %(due)s 前响应（原因与补救措施）。")
+        % {"text": incident.description, "due": _fmt(clock.due)},
+        now=now,
+        email=True,
+    )
+    audit_record(
+        kind=AuditKind.INCIDENT_RAISED,
+        payload={
+            "incident": incident.pk,
+            "kind": kind,
+            "description": incident.description,
+            "response_due": clock.due.isoformat(),
+        },
+    )
+    return incident
+
+
 def _hours(raw) -> Decimal | None:
     if raw in (None, ""):
         return None
@@ -172,7 +215,12 @@ def _hours(raw) -> Decimal | None:
 def _lock_incident(actor, incident: Incident) -> Incident:
     if not user_can(actor, Capability.HANDLE_INCIDENT):
         raise NotAllowed(_("您的角色无权处理异常。"))
-    return Incident.objects.select_for_update().select_related("case").get(pk=incident.pk)
+    incident = (
+        Incident.objects.select_for_update(of=("self",)).select_related("case").get(pk=incident.pk)
+    )
+    if incident.case_id is None and not user_can(actor, Capability.HANDLE_RECORD_INCIDENT):
+        raise NotAllowed(_("全所范围的异常由主管及以上或系统管理员处理。"))
+    return incident
 
 
 @transaction.atomic

@@ -69,6 +69,8 @@ INCIDENT_KIND_CHOICES = [
     (IncidentKind.STAFF_UNAVAILABLE.value, _("人员无法到岗")),
     (IncidentKind.CLIENT_DELAY.value, _("客户延误")),
 ]
+# Raised by the system only, never chosen on a case's form.
+SYSTEM_INCIDENT_KIND_CHOICES = [(IncidentKind.RECORD_INTEGRITY.value, _("审计记录校验失败"))]
 
 ESCALATION_CHOICES = [(0, _("未升级")), (1, _("已升级至主管")), (2, _("已升级至经理"))]
 
@@ -76,8 +78,13 @@ ESCALATION_CHOICES = [(0, _("未升级")), (1, _("已升级至主管")), (2, _("
 class Incident(models.Model):
     """异常: raised → acknowledged (cause, remedy) within one working hour → resolved."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="incidents")
-    kind = models.CharField(_("类型"), max_length=24, choices=INCIDENT_KIND_CHOICES)
+    # Empty for a firm-wide incident (the record's nightly check failed).
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="incidents"
+    )
+    kind = models.CharField(
+        _("类型"), max_length=24, choices=INCIDENT_KIND_CHOICES + SYSTEM_INCIDENT_KIND_CHOICES
+    )
     description = models.TextField(_("情况说明"))
     step = models.ForeignKey(
         "work.StepRun",

@@ -62,7 +62,7 @@ def tell_staff(
     *,
     key: str,
     users,
-    case: Case,
+    case: Case | None,
     subject: str,
     body: str,
     now: dt.datetime,

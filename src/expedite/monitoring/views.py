@@ -154,7 +154,9 @@ def incident_raise_view(request, pk: int):
 @login_required
 @require_POST
 def incident_action_view(request, incident_id: int, action: str):
-    incident = _own(request, Incident, incident_id)
+    incident = get_object_or_404(Incident, pk=incident_id)
+    if incident.case_id is not None:
+        _case(request, incident.case_id)
     p, now = request.POST, timezone.now()
     if action == "ack":
 
@@ -177,8 +179,16 @@ def incident_action_view(request, incident_id: int, action: str):
 
         ok = _("异常已解决。")
     else:
-        return redirect(f"/cases/{incident.case_id}/#monitoring")
-    return _done(request, incident.case_id, fn, ok)
+        return redirect(_incident_home(incident))
+    # A firm-wide incident has no case page: it is answered on the board, where it is listed.
+    flash_outcome(request, fn, ok)
+    return redirect(_incident_home(incident))
+
+
+def _incident_home(incident: Incident) -> str:
+    if incident.case_id is None:
+        return "/board/#incidents"
+    return f"/cases/{incident.case_id}/#monitoring"
 
 
 @login_required

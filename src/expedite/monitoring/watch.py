@@ -71,7 +71,7 @@ def _escalate(pk: int, level: int, *, now: dt.datetime) -> int:
         users=users,
         case=case,
         subject=_("【异常升级】%(ref)s %(kind)s 超过一小时未响应")
-        % {"ref": case.reference, "kind": incident.get_kind_display()},
+        % {"ref": case.reference if case else _("全所"), "kind": incident.get_kind_display()},
         body=_("%(text)s\n登记于 %(raised)s，应于 %(due)s 前响应，至今未填写原因与补救措施。")
         % {
             "text": incident.description,

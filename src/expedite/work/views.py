@@ -159,6 +159,7 @@ def board_view(request):
         raise PermissionDenied
     context = board(user=request.user, now=timezone.now())
     context["workload_svg"] = mark_safe(context["workload_svg"])  # noqa: S308 - built with escape()
+    context["can_handle_incident"] = user_can(request.user, Capability.HANDLE_RECORD_INCIDENT)
     return render(request, "work/board.html", context)
 
 
