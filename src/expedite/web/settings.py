@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "expedite.approvals",
     "expedite.ops",
     "expedite.portal",
+    "expedite.learning",
     "expedite.workdays",
     "expedite.web",
 ]
