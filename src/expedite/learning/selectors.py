@@ -136,3 +136,28 @@ def planned_vs_actual(service_code: str) -> list[StepFigures]:
         )
         for code, (name, n, planned, actual) in sums.items()
     ]
+
+
+def handbook_entry(*, user, pk: int) -> HandbookEntry:
+    row = handbook_entries(user=user).filter(pk=pk).first()
+    if row is None:
+        raise NotFound(_("找不到该手册条目。"))
+    return row
+
+
+def recent_feedback(*, user, limit: int = 50) -> list[Feedback]:
+    if not user_can(user, Capability.RESOLVE_FEEDBACK):
+        raise NotAllowed(_("只有部门经理可以处理差评跟进。"))
+    return list(Feedback.objects.select_related("case__client", "case__service")[:limit])
+
+
+def satisfaction_summary(rows: list[Feedback]) -> dict:
+    """How many answered, how many satisfied (average ≥ 4), the share in percent."""
+    n = len(rows)
+    satisfied = sum(1 for f in rows if f.scores.satisfied)
+    return {
+        "answered": n,
+        "satisfied": satisfied,
+        "percent": round(100 * satisfied / n) if n else None,
+        "low": sum(1 for f in rows if f.is_low),
+    }
