@@ -319,3 +319,43 @@ def test_a_checklist_item_and_a_lever_are_accepted_in_order(world, admin):
     assert service.checklist[-1] == "股东签字逐一核对"
     assert service.lever("prefill").to == Duration(hours=3)
     assert list(CatalogRevision.objects.values_list("number", flat=True)) == [1, 2]
+
+
+def test_the_demo_shows_every_part_alive(catalog):
+    from expedite.learning.models import HandbookEntry, Retrospective
+    from expedite.learning.selectors import planned_vs_actual
+    from expedite.ops.demo import demo_load
+
+    demo_load(today=dt.date(2026, 11, 26))
+    assert Feedback.objects.count() == 4
+    assert sorted(Case.objects.filter(feedback__isnull=False).values_list("state", flat=True)) == [
+        "closed",
+        "closed",
+        "confirmed",
+        "confirmed",
+    ]
+    follow_up = FollowUp.objects.get()
+    assert follow_up.is_open and follow_up.suggestion == {"report_time": "16:00"}
+    retro = Retrospective.objects.get()
+    assert "容缺受理" in retro.went_well and "材料预审要更严格" in retro.to_improve
+    assert list(HandbookEntry.objects.order_by("pk").values_list("status", flat=True)) == [
+        "accepted",
+        "pending",
+    ]
+    assert CatalogRevision.objects.get().number == 1
+    assert current_catalog().get("business-change").step("first-review").duration.hours == 4
+    figures = {f.code: f for f in planned_vs_actual("business-change")}
+    assert figures["first-review"].runs == 4 and figures["first-review"].actual_hours == 3.8
+    assert figures["first-review"].planned_hours == 15.0  # the plans were made with 2 days
+    # The low-score case waits for its 复盘 before it may close.
+    low = follow_up.feedback.case
+    with pytest.raises(ValidationFailed, match="客户评分偏低"):
+        close_as(low)
+
+
+def close_as(case):
+    from django.contrib.auth.models import User
+
+    return case_transition(
+        actor=User.objects.get(username="zhangmin"), case=case, to="closed", now=timezone.now()
+    )
