@@ -63,13 +63,13 @@ def test_setup_loads_demo_data_on_a_new_database_only(make_user):
     call_command("setup", stdout=StringIO())
     assert Case.objects.count() == len(DEMO_CASES) + len(DEMO_REVIEW_CASES) + len(
         DEMO_MATERIAL_CASES
-    )
+    ) + len(LEARNING_CASES)
     out = StringIO()
     call_command("setup", stdout=out)
     assert "demo:" not in out.getvalue()
     assert Case.objects.count() == len(DEMO_CASES) + len(DEMO_REVIEW_CASES) + len(
         DEMO_MATERIAL_CASES
-    )
+    ) + len(LEARNING_CASES)
 
 
 def test_setup_never_adds_demo_data_to_a_database_in_use(make_user):
