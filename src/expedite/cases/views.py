@@ -115,6 +115,7 @@ def case_detail_context(request, case) -> dict:
         **_approvals_context(request, case),
         **_materials_context(request, case),
         **_monitoring_context(request, case),
+        **_learning_context(request, case),
     }
 
 
@@ -128,6 +129,12 @@ def _materials_context(request, case) -> dict:
     from expedite.materials.views import materials_context
 
     return materials_context(request, case)
+
+
+def _learning_context(request, case) -> dict:
+    from expedite.learning.views import retrospective_context
+
+    return retrospective_context(request, case)
 
 
 def _approvals_context(request, case) -> dict:

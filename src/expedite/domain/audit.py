@@ -89,6 +89,12 @@ class AuditKind(enum.StrEnum):
     RISK_WARNING_RAISED = "risk.warning_raised"
     RISK_WARNING_SENT = "risk.warning_sent"
     RISK_WARNING_DISMISSED = "risk.warning_dismissed"
+    FEEDBACK_SUBMITTED = "feedback.submitted"
+    FOLLOW_UP_RESOLVED = "feedback.follow_up_resolved"
+    RETROSPECTIVE_SAVED = "case.retrospective_saved"
+    HANDBOOK_ENTRY_ADDED = "handbook.entry_added"
+    CATALOG_CHANGE_ACCEPTED = "catalog.change_accepted"
+    CATALOG_CHANGE_REJECTED = "catalog.change_rejected"
 
 
 class ActorKind(enum.StrEnum):

@@ -65,6 +65,10 @@ class Capability(enum.StrEnum):
     HANDLE_RECORD_INCIDENT = "handle_record_incident"
     CLIENT_MESSAGE = "client_message"
     VIEW_OUTBOX = "view_outbox"
+    RESOLVE_FEEDBACK = "resolve_feedback"
+    WRITE_RETROSPECTIVE = "write_retrospective"
+    EDIT_HANDBOOK = "edit_handbook"
+    DECIDE_CATALOG_CHANGE = "decide_catalog_change"
 
 
 _ALL_STAFF = frozenset(Role)
@@ -122,6 +126,15 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.CLIENT_MESSAGE: _INTAKE,
     # The outbox holds every client's messages: the people who run the system look at it.
     Capability.VIEW_OUTBOX: frozenset({Role.ADMIN}),
+    # A dissatisfied client is the department's business: its manager answers it.
+    Capability.RESOLVE_FEEDBACK: frozenset({Role.MANAGER, Role.GENERAL_MANAGER}),
+    # 复盘 is written by the people who ran the case, or their supervisors.
+    Capability.WRITE_RETROSPECTIVE: _INTAKE | {Role.PROCESS, Role.RISK},
+    # Anyone may add a lesson to the handbook and propose a catalog change.
+    Capability.EDIT_HANDBOOK: _ALL_STAFF,
+    # A change to the catalog changes every future plan and quote: the administrator, who
+    # keeps the catalog, and the general manager decide.
+    Capability.DECIDE_CATALOG_CHANGE: frozenset({Role.ADMIN, Role.GENERAL_MANAGER}),
 }
 
 

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "expedite.approvals",
     "expedite.ops",
     "expedite.portal",
+    "expedite.learning",
     "expedite.workdays",
     "expedite.web",
 ]
@@ -98,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "expedite.web.context.staff_context",
                 "expedite.notify.context.notifications",
+                "expedite.learning.context.follow_ups",
             ],
         },
     },
