@@ -82,7 +82,9 @@ def main() -> int:
     print(f"verify: {n / verify_time:,.0f} events/s (read, re-serialize, hash, link)")
     print(f"raw sha256 over the same bytes: {n / raw:,.0f} events/s")
     print(f"verify / raw hashing: {raw / verify_time:.3f}")
-    print(f"reading the rows alone: {n / read_only:,.0f} events/s = {raw / read_only:.3f} of raw hashing")
+    print(
+        f"reading the rows alone: {n / read_only:,.0f} events/s = {raw / read_only:.3f} of raw hashing"
+    )
     return 0
 
 

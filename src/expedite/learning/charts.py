@@ -26,16 +26,22 @@ def planned_actual_svg(figures: list[StepFigures]) -> str:
     top = max(max(f.planned_hours, f.actual_hours) for f in figures) or 1
     scale = (WIDTH - LABEL - 70) / top
     height = HEADER + len(figures) * ROW + 8
+    title = escape(_("各步骤计划与实际用时"))
+    planned, actual, over = (
+        escape(_("计划（平均工时）")),
+        escape(_("实际（平均工时）")),
+        escape(_("超出计划")),
+    )
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {WIDTH} {height}" '
         f'width="100%" style="max-width:{WIDTH}px" font-family="{FONT}" font-size="12" '
-        f'aria-label="{escape(_("各步骤计划与实际用时"))}">',
+        f'aria-label="{title}">',
         f'<rect x="{LABEL}" y="6" width="12" height="10" fill="{PLANNED}"/>'
-        f'<text x="{LABEL + 16}" y="15" fill="#334155">{escape(_("计划（平均工时）"))}</text>'
+        f'<text x="{LABEL + 16}" y="15" fill="#334155">{planned}</text>'
         f'<rect x="{LABEL + 150}" y="6" width="12" height="10" fill="{ACTUAL_OK}"/>'
-        f'<text x="{LABEL + 166}" y="15" fill="#334155">{escape(_("实际（平均工时）"))}</text>'
+        f'<text x="{LABEL + 166}" y="15" fill="#334155">{actual}</text>'
         f'<rect x="{LABEL + 300}" y="6" width="12" height="10" fill="{ACTUAL_OVER}"/>'
-        f'<text x="{LABEL + 316}" y="15" fill="#334155">{escape(_("超出计划"))}</text>',
+        f'<text x="{LABEL + 316}" y="15" fill="#334155">{over}</text>',
     ]
     for i, f in enumerate(figures):
         y = HEADER + i * ROW

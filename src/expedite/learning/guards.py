@@ -18,7 +18,7 @@ def retrospective_before_closing(case, target: CaseState, actor) -> None:
         raise ValidationFailed(
             gettext_noop("本单%(reasons)s，须先在加急单页面的“复盘”处完成复盘，才能结案。"),
             field="state",
-            params={"reasons": "、".join(_(REASON_TEXT[r]) for r in reasons)},
+            params={"reasons": _("、").join(_(REASON_TEXT[r]) for r in reasons)},
         )
 
 
