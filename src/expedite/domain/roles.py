@@ -64,6 +64,8 @@ class Capability(enum.StrEnum):
     HANDLE_INCIDENT = "handle_incident"
     CLIENT_MESSAGE = "client_message"
     VIEW_OUTBOX = "view_outbox"
+    VIEW_KPI = "view_kpi"
+    RECORD_DELIVERY_ERROR = "record_delivery_error"
 
 
 _ALL_STAFF = frozenset(Role)
@@ -116,6 +118,10 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.CLIENT_MESSAGE: _INTAKE,
     # The outbox holds every client's messages: the people who run the system look at it.
     Capability.VIEW_OUTBOX: frozenset({Role.ADMIN}),
+    # The KPI dashboard shows every client's and every colleague's figures: supervisors up.
+    Capability.VIEW_KPI: frozenset({Role.SUPERVISOR, Role.MANAGER, Role.GENERAL_MANAGER}),
+    # Whoever learns of an error in a delivered result records it; it lowers the zero-error rate.
+    Capability.RECORD_DELIVERY_ERROR: _ALL_STAFF - {Role.ADMIN},
 }
 
 
