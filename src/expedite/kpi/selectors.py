@@ -130,7 +130,9 @@ def filter_choices() -> dict:
         pk__in=Assignment.objects.filter(user__isnull=False).values("user_id")
     ).order_by("last_name", "first_name", "username")
     return {
-        "services": list(ServiceType.objects.order_by("category", "code").values_list("code", "name_zh")),
+        "services": list(
+            ServiceType.objects.order_by("category", "code").values_list("code", "name_zh")
+        ),
         "staff": [(u.pk, staff_display_name(u)) for u in people],
         "clients": list(Client.objects.order_by("name").values_list("pk", "name")),
     }
@@ -150,9 +152,7 @@ def _cases(f: KpiFilters):
     if f.client:
         cases = cases.filter(client_id=f.client)
     if f.staff:
-        cases = cases.filter(
-            pk__in=Assignment.objects.filter(user_id=f.staff).values("case_id")
-        )
+        cases = cases.filter(pk__in=Assignment.objects.filter(user_id=f.staff).values("case_id"))
     return cases
 
 
@@ -215,7 +215,9 @@ def kpi_records(f: KpiFilters) -> Records:
         for d in deliveries
     ]
     prereviews = [
-        kpi.SlaRecord(started_on=r.started_at.astimezone(tz).date(), due=r.due_at, done=r.finished_at)
+        kpi.SlaRecord(
+            started_on=r.started_at.astimezone(tz).date(), due=r.due_at, done=r.finished_at
+        )
         for r in PreReview.objects.filter(case__in=cases, started_at__gte=start, started_at__lt=end)
     ]
     incidents = [
@@ -278,4 +280,6 @@ def kpi_report(*, user, filters: KpiFilters, now: dt.datetime) -> KpiReport:
     )
     names = dict(ServiceType.objects.values_list("code", "name_zh"))
     services = [(names.get(s.service, s.service), s) for s in kpi.by_service(r.delivered)]
-    return KpiReport(filters=filters, months=months, services=services, total=whole, errors=r.errors)
+    return KpiReport(
+        filters=filters, months=months, services=services, total=whole, errors=r.errors
+    )

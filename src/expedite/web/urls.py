@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("expedite.ops.urls")),
     path("", include("expedite.notify.urls")),
     path("", include("expedite.workdays.urls")),
+    path("", include("expedite.kpi.urls")),
     path("p/", include("expedite.portal.urls")),
     path("", include("expedite.portal.staff_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
