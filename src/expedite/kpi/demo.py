@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from expedite.cases.clocks import clocks_to_json, new_case_clocks
-from expedite.cases.models import Case, Client, ServiceType
+from expedite.cases.models import Case, CatalogVersion, Client, ServiceType
 from expedite.cases.plans import service_definition
 from expedite.cases.services import ContactInput, client_create
 from expedite.domain.identifiers import uscc_check_character
@@ -184,6 +184,7 @@ def _case(client, service, intake, promised, reason, closed_at, cal) -> Case:
     clocks = new_case_clocks(cal).start(intake)
     clocks = replace(clocks, firm=clocks.firm.stop(closed_at))
     case = Case.objects.create(
+        catalog_version=CatalogVersion.objects.order_by("-pk").first(),
         client=client,
         service=service,
         requested_deadline=promised,
