@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from expedite.accounts.selectors import staff_display_name, user_can
@@ -130,9 +131,10 @@ def filter_choices() -> dict:
         pk__in=Assignment.objects.filter(user__isnull=False).values("user_id")
     ).order_by("last_name", "first_name", "username")
     return {
-        "services": list(
-            ServiceType.objects.order_by("category", "code").values_list("code", "name_zh")
-        ),
+        "services": [
+            (s.code, s.display_name(get_language()))
+            for s in ServiceType.objects.order_by("category", "code")
+        ],
         "staff": [(u.pk, staff_display_name(u)) for u in people],
         "clients": list(Client.objects.order_by("name").values_list("pk", "name")),
     }
@@ -278,7 +280,7 @@ def kpi_report(*, user, filters: KpiFilters, now: dt.datetime) -> KpiReport:
         satisfaction=kpi.satisfaction(r.ratings),
         repeat=kpi.repeat_purchase(r.purchases, month=filters.last),
     )
-    names = dict(ServiceType.objects.values_list("code", "name_zh"))
+    names = {s.code: s.display_name(get_language()) for s in ServiceType.objects.all()}
     services = [(names.get(s.service, s.service), s) for s in kpi.by_service(r.delivered)]
     return KpiReport(
         filters=filters, months=months, services=services, total=whole, errors=r.errors
