@@ -146,6 +146,12 @@ AUDIT_KIND_LABELS = {
     AuditKind.RISK_WARNING_SENT: _("向客户发送风险预警"),
     AuditKind.RISK_WARNING_DISMISSED: _("风险预警不告知客户"),
     AuditKind.DELIVERY_ERROR_RECORDED: _("登记交付后发现的差错"),
+    AuditKind.FEEDBACK_SUBMITTED: _("客户提交满意度评价"),
+    AuditKind.FOLLOW_UP_RESOLVED: _("差评跟进已处理"),
+    AuditKind.RETROSPECTIVE_SAVED: _("保存复盘"),
+    AuditKind.HANDBOOK_ENTRY_ADDED: _("新增优化手册条目"),
+    AuditKind.CATALOG_CHANGE_ACCEPTED: _("采纳服务目录修改"),
+    AuditKind.CATALOG_CHANGE_REJECTED: _("不采纳服务目录修改"),
 }
 
 

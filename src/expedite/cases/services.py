@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -19,7 +20,7 @@ from expedite.accounts.selectors import user_can
 from expedite.audit.services import audit_record
 from expedite.domain.audit import AuditKind
 from expedite.domain.cases import ValueTier
-from expedite.domain.catalog import Catalog
+from expedite.domain.catalog import Catalog, parse_catalog
 from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
 from expedite.domain.identifiers import normalize_phone, normalize_uscc
 from expedite.domain.planning import nominal_workdays
@@ -225,13 +226,31 @@ def check_deadline(deadline: dt.date, *, today: dt.date) -> None:
         )
 
 
+# Changes accepted since a YAML was written (the optimization handbook's) are applied to every
+# catalog loaded: a reviser takes the YAML text and returns the text in force.
+CatalogReviser = Callable[[str], str]
+_REVISERS: list[CatalogReviser] = []
+
+
+def register_catalog_reviser(reviser: CatalogReviser) -> CatalogReviser:
+    if reviser not in _REVISERS:
+        _REVISERS.append(reviser)
+    return reviser
+
+
 @transaction.atomic
 def catalog_sync(*, catalog: Catalog, text: str, source: str) -> dict[str, int]:
-    """Keep `text` as a new catalog version and make the ServiceType table match it.
+    """Keep `text` (revised, see register_catalog_reviser) as a new catalog version and make
+    the ServiceType table match it.
 
     Services no longer listed stop being offered (existing cases keep them). Idempotent: the
     same catalog loaded again changes nothing and records nothing.
     """
+    revised = text
+    for reviser in _REVISERS:
+        revised = reviser(revised)
+    if revised != text:
+        text, catalog = revised, parse_catalog(revised, source=source)
     digest = hashlib.sha256(text.encode()).hexdigest()
     latest = CatalogVersion.objects.order_by("-pk").first()
     new_version = latest is None or latest.digest != digest

@@ -116,6 +116,7 @@ def case_detail_context(request, case) -> dict:
         **_materials_context(request, case),
         **_monitoring_context(request, case),
         **_kpi_context(request, case),
+        **_learning_context(request, case),
     }
 
 
@@ -129,6 +130,12 @@ def _materials_context(request, case) -> dict:
     from expedite.materials.views import materials_context
 
     return materials_context(request, case)
+
+
+def _learning_context(request, case) -> dict:
+    from expedite.learning.views import retrospective_context
+
+    return retrospective_context(request, case)
 
 
 def _approvals_context(request, case) -> dict:

@@ -90,6 +90,12 @@ class AuditKind(enum.StrEnum):
     RISK_WARNING_SENT = "risk.warning_sent"
     RISK_WARNING_DISMISSED = "risk.warning_dismissed"
     DELIVERY_ERROR_RECORDED = "case.delivery_error_recorded"
+    FEEDBACK_SUBMITTED = "feedback.submitted"
+    FOLLOW_UP_RESOLVED = "feedback.follow_up_resolved"
+    RETROSPECTIVE_SAVED = "case.retrospective_saved"
+    HANDBOOK_ENTRY_ADDED = "handbook.entry_added"
+    CATALOG_CHANGE_ACCEPTED = "catalog.change_accepted"
+    CATALOG_CHANGE_REJECTED = "catalog.change_rejected"
 
 
 class ActorKind(enum.StrEnum):

@@ -66,6 +66,10 @@ class Capability(enum.StrEnum):
     VIEW_OUTBOX = "view_outbox"
     VIEW_KPI = "view_kpi"
     RECORD_DELIVERY_ERROR = "record_delivery_error"
+    RESOLVE_FEEDBACK = "resolve_feedback"
+    WRITE_RETROSPECTIVE = "write_retrospective"
+    EDIT_HANDBOOK = "edit_handbook"
+    DECIDE_CATALOG_CHANGE = "decide_catalog_change"
 
 
 _ALL_STAFF = frozenset(Role)
@@ -122,6 +126,15 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.VIEW_KPI: frozenset({Role.SUPERVISOR, Role.MANAGER, Role.GENERAL_MANAGER}),
     # Whoever learns of an error in a delivered result records it; it lowers the zero-error rate.
     Capability.RECORD_DELIVERY_ERROR: _ALL_STAFF - {Role.ADMIN},
+    # A dissatisfied client is the department's business: its manager answers it.
+    Capability.RESOLVE_FEEDBACK: frozenset({Role.MANAGER, Role.GENERAL_MANAGER}),
+    # 复盘 is written by the people who ran the case, or their supervisors.
+    Capability.WRITE_RETROSPECTIVE: _INTAKE | {Role.PROCESS, Role.RISK},
+    # Anyone may add a lesson to the handbook and propose a catalog change.
+    Capability.EDIT_HANDBOOK: _ALL_STAFF,
+    # A change to the catalog changes every future plan and quote: the administrator, who
+    # keeps the catalog, and the general manager decide.
+    Capability.DECIDE_CATALOG_CHANGE: frozenset({Role.ADMIN, Role.GENERAL_MANAGER}),
 }
 
 

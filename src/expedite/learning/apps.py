@@ -6,3 +6,13 @@ class LearningConfig(AppConfig):
     name = "expedite.learning"
     label = "learning"
     verbose_name = _("满意度与复盘")
+
+    def ready(self) -> None:
+        from expedite.cases.lifecycle import register_guard
+        from expedite.cases.services import register_catalog_reviser
+
+        from .catalog import catalog_in_force_text
+        from .guards import retrospective_before_closing
+
+        register_guard(retrospective_before_closing)
+        register_catalog_reviser(catalog_in_force_text)

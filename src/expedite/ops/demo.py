@@ -28,6 +28,7 @@ from expedite.domain.calendar import SHANGHAI
 from expedite.domain.identifiers import uscc_check_character
 from expedite.domain.roles import ROLE_NAMES_ZH, Role
 from expedite.kpi.demo import kpi_demo_load
+from expedite.learning.demo import learning_demo_load
 from expedite.materials.demo import materials_demo_load
 from expedite.monitoring.demo import monitoring_demo_load
 from expedite.notify.demo import notify_demo_load
@@ -278,6 +279,7 @@ def demo_load(*, today: dt.date, now: dt.datetime | None = None) -> dict[str, in
     portal_demo_load(users=users)
     materials_demo_load(users=users, today=today)
     monitoring_demo_load()
+    created["cases"] += learning_demo_load(users=users, clients=clients, today=today)
     notify_demo_load(now=timezone.now())
     created["cases"] += kpi_demo_load(users=users, clients=clients, today=today)
     if any(created.values()) or custody:

@@ -22,6 +22,7 @@ from expedite.custody.views import portal_context as custody_portal_context
 from expedite.domain.cases import CaseState
 from expedite.domain.errors import DomainError
 from expedite.domain.portal import mask_email, mask_name, mask_phone
+from expedite.learning.portal import portal_context as learning_portal_context
 from expedite.materials.portal import portal_context as materials_portal_context
 from expedite.monitoring.portal import portal_context as monitoring_portal_context
 from expedite.web.i18n import localized
@@ -110,6 +111,7 @@ def portal_case(request, case, token: str):
         **custody,
         **materials_portal_context(request, case),
         **monitoring_portal_context(case),
+        **learning_portal_context(request, case),
     }
     return render(request, "portal/case.html", context)
 

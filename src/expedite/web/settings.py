@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "expedite.web.context.staff_context",
                 "expedite.notify.context.notifications",
+                "expedite.learning.context.follow_ups",
             ],
         },
     },

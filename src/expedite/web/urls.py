@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("expedite.workdays.urls")),
     path("", include("expedite.kpi.urls")),
     path("p/", include("expedite.portal.urls")),
+    path("p/", include("expedite.learning.portal_urls")),
+    path("", include("expedite.learning.urls")),
     path("", include("expedite.portal.staff_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -1,0 +1,192 @@
+"""What the firm learns from a finished case: when a retrospective is owed, and catalog changes.
+
+A handbook entry may propose a change to the service catalog. Changes are plain data applied
+to the catalog's YAML document in the order they were accepted; each one *sets* something (a
+step's duration, a lever by code) or adds an item only if missing, so applying the same change
+twice gives the same catalog. That is what lets every load of the YAML re-apply them.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import yaml
+
+from .catalog import LeverKind, parse_catalog
+from .catalog_fields import _duration
+from .errors import CatalogError, ValidationFailed, gettext_noop
+
+
+class RetroReason(enum.StrEnum):
+    LATE = "late"  # delivered after the client's deadline
+    INCIDENT = "incident"  # an incident was raised on the case
+    LOW_SCORE = "low_score"  # the client gave a score of 2 or less
+
+
+def retrospective_reasons(
+    *, deadline: dt.date, delivered_on: dt.date | None, incidents: int, low_score: bool
+) -> tuple[RetroReason, ...]:
+    """Why this case must have a retrospective before it is closed (empty: it is optional)."""
+    reasons = []
+    if delivered_on is not None and delivered_on > deadline:
+        reasons.append(RetroReason.LATE)
+    if incidents:
+        reasons.append(RetroReason.INCIDENT)
+    if low_score:
+        reasons.append(RetroReason.LOW_SCORE)
+    return tuple(reasons)
+
+
+class ChangeKind(enum.StrEnum):
+    DURATION = "duration"  # a step's duration
+    CHECKLIST = "checklist"  # an item added to the review checklist
+    LEVER = "lever"  # a lever (compress / remote / skip) on one step, set by code
+
+
+LEVER_KINDS = (LeverKind.COMPRESS, LeverKind.REMOTE, LeverKind.SKIP)
+
+
+@dataclass(frozen=True)
+class CatalogChange:
+    kind: ChangeKind
+    service: str
+    step: str = ""
+    duration: tuple[tuple[str, float], ...] = ()  # {"workdays": N} or {"hours": N}
+    item: str = ""
+    lever: tuple[tuple[str, object], ...] = ()
+
+    def to_dict(self) -> dict:
+        out: dict = {"kind": self.kind.value, "service": self.service}
+        if self.step:
+            out["step"] = self.step
+        if self.duration:
+            out["duration"] = dict(self.duration)
+        if self.item:
+            out["item"] = self.item
+        if self.lever:
+            out["lever"] = dict(self.lever)
+        return out
+
+    @classmethod
+    def from_dict(cls, raw: Mapping) -> CatalogChange:
+        return cls(
+            kind=ChangeKind(raw["kind"]),
+            service=str(raw["service"]),
+            step=str(raw.get("step", "")),
+            duration=tuple((raw.get("duration") or {}).items()),
+            item=str(raw.get("item", "")),
+            lever=tuple((raw.get("lever") or {}).items()),
+        )
+
+
+def describe_duration(value: Mapping) -> str:
+    try:
+        return _duration(dict(value), "duration").describe()
+    except CatalogError:
+        return "—"
+
+
+def _service(doc: dict, code: str) -> dict | None:
+    return next((s for s in doc.get("services") or [] if s.get("code") == code), None)
+
+
+def _step(service: dict, code: str) -> dict | None:
+    return next((s for s in service.get("steps") or [] if s.get("code") == code), None)
+
+
+def _apply(doc: dict, change: CatalogChange) -> tuple[str, str, str] | None:
+    """Apply one change in place; (what, before, after), or None if its target is gone."""
+    service = _service(doc, change.service)
+    if service is None:
+        return None
+    if change.kind == ChangeKind.CHECKLIST:
+        items = service.setdefault("checklist", [])
+        before = "—" if change.item not in items else change.item
+        if change.item not in items:
+            items.append(change.item)
+        return (f"{change.service}.checklist", before, change.item)
+    step = _step(service, change.step)
+    if step is None:
+        return None
+    if change.kind == ChangeKind.DURATION:
+        before = describe_duration(step.get("duration") or {})
+        step["duration"] = dict(change.duration)
+        return (
+            f"{change.service}.steps[{change.step}].duration",
+            before,
+            describe_duration(step["duration"]),
+        )
+    lever = {**dict(change.lever), "steps": [change.step]}
+    levers = service.setdefault("levers", [])
+    old = next((i for i, lv in enumerate(levers) if lv.get("code") == lever["code"]), None)
+    before = "—"
+    if old is None:
+        levers.append(lever)
+    else:
+        before = str(levers[old].get("name", ""))
+        levers[old] = lever
+    return (f"{change.service}.levers[{lever['code']}]", before, _lever_text(lever))
+
+
+def _lever_text(lever: Mapping) -> str:
+    text = f"{lever.get('name', '')}（{lever.get('kind', '')}）"
+    if lever.get("to"):
+        text += f" → {describe_duration(lever['to'])}"
+    return text
+
+
+def apply_changes(doc: Mapping, changes: Iterable[CatalogChange]) -> tuple[dict, list[tuple]]:
+    """A copy of the catalog document with the changes applied in order, and the diff lines.
+
+    A change whose service or step no longer exists (a newer YAML dropped it) is skipped.
+    """
+    doc = copy.deepcopy(dict(doc))
+    diff = []
+    for change in changes:
+        line = _apply(doc, change)
+        if line is not None:
+            diff.append(line)
+    return doc, diff
+
+
+def revise_text(text: str, changes: Iterable[CatalogChange]) -> str:
+    """The catalog YAML with the changes applied; unchanged text when there are none."""
+    changes = list(changes)
+    if not changes:
+        return text
+    doc, _diff = apply_changes(yaml.safe_load(text), changes)
+    revised = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=1000)
+    return text if yaml.safe_load(revised) == yaml.safe_load(text) else revised
+
+
+def check_change(text: str, change: CatalogChange) -> list[tuple[str, str, str]]:
+    """Refuse a change the catalog cannot take (unknown step, invalid duration, a lever that
+    does not shorten its step…); the diff it makes when it can."""
+    doc = yaml.safe_load(text)
+    service = _service(doc, change.service)
+    if service is None:
+        raise ValidationFailed(
+            gettext_noop("服务目录中没有“%(code)s”。"),
+            field="service",
+            params={"code": change.service},
+        )
+    if change.kind != ChangeKind.CHECKLIST and _step(service, change.step) is None:
+        raise ValidationFailed(
+            gettext_noop("“%(service)s”没有步骤“%(step)s”。"),
+            field="step",
+            params={"service": change.service, "step": change.step},
+        )
+    revised, diff = apply_changes(doc, [change])
+    try:
+        parse_catalog(yaml.safe_dump(revised, allow_unicode=True), source="修订后的服务目录")
+    except CatalogError as exc:
+        raise ValidationFailed(
+            gettext_noop("修改后的服务目录无效：%(problem)s"),
+            field="change",
+            params={"problem": exc.message},
+        ) from None
+    return diff

@@ -1,0 +1,72 @@
+"""The client's survey on the portal page, once the delivery is confirmed.
+
+The portal page includes `learning/_portal_section.html` and merges `portal_context(request,
+case)` into its context; the page's own context carries `token`.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from expedite.domain.errors import DomainError
+from expedite.domain.feedback import FIELDS
+from expedite.portal.access import case_for_token, client_verified
+from expedite.web.i18n import localized
+
+from .selectors import feedback_for
+from .services import SURVEY_STATES, feedback_submit
+
+
+def portal_context(request, case) -> dict:
+    if case.state not in SURVEY_STATES:
+        return {"survey": None}
+    return {
+        "survey": {
+            "feedback": feedback_for(case),
+            "verified": client_verified(request, case, now=timezone.now()) is not None,
+            "questions": [
+                ("timeliness", _("时效：是否按承诺的时间办好")),
+                ("communication", _("沟通：进度是否及时告知、问题是否说清楚")),
+                ("result", _("结果：办理结果是否符合您的要求")),
+            ],
+        }
+    }
+
+
+def _page(token: str, anchor: str = "survey"):
+    return redirect(reverse("portal_case", args=[token]) + f"#{anchor}")
+
+
+@require_POST
+def portal_feedback(request, token: str):
+    from expedite.portal import ratelimit
+    from expedite.portal.views import too_many
+
+    if not ratelimit.allow(request, "lookup", token):
+        return too_many(request, _("访问过于频繁，请一分钟后再试。"))
+    case = case_for_token(token)
+    if case is None:
+        raise Http404("invalid link")
+    contact = client_verified(request, case, now=timezone.now())
+    if contact is None:
+        messages.error(request, _("评价前请先验证身份：在本页“验证身份”处获取并输入验证码。"))
+        return _page(token, "todo")
+    try:
+        feedback_submit(
+            case=case,
+            contact=contact,
+            scores={f: request.POST.get(f) for f in FIELDS},
+            comment=request.POST.get("comment", ""),
+            now=timezone.now(),
+        )
+    except DomainError as exc:
+        messages.error(request, localized(exc))
+    else:
+        messages.success(request, _("感谢您的评价！我们会认真改进。"))
+    return _page(token)

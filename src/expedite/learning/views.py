@@ -1,0 +1,313 @@
+"""Pages: the case's 复盘 section, the managers' follow-ups, the optimization handbook."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from expedite.accounts.selectors import staff_display_name, user_can
+from expedite.cases import selectors as case_selectors
+from expedite.cases.plans import current_catalog
+from expedite.cases.views import _access
+from expedite.domain.errors import DomainError, ValidationFailed, gettext_noop
+from expedite.domain.learning import LEVER_KINDS, CatalogChange, ChangeKind
+from expedite.domain.roles import Capability
+from expedite.web.i18n import localized
+from expedite.workdays.selectors import firm_calendar
+
+from . import selectors
+from .catalog import revision_number
+from .charts import planned_actual_svg
+from .guards import REASON_TEXT
+from .models import Retrospective
+from .services import RETRO_STATES, follow_up_resolve, handbook_entry_add, proposal_decide
+from .services import retrospective_save as save_retrospective
+
+
+def retrospective_context(request, case) -> dict:
+    """The case page's 复盘 section; nothing before delivery."""
+    if case.state not in RETRO_STATES:
+        return {"retro": None}
+    row = Retrospective.objects.filter(case=case).first()
+    reasons = selectors.retrospective_reasons_for(case)
+    entries = {}
+    if row is not None:
+        entries = {e.action_index: e for e in row.entries.all()}
+    return {
+        "retro": {
+            "row": row,
+            "reasons": [_(REASON_TEXT[r]) for r in reasons],
+            "required": bool(reasons),
+            "can_write": user_can(request.user, Capability.WRITE_RETROSPECTIVE),
+            "can_handbook": user_can(request.user, Capability.EDIT_HANDBOOK),
+            "actions": [(i, a, entries.get(i)) for i, a in enumerate(row.actions if row else [])],
+            "feedback": selectors.feedback_for(case),
+        }
+    }
+
+
+@login_required
+@require_POST
+def case_retrospective(request, pk: int):
+    case = _access(case_selectors.access_case, user=request.user, pk=pk)
+    try:
+        save_retrospective(
+            actor=request.user,
+            case=case,
+            went_well=request.POST.get("went_well", ""),
+            to_improve=request.POST.get("to_improve", ""),
+            actions=request.POST.get("actions", "").splitlines(),
+            now=timezone.now(),
+        )
+    except DomainError as exc:
+        messages.error(request, localized(exc))
+    else:
+        messages.success(request, _("复盘已保存。"))
+    return redirect(f"/cases/{case.pk}/#retrospective")
+
+
+@login_required
+def follow_up_list(request):
+    rows = _access(selectors.follow_ups, user=request.user)
+    recent = selectors.recent_feedback(user=request.user)
+    return render(
+        request,
+        "learning/follow_ups.html",
+        {
+            "open": [r for r in rows if r.is_open],
+            "done": [(r, staff_display_name(r.resolved_by)) for r in rows if not r.is_open][:30],
+            "recent": recent,
+            "summary": selectors.satisfaction_summary(recent),
+        },
+    )
+
+
+@login_required
+@require_POST
+def follow_up_close(request, pk: int):
+    row = _access(selectors.follow_up, user=request.user, pk=pk)
+    report_time = request.POST.get("report_time", "") if request.POST.get("apply") else ""
+    try:
+        follow_up_resolve(
+            actor=request.user,
+            follow_up=row,
+            note=request.POST.get("note", ""),
+            report_time=report_time,
+            now=timezone.now(),
+        )
+    except DomainError as exc:
+        messages.error(request, localized(exc))
+    else:
+        messages.success(request, _("跟进事项已处理。"))
+    return redirect(reverse("follow_up_list"))
+
+
+def _service_rows(user):
+    entries = selectors.handbook_entries(user=user)
+    counts: dict[str, int] = {}
+    for code in entries.values_list("service_code", flat=True):
+        counts[code] = counts.get(code, 0) + 1
+    lang = get_language() or ""
+    return [
+        (s.code, s.name_en if lang.startswith("en") else s.name_zh, counts.get(s.code, 0))
+        for s in current_catalog().services
+    ]
+
+
+@login_required
+def handbook(request):
+    entries = _access(selectors.handbook_entries, user=request.user)
+    return render(
+        request,
+        "learning/handbook.html",
+        {
+            "services": _service_rows(request.user),
+            "pending": [_entry_row(e) for e in entries.filter(status="pending")],
+            "entries": [_entry_row(e) for e in entries.exclude(status="pending")[:50]],
+            "revisions": selectors.revisions(user=request.user)[:20],
+            "revision_number": revision_number(),
+            "can_decide": user_can(request.user, Capability.DECIDE_CATALOG_CHANGE),
+        },
+    )
+
+
+def _entry_row(entry) -> dict:
+    return {
+        "e": entry,
+        "change": describe_change(entry.change),
+        "author": staff_display_name(entry.created_by),
+        "decider": staff_display_name(entry.decided_by) if entry.decided_by else "",
+    }
+
+
+def describe_change(change: dict) -> str:
+    if not change:
+        return ""
+    from expedite.domain.learning import describe_duration
+
+    c = CatalogChange.from_dict(change)
+    if c.kind == ChangeKind.DURATION:
+        return _("步骤 %(step)s 时长改为 %(d)s") % {
+            "step": c.step,
+            "d": describe_duration(dict(c.duration)),
+        }
+    if c.kind == ChangeKind.CHECKLIST:
+        return _("复核清单新增：%(item)s") % {"item": c.item}
+    lever = dict(c.lever)
+    text = _("步骤 %(step)s 新增加急手段：%(name)s") % {"step": c.step, "name": lever.get("name")}
+    if lever.get("to"):
+        text += f" → {describe_duration(lever['to'])}"
+    return text
+
+
+@login_required
+def handbook_service(request, code: str):
+    entries = _access(selectors.handbook_entries, user=request.user, service_code=code)
+    try:
+        service = current_catalog().get(code)
+    except KeyError:
+        raise Http404("no such service") from None
+    figures = selectors.planned_vs_actual(code)
+    day = firm_calendar().hours.day_length
+    steps = [
+        (s, round(s.duration.to_timedelta(day).total_seconds() / 3600, 1)) for s in service.steps
+    ]
+    prefill = _prefill(request, code)
+    return render(
+        request,
+        "learning/handbook_service.html",
+        {
+            "service": service,
+            "service_name": service.name_en
+            if (get_language() or "").startswith("en")
+            else service.name_zh,
+            "steps": steps,
+            "figures": figures,
+            "chart": planned_actual_svg(figures),
+            "entries": [_entry_row(e) for e in entries],
+            "can_edit": user_can(request.user, Capability.EDIT_HANDBOOK),
+            "can_decide": user_can(request.user, Capability.DECIDE_CATALOG_CHANGE),
+            "lever_kinds": [k.value for k in LEVER_KINDS],
+            "prefill": prefill,
+        },
+    )
+
+
+def _prefill(request, code: str) -> dict:
+    """A retrospective's action, when the entry is made from the case page."""
+    try:
+        retro = Retrospective.objects.select_related("case").get(pk=int(request.GET["retro"]))
+        index = int(request.GET["action"])
+        action = retro.actions[index]
+    except (KeyError, ValueError, IndexError, Retrospective.DoesNotExist):
+        return {}
+    return {"retro": retro.pk, "action": index, "title": action, "case": retro.case}
+
+
+def _number(raw: str, field: str) -> float:
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        value = 0
+    if not 0 < value <= 100:
+        raise ValidationFailed(gettext_noop("请填写大于零的时长。"), field=field)
+    return value
+
+
+def change_from_post(post, service_code: str) -> CatalogChange | None:
+    kind = post.get("change_kind", "")
+    step = post.get("step", "")
+    if kind == ChangeKind.DURATION:
+        unit = "hours" if post.get("unit") == "hours" else "workdays"
+        return CatalogChange(
+            kind=ChangeKind.DURATION,
+            service=service_code,
+            step=step,
+            duration=((unit, _number(post.get("amount"), "amount")),),
+        )
+    if kind == ChangeKind.CHECKLIST:
+        item = " ".join(post.get("item", "").split())
+        if not item:
+            raise ValidationFailed(gettext_noop("请填写要新增的检查项。"), field="item")
+        return CatalogChange(kind=ChangeKind.CHECKLIST, service=service_code, item=item[:120])
+    if kind == ChangeKind.LEVER:
+        lever_kind = post.get("lever_kind", "")
+        if lever_kind not in [k.value for k in LEVER_KINDS]:
+            raise ValidationFailed(gettext_noop("请选择加急手段的类型。"), field="lever_kind")
+        lever: dict = {
+            "code": "-".join(post.get("lever_code", "").lower().split())[:40],
+            "name": post.get("lever_name", "").strip()[:60],
+            "kind": lever_kind,
+            "reason": post.get("lever_reason", "").strip()[:300],
+        }
+        if not (lever["code"] and lever["name"] and lever["reason"]):
+            raise ValidationFailed(
+                gettext_noop("加急手段须填写代码、名称和理由。"), field="lever_code"
+            )
+        if lever_kind != "skip":
+            unit = "hours" if post.get("unit") == "hours" else "workdays"
+            lever["to"] = {unit: _number(post.get("amount"), "amount")}
+        return CatalogChange(
+            kind=ChangeKind.LEVER, service=service_code, step=step, lever=tuple(lever.items())
+        )
+    return None
+
+
+@login_required
+@require_POST
+def handbook_entry_create(request, code: str):
+    retro = None
+    index = None
+    if request.POST.get("retro"):
+        retro = Retrospective.objects.filter(pk=request.POST.get("retro")).first()
+        try:
+            index = int(request.POST.get("action", ""))
+        except ValueError:
+            index = None
+    try:
+        handbook_entry_add(
+            actor=request.user,
+            service_code=code,
+            step_code=request.POST.get("step", ""),
+            title=request.POST.get("title", ""),
+            body=request.POST.get("body", ""),
+            retrospective=retro,
+            action_index=index,
+            change=change_from_post(request.POST, code),
+            now=timezone.now(),
+        )
+    except DomainError as exc:
+        messages.error(request, localized(exc))
+        return redirect(reverse("handbook_service", args=[code]) + "#new-entry")
+    messages.success(request, _("已加入优化手册。"))
+    return redirect(reverse("handbook_service", args=[code]) + "#entries")
+
+
+@login_required
+@require_POST
+def handbook_decide(request, pk: int):
+    entry = _access(selectors.handbook_entry, user=request.user, pk=pk)
+    accept = request.POST.get("decision") == "accept"
+    try:
+        proposal_decide(
+            actor=request.user,
+            entry=entry,
+            accept=accept,
+            reason=request.POST.get("reason", ""),
+            now=timezone.now(),
+        )
+    except DomainError as exc:
+        messages.error(request, localized(exc))
+    else:
+        done = _("已采纳，服务目录已修订，新的计划将按此执行。")
+        messages.success(request, done if accept else _("已记录不采纳的理由。"))
+    back = request.POST.get("next", "")
+    # Only back to a handbook page: never a redirect somewhere a form field names.
+    return redirect(back if back.startswith("/handbook/") else reverse("handbook"))

@@ -1,0 +1,44 @@
+"""Cases brought to confirmed (or further) for the satisfaction and retrospective tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from expedite.cases.lifecycle import case_transition
+from expedite.cases.services import case_create
+from expedite.cases.triage import TriageInput, case_triage
+
+
+def pass_review(world, case):
+    from expedite.reviews.selectors import review_checklist
+    from expedite.reviews.services import self_check, supervisor_review
+
+    results = [{"item": i, "ok": True} for i in review_checklist(case)]
+    self_check(actor=world.li, case=case, results=results, now=timezone.now())
+    supervisor_review(actor=world.zhao, case=case, results=results, now=timezone.now())
+
+
+def case_at(world, state: str = "confirmed", client=None, service_code="business-change"):
+    """A business-change case of 鲜达 (or `client`) moved along the happy path up to `state`."""
+    deadline = dt.date.today() + dt.timedelta(days=40)
+    case = case_create(
+        actor=world.zhang,
+        client_id=(client or world.acme).pk,
+        service_code=service_code,
+        requested_deadline=deadline,
+        reason="签约",
+    )
+    case = case_triage(
+        actor=world.zhang,
+        case=case,
+        data=TriageInput(deadline=deadline, written_notice=True, facts={"resolution_signed": True}),
+        now=timezone.now(),
+    )
+    path = ["quoted", "accepted", "materials", "in_progress", "review", "delivered", "confirmed"]
+    for to in path[: path.index(state) + 1] if state in path else path:
+        if to == "delivered":
+            pass_review(world, case)
+        case = case_transition(actor=world.zhang, case=case, to=to, now=timezone.now())
+    return case
