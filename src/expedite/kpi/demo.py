@@ -10,7 +10,7 @@ Idempotent: history cases carry `intake.demo_history` and are made once.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -87,41 +87,70 @@ def _clients(liaison, regulars: list[Client]) -> list[Client]:
     return [*regulars, *extra]
 
 
-def kpi_demo_load(*, users: dict, clients: list[Client], today: dt.date) -> int:
-    """Create the history when missing; returns how many cases it made."""
-    if Case.objects.filter(intake__demo_history=True).exists():
-        return 0
+@dataclass(frozen=True)
+class HistoryCase:
+    n: int
+    service: ServiceType
+    reason: str
+    kind: str
+    intake: dt.datetime
+    promised: dt.date
+    taken: float  # working days from intake to delivery
+    delivered_at: dt.datetime
+
+
+def history_plan(today: dt.date) -> list[HistoryCase]:
+    """The history cases for `today`: the six months before this one, and this month's cases
+    delivered before today."""
     cal = firm_calendar()
-    day = cal.hours.day_length
-    liaison = users[Role.LIAISON]
-    everyone = _clients(liaison, clients)
-    regulars, one_off = everyone[: len(clients)], everyone[len(clients) :]
     services = {s.code: s for s in ServiceType.objects.all()}
-    processors = list(
-        get_user_model().objects.filter(groups__name=Role.PROCESS.value).order_by("pk")
-    ) or [users[Role.PROCESS]]
-    risk = users[Role.RISK]
-    supervisor = users[Role.SUPERVISOR]
-    # The six months before this one, and this month up to today.
     first_month = _add_months(today.replace(day=1), -MONTHS)
-    made = 0
-    error_case = None
-    plan = [(m, entry) for m in range(MONTHS + 1) for entry in _month_slice(m)]
-    for n, (month_index, (code, reason, kind)) in enumerate(plan):
+    entries = [(m, entry) for m in range(MONTHS + 1) for entry in _month_slice(m)]
+    plan = []
+    for n, (month_index, (code, reason, kind)) in enumerate(entries):
         service = services.get(code)
         if service is None:
             continue
         month = _add_months(first_month, month_index)
         intake_day = cal.add_workdays(cal.next_workday(month), 2 + (n * 5) % 12)
         intake = dt.datetime.combine(intake_day, dt.time(10, 0), tzinfo=cal.tz)
-        # Expedited work takes about half the standard time; a late case runs over its promise.
+        # Expedited work takes a little over half the standard time; a late case overruns.
         taken = max(1.0, round(service.standard_workdays * (0.55 + (n % 4) * 0.06), 1))
         promised = cal.add_workdays(intake_day, int(taken + 0.999))
         if kind == "late":
             taken += 2
-        delivered_at = cal.add_working_time(intake, taken * day)
-        if delivered_at.date() >= today:
-            continue
+        delivered_at = cal.add_working_time(intake, taken * cal.hours.day_length)
+        if delivered_at.date() < today:
+            plan.append(
+                HistoryCase(n, service, reason, kind, intake, promised, taken, delivered_at)
+            )
+    return plan
+
+
+def kpi_demo_load(*, users: dict, clients: list[Client], today: dt.date) -> int:
+    """Create the history when missing; returns how many cases it made."""
+    if Case.objects.filter(intake__demo_history=True).exists():
+        return 0
+    cal = firm_calendar()
+    liaison = users[Role.LIAISON]
+    everyone = _clients(liaison, clients)
+    regulars, one_off = everyone[: len(clients)], everyone[len(clients) :]
+    processors = list(
+        get_user_model().objects.filter(groups__name=Role.PROCESS.value).order_by("pk")
+    ) or [users[Role.PROCESS]]
+    risk = users[Role.RISK]
+    supervisor = users[Role.SUPERVISOR]
+    made = 0
+    error_case = None
+    for h in history_plan(today):
+        n, service, reason, kind = h.n, h.service, h.reason, h.kind
+        code, intake, promised, taken, delivered_at = (
+            service.code,
+            h.intake,
+            h.promised,
+            h.taken,
+            h.delivered_at,
+        )
         client = one_off[ONE_OFF_AT[n]] if n in ONE_OFF_AT else regulars[n % len(regulars)]
         closed_at = cal.add_working_time(delivered_at, 4 * H)
         case = _case(client, service, intake, promised, reason, closed_at, cal)
