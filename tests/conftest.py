@@ -37,9 +37,14 @@ def _reseed_data_migrations() -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters live in the cache; each test starts with none."""
+    """Rate-limit counters live in the cache, parsed catalogs in the planner's; each test
+    starts with neither."""
     from django.core.cache import cache
 
+    from expedite.cases import plans
+
+    # Parsed catalogs are kept per version id; a rolled-back test frees ids the next one reuses.
+    plans._cache.clear()
     cache.clear()
     yield
     cache.clear()

@@ -359,3 +359,50 @@ def close_as(case):
     return case_transition(
         actor=User.objects.get(username="zhangmin"), case=case, to="closed", now=timezone.now()
     )
+
+
+def test_a_retention_purge_keeps_the_handbook_and_the_catalog_revision(world, admin):
+    from unittest import mock
+
+    from expedite.cases.retention import retention_purge
+    from expedite.learning.models import HandbookEntry, Retrospective
+    from expedite.learning.services import handbook_entry_add
+
+    long_ago = dt.datetime(2020, 1, 6, 10, tzinfo=dt.UTC)
+    with mock.patch("django.utils.timezone.now", return_value=long_ago):
+        from expedite.cases.services import case_create
+
+        old = case_create(
+            actor=world.zhang,
+            client_id=world.acme.pk,
+            service_code="business-change",
+            requested_deadline=long_ago.date(),
+            reason="旧案",
+        )
+    Case.objects.filter(pk=old.pk).update(state="closed", updated_at=long_ago)
+    Feedback.objects.create(case=old, timeliness=5, communication=5, result=5, created_at=long_ago)
+    retro = Retrospective.objects.create(
+        case=old,
+        went_well="a",
+        to_improve="b",
+        actions=["初审半天"],
+        written_by=world.zhang,
+        updated_at=long_ago,
+    )
+    with mock.patch("django.utils.timezone.now", return_value=long_ago):
+        entry = handbook_entry_add(
+            actor=world.li,
+            service_code="business-change",
+            step_code="first-review",
+            title="初审半天",
+            retrospective=retro,
+            action_index=0,
+            change=duration_change(),
+            now=long_ago,
+        )
+        proposal_decide(actor=admin, entry=entry, accept=True, reason="好", now=long_ago)
+    assert retention_purge(before=dt.date(2021, 1, 1), today=dt.date.today())["removed"] == 1
+    assert not Case.objects.filter(pk=old.pk).exists() and not Feedback.objects.exists()
+    entry = HandbookEntry.objects.get()
+    assert entry.retrospective is None and entry.status == "accepted"
+    assert CatalogRevision.objects.get().entry == entry

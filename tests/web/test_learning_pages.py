@@ -148,3 +148,31 @@ def test_the_handbook_shows_planned_against_actual_and_takes_a_proposal(client, 
     assert current_catalog().get("business-change").step("first-review").duration.hours == 4
     text = client.get(reverse("handbook")).text
     assert "r1" in text and "4 小时" in text
+
+
+def test_a_retrospective_action_becomes_one_handbook_entry(client, world):
+    case = case_at(world)
+    client.login(username="zhang", password=PASSWORD)
+    client.post(
+        reverse("case_retrospective", args=[case.pk]),
+        {"went_well": "容缺受理", "to_improve": "预审", "actions": "预审加查签字"},
+    )
+    retro = Retrospective.objects.get(case=case)
+    page = reverse("handbook_service", args=["business-change"])
+    form = client.get(page, {"retro": retro.pk, "action": 0}).text
+    assert 'value="预审加查签字"' in form and case.reference in form
+    add = reverse("handbook_entry_add", args=["business-change"])
+    fields = {"retro": retro.pk, "action": 0, "title": "预审加查签字", "step": "prepare"}
+    client.post(add, fields)
+    response = client.post(add, fields, follow=True)
+    assert "这条措施已转入优化手册" in response.text
+    entry = HandbookEntry.objects.get()
+    assert entry.retrospective == retro and entry.status == ""
+    assert "已入优化手册" in client.get(reverse("case_detail", args=[case.pk])).text
+    # An action in the handbook stays in the 复盘.
+    response = client.post(
+        reverse("case_retrospective", args=[case.pk]),
+        {"went_well": "容缺受理", "to_improve": "预审", "actions": ""},
+        follow=True,
+    )
+    assert "已转入优化手册的措施不能删除" in response.text

@@ -15,7 +15,10 @@ from .models import CustodyItem
 
 
 def _case(service: str) -> Case | None:
-    return Case.objects.select_related("client").filter(service__code=service).first()
+    # The seed's case (the oldest of its service), not a later demo's finished one.
+    return (
+        Case.objects.select_related("client").filter(service__code=service).order_by("pk").first()
+    )
 
 
 def _absent(case: Case | None, kind: str) -> bool:

@@ -113,8 +113,10 @@ class HandbookEntry(models.Model):
     step_code = models.CharField(_("步骤"), max_length=64, blank=True)
     title = models.CharField(_("标题"), max_length=120)
     body = models.TextField(_("内容"), blank=True)
+    # The lesson outlives the case: a retention purge removes the 复盘, not the entry (nor the
+    # catalog revision it produced).
     retrospective = models.ForeignKey(
-        Retrospective, null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+        Retrospective, null=True, blank=True, on_delete=models.SET_NULL, related_name="entries"
     )
     action_index = models.PositiveSmallIntegerField(null=True, blank=True)
     # domain.learning.CatalogChange.to_dict(); empty when the entry proposes nothing.

@@ -265,12 +265,12 @@ def change_from_post(post, service_code: str) -> CatalogChange | None:
 def handbook_entry_create(request, code: str):
     retro = None
     index = None
-    if request.POST.get("retro"):
-        retro = Retrospective.objects.filter(pk=request.POST.get("retro")).first()
-        try:
+    try:
+        if request.POST.get("retro"):
+            retro = Retrospective.objects.filter(pk=int(request.POST["retro"])).first()
             index = int(request.POST.get("action", ""))
-        except ValueError:
-            index = None
+    except ValueError:
+        retro, index = None, None
     try:
         handbook_entry_add(
             actor=request.user,
