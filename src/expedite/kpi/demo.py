@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 
 from expedite.cases.clocks import clocks_to_json, new_case_clocks
@@ -33,6 +34,8 @@ from .models import Delivery
 from .services import delivery_error_record
 
 H = dt.timedelta(hours=1)
+# The history's cases, told apart from the demo's live ones.
+HISTORY_CASES = Q(intake__has_key="demo_history")
 MONTHS = 6
 
 # Clients who bought once in the period, next to the demo's four regulars (repeat purchase).
@@ -129,7 +132,7 @@ def history_plan(today: dt.date) -> list[HistoryCase]:
 
 def kpi_demo_load(*, users: dict, clients: list[Client], today: dt.date) -> int:
     """Create the history when missing; returns how many cases it made."""
-    if Case.objects.filter(intake__demo_history=True).exists():
+    if Case.objects.filter(HISTORY_CASES).exists():
         return 0
     cal = firm_calendar()
     liaison = users[Role.LIAISON]
