@@ -4,9 +4,11 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from expedite.audit.models import AuditEvent
 from expedite.cases.models import Case, Client, ServiceType
+from expedite.kpi.demo import ONE_OFF_CLIENTS, history_plan
 from expedite.learning.demo import FINISHED as LEARNING_CASES
 from expedite.materials.demo import DEMO_MATERIAL_CASES
 from expedite.ops.demo import DEMO_CASES, DEMO_USERS, demo_load
@@ -34,15 +36,23 @@ def test_a_broken_catalog_file_is_refused_naming_the_key(tmp_path):
 
 def test_demo_loads_every_role_and_the_seed_examples_once(catalog):
     first = demo_load(today=dt.date(2026, 11, 26))
+    history = len(history_plan(dt.date(2026, 11, 26)))
+    assert history >= 30  # six months of finished cases for the KPI trends
     assert first == {
         "users": len(DEMO_USERS),
         "clients": 4,
-        "cases": len(DEMO_CASES) + len(DEMO_REVIEW_CASES) + len(LEARNING_CASES),
+        "cases": len(DEMO_CASES) + len(DEMO_REVIEW_CASES) + len(LEARNING_CASES) + history,
     }
     assert demo_load(today=dt.date(2026, 11, 27)) == {"users": 0, "clients": 0, "cases": 0}
-    assert Client.objects.count() == 4 and Case.objects.count() == len(DEMO_CASES) + len(
-        DEMO_REVIEW_CASES
-    ) + len(DEMO_MATERIAL_CASES) + len(LEARNING_CASES)
+    assert Client.objects.count() == 4 + len(ONE_OFF_CLIENTS)
+    assert (
+        Case.objects.count()
+        == len(DEMO_CASES)
+        + len(DEMO_REVIEW_CASES)
+        + len(DEMO_MATERIAL_CASES)
+        + len(LEARNING_CASES)
+        + history
+    )
     from django.contrib.auth.models import User
 
     verdicts = set(Case.objects.values_list("verdict", flat=True))
@@ -61,15 +71,13 @@ def test_demo_loads_every_role_and_the_seed_examples_once(catalog):
 
 def test_setup_loads_demo_data_on_a_new_database_only(make_user):
     call_command("setup", stdout=StringIO())
-    assert Case.objects.count() == len(DEMO_CASES) + len(DEMO_REVIEW_CASES) + len(
-        DEMO_MATERIAL_CASES
-    ) + len(LEARNING_CASES)
+    expected = len(DEMO_CASES) + len(DEMO_REVIEW_CASES) + len(DEMO_MATERIAL_CASES)
+    expected += len(LEARNING_CASES) + len(history_plan(timezone.localdate()))
+    assert Case.objects.count() == expected
     out = StringIO()
     call_command("setup", stdout=out)
     assert "demo:" not in out.getvalue()
-    assert Case.objects.count() == len(DEMO_CASES) + len(DEMO_REVIEW_CASES) + len(
-        DEMO_MATERIAL_CASES
-    ) + len(LEARNING_CASES)
+    assert Case.objects.count() == expected
 
 
 def test_setup_never_adds_demo_data_to_a_database_in_use(make_user):

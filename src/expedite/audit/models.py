@@ -145,6 +145,7 @@ AUDIT_KIND_LABELS = {
     AuditKind.RISK_WARNING_RAISED: _("风险预警"),
     AuditKind.RISK_WARNING_SENT: _("向客户发送风险预警"),
     AuditKind.RISK_WARNING_DISMISSED: _("风险预警不告知客户"),
+    AuditKind.DELIVERY_ERROR_RECORDED: _("登记交付后发现的差错"),
     AuditKind.FEEDBACK_SUBMITTED: _("客户提交满意度评价"),
     AuditKind.FOLLOW_UP_RESOLVED: _("差评跟进已处理"),
     AuditKind.RETROSPECTIVE_SAVED: _("保存复盘"),

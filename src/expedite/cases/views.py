@@ -115,6 +115,7 @@ def case_detail_context(request, case) -> dict:
         **_approvals_context(request, case),
         **_materials_context(request, case),
         **_monitoring_context(request, case),
+        **_kpi_context(request, case),
         **_learning_context(request, case),
     }
 
@@ -141,6 +142,12 @@ def _approvals_context(request, case) -> dict:
     from expedite.approvals.views import approvals_context
 
     return approvals_context(request, case)
+
+
+def _kpi_context(request, case) -> dict:
+    from expedite.kpi.views import kpi_case_context
+
+    return kpi_case_context(request, case)
 
 
 def _monitoring_context(request, case) -> dict:

@@ -89,6 +89,7 @@ class AuditKind(enum.StrEnum):
     RISK_WARNING_RAISED = "risk.warning_raised"
     RISK_WARNING_SENT = "risk.warning_sent"
     RISK_WARNING_DISMISSED = "risk.warning_dismissed"
+    DELIVERY_ERROR_RECORDED = "case.delivery_error_recorded"
     FEEDBACK_SUBMITTED = "feedback.submitted"
     FOLLOW_UP_RESOLVED = "feedback.follow_up_resolved"
     RETROSPECTIVE_SAVED = "case.retrospective_saved"

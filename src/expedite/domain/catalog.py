@@ -116,6 +116,9 @@ class ServiceType:
     surcharge: Surcharge = field(default_factory=Surcharge)
     description: str = ""
     standard_workdays: int = 0  # as advertised; the planner computes the real figure
+    # What the same service typically takes elsewhere (a reference figure the firm keeps, not a
+    # measurement): the KPI compares expedited durations with it (docs/kpi.md).
+    industry_workdays: float | None = None
     # What the handler's self-check and the supervisor's review go through (双重复核).
     checklist: tuple[str, ...] = ()
 
@@ -366,6 +369,11 @@ def _parse_service(
     advertised = entry.get("standard_workdays", 0)
     if not isinstance(advertised, int) or isinstance(advertised, bool) or advertised < 0:
         raise CatalogError(f"{where}.standard_workdays: 应为正整数（工作日）。")
+    industry = entry.get("industry_workdays")
+    if industry is not None and (
+        isinstance(industry, bool) or not isinstance(industry, int | float) or industry <= 0
+    ):
+        raise CatalogError(f"{where}.industry_workdays: 应为正数（工作日）。")
     checklist = _checklist(entry, where, required=strict)
     return ServiceType(
         code=code,
@@ -384,6 +392,7 @@ def _parse_service(
         ),
         description=str(entry.get("description", "")),
         standard_workdays=advertised,
+        industry_workdays=None if industry is None else float(industry),
         checklist=checklist,
     )
 

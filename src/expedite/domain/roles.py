@@ -65,6 +65,8 @@ class Capability(enum.StrEnum):
     HANDLE_RECORD_INCIDENT = "handle_record_incident"
     CLIENT_MESSAGE = "client_message"
     VIEW_OUTBOX = "view_outbox"
+    VIEW_KPI = "view_kpi"
+    RECORD_DELIVERY_ERROR = "record_delivery_error"
     RESOLVE_FEEDBACK = "resolve_feedback"
     WRITE_RETROSPECTIVE = "write_retrospective"
     EDIT_HANDBOOK = "edit_handbook"
@@ -126,6 +128,10 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.CLIENT_MESSAGE: _INTAKE,
     # The outbox holds every client's messages: the people who run the system look at it.
     Capability.VIEW_OUTBOX: frozenset({Role.ADMIN}),
+    # The KPI dashboard shows every client's and every colleague's figures: supervisors up.
+    Capability.VIEW_KPI: frozenset({Role.SUPERVISOR, Role.MANAGER, Role.GENERAL_MANAGER}),
+    # Whoever learns of an error in a delivered result records it; it lowers the zero-error rate.
+    Capability.RECORD_DELIVERY_ERROR: _ALL_STAFF - {Role.ADMIN},
     # A dissatisfied client is the department's business: its manager answers it.
     Capability.RESOLVE_FEEDBACK: frozenset({Role.MANAGER, Role.GENERAL_MANAGER}),
     # 复盘 is written by the people who ran the case, or their supervisors.

@@ -27,6 +27,7 @@ from expedite.domain.audit import AuditKind
 from expedite.domain.calendar import SHANGHAI
 from expedite.domain.identifiers import uscc_check_character
 from expedite.domain.roles import ROLE_NAMES_ZH, Role
+from expedite.kpi.demo import kpi_demo_load
 from expedite.learning.demo import learning_demo_load
 from expedite.materials.demo import materials_demo_load
 from expedite.monitoring.demo import monitoring_demo_load
@@ -280,6 +281,7 @@ def demo_load(*, today: dt.date, now: dt.datetime | None = None) -> dict[str, in
     monitoring_demo_load()
     created["cases"] += learning_demo_load(users=users, clients=clients, today=today)
     notify_demo_load(now=timezone.now())
+    created["cases"] += kpi_demo_load(users=users, clients=clients, today=today)
     if any(created.values()) or custody:
         audit_record(kind=AuditKind.DEMO_LOADED, payload={**created, "custody_items": custody})
     return created

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from expedite.accounts.selectors import staff_display_name, user_role_labels
+from expedite.accounts.selectors import staff_display_name, user_can, user_role_labels
+from expedite.domain.roles import Capability
 
 
 def staff_context(request):
@@ -11,4 +12,7 @@ def staff_context(request):
         "firm_name": settings.EXPEDITE_FIRM_NAME,
         "role_labels": user_role_labels(user) if user and user.is_authenticated else [],
         "staff_name": staff_display_name(user) if user and user.is_authenticated else "",
+        "can_view_kpi": bool(
+            user and user.is_authenticated and user_can(user, Capability.VIEW_KPI)
+        ),
     }

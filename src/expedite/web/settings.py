@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "expedite.ops",
     "expedite.portal",
     "expedite.learning",
+    "expedite.kpi",
     "expedite.workdays",
     "expedite.web",
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("expedite.ops.urls")),
     path("", include("expedite.notify.urls")),
     path("", include("expedite.workdays.urls")),
+    path("", include("expedite.kpi.urls")),
     path("p/", include("expedite.portal.urls")),
     path("p/", include("expedite.learning.portal_urls")),
     path("", include("expedite.learning.urls")),

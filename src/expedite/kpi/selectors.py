@@ -1,0 +1,287 @@
+"""Reads for the KPI dashboard: the filters, and the plain records the formulas take.
+
+Every figure comes from `expedite.domain.kpi`; this module only chooses the rows (by service,
+staff, client and period) and turns them into records, in a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from expedite.accounts.selectors import staff_display_name, user_can
+from expedite.cases.models import Case, Client, ServiceType
+from expedite.cases.plans import current_catalog
+from expedite.domain import kpi
+from expedite.domain.cases import CaseState
+from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
+from expedite.domain.roles import Capability
+from expedite.learning.models import Feedback
+from expedite.materials.models import PreReview
+from expedite.monitoring.models import Incident
+from expedite.reviews.models import ReviewFinding
+from expedite.work.models import Assignment
+from expedite.workdays.selectors import firm_calendar
+
+from .models import Delivery, DeliveryError
+
+DEFAULT_MONTHS = 6
+MAX_MONTHS = 36
+# A purchase is a case the client accepted: from `accepted` on, whatever came after, except a
+# case cancelled (the purchase did not happen as bought).
+PURCHASED = frozenset(
+    s.value
+    for s in CaseState
+    if s
+    not in {
+        CaseState.DRAFT,
+        CaseState.TRIAGED,
+        CaseState.QUOTED,
+        CaseState.DECLINED,
+        CaseState.CANCELLED,
+    }
+)
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@dataclass(frozen=True)
+class KpiFilters:
+    first: dt.date  # first month of the period (day 1)
+    last: dt.date  # last month, included
+    service: str = ""
+    staff: int | None = None
+    client: int | None = None
+
+    @property
+    def months(self) -> list[dt.date]:
+        return kpi.months_between(self.first, self.last)
+
+    def query(self) -> dict[str, str]:
+        """The filters as the page's query string, to link the export to the same figures."""
+        q = {"from": f"{self.first:%Y-%m}", "to": f"{self.last:%Y-%m}"}
+        for key in ("service", "staff", "client"):
+            value = getattr(self, key)
+            if value:
+                q[key] = str(value)
+        return q
+
+
+def _month(raw: str, *, field_name: str) -> dt.date:
+    m = _MONTH.match(raw.strip())
+    if not m or not 1 <= int(m.group(2)) <= 12 or not 2000 <= int(m.group(1)) <= 2100:
+        raise ValidationFailed(
+            gettext_noop("月份“%(value)s”格式不对，应写作 2026-05。"),
+            field=field_name,
+            params={"value": raw[:20]},
+        )
+    return dt.date(int(m.group(1)), int(m.group(2)), 1)
+
+
+def _id(raw: str, *, field_name: str, label: str) -> int | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise ValidationFailed(
+            gettext_noop("请从列表中选择%(label)s。"), field=field_name, params={"label": label}
+        )
+    return int(raw)
+
+
+def parse_filters(query: Mapping[str, str], *, today: dt.date) -> KpiFilters:
+    """Filters from the page's query; the default period is the last six months to this one.
+    Unknown services, staff or clients are refused by name, not silently ignored."""
+    this_month = kpi.month_of(today)
+    last = _month(query["to"], field_name="to") if query.get("to") else this_month
+    first = (
+        _month(query["from"], field_name="from")
+        if query.get("from")
+        else kpi.add_months(last, -(DEFAULT_MONTHS - 1))
+    )
+    if first > last:
+        raise ValidationFailed(gettext_noop("起始月份不能晚于结束月份。"), field="from")
+    if len(kpi.months_between(first, last)) > MAX_MONTHS:
+        raise ValidationFailed(
+            gettext_noop("一次最多查看 %(n)s 个月。"), field="from", params={"n": MAX_MONTHS}
+        )
+    service = (query.get("service") or "").strip()
+    if service and not ServiceType.objects.filter(code=service).exists():
+        raise ValidationFailed(gettext_noop("请从列表中选择服务事项。"), field="service")
+    staff = _id(query.get("staff", ""), field_name="staff", label=gettext_noop("人员"))
+    if staff is not None and not get_user_model().objects.filter(pk=staff).exists():
+        raise ValidationFailed(gettext_noop("请从列表中选择人员。"), field="staff")
+    client = _id(query.get("client", ""), field_name="client", label=gettext_noop("客户"))
+    if client is not None and not Client.objects.filter(pk=client).exists():
+        raise ValidationFailed(gettext_noop("请从列表中选择客户。"), field="client")
+    return KpiFilters(first=first, last=last, service=service, staff=staff, client=client)
+
+
+def filter_choices() -> dict:
+    """What the filter form offers: services, people who worked on cases, and clients."""
+    User = get_user_model()
+    people = User.objects.filter(
+        pk__in=Assignment.objects.filter(user__isnull=False).values("user_id")
+    ).order_by("last_name", "first_name", "username")
+    return {
+        "services": [
+            (s.code, s.display_name(get_language()))
+            for s in ServiceType.objects.order_by("category", "code")
+        ],
+        "staff": [(u.pk, staff_display_name(u)) for u in people],
+        "clients": list(Client.objects.order_by("name").values_list("pk", "name")),
+    }
+
+
+# -- records ----------------------------------------------------------------------------------
+
+
+def _start(month: dt.date) -> dt.datetime:
+    return dt.datetime.combine(month, dt.time(0), tzinfo=firm_calendar().tz)
+
+
+def _cases(f: KpiFilters):
+    cases = Case.objects.all()
+    if f.service:
+        cases = cases.filter(service__code=f.service)
+    if f.client:
+        cases = cases.filter(client_id=f.client)
+    if f.staff:
+        cases = cases.filter(pk__in=Assignment.objects.filter(user_id=f.staff).values("case_id"))
+    return cases
+
+
+def _industry_workdays() -> dict[str, float | None]:
+    return {s.code: s.industry_workdays for s in current_catalog().services}
+
+
+@dataclass(frozen=True)
+class Records:
+    delivered: list[kpi.DeliveredCase]
+    prereviews: list[kpi.SlaRecord]
+    incidents: list[kpi.SlaRecord]
+    ratings: list[kpi.Rating]
+    purchases: list[kpi.Purchase]
+    errors: list[DeliveryError] = field(default_factory=list)
+
+
+def kpi_records(f: KpiFilters) -> Records:
+    """The records of the period under the filters (purchases reach back 11 more months for
+    the repeat-purchase window)."""
+    tz = firm_calendar().tz
+    start, end = _start(f.first), _start(kpi.add_months(f.last, 1))
+    cases = _cases(f)
+    deliveries = list(
+        Delivery.objects.filter(
+            case__in=cases, delivered_at__gte=start, delivered_at__lt=end
+        ).select_related("case", "case__service")
+    )
+    ids = [d.case_id for d in deliveries]
+    after = Counter(
+        dict(
+            DeliveryError.objects.filter(case_id__in=ids)
+            .values("case_id")
+            .annotate(n=Count("pk"))
+            .values_list("case_id", "n")
+        )
+    )
+    caught = Counter(
+        dict(
+            ReviewFinding.objects.filter(review__case_id__in=ids)
+            .values("review__case_id")
+            .annotate(n=Count("pk"))
+            .values_list("review__case_id", "n")
+        )
+    )
+    industry = _industry_workdays()
+    delivered = [
+        kpi.DeliveredCase(
+            case_id=d.case_id,
+            client_id=d.case.client_id,
+            service=d.case.service.code,
+            delivered_on=d.delivered_at.astimezone(tz).date(),
+            deadline=d.case.requested_deadline,
+            workdays=float(d.workdays),
+            standard_workdays=float(d.case.service.standard_workdays),
+            industry_workdays=industry.get(d.case.service.code),
+            errors_after=after[d.case_id],
+            caught_in_review=caught[d.case_id],
+        )
+        for d in deliveries
+    ]
+    prereviews = [
+        kpi.SlaRecord(
+            started_on=r.started_at.astimezone(tz).date(), due=r.due_at, done=r.finished_at
+        )
+        for r in PreReview.objects.filter(case__in=cases, started_at__gte=start, started_at__lt=end)
+    ]
+    incidents = [
+        kpi.SlaRecord(
+            started_on=i.raised_at.astimezone(tz).date(), due=i.response_due, done=i.acknowledged_at
+        )
+        for i in Incident.objects.filter(case__in=cases, raised_at__gte=start, raised_at__lt=end)
+    ]
+    ratings = [
+        kpi.Rating(given_on=r.created_at.astimezone(tz).date(), average=r.average)
+        for r in Feedback.objects.filter(case__in=cases, created_at__gte=start, created_at__lt=end)
+    ]
+    window = _start(kpi.add_months(f.first, -(kpi.REPEAT_WINDOW_MONTHS - 1)))
+    purchases = [
+        kpi.Purchase(client_id=client_id, opened_on=created.astimezone(tz).date())
+        for client_id, created in cases.filter(
+            state__in=PURCHASED, created_at__gte=window, created_at__lt=end
+        ).values_list("client_id", "created_at")
+    ]
+    errors = list(
+        DeliveryError.objects.filter(case_id__in=ids)
+        .select_related("case", "case__client", "recorded_by")
+        .order_by("-found_on", "-pk")
+    )
+    return Records(delivered, prereviews, incidents, ratings, purchases, errors)
+
+
+@dataclass(frozen=True)
+class KpiReport:
+    filters: KpiFilters
+    months: list[kpi.MonthFigures]
+    services: list[tuple[str, kpi.ServiceDurations]]  # (name, figures)
+    total: kpi.MonthFigures  # the whole period as one (repeat purchase: its last month)
+    errors: list[DeliveryError]
+
+
+def kpi_report(*, user, filters: KpiFilters, now: dt.datetime) -> KpiReport:
+    if not user_can(user, Capability.VIEW_KPI):
+        raise NotAllowed(_("只有主管、部门经理或总经理可以查看经营指标。"))
+    r = kpi_records(filters)
+    months = kpi.monthly(
+        months=filters.months,
+        delivered=r.delivered,
+        prereviews=r.prereviews,
+        incidents=r.incidents,
+        ratings=r.ratings,
+        purchases=r.purchases,
+        now=now,
+    )
+    whole = kpi.MonthFigures(
+        month=filters.first,
+        durations=kpi.durations(r.delivered),
+        on_time=kpi.on_time(r.delivered),
+        zero_error=kpi.zero_error(r.delivered),
+        caught_in_review=sum(c.caught_in_review for c in r.delivered),
+        prereview_sla=kpi.sla_compliance(r.prereviews, now=now),
+        incident_sla=kpi.sla_compliance(r.incidents, now=now),
+        satisfaction=kpi.satisfaction(r.ratings),
+        repeat=kpi.repeat_purchase(r.purchases, month=filters.last),
+    )
+    names = {s.code: s.display_name(get_language()) for s in ServiceType.objects.all()}
+    services = [(names.get(s.service, s.service), s) for s in kpi.by_service(r.delivered)]
+    return KpiReport(
+        filters=filters, months=months, services=services, total=whole, errors=r.errors
+    )

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("kpi/", views.dashboard_view, name="kpi_dashboard"),
+    path("kpi/export.xlsx", views.export_view, name="kpi_export"),
+    path("cases/<int:pk>/delivery-errors/", views.delivery_error_view, name="case_delivery_error"),
+]
