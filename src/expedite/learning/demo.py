@@ -11,6 +11,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from expedite.cases.clocks import clocks_to_json, new_case_clocks
 from expedite.cases.lifecycle import case_transition
 from expedite.cases.models import Case
 from expedite.cases.services import case_create
@@ -126,21 +127,35 @@ def _finished_case(*, spec, users, clients, today: dt.date, start: dt.datetime) 
         requested_deadline=deadline,
         reason=reason,
     )
+    # The case is run at the times its steps say, so its clocks (and the KPIs that read them)
+    # show a real duration, not the seconds the demo takes to load.
+    cal = firm_calendar()
+
+    def later(t: dt.datetime, hours: float) -> dt.datetime:
+        return cal.at_work_clock(cal.work_clock(t) + int(hours * HOUR_US))
+
+    # Opened when its work began: the intake clock starts then, not at load time.
+    opened = start - dt.timedelta(hours=1)
+    Case.objects.filter(pk=case.pk).update(
+        created_at=opened, clocks=clocks_to_json(new_case_clocks(cal).start(opened))
+    )
+    case.refresh_from_db()
     case = case_triage(
         actor=liaison,
         case=case,
         data=TriageInput(deadline=deadline, written_notice=True, facts={"resolution_signed": True}),
-        now=timezone.now(),
+        now=start,
     )
     for state in ("quoted", "accepted", "in_progress"):
-        case = case_transition(actor=liaison, case=case, to=state, now=timezone.now())
+        case = case_transition(actor=liaison, case=case, to=state, now=start)
     _run_steps(case, manager, hours, start)
-    case = case_transition(actor=liaison, case=case, to="review", now=timezone.now())
+    done = max(s.finished_at for s in case.steps.all())
+    case = case_transition(actor=liaison, case=case, to="review", now=done)
     results = [{"item": i, "ok": True} for i in review_checklist(case)]
-    self_check(actor=users[Role.PROCESS], case=case, results=results, now=timezone.now())
-    supervisor_review(actor=users[Role.SUPERVISOR], case=case, results=results, now=timezone.now())
-    for state in ("delivered", "confirmed"):
-        case = case_transition(actor=liaison, case=case, to=state, now=timezone.now())
+    self_check(actor=users[Role.PROCESS], case=case, results=results, now=later(done, 0.5))
+    supervisor_review(actor=users[Role.SUPERVISOR], case=case, results=results, now=later(done, 1))
+    case = case_transition(actor=liaison, case=case, to="delivered", now=later(done, 1.5))
+    case = case_transition(actor=liaison, case=case, to="confirmed", now=later(done, 4))
     feedback_submit(
         case=case,
         contact=case.client.contacts.first().name,
