@@ -228,9 +228,7 @@ def test_an_accepted_duration_reaches_new_plans_and_leaves_old_ones_as_promised(
     )
     revision = CatalogRevision.objects.get()
     assert revision.number == 1 and revision.accepted_by == admin
-    assert revision.diff == [
-        ["business-change.steps[first-review].duration", "2 个工作日", "4 小时"]
-    ]
+    assert revision.diff == [["工商变更 · 初审 · 时长", "2 个工作日", "4 小时"]]
     assert revision.version == CatalogVersion.objects.order_by("-pk").first()
     event = AuditEvent.objects.get(kind="catalog.change_accepted")
     assert event.payload["revision"] == 1 and event.payload["version"] == revision.version_id

@@ -108,7 +108,7 @@ def _apply(doc: dict, change: CatalogChange) -> tuple[str, str, str] | None:
         before = "—" if change.item not in items else change.item
         if change.item not in items:
             items.append(change.item)
-        return (f"{change.service}.checklist", before, change.item)
+        return (f"{service.get('name_zh', change.service)} · 复核清单", before, change.item)
     step = _step(service, change.step)
     if step is None:
         return None
@@ -116,7 +116,7 @@ def _apply(doc: dict, change: CatalogChange) -> tuple[str, str, str] | None:
         before = describe_duration(step.get("duration") or {})
         step["duration"] = dict(change.duration)
         return (
-            f"{change.service}.steps[{change.step}].duration",
+            f"{service.get('name_zh', change.service)} · {step.get('name', change.step)} · 时长",
             before,
             describe_duration(step["duration"]),
         )
@@ -129,7 +129,11 @@ def _apply(doc: dict, change: CatalogChange) -> tuple[str, str, str] | None:
     else:
         before = str(levers[old].get("name", ""))
         levers[old] = lever
-    return (f"{change.service}.levers[{lever['code']}]", before, _lever_text(lever))
+    return (
+        f"{service.get('name_zh', change.service)} · 加急手段 {lever.get('name', lever['code'])}",
+        before,
+        _lever_text(lever),
+    )
 
 
 def _lever_text(lever: Mapping) -> str:

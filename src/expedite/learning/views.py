@@ -138,9 +138,22 @@ def handbook(request):
     )
 
 
+def step_name(service_code: str, step_code: str) -> str:
+    """A step as people call it (初审), not the catalog's code; the code if it has gone."""
+    from expedite.cases.plans import current_catalog
+    from expedite.domain.errors import NotFound
+
+    try:
+        service = current_catalog().get(service_code)
+    except NotFound:
+        return step_code
+    return next((s.name for s in service.steps if s.code == step_code), step_code)
+
+
 def _entry_row(entry) -> dict:
     return {
         "e": entry,
+        "step": step_name(entry.service_code, entry.step_code) if entry.step_code else "",
         "change": describe_change(entry.change),
         "author": staff_display_name(entry.created_by),
         "decider": staff_display_name(entry.decided_by) if entry.decided_by else "",
@@ -155,13 +168,16 @@ def describe_change(change: dict) -> str:
     c = CatalogChange.from_dict(change)
     if c.kind == ChangeKind.DURATION:
         return _("步骤 %(step)s 时长改为 %(d)s") % {
-            "step": c.step,
+            "step": step_name(c.service, c.step),
             "d": describe_duration(dict(c.duration)),
         }
     if c.kind == ChangeKind.CHECKLIST:
         return _("复核清单新增：%(item)s") % {"item": c.item}
     lever = dict(c.lever)
-    text = _("步骤 %(step)s 新增加急手段：%(name)s") % {"step": c.step, "name": lever.get("name")}
+    text = _("步骤 %(step)s 新增加急手段：%(name)s") % {
+        "step": step_name(c.service, c.step),
+        "name": lever.get("name"),
+    }
     if lever.get("to"):
         text += f" → {describe_duration(lever['to'])}"
     return text
