@@ -120,11 +120,11 @@ class _Model:
     def _changes(self) -> None:
         m, flags = self.m, []
         for t in self.problem.tasks:
-            reasons = []
+            reasons, always = [], False
             if t.current_worker is not None:
                 lits = self.assign.get(t.id, {})
                 if t.current_worker not in lits:
-                    reasons.append(1)
+                    always = True  # today's worker may not do it any more
                 elif lits[t.current_worker] is not None:
                     reasons.append(~lits[t.current_worker])
             if t.current_start is not None:
@@ -132,7 +132,7 @@ class _Model:
                 m.add(self.start[t.id] == t.current_start).only_enforce_if(same)
                 m.add(self.start[t.id] != t.current_start).only_enforce_if(~same)
                 reasons.append(~same)
-            if 1 in reasons:
+            if always:
                 flags.append(1)
             elif reasons:
                 c = m.new_bool_var(f"chg_{t.id}")
