@@ -2,12 +2,13 @@
 
     .venv/bin/python benchmarks/scheduling/firm_load_bench.py [--cases 300] [--staff 40]
         [--days 20] [--seed 7] [--seconds 10] [--workers 1] [--wall] [--skip-cpsat]
+        [--tightness 0.7 1.3]
 
 Cases of the default catalog's services arrive over `--days` working days (8 hours each).
 A firm step needs one person with the step's skill for half its elapsed time (the
 staffing model's 4 hours per working day), contiguously; a government step (role
 `government`) needs nobody and just takes its elapsed time. Deadlines are tight: the
-standard elapsed duration times 0.7-1.3 from arrival, but never shorter than the case's
+standard elapsed duration times 0.7-1.3 (`--tightness`) from arrival, but never shorter than the case's
 own critical path (a promise triage would refuse), so all lateness comes from contention; weights 1 (normal), 2 (urgent) and
 4 (key client). Staff have a main skill in proportion to the demand for it and sometimes a
 second or third; some are away a day or two. Prints on-time rate, weighted tardiness,
@@ -26,7 +27,7 @@ import time
 from collections import Counter
 
 from expedite.catalog import load_default_catalog
-from expedite.domain.scheduling import Problem, Task, Worker, case_tardiness, check, solve
+from expedite.domain.scheduling import Problem, Task, Worker, case_tardiness, check, cpsat, solve
 from expedite.domain.staffing import EFFORT_HOURS_PER_STEP_DAY
 
 DAY = 8
@@ -53,7 +54,9 @@ def length(service, duration) -> int:
     return max(finish.values())
 
 
-def generate(cases: int, staff: int, days: int, seed: int) -> Problem:
+def generate(
+    cases: int, staff: int, days: int, seed: int, tightness: tuple[float, float] = (0.7, 1.3)
+) -> Problem:
     rnd = random.Random(seed)
     services = [s for s in load_default_catalog().services if any(not st.when for st in s.steps)]
     tasks: list[Task] = []
@@ -64,7 +67,7 @@ def generate(cases: int, staff: int, days: int, seed: int) -> Problem:
         # A deadline the case could meet on its own (triage refuses less), often tighter
         # than the standard duration.
         alone = length(service, effort)
-        due = release + max(alone, round(length(service, elapsed) * rnd.uniform(0.7, 1.3)))
+        due = release + max(alone, round(length(service, elapsed) * rnd.uniform(*tightness)))
         weight = rnd.choices([w for w, _ in WEIGHTS], [p for _, p in WEIGHTS])[0]
         case = f"c{c:04d}-{service.code}"
         for step in service.steps:
@@ -121,19 +124,35 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--wall", action="store_true", help="CP-SAT limit in wall seconds")
     parser.add_argument("--skip-cpsat", action="store_true")
+    parser.add_argument(
+        "--whole",
+        action="store_true",
+        help="one CP-SAT model of everything, never the large-neighbourhood search",
+    )
+    parser.add_argument(
+        "--tightness",
+        type=float,
+        nargs=2,
+        default=(0.7, 1.3),
+        metavar=("LO", "HI"),
+        help="deadline as a multiple of the standard duration (default 0.7 1.3)",
+    )
     args = parser.parse_args()
 
+    if args.whole:
+        cpsat.LNS_TASKS = cpsat.LNS_CHOICES = sys.maxsize
     began = time.perf_counter()
-    problem = generate(args.cases, args.staff, args.days, args.seed)
+    problem = generate(args.cases, args.staff, args.days, args.seed, tuple(args.tightness))
     firm_hours = sum(t.hours for t in problem.tasks if t.skill)
     print(
         f"{args.cases} cases, {len(problem.tasks)} steps, {args.staff} staff, "
         f"{args.days} working days; firm work {firm_hours} h vs "
-        f"{args.staff * args.days * DAY} h of staff time (seed {args.seed}, "
+        f"{args.staff * args.days * DAY} h of staff time (seed {args.seed}, deadlines "
+        f"{args.tightness[0]:g}-{args.tightness[1]:g} x standard, "
         f"generated in {time.perf_counter() - began:.2f} s, {peak_mb():.0f} MB)"
     )
     runs = [("fifo", {"solver": "fifo"}), ("edf", {"solver": "edf"})]
-    runs += [(f"greedy:{r}", {"rule": r}) for r in ("min_slack", "lft", "wedf")]
+    runs += [(f"greedy:{r}", {"rule": r}) for r in ("min_slack", "lft", "wedf", "best")]
     if not args.skip_cpsat:
         mode = "s wall" if args.wall else " det"
         runs.append(

@@ -50,7 +50,7 @@ def best_known(directory: Path, name: str) -> dict[str, int]:
 def run_set(directory: Path, name: str, args) -> None:
     files = instances(directory, name, args.limit)
     best = best_known(directory, name)
-    solvers = [("greedy:lft", {"rule": "lft"}), ("greedy:best", {"rule": "best"})]
+    solvers = [(f"greedy:{rule}", {"rule": rule}) for rule in ("min_slack", "lft", "best")]
     for seconds in args.seconds:
         label = f"cpsat {seconds:g}{'s wall' if args.wall else ' (det)'}"
         options = {"solver": "cpsat", "time_limit": seconds, "deterministic": not args.wall}

@@ -24,9 +24,10 @@ from .model import (
     evaluate,
 )
 
-FREE_TASKS = 60  # steps freed per round: small enough to solve in a fraction of a second
-ROUND_LIMIT = 0.5  # deterministic seconds per round at most
-ROUND_CHARGE = 0.02  # charged per round on top of CP-SAT's own time (building the model)
+FREE_TASKS = 30  # steps freed per round: small enough to solve in a fraction of a second
+ROUND_LIMIT = 0.2  # deterministic seconds per round at most
+ROUND_CONFLICTS = 1000  # and conflicts: deterministic time undercounts NoOverlap propagation
+ROUND_CHARGE = 0.05  # charged per round on top of CP-SAT's own deterministic time
 
 
 def improve(
@@ -39,6 +40,7 @@ def improve(
     deterministic: bool,
     run,
     model_class,
+    backstop: float = 10.0,
 ) -> tuple[dict[str, Placement], int]:
     """Improve `placements` for `budget` seconds; returns them and the rounds run."""
     rnd = random.Random(seed)  # noqa: S311 - a seeded search, not a secret
@@ -55,7 +57,7 @@ def improve(
         return best, 0
     floor = (0.0, critical_path_bound(problem), 0)  # nothing can beat this
     used, rounds = 0.0, 0
-    while used < budget and time.perf_counter() - began < budget * 3 and best_key > floor:
+    while used < budget and time.perf_counter() - began < budget * backstop and best_key > floor:
         rounds += 1
         ends = case_ends(problem, best)
         late = [
@@ -82,7 +84,12 @@ def improve(
         model.m.minimize(objective)
         limit = min(ROUND_LIMIT, max(budget - used, 0.01))
         solver, found, _, spent = run(
-            model, limit, seed=rnd.randrange(1 << 30), workers=1, deterministic=deterministic
+            model,
+            limit,
+            seed=rnd.randrange(1 << 30),
+            workers=1,
+            deterministic=deterministic,
+            conflicts=ROUND_CONFLICTS if deterministic else None,
         )
         used += spent + (ROUND_CHARGE if deterministic else 0.0)
         if not found:
