@@ -31,9 +31,18 @@ from .model import (
 )
 
 # Deterministic time is CP-SAT's own measure of work done, so a busy machine takes longer
-# in wall-clock terms (2-5x on two shared cores under load). The wall-clock backstop only
-# bites on a machine far slower than that; when it does, the result is not reproducible.
+# in wall-clock terms (up to 10x measured on two shared cores under heavy load). The
+# wall-clock backstop only bites on a machine slower than that; when it does, the result
+# is not reproducible.
 WALL_BACKSTOP = 10.0
+WALL_BACKSTOP_MIN = 30.0
+
+
+def backstop(limit: float) -> float:
+    """Wall-clock seconds after which a deterministic-time search is cut off anyway."""
+    return limit * WALL_BACKSTOP + WALL_BACKSTOP_MIN
+
+
 LNS_TASKS = 400
 LNS_CHOICES = 3000
 
@@ -242,7 +251,7 @@ def _run(
         # Several threads only stay reproducible when they take turns in fixed batches.
         solver.parameters.interleave_search = workers > 1
         solver.parameters.max_deterministic_time = max(limit, 0.01)
-        solver.parameters.max_time_in_seconds = max(limit, 0.05) * WALL_BACKSTOP
+        solver.parameters.max_time_in_seconds = backstop(limit)
     else:
         solver.parameters.max_time_in_seconds = max(limit, 0.01)
     if conflicts:
@@ -284,7 +293,7 @@ def solve_cpsat(
             seed=seed,
             deterministic=deterministic,
             run=_run,
-            backstop=WALL_BACKSTOP if deterministic else 1.0,
+            wall_limit=backstop(budget) if deterministic else budget,
             model_class=_Model,
         )
         return Schedule(

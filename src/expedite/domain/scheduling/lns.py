@@ -40,7 +40,7 @@ def improve(
     deterministic: bool,
     run,
     model_class,
-    backstop: float = 10.0,
+    wall_limit: float,
 ) -> tuple[dict[str, Placement], int]:
     """Improve `placements` for `budget` seconds; returns them and the rounds run."""
     rnd = random.Random(seed)  # noqa: S311 - a seeded search, not a secret
@@ -57,7 +57,7 @@ def improve(
         return best, 0
     floor = (0.0, critical_path_bound(problem), 0)  # nothing can beat this
     used, rounds = 0.0, 0
-    while used < budget and time.perf_counter() - began < budget * backstop and best_key > floor:
+    while used < budget and time.perf_counter() - began < wall_limit and best_key > floor:
         rounds += 1
         ends = case_ends(problem, best)
         late = [
