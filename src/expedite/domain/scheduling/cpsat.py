@@ -270,7 +270,8 @@ def solve_cpsat(
     deterministic: bool = True,
 ) -> Schedule:
     """Solve within `time_limit`: CP-SAT's deterministic time by default (the same seed
-    gives the same schedule on any machine, however busy), wall-clock seconds otherwise."""
+    gives the same schedule however busy the machine, short of the wall-clock backstop),
+    wall-clock seconds otherwise. Never worse than the best greedy schedule."""
     began = time.perf_counter()
     validate(problem)
     greedy = best_greedy(problem)
@@ -315,7 +316,7 @@ def solve_cpsat(
         solver, found, optimal, used = _run(model, budget / 2, **run)
         if not found:
             return _fallback(problem, greedy, began)
-        placements = model.placements(solver)
+        placements = _better(problem, placements, model.placements(solver))
         model.m.add(model.tardiness <= round(solver.objective_value))
         model.hint(placements)
         budget -= min(budget / 2, used)
@@ -325,7 +326,7 @@ def solve_cpsat(
         model.m.minimize(model.makespan * (len(problem.tasks) + 1) + model.changes)
     solver, found, second_optimal, _ = _run(model, budget, **run)
     if found:
-        placements = model.placements(solver)
+        placements = _better(problem, placements, model.placements(solver))
     elif model.tardiness is None:
         return _fallback(problem, greedy, began)
     return Schedule(
@@ -335,6 +336,12 @@ def solve_cpsat(
         optimal=optimal and found and second_optimal,
         seconds=time.perf_counter() - began,
     )
+
+
+def _better(problem: Problem, old: dict, new: dict) -> dict:
+    """The new placements unless they are lexicographically worse (a phase that ran out of
+    time may trade the makespan of its hint for nothing)."""
+    return new if evaluate(problem, new).key() <= evaluate(problem, old).key() else old
 
 
 def _too_big(problem: Problem) -> bool:
