@@ -111,11 +111,17 @@ def _around_case(rnd, problem, placements, late, by_case, skills_of) -> set[str]
     lo = min(placements[t].start for t in mine) - 16
     hi = max(placements[t].end for t in mine)
     case_of = {t.id: t.case_id for t in problem.tasks}
+    weight = {t.case_id: t.weight for t in problem.tasks}
     rivals = sorted(
-        {case_of[tid] for tid, p in placements.items() if p.worker_id in people}
-        & {case_of[tid] for tid, p in placements.items() if p.start < hi and p.end > lo} - {case}
+        {
+            case_of[tid]
+            for tid, p in placements.items()
+            if p.worker_id in people and p.start < hi and p.end > lo
+        }
+        - {case}
     )
     rnd.shuffle(rivals)
+    rivals.sort(key=lambda c: weight[c])  # lighter cases first: they can give way
     free = set(mine)
     for other in rivals:
         if len(free) + len(by_case[other]) > FREE_TASKS:
