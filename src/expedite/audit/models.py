@@ -145,6 +145,8 @@ AUDIT_KIND_LABELS = {
     AuditKind.RISK_WARNING_RAISED: _("风险预警"),
     AuditKind.RISK_WARNING_SENT: _("向客户发送风险预警"),
     AuditKind.RISK_WARNING_DISMISSED: _("风险预警不告知客户"),
+    AuditKind.SCHEDULE_PROPOSED: _("生成排期建议"),
+    AuditKind.SCHEDULE_ACCEPTED: _("采纳排期"),
 }
 
 

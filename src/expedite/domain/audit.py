@@ -89,6 +89,8 @@ class AuditKind(enum.StrEnum):
     RISK_WARNING_RAISED = "risk.warning_raised"
     RISK_WARNING_SENT = "risk.warning_sent"
     RISK_WARNING_DISMISSED = "risk.warning_dismissed"
+    SCHEDULE_PROPOSED = "schedule.proposed"
+    SCHEDULE_ACCEPTED = "schedule.accepted"
 
 
 class ActorKind(enum.StrEnum):

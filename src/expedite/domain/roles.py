@@ -64,6 +64,7 @@ class Capability(enum.StrEnum):
     HANDLE_INCIDENT = "handle_incident"
     CLIENT_MESSAGE = "client_message"
     VIEW_OUTBOX = "view_outbox"
+    PLAN_SCHEDULE = "plan_schedule"
 
 
 _ALL_STAFF = frozenset(Role)
@@ -116,6 +117,8 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.CLIENT_MESSAGE: _INTAKE,
     # The outbox holds every client's messages: the people who run the system look at it.
     Capability.VIEW_OUTBOX: frozenset({Role.ADMIN}),
+    # Who does which step when, across every case: the managers who confirm teams.
+    Capability.PLAN_SCHEDULE: frozenset({Role.MANAGER, Role.GENERAL_MANAGER, Role.ADMIN}),
 }
 
 
