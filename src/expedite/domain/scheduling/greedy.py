@@ -1,0 +1,233 @@
+"""Serial schedule-generation scheme: take the most urgent step whose predecessors are
+placed, put it at the earliest hour some eligible worker and every pool can take it.
+
+The rules differ only in what "most urgent" means: min_slack, lft (latest finish time) and
+wedf (weighted earliest due date) use the critical-path bounds of each step; fifo (arrival
+order) and edf (the case's deadline) are the plain list-scheduling baselines.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import time
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from collections.abc import Callable
+
+from .model import (
+    Placement,
+    Problem,
+    Schedule,
+    SchedulingError,
+    Task,
+    case_due,
+    case_weight,
+    critical_path,
+    eligible,
+    evaluate,
+    gettext_noop,
+    successors_of,
+    validate,
+)
+
+RULES = ("min_slack", "lft", "wedf")
+BASELINES = ("fifo", "edf")
+
+
+class _Timeline:
+    """A worker's busy hours as sorted, disjoint half-open intervals."""
+
+    __slots__ = ("ends", "starts")
+
+    def __init__(self, blocked=()) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for a, b in blocked:
+            self.add(a, b)
+
+    def earliest(self, t: int, hours: int) -> int:
+        if hours == 0:
+            return t
+        starts, ends = self.starts, self.ends
+        i = bisect_right(ends, t)
+        while i < len(starts) and starts[i] < t + hours:
+            t = max(t, ends[i])
+            i += 1
+        return t
+
+    def add(self, a: int, b: int) -> None:
+        if b <= a:
+            return
+        i = bisect_left(self.ends, a)  # first interval ending at or after a
+        j = i
+        while j < len(self.starts) and self.starts[j] <= b:
+            a, b = min(a, self.starts[j]), max(b, self.ends[j])
+            j += 1
+        self.starts[i:j] = [a]
+        self.ends[i:j] = [b]
+
+
+class _Pools:
+    def __init__(self, capacity) -> None:
+        self.capacity = dict(capacity)
+        self.used: dict[str, defaultdict[int, int]] = {p: defaultdict(int) for p in capacity}
+
+    def earliest(self, task: Task, t: int) -> int:
+        demands = [(p, u) for p, u in task.demands.items() if u > 0]
+        if not demands or task.hours == 0:
+            return t
+        hour = t
+        while hour < t + task.hours:
+            if any(self.used[p][hour] + u > self.capacity[p] for p, u in demands):
+                t = hour = hour + 1
+            else:
+                hour += 1
+        return t
+
+    def add(self, task: Task, start: int) -> None:
+        for p, u in task.demands.items():
+            for hour in range(start, start + task.hours):
+                self.used[p][hour] += u
+
+
+def priority(problem: Problem, rule: str) -> Callable[[Task], tuple]:
+    """The sort key of each task under the rule; smaller goes first."""
+    order = {t.id: i for i, t in enumerate(problem.tasks)}
+    if rule in BASELINES:
+        arrival: dict[str, tuple[int, int]] = {}
+        for i, t in enumerate(problem.tasks):
+            r = t.pinned_start if t.pinned_start is not None else t.release
+            first = arrival.get(t.case_id, (r, i))
+            arrival[t.case_id] = (min(first[0], r), first[1])
+        if rule == "fifo":
+            return lambda t: (arrival[t.case_id], order[t.id])
+        dues = case_due(problem)
+        return lambda t: (
+            math.inf if dues[t.case_id] is None else dues[t.case_id],
+            arrival[t.case_id],
+            order[t.id],
+        )
+    es, lf = critical_path(problem)
+    if rule == "min_slack":
+        return lambda t: (lf[t.id] - t.hours - es[t.id], lf[t.id], order[t.id])
+    if rule == "lft":
+        return lambda t: (lf[t.id], order[t.id])
+    if rule == "wedf":
+        weights = case_weight(problem)
+
+        def wedf(t: Task) -> tuple:
+            # Earlier deadlines first, a heavier case as if its deadline were nearer.
+            slack = lf[t.id] + 1
+            w = max(weights[t.case_id], 1e-9)
+            return (slack / w if slack > 0 else slack * w, order[t.id])
+
+        return wedf
+    raise SchedulingError(gettext_noop("未知的排程规则 %(rule)s。"), params={"rule": rule})
+
+
+def sgs(problem: Problem, key: Callable[[Task], tuple]) -> dict[str, Placement]:
+    """Place the tasks one by one in priority order; returns the placements by task id."""
+    by_id = validate(problem)
+    timelines = {w.id: _Timeline(w.blocked) for w in problem.workers}
+    load = dict.fromkeys(timelines, 0)
+    pools = _Pools(problem.pools)
+    placed: dict[str, Placement] = {}
+
+    # Steps already running hold their hours before anything else is placed.
+    for t in problem.tasks:
+        if t.pinned_start is not None:
+            worker = _pinned_worker(problem, t, timelines, load)
+            placed[t.id] = Placement(t.id, t.pinned_start, t.pinned_start + t.hours, worker)
+            if worker is not None:
+                timelines[worker].add(t.pinned_start, t.pinned_start + t.hours)
+                load[worker] += t.hours
+            pools.add(t, t.pinned_start)
+
+    succ = successors_of(problem)
+    waiting = {t.id: len(set(t.predecessors)) for t in problem.tasks}
+    heap = [(key(t), t.id) for t in problem.tasks if waiting[t.id] == 0]
+    heapq.heapify(heap)
+    while heap:
+        _, tid = heapq.heappop(heap)
+        t = by_id[tid]
+        if tid not in placed:
+            ready = max([t.release] + [placed[p].end for p in t.predecessors])
+            start, worker = _fit(problem, t, ready, timelines, load, pools)
+            placed[tid] = Placement(tid, start, start + t.hours, worker)
+            if worker is not None:
+                timelines[worker].add(start, start + t.hours)
+                load[worker] += t.hours
+            pools.add(t, start)
+        for s in succ[tid]:
+            waiting[s] -= 1
+            if waiting[s] == 0:
+                heapq.heappush(heap, (key(by_id[s]), s))
+    return placed
+
+
+def _pinned_worker(problem, task, timelines, load) -> str | None:
+    if task.pinned_worker is not None or task.skill is None:
+        return task.pinned_worker
+    options = eligible(problem, task)
+    free = [
+        w.id
+        for w in options
+        if timelines[w.id].earliest(task.pinned_start, task.hours) == task.pinned_start
+    ]
+    if task.current_worker in free:
+        return task.current_worker
+    return min(free or [w.id for w in options], key=lambda w: load[w])
+
+
+def _fit(problem, task, ready, timelines, load, pools) -> tuple[int, str | None]:
+    """The earliest start from `ready` at which an eligible worker and the pools are free."""
+    options = eligible(problem, task)
+    workers = [w.id for w in options]
+    # On a tie, keep today's worker, then spare the most versatile people for later steps.
+    breadth = {w.id: len(w.skills) for w in options}
+    t = ready
+    while True:
+        t = pools.earliest(task, t)
+        if not workers:
+            return t, None
+        best = min(
+            workers,
+            key=lambda w: (
+                timelines[w].earliest(t, task.hours),
+                w != task.current_worker,
+                breadth[w],
+                load[w],
+            ),
+        )
+        start = timelines[best].earliest(t, task.hours)
+        if start == t or pools.earliest(task, start) == start:
+            return start, best
+        t = start
+
+
+def solve_greedy(problem: Problem, rule: str = "min_slack") -> Schedule:
+    began = time.perf_counter()
+    placements = sgs(problem, priority(problem, rule))
+    name = rule if rule in BASELINES else f"greedy:{rule}"
+    return Schedule(
+        placements=placements,
+        objective=evaluate(problem, placements),
+        solver=name,
+        optimal=False,
+        seconds=time.perf_counter() - began,
+    )
+
+
+def best_greedy(problem: Problem) -> Schedule:
+    """The best of the three priority rules (by the lexicographic objective)."""
+    began = time.perf_counter()
+    runs = [solve_greedy(problem, rule) for rule in RULES]
+    best = min(runs, key=lambda s: s.objective.key())
+    return Schedule(
+        placements=best.placements,
+        objective=best.objective,
+        solver=best.solver,
+        optimal=False,
+        seconds=time.perf_counter() - began,
+    )
