@@ -206,9 +206,7 @@ class ScheduleProposal(models.Model):
     # case, its deadline, the plan's finish and the proposal's (see work/schedule.py).
     summary = models.JSONField(default=dict)
     fingerprint = models.CharField(max_length=64)
-    status = models.CharField(
-        _("状态"), max_length=16, choices=STATUS_CHOICES, default=PENDING
-    )
+    status = models.CharField(_("状态"), max_length=16, choices=STATUS_CHOICES, default=PENDING)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -20,7 +20,7 @@ from expedite.domain.roles import Capability
 from expedite.domain.scheduling import Objective, Placement, Schedule, case_tardiness, check, solve
 from expedite.domain.staffing import CASE_ROLES, check_team
 
-from .models import Assignment, ScheduleProposal, StepRun
+from .models import Assignment, ScheduleProposal
 from .schedule_input import Inputs, load_inputs
 
 SOLVERS = {"greedy": 0.0, "cpsat": 5.0}  # solver → time limit (s) for a re-plan on demand
@@ -50,14 +50,33 @@ def weighted(inputs: Inputs, placements: dict[str, Placement]) -> tuple[dict[str
 
 
 def _conflicts(inputs: Inputs) -> list[dict]:
-    """What is wrong with the plan in force: people double-booked or away, steps nobody can do."""
-    found = [
-        {"kind": v.kind, "step": v.task_id, "detail": v.detail}
-        for v in check(inputs.problem, _as_schedule(inputs.current, "plan"))
-        if v.kind in ("capacity", "calendar", "skill")
-    ]
-    found += [{"kind": "unstaffed", "step": t, "detail": ""} for t in inputs.unstaffed]
+    """What is wrong with the plan in force: a person on two steps at once or planned while
+    away, a step with someone lacking its skill, a step nobody holding its role can do."""
+    tasks = {t.id: t for t in inputs.problem.tasks}
+    found = []
+    for w in inputs.problem.workers:
+        mine = sorted(
+            (p for p in inputs.current.values() if p.worker_id == w.id and p.end > p.start),
+            key=lambda p: (p.start, p.task_id),
+        )
+        for i, p in enumerate(mine):
+            for q in mine[i + 1 :]:
+                if q.start >= p.end:
+                    break
+                hours = min(p.end, q.end) - q.start
+                found.append(_conflict("capacity", w.id, [p.task_id, q.task_id], q.start, hours))
+            for a, b in w.blocked:
+                if a < p.end and p.start < b:
+                    hours = min(b, p.end) - max(a, p.start)
+                    found.append(_conflict("calendar", w.id, [p.task_id], max(a, p.start), hours))
+            if tasks[p.task_id].skill not in w.skills:
+                found.append(_conflict("skill", w.id, [p.task_id], p.start, p.end - p.start))
+    found += [_conflict("unstaffed", None, [t], inputs.now_index, 0) for t in inputs.unstaffed]
     return found
+
+
+def _conflict(kind: str, worker: str | None, steps: list[str], at: int, hours: int) -> dict:
+    return {"kind": kind, "worker": worker, "steps": steps, "at": at, "hours": hours}
 
 
 def summarize(inputs: Inputs, schedule: Schedule) -> dict:
@@ -79,7 +98,10 @@ def summarize(inputs: Inputs, schedule: Schedule) -> dict:
 
 
 def _solve(inputs: Inputs, solver: str, time_limit: float) -> Schedule:
-    schedule = solve(inputs.problem, solver=solver, time_limit=time_limit, seed=0)
+    try:
+        schedule = solve(inputs.problem, solver=solver, time_limit=time_limit, seed=0, rule="best")
+    except ImportError:  # OR-Tools not installed here: the greedy answer, labelled as such
+        schedule = solve(inputs.problem, solver="greedy", rule="best")
     problems = check(inputs.problem, schedule)
     if problems:  # never accept what the checker refuses, whichever solver made it
         raise ValidationFailed(
@@ -126,9 +148,7 @@ def schedule_propose(
         makespan=schedule.objective.makespan,
         changes=schedule.objective.changes,
         baseline_tardiness=baseline,
-        placements={
-            tid: [p.start, p.end, p.worker_id] for tid, p in schedule.placements.items()
-        },
+        placements={tid: [p.start, p.end, p.worker_id] for tid, p in schedule.placements.items()},
         summary=summarize(inputs, schedule),
         fingerprint=inputs.fingerprint,
     )
@@ -150,7 +170,9 @@ def schedule_propose(
     return proposal
 
 
-def schedule_nightly(*, now: dt.datetime) -> dict:
+def schedule_nightly(
+    *, now: dt.datetime, solver: str = NIGHTLY_SOLVER, time_limit: float = NIGHTLY_LIMIT
+) -> dict:
     """The night's proposal, once per state of the data: a second run with nothing changed
     (or the same night twice) adds nothing."""
     inputs = load_inputs(now=now)
@@ -163,7 +185,7 @@ def schedule_nightly(*, now: dt.datetime) -> dict:
     if same is not None:
         return {"proposal": same.pk, "created": False}
     proposal = schedule_propose(
-        actor=None, now=now, solver=NIGHTLY_SOLVER, time_limit=NIGHTLY_LIMIT, nightly=True
+        actor=None, now=now, solver=solver, time_limit=time_limit, nightly=True
     )
     return {"proposal": proposal.pk, "created": True}
 
@@ -179,9 +201,7 @@ def schedule_accept(*, actor, proposal: ScheduleProposal, now: dt.datetime) -> S
             _("该排期建议已被采纳或已被更新的建议取代，请查看最新建议。"), field="proposal"
         )
     inputs = load_inputs(now=now)
-    if inputs.fingerprint != proposal.fingerprint or set(inputs.steps) != set(
-        proposal.placements
-    ):
+    if inputs.fingerprint != proposal.fingerprint or set(inputs.steps) != set(proposal.placements):
         raise ValidationFailed(
             _(
                 "排期建议生成后，步骤进度、分工、请假或截止日期已有变化（或已跨工作日），"
@@ -270,13 +290,3 @@ def latest_proposal() -> ScheduleProposal | None:
 
 def proposal_is_current(proposal: ScheduleProposal, *, now: dt.datetime) -> bool:
     return load_inputs(now=now).fingerprint == proposal.fingerprint
-
-
-__all__ = [
-    "StepRun",
-    "latest_proposal",
-    "proposal_is_current",
-    "schedule_accept",
-    "schedule_nightly",
-    "schedule_propose",
-]

@@ -164,7 +164,8 @@ def load_inputs(*, now: dt.datetime, cal: WorkCalendar | None = None) -> Inputs:
             team[(a.case_id, a.role)] = a.user_id
         facts.append(("assignment", a.case_id, a.role, a.user_id, a.status))
     until = max(
-        [c.requested_deadline for c in cases.values()] + [clock.cal.add_workdays(clock.date_of(0), 60)]
+        [c.requested_deadline for c in cases.values()]
+        + [clock.cal.add_workdays(clock.date_of(0), 60)]
     )
     workers, names, worker_facts = _workers(clock, until)
     facts += worker_facts
@@ -208,9 +209,7 @@ def load_inputs(*, now: dt.datetime, cal: WorkCalendar | None = None) -> Inputs:
             release = pinned_start
         elif case.state in [s.value for s in WAITING_ON_CLIENT]:
             release = now_index + clock.slots
-        preds = tuple(
-            by_code[(r.case_id, c)] for c in r.depends_on if (r.case_id, c) in by_code
-        )
+        preds = tuple(by_code[(r.case_id, c)] for c in r.depends_on if (r.case_id, c) in by_code)
         planned = max(release, clock.index(r.planned_start))
         tasks.append(
             Task(
