@@ -112,7 +112,6 @@ def _solve(inputs: Inputs, solver: str, time_limit: float) -> Schedule:
     return schedule
 
 
-@transaction.atomic
 def schedule_propose(
     *,
     actor,
@@ -130,7 +129,14 @@ def schedule_propose(
     if not inputs.problem.tasks:
         raise ValidationFailed(_("没有进行中的加急单需要排期。"), field="solver")
     limit = time_limit if time_limit is not None else SOLVERS[solver] or 1.0
+    # Solved outside the transaction (CP-SAT may take its whole limit); a proposal made from
+    # data that changes meanwhile is refused at acceptance by its fingerprint.
     schedule = _solve(inputs, solver, limit)
+    return _store(actor, now, inputs, schedule, nightly=nightly)
+
+
+@transaction.atomic
+def _store(actor, now: dt.datetime, inputs: Inputs, schedule: Schedule, *, nightly: bool):
     _late, baseline = weighted(inputs, inputs.current)
     ScheduleProposal.objects.filter(status=ScheduleProposal.PENDING).update(
         status=ScheduleProposal.SUPERSEDED
