@@ -59,12 +59,19 @@ def _conflicts(inputs: Inputs) -> list[dict]:
             (p for p in inputs.current.values() if p.worker_id == w.id and p.end > p.start),
             key=lambda p: (p.start, p.task_id),
         )
-        for i, p in enumerate(mine):
-            for q in mine[i + 1 :]:
-                if q.start >= p.end:
-                    break
-                hours = min(p.end, q.end) - q.start
-                found.append(_conflict("capacity", w.id, [p.task_id, q.task_id], q.start, hours))
+        # Overlapping steps as clusters: one line per stretch of double booking, not per pair.
+        cluster: list[Placement] = []
+        reach = -1
+        for p in [*mine, None]:
+            if p is not None and p.start < reach:
+                cluster.append(p)
+                reach = max(reach, p.end)
+                continue
+            if len(cluster) > 1:
+                ids = [q.task_id for q in cluster]
+                found.append(_conflict("capacity", w.id, ids, cluster[1].start, _double(cluster)))
+            cluster, reach = ([p], p.end) if p is not None else ([], -1)
+        for p in mine:
             for a, b in w.blocked:
                 if a < p.end and p.start < b:
                     hours = min(b, p.end) - max(a, p.start)
@@ -73,6 +80,18 @@ def _conflicts(inputs: Inputs) -> list[dict]:
                 found.append(_conflict("skill", w.id, [p.task_id], p.start, p.end - p.start))
     found += [_conflict("unstaffed", None, [t], inputs.now_index, 0) for t in inputs.unstaffed]
     return found
+
+
+def _double(placements: list[Placement]) -> int:
+    """Hours in which two or more of the placements run at once."""
+    events = sorted([(p.start, 1) for p in placements] + [(p.end, -1) for p in placements])
+    total, active, since = 0, 0, 0
+    for at, step in events:
+        if active >= 2:
+            total += at - since
+        active += step
+        since = at
+    return total
 
 
 def _conflict(kind: str, worker: str | None, steps: list[str], at: int, hours: int) -> dict:

@@ -150,6 +150,7 @@ def load_inputs(*, now: dt.datetime, cal: WorkCalendar | None = None) -> Inputs:
         for c in Case.objects.filter(state__in=[s.value for s in ACTIVE_STATES])
         .exclude(state=CaseState.REVIEW.value)
         .select_related("client", "service")
+        .defer("triage", "intake", "clocks")  # large JSON the scheduler does not read
         .order_by("pk")
     }
     runs = list(

@@ -16,6 +16,9 @@ from .schedule import latest_proposal
 from .schedule_chart import Bar, Lane, gantt_svg
 from .schedule_input import Clock, load_inputs
 
+SHOWN = 4  # steps named in one conflict line
+HEAVY = ("triage", "intake", "clocks")  # a case's large JSON, not needed here
+
 
 @dataclass(frozen=True, slots=True)
 class Give:
@@ -57,9 +60,11 @@ def _conflict_text(c: dict, names: dict[str, str], steps: dict[int, StepRun]) ->
     who = names.get(c["worker"] or "", "?")
     labels = [
         f"{steps[int(s)].case.reference} {steps[int(s)].name}"
-        for s in c["steps"]
+        for s in c["steps"][:SHOWN]
         if int(s) in steps
     ]
+    if len(c["steps"]) > SHOWN:
+        labels.append(_("等 %(n)s 个步骤") % {"n": len(c["steps"])})
     params = {"who": who, "steps": "、".join(labels), "hours": c["hours"]}
     if c["kind"] == "capacity":
         return _("%(who)s 同时被排了 %(steps)s，重叠 %(hours)s 小时") % params
@@ -86,9 +91,15 @@ def schedule_page(*, now: dt.datetime) -> dict:
     cal = inputs.clock.cal
     clock = Clock(cal, cal.work_clock(proposal.origin), inputs.clock.slots)
     ids = [int(t) for t in proposal.placements]
-    steps = StepRun.objects.select_related("case", "case__client").in_bulk(ids)
-    cases = Case.objects.select_related("client", "service").in_bulk(
-        [int(c) for c in proposal.summary.get("cases", {})]
+    steps = (
+        StepRun.objects.select_related("case")
+        .only("name", "case_id", "case__reference")
+        .in_bulk(ids)
+    )
+    cases = (
+        Case.objects.select_related("client", "service")
+        .defer(*HEAVY)
+        .in_bulk([int(c) for c in proposal.summary.get("cases", {})])
     )
     late = {c for c, s in proposal.summary.get("cases", {}).items() if s["new_late"] > 0}
     lanes: dict[str | None, list[Bar]] = defaultdict(list)
