@@ -47,10 +47,11 @@ def solve(
     seed: int = 0,
     rule: str = "min_slack",
     workers: int = 1,
+    deterministic: bool = True,
 ) -> Schedule:
     """Schedule the problem. solver: greedy, cpsat, fifo or edf; rule: min_slack, lft or
-    wedf (greedy only; "best" tries all three). CP-SAT is deterministic for a seed when
-    `workers` is 1."""
+    wedf (greedy only; "best" tries all three). CP-SAT's limit is deterministic time unless
+    `deterministic` is False (then wall-clock seconds, and `workers` threads may help)."""
     from .greedy import best_greedy, solve_greedy
 
     if solver == "greedy":
@@ -60,7 +61,13 @@ def solve(
     if solver == "cpsat":
         from .cpsat import solve_cpsat
 
-        return solve_cpsat(problem, time_limit=time_limit, seed=seed, workers=workers)
+        return solve_cpsat(
+            problem,
+            time_limit=time_limit,
+            seed=seed,
+            workers=workers,
+            deterministic=deterministic,
+        )
     from .model import SchedulingError, gettext_noop
 
     raise SchedulingError(gettext_noop("未知的求解器 %(solver)s。"), params={"solver": solver})

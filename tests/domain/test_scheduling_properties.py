@@ -1,0 +1,151 @@
+"""Every solver's schedule passes the checker on random problems; broken ones do not."""
+
+from dataclasses import replace
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from expedite.domain.scheduling import Placement, Problem, Schedule, Task, Worker, check, solve
+
+SKILLS = ("reg", "tax", "bank")
+
+
+@st.composite
+def problems(draw):
+    n_workers = draw(st.integers(1, 3))
+    workers = []
+    for i in range(n_workers):
+        skills = draw(st.sets(st.sampled_from(SKILLS), min_size=1))
+        spans = draw(st.lists(st.tuples(st.integers(0, 30), st.integers(1, 6)), max_size=2))
+        workers.append(Worker(f"w{i}", frozenset(skills), tuple((a, a + d) for a, d in spans)))
+    offered = set().union(*(w.skills for w in workers))
+    pools = {"room": draw(st.integers(1, 3))}
+    tasks = []
+    for i in range(draw(st.integers(1, 8))):
+        skill = draw(st.one_of(st.none(), st.sampled_from(sorted(offered))))
+        preds = draw(st.sets(st.sampled_from([t.id for t in tasks]), max_size=2)) if tasks else ()
+        tasks.append(
+            Task(
+                id=f"t{i}",
+                case_id=f"c{draw(st.integers(0, 2))}",
+                hours=draw(st.integers(0, 5)),
+                skill=skill,
+                predecessors=tuple(sorted(preds)),
+                release=draw(st.integers(0, 6)),
+                due=draw(st.one_of(st.none(), st.integers(0, 30))),
+                weight=draw(st.sampled_from([1.0, 2.5])),
+                demands={"room": draw(st.integers(0, pools["room"]))},
+                current_worker=draw(st.one_of(st.none(), st.sampled_from([w.id for w in workers]))),
+                current_start=draw(st.one_of(st.none(), st.integers(0, 10))),
+            )
+        )
+    # One step may already be running with a worker who can do it, after their absences.
+    if draw(st.booleans()):
+        i = draw(st.integers(0, len(tasks) - 1))
+        t = tasks[i]
+        able = [w for w in workers if t.skill is None or t.skill in w.skills]
+        w = draw(st.sampled_from(able))
+        start = max([b for _, b in w.blocked], default=0)
+        tasks[i] = replace(t, predecessors=(), pinned_worker=w.id, pinned_start=start, demands={})
+    return Problem(tuple(tasks), tuple(workers), pools)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(), st.sampled_from(["min_slack", "lft", "wedf", "fifo", "edf"]))
+def test_every_greedy_schedule_is_valid(problem, rule):
+    solver = rule if rule in ("fifo", "edf") else "greedy"
+    schedule = solve(problem, solver=solver, rule=rule)
+    assert check(problem, schedule) == []
+    assert set(schedule.placements) == {t.id for t in problem.tasks}
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems())
+def test_every_cpsat_schedule_is_valid_and_no_worse_than_greedy(problem):
+    exact = solve(problem, solver="cpsat", time_limit=0.2)
+    assert check(problem, exact) == []
+    assert exact.objective.key() <= solve(problem, rule="best").objective.key()
+
+
+def mutated(schedule, task_id, **changes):
+    placements = dict(schedule.placements)
+    placements[task_id] = replace(placements[task_id], **changes)
+    return replace(schedule, placements=placements)
+
+
+def kinds(problem, schedule):
+    return {v.kind for v in check(problem, schedule)}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(), st.data())
+def test_broken_schedules_are_caught(problem, data):
+    schedule = solve(problem)
+    by_id = {t.id: t for t in problem.tasks}
+    t = data.draw(st.sampled_from(problem.tasks))
+    p = schedule.placements[t.id]
+
+    dropped = dict(schedule.placements)
+    del dropped[t.id]
+    assert "missing" in kinds(problem, replace(schedule, placements=dropped))
+
+    assert "duration" in kinds(problem, mutated(schedule, t.id, end=p.end + 1))
+
+    if t.pinned_start is None and t.release > 0:
+        early = mutated(schedule, t.id, start=t.release - 1, end=t.release - 1 + t.hours)
+        assert "release" in kinds(problem, early)
+
+    preds = [q for q in t.predecessors if by_id[q].hours > 0]
+    if preds and t.pinned_start is None:
+        q = schedule.placements[preds[0]]
+        assert "precedence" in kinds(
+            problem, mutated(schedule, t.id, start=q.start, end=q.start + t.hours)
+        )
+
+    if t.skill is not None:
+        lacking = [w.id for w in problem.workers if t.skill not in w.skills]
+        if lacking:
+            assert "skill" in kinds(problem, mutated(schedule, t.id, worker_id=lacking[0]))
+
+    if t.pinned_worker is not None:
+        other = [w.id for w in problem.workers if w.id != t.pinned_worker]
+        if other:
+            assert "pinned" in kinds(problem, mutated(schedule, t.id, worker_id=other[0]))
+
+    # Put a second worker-bound task on top of this one, with the same worker.
+    if p.worker_id is not None and t.hours > 0:
+        able = [
+            u
+            for u in problem.tasks
+            if u.id != t.id
+            and u.hours > 0
+            and u.skill is not None
+            and u.pinned_start is None
+            and u.pinned_worker in (None, p.worker_id)
+            and u.skill in next(w for w in problem.workers if w.id == p.worker_id).skills
+        ]
+        if able:
+            u = able[0]
+            clash = mutated(
+                schedule, u.id, start=p.start, end=p.start + u.hours, worker_id=p.worker_id
+            )
+            assert "capacity" in kinds(problem, clash)
+
+    # The worker's absence: move the task into a blocked span of its worker.
+    if p.worker_id is not None and t.hours > 0 and t.pinned_start is None:
+        worker = next(w for w in problem.workers if w.id == p.worker_id)
+        if worker.blocked:
+            a, _ = worker.blocked[0]
+            assert "calendar" in kinds(problem, mutated(schedule, t.id, start=a, end=a + t.hours))
+
+
+def test_a_schedule_for_another_problem_is_refused():
+    problem = Problem((Task("a", "A", 1),))
+    stray = Schedule(
+        {"a": Placement("a", 0, 1, None), "zz": Placement("zz", 0, 1, None)},
+        solve(problem).objective,
+        "hand",
+        optimal=False,
+        seconds=0.0,
+    )
+    assert [v.kind for v in check(problem, stray)] == ["missing"]
