@@ -11,7 +11,7 @@ from expedite.domain.audit import AuditKind
 from expedite.domain.calendar import SHANGHAI
 from expedite.domain.errors import NotAllowed, ValidationFailed
 from expedite.domain.roles import Role
-from expedite.domain.scheduling import check
+from expedite.domain.scheduling import Objective, Placement, Schedule, check
 from expedite.work.models import Absence, Assignment, ScheduleProposal, StepRun
 from expedite.work.schedule import schedule_accept, schedule_nightly, schedule_propose
 from expedite.work.schedule_input import load_inputs
@@ -194,3 +194,17 @@ def test_the_workload_page_on_demo_data_shows_the_gantt_conflicts_and_who_gives(
     assert "只有经理可以重新排期" in page
     client.logout()
     assert client.get("/board/schedule/").status_code == 302
+
+
+def test_cpsat_on_demand_is_no_worse_than_greedy_and_passes_the_checker(competing):
+    world = competing
+    now = timezone.now()
+    greedy = schedule_propose(actor=world.chen, now=now, solver="greedy")
+    cpsat = schedule_propose(actor=world.chen, now=now, solver="cpsat", time_limit=2.0)
+    assert cpsat.solver.startswith("cpsat")
+    assert cpsat.weighted_tardiness <= greedy.weighted_tardiness
+    greedy.refresh_from_db()
+    assert greedy.status == ScheduleProposal.SUPERSEDED and cpsat.status == "pending"
+    inputs = load_inputs(now=now)
+    placements = {t: Placement(t, s, e, w) for t, (s, e, w) in cpsat.placements.items()}
+    assert check(inputs.problem, Schedule(placements, Objective(0, 0, 0), "x", False, 0)) == []

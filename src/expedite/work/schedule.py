@@ -117,10 +117,7 @@ def summarize(inputs: Inputs, schedule: Schedule) -> dict:
 
 
 def _solve(inputs: Inputs, solver: str, time_limit: float) -> Schedule:
-    try:
-        schedule = solve(inputs.problem, solver=solver, time_limit=time_limit, seed=0, rule="best")
-    except ImportError:  # OR-Tools not installed here: the greedy answer, labelled as such
-        schedule = solve(inputs.problem, solver="greedy", rule="best")
+    schedule = solve(inputs.problem, solver=solver, time_limit=time_limit, seed=0, rule="best")
     problems = check(inputs.problem, schedule)
     if problems:  # never accept what the checker refuses, whichever solver made it
         raise ValidationFailed(
