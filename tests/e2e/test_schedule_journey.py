@@ -29,6 +29,7 @@ def test_the_manager_reviews_the_nights_schedule_and_accepts_it(live_server, pag
     expect(page.locator("svg.schedule-gantt")).to_contain_text("李强")
     expect(page.locator("#conflicts li").first).to_contain_text("同时被排了")
     expect(page.locator("#gives tbody tr").first).to_contain_text("小时")
+    expect(page.locator(".legend a").first).to_contain_text("JJ-")
     page.screenshot(path="test-artifacts/schedule-page-desktop.png", full_page=True)
 
     page.get_by_role("button", name="采纳此排期").click()
@@ -37,7 +38,14 @@ def test_the_manager_reviews_the_nights_schedule_and_accepts_it(live_server, pag
     proposal.refresh_from_db()
     assert proposal.status == "accepted" and proposal.decided_by.username == "chenjing"
     assert AuditEvent.objects.filter(kind=AuditKind.SCHEDULE_ACCEPTED).count() == 1
-    assert StepRun.objects.filter(assignee__isnull=False).exists()
+    step = StepRun.objects.filter(assignee__isnull=False, finished_at__isnull=True).first()
+    assert step is not None
+    # The case page names who the accepted schedule put on each open step.
+    page.goto(f"{live_server.url}/cases/{step.case_id}/")
+    expect(page.locator(f'tr[data-step="{step.code}"]')).to_contain_text(
+        "排期：" + step.assignee.last_name + step.assignee.first_name
+    )
+    page.goto(live_server.url + "/board/schedule/")
 
     # A re-plan on demand makes a new proposal to review.
     page.get_by_role("button", name="立即重新排期（快速）").click()

@@ -31,8 +31,19 @@ class Lane:
     blocked: list[tuple[int, int]]
 
 
+def case_colours(case_ids: list[str]) -> dict[str, str]:
+    """A colour per case, in the order given (the page's legend uses the same)."""
+    return {c: PALETTE[i % len(PALETTE)] for i, c in enumerate(dict.fromkeys(case_ids))}
+
+
 def gantt_svg(
-    lanes: list[Lane], days: list[dt.date], *, slots: int, now_index: int, today: dt.date
+    lanes: list[Lane],
+    days: list[dt.date],
+    *,
+    slots: int,
+    now_index: int,
+    today: dt.date,
+    colours: dict[str, str],
 ) -> str:
     """One row per person: each step as a bar in its case's colour (red edge: the case ends
     late), grey where the person is away, a line at now."""
@@ -40,7 +51,6 @@ def gantt_svg(
     span = len(days) * slots
     width = LABEL + len(days) * DAY + 10
     height = HEADER + max(1, len(lanes)) * ROW + 20
-    colours: dict[str, str] = {}
 
     def x_of(index: int) -> float:
         return LABEL + min(max(index, 0), span) / slots * DAY
@@ -66,7 +76,7 @@ def gantt_svg(
                 f'height="{ROW - 4}" fill="#e2e8f0"><title>{away}</title></rect>'
             )
         for b in lane.bars:
-            colour = colours.setdefault(b.case_id, PALETTE[len(colours) % len(PALETTE)])
+            colour = colours.get(b.case_id, PALETTE[0])
             x, w = x_of(b.start), max(x_of(b.end) - x_of(b.start), 3)
             edge = ' stroke="#b91c1c" stroke-width="2"' if b.late else ""
             out.append(

@@ -13,7 +13,7 @@ from expedite.cases.models import Case
 
 from .models import ScheduleProposal, StepRun
 from .schedule import latest_proposal
-from .schedule_chart import Bar, Lane, gantt_svg
+from .schedule_chart import Bar, Lane, case_colours, gantt_svg
 from .schedule_input import Clock, load_inputs
 
 SHOWN = 4  # steps named in one conflict line
@@ -63,9 +63,10 @@ def _conflict_text(c: dict, names: dict[str, str], steps: dict[int, StepRun]) ->
         for s in c["steps"][:SHOWN]
         if int(s) in steps
     ]
+    text = "、".join(labels)
     if len(c["steps"]) > SHOWN:
-        labels.append(_("等 %(n)s 个步骤") % {"n": len(c["steps"])})
-    params = {"who": who, "steps": "、".join(labels), "hours": c["hours"]}
+        text += " " + _("等 %(n)s 个步骤") % {"n": len(c["steps"])}
+    params = {"who": who, "steps": text, "hours": c["hours"]}
     if c["kind"] == "capacity":
         return _("%(who)s 同时被排了 %(steps)s，重叠 %(hours)s 小时") % params
     if c["kind"] == "calendar":
@@ -85,6 +86,7 @@ def schedule_page(*, now: dt.datetime) -> dict:
         "gantt_svg": "",
         "gives": [],
         "conflicts": [],
+        "legend": [],
     }
     if proposal is None:
         return context
@@ -126,13 +128,18 @@ def schedule_page(*, now: dt.datetime) -> dict:
     first_day = clock.date_of(0)
     n_days = max(1, -(-last // clock.slots))
     days = cal.workdays_in(first_day, cal.add_workdays(first_day, n_days - 1))
+    colours = case_colours(sorted({b.case_id for bars in lanes.values() for b in bars}, key=int))
     context["gantt_svg"] = gantt_svg(
         rows,
         days,
         slots=clock.slots,
         now_index=proposal.summary.get("now", 0),
         today=now.astimezone(cal.tz).date(),
+        colours=colours,
     )
+    context["legend"] = [
+        (colour, cases[int(c)], c in late) for c, colour in colours.items() if int(c) in cases
+    ]
     context["current"] = (
         proposal.status == ScheduleProposal.PENDING and inputs.fingerprint == proposal.fingerprint
     )
