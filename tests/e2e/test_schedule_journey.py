@@ -51,3 +51,5 @@ def test_the_manager_reviews_the_nights_schedule_and_accepts_it(live_server, pag
     page.get_by_role("button", name="立即重新排期（快速）").click()
     expect(page.get_by_text("已重新排期，请审阅后采纳。")).to_be_visible()
     expect(page.get_by_role("button", name="采纳此排期")).to_be_visible()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path="test-artifacts/schedule-page-phone.png", full_page=True)

@@ -208,3 +208,34 @@ def test_cpsat_on_demand_is_no_worse_than_greedy_and_passes_the_checker(competin
     inputs = load_inputs(now=now)
     placements = {t: Placement(t, s, e, w) for t, (s, e, w) in cpsat.placements.items()}
     assert check(inputs.problem, Schedule(placements, Objective(0, 0, 0), "x", False, 0)) == []
+
+
+def test_conflicts_name_absences_and_steps_nobody_can_do(competing, client):
+    world = competing
+    today = timezone.localdate()
+    absence_add(
+        actor=world.li, user=world.li, start=today, end=today + dt.timedelta(days=14), reason="外派"
+    )
+    world.wang.groups.clear()  # the only risk reviewer leaves the role
+    proposal = schedule_propose(actor=world.chen, now=timezone.now())
+    kinds = {(c["kind"], c["worker"]) for c in proposal.summary["conflicts"]}
+    assert ("calendar", str(world.li.pk)) in kinds
+    assert ("unstaffed", None) in kinds
+    inputs = load_inputs(now=timezone.now())
+    li = next(w for w in inputs.problem.workers if w.id == str(world.li.pk))
+    for start, end, worker in proposal.placements.values():
+        if worker == str(world.li.pk):
+            assert all(end <= a or start >= b for a, b in li.blocked)
+    client.force_login(world.chen)
+    page = client.get("/board/schedule/").content.decode()
+    assert "请假/外出期间被排了" in page and "没有人能做" in page
+    # The data changes under the proposal: the page says so and offers no accept button.
+    absence_add(
+        actor=world.li,
+        user=world.li,
+        start=today + dt.timedelta(days=30),
+        end=today + dt.timedelta(days=31),
+        reason="培训",
+    )
+    page = client.get("/board/schedule/").content.decode()
+    assert "已过时" in page and 'id="accept"' not in page
