@@ -137,3 +137,17 @@ def test_psplib_j30_optimum_is_reached(name):
     assert check(problem, greedy) == []
     assert exact.objective.makespan == best
     assert greedy.objective.makespan >= best
+
+
+def test_the_neighbourhood_search_is_deterministic_valid_and_no_worse(monkeypatch):
+    from expedite.domain.scheduling import cpsat
+
+    monkeypatch.setattr(cpsat, "LNS_TASKS", 20)  # this firm counts as big: search locally
+    problem = firm_like(5, cases=30, staff=4)
+    greedy = solve(problem, rule="best")
+    first = solve(problem, solver="cpsat", time_limit=0.5, seed=11)
+    again = solve(problem, solver="cpsat", time_limit=0.5, seed=11)
+    assert first.solver == "cpsat+lns"
+    assert check(problem, first) == []
+    assert again.placements == first.placements
+    assert first.objective.key() < greedy.objective.key()

@@ -21,16 +21,21 @@ from .model import (
     Problem,
     Schedule,
     case_due,
+    case_ends,
     case_weight,
     eligible,
     evaluate,
+    is_change,
     successors_of,
     validate,
 )
 
-# CP-SAT's deterministic time runs a little slower than the wall clock on one core; the
-# backstop only bites on a machine much slower than the one the limits were chosen on.
-WALL_BACKSTOP = 3.0
+# Deterministic time is CP-SAT's own measure of work done, so a busy machine takes longer
+# in wall-clock terms (2-5x on two shared cores under load). The wall-clock backstop only
+# bites on a machine far slower than that; when it does, the result is not reproducible.
+WALL_BACKSTOP = 10.0
+LNS_TASKS = 400
+LNS_CHOICES = 3000
 
 
 def _weight_scale(weights) -> int:
@@ -41,19 +46,40 @@ def _weight_scale(weights) -> int:
 
 
 class _Model:
-    def __init__(self, problem: Problem, horizon: int) -> None:
+    """The CP-SAT model of the tasks in `free` (default: all); every other task stays where
+    `fixed` puts it and only bounds the free ones (precedence, its worker, pools, its case's
+    end), so the same code builds the whole model and a large-neighbourhood subproblem."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        horizon: int,
+        free: set[str] | None = None,
+        fixed: dict[str, Placement] | None = None,
+    ) -> None:
         from ortools.sat.python import cp_model
 
         self.problem, self.cp = problem, cp_model
+        fixed = fixed or {}
+        free = {t.id for t in problem.tasks} if free is None else free
+        self.free, self.fixed = free, {k: p for k, p in fixed.items() if k not in free}
         m = self.m = cp_model.CpModel()
         self.start, self.end, self.assign = {}, {}, {}
+        self.late, self.same, self.changed = {}, {}, {}
+        by_id = {t.id: t for t in problem.tasks}
+        succ = successors_of(problem)
         machine = defaultdict(list)
         pooled = defaultdict(list)
+        moving: set[str] = set()  # pools some free task uses
         for t in problem.tasks:
+            if t.id not in free:
+                continue
             if t.pinned_start is not None:
                 lo = hi = t.pinned_start
             else:
-                lo, hi = t.release, max(t.release, horizon - t.hours)
+                lo = max([t.release] + [self.fixed[p].end for p in t.predecessors if p not in free])
+                hi = min([horizon] + [self.fixed[q].start for q in succ[t.id] if q not in free])
+                hi = max(lo, hi - t.hours)
             s = m.new_int_var(lo, hi, f"s_{t.id}")
             e = m.new_int_var(lo + t.hours, hi + t.hours, f"e_{t.id}")
             self.start[t.id], self.end[t.id] = s, e
@@ -78,21 +104,32 @@ class _Model:
                 for pool, units in t.demands.items():
                     if units > 0:
                         pooled[pool].append((interval, units))
+                        moving.add(pool)
         for t in problem.tasks:  # after the loop: a predecessor may be listed later
-            for p in set(t.predecessors):
-                m.add(self.start[t.id] >= self.end[p])
+            if t.id in free:
+                for p in set(t.predecessors):
+                    if p in free:
+                        m.add(self.start[t.id] >= self.end[p])
+        busy = defaultdict(list)
         for w in problem.workers:
-            fixed = [
-                m.new_fixed_size_interval_var(a, b - a, f"b_{w.id}_{a}")
-                for a, b in w.blocked
-                if b > a
-            ]
+            busy[w.id] += [(a, b) for a, b in w.blocked if b > a]
+        for tid, p in self.fixed.items():
+            if p.worker_id is not None and p.end > p.start:
+                busy[p.worker_id].append((p.start, p.end))
+            for pool, units in by_id[tid].demands.items():
+                if units > 0 and p.end > p.start:
+                    span = m.new_fixed_size_interval_var(p.start, p.end - p.start, "")
+                    pooled[pool].append((span, units))
+        for w in problem.workers:
             if machine[w.id]:
-                m.add_no_overlap(machine[w.id] + fixed)
+                fixed_spans = [m.new_fixed_size_interval_var(a, b - a, "") for a, b in busy[w.id]]
+                m.add_no_overlap(machine[w.id] + fixed_spans)
         for pool, items in pooled.items():
-            m.add_cumulative([i for i, _ in items], [u for _, u in items], problem.pools[pool])
-        self.makespan = m.new_int_var(0, horizon, "makespan")
-        m.add_max_equality(self.makespan, [*self.end.values(), 0])
+            if pool in moving:
+                m.add_cumulative([i for i, _ in items], [u for _, u in items], problem.pools[pool])
+        floor = max((p.end for p in self.fixed.values()), default=0)
+        self.makespan = m.new_int_var(floor, max(floor, horizon), "makespan")
+        m.add_max_equality(self.makespan, [*self.end.values(), floor])
         self._tardiness(horizon)
         self._changes()
 
@@ -102,17 +139,22 @@ class _Model:
         self.scale = _weight_scale(weights.values())
         succ = successors_of(problem)
         by_id = {t.id: t for t in problem.tasks}
+        fixed_end: dict[str, int] = {}
+        for tid, p in self.fixed.items():
+            case = by_id[tid].case_id
+            fixed_end[case] = max(fixed_end.get(case, p.end), p.end)
+        last: dict[str, list] = defaultdict(list)
+        for t in problem.tasks:
+            if t.id in self.free and all(by_id[s].case_id != t.case_id for s in succ[t.id]):
+                last[t.case_id].append(self.end[t.id])
         terms = []
         for case, due in dues.items():
-            if due is None:
-                continue
-            last = [
-                self.end[t.id]
-                for t in problem.tasks
-                if t.case_id == case and all(by_id[s].case_id != case for s in succ[t.id])
-            ]
-            late = m.new_int_var(0, max(0, horizon - due), f"late_{case}")
-            for e in last:
+            if due is None or case not in last:
+                continue  # no deadline, or nothing of it moves: a constant
+            floor = max(0, fixed_end.get(case, 0) - due)
+            late = m.new_int_var(floor, max(floor, horizon - due), f"late_{case}")
+            self.late[case] = (late, due)
+            for e in last[case]:
                 m.add(late >= e - due)
             terms.append(round(weights[case] * self.scale) * late)
         self.tardiness = sum(terms) if terms else None
@@ -120,6 +162,8 @@ class _Model:
     def _changes(self) -> None:
         m, flags = self.m, []
         for t in self.problem.tasks:
+            if t.id not in self.free:
+                continue
             reasons, always = [], False
             if t.current_worker is not None:
                 lits = self.assign.get(t.id, {})
@@ -132,6 +176,7 @@ class _Model:
                 m.add(self.start[t.id] == t.current_start).only_enforce_if(same)
                 m.add(self.start[t.id] != t.current_start).only_enforce_if(~same)
                 reasons.append(~same)
+                self.same[t.id] = same
             if always:
                 flags.append(1)
             elif reasons:
@@ -139,12 +184,25 @@ class _Model:
                 m.add_bool_or(reasons).only_enforce_if(c)
                 m.add_bool_and([~r for r in reasons]).only_enforce_if(~c)
                 flags.append(c)
+                self.changed[t.id] = c
         self.changes = sum(flags) if flags else 0
 
     def hint(self, placements) -> None:
+        """Hint every variable: CP-SAT completes a partial hint slowly on big models."""
         m = self.m
         m.clear_hints()
+        m.add_hint(self.makespan, max((p.end for p in placements.values()), default=0))
+        ends = case_ends(self.problem, placements)
+        for case, (late, due) in self.late.items():
+            m.add_hint(late, max(0, ends.get(case, 0) - due))
+        by_id = {t.id: t for t in self.problem.tasks}
+        for tid, same in self.same.items():
+            m.add_hint(same, placements[tid].start == by_id[tid].current_start)
+        for tid, changed in self.changed.items():
+            m.add_hint(changed, is_change(by_id[tid], placements[tid]))
         for tid, p in placements.items():
+            if tid not in self.free:
+                continue
             m.add_hint(self.start[tid], p.start)
             m.add_hint(self.end[tid], p.end)
             for wid, x in self.assign.get(tid, {}).items():
@@ -152,8 +210,10 @@ class _Model:
                     m.add_hint(x, wid == p.worker_id)
 
     def placements(self, solver) -> dict[str, Placement]:
-        out = {}
+        out = dict(self.fixed)
         for t in self.problem.tasks:
+            if t.id not in self.free:
+                continue
             s = solver.value(self.start[t.id])
             worker = None
             for wid, x in self.assign.get(t.id, {}).items():
@@ -163,7 +223,15 @@ class _Model:
         return out
 
 
-def _run(model: _Model, limit: float, seed: int, workers: int, *, deterministic: bool):
+def _run(
+    model: _Model,
+    limit: float,
+    seed: int,
+    workers: int,
+    *,
+    deterministic: bool,
+    conflicts: int | None = None,
+):
     cp = model.cp
     solver = cp.CpSolver()
     solver.parameters.num_workers = workers
@@ -174,9 +242,11 @@ def _run(model: _Model, limit: float, seed: int, workers: int, *, deterministic:
         # Several threads only stay reproducible when they take turns in fixed batches.
         solver.parameters.interleave_search = workers > 1
         solver.parameters.max_deterministic_time = max(limit, 0.01)
-        solver.parameters.max_time_in_seconds = max(limit, 0.01) * WALL_BACKSTOP
+        solver.parameters.max_time_in_seconds = max(limit, 0.05) * WALL_BACKSTOP
     else:
         solver.parameters.max_time_in_seconds = max(limit, 0.01)
+    if conflicts:
+        solver.parameters.max_number_of_conflicts = conflicts
     status = solver.solve(model.m)
     used = solver.deterministic_time if deterministic else solver.wall_time
     return solver, status in (cp.OPTIMAL, cp.FEASIBLE), status == cp.OPTIMAL, used
@@ -202,6 +272,28 @@ def solve_cpsat(
     horizon = max(problem.horizon or 0, greedy.objective.makespan)
     if has_due:  # a later makespan may buy less tardiness
         horizon += math.ceil(greedy.objective.makespan / 4)
+    if _too_big(problem):
+        from .lns import improve
+
+        budget = time_limit if deterministic else time_limit - (time.perf_counter() - began)
+        placements, _ = improve(
+            problem,
+            placements,
+            horizon=horizon,
+            budget=max(budget, 0.05),
+            seed=seed,
+            deterministic=deterministic,
+            run=_run,
+            backstop=WALL_BACKSTOP if deterministic else 1.0,
+            model_class=_Model,
+        )
+        return Schedule(
+            placements=placements,
+            objective=evaluate(problem, placements),
+            solver="cpsat+lns",
+            optimal=False,
+            seconds=time.perf_counter() - began,
+        )
     model = _Model(problem, horizon)
     model.hint(placements)
     budget = time_limit
@@ -234,6 +326,12 @@ def solve_cpsat(
         optimal=optimal and found and second_optimal,
         seconds=time.perf_counter() - began,
     )
+
+
+def _too_big(problem: Problem) -> bool:
+    """Whole-model CP-SAT stalls beyond a few thousand worker choices; then search locally."""
+    choices = sum(len(eligible(problem, t)) for t in problem.tasks)
+    return len(problem.tasks) > LNS_TASKS or choices > LNS_CHOICES
 
 
 def _fallback(problem: Problem, greedy: Schedule, began: float) -> Schedule:

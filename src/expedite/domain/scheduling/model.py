@@ -243,3 +243,9 @@ def critical_path(problem: Problem) -> tuple[dict[str, int], dict[str, int]]:
         limit = bound if due is None else due
         lf[t.id] = min([limit] + [lf[s] - by_id[s].hours for s in succ[t.id]])
     return es, lf
+
+
+def critical_path_bound(problem: Problem) -> int:
+    """The longest path through releases and precedence: a lower bound on the makespan."""
+    es, _ = critical_path(problem)
+    return max((es[t.id] + t.hours for t in problem.tasks), default=0)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .model import Problem, SchedulingError, Task, critical_path, gettext_noop
+from .model import Problem, SchedulingError, Task, critical_path_bound, gettext_noop
+
+__all__ = ["critical_path_bound", "load_sm", "parse_sm", "parse_solutions"]
 
 
 def parse_sm(text: str, name: str = "psplib") -> Problem:
@@ -98,9 +100,3 @@ def parse_solutions(path: str | Path) -> dict[str, int]:
         if len(cells) >= 3 and all(c.isdigit() for c in cells[:3]):
             best[f"{prefix}{cells[0]}_{cells[1]}"] = int(cells[2])
     return best
-
-
-def critical_path_bound(problem: Problem) -> int:
-    """The longest path through the precedence network: a lower bound on the makespan."""
-    es, _ = critical_path(problem)
-    return max((es[t.id] + t.hours for t in problem.tasks), default=0)
