@@ -151,8 +151,13 @@ def test_a_stale_proposal_is_refused_and_nothing_changes(competing, change):
 
 
 def test_the_nightly_job_proposes_once_per_state_of_the_data(competing):
+    from huey.contrib.djhuey import HUEY
+
     from expedite.jobs import schedule_nightly as job
 
+    assert job.task_class in HUEY._registry._periodic_tasks
+    at = job.task_class().validate_datetime
+    assert at(dt.datetime(2026, 11, 27, 3, 15)) and not at(dt.datetime(2026, 11, 27, 9, 15))
     first = job.call_local()
     assert first["created"] is True
     again = job.call_local()

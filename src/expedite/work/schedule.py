@@ -106,8 +106,11 @@ def summarize(inputs: Inputs, schedule: Schedule) -> dict:
     late_now, _cost = weighted(inputs, inputs.current)
     late_new = case_tardiness(inputs.problem, schedule)
     cases = {}
+    by_case: dict[str, list] = {}
+    for t in inputs.problem.tasks:
+        by_case.setdefault(t.case_id, []).append(t)
     for cid in inputs.cases:
-        tasks = [t for t in inputs.problem.tasks if t.case_id == cid]
+        tasks = by_case[cid]
         cases[cid] = {
             "due": tasks[0].due,
             "weight": tasks[0].weight,

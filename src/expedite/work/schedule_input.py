@@ -232,6 +232,7 @@ def load_inputs(*, now: dt.datetime, cal: WorkCalendar | None = None) -> Inputs:
         current[tid] = Placement(tid, start, start + hours, person_id)
     for c in cases.values():
         facts.append(("case", c.pk, c.state, c.requested_deadline.isoformat(), c.priority))
+    open_cases = {t.case_id for t in tasks}
     digest = hashlib.sha256(
         json.dumps(facts, sort_keys=True, default=str, ensure_ascii=False).encode()
     ).hexdigest()
@@ -241,7 +242,7 @@ def load_inputs(*, now: dt.datetime, cal: WorkCalendar | None = None) -> Inputs:
         now_index=now_index,
         current=_respect_precedence(tasks, current),
         steps=steps,
-        cases={k: v for k, v in cases.items() if any(t.case_id == k for t in tasks)},
+        cases={k: v for k, v in cases.items() if k in open_cases},
         names=names,
         fingerprint=digest,
         unstaffed=unstaffed,
