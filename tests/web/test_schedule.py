@@ -244,3 +244,16 @@ def test_conflicts_name_absences_and_steps_nobody_can_do(competing, client):
     )
     page = client.get("/board/schedule/").content.decode()
     assert "已过时" in page and 'id="accept"' not in page
+
+
+def test_a_step_under_way_when_its_person_is_away_still_schedules(competing):
+    world = competing
+    now = timezone.now()
+    first = StepRun.objects.filter(case=world.project).order_by("position").first()
+    step_start(actor=world.zhang, step=first, now=now)
+    today = timezone.localdate()
+    absence_add(actor=world.wang, user=world.wang, start=today, end=today, reason="病假")
+    proposal = schedule_propose(actor=world.chen, now=now)
+    assert proposal.placements[str(first.pk)][2] == str(world.wang.pk)
+    kinds = {(c["kind"], c["worker"], tuple(c["steps"])) for c in proposal.summary["conflicts"]}
+    assert ("calendar", str(world.wang.pk), (str(first.pk),)) in kinds

@@ -75,7 +75,7 @@ def _conflicts(inputs: Inputs) -> list[dict]:
                 found.append(_conflict("capacity", w.id, ids, cluster[1].start, _double(cluster)))
             cluster, reach = ([p], p.end) if p is not None else ([], -1)
         for p in mine:
-            for a, b in w.blocked:
+            for a, b in inputs.away.get(w.id, w.blocked):
                 if a < p.end and p.start < b:
                     hours = min(b, p.end) - max(a, p.start)
                     found.append(_conflict("calendar", w.id, [p.task_id], max(a, p.start), hours))

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.contrib.auth import get_user_model
 
@@ -91,6 +91,7 @@ class Inputs:
     names: dict[str, str]  # worker id → name
     fingerprint: str
     unstaffed: list[str] = field(default_factory=list)  # task ids nobody holding the role can do
+    away: dict[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)  # as recorded
 
 
 def _weight(case: Case) -> float:
@@ -233,6 +234,17 @@ def load_inputs(*, now: dt.datetime, cal: WorkCalendar | None = None) -> Inputs:
     for c in cases.values():
         facts.append(("case", c.pk, c.state, c.requested_deadline.isoformat(), c.priority))
     open_cases = {t.case_id for t in tasks}
+    away = {w.id: w.blocked for w in workers}
+    # A step under way stays with its person even on a day they are away (someone covers,
+    # or it waits): the scheduler sees them busy, the page shows the clash.
+    running: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for t in tasks:
+        if t.pinned_worker and t.pinned_start is not None:
+            running[t.pinned_worker].append((t.pinned_start, t.pinned_start + t.hours))
+    workers = [
+        replace(w, blocked=_subtract(w.blocked, running[w.id])) if running.get(w.id) else w
+        for w in workers
+    ]
     digest = hashlib.sha256(
         json.dumps(facts, sort_keys=True, default=str, ensure_ascii=False).encode()
     ).hexdigest()
@@ -246,7 +258,22 @@ def load_inputs(*, now: dt.datetime, cal: WorkCalendar | None = None) -> Inputs:
         names=names,
         fingerprint=digest,
         unstaffed=unstaffed,
+        away=away,
     )
+
+
+def _subtract(
+    blocked: tuple[tuple[int, int], ...], holes: list[tuple[int, int]]
+) -> tuple[tuple[int, int], ...]:
+    out = list(blocked)
+    for hs, he in holes:
+        out = [
+            piece
+            for s, e in out
+            for piece in ((s, min(e, hs)), (max(s, he), e))
+            if piece[0] < piece[1]
+        ]
+    return tuple(out)
 
 
 def _respect_precedence(tasks: list[Task], current: dict[str, Placement]) -> dict[str, Placement]:

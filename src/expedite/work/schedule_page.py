@@ -116,7 +116,7 @@ def schedule_page(*, now: dt.datetime) -> dict:
         lanes[worker].append(
             Bar(start, end, step.name, tip, str(step.case_id), str(step.case_id) in late)
         )
-    blocked = {w.id: list(w.blocked) for w in inputs.problem.workers}
+    blocked = {w: list(b) for w, b in inputs.away.items()}
     rows = [
         Lane(inputs.names.get(w, w), sorted(bars, key=lambda b: b.start), blocked.get(w, []))
         for w, bars in sorted(lanes.items(), key=lambda kv: inputs.names.get(kv[0] or "", "~"))
