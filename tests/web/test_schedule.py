@@ -257,3 +257,11 @@ def test_a_step_under_way_when_its_person_is_away_still_schedules(competing):
     assert proposal.placements[str(first.pk)][2] == str(world.wang.pk)
     kinds = {(c["kind"], c["worker"], tuple(c["steps"])) for c in proposal.summary["conflicts"]}
     assert ("calendar", str(world.wang.pk), (str(first.pk),)) in kinds
+    # The person's profile loses the step's skill meanwhile: the step stays theirs all the same.
+    profile_save(
+        actor=world.chen, user=world.wang, skills=["法务"], capacity_hours=8, expedite_team=1
+    )
+    proposal = schedule_propose(actor=world.chen, now=now)
+    assert proposal.placements[str(first.pk)][2] == str(world.wang.pk)
+    inputs = load_inputs(now=now)
+    assert {t.skill for t in inputs.problem.tasks if t.id == str(first.pk)} == {"risk"}

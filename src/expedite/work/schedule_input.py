@@ -172,6 +172,7 @@ def load_inputs(*, now: dt.datetime, cal: WorkCalendar | None = None) -> Inputs:
     workers, names, worker_facts = _workers(clock, until)
     facts += worker_facts
     skills_held = set().union(*(w.skills for w in workers)) if workers else set()
+    skills_of = {w.id: w.skills for w in workers}
     by_code = {(r.case_id, r.code): str(r.pk) for r in runs}
     tasks, current, steps, unstaffed = [], {}, {}, []
     for r in runs:
@@ -202,6 +203,8 @@ def load_inputs(*, now: dt.datetime, cal: WorkCalendar | None = None) -> Inputs:
         person_id = str(person) if skill is not None and person else None
         if person_id is not None and person_id not in names:
             person_id = None  # someone who left or lost the role: the step is free to move
+        if r.started_at and person_id and skill not in skills_of[person_id]:
+            skill = None  # under way with someone whose profile no longer lists the skill
         release = now_index
         pinned_start = None
         if r.started_at:
