@@ -265,3 +265,31 @@ def test_a_step_under_way_when_its_person_is_away_still_schedules(competing):
     assert proposal.placements[str(first.pk)][2] == str(world.wang.pk)
     inputs = load_inputs(now=now)
     assert {t.skill for t in inputs.problem.tasks if t.id == str(first.pk)} == {"risk"}
+
+
+def test_the_api_shows_replans_and_accepts_with_the_same_rules(competing, client):
+    from expedite.accounts.services import api_token_create
+
+    world = competing
+    chen = {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(user=world.chen, name='t')[1]}"}
+    li = {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(user=world.li, name='t')[1]}"}
+    assert client.get("/api/v1/schedule", **li).json() == {"proposal": None}
+    refused = client.post(
+        "/api/v1/schedule", {"solver": "greedy"}, content_type="application/json", **li
+    )
+    assert refused.status_code == 403
+    bad = client.post("/api/v1/schedule", {"solver": "x"}, content_type="application/json", **chen)
+    assert bad.status_code == 422
+    made = client.post(
+        "/api/v1/schedule", {"solver": "greedy"}, content_type="application/json", **chen
+    ).json()["proposal"]
+    assert made["current"] and made["status"] == "pending"
+    steps = {s["step"] for s in made["steps"]}
+    assert steps == set(
+        StepRun.objects.filter(finished_at__isnull=True).values_list("pk", flat=True)
+    )
+    assert client.post(f"/api/v1/schedule/{made['id']}/accept", **li).status_code == 403
+    done = client.post(f"/api/v1/schedule/{made['id']}/accept", **chen)
+    assert done.status_code == 200 and done.json()["proposal"]["status"] == "accepted"
+    again = client.post(f"/api/v1/schedule/{made['id']}/accept", **chen)
+    assert again.status_code == 422
