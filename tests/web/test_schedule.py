@@ -293,3 +293,32 @@ def test_the_api_shows_replans_and_accepts_with_the_same_rules(competing, client
     assert done.status_code == 200 and done.json()["proposal"]["status"] == "accepted"
     again = client.post(f"/api/v1/schedule/{made['id']}/accept", **chen)
     assert again.status_code == 422
+
+
+def test_accepting_hands_a_case_role_to_whoever_does_its_next_step(competing):
+    world = competing
+    # A second process specialist who knows the work: one case's steps can move to him.
+    profile_save(
+        actor=world.chen, user=world.li2, skills=["外资", "工商"], capacity_hours=8, expedite_team=1
+    )
+    now = timezone.now()
+    proposal = schedule_propose(actor=world.chen, now=now)
+    schedule_accept(actor=world.chen, proposal=proposal, now=now)
+    moved = {
+        s.case_id
+        for s in StepRun.objects.filter(assignee=world.li2, role="process", started_at=None)
+    }
+    assert moved, "the proposal gives li2 some of the process work"
+    event = AuditEvent.objects.get(kind=AuditKind.SCHEDULE_ACCEPTED)
+    changed = {(c["case"], c["role"], c["user"]) for c in event.payload["roles_changed"]}
+    assert any(user == world.li2.pk for _c, _r, user in changed)
+    for case_id in moved:
+        first = (
+            StepRun.objects.filter(case_id=case_id, role="process", finished_at=None)
+            .order_by("planned_start", "position")
+            .first()
+        )
+        if first.assignee_id == world.li2.pk:
+            a = Assignment.objects.get(case_id=case_id, role="process")
+            assert a.user == world.li2 and a.status == "confirmed" and a.confirmed_by == world.chen
+            assert (case_id, "process", world.li2.pk) in changed
