@@ -168,3 +168,17 @@ def test_unschedulable_input_is_refused_in_chinese():
     cyc = Problem(tasks=(Task("a", "A", 1, None, ("b",)), Task("b", "A", 1, None, ("a",))))
     with pytest.raises(SchedulingError, match="有环"):
         solve(cyc)
+
+
+def test_a_pinned_worker_keeps_the_step_even_without_the_skill():
+    p = Problem(
+        tasks=(Task("a", "A", 2, "tax", pinned_worker="li"), Task("b", "A", 1, "tax", ("a",))),
+        workers=(w("li", "reg"), w("wang", "tax")),
+    )
+    for solver in ("greedy", "cpsat"):
+        s = solve(p, solver=solver, time_limit=0.5)
+        assert check(p, s) == []
+        assert s.placements["a"].worker_id == "li"
+        assert s.placements["b"].worker_id == "wang"
+    moved = schedule_of(p, a=(0, 2, "wang"), b=(2, 3, "li"))
+    assert kinds(p, moved) == ["pinned", "skill"]

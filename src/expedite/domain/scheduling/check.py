@@ -51,7 +51,9 @@ def _skill(task, placement, workers) -> list[Violation]:
         return []
     if wid not in workers:
         return [Violation(task.id, "skill", f"unknown worker {wid}")]
-    if task.skill is None and task.pinned_worker is None:
+    if wid == task.pinned_worker:
+        return []  # a manager's pin (or a running step) outranks the skill list
+    if task.skill is None:
         return [Violation(task.id, "skill", f"needs no worker but has {wid}")]
     if task.skill is not None and task.skill not in workers[wid].skills:
         return [Violation(task.id, "skill", f"{wid} lacks {task.skill}")]

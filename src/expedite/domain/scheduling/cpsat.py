@@ -31,9 +31,18 @@ from .model import (
 )
 
 # Deterministic time is CP-SAT's own measure of work done, so a busy machine takes longer
-# in wall-clock terms (2-5x on two shared cores under load). The wall-clock backstop only
-# bites on a machine far slower than that; when it does, the result is not reproducible.
+# in wall-clock terms (up to 10x measured on two shared cores under heavy load). The
+# wall-clock backstop only bites on a machine slower than that; when it does, the result
+# is not reproducible.
 WALL_BACKSTOP = 10.0
+WALL_BACKSTOP_MIN = 30.0
+
+
+def backstop(limit: float) -> float:
+    """Wall-clock seconds after which a deterministic-time search is cut off anyway."""
+    return limit * WALL_BACKSTOP + WALL_BACKSTOP_MIN
+
+
 LNS_TASKS = 400
 LNS_CHOICES = 3000
 
@@ -242,7 +251,7 @@ def _run(
         # Several threads only stay reproducible when they take turns in fixed batches.
         solver.parameters.interleave_search = workers > 1
         solver.parameters.max_deterministic_time = max(limit, 0.01)
-        solver.parameters.max_time_in_seconds = max(limit, 0.05) * WALL_BACKSTOP
+        solver.parameters.max_time_in_seconds = backstop(limit)
     else:
         solver.parameters.max_time_in_seconds = max(limit, 0.01)
     if conflicts:
@@ -261,7 +270,8 @@ def solve_cpsat(
     deterministic: bool = True,
 ) -> Schedule:
     """Solve within `time_limit`: CP-SAT's deterministic time by default (the same seed
-    gives the same schedule on any machine, however busy), wall-clock seconds otherwise."""
+    gives the same schedule however busy the machine, short of the wall-clock backstop),
+    wall-clock seconds otherwise. Never worse than the best greedy schedule."""
     began = time.perf_counter()
     validate(problem)
     greedy = best_greedy(problem)
@@ -284,7 +294,7 @@ def solve_cpsat(
             seed=seed,
             deterministic=deterministic,
             run=_run,
-            backstop=WALL_BACKSTOP if deterministic else 1.0,
+            wall_limit=backstop(budget) if deterministic else budget,
             model_class=_Model,
         )
         return Schedule(
@@ -306,7 +316,7 @@ def solve_cpsat(
         solver, found, optimal, used = _run(model, budget / 2, **run)
         if not found:
             return _fallback(problem, greedy, began)
-        placements = model.placements(solver)
+        placements = _better(problem, placements, model.placements(solver))
         model.m.add(model.tardiness <= round(solver.objective_value))
         model.hint(placements)
         budget -= min(budget / 2, used)
@@ -316,7 +326,7 @@ def solve_cpsat(
         model.m.minimize(model.makespan * (len(problem.tasks) + 1) + model.changes)
     solver, found, second_optimal, _ = _run(model, budget, **run)
     if found:
-        placements = model.placements(solver)
+        placements = _better(problem, placements, model.placements(solver))
     elif model.tardiness is None:
         return _fallback(problem, greedy, began)
     return Schedule(
@@ -326,6 +336,12 @@ def solve_cpsat(
         optimal=optimal and found and second_optimal,
         seconds=time.perf_counter() - began,
     )
+
+
+def _better(problem: Problem, old: dict, new: dict) -> dict:
+    """The new placements unless they are lexicographically worse (a phase that ran out of
+    time may trade the makespan of its hint for nothing)."""
+    return new if evaluate(problem, new).key() <= evaluate(problem, old).key() else old
 
 
 def _too_big(problem: Problem) -> bool:

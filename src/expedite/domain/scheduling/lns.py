@@ -40,7 +40,7 @@ def improve(
     deterministic: bool,
     run,
     model_class,
-    backstop: float = 10.0,
+    wall_limit: float,
 ) -> tuple[dict[str, Placement], int]:
     """Improve `placements` for `budget` seconds; returns them and the rounds run."""
     rnd = random.Random(seed)  # noqa: S311 - a seeded search, not a secret
@@ -57,7 +57,7 @@ def improve(
         return best, 0
     floor = (0.0, critical_path_bound(problem), 0)  # nothing can beat this
     used, rounds = 0.0, 0
-    while used < budget and time.perf_counter() - began < budget * backstop and best_key > floor:
+    while used < budget and time.perf_counter() - began < wall_limit and best_key > floor:
         rounds += 1
         ends = case_ends(problem, best)
         late = [
@@ -111,11 +111,17 @@ def _around_case(rnd, problem, placements, late, by_case, skills_of) -> set[str]
     lo = min(placements[t].start for t in mine) - 16
     hi = max(placements[t].end for t in mine)
     case_of = {t.id: t.case_id for t in problem.tasks}
+    weight = {t.case_id: t.weight for t in problem.tasks}
     rivals = sorted(
-        {case_of[tid] for tid, p in placements.items() if p.worker_id in people}
-        & {case_of[tid] for tid, p in placements.items() if p.start < hi and p.end > lo} - {case}
+        {
+            case_of[tid]
+            for tid, p in placements.items()
+            if p.worker_id in people and p.start < hi and p.end > lo
+        }
+        - {case}
     )
     rnd.shuffle(rivals)
+    rivals.sort(key=lambda c: weight[c])  # lighter cases first: they can give way
     free = set(mine)
     for other in rivals:
         if len(free) + len(by_case[other]) > FREE_TASKS:
