@@ -75,3 +75,12 @@ def staff_digests() -> dict:
     from expedite.notify.digest import digests_due
 
     return digests_due(now=timezone.now())
+
+
+@db_periodic_task(crontab(hour="3", minute="15"))
+def schedule_nightly() -> dict:
+    """Every night: propose who does which step when across all active cases, for the
+    manager to review in the morning (nothing new when nothing changed since the last one)."""
+    from expedite.work.schedule import schedule_nightly as propose
+
+    return propose(now=timezone.now())

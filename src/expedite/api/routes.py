@@ -21,6 +21,7 @@ from .lifecycle_routes import router as lifecycle_router
 from .plan_routes import case_router as case_plan_router
 from .plan_routes import router as plan_router
 from .review_routes import router as review_router
+from .schedule_routes import router as schedule_router
 from .schemas import CaseIn, CaseOut, ClientIn, ClientOut, ErrorOut, ServiceOut
 from .triage_routes import router as triage_router
 from .work_routes import router as work_router
@@ -50,6 +51,7 @@ api.add_router("/cases", custody_router)
 api.add_router("", triage_router)
 api.add_router("", work_router)
 api.add_router("", approval_router)
+api.add_router("", schedule_router)
 
 
 def _error(request, status: int, items: list[dict]):

@@ -152,6 +152,8 @@ AUDIT_KIND_LABELS = {
     AuditKind.HANDBOOK_ENTRY_ADDED: _("新增优化手册条目"),
     AuditKind.CATALOG_CHANGE_ACCEPTED: _("采纳服务目录修改"),
     AuditKind.CATALOG_CHANGE_REJECTED: _("不采纳服务目录修改"),
+    AuditKind.SCHEDULE_PROPOSED: _("生成排期建议"),
+    AuditKind.SCHEDULE_ACCEPTED: _("采纳排期"),
 }
 
 

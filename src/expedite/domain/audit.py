@@ -96,6 +96,8 @@ class AuditKind(enum.StrEnum):
     HANDBOOK_ENTRY_ADDED = "handbook.entry_added"
     CATALOG_CHANGE_ACCEPTED = "catalog.change_accepted"
     CATALOG_CHANGE_REJECTED = "catalog.change_rejected"
+    SCHEDULE_PROPOSED = "schedule.proposed"
+    SCHEDULE_ACCEPTED = "schedule.accepted"
 
 
 class ActorKind(enum.StrEnum):

@@ -71,6 +71,7 @@ class Capability(enum.StrEnum):
     WRITE_RETROSPECTIVE = "write_retrospective"
     EDIT_HANDBOOK = "edit_handbook"
     DECIDE_CATALOG_CHANGE = "decide_catalog_change"
+    PLAN_SCHEDULE = "plan_schedule"
 
 
 _ALL_STAFF = frozenset(Role)
@@ -141,6 +142,8 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     # A change to the catalog changes every future plan and quote: the administrator, who
     # keeps the catalog, and the general manager decide.
     Capability.DECIDE_CATALOG_CHANGE: frozenset({Role.ADMIN, Role.GENERAL_MANAGER}),
+    # Who does which step when, across every case: the managers who confirm teams.
+    Capability.PLAN_SCHEDULE: frozenset({Role.MANAGER, Role.GENERAL_MANAGER, Role.ADMIN}),
 }
 
 

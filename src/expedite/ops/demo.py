@@ -34,7 +34,7 @@ from expedite.monitoring.demo import monitoring_demo_load
 from expedite.notify.demo import notify_demo_load
 from expedite.portal.demo import portal_demo_load
 from expedite.reviews.demo import review_demo
-from expedite.work.demo import demo_staff, demo_work
+from expedite.work.demo import demo_schedule, demo_staff, demo_work
 from expedite.workdays.models import Schedule
 from expedite.workdays.selectors import firm_calendar
 from expedite.workdays.services import closure_add, schedule_create
@@ -282,6 +282,7 @@ def demo_load(*, today: dt.date, now: dt.datetime | None = None) -> dict[str, in
     created["cases"] += learning_demo_load(users=users, clients=clients, today=today)
     notify_demo_load(now=timezone.now())
     created["cases"] += kpi_demo_load(users=users, clients=clients, today=today)
+    demo_schedule(now=timezone.now())
     if any(created.values()) or custody:
         audit_record(kind=AuditKind.DEMO_LOADED, payload={**created, "custody_items": custody})
     return created

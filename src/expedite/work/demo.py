@@ -72,3 +72,11 @@ def demo_work(manager, process, *, now: dt.datetime) -> None:
             note="人社局已受理，现场核查与材料审核同步进行",
             now=now,
         )
+
+
+def demo_schedule(*, now: dt.datetime) -> None:
+    """The night's proposal as the manager finds it in the morning: the running cases compete
+    for the one process specialist who knows 许可, 外资 and 工商, so someone has to wait."""
+    from .schedule import schedule_nightly
+
+    schedule_nightly(now=now, time_limit=2.0)  # CP-SAT, as at night; optimal here in well under 1 s

@@ -152,6 +152,15 @@ class StepRun(models.Model):
         _("实际工时"), max_digits=6, decimal_places=2, null=True, blank=True
     )
     note = models.TextField(_("备注"), blank=True)
+    # Who does the step when an accepted schedule says so (else the case's person in its role).
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="scheduled_steps",
+        verbose_name=_("排期人员"),
+    )
 
     class Meta:
         ordering = ["case", "position"]
@@ -165,3 +174,48 @@ class StepRun(models.Model):
     @property
     def output_kind(self) -> str:
         return f"output:{self.code}"
+
+
+class ScheduleProposal(models.Model):
+    """A schedule the solver proposed for all open steps, kept for the manager to review.
+
+    `fingerprint` is the hash of the inputs it was made from: accepting refuses a proposal
+    whose inputs have changed since."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    SUPERSEDED = "superseded"
+    STATUS_CHOICES = [(PENDING, _("待审阅")), (ACCEPTED, _("已采纳")), (SUPERSEDED, _("已被取代"))]
+
+    created_at = models.DateTimeField(_("生成时间"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    nightly = models.BooleanField(_("夜间自动排期"), default=False)
+    solver = models.CharField(_("求解器"), max_length=40)
+    optimal = models.BooleanField(default=False)
+    seconds = models.FloatField(default=0.0)
+    origin = models.DateTimeField(_("排期起点"))  # hour 0 of the placements
+    slot_minutes = models.FloatField()  # minutes of office time per scheduler hour
+    weighted_tardiness = models.FloatField()
+    makespan = models.IntegerField()
+    changes = models.IntegerField()
+    baseline_tardiness = models.FloatField()  # the plan in force, for comparison
+    placements = models.JSONField(default=dict)  # task id → [start, end, worker id or null]
+    # What the page shows, as it was when proposed: conflicts of the plan in force and, per
+    # case, its deadline, the plan's finish and the proposal's (see work/schedule.py).
+    summary = models.JSONField(default=dict)
+    fingerprint = models.CharField(max_length=64)
+    status = models.CharField(_("状态"), max_length=16, choices=STATUS_CHOICES, default=PENDING)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = pgettext_lazy("one", "排期建议")
+        verbose_name_plural = _("排期建议")
+
+    def __str__(self) -> str:
+        return f"{self.solver} {self.created_at:%Y-%m-%d %H:%M}"

@@ -105,7 +105,7 @@ def case_projection(
 ) -> CaseProjection:
     """`delays`: extra working time per step code (read from the database when not given)."""
     cal = cal or firm_calendar()
-    runs = list(runs if runs is not None else case.steps.select_related("track"))
+    runs = list(runs if runs is not None else case.steps.select_related("track", "assignee"))
     if delays is None:
         delays = step_delays([case.pk]).get(case.pk, {}) if runs else {}
     deadline_end = cal.work_clock_end_of(case.requested_deadline)

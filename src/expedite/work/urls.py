@@ -4,6 +4,8 @@ from . import views
 
 urlpatterns = [
     path("board/", views.board_view, name="board"),
+    path("board/schedule/", views.schedule_view, name="schedule"),
+    path("board/schedule/<int:pk>/accept/", views.schedule_accept_view, name="schedule_accept"),
     path("staff/", views.staff_view, name="staff"),
     path("cases/<int:pk>/team/", views.team_assign_view, name="case_team_assign"),
     path("cases/<int:pk>/team/propose/", views.team_propose_view, name="case_team_propose"),

@@ -24,11 +24,21 @@ from expedite.domain.staffing import CASE_ROLES
 from expedite.web.i18n import flash_outcome, localized
 from expedite.workdays.selectors import firm_calendar
 
+from . import schedule as schedule_services
 from . import steps as step_services
 from . import team as team_services
 from .board import board, case_waits
 from .charts import progress_svg
-from .models import CASE_ROLE_CHOICES, TRACK_STATUS_CHOICES, Absence, StaffProfile, StepRun, Track
+from .models import (
+    CASE_ROLE_CHOICES,
+    TRACK_STATUS_CHOICES,
+    Absence,
+    ScheduleProposal,
+    StaffProfile,
+    StepRun,
+    Track,
+)
+from .schedule_page import schedule_page
 from .selectors import case_projection, people, tracks_with_staleness
 
 
@@ -161,6 +171,40 @@ def board_view(request):
     context["workload_svg"] = mark_safe(context["workload_svg"])  # noqa: S308 - built with escape()
     context["can_handle_incident"] = user_can(request.user, Capability.HANDLE_RECORD_INCIDENT)
     return render(request, "work/board.html", context)
+
+
+@login_required
+def schedule_view(request):
+    if not user_can(request.user, Capability.VIEW_CASES):
+        raise PermissionDenied
+    if request.method == "POST":
+        solver = request.POST.get("solver", "greedy")
+        flash_outcome(
+            request,
+            lambda: schedule_services.schedule_propose(
+                actor=request.user, now=timezone.now(), solver=solver
+            ),
+            _("已重新排期，请审阅后采纳。"),
+        )
+        return redirect("schedule")
+    context = schedule_page(now=timezone.now())
+    context["gantt_svg"] = mark_safe(context["gantt_svg"])  # noqa: S308 - built with escape()
+    context["can_plan"] = user_can(request.user, Capability.PLAN_SCHEDULE)
+    return render(request, "work/schedule.html", context)
+
+
+@login_required
+@require_POST
+def schedule_accept_view(request, pk: int):
+    proposal = get_object_or_404(ScheduleProposal, pk=pk)
+    flash_outcome(
+        request,
+        lambda: schedule_services.schedule_accept(
+            actor=request.user, proposal=proposal, now=timezone.now()
+        ),
+        _("已采纳排期：步骤计划时间、负责人和分工已更新。"),
+    )
+    return redirect("schedule")
 
 
 @login_required

@@ -1,0 +1,86 @@
+"""The firm-wide schedule over the API: the latest proposal, re-plan, accept."""
+
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+
+from expedite.accounts.selectors import user_can
+from expedite.domain.errors import NotAllowed
+from expedite.domain.roles import Capability
+from expedite.work import schedule as schedule_services
+from expedite.work.models import ScheduleProposal
+from expedite.work.schedule_input import Clock, load_inputs
+from expedite.workdays.selectors import firm_calendar
+
+from .schemas import ErrorOut
+
+router = Router(tags=["schedule"])
+
+
+class ReplanIn(Schema):
+    solver: str = Field("greedy", description="greedy（即时）或 cpsat（约 5 秒）")
+
+
+def _out(proposal: ScheduleProposal | None) -> dict[str, Any]:
+    if proposal is None:
+        return {"proposal": None}
+    inputs = load_inputs(now=timezone.now())
+    cal = firm_calendar()
+    clock = Clock(cal, cal.work_clock(proposal.origin), inputs.clock.slots)
+    return {
+        "proposal": {
+            "id": proposal.pk,
+            "status": proposal.status,
+            "current": proposal.status == ScheduleProposal.PENDING
+            and proposal.fingerprint == inputs.fingerprint,
+            "created_at": proposal.created_at.isoformat(),
+            "nightly": proposal.nightly,
+            "solver": proposal.solver,
+            "optimal": proposal.optimal,
+            "weighted_tardiness": proposal.weighted_tardiness,
+            "baseline_tardiness": proposal.baseline_tardiness,
+            "makespan_hours": proposal.makespan,
+            "changes": proposal.changes,
+            "steps": [
+                {
+                    "step": int(tid),
+                    "user": int(worker) if worker else None,
+                    "start": clock.start_at(start).isoformat(),
+                    "finish": clock.end_at(end).isoformat(),
+                }
+                for tid, (start, end, worker) in sorted(
+                    proposal.placements.items(), key=lambda kv: (kv[1][0], int(kv[0]))
+                )
+            ],
+            "cases": proposal.summary.get("cases", {}),
+        }
+    }
+
+
+@router.get("/schedule", response={200: dict[str, Any], 403: ErrorOut})
+def latest(request):
+    if not user_can(request.user, Capability.VIEW_CASES):
+        raise NotAllowed(_("您的角色无权查看排期。"))
+    return _out(schedule_services.latest_proposal())
+
+
+@router.post("/schedule", response={200: dict[str, Any], 403: ErrorOut, 422: ErrorOut})
+def replan(request, payload: ReplanIn):
+    proposal = schedule_services.schedule_propose(
+        actor=request.user, now=timezone.now(), solver=payload.solver
+    )
+    return _out(proposal)
+
+
+@router.post(
+    "/schedule/{proposal_id}/accept",
+    response={200: dict[str, Any], 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+)
+def accept(request, proposal_id: int):
+    proposal = get_object_or_404(ScheduleProposal, pk=proposal_id)
+    return _out(
+        schedule_services.schedule_accept(actor=request.user, proposal=proposal, now=timezone.now())
+    )

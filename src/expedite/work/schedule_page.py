@@ -1,0 +1,175 @@
+"""The manager's workload page: the latest proposal as a Gantt per person, the plan's
+conflicts, and what would have to give (which case waits, by how much, at what cost)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from expedite.cases.models import Case
+
+from .models import ScheduleProposal, StepRun
+from .schedule import latest_proposal
+from .schedule_chart import Bar, Lane, case_colours, gantt_svg
+from .schedule_input import Clock, load_inputs
+
+SHOWN = 4  # steps named in one conflict line
+HEAVY = ("triage", "intake", "clocks")  # a case's large JSON, not needed here
+
+
+@dataclass(frozen=True, slots=True)
+class Give:
+    case: Case
+    deadline: dt.date
+    plan_finish: dt.datetime
+    new_finish: dt.datetime
+    shift_hours: int  # proposal's finish minus the plan's, in working hours (+ = waits)
+    late_hours: int  # past the deadline in the proposal
+    plan_late_hours: int
+    weight: float
+    slots: int
+
+    @property
+    def shift_days(self) -> float:
+        return round(self.shift_hours / self.slots, 1)
+
+    @property
+    def late_days(self) -> float:
+        return round(self.late_hours / self.slots, 1)
+
+    @property
+    def cost(self) -> float:
+        return round(self.weight * self.late_hours, 1)
+
+    @property
+    def plan_cost(self) -> float:
+        return round(self.weight * self.plan_late_hours, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    kind: str
+    text: str
+    at: dt.datetime
+
+
+def _conflict_text(c: dict, names: dict[str, str], steps: dict[int, StepRun]) -> str:
+    who = names.get(c["worker"] or "", "?")
+    labels = [
+        f"{steps[int(s)].case.reference} {steps[int(s)].name}"
+        for s in c["steps"][:SHOWN]
+        if int(s) in steps
+    ]
+    text = "、".join(labels)
+    if len(c["steps"]) > SHOWN:
+        text += " " + _("等 %(n)s 个步骤") % {"n": len(c["steps"])}
+    params = {"who": who, "steps": text, "hours": c["hours"]}
+    if c["kind"] == "capacity":
+        return _("%(who)s 同时被排了 %(steps)s，重叠 %(hours)s 小时") % params
+    if c["kind"] == "calendar":
+        return _("%(who)s 请假/外出期间被排了 %(steps)s（%(hours)s 小时）") % params
+    if c["kind"] == "skill":
+        return _("%(who)s 不具备 %(steps)s 所需的技能") % params
+    return _("没有人能做 %(steps)s（无人担任该角色）") % params
+
+
+def schedule_page(*, now: dt.datetime) -> dict:
+    inputs = load_inputs(now=now)
+    proposal = latest_proposal()
+    context: dict = {
+        "proposal": proposal,
+        "open_steps": len(inputs.problem.tasks),
+        "current": False,
+        "gantt_svg": "",
+        "gives": [],
+        "conflicts": [],
+        "legend": [],
+    }
+    if proposal is None:
+        return context
+    cal = inputs.clock.cal
+    clock = Clock(cal, cal.work_clock(proposal.origin), inputs.clock.slots)
+    ids = [int(t) for t in proposal.placements]
+    steps = (
+        StepRun.objects.select_related("case")
+        .only("name", "case_id", "case__reference")
+        .in_bulk(ids)
+    )
+    cases = (
+        Case.objects.select_related("client", "service")
+        .defer(*HEAVY)
+        .in_bulk([int(c) for c in proposal.summary.get("cases", {})])
+    )
+    late = {c for c, s in proposal.summary.get("cases", {}).items() if s["new_late"] > 0}
+    lanes: dict[str | None, list[Bar]] = defaultdict(list)
+    for tid, (start, end, worker) in proposal.placements.items():
+        step = steps.get(int(tid))
+        if step is None or end <= start:
+            continue
+        tip = (
+            f"{step.case.reference} {step.name} · {clock.start_at(start):%m-%d %H:%M}"
+            f"→{clock.end_at(end):%m-%d %H:%M}"
+        )
+        lanes[worker].append(
+            Bar(start, end, step.name, tip, str(step.case_id), str(step.case_id) in late)
+        )
+    blocked = {w: list(b) for w, b in inputs.away.items()}
+    rows = [
+        Lane(inputs.names.get(w, w), sorted(bars, key=lambda b: b.start), blocked.get(w, []))
+        for w, bars in sorted(lanes.items(), key=lambda kv: inputs.names.get(kv[0] or "", "~"))
+        if w is not None
+    ]
+    if None in lanes:
+        rows.append(Lane(_("部门办理/等待"), sorted(lanes[None], key=lambda b: b.start), []))
+    last = max((e for _s, e, _w in proposal.placements.values()), default=0)
+    first_day = clock.date_of(0)
+    n_days = max(1, -(-last // clock.slots))
+    days = cal.workdays_in(first_day, cal.add_workdays(first_day, n_days - 1))
+    colours = case_colours(sorted({b.case_id for bars in lanes.values() for b in bars}, key=int))
+    context["gantt_svg"] = gantt_svg(
+        rows,
+        days,
+        slots=clock.slots,
+        now_index=proposal.summary.get("now", 0),
+        today=now.astimezone(cal.tz).date(),
+        colours=colours,
+    )
+    context["legend"] = [
+        (colour, cases[int(c)], c in late) for c, colour in colours.items() if int(c) in cases
+    ]
+    context["current"] = (
+        proposal.status == ScheduleProposal.PENDING and inputs.fingerprint == proposal.fingerprint
+    )
+    context["gives"] = _gives(proposal, cases, clock)
+    context["conflicts"] = [
+        Conflict(c["kind"], _conflict_text(c, inputs.names, steps), clock.start_at(c["at"]))
+        for c in proposal.summary.get("conflicts", [])
+    ]
+    return context
+
+
+def _gives(proposal: ScheduleProposal, cases: dict[int, Case], clock: Clock) -> list[Give]:
+    """The cases the proposal makes wait (later than the plan) or leaves late, costliest first."""
+    out = []
+    for cid, s in proposal.summary.get("cases", {}).items():
+        case = cases.get(int(cid))
+        shift = s["new_end"] - s["plan_end"]
+        if case is None or (shift <= 0 and s["new_late"] <= 0):
+            continue
+        out.append(
+            Give(
+                case=case,
+                deadline=case.requested_deadline,
+                plan_finish=clock.end_at(s["plan_end"]),
+                new_finish=clock.end_at(s["new_end"]),
+                shift_hours=shift,
+                late_hours=s["new_late"],
+                plan_late_hours=s["plan_late"],
+                weight=s["weight"],
+                slots=clock.slots,
+            )
+        )
+    return sorted(out, key=lambda g: (-g.cost, -g.shift_hours, g.case.pk))
