@@ -145,6 +145,8 @@ AUDIT_KIND_LABELS = {
     AuditKind.RISK_WARNING_RAISED: _("风险预警"),
     AuditKind.RISK_WARNING_SENT: _("向客户发送风险预警"),
     AuditKind.RISK_WARNING_DISMISSED: _("风险预警不告知客户"),
+    AuditKind.RESULT_FILE_ADDED: _("上传结果文件"),
+    AuditKind.DELIVERY_CONFIRMED: _("客户确认结果并签署确认单"),
 }
 
 

@@ -115,6 +115,7 @@ def case_detail_context(request, case) -> dict:
         **_approvals_context(request, case),
         **_materials_context(request, case),
         **_monitoring_context(request, case),
+        **_delivery_context(request, case),
     }
 
 
@@ -140,6 +141,12 @@ def _monitoring_context(request, case) -> dict:
     from expedite.monitoring.views import monitoring_context
 
     return monitoring_context(request, case)
+
+
+def _delivery_context(request, case) -> dict:
+    from expedite.delivery.views import delivery_context
+
+    return delivery_context(request, case)
 
 
 def _cost_form():

@@ -89,6 +89,8 @@ class AuditKind(enum.StrEnum):
     RISK_WARNING_RAISED = "risk.warning_raised"
     RISK_WARNING_SENT = "risk.warning_sent"
     RISK_WARNING_DISMISSED = "risk.warning_dismissed"
+    RESULT_FILE_ADDED = "delivery.result_added"
+    DELIVERY_CONFIRMED = "delivery.confirmed"
 
 
 class ActorKind(enum.StrEnum):

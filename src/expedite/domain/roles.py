@@ -64,6 +64,7 @@ class Capability(enum.StrEnum):
     HANDLE_INCIDENT = "handle_incident"
     CLIENT_MESSAGE = "client_message"
     VIEW_OUTBOX = "view_outbox"
+    DELIVER_RESULT = "deliver_result"
 
 
 _ALL_STAFF = frozenset(Role)
@@ -116,6 +117,9 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.CLIENT_MESSAGE: _INTAKE,
     # The outbox holds every client's messages: the people who run the system look at it.
     Capability.VIEW_OUTBOX: frozenset({Role.ADMIN}),
+    # Result files are handed over by the people who run the case (the risk reviewer reviews
+    # them; an administrator runs the system, not the firm's work).
+    Capability.DELIVER_RESULT: (_INTAKE - {Role.ADMIN}) | {Role.PROCESS},
 }
 
 

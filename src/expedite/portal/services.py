@@ -195,6 +195,27 @@ def code_verify(request, *, case: Case, code_id: int | None, code: str, now: dt.
 
 @transaction.atomic
 def _code_attempt(*, case: Case, code_id: int | None, code: str, now: dt.datetime):
+    row, problem = code_consume(case=case, code_id=code_id, code=code, now=now)
+    if problem is not None:
+        return "", problem
+    audit_record(
+        kind=AuditKind.PORTAL_CLIENT_VERIFIED,
+        actor_kind=ActorKind.CLIENT,
+        actor_label="client",
+        case=case,
+        payload={"code": row.pk, "channel": row.channel},
+    )
+    return row.contact.name, None
+
+
+def code_consume(
+    *, case: Case, code_id: int | None, code: str, now: dt.datetime
+) -> tuple[VerificationCode | None, ValidationFailed | None]:
+    """Check a code inside the caller's transaction: right → the row, now used (the caller
+    records what it was used for); wrong → the attempt is counted and recorded, and the error
+    to raise is returned, so the caller can commit the count before raising."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("code_consume must run inside the caller's transaction")
     row = (
         VerificationCode.objects.select_for_update()
         .select_related("contact")
@@ -214,14 +235,7 @@ def _code_attempt(*, case: Case, code_id: int | None, code: str, now: dt.datetim
     if problem is None:
         row.used_at = now
         row.save(update_fields=["used_at"])
-        audit_record(
-            kind=AuditKind.PORTAL_CLIENT_VERIFIED,
-            actor_kind=ActorKind.CLIENT,
-            actor_label="client",
-            case=case,
-            payload={"code": row.pk, "channel": row.channel},
-        )
-        return row.contact.name, None
+        return row, None
     left = 0
     if problem == CodeProblem.WRONG:
         row.attempts += 1
@@ -237,4 +251,4 @@ def _code_attempt(*, case: Case, code_id: int | None, code: str, now: dt.datetim
         payload={"code": row.pk if row else None, "problem": problem.value, "attempts_left": left},
     )
     params = {"left": left} if problem == CodeProblem.WRONG else None
-    return "", ValidationFailed(CODE_PROBLEM_MESSAGES[problem], field="code", params=params)
+    return None, ValidationFailed(CODE_PROBLEM_MESSAGES[problem], field="code", params=params)

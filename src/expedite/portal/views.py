@@ -19,6 +19,7 @@ from expedite.cases.plans import definition_for
 from expedite.cases.triage import case_intake_answer
 from expedite.cases.triage_forms import stage_choices
 from expedite.custody.views import portal_context as custody_portal_context
+from expedite.delivery.portal import portal_context as delivery_portal_context
 from expedite.domain.cases import CaseState
 from expedite.domain.errors import DomainError
 from expedite.domain.portal import mask_email, mask_name, mask_phone
@@ -110,6 +111,7 @@ def portal_case(request, case, token: str):
         **custody,
         **materials_portal_context(request, case),
         **monitoring_portal_context(case),
+        **delivery_portal_context(case),
     }
     return render(request, "portal/case.html", context)
 
