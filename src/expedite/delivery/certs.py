@@ -122,10 +122,16 @@ def ensure_firm_certificate() -> tuple[Path, bool]:
 
 
 def _load():
-    from cryptography.hazmat.primitives.serialization import pkcs12
-
     ensure_firm_certificate()
     path, password = _configured()
+    return _load_file(path, path.stat().st_mtime_ns, password)
+
+
+@lru_cache(maxsize=4)
+def _load_file(path: Path, mtime: int, password: bytes | None):
+    """Read once per file version: loading an RSA key checks it, which takes a while."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
     try:
         key, cert, extra = pkcs12.load_key_and_certificates(path.read_bytes(), password)
     except (ValueError, TypeError) as exc:
@@ -153,9 +159,14 @@ def firm_certificate() -> FirmCertificate:
 
 def firm_signer():
     """pyHanko's signer with the firm's key, certificate and any chain in the PKCS#12."""
+    path, password, *_rest = _load()
+    return _signer(path, path.stat().st_mtime_ns, password)
+
+
+@lru_cache(maxsize=4)
+def _signer(path: Path, mtime: int, password: bytes | None):
     from pyhanko.sign import signers
 
-    path, password, *_rest = _load()
     signer = signers.SimpleSigner.load_pkcs12(str(path), passphrase=password)
     if signer is None:
         raise CertificateProblem(f"签章证书 {path} 无法用于签名。")

@@ -96,7 +96,6 @@ def _canonical_contents(data: bytes, embedded) -> bool:
 
 def verify_signed_pdf(data: bytes, *, firm_der: bytes | None, roots: list) -> Verification:
     """Check a signed confirmation offline; the problems are Chinese sentences."""
-    from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
@@ -106,8 +105,8 @@ def verify_signed_pdf(data: bytes, *, firm_der: bytes | None, roots: list) -> Ve
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures = reader.embedded_signatures
-    # A damaged file fails to parse in many ways (pyHanko, asn1crypto): each means invalid.
-    except (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+    # A damaged file fails to parse in many ways (pyHanko, asn1crypto, decimal): all invalid.
+    except Exception as exc:
         result.problems.append(f"文件不是可读的 PDF，或其结构已被改动：{exc}")
         return result
     if len(signatures) != 1:
@@ -125,7 +124,7 @@ def verify_signed_pdf(data: bytes, *, firm_der: bytes | None, roots: list) -> Ve
         )
         signer = embedded.signer_cert
         canonical = _canonical_contents(data, embedded)
-    except (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+    except Exception as exc:
         result.problems.append(f"签名无法解析或已损坏：{exc}")
         return result
     result.signer = signer.subject.human_friendly

@@ -141,13 +141,9 @@ def verifiable_contacts(case: Case) -> list[ClientContact]:
     return [c for c in case.client.contacts.all() if c.email or c.phone]
 
 
-@transaction.atomic
-def code_send(*, case: Case, contact_id: int, now: dt.datetime) -> VerificationCode:
-    """Send a new code to one registered contact of the case's client; earlier codes of the case
-    stop working. E-mail when the contact has one, else a text message."""
-    contact = next((c for c in verifiable_contacts(case) if c.pk == contact_id), None)
-    if contact is None:
-        raise NotFound(_("请选择一位登记的联系人。"))
+def code_issue(*, case: Case, contact: ClientContact, now: dt.datetime):
+    """A new code row for the contact (earlier codes of the case stop working) and the code
+    itself, which the caller sends and never stores; inside the caller's transaction."""
     VerificationCode.objects.filter(case=case, used_at__isnull=True).update(
         attempts=CODE_MAX_ATTEMPTS
     )
@@ -158,6 +154,18 @@ def code_send(*, case: Case, contact_id: int, now: dt.datetime) -> VerificationC
     code = new_code()
     row.digest = code_digest(code, key=_code_key(), scope=f"portal:{row.pk}")
     row.save(update_fields=["digest"])
+    return row, code
+
+
+@transaction.atomic
+def code_send(*, case: Case, contact_id: int, now: dt.datetime) -> VerificationCode:
+    """Send a new code to one registered contact of the case's client; earlier codes of the case
+    stop working. E-mail when the contact has one, else a text message."""
+    contact = next((c for c in verifiable_contacts(case) if c.pk == contact_id), None)
+    if contact is None:
+        raise NotFound(_("请选择一位登记的联系人。"))
+    row, code = code_issue(case=case, contact=contact, now=now)
+    channel = row.channel
     minutes = int(CODE_TTL.total_seconds() // 60)
     text = _(
         "您的验证码是 %(code)s，%(minutes)s 分钟内有效，仅用于加急单 %(ref)s。请勿告诉他人。"
