@@ -7,6 +7,7 @@ from django.core.management.base import CommandError
 
 from expedite.audit.models import AuditEvent
 from expedite.cases.models import Case, Client, ServiceType
+from expedite.delivery.demo import DEMO_DELIVERY_CASES
 from expedite.materials.demo import DEMO_MATERIAL_CASES
 from expedite.ops.demo import DEMO_CASES, DEMO_USERS, demo_load
 from expedite.reviews.demo import DEMO_REVIEW_CASES
@@ -41,7 +42,7 @@ def test_demo_loads_every_role_and_the_seed_examples_once(catalog):
     assert demo_load(today=dt.date(2026, 11, 27)) == {"users": 0, "clients": 0, "cases": 0}
     assert Client.objects.count() == 4 and Case.objects.count() == len(DEMO_CASES) + len(
         DEMO_REVIEW_CASES
-    ) + len(DEMO_MATERIAL_CASES)
+    ) + len(DEMO_MATERIAL_CASES) + len(DEMO_DELIVERY_CASES)
     from django.contrib.auth.models import User
 
     verdicts = set(Case.objects.values_list("verdict", flat=True))
@@ -62,13 +63,13 @@ def test_setup_loads_demo_data_on_a_new_database_only(make_user):
     call_command("setup", stdout=StringIO())
     assert Case.objects.count() == len(DEMO_CASES) + len(DEMO_REVIEW_CASES) + len(
         DEMO_MATERIAL_CASES
-    )
+    ) + len(DEMO_DELIVERY_CASES)
     out = StringIO()
     call_command("setup", stdout=out)
     assert "demo:" not in out.getvalue()
     assert Case.objects.count() == len(DEMO_CASES) + len(DEMO_REVIEW_CASES) + len(
         DEMO_MATERIAL_CASES
-    )
+    ) + len(DEMO_DELIVERY_CASES)
 
 
 def test_setup_never_adds_demo_data_to_a_database_in_use(make_user):

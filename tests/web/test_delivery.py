@@ -250,3 +250,26 @@ def test_staff_download_the_signed_confirmation_by_role(client, world, smtp):
     client.logout()
     _login(client, world.zhang)
     assert client.get(reverse("delivery_download", args=[other.pk, doc.pk])).status_code == 404
+
+
+def test_the_evidence_file_holds_the_signed_form_and_its_index_lists_the_confirmation(
+    client, world, smtp
+):
+    import zipfile
+
+    from expedite.cases.evidence import case_evidence
+
+    case = delivered_case(world)
+    confirm_through_portal(client, case, smtp, evaluation="satisfied", remark="很快")
+    doc = Confirmation.objects.get(case=case).document
+    _name, data = case_evidence(actor=world.zhang, case=Case.objects.get(pk=case.pk))
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        signed = z.read(f"files/{doc.sha256}.pdf")
+        index = z.read("index.pdf")
+    assert hashlib.sha256(signed).hexdigest() == doc.sha256
+    firm_der, roots = trust_roots()
+    assert verify_signed_pdf(signed, firm_der=firm_der, roots=roots).ok
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(index)).pages)
+    assert "结果确认单（客户签收）" in text and "吴刚" in text and doc.sha256 in text
+    # The index embeds the same TrueType font instead of naming STSong-Light.
+    assert b"/FontFile2" in index and b"STSong" not in index

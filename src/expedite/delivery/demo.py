@@ -25,6 +25,7 @@ from .selectors import result_files
 from .services import delivery_confirm, result_file_add
 
 CONFIRMED = "电商平台下周下架未取得食品经营许可证的店铺，客户要求加急办理（演示：已签收）。"
+DEMO_DELIVERY_CASES = (CONFIRMED,)
 
 
 def _result_pdf(title: str) -> bytes:

@@ -91,7 +91,20 @@ def _canonical_contents(data: bytes, embedded) -> bool:
     raw = bytes(embedded.pkcs7_content)
     canonical = cms.ContentInfo.load(raw, strict=False).dump(force=True)
     expected = b"<" + canonical.hex().upper().encode().ljust(len(raw) * 2, b"0") + b">"
-    return data[start:end] == expected
+    if data[start:end] != expected:
+        return False
+    # The parts of the container the signature itself cannot cover must be what the signed
+    # parts imply (RFC 5652 5.1, 5.3): one digest algorithm, the signer's; the versions.
+    signed_data = cms.ContentInfo.load(raw, strict=False)["content"]
+    (signer,) = signed_data["signer_infos"]
+    digests = signed_data["digest_algorithms"]
+    version = "v1" if signer["sid"].name == "issuer_and_serial_number" else "v3"
+    return (
+        len(digests) == 1
+        and digests[0].dump() == signer["digest_algorithm"].dump()
+        and signer["version"].native == version
+        and signed_data["version"].native == ("v1" if version == "v1" else "v3")
+    )
 
 
 def verify_signed_pdf(data: bytes, *, firm_der: bytes | None, roots: list) -> Verification:
