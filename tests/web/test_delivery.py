@@ -273,3 +273,11 @@ def test_the_evidence_file_holds_the_signed_form_and_its_index_lists_the_confirm
     assert "结果确认单（客户签收）" in text and "吴刚" in text and doc.sha256 in text
     # The index embeds the same TrueType font instead of naming STSong-Light.
     assert b"/FontFile2" in index and b"STSong" not in index
+
+
+def test_the_admin_page_warns_that_signatures_are_self_signed(client, world, settings):
+    _login(client, world.root)
+    page = client.get("/admin/").content.decode()
+    assert 'id="signing-warning"' in page and "自签名证书" in page
+    _login(client, world.zhang)
+    assert "signing-warning" not in client.get(reverse("case_list")).content.decode()

@@ -267,7 +267,9 @@ def test_a_wrong_passphrase_or_a_missing_file_is_named(settings, tmp_path):
         firm_certificate()
 
 
-def test_without_a_configured_certificate_a_self_signed_one_is_generated_once(settings, tmp_path):
+def test_without_a_configured_certificate_a_self_signed_one_is_generated_once(
+    db, settings, tmp_path
+):
     settings.EXPEDITE_SIGNING_DIR = tmp_path / "signing"
     first = firm_certificate()
     assert first.self_signed and (tmp_path / "signing" / "firm.p12").is_file()

@@ -136,7 +136,8 @@ def verify_signed_pdf(data: bytes, *, firm_der: bytes | None, roots: list) -> Ve
             embedded, ValidationContext(trust_roots=roots, allow_fetching=False)
         )
         signer = embedded.signer_cert
-        canonical = _canonical_contents(data, embedded)
+        # Re-encoding the container is the slow part: only for a signature otherwise sound.
+        canonical = status.intact and status.valid and _canonical_contents(data, embedded)
     except Exception as exc:
         result.problems.append(f"签名无法解析或已损坏：{exc}")
         return result
@@ -147,10 +148,10 @@ def verify_signed_pdf(data: bytes, *, firm_der: bytes | None, roots: list) -> Ve
     result.firm_certificate = firm_der is not None and signer.dump() == firm_der
     if not (status.intact and status.valid):
         result.problems.append("签名与文件内容不符：签名后文件已被改动。")
+    elif not canonical:
+        result.problems.append("签名数据区已被改动。")
     if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
         result.problems.append("签名没有覆盖整个文件：签名后又追加或改动了内容。")
-    if not canonical:
-        result.problems.append("签名数据区已被改动。")
     # A certificate that claims to be a trust root must be that root, byte for byte.
     impostor = any(
         r.subject == signer.subject
