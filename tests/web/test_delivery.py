@@ -281,3 +281,15 @@ def test_the_admin_page_warns_that_signatures_are_self_signed(client, world, set
     assert 'id="signing-warning"' in page and "自签名证书" in page
     _login(client, world.zhang)
     assert "signing-warning" not in client.get(reverse("case_list")).content.decode()
+
+
+def test_without_a_usable_font_the_client_is_told_and_nothing_is_signed(
+    client, world, smtp, settings
+):
+    case = delivered_case(world)
+    before = _written(case)
+    settings.EXPEDITE_PDF_FONT = "/nonexistent/font.ttf"
+    r = confirm_through_portal(client, case, smtp)
+    assert r.status_code == 422 and "确认单暂时无法签署" in r.content.decode()
+    assert _written(case) == before
+    assert VerificationCode.objects.get(case=case).used_at is None

@@ -6,6 +6,7 @@ import logging
 import smtplib
 
 from django.contrib import messages
+from django.core.exceptions import ImproperlyConfigured
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -74,6 +75,10 @@ def portal_confirm(request, case, token: str):
             )
         except DomainError as exc:
             error = localized(exc)
+        except ImproperlyConfigured:
+            # No font or no usable certificate: nothing was written, the code is still good.
+            log.exception("confirmation of case %s could not be signed", case.pk)
+            error = _("确认单暂时无法签署，请稍后再试，或联系您的客户对接专员。")
         else:
             request.session.pop(key, None)
             messages.success(request, _("已确认。确认单已由本所电子签章签署，可在本页下载。"))
