@@ -22,7 +22,12 @@ from expedite.cases.pdffont import FontMissing, cjk_font
 from expedite.delivery.certs import CertificateProblem, firm_certificate, firm_signer
 from expedite.delivery.pdf import confirmation_pdf
 from expedite.delivery.selectors import FeeSummary, FileLine, Sheet
-from expedite.delivery.signing import sign_pdf, trust_roots, verify_signed_pdf
+from expedite.delivery.signing import (
+    _outside_event_loop,
+    sign_pdf,
+    trust_roots,
+    verify_signed_pdf,
+)
 from expedite.domain.calendar import SHANGHAI
 from expedite.domain.delivery import ConfirmationRecord, DateRow, Evaluation
 
@@ -96,7 +101,8 @@ def _pyhanko_accepts(data: bytes, root_der: bytes) -> bool:
 
     try:
         (embedded,) = PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures
-        status = validate_pdf_signature(
+        status = _outside_event_loop(
+            validate_pdf_signature,
             embedded,
             ValidationContext(trust_roots=[x509.Certificate.load(root_der)], allow_fetching=False),
         )

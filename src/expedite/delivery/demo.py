@@ -1,6 +1,7 @@
 """Demo delivery: the delivered 留抵退税 case gets its result file and waits for the client's
-confirmation; a 食品经营许可证 case (the seed's "比加急还快") was confirmed by the client and
-carries its signed 结果确认单. Idempotent: looked up by reason and by existing rows."""
+confirmation; a red-letter invoice case (the compliant way to fix last month's invoice title)
+was confirmed by the client and carries its signed 结果确认单. Idempotent: looked up by reason
+and by existing rows."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from .models import Confirmation
 from .selectors import result_files
 from .services import delivery_confirm, result_file_add
 
-CONFIRMED = "电商平台下周下架未取得食品经营许可证的店铺，客户要求加急办理（演示：已签收）。"
+CONFIRMED = "上月发票抬头开错，按合规方式开具红字发票冲销后重开，客户月底前要入账（演示：已签收）。"
 DEMO_DELIVERY_CASES = (CONFIRMED,)
 
 
@@ -45,7 +46,7 @@ def _confirmed_case(users, client, today) -> Case:
     case = case_create(
         actor=liaison,
         client_id=client.pk,
-        service_code="food-business-license",
+        service_code="invoice-correction",
         requested_deadline=deadline,
         reason=CONFIRMED,
     )
@@ -55,8 +56,7 @@ def _confirmed_case(users, client, today) -> Case:
         data=TriageInput(
             deadline=deadline,
             written_notice=True,
-            consequence="lost_business",
-            facts={"business_license_valid": True},
+            consequence="regulatory_penalty",
         ),
         now=timezone.now(),
     )
@@ -65,8 +65,8 @@ def _confirmed_case(users, client, today) -> Case:
     result_file_add(
         actor=handler,
         case=case,
-        name="食品经营许可证.pdf",
-        content=_result_pdf(f"{case.reference} food business licence (demo)"),
+        name="红字发票及重开发票.pdf",
+        content=_result_pdf(f"{case.reference} red-letter invoice and reissued invoice (demo)"),
     )
     ok = [{"item": item, "ok": True} for item in review_checklist(case)]
     self_check(actor=handler, case=case, results=ok, now=timezone.now())
@@ -87,7 +87,7 @@ def delivery_demo_load(*, users: dict, clients: list, today) -> int:
         )
         changed += 1
     if not Case.objects.filter(reason=CONFIRMED).exists():
-        case = _confirmed_case(users, clients[0], today)
+        case = _confirmed_case(users, clients[2], today)
         # The client's code, as its contact would have received it by e-mail.
         row, code = code_issue(case=case, contact=case.client.contacts.first(), now=timezone.now())
         delivery_confirm(
@@ -95,7 +95,7 @@ def delivery_demo_load(*, users: dict, clients: list, today) -> int:
             code_id=row.pk,
             code=code,
             evaluation="satisfied",
-            remark="比加急还快，希望日报能更早发送。",
+            remark="时效很快，但希望进度日报能更早发送。",
             ip="127.0.0.1",
             now=timezone.now(),
         )

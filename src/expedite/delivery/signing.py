@@ -13,13 +13,26 @@ A file passes `verify_signed_pdf` only when all of these hold:
 
 from __future__ import annotations
 
+import asyncio
 import io
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 
 FIELD_NAME = "ClientConfirmation"
+
+
+def _outside_event_loop(fn, /, *args, **kwargs):
+    """pyHanko drives its own event loop (asyncio.run): where one already runs in this
+    thread (an async server, a browser-test driver), it runs in a worker thread instead."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args, **kwargs).result()
 
 
 def sign_pdf(pdf: bytes, *, reason: str, location: str, contact: str) -> bytes:
@@ -39,7 +52,8 @@ def sign_pdf(pdf: bytes, *, reason: str, location: str, contact: str) -> bytes:
         name=settings.EXPEDITE_FIRM_NAME,
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    return signers.sign_pdf(writer, meta, signer=firm_signer()).getvalue()
+    signer = firm_signer()
+    return _outside_event_loop(signers.sign_pdf, writer, meta, signer=signer).getvalue()
 
 
 @dataclass
@@ -132,8 +146,10 @@ def verify_signed_pdf(data: bytes, *, firm_der: bytes | None, roots: list) -> Ve
         )
         return result
     try:
-        status = validate_pdf_signature(
-            embedded, ValidationContext(trust_roots=roots, allow_fetching=False)
+        status = _outside_event_loop(
+            validate_pdf_signature,
+            embedded,
+            ValidationContext(trust_roots=roots, allow_fetching=False),
         )
         signer = embedded.signer_cert
         # Re-encoding the container is the slow part: only for a signature otherwise sound.
