@@ -13,6 +13,18 @@ import sys
 sys.exit(0 if sys.version_info >= (3, 11) else 1)
 PY
 
+# The PDFs (evidence index, 结果确认单) embed a CJK TrueType font from Debian's fonts-wqy-zenhei;
+# without root, install it by hand or point EXPEDITE_PDF_FONT at a .ttf/.ttc (docs/delivery.md).
+if [ -z "${EXPEDITE_PDF_FONT:-}" ] && [ ! -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing fonts-wqy-zenhei (Debian) for the PDFs ..."
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei; } \
+      || echo "fonts-wqy-zenhei could not be installed: PDFs will fail until EXPEDITE_PDF_FONT is set." >&2
+  else
+    echo "no CJK TrueType font: install fonts-wqy-zenhei or set EXPEDITE_PDF_FONT (docs/delivery.md)." >&2
+  fi
+fi
+
 if [ ! -x .venv/bin/python ]; then
   if ! "$PYTHON" -m venv .venv 2>/dev/null; then
     rm -rf .venv

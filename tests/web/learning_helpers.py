@@ -38,7 +38,21 @@ def case_at(world, state: str = "confirmed", client=None, service_code="business
     )
     path = ["quoted", "accepted", "materials", "in_progress", "review", "delivered", "confirmed"]
     for to in path[: path.index(state) + 1] if state in path else path:
-        if to == "delivered":
-            pass_review(world, case)
-        case = case_transition(actor=world.zhang, case=case, to=to, now=timezone.now())
+        case = advance(world, case, to)
     return case
+
+
+def advance(world, case, to: str):
+    """One step along the happy path; delivery carries a result and confirming is the
+    client's, with its one-time code."""
+    from expedite.cases.models import Case
+    from expedite.delivery.services import result_file_add
+    from tests.web.delivery_helpers import client_confirms, result_pdf
+
+    if to == "delivered":
+        result_file_add(actor=world.zhang, case=case, name="新营业执照.pdf", content=result_pdf())
+        pass_review(world, case)
+    if to == "confirmed":
+        client_confirms(case)
+        return Case.objects.get(pk=case.pk)
+    return case_transition(actor=world.zhang, case=case, to=to, now=timezone.now())

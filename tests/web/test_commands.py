@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from expedite.audit.models import AuditEvent
 from expedite.cases.models import Case, Client, ServiceType
+from expedite.delivery.demo import DEMO_DELIVERY_CASES
 from expedite.kpi.demo import ONE_OFF_CLIENTS, history_plan
 from expedite.learning.demo import FINISHED as LEARNING_CASES
 from expedite.materials.demo import DEMO_MATERIAL_CASES
@@ -51,6 +52,7 @@ def test_demo_loads_every_role_and_the_seed_examples_once(catalog):
         + len(DEMO_REVIEW_CASES)
         + len(DEMO_MATERIAL_CASES)
         + len(LEARNING_CASES)
+        + len(DEMO_DELIVERY_CASES)
         + history
     )
     from django.contrib.auth.models import User
@@ -72,7 +74,9 @@ def test_demo_loads_every_role_and_the_seed_examples_once(catalog):
 def test_setup_loads_demo_data_on_a_new_database_only(make_user):
     call_command("setup", stdout=StringIO())
     expected = len(DEMO_CASES) + len(DEMO_REVIEW_CASES) + len(DEMO_MATERIAL_CASES)
-    expected += len(LEARNING_CASES) + len(history_plan(timezone.localdate()))
+    expected += (
+        len(LEARNING_CASES) + len(DEMO_DELIVERY_CASES) + len(history_plan(timezone.localdate()))
+    )
     assert Case.objects.count() == expected
     out = StringIO()
     call_command("setup", stdout=out)

@@ -15,10 +15,12 @@ from expedite.cases.lifecycle import case_allowed, case_transition
 from expedite.cases.models import Case
 from expedite.cases.services import case_create
 from expedite.cases.triage import TriageInput, case_triage
+from expedite.delivery.services import result_file_add
 from expedite.domain.calendar import SHANGHAI
 from expedite.domain.errors import NotAllowed, ValidationFailed
 from expedite.domain.sla import ClockState
 from tests.conftest import PASSWORD
+from tests.web.delivery_helpers import client_confirms, result_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +63,12 @@ def test_the_happy_path_from_triage_to_closed_leaves_one_event_per_step(world, t
     ):
         if state == "delivered":  # only after the double review (docs/review.md)
             pass_review(world, case)
-        case = move(world, case, state)
+            result_file_add(actor=world.zhang, case=case, name="执照.pdf", content=result_pdf())
+        if state == "confirmed":  # only the client confirms, with a code (docs/delivery.md)
+            client_confirms(case)
+            case = Case.objects.get(pk=case.pk)
+        else:
+            case = move(world, case, state)
         assert case.state == state
     changes = AuditEvent.objects.filter(case=case, kind="case.state_changed").order_by("seq")
     assert [e.payload["to"] for e in changes] == [

@@ -329,6 +329,7 @@ def test_the_index_tells_how_the_case_was_run(catalog):
         "## 日报（已发送）",
         "## 异常",
         "## 证照印章交接",
+        "## 结果确认单（客户签收）",
     ]
     tables = [s for s in story if isinstance(s, list)]
     approvals = next(t for t in tables if t[0][0] == "事项")

@@ -154,6 +154,8 @@ AUDIT_KIND_LABELS = {
     AuditKind.CATALOG_CHANGE_REJECTED: _("不采纳服务目录修改"),
     AuditKind.SCHEDULE_PROPOSED: _("生成排期建议"),
     AuditKind.SCHEDULE_ACCEPTED: _("采纳排期"),
+    AuditKind.RESULT_FILE_ADDED: _("上传结果文件"),
+    AuditKind.DELIVERY_CONFIRMED: _("客户确认结果并签署确认单"),
 }
 
 

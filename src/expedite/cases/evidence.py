@@ -1,8 +1,9 @@
 """The evidence file of a case: a ZIP anyone can check offline.
 
 Contents:
-- `index.pdf` — a Chinese index: the case, its triage, the plan promised, the files with
-  their SHA-256, the fee ledger, and every audit event with its hash;
+- `index.pdf` — a Chinese index (embedded CJK font): the case, its triage, the plan promised,
+  the files with their SHA-256, the fee ledger, the client's signed confirmation, and every
+  audit event with its hash;
 - `events.json` — the case's audit events with every field the hash covers, plus for each
   the hash of the event before it in the firm's chain (the chain proof);
 - `files/` — the stored files (documents and every material version), named by SHA-256;
@@ -27,8 +28,6 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from expedite.accounts.selectors import staff_display_name
@@ -39,8 +38,8 @@ from expedite.domain.audit import AuditKind
 from .costs import fee_comparison
 from .evidence_work import material_sections, messages, running_sections, stored_files
 from .models import Case
+from .pdffont import cjk_font
 
-FONT = "STSong-Light"
 README = """加急服务证据包 / Expedite evidence file
 
 events.json 中每个事件的 hash = SHA-256(规范 JSON)，规范 JSON 含 seq、time、actor_kind、
@@ -81,13 +80,14 @@ def _events(case: Case) -> list[dict]:
 
 
 def _pdf(case: Case, events: list[dict]) -> bytes:
-    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    body = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=13)
-    title = ParagraphStyle("title", fontName=FONT, fontSize=16, leading=22, spaceAfter=6)
+    # Embedded (subset) TrueType: the index reads the same in any PDF reader, years from now.
+    font = cjk_font()
+    body = ParagraphStyle("body", fontName=font, fontSize=9, leading=13)
+    title = ParagraphStyle("title", fontName=font, fontSize=16, leading=22, spaceAfter=6)
     head = ParagraphStyle(
-        "head", fontName=FONT, fontSize=12, leading=18, spaceBefore=10, spaceAfter=4
+        "head", fontName=font, fontSize=12, leading=18, spaceBefore=10, spaceAfter=4
     )
-    small = ParagraphStyle("small", fontName=FONT, fontSize=7, leading=9)
+    small = ParagraphStyle("small", fontName=font, fontSize=7, leading=9)
 
     def table(rows, widths):
         t = Table(

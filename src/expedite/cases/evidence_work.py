@@ -228,4 +228,29 @@ def running_sections(case, *, table, para, head, mm) -> list:
         if len(moves) > 1
         else para("无。")
     )
+    story += _confirmation(case, table=table, para=para, head=head, mm=mm)
+    return story
+
+
+def _confirmation(case, *, table, para, head, mm) -> list:
+    from expedite.delivery.selectors import confirmation_of
+
+    story = [head("结果确认单（客户签收）")]
+    c = confirmation_of(case)
+    if c is None:
+        return [*story, para("尚未确认。")]
+    doc = c.document
+    rows = [
+        ["确认人", c.contact_name],
+        ["确认时间", _t(c.confirmed_at)],
+        ["确认 IP", c.ip or ""],
+        ["验证码编号", f"#{c.code_number}"],
+        ["客户评价", f"{c.get_evaluation_display()}　{c.remark}".strip()],
+        ["签章证书", f"{c.signer_subject}{'（自签名）' if c.self_signed else ''}"],
+        ["证书 SHA-256", c.signer_sha256],
+        ["已签署的确认单", f"{doc.name}（files/{doc.sha256}.pdf）" if doc else ""],
+        ["确认单 SHA-256", doc.sha256 if doc else ""],
+    ]
+    story.append(table(rows, [35 * mm, 145 * mm]))
+    story.append(para("确认单的签名可离线校验：expedite verify-pdf 文件名（docs/delivery.md）。"))
     return story

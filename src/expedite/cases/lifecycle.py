@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from expedite.accounts.selectors import user_can
 from expedite.audit.services import audit_record
-from expedite.domain.audit import AuditKind
+from expedite.domain.audit import ActorKind, AuditKind
 from expedite.domain.cases import FINAL, NEEDS_REASON, CaseState, allowed_transitions
 from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
 from expedite.domain.roles import Capability
@@ -65,6 +65,24 @@ def case_transition(*, actor, case: Case, to: str, now: dt.datetime, reason: str
     """
     if not user_can(actor, Capability.MOVE_CASE):
         raise NotAllowed(_("您的角色无权变更加急单状态。"))
+    return _move(actor=actor, case=case, to=to, now=now, reason=reason)
+
+
+# The moves a client makes itself, through its portal link (signing for the result).
+CLIENT_MOVES = frozenset({CaseState.CONFIRMED})
+
+
+@transaction.atomic
+def case_transition_by_client(*, case: Case, to: str, now: dt.datetime) -> Case:
+    """The client's own move (confirming the result on its portal page): the same lifecycle,
+    guards and followers as a staff move, recorded with the client as the actor. The caller
+    has established who the client is (a one-time code)."""
+    if to not in CLIENT_MOVES:
+        raise NotAllowed(_("客户不能把加急单改为该状态。"))
+    return _move(actor=None, case=case, to=to, now=now, reason="")
+
+
+def _move(*, actor, case: Case, to: str, now: dt.datetime, reason: str) -> Case:
     case = Case.objects.select_for_update().get(pk=case.pk)
     allowed = case_allowed(case)
     if to not in allowed:
@@ -109,6 +127,8 @@ def case_transition(*, actor, case: Case, to: str, now: dt.datetime, reason: str
     audit_record(
         kind=AuditKind.CASE_STATE_CHANGED,
         actor=actor,
+        actor_kind=None if actor is not None else ActorKind.CLIENT,
+        actor_label="" if actor is not None else "client",
         case=case,
         payload={"from": previous.value, "to": target.value, "reason": reason},
     )

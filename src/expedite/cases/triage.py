@@ -378,9 +378,20 @@ def case_verdict_override(*, actor, case: Case, verdict: str, reason: str) -> Ca
 
 @transaction.atomic
 def case_document_add(
-    *, actor, case: Case, kind: str, name: str, content: bytes, client: bool = False
+    *,
+    actor,
+    case: Case,
+    kind: str,
+    name: str,
+    content: bytes,
+    client: bool = False,
+    client_visible: bool = False,
+    event: AuditKind = AuditKind.CASE_FILE_ADDED,
 ) -> CaseDocument:
-    """Keep a file on a case with its SHA-256; pdf/jpg/png up to the configured size."""
+    """Keep a file on a case with its SHA-256; pdf/jpg/png up to the configured size.
+
+    `client_visible` shares it on the portal at once (a result file); `event` names what the
+    addition was, for the audit record."""
     suffix = PurePath(name or "").suffix.lower()
     if suffix not in ALLOWED_TYPES:
         raise ValidationFailed(_("只接受 PDF、JPG、PNG 文件。"), field="file")
@@ -400,6 +411,7 @@ def case_document_add(
         sha256=digest,
         size=len(content),
         uploaded_by=None if client else actor,
+        client_visible=client_visible,
     )
     # Content-addressed, and written only once the transaction commits: a refused action
     # leaves no file behind, and the same file uploaded twice is stored once.
@@ -407,7 +419,7 @@ def case_document_add(
     doc.save()
     transaction.on_commit(lambda: store_once(doc.file.name, content))
     audit_record(
-        kind=AuditKind.CASE_FILE_ADDED,
+        kind=event,
         actor=None if client else actor,
         actor_kind=ActorKind.CLIENT if client else None,
         actor_label="client" if client else "",
@@ -418,6 +430,7 @@ def case_document_add(
             "name": doc.name,
             "sha256": digest,
             "size": len(content),
+            **({"client_visible": True} if client_visible else {}),
         },
     )
     return doc

@@ -117,6 +117,7 @@ def case_detail_context(request, case) -> dict:
         **_monitoring_context(request, case),
         **_kpi_context(request, case),
         **_learning_context(request, case),
+        **_delivery_context(request, case),
     }
 
 
@@ -154,6 +155,12 @@ def _monitoring_context(request, case) -> dict:
     from expedite.monitoring.views import monitoring_context
 
     return monitoring_context(request, case)
+
+
+def _delivery_context(request, case) -> dict:
+    from expedite.delivery.views import delivery_context
+
+    return delivery_context(request, case)
 
 
 def _cost_form():

@@ -98,6 +98,8 @@ class AuditKind(enum.StrEnum):
     CATALOG_CHANGE_REJECTED = "catalog.change_rejected"
     SCHEDULE_PROPOSED = "schedule.proposed"
     SCHEDULE_ACCEPTED = "schedule.accepted"
+    RESULT_FILE_ADDED = "delivery.result_added"
+    DELIVERY_CONFIRMED = "delivery.confirmed"
 
 
 class ActorKind(enum.StrEnum):

@@ -72,6 +72,7 @@ class Capability(enum.StrEnum):
     EDIT_HANDBOOK = "edit_handbook"
     DECIDE_CATALOG_CHANGE = "decide_catalog_change"
     PLAN_SCHEDULE = "plan_schedule"
+    DELIVER_RESULT = "deliver_result"
 
 
 _ALL_STAFF = frozenset(Role)
@@ -144,6 +145,9 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.DECIDE_CATALOG_CHANGE: frozenset({Role.ADMIN, Role.GENERAL_MANAGER}),
     # Who does which step when, across every case: the managers who confirm teams.
     Capability.PLAN_SCHEDULE: frozenset({Role.MANAGER, Role.GENERAL_MANAGER, Role.ADMIN}),
+    # Result files are handed over by the people who run the case (the risk reviewer reviews
+    # them; an administrator runs the system, not the firm's work).
+    Capability.DELIVER_RESULT: (_INTAKE - {Role.ADMIN}) | {Role.PROCESS},
 }
 
 

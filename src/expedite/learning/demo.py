@@ -16,9 +16,12 @@ from expedite.cases.lifecycle import case_transition
 from expedite.cases.models import Case
 from expedite.cases.services import case_create
 from expedite.cases.triage import TriageInput, case_triage
+from expedite.delivery.demo import result_pdf
+from expedite.delivery.services import delivery_confirm, result_file_add
 from expedite.domain.calendar import SHANGHAI
 from expedite.domain.learning import CatalogChange, ChangeKind
 from expedite.domain.roles import Role
+from expedite.portal.services import code_issue
 from expedite.workdays.selectors import firm_calendar
 
 from .models import HandbookEntry
@@ -154,8 +157,26 @@ def _finished_case(*, spec, users, clients, today: dt.date, start: dt.datetime) 
     results = [{"item": i, "ok": True} for i in review_checklist(case)]
     self_check(actor=users[Role.PROCESS], case=case, results=results, now=later(done, 0.5))
     supervisor_review(actor=users[Role.SUPERVISOR], case=case, results=results, now=later(done, 1))
+    result_file_add(
+        actor=users[Role.PROCESS],
+        case=case,
+        name="准予变更登记通知书.pdf",
+        content=result_pdf(f"{case.reference} registration change approved (demo)"),
+    )
     case = case_transition(actor=liaison, case=case, to="delivered", now=later(done, 1.5))
-    case = case_transition(actor=liaison, case=case, to="confirmed", now=later(done, 4))
+    # The client confirms on its page with the code it was sent: a signed 结果确认单.
+    confirmed_at = later(done, 4)
+    row, code = code_issue(case=case, contact=case.client.contacts.first(), now=confirmed_at)
+    delivery_confirm(
+        case=case,
+        code_id=row.pk,
+        code=code,
+        evaluation="satisfied" if min(scores) > 2 else "mostly",
+        remark="",
+        ip="127.0.0.1",
+        now=confirmed_at,
+    )
+    case.refresh_from_db()
     feedback_submit(
         case=case,
         contact=case.client.contacts.first().name,

@@ -23,6 +23,7 @@ from expedite.cases.models import Case, Client
 from expedite.cases.services import ContactInput, case_create, client_create
 from expedite.cases.triage import TriageInput, case_triage
 from expedite.custody.demo import demo_custody
+from expedite.delivery.demo import delivery_demo_load
 from expedite.domain.audit import AuditKind
 from expedite.domain.calendar import SHANGHAI
 from expedite.domain.identifiers import uscc_check_character
@@ -274,6 +275,7 @@ def demo_load(*, today: dt.date, now: dt.datetime | None = None) -> dict[str, in
             )
     demo_work(users[Role.MANAGER], users[Role.PROCESS], now=timezone.now())
     created["cases"] += review_demo(users=users, clients=clients, today=today)
+    delivery_demo_load(users=users, clients=clients, today=today)
     custody = demo_custody(users=users, today=today)
     approvals_demo_load()
     portal_demo_load(users=users)

@@ -82,6 +82,12 @@ def client_files(case: Case):
     return CaseDocument.objects.filter(case=case, client_visible=True).order_by("-uploaded_at")
 
 
+def has_confirmation(case: Case) -> bool:
+    from expedite.delivery.models import Confirmation
+
+    return Confirmation.objects.filter(case=case).exists()
+
+
 def todo(request, case: Case, *, now: dt.datetime, custody_pending: list) -> list[dict]:
     """ "您现在需要做的": each item a text and an anchor on the page."""
     items = []
@@ -89,6 +95,8 @@ def todo(request, case: Case, *, now: dt.datetime, custody_pending: list) -> lis
         items.append({"text": "answer", "href": "#intake"})
     if custody_pending:
         items.append({"text": "custody", "href": "#custody"})
+    if case.state == CaseState.DELIVERED and not has_confirmation(case):
+        items.append({"text": "confirm", "href": "confirm/"})
     if not client_verified(request, case, now=now):
         items.append({"text": "verify", "href": "verify/"})
     return items

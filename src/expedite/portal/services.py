@@ -141,13 +141,9 @@ def verifiable_contacts(case: Case) -> list[ClientContact]:
     return [c for c in case.client.contacts.all() if c.email or c.phone]
 
 
-@transaction.atomic
-def code_send(*, case: Case, contact_id: int, now: dt.datetime) -> VerificationCode:
-    """Send a new code to one registered contact of the case's client; earlier codes of the case
-    stop working. E-mail when the contact has one, else a text message."""
-    contact = next((c for c in verifiable_contacts(case) if c.pk == contact_id), None)
-    if contact is None:
-        raise NotFound(_("请选择一位登记的联系人。"))
+def code_issue(*, case: Case, contact: ClientContact, now: dt.datetime):
+    """A new code row for the contact (earlier codes of the case stop working) and the code
+    itself, which the caller sends and never stores; inside the caller's transaction."""
     VerificationCode.objects.filter(case=case, used_at__isnull=True).update(
         attempts=CODE_MAX_ATTEMPTS
     )
@@ -158,6 +154,18 @@ def code_send(*, case: Case, contact_id: int, now: dt.datetime) -> VerificationC
     code = new_code()
     row.digest = code_digest(code, key=_code_key(), scope=f"portal:{row.pk}")
     row.save(update_fields=["digest"])
+    return row, code
+
+
+@transaction.atomic
+def code_send(*, case: Case, contact_id: int, now: dt.datetime) -> VerificationCode:
+    """Send a new code to one registered contact of the case's client; earlier codes of the case
+    stop working. E-mail when the contact has one, else a text message."""
+    contact = next((c for c in verifiable_contacts(case) if c.pk == contact_id), None)
+    if contact is None:
+        raise NotFound(_("请选择一位登记的联系人。"))
+    row, code = code_issue(case=case, contact=contact, now=now)
+    channel = row.channel
     minutes = int(CODE_TTL.total_seconds() // 60)
     text = _(
         "您的验证码是 %(code)s，%(minutes)s 分钟内有效，仅用于加急单 %(ref)s。请勿告诉他人。"
@@ -195,6 +203,27 @@ def code_verify(request, *, case: Case, code_id: int | None, code: str, now: dt.
 
 @transaction.atomic
 def _code_attempt(*, case: Case, code_id: int | None, code: str, now: dt.datetime):
+    row, problem = code_consume(case=case, code_id=code_id, code=code, now=now)
+    if problem is not None:
+        return "", problem
+    audit_record(
+        kind=AuditKind.PORTAL_CLIENT_VERIFIED,
+        actor_kind=ActorKind.CLIENT,
+        actor_label="client",
+        case=case,
+        payload={"code": row.pk, "channel": row.channel},
+    )
+    return row.contact.name, None
+
+
+def code_consume(
+    *, case: Case, code_id: int | None, code: str, now: dt.datetime
+) -> tuple[VerificationCode | None, ValidationFailed | None]:
+    """Check a code inside the caller's transaction: right → the row, now used (the caller
+    records what it was used for); wrong → the attempt is counted and recorded, and the error
+    to raise is returned, so the caller can commit the count before raising."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("code_consume must run inside the caller's transaction")
     row = (
         VerificationCode.objects.select_for_update()
         .select_related("contact")
@@ -214,14 +243,7 @@ def _code_attempt(*, case: Case, code_id: int | None, code: str, now: dt.datetim
     if problem is None:
         row.used_at = now
         row.save(update_fields=["used_at"])
-        audit_record(
-            kind=AuditKind.PORTAL_CLIENT_VERIFIED,
-            actor_kind=ActorKind.CLIENT,
-            actor_label="client",
-            case=case,
-            payload={"code": row.pk, "channel": row.channel},
-        )
-        return row.contact.name, None
+        return row, None
     left = 0
     if problem == CodeProblem.WRONG:
         row.attempts += 1
@@ -237,4 +259,4 @@ def _code_attempt(*, case: Case, code_id: int | None, code: str, now: dt.datetim
         payload={"code": row.pk if row else None, "problem": problem.value, "attempts_left": left},
     )
     params = {"left": left} if problem == CodeProblem.WRONG else None
-    return "", ValidationFailed(CODE_PROBLEM_MESSAGES[problem], field="code", params=params)
+    return None, ValidationFailed(CODE_PROBLEM_MESSAGES[problem], field="code", params=params)

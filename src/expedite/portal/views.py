@@ -19,6 +19,7 @@ from expedite.cases.plans import definition_for
 from expedite.cases.triage import case_intake_answer
 from expedite.cases.triage_forms import stage_choices
 from expedite.custody.views import portal_context as custody_portal_context
+from expedite.delivery.portal import portal_context as delivery_portal_context
 from expedite.domain.cases import CaseState
 from expedite.domain.errors import DomainError
 from expedite.domain.portal import mask_email, mask_name, mask_phone
@@ -112,6 +113,7 @@ def portal_case(request, case, token: str):
         **materials_portal_context(request, case),
         **monitoring_portal_context(case),
         **learning_portal_context(request, case),
+        **delivery_portal_context(case),
     }
     return render(request, "portal/case.html", context)
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "expedite.reviews",
     "expedite.custody",
     "expedite.approvals",
+    "expedite.delivery",
     "expedite.ops",
     "expedite.portal",
     "expedite.learning",
@@ -101,6 +102,7 @@ TEMPLATES = [
                 "expedite.web.context.staff_context",
                 "expedite.notify.context.notifications",
                 "expedite.learning.context.follow_ups",
+                "expedite.delivery.context.signing",
             ],
         },
     },
@@ -177,6 +179,16 @@ LOGGING = {
 # Where clients and staff reach this installation: links in e-mails are built on it.
 EXPEDITE_PUBLIC_URL = envstr("EXPEDITE_PUBLIC_URL", "http://127.0.0.1:8000")
 EXPEDITE_FIRM_NAME = envstr("EXPEDITE_FIRM_NAME", "加喜财税")
+# PDFs embed a CJK TrueType font (docs/delivery.md): a path, or the first Debian font found.
+EXPEDITE_PDF_FONT = envstr("EXPEDITE_PDF_FONT", "")
+EXPEDITE_PDF_FONT_INDEX = envint("EXPEDITE_PDF_FONT_INDEX", 0)
+# The firm's signing certificate (PKCS#12). Without one, `expedite setup` generates a
+# self-signed certificate under var/signing/ and the staff pages say so.
+EXPEDITE_SIGNING_P12 = envstr("EXPEDITE_SIGNING_P12", "")
+EXPEDITE_SIGNING_P12_PASSWORD = envstr("EXPEDITE_SIGNING_P12_PASSWORD", "")
+# Extra trust roots (PEM or DER files) for `expedite verify-pdf`, e.g. the CA that issued it.
+EXPEDITE_SIGNING_TRUST_ROOTS = envlist("EXPEDITE_SIGNING_TRUST_ROOTS", [])
+EXPEDITE_SIGNING_DIR = VAR_DIR / "signing"
 
 if EXPEDITE_ENV == "test":
     # Password hashing dominates test set-up time; tests never need it to be slow.

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("expedite.custody.urls")),
     path("", include("expedite.approvals.urls")),
     path("", include("expedite.materials.urls")),
+    path("", include("expedite.delivery.urls")),
     path("", include("expedite.monitoring.urls")),
     path("", include("expedite.accounts.urls")),
     path("", include("expedite.ops.urls")),

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from expedite.delivery.demo import demo_links
 from expedite.ops.demo import DEMO_PASSWORD, demo_load, demo_logins
 
 
@@ -17,3 +18,6 @@ class Command(BaseCommand):
         )
         for username, role in demo_logins():
             self.stdout.write(f"  {username:<10} {role}  password: {DEMO_PASSWORD}")
+        base = settings.EXPEDITE_PUBLIC_URL.rstrip("/")
+        for what, path in demo_links():
+            self.stdout.write(f"  client page, {what}: {base}{path}")

@@ -1,0 +1,115 @@
+"""Demo delivery: the delivered 留抵退税 case gets its result file and waits for the client's
+confirmation; a red-letter invoice case (the compliant way to fix last month's invoice title)
+was confirmed by the client and carries its signed 结果确认单. Idempotent: looked up by reason
+and by existing rows."""
+
+from __future__ import annotations
+
+import io
+
+from django.utils import timezone
+
+from expedite.cases.lifecycle import case_transition
+from expedite.cases.models import Case
+from expedite.cases.services import case_create
+from expedite.cases.triage import TriageInput, case_triage
+from expedite.domain.roles import Role
+from expedite.portal.links import portal_path
+from expedite.portal.services import code_issue
+from expedite.reviews.demo import CAUGHT
+from expedite.reviews.selectors import review_checklist
+from expedite.reviews.services import self_check, supervisor_review
+from expedite.workdays.selectors import firm_calendar
+
+from .models import Confirmation
+from .selectors import result_files
+from .services import delivery_confirm, result_file_add
+
+CONFIRMED = "上月发票抬头开错，按合规方式开具红字发票冲销后重开，客户月底前要入账（演示：已签收）。"
+DEMO_DELIVERY_CASES = (CONFIRMED,)
+
+
+def result_pdf(title: str) -> bytes:
+    from reportlab.lib.pagesizes import A5
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=A5, invariant=1)
+    pdf.drawString(40, 500, title)
+    pdf.save()
+    return out.getvalue()
+
+
+def _confirmed_case(users, client, today) -> Case:
+    liaison, handler = users[Role.LIAISON], users[Role.PROCESS]
+    deadline = firm_calendar().add_workdays(today, 5)
+    case = case_create(
+        actor=liaison,
+        client_id=client.pk,
+        service_code="invoice-correction",
+        requested_deadline=deadline,
+        reason=CONFIRMED,
+    )
+    case = case_triage(
+        actor=liaison,
+        case=case,
+        data=TriageInput(
+            deadline=deadline,
+            written_notice=True,
+            consequence="regulatory_penalty",
+        ),
+        now=timezone.now(),
+    )
+    for state in ("quoted", "accepted", "in_progress", "review"):
+        case = case_transition(actor=liaison, case=case, to=state, now=timezone.now())
+    result_file_add(
+        actor=handler,
+        case=case,
+        name="红字发票及重开发票.pdf",
+        content=result_pdf(f"{case.reference} red-letter invoice and reissued invoice (demo)"),
+    )
+    ok = [{"item": item, "ok": True} for item in review_checklist(case)]
+    self_check(actor=handler, case=case, results=ok, now=timezone.now())
+    supervisor_review(actor=users[Role.SUPERVISOR], case=case, results=ok, now=timezone.now())
+    return case_transition(actor=liaison, case=case, to="delivered", now=timezone.now())
+
+
+def delivery_demo_load(*, users: dict, clients: list, today) -> int:
+    """Returns how many cases it changed."""
+    changed = 0
+    waiting = Case.objects.filter(reason=CAUGHT, state="delivered").first()
+    if waiting is not None and not result_files(waiting).exists():
+        result_file_add(
+            actor=users[Role.PROCESS],
+            case=waiting,
+            name="增值税留抵退税申请表（已受理）.pdf",
+            content=result_pdf(f"{waiting.reference} VAT credit refund accepted (demo)"),
+        )
+        changed += 1
+    if not Case.objects.filter(reason=CONFIRMED).exists():
+        case = _confirmed_case(users, clients[2], today)
+        # The client's code, as its contact would have received it by e-mail.
+        row, code = code_issue(case=case, contact=case.client.contacts.first(), now=timezone.now())
+        delivery_confirm(
+            case=case,
+            code_id=row.pk,
+            code=code,
+            evaluation="satisfied",
+            remark="时效很快，但希望进度日报能更早发送。",
+            ip="127.0.0.1",
+            now=timezone.now(),
+        )
+        changed += 1
+    return changed
+
+
+def demo_links() -> list[tuple[str, str]]:
+    """(what, portal path) for the demo's delivery cases, printed by `expedite demo`."""
+    out = []
+    waiting = Case.objects.filter(reason=CAUGHT, state="delivered").first()
+    if waiting is not None and (path := portal_path(waiting)):
+        out.append((f"{waiting.reference} 待客户确认结果", path))
+    done = Confirmation.objects.filter(case__reason=CONFIRMED).select_related("case").first()
+    if done is not None and (path := portal_path(done.case)):
+        out.append((f"{done.case.reference} 已签署确认单", path))
+    return out

@@ -1,0 +1,101 @@
+"""/p/<token>/confirm/: the client reviews the results, gets a one-time code and signs."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+
+from django.contrib import messages
+from django.core.exceptions import ImproperlyConfigured
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from expedite.domain.delivery import EVALUATION_LABELS, REMARK_MAX
+from expedite.domain.errors import DomainError
+from expedite.portal import ratelimit
+from expedite.portal import services as portal_services
+from expedite.portal.views import _contact_label, portal_view, too_many
+from expedite.web.i18n import localized
+
+from . import selectors, services
+
+_CODE_KEY = "delivery_code:{case}"
+log = logging.getLogger(__name__)
+
+
+def _send(request, case, token: str):
+    if case.state != "delivered" or selectors.confirmation_of(case) is not None:
+        messages.error(request, _("本单当前没有待确认的结果，无需获取验证码。"))
+        return redirect(request.path)
+    if not ratelimit.allow(request, "code", token):
+        return too_many(request, _("获取验证码过于频繁，请 10 分钟后再试。"))
+    try:
+        contact_id = int(request.POST.get("contact", ""))
+    except ValueError:
+        contact_id = 0
+    try:
+        row = portal_services.code_send(case=case, contact_id=contact_id, now=timezone.now())
+    except DomainError as exc:
+        messages.error(request, localized(exc))
+    except (OSError, smtplib.SMTPException):
+        log.exception("confirmation code not sent for case %s", case.pk)
+        messages.error(request, _("验证码暂时发送不出去，请稍后再试，或联系您的客户对接专员。"))
+    else:
+        request.session[_CODE_KEY.format(case=case.pk)] = row.pk
+        messages.success(request, _("验证码已发送，10 分钟内有效。"))
+    return redirect(request.path)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@portal_view
+def portal_confirm(request, case, token: str):
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "send":
+        return _send(request, case, token)
+    key = _CODE_KEY.format(case=case.pk)
+    error = None
+    values = {"evaluation": "", "remark": ""}
+    if action == "confirm":
+        values = {
+            "evaluation": request.POST.get("evaluation", "")[:20],
+            "remark": request.POST.get("remark", "")[: REMARK_MAX + 100],
+        }
+        try:
+            services.delivery_confirm(
+                case=case,
+                code_id=request.session.get(key),
+                code=request.POST.get("code", "")[:20],
+                evaluation=values["evaluation"],
+                remark=values["remark"],
+                ip=ratelimit.client_ip(request),
+                now=timezone.now(),
+            )
+        except DomainError as exc:
+            error = localized(exc)
+        except ImproperlyConfigured:
+            # No font or no usable certificate: nothing was written, the code is still good.
+            log.exception("confirmation of case %s could not be signed", case.pk)
+            error = _("确认单暂时无法签署，请稍后再试，或联系您的客户对接专员。")
+        else:
+            request.session.pop(key, None)
+            messages.success(request, _("已确认。确认单已由本所电子签章签署，可在本页下载。"))
+            return redirect(request.path)
+    case.refresh_from_db()
+    context = {
+        "case": case,
+        "token": token,
+        "service_name": case.service.display_name(get_language()),
+        "results": selectors.result_files(case),
+        "confirmation": selectors.confirmation_of(case),
+        "waiting": case.state == "delivered",
+        "contacts": [(c.pk, _contact_label(c)) for c in portal_services.verifiable_contacts(case)],
+        "code_sent": bool(request.session.get(key)),
+        "evaluations": [(k.value, _(v)) for k, v in EVALUATION_LABELS.items()],
+        "values": values,
+        "error": error,
+        "remark_max": REMARK_MAX,
+    }
+    return render(request, "delivery/confirm.html", context, status=422 if error else 200)

@@ -1,0 +1,132 @@
+"""What the delivery pages and the 结果确认单 read: result files, dates, fees, the confirmation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from expedite.audit.models import AuditEvent
+from expedite.cases.costs import fee_comparison
+from expedite.cases.models import Case, CaseDocument
+from expedite.domain.audit import AuditKind
+from expedite.domain.delivery import CONFIRMATION_KIND, RESULT_KIND, DateRow
+
+
+def result_files(case: Case) -> QuerySet[CaseDocument]:
+    return CaseDocument.objects.filter(case=case, kind=RESULT_KIND).order_by("uploaded_at", "pk")
+
+
+def confirmation_of(case: Case):
+    from .models import Confirmation
+
+    return Confirmation.objects.select_related("document").filter(case=case).first()
+
+
+def signed_document(case: Case) -> CaseDocument | None:
+    confirmation = confirmation_of(case)
+    return confirmation.document if confirmation else None
+
+
+def delivered_at(case: Case) -> dt.datetime | None:
+    """When the case last moved to delivered (the result handed over)."""
+    event = (
+        AuditEvent.objects.filter(
+            case=case, kind=AuditKind.CASE_STATE_CHANGED, payload__to="delivered"
+        )
+        .order_by("-seq")
+        .first()
+    )
+    return event.time if event else None
+
+
+@dataclass(frozen=True)
+class FileLine:
+    name: str
+    sha256: str
+    size: int
+    uploaded_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class FeeSummary:
+    quoted: Decimal
+    base: Decimal
+    quoted_extra: Decimal
+    actual_extra: Decimal
+    by_kind: list[tuple[str, Decimal]]
+    overtime_hours: Decimal
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """Everything printed on the 加急服务结果确认单, read at the moment of confirming."""
+
+    reference: str
+    firm: str
+    client_name: str
+    client_uscc: str
+    service_name: str
+    requested_deadline: dt.date
+    delivered_at: dt.datetime | None
+    files: list[FileLine]
+    dates: list[DateRow]
+    fees: FeeSummary
+
+
+def _local_date(value: dt.datetime | None) -> dt.date | None:
+    return timezone.localtime(value).date() if value else None
+
+
+def date_rows(case: Case, *, delivered: dt.datetime | None) -> list[DateRow]:
+    """The promise and each step: planned vs actual (Track/step data from the work app)."""
+    option = (case.triage or {}).get("recommended_option") or {}
+    promised = dt.date.fromisoformat(option["finish"]) if option.get("finish") else None
+    rows = [
+        DateRow("客户要求截止", case.requested_deadline, _local_date(delivered)),
+        DateRow("承诺完成（报价方案）", promised, _local_date(delivered)),
+    ]
+    for step in case.steps.select_related("track").order_by("position", "pk"):
+        rows.append(
+            DateRow(
+                f"{step.name}（{step.track.name}）",
+                _local_date(step.planned_finish),
+                _local_date(step.finished_at),
+            )
+        )
+    return rows
+
+
+def fee_summary(case: Case) -> FeeSummary:
+    c = fee_comparison(case)
+    return FeeSummary(
+        quoted=c["quoted"],
+        base=c["base"],
+        quoted_extra=c["quoted_extra"],
+        actual_extra=c["actual_extra"],
+        by_kind=[(str(label), amount) for label, amount in c["by_kind"]],
+        overtime_hours=c["hours"],
+    )
+
+
+def sheet_for(case: Case, *, firm: str) -> Sheet:
+    delivered = delivered_at(case)
+    return Sheet(
+        reference=case.reference or "",
+        firm=firm,
+        client_name=case.client.name,
+        client_uscc=case.client.uscc,
+        service_name=case.service.name_zh,
+        requested_deadline=case.requested_deadline,
+        delivered_at=delivered,
+        files=[FileLine(d.name, d.sha256, d.size, d.uploaded_at) for d in result_files(case)],
+        dates=date_rows(case, delivered=delivered),
+        fees=fee_summary(case),
+    )
+
+
+def is_confirmation_document(document: CaseDocument) -> bool:
+    return document.kind == CONFIRMATION_KIND

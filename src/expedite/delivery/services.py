@@ -1,0 +1,186 @@
+"""Delivery: result files handed over by staff, and the client's signed confirmation.
+
+Each action is one transaction with one audit event. Confirming writes the Confirmation,
+renders and signs the PDF, stores it as a case file, and moves the case to confirmed through
+the lifecycle: all or nothing. A wrong code is counted and recorded (that part commits) and
+nothing else changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import ipaddress
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from expedite.accounts.selectors import user_can
+from expedite.audit.services import audit_record
+from expedite.cases.lifecycle import case_transition_by_client
+from expedite.cases.models import Case, CaseDocument
+from expedite.cases.triage import case_document_add
+from expedite.domain.audit import ActorKind, AuditKind
+from expedite.domain.cases import CaseState
+from expedite.domain.delivery import (
+    CONFIRMATION_KIND,
+    RESULT_KIND,
+    ConfirmationRecord,
+    check_confirmable,
+    check_evaluation,
+)
+from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
+from expedite.domain.roles import Capability
+from expedite.portal.services import code_consume
+
+from . import selectors
+from .certs import firm_certificate
+from .models import Confirmation
+from .pdf import confirmation_pdf
+from .signing import sign_pdf
+
+# Results are handed over while the case is worked on or reviewed, and until the client signs.
+RESULT_STATES = frozenset({CaseState.IN_PROGRESS, CaseState.REVIEW, CaseState.DELIVERED})
+
+
+@transaction.atomic
+def result_file_add(*, actor, case: Case, name: str, content: bytes) -> CaseDocument:
+    """A result file (新执照扫描件, 回执 …): kept with its SHA-256 and shown to the client."""
+    if not user_can(actor, Capability.DELIVER_RESULT):
+        raise NotAllowed(_("您的角色无权上传结果文件。"))
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if CaseState(case.state) not in RESULT_STATES:
+        raise ValidationFailed(
+            gettext_noop("加急单当前为“%(state)s”，不能再上传结果文件。"),
+            field="file",
+            params={"state": str(case.get_state_display())},
+        )
+    return case_document_add(
+        actor=actor,
+        case=case,
+        kind=RESULT_KIND,
+        name=name,
+        content=content,
+        client_visible=True,
+        event=AuditKind.RESULT_FILE_ADDED,
+    )
+
+
+def _ip(raw: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address((raw or "").strip()))
+    except ValueError:
+        return None
+
+
+def delivery_confirm(
+    *,
+    case: Case,
+    code_id: int | None,
+    code: str,
+    evaluation: str,
+    remark: str,
+    ip: str,
+    now: dt.datetime,
+) -> Confirmation:
+    """The client, through its portal link, confirms the result with a one-time code."""
+    evaluation_value, remark = check_evaluation(evaluation, remark)
+    confirmation, problem = _confirm(
+        case=case,
+        code_id=code_id,
+        code=code,
+        evaluation=evaluation_value,
+        remark=remark,
+        ip=_ip(ip),
+        now=now,
+    )
+    if problem is not None:
+        raise problem
+    return confirmation
+
+
+@transaction.atomic
+def _confirm(*, case, code_id, code, evaluation, remark, ip, now):
+    case = Case.objects.select_for_update().select_related("client", "service").get(pk=case.pk)
+    check_confirmable(
+        CaseState(case.state),
+        result_files=selectors.result_files(case).count(),
+        confirmed=Confirmation.objects.filter(case=case).exists(),
+    )
+    row, problem = code_consume(case=case, code_id=code_id, code=code, now=now)
+    if problem is not None:
+        return None, problem
+    cert = firm_certificate()
+    record = ConfirmationRecord(
+        case_reference=case.reference or "",
+        client_name=case.client.name,
+        contact_name=row.contact.name,
+        confirmed_at=now,
+        ip=ip or "",
+        code_id=row.pk,
+        evaluation=evaluation,
+        remark=remark,
+    )
+    confirmation = Confirmation.objects.create(
+        case=case,
+        evaluation=evaluation.value,
+        remark=remark,
+        contact_name=row.contact.name,
+        confirmed_at=now,
+        ip=ip,
+        code_number=row.pk,
+        signer_subject=cert.subject[:300],
+        signer_sha256=cert.sha256,
+        self_signed=cert.self_signed,
+    )
+    case = case_transition_by_client(case=case, to=CaseState.CONFIRMED.value, now=now)
+    tz = timezone.get_default_timezone()
+    sheet = selectors.sheet_for(case, firm=settings.EXPEDITE_FIRM_NAME)
+    pdf = confirmation_pdf(
+        sheet,
+        record,
+        remark=remark,
+        signer=cert.subject,
+        signer_sha256=cert.sha256,
+        self_signed=cert.self_signed,
+        tz=tz,
+    )
+    signed = sign_pdf(
+        pdf,
+        reason=record.signature_reason(tz),
+        location=settings.EXPEDITE_FIRM_NAME,
+        contact=f"{record.contact_name}; IP {record.ip or '-'}; code #{record.code_id}",
+    )
+    document = case_document_add(
+        actor=None,
+        case=case,
+        kind=CONFIRMATION_KIND,
+        name=f"{case.reference}-结果确认单.pdf",
+        content=signed,
+        client=True,
+        client_visible=True,
+    )
+    confirmation.document = document
+    confirmation.save(update_fields=["document"])
+    audit_record(
+        kind=AuditKind.DELIVERY_CONFIRMED,
+        actor_kind=ActorKind.CLIENT,
+        actor_label="client",
+        case=case,
+        payload={
+            "confirmation": confirmation.pk,
+            "contact": record.contact_name,
+            "ip": record.ip,
+            "code": row.pk,
+            "evaluation": evaluation.value,
+            "remark": remark,
+            "document": document.pk,
+            "sha256": hashlib.sha256(signed).hexdigest(),
+            "signer": cert.subject,
+            "signer_sha256": cert.sha256,
+            "self_signed": cert.self_signed,
+        },
+    )
+    return confirmation, None
