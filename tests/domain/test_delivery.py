@@ -62,7 +62,21 @@ def test_the_record_names_who_when_where_and_which_code_in_local_time():
     assert "周婷（上海鲜达电子商务有限公司）" in reason and "#77" in reason
 
 
-def test_slip_is_counted_in_calendar_days_and_unknown_stays_unknown():
-    assert DateRow("x", dt.date(2026, 11, 27), dt.date(2026, 11, 26)).slip_days == -1
-    assert DateRow("x", dt.date(2026, 11, 27), None).slip_days is None
-    assert [slip_text(d) for d in (-2, 0, 3, None)] == ["提前 2 天", "按期", "晚 3 天", "—"]
+def test_slip_is_counted_in_working_days_and_unknown_stays_unknown():
+    from expedite.domain.calendar import WorkCalendar
+    from expedite.domain.calendar_data import statutory_arrangements
+
+    cal = WorkCalendar(statutory_arrangements())
+    assert DateRow("x", dt.date(2026, 11, 27), dt.date(2026, 11, 26)).slip_workdays(cal) == -1
+    # Friday → the next Monday is one working day late, not three days.
+    assert DateRow("x", dt.date(2026, 11, 27), dt.date(2026, 11, 30)).slip_workdays(cal) == 1
+    # Across 春节 2026 (15–23 February off, 14 February a make-up Saturday): 13 → 24 February
+    # is two working days (the 13th and the 14th), not eleven.
+    assert DateRow("x", dt.date(2026, 2, 13), dt.date(2026, 2, 24)).slip_workdays(cal) == 2
+    assert DateRow("x", dt.date(2026, 11, 27), None).slip_workdays(cal) is None
+    assert [slip_text(d) for d in (-2, 0, 3, None)] == [
+        "提前 2 个工作日",
+        "按期",
+        "晚 3 个工作日",
+        "—",
+    ]

@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from expedite.audit.models import AuditEvent
@@ -23,6 +24,7 @@ from tests.web.delivery_helpers import (
     confirm_url,
     delivered_case,
     mailed_code,
+    pass_review,
     result_pdf,
 )
 
@@ -293,3 +295,53 @@ def test_without_a_usable_font_the_client_is_told_and_nothing_is_signed(
     assert r.status_code == 422 and "确认单暂时无法签署" in r.content.decode()
     assert _written(case) == before
     assert VerificationCode.objects.get(case=case).used_at is None
+
+
+def test_nothing_is_added_to_the_results_once_delivered(world):
+    from expedite.delivery.services import result_file_add
+
+    case = delivered_case(world)
+    with pytest.raises(ValidationFailed):
+        result_file_add(actor=world.zhang, case=case, name="补充.pdf", content=result_pdf("late"))
+    assert CaseDocument.objects.filter(case=case, kind="result").count() == 1
+
+
+def test_a_client_never_signs_for_results_its_page_did_not_show(world):
+    from expedite.delivery.selectors import results_digest
+    from expedite.delivery.services import delivery_confirm, result_file_add
+    from expedite.portal.services import code_issue
+
+    case = delivered_case(world)
+    shown = results_digest(case)
+    # Meanwhile the case goes back to work, gains a file, is reviewed and delivered again.
+    case = case_transition(actor=world.zhang, case=case, to="in_progress", now=timezone.now())
+    result_file_add(actor=world.zhang, case=case, name="更正.pdf", content=result_pdf("fix"))
+    case = case_transition(actor=world.zhang, case=case, to="review", now=timezone.now())
+    pass_review(world, case)
+    case = case_transition(actor=world.zhang, case=case, to="delivered", now=timezone.now())
+    row, code = code_issue(case=case, contact=case.client.contacts.first(), now=timezone.now())
+    with pytest.raises(ValidationFailed, match="结果文件在您打开本页后有更新"):
+        delivery_confirm(
+            case=case,
+            code_id=row.pk,
+            code=code,
+            evaluation="satisfied",
+            remark="",
+            ip="127.0.0.1",
+            now=timezone.now(),
+            seen=shown,
+        )
+    assert Case.objects.get(pk=case.pk).state == "delivered"
+    assert not Confirmation.objects.filter(case=case).exists()
+    # With the page reloaded, the same code confirms.
+    delivery_confirm(
+        case=case,
+        code_id=row.pk,
+        code=code,
+        evaluation="satisfied",
+        remark="",
+        ip="127.0.0.1",
+        now=timezone.now(),
+        seen=results_digest(case),
+    )
+    assert Case.objects.get(pk=case.pk).state == "confirmed"

@@ -28,7 +28,8 @@ from expedite.delivery.signing import (
     trust_roots,
     verify_signed_pdf,
 )
-from expedite.domain.calendar import SHANGHAI
+from expedite.domain.calendar import SHANGHAI, WorkCalendar
+from expedite.domain.calendar_data import statutory_arrangements
 from expedite.domain.delivery import ConfirmationRecord, DateRow, Evaluation
 
 NOW = dt.datetime(2026, 11, 26, 15, 30, tzinfo=SHANGHAI)
@@ -80,6 +81,7 @@ def _signed() -> bytes:
         signer_sha256=cert.sha256,
         self_signed=cert.self_signed,
         tz=SHANGHAI,
+        calendar=WorkCalendar(statutory_arrangements()),
     )
     return sign_pdf(
         pdf, reason=_record().signature_reason(SHANGHAI), location="上海", contact="周婷"
@@ -115,7 +117,9 @@ def test_the_form_is_chinese_text_with_the_record_in_body_and_signature(signed):
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(signed)).pages)
     for expected in ("加急服务结果确认单", "食品经营许可证", HASH, "满意", "比加急还快", "周婷"):
         assert expected in text
-    assert "203.0.113.9" in text and "#77" in text and "提前 1 天" in text and "800.00" in text
+    assert (
+        "203.0.113.9" in text and "#77" in text and "提前 1 个工作日" in text and "800.00" in text
+    )
     verdict = _verify(signed)
     assert verdict.ok, verdict.problems
     assert verdict.firm_certificate

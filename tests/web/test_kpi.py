@@ -100,6 +100,9 @@ def test_bad_filters_are_named_and_the_default_period_shown(world, client):
     response = client.get(reverse("kpi_export"), {"client": "999999"})
     assert response.status_code == 400
     assert "请从列表中选择客户。" in response.content.decode()
+    # Digits that are not ASCII ("²" passes str.isdigit) are a bad choice, not a crash.
+    response = client.get(reverse("kpi_export"), {"staff": "²"})
+    assert response.status_code == 400 and "请从列表中选择" in response.content.decode()
     with pytest.raises(ValidationFailed, match="起始月份不能晚于结束月份"):
         parse_filters({"from": "2026-05", "to": "2026-03"}, today=NOW.date())
 

@@ -322,3 +322,9 @@ def test_accepting_hands_a_case_role_to_whoever_does_its_next_step(competing):
             a = Assignment.objects.get(case_id=case_id, role="process")
             assert a.user == world.li2 and a.status == "confirmed" and a.confirmed_by == world.chen
             assert (case_id, "process", world.li2.pk) in changed
+            # The case's own history says who took the role, and why.
+            team_event = AuditEvent.objects.filter(
+                kind=AuditKind.TEAM_ASSIGNED, case_id=case_id
+            ).last()
+            assert team_event.payload["schedule"] == proposal.pk
+            assert "process" in team_event.payload

@@ -1,7 +1,7 @@
-"""Demo delivery: the delivered 留抵退税 case gets its result file and waits for the client's
-confirmation; a red-letter invoice case (the compliant way to fix last month's invoice title)
-was confirmed by the client and carries its signed 结果确认单. Idempotent: looked up by reason
-and by existing rows."""
+"""Demo delivery: the delivered 留抵退税 case (its result file comes with the review demo) waits
+for the client's confirmation; a red-letter invoice case (the compliant way to fix last
+month's invoice title) was confirmed by the client and carries its signed 结果确认单.
+Idempotent: looked up by reason and by existing rows."""
 
 from __future__ import annotations
 
@@ -22,7 +22,6 @@ from expedite.reviews.services import self_check, supervisor_review
 from expedite.workdays.selectors import firm_calendar
 
 from .models import Confirmation
-from .selectors import result_files
 from .services import delivery_confirm, result_file_add
 
 CONFIRMED = "上月发票抬头开错，按合规方式开具红字发票冲销后重开，客户月底前要入账（演示：已签收）。"
@@ -77,15 +76,6 @@ def _confirmed_case(users, client, today) -> Case:
 def delivery_demo_load(*, users: dict, clients: list, today) -> int:
     """Returns how many cases it changed."""
     changed = 0
-    waiting = Case.objects.filter(reason=CAUGHT, state="delivered").first()
-    if waiting is not None and not result_files(waiting).exists():
-        result_file_add(
-            actor=users[Role.PROCESS],
-            case=waiting,
-            name="增值税留抵退税申请表（已受理）.pdf",
-            content=result_pdf(f"{waiting.reference} VAT credit refund accepted (demo)"),
-        )
-        changed += 1
     if not Case.objects.filter(reason=CONFIRMED).exists():
         case = _confirmed_case(users, clients[2], today)
         # The client's code, as its contact would have received it by e-mail.

@@ -17,6 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from expedite.cases.pdffont import cjk_font
+from expedite.domain.calendar import WorkCalendar
 from expedite.domain.delivery import EVALUATION_LABELS, ConfirmationRecord, slip_text
 
 from .selectors import Sheet
@@ -41,7 +42,9 @@ def confirmation_pdf(
     signer_sha256: str,
     self_signed: bool,
     tz: dt.tzinfo,
+    calendar: WorkCalendar,
 ) -> bytes:
+    """`calendar` is the firm's working-day calendar: slips are counted in its working days."""
     font = cjk_font()
     body = ParagraphStyle("body", fontName=font, fontSize=10, leading=15)
     small = ParagraphStyle("small", fontName=font, fontSize=8, leading=11)
@@ -90,7 +93,8 @@ def confirmation_pdf(
     story.append(table(files, [62 * mm, 118 * mm]))
     story.append(p("三、计划与实际", head))
     dates = [["事项", "计划", "实际", "差异"]] + [
-        [r.label, _d(r.planned), _d(r.actual), slip_text(r.slip_days)] for r in sheet.dates
+        [r.label, _d(r.planned), _d(r.actual), slip_text(r.slip_workdays(calendar))]
+        for r in sheet.dates
     ]
     story.append(table(dates, [80 * mm, 32 * mm, 32 * mm, 36 * mm]))
     story.append(p("四、费用（报价与实际）", head))

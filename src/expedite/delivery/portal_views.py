@@ -17,6 +17,7 @@ from expedite.domain.delivery import EVALUATION_LABELS, REMARK_MAX
 from expedite.domain.errors import DomainError
 from expedite.portal import ratelimit
 from expedite.portal import services as portal_services
+from expedite.portal.access import mark_verified
 from expedite.portal.views import _contact_label, portal_view, too_many
 from expedite.web.i18n import localized
 
@@ -72,6 +73,7 @@ def portal_confirm(request, case, token: str):
                 remark=values["remark"],
                 ip=ratelimit.client_ip(request),
                 now=timezone.now(),
+                seen=request.POST.get("results", "")[:64] or None,
             )
         except DomainError as exc:
             error = localized(exc)
@@ -81,6 +83,9 @@ def portal_confirm(request, case, token: str):
             error = _("确认单暂时无法签署，请稍后再试，或联系您的客户对接专员。")
         else:
             request.session.pop(key, None)
+            # The code proved who this is: the survey on the same page needs no second code.
+            confirmation = selectors.confirmation_of(case)
+            mark_verified(request, case, now=timezone.now(), contact=confirmation.contact_name)
             messages.success(request, _("已确认。确认单已由本所电子签章签署，可在本页下载。"))
             return redirect(request.path)
     case.refresh_from_db()
@@ -89,6 +94,7 @@ def portal_confirm(request, case, token: str):
         "token": token,
         "service_name": case.service.display_name(get_language()),
         "results": selectors.result_files(case),
+        "results_digest": selectors.results_digest(case),
         "confirmation": selectors.confirmation_of(case),
         "waiting": case.state == "delivered",
         "contacts": [(c.pk, _contact_label(c)) for c in portal_services.verifiable_contacts(case)],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,6 +19,13 @@ from expedite.domain.delivery import CONFIRMATION_KIND, RESULT_KIND, DateRow
 
 def result_files(case: Case) -> QuerySet[CaseDocument]:
     return CaseDocument.objects.filter(case=case, kind=RESULT_KIND).order_by("uploaded_at", "pk")
+
+
+def results_digest(case: Case) -> str:
+    """One value for the set of result files as they are now: the confirm page carries it, so
+    a client never signs for files it was not shown."""
+    shas = sorted(result_files(case).values_list("sha256", flat=True))
+    return hashlib.sha256(",".join(shas).encode()).hexdigest()
 
 
 def confirmation_of(case: Case):

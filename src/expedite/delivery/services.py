@@ -34,6 +34,7 @@ from expedite.domain.delivery import (
 from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
 from expedite.domain.roles import Capability
 from expedite.portal.services import code_consume
+from expedite.workdays.selectors import firm_calendar
 
 from . import selectors
 from .certs import firm_certificate
@@ -41,8 +42,10 @@ from .models import Confirmation
 from .pdf import confirmation_pdf
 from .signing import sign_pdf
 
-# Results are handed over while the case is worked on or reviewed, and until the client signs.
-RESULT_STATES = frozenset({CaseState.IN_PROGRESS, CaseState.REVIEW, CaseState.DELIVERED})
+# Results are handed over while the case is worked on or reviewed: once delivered, what the
+# client reads and signs for is what the supervisor reviewed. A late correction sends the case
+# back to work (and through review) first.
+RESULT_STATES = frozenset({CaseState.IN_PROGRESS, CaseState.REVIEW})
 
 
 @transaction.atomic
@@ -84,8 +87,13 @@ def delivery_confirm(
     remark: str,
     ip: str,
     now: dt.datetime,
+    seen: str | None = None,
 ) -> Confirmation:
-    """The client, through its portal link, confirms the result with a one-time code."""
+    """The client, through its portal link, confirms the result with a one-time code.
+
+    `seen` is the digest of the result files the client's page showed (`results_digest`):
+    when given, the confirmation is refused if the results have changed since.
+    """
     evaluation_value, remark = check_evaluation(evaluation, remark)
     confirmation, problem = _confirm(
         case=case,
@@ -95,6 +103,7 @@ def delivery_confirm(
         remark=remark,
         ip=_ip(ip),
         now=now,
+        seen=seen,
     )
     if problem is not None:
         raise problem
@@ -102,13 +111,18 @@ def delivery_confirm(
 
 
 @transaction.atomic
-def _confirm(*, case, code_id, code, evaluation, remark, ip, now):
+def _confirm(*, case, code_id, code, evaluation, remark, ip, now, seen=None):
     case = Case.objects.select_for_update().select_related("client", "service").get(pk=case.pk)
     check_confirmable(
         CaseState(case.state),
         result_files=selectors.result_files(case).count(),
         confirmed=Confirmation.objects.filter(case=case).exists(),
     )
+    if seen is not None and seen != selectors.results_digest(case):
+        raise ValidationFailed(
+            _("结果文件在您打开本页后有更新，请刷新页面、核对最新的结果文件后再确认。"),
+            field="results",
+        )
     row, problem = code_consume(case=case, code_id=code_id, code=code, now=now)
     if problem is not None:
         return None, problem
@@ -146,6 +160,7 @@ def _confirm(*, case, code_id, code, evaluation, remark, ip, now):
         signer_sha256=cert.sha256,
         self_signed=cert.self_signed,
         tz=tz,
+        calendar=firm_calendar(),
     )
     signed = sign_pdf(
         pdf,

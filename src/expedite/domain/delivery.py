@@ -11,6 +11,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
+from .calendar import WorkCalendar
 from .cases import CaseState
 from .errors import ValidationFailed, gettext_noop
 from .text import clean_text
@@ -104,12 +105,12 @@ class DateRow:
     planned: dt.date | None
     actual: dt.date | None
 
-    @property
-    def slip_days(self) -> int | None:
-        """Calendar days late (positive) or early (negative); None when either is unknown."""
+    def slip_workdays(self, calendar: WorkCalendar) -> int | None:
+        """Working days late (positive) or early (negative) on the firm's calendar, so a slip
+        over a weekend or 春节 counts the days people worked; None when either is unknown."""
         if self.planned is None or self.actual is None:
             return None
-        return (self.actual - self.planned).days
+        return calendar.workdays_between(self.planned, self.actual)
 
 
 def slip_text(days: int | None) -> str:
@@ -117,4 +118,4 @@ def slip_text(days: int | None) -> str:
         return "—"
     if days == 0:
         return "按期"
-    return f"晚 {days} 天" if days > 0 else f"提前 {-days} 天"
+    return f"晚 {days} 个工作日" if days > 0 else f"提前 {-days} 个工作日"

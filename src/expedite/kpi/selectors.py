@@ -89,7 +89,7 @@ def _id(raw: str, *, field_name: str, label: str) -> int | None:
     raw = (raw or "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise ValidationFailed(
             gettext_noop("请从列表中选择%(label)s。"), field=field_name, params={"label": label}
         )

@@ -7,7 +7,6 @@ case)` into its context; the page's own context carries `token`.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from expedite.domain.errors import DomainError
 from expedite.domain.feedback import FIELDS
-from expedite.portal.access import case_for_token, client_verified
+from expedite.portal.access import client_verified
 from expedite.web.i18n import localized
 
 from .selectors import feedback_for
@@ -45,14 +44,14 @@ def _page(token: str, anchor: str = "survey"):
 
 @require_POST
 def portal_feedback(request, token: str):
-    from expedite.portal import ratelimit
-    from expedite.portal.views import too_many
+    # The portal's own wrapper (throttle, the same 404 for every bad link, private headers);
+    # imported late because the portal page imports this module for its survey section.
+    from expedite.portal.views import portal_view
 
-    if not ratelimit.allow(request, "lookup", token):
-        return too_many(request, _("访问过于频繁，请一分钟后再试。"))
-    case = case_for_token(token)
-    if case is None:
-        raise Http404("invalid link")
+    return portal_view(_feedback)(request, token)
+
+
+def _feedback(request, case, token: str):
     contact = client_verified(request, case, now=timezone.now())
     if contact is None:
         messages.error(request, _("评价前请先验证身份：在本页“验证身份”处获取并输入验证码。"))

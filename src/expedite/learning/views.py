@@ -145,7 +145,7 @@ def step_name(service_code: str, step_code: str) -> str:
 
     try:
         service = current_catalog().get(service_code)
-    except NotFound:
+    except (NotFound, KeyError):  # the service has left the catalog
         return step_code
     return next((s.name for s in service.steps if s.code == step_code), step_code)
 

@@ -94,6 +94,16 @@ def review_demo(*, users, clients, today) -> int:
             ],
             now=timezone.now(),
         )
+        # The corrected application is the result the supervisor reviews and the client gets.
+        from expedite.delivery.demo import result_pdf
+        from expedite.delivery.services import result_file_add
+
+        result_file_add(
+            actor=handler,
+            case=case,
+            name="增值税留抵退税申请表（已受理）.pdf",
+            content=result_pdf(f"{case.reference} VAT credit refund accepted (demo)"),
+        )
         case = case_transition(actor=handler, case=case, to="review", now=timezone.now())
         self_check(actor=handler, case=case, results=_all_ok(case), now=timezone.now())
         supervisor_review(actor=supervisor, case=case, results=_all_ok(case), now=timezone.now())

@@ -13,8 +13,9 @@ from dataclasses import replace
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from expedite.accounts.selectors import user_can
+from expedite.accounts.selectors import staff_display_name, user_can
 from expedite.audit.services import audit_record
+from expedite.cases.models import Case
 from expedite.domain.audit import AuditKind
 from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
 from expedite.domain.roles import Capability
@@ -257,12 +258,21 @@ def schedule_accept(*, actor, proposal: ScheduleProposal, now: dt.datetime) -> S
             field="proposal",
         )
     clock = inputs.clock
-    moved = 0
     first_of_role: dict[tuple[int, str], tuple[int, str]] = {}
+    for tid, (start, _end, worker) in proposal.placements.items():
+        step = inputs.steps[tid]
+        if worker is not None and step.role in CASE_ROLES:
+            key = (step.case_id, step.role)
+            if key not in first_of_role or start < first_of_role[key][0]:
+                first_of_role[key] = (start, worker)
+    teams = _new_teams(first_of_role)
+    blocked = {c for c, _r in first_of_role} - set(teams)
+    moved = 0
     for tid, (start, end, worker) in proposal.placements.items():
         step = inputs.steps[tid]
         fields = []
-        if worker is not None and str(step.assignee_id) != worker:
+        # A case whose new team would break the four-eyes rule keeps its people on every step.
+        if worker is not None and step.case_id not in blocked and str(step.assignee_id) != worker:
             step.assignee_id = int(worker)
             fields.append("assignee")
         if step.started_at is None:
@@ -273,11 +283,7 @@ def schedule_accept(*, actor, proposal: ScheduleProposal, now: dt.datetime) -> S
         if fields:
             step.save(update_fields=fields)
             moved += 1
-        if worker is not None and step.role in CASE_ROLES:
-            key = (step.case_id, step.role)
-            if key not in first_of_role or start < first_of_role[key][0]:
-                first_of_role[key] = (start, worker)
-    changed = _update_roles(actor, first_of_role)
+    changed = _update_roles(actor, teams, proposal=proposal.pk)
     proposal.status = ScheduleProposal.ACCEPTED
     proposal.decided_at = now
     proposal.decided_by = actor
@@ -297,27 +303,36 @@ def schedule_accept(*, actor, proposal: ScheduleProposal, now: dt.datetime) -> S
     return proposal
 
 
-def _update_roles(actor, first_of_role: dict[tuple[int, str], tuple[int, str]]) -> list[dict]:
-    """A case's person in a role becomes whoever does its next step of that role."""
+def _new_teams(first_of_role: dict[tuple[int, str], tuple[int, str]]) -> dict[int, dict]:
+    """Per case the schedule touches: (current team, roles it would change), for the cases
+    whose new team passes the four-eyes check; the others keep their people."""
+    cases = {c for c, _r in first_of_role}
     current = {
-        (a.case_id, a.role): a
-        for a in Assignment.objects.select_for_update().filter(
-            case__in={c for c, _r in first_of_role}
-        )
+        (a.case_id, a.role): a.user_id
+        for a in Assignment.objects.select_for_update().filter(case__in=cases)
     }
-    changed = []
-    for case_id in sorted({c for c, _r in first_of_role}):
-        team = {r: (a.user_id if a else None) for (c, r), a in current.items() if c == case_id}
+    teams = {}
+    for case_id in sorted(cases):
+        team = {r: u for (c, r), u in current.items() if c == case_id}
         wanted = {r: int(w) for (c, r), (_s, w) in first_of_role.items() if c == case_id}
-        new_team = {**team, **wanted}
         try:
-            check_team(new_team)
+            check_team({**team, **wanted})
         except ValidationFailed:
-            continue  # the four-eyes rule wins: the case keeps its people, steps their own
+            continue
+        teams[case_id] = (team, wanted)
+    return teams
+
+
+def _update_roles(actor, teams: dict[int, tuple[dict, dict]], *, proposal: int) -> list[dict]:
+    """A case's person in a role becomes whoever does its next step of that role; each case
+    whose team changes records it in its own history."""
+    changed = []
+    for case_id, (team, wanted) in teams.items():
+        payload = {}
         for role, user_id in wanted.items():
             if team.get(role) == user_id:
                 continue
-            Assignment.objects.update_or_create(
+            assignment, _created = Assignment.objects.update_or_create(
                 case_id=case_id,
                 role=role,
                 defaults={
@@ -328,6 +343,17 @@ def _update_roles(actor, first_of_role: dict[tuple[int, str], tuple[int, str]]) 
                 },
             )
             changed.append({"case": case_id, "role": role, "user": user_id})
+            payload[role] = {
+                "user": staff_display_name(assignment.user),
+                "before": team.get(role),
+            }
+        if payload:
+            audit_record(
+                kind=AuditKind.TEAM_ASSIGNED,
+                actor=actor,
+                case=Case.objects.get(pk=case_id),
+                payload={**payload, "schedule": proposal},
+            )
     return changed
 
 
