@@ -92,6 +92,11 @@ def test_a_proposal_is_valid_waits_someone_and_accepting_writes_the_plan(competi
     placements = {t: Placement(t, s, e, w) for t, (s, e, w) in proposal.placements.items()}
     assert check(inputs.problem, Schedule(placements, Objective(0, 0, 0), "x", False, 0)) == []
     assert AuditEvent.objects.filter(kind=AuditKind.SCHEDULE_PROPOSED).count() == 1
+    # The like-for-like yardstick: a conflict-free plan in deadline order, never better.
+    from expedite.domain.scheduling import solve
+
+    edf = solve(inputs.problem, solver="edf").objective.weighted_tardiness
+    assert proposal.summary["edf_tardiness"] == edf >= proposal.weighted_tardiness
 
     schedule_accept(actor=world.chen, proposal=proposal, now=now)
     proposal.refresh_from_db()
@@ -185,6 +190,7 @@ def test_the_workload_page_on_demo_data_shows_the_gantt_conflicts_and_who_gives(
     page = client.get("/board/schedule/").content.decode()
     assert 'class="schedule-gantt"' in page and "李强" in page
     assert 'id="accept"' in page
+    assert "只按截止日期先后排（不优化）的加权逾期" in page
     conflicts = page.split('id="conflicts"')[1].split("</section>")[0]
     assert "同时被排了" in conflicts
     gives = page.split('id="gives"')[1].split("</section>")[0]
