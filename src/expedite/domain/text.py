@@ -40,3 +40,11 @@ def clean_text(
 def clean_query(raw: str | None, *, max_length: int = 100) -> str:
     """A search box: control characters dropped, length capped (searching never fails)."""
     return _CONTROL.sub("", raw or "").strip()[:max_length]
+
+
+def parse_id(raw: str | None) -> int | None:
+    """A row id as a form or URL sends it, or None. Only ASCII digits: "²" and "٣" pass
+    `str.isdigit` but `int()` refuses the first, so checking isdigit alone turns bad input
+    into a server error."""
+    raw = (raw or "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None

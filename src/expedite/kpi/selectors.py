@@ -24,6 +24,7 @@ from expedite.domain import kpi
 from expedite.domain.cases import CaseState
 from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
 from expedite.domain.roles import Capability
+from expedite.domain.text import parse_id
 from expedite.learning.models import Feedback
 from expedite.materials.models import PreReview
 from expedite.monitoring.models import Incident
@@ -86,14 +87,14 @@ def _month(raw: str, *, field_name: str) -> dt.date:
 
 
 def _id(raw: str, *, field_name: str, label: str) -> int | None:
-    raw = (raw or "").strip()
-    if not raw:
+    if not (raw or "").strip():
         return None
-    if not (raw.isascii() and raw.isdigit()):
+    pk = parse_id(raw)
+    if pk is None:
         raise ValidationFailed(
             gettext_noop("请从列表中选择%(label)s。"), field=field_name, params={"label": label}
         )
-    return int(raw)
+    return pk
 
 
 def parse_filters(query: Mapping[str, str], *, today: dt.date) -> KpiFilters:

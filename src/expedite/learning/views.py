@@ -141,11 +141,10 @@ def handbook(request):
 def step_name(service_code: str, step_code: str) -> str:
     """A step as people call it (初审), not the catalog's code; the code if it has gone."""
     from expedite.cases.plans import current_catalog
-    from expedite.domain.errors import NotFound
 
     try:
         service = current_catalog().get(service_code)
-    except (NotFound, KeyError):  # the service has left the catalog
+    except KeyError:  # the service has left the catalog
         return step_code
     return next((s.name for s in service.steps if s.code == step_code), step_code)
 

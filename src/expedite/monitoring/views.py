@@ -16,6 +16,7 @@ from expedite.accounts.selectors import user_can
 from expedite.cases import selectors as case_selectors
 from expedite.cases.views import _access
 from expedite.domain.roles import Capability
+from expedite.domain.text import parse_id
 from expedite.web.i18n import flash_outcome
 from expedite.work.models import StepRun
 
@@ -125,9 +126,8 @@ def settings_view(request, pk: int):
 
 
 def _step(case, raw: str):
-    if not raw or not raw.isdigit():
-        return None
-    return StepRun.objects.filter(case=case, pk=int(raw)).first()
+    pk = parse_id(raw)
+    return StepRun.objects.filter(case=case, pk=pk).first() if pk is not None else None
 
 
 @login_required

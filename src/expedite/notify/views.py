@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from expedite.accounts.selectors import user_can
 from expedite.domain.roles import Capability
+from expedite.domain.text import parse_id
 
 from . import selectors
 from .services import notifications_mark_read
@@ -31,7 +32,7 @@ def notification_list(request):
 @require_POST
 def notification_read(request):
     raw = request.POST.get("pk", "")
-    pk = int(raw) if raw.isdigit() else None
+    pk = parse_id(raw)
     if raw and pk is None:
         messages.error(request, _("无效的消息编号。"))
         return redirect("notification_list")

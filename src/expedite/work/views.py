@@ -21,6 +21,7 @@ from expedite.cases.views import _access
 from expedite.domain.errors import DomainError
 from expedite.domain.roles import Capability
 from expedite.domain.staffing import CASE_ROLES
+from expedite.domain.text import parse_id
 from expedite.web.i18n import flash_outcome, localized
 from expedite.workdays.selectors import firm_calendar
 
@@ -104,7 +105,7 @@ def team_assign_view(request, pk: int):
     choices = {}
     for role in CASE_ROLES:
         raw = request.POST.get(role, "")
-        choices[role] = int(raw) if raw.isdigit() else None
+        choices[role] = parse_id(raw)
     return _done(
         request,
         lambda: team_services.team_assign(actor=request.user, case=case, choices=choices),
@@ -242,9 +243,8 @@ def staff_view(request):
 
 def _staff_post(request, User):
     raw_user = request.POST.get("user", "")
-    target = (
-        User.objects.filter(pk=int(raw_user)).first() if raw_user.isdigit() else None
-    ) or request.user
+    user_pk = parse_id(raw_user)
+    target = (User.objects.filter(pk=user_pk).first() if user_pk else None) or request.user
     action = request.POST.get("action")
     try:
         if action == "profile":
@@ -265,7 +265,7 @@ def _staff_post(request, User):
             )
         elif action == "absence_remove":
             raw = request.POST.get("absence", "")
-            absence = get_object_or_404(Absence, pk=int(raw) if raw.isdigit() else 0)
+            absence = get_object_or_404(Absence, pk=parse_id(raw) or 0)
             team_services.absence_remove(actor=request.user, absence=absence)
         else:
             raise PermissionDenied

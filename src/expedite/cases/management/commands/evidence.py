@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from expedite.cases.evidence import case_evidence
 from expedite.cases.models import Case
+from expedite.domain.text import parse_id
 
 
 class Command(BaseCommand):
@@ -21,8 +22,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, case, output=None, **options):
         found = Case.objects.filter(reference=case).first()
-        if found is None and case.isdigit():
-            found = Case.objects.filter(pk=int(case)).first()
+        pk = parse_id(case)
+        if found is None and pk is not None:
+            found = Case.objects.filter(pk=pk).first()
         if found is None:
             raise CommandError(f"找不到加急单：{case}", returncode=2)
         path = Path(output) if output else None
