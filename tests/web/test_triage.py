@@ -227,6 +227,20 @@ def test_api_lists_exactly_the_missing_facts(client, world, auth):
     assert response.json()["detail"] == [
         {"field": "facts", "message": "还需要回答：工商年报已报送、尚有欠缴税款或滞纳金。"}
     ]
+    assert response.json()["missing_facts"] == [
+        {
+            "code": "annual_report_done",
+            "question": "工商年报已报送",
+            "type": "boolean",
+            "expected": "true|false",
+        },
+        {
+            "code": "unpaid_taxes",
+            "question": "尚有欠缴税款或滞纳金",
+            "type": "boolean",
+            "expected": "true|false",
+        },
+    ]
 
 
 def test_api_triage_of_a_case(client, world, auth, dereg):

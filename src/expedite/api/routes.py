@@ -11,6 +11,7 @@ from ninja.security import HttpBearer, django_auth
 
 from expedite.accounts.selectors import api_token_user
 from expedite.cases import selectors, services
+from expedite.cases.triage import FactsUnanswered
 from expedite.domain.errors import DomainError, NotAllowed, NotFound, gettext_noop
 from expedite.web.i18n import localized
 
@@ -71,6 +72,16 @@ def _not_found(request, exc: NotFound):
 @api.exception_handler(DomainError)
 def _invalid(request, exc: DomainError):
     return _error(request, 422, [{"field": exc.field, "message": localized(exc)}])
+
+
+@api.exception_handler(FactsUnanswered)
+def _facts_unanswered(request, exc: FactsUnanswered):
+    """A refusal like any other, plus every unanswered question with its fact code."""
+    body = {
+        "detail": [{"field": exc.field, "message": localized(exc)}],
+        "missing_facts": exc.questions,
+    }
+    return api.create_response(request, body, status=422)
 
 
 @api.exception_handler(NinjaValidationError)

@@ -24,10 +24,22 @@ class TriageIn(Schema):
     materials_expected: dt.date | None = Field(None, description="材料预计交齐日期")
     consequence: Consequence = Field(Consequence.COMFORT_ONLY, description="逾期后果")
     facts: dict[str, bool | float] = Field(
-        {}, description="合规规则所需的事实，见 GET 的 facts 列表"
+        {},
+        description="规则所需的事实（名称: true/false 或数字）；缺少的见 422 的 missing_facts",
     )
     preconditions: list[str] = []
     flags: list[str] = []
+
+
+class FactQuestionOut(Schema):
+    code: str = Field(..., description="事实名称，即 facts 的键")
+    question: str = Field(..., description="要回答的问题")
+    type: str = Field(..., description="boolean | number（不小于 0）")
+    expected: str = Field(..., description="命令行的写法：true|false 或 <数字>")
+
+
+class TriageErrorOut(ErrorOut):
+    missing_facts: list[FactQuestionOut] = Field([], description="规则还需要、但没有回答的全部问题")
 
 
 class WhatIfIn(TriageIn):
@@ -49,7 +61,7 @@ def _input(payload: TriageIn) -> TriageInput:
     )
 
 
-@router.post("/triage", response={200: dict[str, Any], 404: ErrorOut, 422: ErrorOut})
+@router.post("/triage", response={200: dict[str, Any], 404: ErrorOut, 422: TriageErrorOut})
 def what_if(request, payload: WhatIfIn):
     """Triage without storing anything: the verdict, reasons, fired rules and options."""
     service = service_definition(payload.service)
@@ -72,7 +84,7 @@ def what_if(request, payload: WhatIfIn):
 
 @router.post(
     "/cases/{case_id}/triage",
-    response={200: dict[str, Any], 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: dict[str, Any], 403: ErrorOut, 404: ErrorOut, 422: TriageErrorOut},
 )
 def triage_case(request, case_id: int, payload: TriageIn):
     """Triage a case and store the decision (who and when) on it."""

@@ -85,6 +85,38 @@ def facts_for(service_code: str, catalog=None) -> list[tuple[str, str, str]]:
     return list(out.values())
 
 
+# How each kind of answer is written: JSON type, and the value the command line takes.
+FACT_ANSWER = {"bool": ("boolean", "true|false"), "number": ("number", "<数字>")}
+
+
+def fact_questions(service_code: str, catalog=None) -> list[dict]:
+    """The questions the rules of a service ask, for programs (the CLI's --json, the API):
+    `code` (the fact's name), `question`, `type` ("boolean" or "number", a number being ≥ 0)
+    and `expected` (what to write: `true|false` or `<数字>`).
+
+    The catalog gives only the question; the type is read from how the rules compare the fact
+    (`is_true`/`is_false`: yes or no; any other comparison: a number)."""
+    out = []
+    for name, label, kind in facts_for(service_code, catalog):
+        json_type, expected = FACT_ANSWER[kind]
+        out.append({"code": name, "question": label, "type": json_type, "expected": expected})
+    return out
+
+
+class FactsUnanswered(ValidationFailed):
+    """The rules of the service need facts nobody answered; nothing was decided.
+
+    `questions` lists every one of them at once, as `fact_questions` describes them."""
+
+    def __init__(self, questions: list[dict]) -> None:
+        super().__init__(
+            gettext_noop("还需要回答：%(questions)s。"),
+            field="facts",
+            params={"questions": "、".join(q["question"] for q in questions)},
+        )
+        self.questions = questions
+
+
 def run_triage(
     *, service_code: str, data: TriageInput, now: dt.datetime, value_tier: str, catalog=None
 ) -> Triage:
@@ -135,10 +167,9 @@ def run_triage(
         lookup=lambda code: service_definition(code, catalog),
     )
     if result.undecided:
-        needed = dict.fromkeys(f for _code, facts in result.undecided for f in facts)
-        labels = "、".join(catalog.fact_label(f) for f in needed)
-        raise ValidationFailed(
-            gettext_noop("还需要回答：%(questions)s。"), field="facts", params={"questions": labels}
+        needed = {f for _code, facts in result.undecided for f in facts}
+        raise FactsUnanswered(
+            [q for q in fact_questions(service.code, catalog) if q["code"] in needed]
         )
     return result
 

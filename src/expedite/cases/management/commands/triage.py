@@ -3,31 +3,98 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from expedite.cases.plans import current_catalog, service_definition
-from expedite.cases.triage import TriageInput, run_triage, triage_to_dict
+from expedite.cases.triage import (
+    FactsUnanswered,
+    TriageInput,
+    fact_questions,
+    run_triage,
+    triage_to_dict,
+)
 from expedite.domain.errors import DomainError
 from expedite.domain.triage import Consequence
 from expedite.web.i18n import localized
 from expedite.workdays.parsing import parse_date
 
+YES = ("true", "yes", "是")
+NO = ("false", "no", "否")
+# Plain ASCII digits, optionally with thousands separators: "2000000", "2,000,000", "5000.5".
+NUMBER = re.compile(r"(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\.[0-9]+)?")
 
-def parse_fact(text: str) -> tuple[str, bool | float | str]:
+
+class BadInput(Exception):
+    """The command line is wrong; `message` says what to pass instead (exit code 2)."""
+
+    def __init__(self, message: str, *, details: dict | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+
+def split_fact(text: str) -> tuple[str, str]:
     if "=" not in text:
-        raise CommandError(f"--fact 应写作 名称=值：{text}", returncode=2)
+        raise BadInput(f"--fact 应写作 名称=值：{text}")
     key, raw = (part.strip() for part in text.split("=", 1))
-    low = raw.lower()
-    if low in ("true", "yes", "是"):
-        return key, True
-    if low in ("false", "no", "否"):
-        return key, False
-    try:
-        return key, float(raw)
-    except ValueError:
-        return key, raw
+    return key, raw
+
+
+def usage(question: dict) -> str:
+    """One line of help: the question, then what to type."""
+    return f"  · {question['question']}：--fact {question['code']}={question['expected']}"
+
+
+def parse_value(question: dict, raw: str) -> bool | float:
+    """The answer in the form its question takes; BadInput naming that form otherwise."""
+    if question["type"] == "boolean":
+        if raw.lower() in YES:
+            return True
+        if raw.lower() in NO:
+            return False
+        raise BadInput(
+            f"“{question['question']}”只能回答 true 或 false，收到“{raw}”："
+            f"--fact {question['code']}=true|false"
+        )
+    value = float(raw.replace(",", "")) if NUMBER.fullmatch(raw) else math.nan
+    if not math.isfinite(value):
+        raise BadInput(
+            f"“{question['question']}”应为不小于 0 的数字（如 2000000），收到“{raw}”："
+            f"--fact {question['code']}=<数字>"
+        )
+    return value
+
+
+def parse_facts(texts: list[str], questions: list[dict], service_name: str) -> dict:
+    """`--fact name=value` for each question of the service's rules, typed as it asks.
+
+    Every bad --fact is reported at once; an unknown name lists the questions there are."""
+    by_code = {q["code"]: q for q in questions}
+    facts, problems, unknown = {}, [], False
+    for text in texts:
+        key, raw = split_fact(text)
+        if key not in by_code:
+            unknown = True
+            problems.append(f"本事项（{service_name}）的规则不需要“{key}”。")
+        elif key in facts:
+            problems.append(f"--fact {key} 传入了不止一次，请只保留一个。")
+        else:
+            try:
+                facts[key] = parse_value(by_code[key], raw)
+            except BadInput as exc:
+                problems.append(exc.message)
+    if not problems:
+        return facts
+    if unknown and questions:
+        problems.append("本事项的规则需要回答的问题（用 --fact 名称=值 传入）：")
+        problems += [usage(q) for q in questions]
+    elif unknown:
+        problems.append("本事项的规则不需要回答任何问题，请去掉 --fact。")
+    raise BadInput("\n".join(problems), details={"facts": questions})
 
 
 class Command(BaseCommand):
@@ -55,20 +122,27 @@ class Command(BaseCommand):
         parser.add_argument("--tier", default="standard", choices=["standard", "key", "strategic"])
         parser.add_argument("--json", action="store_true")
 
+    def refused(self, o, message: str, **details) -> CommandError:
+        """Bad input: exit code 2 with what to pass instead; with --json, also as JSON."""
+        if o["json"]:
+            body = {"verdict": None, "error": message, "missing_facts": [], **details}
+            self.stdout.write(json.dumps(body, ensure_ascii=False, indent=2))
+        return CommandError(message, returncode=2)
+
     def handle(self, *args, **o):
-        facts = dict(parse_fact(f) for f in o["fact"])
         try:
+            service = service_definition(o["service"])
+            facts = parse_facts(o["fact"], fact_questions(service.code), service.name_zh)
             deadline = parse_date(o["deadline"], field="deadline")
             expected = (
                 parse_date(o["materials_expected"], field="materials_expected")
                 if o["materials_expected"]
                 else None
             )
-            service = service_definition(o["service"])
             known = dict(current_catalog().preconditions)
             unknown = [p for p in o["pre"] if p not in known]
             if unknown:
-                raise CommandError(f"未知前提条件：{'、'.join(unknown)}", returncode=2)
+                raise BadInput(f"未知前提条件：{'、'.join(unknown)}")
             data = TriageInput(
                 deadline=deadline,
                 written_notice=not o["no_written_notice"],
@@ -82,8 +156,13 @@ class Command(BaseCommand):
             result = run_triage(
                 service_code=service.code, data=data, now=timezone.now(), value_tier=o["tier"]
             )
+        except FactsUnanswered as exc:
+            lines = ["还需要回答以下问题（用 --fact 名称=值 传入）：", *map(usage, exc.questions)]
+            raise self.refused(o, "\n".join(lines), missing_facts=exc.questions) from exc
+        except BadInput as exc:
+            raise self.refused(o, exc.message, **exc.details) from exc
         except DomainError as exc:
-            raise CommandError(localized(exc), returncode=2) from exc
+            raise self.refused(o, localized(exc)) from exc
         out = triage_to_dict(
             result,
             client="客户",
@@ -93,7 +172,9 @@ class Command(BaseCommand):
             consequence=Consequence(o["consequence"]),
         )
         if o["json"]:
-            self.stdout.write(json.dumps(out, ensure_ascii=False, indent=2))
+            self.stdout.write(
+                json.dumps({**out, "missing_facts": []}, ensure_ascii=False, indent=2)
+            )
             return
         self.stdout.write(f"{out['verdict']}（{out['verdict_label']}）")
         for r in out["reasons"]:
