@@ -8,13 +8,68 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
+import time_machine
 
+from expedite import clock as product_clock
+from expedite.domain.calendar import SHANGHAI
 from expedite.domain.identifiers import uscc_check_character
 from expedite.domain.roles import Role
 
 PASSWORD = "correct-horse-battery"
+
+# The instant every test runs at unless it pins its own: a Thursday morning. CI runs the suite
+# again with EXPEDITE_TEST_NOW at instants that have broken things before (a Friday evening, a
+# Saturday, New Year's Eve, the eve of the Spring Festival break).
+DEFAULT_INSTANT = "2026-11-26T10:00:00+08:00"
+
+
+def _instant(text: str) -> dt.datetime:
+    value = dt.datetime.fromisoformat(text)
+    return value if value.tzinfo else value.replace(tzinfo=SHANGHAI)
+
+
+def suite_instant() -> dt.datetime:
+    """The instant the suite is pinned to (EXPEDITE_TEST_NOW, else a fixed Thursday morning)."""
+    return _instant(os.environ.get("EXPEDITE_TEST_NOW") or DEFAULT_INSTANT)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "clock(instant): run this test at its own ISO instant, not the suite's"
+    )
+    config.addinivalue_line(
+        "markers", "real_clock: this test needs the machine's real clock (says why)"
+    )
+    # Reading the clock without a pinned instant fails: no test may depend on the hour.
+    product_clock.require_pinned(time_machine.escape_hatch.is_travelling)
+
+
+def pytest_report_header(config):
+    return f"clock pinned at {suite_instant().isoformat()} unless a test pins its own"
+
+
+@pytest.fixture(autouse=True)
+def clock(request):
+    """Pins the instant (time-machine: Python's every clock, Django's too) for the test.
+
+    Time ticks on from the pinned instant, so timeouts and rate limits behave; `clock.shift()`
+    and `clock.move_to()` move it. `pytest.mark.clock("…")` pins a test to its own instant;
+    `pytest.mark.real_clock` leaves the machine's clock (and lifts the pin requirement).
+    """
+    if request.node.get_closest_marker("real_clock"):
+        product_clock.require_pinned(None)
+        try:
+            yield None
+        finally:
+            product_clock.require_pinned(time_machine.escape_hatch.is_travelling)
+        return
+    marker = request.node.get_closest_marker("clock")
+    instant = _instant(marker.args[0]) if marker else suite_instant()
+    with time_machine.travel(instant, tick=True) as traveller:
+        yield traveller
 
 
 def make_uscc(first17: str) -> str:
@@ -102,5 +157,6 @@ def world(db, catalog, make_user):
         value_tier="strategic",
         contacts=[ContactInput(name="吴刚", email="wugang@hengxin.example")],
     )
-    w.today = dt.date(2026, 11, 26)
+    w.now = product_clock.now()
+    w.today = product_clock.today()
     return w

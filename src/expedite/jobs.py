@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from expedite import clock
 from expedite.ops.services import heartbeat_record, worker_identity
 
 
 def _beat() -> str:
-    row = heartbeat_record(worker=worker_identity(), now=timezone.now())
+    row = heartbeat_record(worker=worker_identity(), now=clock.now())
     return row.beat_at.isoformat()
 
 
@@ -39,7 +39,7 @@ def monitoring_sla_watch() -> dict:
     """Every minute: unanswered incidents escalate, risky projections raise a warning."""
     from expedite.monitoring.watch import sla_watch
 
-    return sla_watch(now=timezone.now())
+    return sla_watch(now=clock.now())
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -47,13 +47,13 @@ def monitoring_reports() -> dict:
     """Every minute: draft the daily reports whose edit window opens, send those due."""
     from expedite.monitoring.reports import reports_tick
 
-    return reports_tick(now=timezone.now())
+    return reports_tick(now=clock.now())
 
 
 def _outbox_run() -> dict:
     from expedite.notify.delivery import deliver_due
 
-    return deliver_due(now=timezone.now(), worker=worker_identity())
+    return deliver_due(now=clock.now(), worker=worker_identity())
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -74,7 +74,7 @@ def staff_digests() -> dict:
     member's morning digest (one per person and day, whatever the number of runs)."""
     from expedite.notify.digest import digests_due
 
-    return digests_due(now=timezone.now())
+    return digests_due(now=clock.now())
 
 
 @db_periodic_task(crontab(hour="3", minute="15"))
@@ -83,4 +83,4 @@ def schedule_nightly() -> dict:
     manager to review in the morning (nothing new when nothing changed since the last one)."""
     from expedite.work.schedule import schedule_nightly as propose
 
-    return propose(now=timezone.now())
+    return propose(now=clock.now())

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from expedite import clock
 from expedite.cases.lifecycle import case_transition
 from expedite.cases.models import Case
 from expedite.cases.services import case_create
@@ -30,6 +31,7 @@ def quoted(world):
         service_code="food-business-license",
         requested_deadline=deadline,
         reason="平台通知下周下架未取得食品经营许可证的店铺。",
+        now=clock.now(),
     )
     case = case_triage(
         actor=world.zhang,

@@ -3,8 +3,10 @@
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from expedite import clock
 from expedite.cases.models import Case
 from tests.conftest import PASSWORD, make_uscc
 
@@ -61,8 +63,9 @@ def test_the_client_opens_the_portal_link_on_a_phone_and_answers(live_server, pa
         actor=world.zhang,
         client_id=world.acme.pk,
         service_code="business-change",
-        requested_deadline=dt.date.today() + dt.timedelta(days=30),
+        requested_deadline=timezone.localdate() + dt.timedelta(days=30),
         reason="内部：客户老板催得紧",
+        now=clock.now(),
     )
     page.goto(live_server.url + portal_path(case))
     expect(page.get_by_role("heading", name="工商变更")).to_be_visible()
@@ -73,7 +76,7 @@ def test_the_client_opens_the_portal_link_on_a_phone_and_answers(live_server, pa
     page.get_by_label("2. 目前办到哪一步").select_option(label="材料审核中")
     page.get_by_label("3. 今天能把完整材料交给我们吗？").select_option(label="否")
     page.get_by_label("不能的话，哪天能交齐？").fill(
-        (dt.date.today() + dt.timedelta(days=2)).isoformat()
+        (timezone.localdate() + dt.timedelta(days=2)).isoformat()
     )
     page.get_by_label("如果赶不上，会有什么后果？").select_option(label="逾期要付合同违约金")
     page.get_by_role("button", name="提交").click()
@@ -90,8 +93,9 @@ def test_liaison_ticks_what_was_arranged_and_sees_the_expedited_plan(live_server
         actor=world.zhang,
         client_id=world.acme.pk,
         service_code="labor-dispatch-license",
-        requested_deadline=dt.date.today() + dt.timedelta(days=90),
+        requested_deadline=timezone.localdate() + dt.timedelta(days=90),
         reason="新客户签约",
+        now=clock.now(),
     )
     page.goto(live_server.url + "/login/")
     page.get_by_label("用户名").fill("zhang")
@@ -113,13 +117,14 @@ def test_liaison_triages_on_the_phone_with_the_client(live_server, page, world):
 
     from expedite.cases.services import case_create
 
-    deadline = dt.date.today() + dt.timedelta(days=40)
+    deadline = timezone.localdate() + dt.timedelta(days=40)
     case = case_create(
         actor=world.zhang,
         client_id=world.hengxin.pk,
         service_code="tax-deregistration",
         requested_deadline=deadline,
         reason="老板要季度报表",
+        now=clock.now(),
     )
     page.goto(live_server.url + "/login/")
     page.get_by_label("用户名").fill("zhang")

@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_the_manager_reviews_the_nights_schedule_and_accepts_it(live_server, page, catalog):
     from expedite.ops.demo import DEMO_PASSWORD, demo_load
 
-    demo_load(today=timezone.localdate())
+    demo_load(now=timezone.now())
     proposal = ScheduleProposal.objects.get(status="pending")
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(live_server.url + "/login/")

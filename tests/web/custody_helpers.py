@@ -9,6 +9,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.utils import timezone
 
+from expedite import clock
 from expedite.cases.services import case_create
 from expedite.workdays.selectors import firm_calendar
 
@@ -57,6 +58,7 @@ def case(world):
         service_code="business-change",
         requested_deadline=firm_calendar().add_workdays(timezone.localdate(), 10),
         reason="变更法定代表人",
+        now=clock.now(),
     )
 
 

@@ -9,6 +9,7 @@ import re
 
 from django.utils import timezone
 
+from expedite import clock
 from expedite.cases.lifecycle import case_transition
 from expedite.cases.services import case_create
 from expedite.cases.triage import TriageInput, case_triage
@@ -37,13 +38,14 @@ def pass_review(world, case) -> None:
 
 
 def case_in_review(world, client=None):
-    deadline = dt.date.today() + dt.timedelta(days=40)
+    deadline = timezone.localdate() + dt.timedelta(days=40)
     case = case_create(
         actor=world.zhang,
         client_id=(client or world.hengxin).pk,
         service_code="business-change",
         requested_deadline=deadline,
         reason="变更法定代表人，签约要用新执照",
+        now=clock.now(),
     )
     case = case_triage(
         actor=world.zhang,

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from expedite import clock
 from expedite.cases.lifecycle import case_transition
 from expedite.cases.services import case_create
 from expedite.cases.triage import TriageInput, case_triage
@@ -22,13 +23,14 @@ def pass_review(world, case):
 
 def case_at(world, state: str = "confirmed", client=None, service_code="business-change"):
     """A business-change case of 鲜达 (or `client`) moved along the happy path up to `state`."""
-    deadline = dt.date.today() + dt.timedelta(days=40)
+    deadline = timezone.localdate() + dt.timedelta(days=40)
     case = case_create(
         actor=world.zhang,
         client_id=(client or world.acme).pk,
         service_code=service_code,
         requested_deadline=deadline,
         reason="签约",
+        now=clock.now(),
     )
     case = case_triage(
         actor=world.zhang,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from PIL import Image
 from reportlab.pdfgen import canvas
 
+from expedite import clock
 from expedite.cases.lifecycle import case_transition
 from expedite.cases.services import case_create
 from expedite.cases.triage import TriageInput, case_triage
@@ -41,13 +42,14 @@ FACTS = {
 
 def collecting_case(world, service_code: str = "business-change", client=None):
     """A case accepted and collecting materials (so a pre-review may put it on hold)."""
-    deadline = dt.date.today() + dt.timedelta(days=40)
+    deadline = timezone.localdate() + dt.timedelta(days=40)
     case = case_create(
         actor=world.zhang,
         client_id=(client or world.acme).pk,
         service_code=service_code,
         requested_deadline=deadline,
         reason="签约",
+        now=clock.now(),
     )
     case = case_triage(
         actor=world.zhang,

@@ -1,5 +1,7 @@
 import pytest
+from django.utils import timezone
 
+from expedite import clock
 from expedite.accounts.services import api_token_create
 from expedite.audit.models import AuditEvent
 from expedite.cases.models import Case, Client
@@ -208,8 +210,9 @@ def test_listing_cases_does_not_query_per_row(client, world, auth, django_assert
             actor=world.zhang,
             client_id=world.acme.pk,
             service_code="business-change",
-            requested_deadline=dt.date.today() + dt.timedelta(days=10 + i),
+            requested_deadline=timezone.localdate() + dt.timedelta(days=10 + i),
             reason=f"第 {i} 件",
+            now=clock.now(),
         )
     with django_assert_max_num_queries(10):
         body = client.get("/api/v1/cases", {"limit": 50}, **auth).json()

@@ -10,6 +10,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from expedite import clock
 from expedite.accounts.services import api_token_create
 from expedite.approvals.models import ApprovalRequest, ApprovalRule
 from expedite.approvals.selectors import current_rules, pending_for
@@ -34,6 +35,7 @@ def _case(world, service, deadline, **triage):
         service_code=service,
         requested_deadline=deadline,
         reason="签约",
+        now=clock.now(),
     )
     return case_triage(
         actor=world.zhang,
@@ -49,7 +51,7 @@ def refund_case(world):
     case = _case(
         world,
         "vat-credit-refund",
-        dt.date.today() + dt.timedelta(days=40),
+        timezone.localdate() + dt.timedelta(days=40),
         consequence="lost_business",
     )
     for state in ("quoted", "accepted"):
@@ -60,7 +62,7 @@ def refund_case(world):
 @pytest.fixture
 def infeasible(world):
     """工商变更 by the next working day cannot be done: the triage says infeasible."""
-    deadline = firm_calendar().add_workdays(dt.date.today(), 1)
+    deadline = firm_calendar().add_workdays(timezone.localdate(), 1)
     case = _case(
         world,
         "business-change",
@@ -468,8 +470,8 @@ def test_the_api(client, world, refund_case):
 def test_the_demo_shows_a_pending_and_a_granted_request(world):
     from expedite.ops.demo import demo_load
 
-    demo_load(today=dt.date.today())
-    demo_load(today=dt.date.today())
+    demo_load(now=timezone.now())
+    demo_load(now=timezone.now())
     pending = ApprovalRequest.objects.get(status="pending")
     assert (pending.action, pending.case.verdict) == ("accept_infeasible", "infeasible")
     assert list(pending_for(User.objects.get(username="chenjing"))) == [pending]

@@ -12,7 +12,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.utils import timezone
 
+from expedite import clock
 from expedite.audit.models import AuditEvent
 from expedite.audit.verify import verify, write_anchor
 from expedite.cases.services import case_create
@@ -27,8 +29,9 @@ def chain(world):
             actor=world.zhang,
             client_id=world.acme.pk,
             service_code="business-change",
-            requested_deadline=dt.date.today() + dt.timedelta(days=20 + i),
+            requested_deadline=timezone.localdate() + dt.timedelta(days=20 + i),
             reason=f"第 {i} 件",
+            now=clock.now(),
         )
     assert verify().ok
     return list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True))

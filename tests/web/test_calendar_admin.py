@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from expedite import clock
 from expedite.audit.models import AuditEvent
 from expedite.cases.services import case_create
 from expedite.workdays.models import CalendarOverride, Schedule
@@ -75,6 +76,7 @@ def test_case_pages_count_the_deadline_in_working_days(client, world):
         service_code="business-change",
         requested_deadline=dt.date(2027, 2, 12),
         reason="春节前",
+        now=clock.now(),
     )
     client.login(username="zhang", password=PASSWORD)
     listing = client.get(reverse("case_list")).content.decode()

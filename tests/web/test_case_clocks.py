@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from expedite import clock
 from expedite.cases.clocks import clocks_from_json, clocks_to_json, new_case_clocks, read_clocks
 from expedite.cases.services import case_create
 from expedite.domain.calendar import SHANGHAI
@@ -28,6 +29,7 @@ def case(world):
         service_code="business-change",
         requested_deadline=dt.date(2026, 12, 4),
         reason="项目签约",
+        now=clock.now(),
     )
 
 

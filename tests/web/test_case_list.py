@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from expedite import clock
 from expedite.cases.services import case_create
 from tests.conftest import PASSWORD
 
@@ -17,6 +18,7 @@ def cases(world):
         service_code="food-business-license",
         requested_deadline=dt.date(2026, 12, 3),
         reason="平台下周下架",
+        now=clock.now(),
     )
     b = case_create(
         actor=world.zhang,
@@ -24,6 +26,7 @@ def cases(world):
         service_code="construction-permit",
         requested_deadline=dt.date(2026, 12, 1),
         reason="项目验收",
+        now=clock.now(),
     )
     return a, b
 

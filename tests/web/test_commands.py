@@ -7,12 +7,13 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from expedite.audit.models import AuditEvent
+from expedite.cases.demo_layout import Layout
 from expedite.cases.models import Case, Client, ServiceType
 from expedite.delivery.demo import DEMO_DELIVERY_CASES
 from expedite.kpi.demo import ONE_OFF_CLIENTS, history_plan
 from expedite.learning.demo import FINISHED as LEARNING_CASES
 from expedite.materials.demo import DEMO_MATERIAL_CASES
-from expedite.ops.demo import DEMO_CASES, DEMO_USERS, demo_load
+from expedite.ops.demo import DEMO_CASES, DEMO_MOVES, DEMO_USERS, demo_load
 from expedite.reviews.demo import DEMO_REVIEW_CASES
 
 pytestmark = pytest.mark.django_db
@@ -35,16 +36,17 @@ def test_a_broken_catalog_file_is_refused_naming_the_key(tmp_path):
         call_command("catalog", "load", str(bad))
 
 
-def test_demo_loads_every_role_and_the_seed_examples_once(catalog):
-    first = demo_load(today=dt.date(2026, 11, 26))
-    history = len(history_plan(dt.date(2026, 11, 26)))
+def test_demo_loads_every_role_and_the_seed_examples_once(catalog, clock):
+    first = demo_load(now=timezone.now())
+    history = len(history_plan(timezone.localdate()))
     assert history >= 30  # six months of finished cases for the KPI trends
     assert first == {
         "users": len(DEMO_USERS),
         "clients": 4,
         "cases": len(DEMO_CASES) + len(DEMO_REVIEW_CASES) + len(LEARNING_CASES) + history,
     }
-    assert demo_load(today=dt.date(2026, 11, 27)) == {"users": 0, "clients": 0, "cases": 0}
+    clock.shift(dt.timedelta(days=1))
+    assert demo_load(now=timezone.now()) == {"users": 0, "clients": 0, "cases": 0}
     assert Client.objects.count() == 4 + len(ONE_OFF_CLIENTS)
     assert (
         Case.objects.count()
@@ -59,6 +61,18 @@ def test_demo_loads_every_role_and_the_seed_examples_once(catalog):
 
     verdicts = set(Case.objects.values_list("verdict", flat=True))
     assert verdicts == {"", "not_needed", "expedite", "infeasible", "refused", "blocked"}
+    # Each seed example shows the verdict it is there for, whatever the instant it loaded at.
+    for _client, service, where, reason, _triage in DEMO_CASES:
+        case = Case.objects.get(service__code=service, reason=reason)
+        if isinstance(where, Layout):
+            assert case.verdict == where.verdict, (service, case.triage.get("summary"))
+            if where.meets is not None:
+                assert case.triage["recommended_option"]["meets_deadline"] is where.meets
+    moved = {
+        s: Case.objects.get(service__code=s, reason__in=[c[3] for c in DEMO_CASES]).state
+        for s in DEMO_MOVES
+    }
+    assert moved == {"labor-dispatch-license": "in_progress", "foreign-equity-change": "on_hold"}
     roles = set(User.objects.values_list("groups__name", flat=True))
     assert {
         "liaison",

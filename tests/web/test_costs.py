@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from expedite import clock
 from expedite.audit.models import AuditEvent
 from expedite.cases.costs import cost_entry_add, fee_comparison
 from expedite.cases.models import CostEntry
@@ -20,13 +21,14 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def case(world):
-    deadline = dt.date.today() + dt.timedelta(days=60)
+    deadline = timezone.localdate() + dt.timedelta(days=60)
     case = case_create(
         actor=world.zhang,
         client_id=world.acme.pk,
         service_code="labor-dispatch-license",
         requested_deadline=deadline,
         reason="签约",
+        now=clock.now(),
     )
     return case_triage(
         actor=world.zhang,
@@ -41,7 +43,7 @@ def case(world):
 
 
 def test_twenty_percent_more_is_explained_by_overtime_and_an_esign_service(world, case):
-    today = dt.date.today()
+    today = timezone.localdate()
     cost_entry_add(
         actor=world.li,
         case=case,
@@ -104,7 +106,7 @@ def test_the_case_page_shows_quote_against_actual_and_records_an_entry(client, w
             "kind": "overtime",
             "description": "周末加班",
             "person": world.li.pk,
-            "day": dt.date.today().isoformat(),
+            "day": timezone.localdate().isoformat(),
             "hours": "3",
             "amount": "375",
         },

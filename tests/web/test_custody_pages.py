@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from expedite import clock
 from expedite.audit.models import AuditEvent
 from expedite.custody import selectors, services
 from expedite.custody.models import CustodyItem, CustodyMovement
@@ -87,6 +88,7 @@ def test_another_clients_portal_link_cannot_confirm(client, world, case, smtp):
         service_code="business-change",
         requested_deadline=due(10),
         reason="其他客户",
+        now=clock.now(),
     )
     token = portal_path(other).split("/")[2]
     response = client.post(
@@ -214,11 +216,11 @@ def test_the_demo_shows_a_confirmed_seal_an_overdue_ukey_and_a_return_awaiting_t
 ):
     from expedite.ops.demo import demo_load
 
-    demo_load(today=timezone.localdate())
+    demo_load(now=timezone.now())
     seal = CustodyItem.objects.get(kind="company_seal")
     assert seal.movements.get().confirm_method == "portal_code"
     assert [i.kind for i in selectors.overdue_items(timezone.now())] == ["tax_ukey"]
     pending = {(m.kind, m.item.kind) for m in selectors.unconfirmed_movements()}
     assert pending == {("check_out", "license_copy"), ("transfer", "tax_ukey")}
-    demo_load(today=timezone.localdate())
+    demo_load(now=timezone.now())
     assert CustodyItem.objects.count() == 3

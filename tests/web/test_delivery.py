@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from expedite import clock
 from expedite.audit.models import AuditEvent
 from expedite.cases.lifecycle import case_transition
 from expedite.cases.models import Case, CaseDocument
@@ -85,6 +86,7 @@ def test_a_result_file_is_refused_before_the_work_starts_and_after_the_client_si
         service_code="business-change",
         requested_deadline=world.today.replace(year=2027),
         reason="测试",
+        now=clock.now(),
     )
     with pytest.raises(ValidationFailed, match="不能再上传结果文件"):
         result_file_add(actor=world.zhang, case=draft, name="a.pdf", content=result_pdf())

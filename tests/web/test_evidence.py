@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from expedite import clock
 from expedite.audit.models import AuditEvent
 from expedite.cases.costs import cost_entry_add
 from expedite.cases.evidence import case_evidence
@@ -29,8 +30,9 @@ def case(world):
         actor=world.zhang,
         client_id=world.acme.pk,
         service_code="labor-dispatch-license",
-        requested_deadline=dt.date.today() + dt.timedelta(days=30),
+        requested_deadline=timezone.localdate() + dt.timedelta(days=30),
         reason="签约",
+        now=clock.now(),
     )
     case_document_add(
         actor=world.zhang,

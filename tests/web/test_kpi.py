@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from expedite import clock
 from expedite.audit.models import AuditEvent
 from expedite.cases.lifecycle import case_transition
 from expedite.cases.services import case_create
@@ -135,6 +136,7 @@ def _delivered_case(world, *, after=dt.timedelta(days=3)):
         service_code="tax-filing",
         requested_deadline=deadline,
         reason="季度申报",
+        now=clock.now(),
     )
     case = case_triage(
         actor=world.zhang,
@@ -205,6 +207,7 @@ def test_an_error_cannot_be_recorded_on_a_case_not_yet_delivered(world, client):
         service_code="tax-filing",
         requested_deadline=firm_calendar().add_workdays(timezone.localdate(), 5),
         reason="季度申报",
+        now=clock.now(),
     )
     with pytest.raises(ValidationFailed, match="尚未交付"):
         delivery_error_record(

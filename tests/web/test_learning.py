@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from expedite import clock
 from expedite.audit.models import AuditEvent
 from expedite.cases.lifecycle import case_transition
 from expedite.cases.models import Case, CatalogVersion
@@ -241,7 +242,7 @@ def test_an_accepted_duration_reaches_new_plans_and_leaves_old_ones_as_promised(
     from expedite.workdays.selectors import firm_calendar
 
     def span(case):
-        return case_options(case, facts=facts_from()).standard.plan.span_us
+        return case_options(case, facts=facts_from(), now=clock.now()).standard.plan.span_us
 
     day_us = firm_calendar().hours.day_us
     hour_us = 3_600_000_000
@@ -323,7 +324,7 @@ def test_the_demo_shows_every_part_alive(catalog):
     from expedite.learning.selectors import planned_vs_actual
     from expedite.ops.demo import demo_load
 
-    demo_load(today=dt.date(2026, 11, 26))
+    demo_load(now=timezone.now())
     # The KPI history's surveys aside (kpi/demo.py).
     live = Case.objects.exclude(HISTORY_CASES)
     assert Feedback.objects.filter(case__in=live).count() == 4
@@ -360,24 +361,23 @@ def close_as(case):
     )
 
 
-def test_a_retention_purge_keeps_the_handbook_and_the_catalog_revision(world, admin):
-    from unittest import mock
-
+def test_a_retention_purge_keeps_the_handbook_and_the_catalog_revision(world, admin, clock):
     from expedite.cases.retention import retention_purge
+    from expedite.cases.services import case_create
     from expedite.learning.models import HandbookEntry, Retrospective
     from expedite.learning.services import handbook_entry_add
 
     long_ago = dt.datetime(2020, 1, 6, 10, tzinfo=dt.UTC)
-    with mock.patch("django.utils.timezone.now", return_value=long_ago):
-        from expedite.cases.services import case_create
-
-        old = case_create(
-            actor=world.zhang,
-            client_id=world.acme.pk,
-            service_code="business-change",
-            requested_deadline=long_ago.date(),
-            reason="旧案",
-        )
+    back = timezone.now()
+    clock.move_to(long_ago)
+    old = case_create(
+        actor=world.zhang,
+        client_id=world.acme.pk,
+        service_code="business-change",
+        requested_deadline=long_ago.date(),
+        reason="旧案",
+        now=long_ago,
+    )
     Case.objects.filter(pk=old.pk).update(state="closed", updated_at=long_ago)
     Feedback.objects.create(case=old, timeliness=5, communication=5, result=5, created_at=long_ago)
     retro = Retrospective.objects.create(
@@ -388,19 +388,19 @@ def test_a_retention_purge_keeps_the_handbook_and_the_catalog_revision(world, ad
         written_by=world.zhang,
         updated_at=long_ago,
     )
-    with mock.patch("django.utils.timezone.now", return_value=long_ago):
-        entry = handbook_entry_add(
-            actor=world.li,
-            service_code="business-change",
-            step_code="first-review",
-            title="初审半天",
-            retrospective=retro,
-            action_index=0,
-            change=duration_change(),
-            now=long_ago,
-        )
-        proposal_decide(actor=admin, entry=entry, accept=True, reason="好", now=long_ago)
-    assert retention_purge(before=dt.date(2021, 1, 1), today=dt.date.today())["removed"] == 1
+    entry = handbook_entry_add(
+        actor=world.li,
+        service_code="business-change",
+        step_code="first-review",
+        title="初审半天",
+        retrospective=retro,
+        action_index=0,
+        change=duration_change(),
+        now=long_ago,
+    )
+    proposal_decide(actor=admin, entry=entry, accept=True, reason="好", now=long_ago)
+    clock.move_to(back)
+    assert retention_purge(before=dt.date(2021, 1, 1), today=timezone.localdate())["removed"] == 1
     assert not Case.objects.filter(pk=old.pk).exists() and not Feedback.objects.exists()
     entry = HandbookEntry.objects.get()
     assert entry.retrospective is None and entry.status == "accepted"

@@ -8,6 +8,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from expedite import clock
 from expedite.accounts.services import api_token_create
 from expedite.audit.models import AuditEvent
 from expedite.cases.clocks import clocks_from_json
@@ -27,13 +28,14 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def triaged(world):
-    deadline = dt.date.today() + dt.timedelta(days=40)
+    deadline = timezone.localdate() + dt.timedelta(days=40)
     case = case_create(
         actor=world.zhang,
         client_id=world.acme.pk,
         service_code="business-change",
         requested_deadline=deadline,
         reason="签约",
+        now=clock.now(),
     )
     return case_triage(
         actor=world.zhang,
@@ -112,7 +114,7 @@ def test_cancelling_needs_a_reason(world, triaged):
 
 
 def test_waiting_on_the_client_pauses_the_firm_and_runs_the_client_clock(world, triaged):
-    today = dt.date.today()
+    today = timezone.localdate()
     monday = today + dt.timedelta(days=7 - today.weekday())
     t0 = dt.datetime.combine(monday, dt.time(9), tzinfo=SHANGHAI)
     case = move(world, triaged, "quoted", at=t0)

@@ -299,8 +299,8 @@ def test_the_demo_shows_a_held_case_a_running_clock_and_the_wage_base_finding(ca
     from expedite.materials.demo import CHANGE_REASON, SOCIAL_REASON
     from expedite.ops.demo import demo_load
 
-    demo_load(today=timezone.localdate())
-    demo_load(today=timezone.localdate())  # idempotent
+    demo_load(now=timezone.now())
+    demo_load(now=timezone.now())  # idempotent
     held = Case.objects.get(reason=CHANGE_REASON)
     assert held.state == "on_hold"
     review = held.prereviews.get()

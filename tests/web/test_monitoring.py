@@ -7,6 +7,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from expedite import clock
 from expedite.audit.models import AuditEvent
 from expedite.cases.lifecycle import case_transition
 from expedite.cases.services import case_create
@@ -52,6 +53,7 @@ def running_case(world, *, days=60, client=None):
         service_code="foreign-equity-change",
         requested_deadline=deadline,
         reason="外方股东变更",
+        now=clock.now(),
     )
     case = case_triage(
         actor=world.zhang,
@@ -550,8 +552,8 @@ def test_an_outsider_cannot_reach_the_actions(client, world):
 def test_the_demo_shows_the_seed_examples_once(catalog):
     from expedite.ops.demo import demo_load
 
-    demo_load(today=timezone.localdate())
-    demo_load(today=timezone.localdate())
+    demo_load(now=timezone.now())
+    demo_load(now=timezone.now())
     incident = Incident.objects.get(description__contains="消防验收报告格式不对")
     assert incident.case.service.code == "construction-permit"
     assert incident.cause and incident.remedy and incident.resolved_at

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from expedite import clock
 from expedite.cases.models import Case
 from expedite.cases.services import case_create
 from expedite.custody.selectors import staff_users
@@ -75,6 +76,7 @@ def test_one_digest_per_person_and_working_day_inapp_and_by_mail(world, settings
         service_code="business-change",
         requested_deadline=firm_calendar().add_workdays(timezone.localdate(), 10),
         reason="变更法定代表人",
+        now=clock.now(),
     )
     morning = _workday_at(8, 29)
     # Test set-up, not a workflow: a running case of zhang's due on the digest's day.

@@ -8,7 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils import timezone
 
+from expedite import clock
 from expedite.accounts.services import api_token_create
 from expedite.cases.models import CatalogVersion
 from expedite.cases.services import case_create
@@ -129,8 +131,9 @@ def case(world):
         actor=world.zhang,
         client_id=world.hengxin.pk,
         service_code="labor-dispatch-license",
-        requested_deadline=dt.date.today() + dt.timedelta(days=60),
+        requested_deadline=timezone.localdate() + dt.timedelta(days=60),
         reason="新客户签约",
+        now=clock.now(),
     )
 
 

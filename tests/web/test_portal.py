@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 
+from expedite import clock
 from expedite.cases.services import case_create
 from expedite.portal.links import portal_path, portal_token
 
@@ -16,6 +17,7 @@ def case(world):
         service_code="business-change",
         requested_deadline=dt.date(2026, 12, 4),
         reason="内部备注：老板很急",
+        now=clock.now(),
     )
 
 

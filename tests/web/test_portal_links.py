@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core import signing
 from django.utils import timezone
 
+from expedite import clock
 from expedite.audit.models import AuditEvent
 from expedite.cases.services import case_create
 from expedite.portal import links
@@ -29,6 +30,7 @@ def _case(world, client=None, reason="内部备注：老板很急"):
         service_code="business-change",
         requested_deadline=dt.date(2026, 12, 4),
         reason=reason,
+        now=clock.now(),
     )
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from expedite import clock
 from expedite.accounts.selectors import staff_display_name
 from expedite.approvals.models import ApprovalRequest
 from expedite.audit.models import AuditEvent
@@ -29,6 +30,7 @@ def case(world):
         service_code="business-change",
         requested_deadline=dt.date(2026, 12, 4),
         reason="内部备注：老板很急",
+        now=clock.now(),
     )
 
 
@@ -83,6 +85,7 @@ def test_files_download_only_once_marked_client_visible_with_safe_headers(
         service_code="business-change",
         requested_deadline=dt.date(2026, 12, 4),
         reason="x",
+        now=clock.now(),
     )
     # Another case's link does not reach this case's file, visible or not.
     assert client.get(links.portal_path(other) + f"files/{doc.pk}/").status_code == 404
@@ -91,7 +94,7 @@ def test_files_download_only_once_marked_client_visible_with_safe_headers(
 def _demo():
     from expedite.ops.demo import demo_load
 
-    demo_load(today=timezone.localdate())
+    demo_load(now=timezone.now())
 
 
 def test_the_current_milestone_follows_the_first_unfinished_step(client, catalog):
@@ -163,6 +166,7 @@ def test_a_handover_to_a_colleague_shows_the_firm_not_the_colleague(client, worl
         service_code="business-change",
         requested_deadline=dt.date(2026, 12, 4),
         reason="x",
+        now=clock.now(),
     )
     custody.check_in(
         actor=sun,

@@ -8,6 +8,7 @@ import pytest
 from django.test import RequestFactory
 from django.utils import timezone
 
+from expedite import clock
 from expedite.audit.models import AuditEvent
 from expedite.cases.services import case_create
 from expedite.domain.errors import ValidationFailed
@@ -28,6 +29,7 @@ def _case(world, client):
         service_code="business-change",
         requested_deadline=dt.date(2026, 12, 4),
         reason="内部",
+        now=clock.now(),
     )
 
 

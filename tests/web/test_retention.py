@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from expedite.audit.models import AuditEvent
 from expedite.audit.verify import verify
@@ -16,32 +17,33 @@ from expedite.cases.triage import case_document_add
 from expedite.domain.errors import ValidationFailed
 
 pytestmark = pytest.mark.django_db(transaction=True)
-TODAY = dt.date.today()
 
 
 @pytest.fixture
-def old_and_new(world):
-    from unittest import mock
-
+def old_and_new(world, clock):
     long_ago = dt.datetime(2020, 1, 6, 10, tzinfo=dt.UTC)
+    back = timezone.now()
     # A case handled in 2020: its events carry 2020 times (and hashes over them).
-    with mock.patch("django.utils.timezone.now", return_value=long_ago):
-        old = case_create(
-            actor=world.zhang,
-            client_id=world.acme.pk,
-            service_code="business-change",
-            requested_deadline=long_ago.date(),
-            reason="旧案",
-        )
-        case_document_add(
-            actor=world.zhang, case=old, kind="deadline_notice", name="旧.pdf", content=b"%PDF old"
-        )
+    clock.move_to(long_ago)
+    old = case_create(
+        actor=world.zhang,
+        client_id=world.acme.pk,
+        service_code="business-change",
+        requested_deadline=long_ago.date(),
+        reason="旧案",
+        now=long_ago,
+    )
+    case_document_add(
+        actor=world.zhang, case=old, kind="deadline_notice", name="旧.pdf", content=b"%PDF old"
+    )
+    clock.move_to(back)
     new = case_create(
         actor=world.zhang,
         client_id=world.acme.pk,
         service_code="business-change",
-        requested_deadline=TODAY,
+        requested_deadline=timezone.localdate(),
         reason="新案",
+        now=timezone.now(),
     )
     Case.objects.filter(pk=old.pk).update(state="closed", updated_at=long_ago)
     return old, new
@@ -53,7 +55,7 @@ def test_a_case_with_anything_recorded_recently_is_kept(world, old_and_new):
     old, _new = old_and_new
     cost_entry_add(actor=world.li, case=old, kind="other", description="补记", amount=10)
     Case.objects.filter(pk=old.pk).update(updated_at=dt.datetime(2020, 1, 6, 10, tzinfo=dt.UTC))
-    assert retention_purge(before=dt.date(2021, 1, 1), today=TODAY)["cases"] == []
+    assert retention_purge(before=dt.date(2021, 1, 1), today=timezone.localdate())["cases"] == []
     assert Case.objects.filter(pk=old.pk).exists()
 
 
@@ -91,7 +93,9 @@ def test_a_forged_purge_record_does_not_hide_a_deletion(world, old_and_new):
 
 def test_nothing_younger_than_three_years_can_be_purged(old_and_new):
     with pytest.raises(ValidationFailed, match="保存期至少 3 年"):
-        retention_purge(before=TODAY - dt.timedelta(days=365), today=TODAY)
+        retention_purge(
+            before=timezone.localdate() - dt.timedelta(days=365), today=timezone.localdate()
+        )
 
 
 def test_a_dry_run_lists_and_changes_nothing(old_and_new):
@@ -107,7 +111,7 @@ def test_a_dry_run_lists_and_changes_nothing(old_and_new):
 
 def test_a_purge_removes_the_old_case_records_itself_and_the_chain_still_verifies(old_and_new):
     old, new = old_and_new
-    result = retention_purge(before=dt.date(2021, 1, 1), today=TODAY)
+    result = retention_purge(before=dt.date(2021, 1, 1), today=timezone.localdate())
     assert result["cases"] == [old.reference]
     assert not Case.objects.filter(pk=old.pk).exists()
     assert not CaseDocument.objects.filter(case_id=old.pk).exists()
@@ -133,7 +137,9 @@ def test_removing_events_any_other_way_is_still_caught(old_and_new):
 
 def test_the_command_refuses_a_date_inside_the_retention_period(old_and_new):
     with pytest.raises(CommandError, match="保存期至少") as info:
-        call_command("retention", "purge", "--before", TODAY.isoformat(), stdout=StringIO())
+        call_command(
+            "retention", "purge", "--before", timezone.localdate().isoformat(), stdout=StringIO()
+        )
     assert info.value.returncode == 2
 
 
@@ -186,7 +192,7 @@ def test_a_case_that_was_run_goes_with_everything_recorded_under_it(world, old_a
         body="旧",
         now=dt.datetime(2020, 1, 6, tzinfo=dt.UTC),
     )
-    result = retention_purge(before=dt.date(2021, 1, 1), today=TODAY)
+    result = retention_purge(before=dt.date(2021, 1, 1), today=timezone.localdate())
     assert result["removed"] == 1
     assert not Case.objects.filter(pk=old.pk).exists()
     assert not StepRun.objects.filter(case_id=old.pk).exists()

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from expedite import clock
 from expedite.accounts.services import api_token_create
 from expedite.approvals.services import approval_decide, approval_request
 from expedite.audit.models import AuditEvent
@@ -29,13 +30,14 @@ MIX_UP = "即征即退与免抵退项目是否填对"
 
 @pytest.fixture
 def case(world):
-    deadline = dt.date.today() + dt.timedelta(days=40)
+    deadline = timezone.localdate() + dt.timedelta(days=40)
     case = case_create(
         actor=world.zhang,
         client_id=world.acme.pk,
         service_code="vat-credit-refund",
         requested_deadline=deadline,
         reason="留抵退税",
+        now=clock.now(),
     )
     case = case_triage(
         actor=world.zhang,
@@ -357,11 +359,11 @@ def test_the_page_takes_a_self_check_and_shows_the_history(client, world, case):
     assert Review.objects.get(case=case).reviewer == world.li
 
 
-def test_the_demo_shows_a_case_awaiting_review_and_the_caught_mix_up(world):
+def test_the_demo_shows_a_case_awaiting_review_and_the_caught_mix_up(world, clock):
     from expedite.ops.demo import demo_load
     from expedite.reviews.demo import AWAITING, CAUGHT
 
-    demo_load(today=dt.date(2026, 11, 26))
+    demo_load(now=timezone.now())
     waiting = Case.objects.get(reason=AWAITING)
     assert waiting.state == "review"
     assert [(r.stage, r.passed) for r in waiting.reviews.all()] == [("self_check", True)]
@@ -371,7 +373,8 @@ def test_the_demo_shows_a_case_awaiting_review_and_the_caught_mix_up(world):
     assert finding.item == MIX_UP and "即征即退" in finding.correction
     assert sorted({r.round for r in caught.reviews.all()}) == [1, 2]
     before = Review.objects.count()
-    demo_load(today=dt.date(2026, 11, 27))
+    clock.shift(dt.timedelta(days=1))
+    demo_load(now=timezone.now())
     assert Review.objects.count() == before
 
 

@@ -185,7 +185,7 @@ def test_the_nightly_job_proposes_once_per_state_of_the_data(competing):
 def test_the_workload_page_on_demo_data_shows_the_gantt_conflicts_and_who_gives(client, catalog):
     from expedite.ops.demo import DEMO_PASSWORD, demo_load
 
-    demo_load(today=timezone.localdate())
+    demo_load(now=timezone.now())
     assert client.login(username="chenjing", password=DEMO_PASSWORD)
     page = client.get("/board/schedule/").content.decode()
     assert 'class="schedule-gantt"' in page and "李强" in page

@@ -12,6 +12,7 @@ import time
 import urllib.request
 
 import pytest
+from django.utils import timezone
 
 
 def _free_port() -> int:
@@ -39,9 +40,15 @@ def embedded_env(tmp_path):
     return env
 
 
+def _at_test_instant() -> list[str]:
+    """The command prefix that runs `expedite` at the test's pinned instant, as a firm would
+    on that day (the demo is laid out at it)."""
+    return [sys.executable, "-m", "tests.at_instant", timezone.now().isoformat()]
+
+
 def _serve(env, *extra):
     setup = subprocess.run(
-        [sys.executable, "-m", "expedite", "setup"],
+        [*_at_test_instant(), "setup"],
         env=env,
         capture_output=True,
         text=True,
@@ -50,7 +57,7 @@ def _serve(env, *extra):
     assert setup.returncode == 0, setup.stderr
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "expedite", "serve", "--bind", f"127.0.0.1:{port}", *extra],
+        [*_at_test_instant(), "serve", "--bind", f"127.0.0.1:{port}", *extra],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -8,7 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils import timezone
 
+from expedite import clock
 from expedite.accounts.services import api_token_create
 from expedite.audit.models import AuditEvent
 from expedite.cases.models import Case, CaseDocument
@@ -16,7 +18,11 @@ from expedite.cases.services import case_create
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
-FAR = dt.date.today() + dt.timedelta(days=45)
+
+
+def far() -> dt.date:
+    """A deadline comfortably ahead of the pinned instant."""
+    return timezone.localdate() + dt.timedelta(days=45)
 
 
 @pytest.fixture
@@ -25,14 +31,15 @@ def dereg(world):
         actor=world.zhang,
         client_id=world.hengxin.pk,
         service_code="tax-deregistration",
-        requested_deadline=FAR,
+        requested_deadline=far(),
         reason="老板要季度报表",
+        now=clock.now(),
     )
 
 
 def form(**overrides):
     data = {
-        "deadline": FAR.isoformat(),
+        "deadline": far().isoformat(),
         "written_notice": "yes",
         "stage": "not_started",
         "materials_complete": "yes",
@@ -127,18 +134,23 @@ def test_a_refusal_cannot_be_overridden(world):
         actor=world.zhang,
         client_id=world.acme.pk,
         service_code="invoice-title-change",
-        requested_deadline=FAR,
+        requested_deadline=far(),
         reason="客户要改抬头",
+        now=clock.now(),
     )
     case_triage(
         actor=world.zhang,
         case=case,
-        data=TriageInput(deadline=FAR, written_notice=True, facts={"cross_month": True}),
+        data=TriageInput(deadline=far(), written_notice=True, facts={"cross_month": True}),
         now=timezone.now(),
     )
     with pytest.raises(ValidationFailed, match="合规红线不能改判"):
         case_verdict_override(
-            actor=world.chen, case=case, verdict="not_needed", reason="客户坚持要改"
+            actor=world.chen,
+            case=case,
+            verdict="not_needed",
+            reason="客户坚持要改",
+            now=clock.now(),
         )
 
 
@@ -147,13 +159,14 @@ def test_the_queue_puts_the_penalty_case_first_with_the_reason(client, world):
 
     from expedite.cases.triage import TriageInput, case_triage
 
-    soon = dt.date.today() + dt.timedelta(days=21)
+    soon = timezone.localdate() + dt.timedelta(days=21)
     loan = case_create(
         actor=world.zhang,
         client_id=world.acme.pk,
         service_code="business-change",
         requested_deadline=soon,
         reason="银行贷款需要营业执照",
+        now=clock.now(),
     )
     acceptance = case_create(
         actor=world.zhang,
@@ -161,6 +174,7 @@ def test_the_queue_puts_the_penalty_case_first_with_the_reason(client, world):
         service_code="tax-filing",
         requested_deadline=soon,
         reason="项目验收需要税务证明",
+        now=clock.now(),
     )
     now = timezone.now()
     case_triage(
@@ -197,7 +211,7 @@ def test_api_what_if_triage_stores_nothing(client, world, auth):
         "/api/v1/triage",
         {
             "service": "invoice-title-change",
-            "deadline": FAR.isoformat(),
+            "deadline": far().isoformat(),
             "written_notice": True,
             "facts": {"cross_month": True},
         },
@@ -216,7 +230,7 @@ def test_api_lists_exactly_the_missing_facts(client, world, auth):
         "/api/v1/triage",
         {
             "service": "tax-deregistration",
-            "deadline": FAR.isoformat(),
+            "deadline": far().isoformat(),
             "written_notice": True,
             "facts": {"returns_filed": True},
         },
@@ -247,7 +261,7 @@ def test_api_triage_of_a_case(client, world, auth, dereg):
     response = client.post(
         f"/api/v1/cases/{dereg.pk}/triage",
         {
-            "deadline": FAR.isoformat(),
+            "deadline": far().isoformat(),
             "written_notice": False,
             "facts": {"returns_filed": True, "annual_report_done": True, "unpaid_taxes": False},
         },
@@ -266,7 +280,7 @@ def test_cli_prints_the_promised_fields(catalog):
         "triage",
         "tax-deregistration",
         "--deadline",
-        FAR.isoformat(),
+        far().isoformat(),
         "--fact",
         "returns_filed=false",
         "--fact",
@@ -318,13 +332,14 @@ def test_the_plan_panel_starts_from_what_the_triage_established(client, world):
 
     from expedite.cases.triage import TriageInput, case_triage
 
-    deadline = dt.date.today() + dt.timedelta(days=60)
+    deadline = timezone.localdate() + dt.timedelta(days=60)
     case = case_create(
         actor=world.zhang,
         client_id=world.acme.pk,
         service_code="labor-dispatch-license",
         requested_deadline=deadline,
         reason="签约",
+        now=clock.now(),
     )
     case_triage(
         actor=world.zhang,
@@ -353,13 +368,14 @@ def refused(world):
         actor=world.zhang,
         client_id=world.acme.pk,
         service_code="invoice-title-change",
-        requested_deadline=FAR,
+        requested_deadline=far(),
         reason="改抬头",
+        now=clock.now(),
     )
     return case_triage(
         actor=world.zhang,
         case=case,
-        data=TriageInput(deadline=FAR, written_notice=True, facts={"cross_month": True}),
+        data=TriageInput(deadline=far(), written_notice=True, facts={"cross_month": True}),
         now=timezone.now(),
     )
 
@@ -374,13 +390,13 @@ def test_a_refusal_cannot_be_triaged_away_by_the_liaison(world, refused):
         case_triage(
             actor=world.zhang,
             case=refused,
-            data=TriageInput(deadline=FAR, written_notice=True, facts={"cross_month": False}),
+            data=TriageInput(deadline=far(), written_notice=True, facts={"cross_month": False}),
             now=timezone.now(),
         )
     case = case_triage(
         actor=world.chen,
         case=refused,
-        data=TriageInput(deadline=FAR, written_notice=True, facts={"cross_month": False}),
+        data=TriageInput(deadline=far(), written_notice=True, facts={"cross_month": False}),
         now=timezone.now(),
     )
     assert case.verdict == "not_needed"
@@ -404,15 +420,19 @@ def test_an_override_says_so_in_the_summary_and_the_same_verdict_is_refused(worl
     case_triage(
         actor=world.zhang,
         case=dereg,
-        data=TriageInput(deadline=FAR, written_notice=True, facts=facts),
+        data=TriageInput(deadline=far(), written_notice=True, facts=facts),
         now=timezone.now(),
     )
     with pytest.raises(ValidationFailed, match="相同"):
         case_verdict_override(
-            actor=world.chen, case=dereg, verdict="blocked", reason="客户已经补报了"
+            actor=world.chen,
+            case=dereg,
+            verdict="blocked",
+            reason="客户已经补报了",
+            now=clock.now(),
         )
     case = case_verdict_override(
-        actor=world.chen, case=dereg, verdict="expedite", reason="客户已经补报了"
+        actor=world.chen, case=dereg, verdict="expedite", reason="客户已经补报了", now=clock.now()
     )
     assert case.triage["summary"].startswith(
         "经理改判：建议加急（原结论：须先满足前提；理由：客户已经补报了）"
@@ -432,7 +452,7 @@ def test_answers_of_the_wrong_kind_are_refused(client, auth, facts, message):
         "/api/v1/triage",
         {
             "service": "invoice-title-change",
-            "deadline": FAR.isoformat(),
+            "deadline": far().isoformat(),
             "written_notice": True,
             "facts": facts,
         },
@@ -450,7 +470,7 @@ def test_numbers_must_be_finite_and_not_negative(client, auth, value):
             '{"service": "social-insurance-enrollment", "deadline": "@D", "written_notice": true, '
             '"facts": {"wage_base": @V, "city_minimum_wage_base": 2690}}'
         )
-        .replace("@D", FAR.isoformat())
+        .replace("@D", far().isoformat())
         .replace("@V", value)
     )
     response = client.post("/api/v1/triage", body, content_type="application/json", **auth)
@@ -496,7 +516,7 @@ def test_a_blocked_path_that_misses_the_deadline_says_so(world):
 
     from expedite.cases.triage import TriageInput, run_triage
 
-    soon = dt.date.today() + dt.timedelta(days=3)
+    soon = timezone.localdate() + dt.timedelta(days=3)
     t = run_triage(
         service_code="tax-deregistration",
         data=TriageInput(

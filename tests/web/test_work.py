@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from expedite import clock
 from expedite.accounts.services import api_token_create
 from expedite.audit.models import AuditEvent
 from expedite.cases.lifecycle import case_transition
@@ -32,6 +33,7 @@ def open_case(world, *, service="foreign-equity-change", days=40, reason="签约
         service_code=service,
         requested_deadline=deadline,
         reason=reason,
+        now=clock.now(),
     )
     return case_triage(
         actor=world.zhang,
@@ -191,7 +193,7 @@ def test_a_track_not_synced_by_ten_is_stale(skilled):
     )
     assert track not in stale_tracks(now=dt.datetime(2026, 11, 24, 11, 0, tzinfo=SHANGHAI))
     with pytest.raises(ValidationFailed):
-        track_update(actor=world.li, track=track, status="active", note="  ")
+        track_update(actor=world.li, track=track, status="active", note="  ", now=monday_9)
 
 
 def test_the_queue_decides_who_waits_when_one_specialist_is_overbooked(skilled):
@@ -296,7 +298,7 @@ def test_api_team_and_progress(client, skilled):
 def test_the_demo_board_shows_overdue_seals_approvals_waits_and_workload(client, catalog):
     from expedite.ops.demo import demo_load
 
-    demo_load(today=timezone.localdate())
+    demo_load(now=timezone.now())
     client.login(username="chenjing", password="expedite-demo")
     page = client.get(reverse("board")).content.decode()
     overdue = page[page.index('id="custody-overdue"') : page.index('id="my-approvals"')]
@@ -319,7 +321,7 @@ def test_the_index_tells_how_the_case_was_run(catalog):
     from expedite.kpi.demo import HISTORY_CASES
     from expedite.ops.demo import demo_load
 
-    demo_load(today=timezone.localdate())
+    demo_load(now=timezone.now())
     case = Case.objects.exclude(HISTORY_CASES).get(service__code="vat-credit-refund")
     story = running_sections(
         case, table=lambda rows, widths: rows, para=str, head=lambda t: f"## {t}", mm=mm

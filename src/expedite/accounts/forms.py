@@ -6,9 +6,9 @@ import datetime as dt
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from expedite import clock
 from expedite.audit.models import AuditEvent
 from expedite.domain.audit import AuditKind
 
@@ -41,7 +41,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
     def clean(self):
         username = (self.cleaned_data.get("username") or "")[:150]
         ip = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
-        now = timezone.now()
+        now = clock.now()
         if recent_failures(username=username, now=now) >= MAX_FAILURES_PER_USERNAME or (
             ip and recent_failures(ip=ip, now=now) >= MAX_FAILURES_PER_ADDRESS
         ):

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import hashlib
 
-from django.utils import timezone
 from django.utils.translation import get_language
 
+from expedite import clock
 from expedite.domain.roles import (
     ROLE_NAMES_EN,
     ROLE_NAMES_ZH,
@@ -50,7 +50,7 @@ def api_token_user(raw: str):
     )
     if token is None:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=clock.now())
     return token.user
 
 

@@ -4,9 +4,9 @@ import hashlib
 import secrets
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from expedite import clock
 from expedite.audit.services import audit_record
 from expedite.domain.audit import AuditKind
 from expedite.domain.errors import ValidationFailed
@@ -35,7 +35,7 @@ def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
 @transaction.atomic
 def api_token_revoke(*, user, token_id: int) -> None:
     updated = ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
+        revoked_at=clock.now()
     )
     if not updated:
         raise ValidationFailed(_("找不到该令牌，或它已被撤销。"), field="token")

@@ -3,10 +3,10 @@
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from expedite import clock
 from expedite.accounts.selectors import user_can
 from expedite.approvals import selectors, services
 from expedite.approvals.models import ApprovalRequest
@@ -70,7 +70,7 @@ def request_approval(request, case_id: int, payload: ApprovalIn):
         amount=payload.amount,
         justification=payload.justification,
         blocks=payload.blocks,
-        now=timezone.now(),
+        now=clock.now(),
     )
     return Status(201, _out(row, request.user))
 
@@ -90,6 +90,6 @@ def decide(request, approval_id: int, payload: DecisionIn):
         request=row,
         grant=payload.grant,
         reason=payload.reason,
-        now=timezone.now(),
+        now=clock.now(),
     )
     return _out(row, request.user)

@@ -3,9 +3,9 @@
 import datetime as dt
 
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
+from expedite import clock
 from expedite.accounts.selectors import staff_display_name
 from expedite.cases import selectors as case_selectors
 from expedite.custody import selectors, services
@@ -81,7 +81,7 @@ def _movement_out(m: CustodyMovement) -> dict:
 
 def _items_out(request, case) -> list[dict]:
     items = selectors.items_for_case(user=request.user, case=case)
-    rows = selectors.item_rows(items, user=request.user, now=timezone.now())
+    rows = selectors.item_rows(items, user=request.user, now=clock.now())
     return [
         {
             "id": r.item.pk,
@@ -131,7 +131,7 @@ def check_in(request, case_id: int, payload: CheckInIn):
         label=payload.label,
         purpose=payload.purpose,
         expected_return=payload.expected_return,
-        now=timezone.now(),
+        now=clock.now(),
     )
     return Status(201, _movement_out(movement))
 
@@ -143,7 +143,7 @@ def transfer(request, case_id: int, item_id: int, payload: TransferIn):
     if to_user is None:
         raise ValidationFailed(gettext_noop("请选择接收的员工。"), field="to_user")
     movement = services.transfer(
-        actor=request.user, item=item, to_user=to_user, purpose=payload.purpose, now=timezone.now()
+        actor=request.user, item=item, to_user=to_user, purpose=payload.purpose, now=clock.now()
     )
     return Status(201, _movement_out(movement))
 
@@ -152,7 +152,7 @@ def transfer(request, case_id: int, item_id: int, payload: TransferIn):
 def check_out(request, case_id: int, item_id: int, payload: CheckOutIn):
     item = _item(request, case_id, item_id)
     movement = services.check_out(
-        actor=request.user, item=item, purpose=payload.purpose, now=timezone.now()
+        actor=request.user, item=item, purpose=payload.purpose, now=clock.now()
     )
     return Status(201, _movement_out(movement))
 
@@ -162,7 +162,7 @@ def check_out(request, case_id: int, item_id: int, payload: CheckOutIn):
 )
 def confirm(request, case_id: int, movement_id: int):
     movement = _movement(request, case_id, movement_id)
-    movement = services.confirm_by_staff(actor=request.user, movement=movement, now=timezone.now())
+    movement = services.confirm_by_staff(actor=request.user, movement=movement, now=clock.now())
     return _movement_out(movement)
 
 
@@ -172,5 +172,5 @@ def confirm(request, case_id: int, movement_id: int):
 )
 def resend(request, case_id: int, movement_id: int):
     movement = _movement(request, case_id, movement_id)
-    row = services.resend_code(actor=request.user, movement=movement, now=timezone.now())
+    row = services.resend_code(actor=request.user, movement=movement, now=clock.now())
     return {"sent_to": row.sent_to_name, "expires_at": row.expires_at.isoformat()}

@@ -2,9 +2,9 @@
 
 from typing import Any
 
-from django.utils import timezone
 from ninja import Field, Router, Schema
 
+from expedite import clock
 from expedite.cases import selectors
 from expedite.cases.lifecycle import case_allowed, case_transition
 
@@ -31,6 +31,6 @@ def transitions(request, case_id: int):
 def move(request, case_id: int, payload: MoveIn):
     case = selectors.access_case(user=request.user, pk=case_id)
     case = case_transition(
-        actor=request.user, case=case, to=payload.to, reason=payload.reason, now=timezone.now()
+        actor=request.user, case=case, to=payload.to, reason=payload.reason, now=clock.now()
     )
     return {"state": case.state, "allowed": case_allowed(case)}

@@ -3,9 +3,9 @@
 import datetime as dt
 from typing import Any
 
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
+from expedite import clock
 from expedite.cases import selectors
 from expedite.cases.plans import (
     case_options,
@@ -68,7 +68,7 @@ def what_if(request, payload: PlanRequest):
     """Standard, recommended (cheapest meeting the deadline) and fastest plans, with reasons."""
     catalog = current_catalog()
     service = service_definition(payload.service, catalog)
-    start = day_start(payload.start) if payload.start else next_working_start(timezone.now())
+    start = day_start(payload.start) if payload.start else next_working_start(clock.now())
     facts = _facts(service, catalog, payload)
     result = options(service, start, firm_calendar(), deadline=payload.deadline, facts=facts)
     return options_to_dict(result, catalog)
@@ -82,5 +82,5 @@ def case_plan(request, case_id: int, facts: Query[Facts]):
     """The options of a case from now to its requested deadline."""
     case = selectors.access_case(user=request.user, pk=case_id)
     catalog = catalog_for(case)
-    result = case_options(case, facts=_facts(definition_for(case), catalog, facts))
+    result = case_options(case, facts=_facts(definition_for(case), catalog, facts), now=clock.now())
     return options_to_dict(result, catalog)

@@ -2,9 +2,9 @@
 
 from typing import Any, Literal
 
-from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
+from expedite import clock
 from expedite.accounts.selectors import staff_display_name
 from expedite.cases import selectors
 from expedite.reviews.selectors import case_reviews, review_checklist, round_status
@@ -79,8 +79,8 @@ def review(request, case_id: int, payload: ReviewIn):
             case=case,
             results=results,
             findings=[f.dict() for f in payload.findings],
-            now=timezone.now(),
+            now=clock.now(),
         )
     else:
-        done = self_check(actor=request.user, case=case, results=results, now=timezone.now())
+        done = self_check(actor=request.user, case=case, results=results, now=clock.now())
     return Status(201, _review_out(done))

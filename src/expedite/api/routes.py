@@ -9,6 +9,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import HttpBearer, django_auth
 
+from expedite import clock
 from expedite.accounts.selectors import api_token_user
 from expedite.cases import selectors, services
 from expedite.cases.triage import FactsUnanswered
@@ -170,6 +171,7 @@ def create_case(request, payload: CaseIn):
         service_code=payload.service,
         requested_deadline=payload.requested_deadline,
         reason=payload.reason,
+        now=clock.now(),
     )
     return Status(201, case)
 

@@ -3,10 +3,10 @@
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
+from expedite import clock
 from expedite.accounts.selectors import user_can
 from expedite.domain.errors import NotAllowed
 from expedite.domain.roles import Capability
@@ -27,9 +27,9 @@ class ReplanIn(Schema):
 def _out(proposal: ScheduleProposal | None) -> dict[str, Any]:
     if proposal is None:
         return {"proposal": None}
-    inputs = load_inputs(now=timezone.now())
+    inputs = load_inputs(now=clock.now())
     cal = firm_calendar()
-    clock = Clock(cal, cal.work_clock(proposal.origin), inputs.clock.slots)
+    slots = Clock(cal, cal.work_clock(proposal.origin), inputs.clock.slots)
     return {
         "proposal": {
             "id": proposal.pk,
@@ -48,8 +48,8 @@ def _out(proposal: ScheduleProposal | None) -> dict[str, Any]:
                 {
                     "step": int(tid),
                     "user": int(worker) if worker else None,
-                    "start": clock.start_at(start).isoformat(),
-                    "finish": clock.end_at(end).isoformat(),
+                    "start": slots.start_at(start).isoformat(),
+                    "finish": slots.end_at(end).isoformat(),
                 }
                 for tid, (start, end, worker) in sorted(
                     proposal.placements.items(), key=lambda kv: (kv[1][0], int(kv[0]))
@@ -70,7 +70,7 @@ def latest(request):
 @router.post("/schedule", response={200: dict[str, Any], 403: ErrorOut, 422: ErrorOut})
 def replan(request, payload: ReplanIn):
     proposal = schedule_services.schedule_propose(
-        actor=request.user, now=timezone.now(), solver=payload.solver
+        actor=request.user, now=clock.now(), solver=payload.solver
     )
     return _out(proposal)
 
@@ -82,5 +82,5 @@ def replan(request, payload: ReplanIn):
 def accept(request, proposal_id: int):
     proposal = get_object_or_404(ScheduleProposal, pk=proposal_id)
     return _out(
-        schedule_services.schedule_accept(actor=request.user, proposal=proposal, now=timezone.now())
+        schedule_services.schedule_accept(actor=request.user, proposal=proposal, now=clock.now())
     )

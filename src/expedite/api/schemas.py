@@ -2,6 +2,8 @@ import datetime as dt
 
 from ninja import Field, Schema
 
+from expedite import clock
+
 
 class ContactIn(Schema):
     name: str = Field(..., description="联系人姓名")
@@ -103,7 +105,6 @@ class CaseOut(Schema):
 
     @staticmethod
     def resolve_clocks(obj, context) -> list[dict]:
-        from django.utils import timezone
 
         from expedite.cases.clocks import read_clocks
 
@@ -115,7 +116,7 @@ class CaseOut(Schema):
                 "due": r.due,
                 "breached": r.breached,
             }
-            for r in read_clocks(obj.clocks, now=timezone.now(), firm=_calendar(context))
+            for r in read_clocks(obj.clocks, now=clock.now(), firm=_calendar(context))
         ]
 
 
@@ -131,14 +132,13 @@ def _calendar(context):
 
 
 def _deadline(case, context):
-    from django.utils import timezone
 
     from expedite.workdays.display import deadline_facts
 
     facts = getattr(case, "_deadline_facts", None)
     if facts is None:
         cal = _calendar(context)
-        facts = deadline_facts(cal, case.requested_deadline, today=timezone.localdate())
+        facts = deadline_facts(cal, case.requested_deadline, today=clock.today())
         case._deadline_facts = facts
     return facts
 

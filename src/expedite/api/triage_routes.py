@@ -3,9 +3,9 @@
 import datetime as dt
 from typing import Any
 
-from django.utils import timezone
 from ninja import Field, Router, Schema
 
+from expedite import clock
 from expedite.cases import selectors
 from expedite.cases.plans import current_catalog, service_definition
 from expedite.cases.triage import TriageInput, case_triage, run_triage, triage_to_dict
@@ -68,7 +68,7 @@ def what_if(request, payload: WhatIfIn):
     result = run_triage(
         service_code=service.code,
         data=_input(payload),
-        now=timezone.now(),
+        now=clock.now(),
         value_tier=payload.value_tier,
     )
     return triage_to_dict(
@@ -89,5 +89,5 @@ def what_if(request, payload: WhatIfIn):
 def triage_case(request, case_id: int, payload: TriageIn):
     """Triage a case and store the decision (who and when) on it."""
     case = selectors.access_case(user=request.user, pk=case_id)
-    case = case_triage(actor=request.user, case=case, data=_input(payload), now=timezone.now())
+    case = case_triage(actor=request.user, case=case, data=_input(payload), now=clock.now())
     return case.triage

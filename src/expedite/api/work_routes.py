@@ -3,9 +3,9 @@
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from ninja import Field, Router, Schema
 
+from expedite import clock
 from expedite.accounts.selectors import staff_display_name
 from expedite.cases import selectors
 from expedite.work import steps as step_services
@@ -48,7 +48,7 @@ def _team(case) -> list[dict[str, Any]]:
 
 
 def _progress(case) -> dict[str, Any]:
-    now = timezone.now()
+    now = clock.now()
     p = case_projection(case, now=now)
     return {
         "projected_finish": p.finish.isoformat() if p.finish else None,
@@ -124,7 +124,7 @@ def _step(request, step_id: int) -> StepRun:
 )
 def start(request, step_id: int):
     step = step_services.step_start(
-        actor=request.user, step=_step(request, step_id), now=timezone.now()
+        actor=request.user, step=_step(request, step_id), now=clock.now()
     )
     return _progress(step.case)
 
@@ -137,7 +137,7 @@ def finish(request, step_id: int, payload: FinishIn):
     step = step_services.step_finish(
         actor=request.user,
         step=_step(request, step_id),
-        now=timezone.now(),
+        now=clock.now(),
         actual_hours=payload.actual_hours,
         note=payload.note,
     )
@@ -152,6 +152,6 @@ def track(request, track_id: int, payload: TrackIn):
     t = get_object_or_404(Track, pk=track_id)
     case = selectors.access_case(user=request.user, pk=t.case_id)
     step_services.track_update(
-        actor=request.user, track=t, status=payload.status, note=payload.note
+        actor=request.user, track=t, status=payload.status, note=payload.note, now=clock.now()
     )
     return _progress(case)

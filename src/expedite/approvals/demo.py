@@ -12,10 +12,10 @@ has none for that action yet.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 
 from expedite.cases.lifecycle import case_transition
 from expedite.cases.models import Case
@@ -29,7 +29,7 @@ def _user(username: str):
     return get_user_model().objects.filter(username=username).first()
 
 
-def approvals_demo_load() -> int:
+def approvals_demo_load(*, now: dt.datetime) -> int:
     """Create the demo requests that are missing; returns how many were created."""
     liaison, process, manager = _user("zhangmin"), _user("liqiang"), _user("chenjing")
     if not (liaison and process and manager):
@@ -49,21 +49,19 @@ def approvals_demo_load() -> int:
         ).exists()
     ):
         if infeasible.state == "triaged":
-            infeasible = case_transition(
-                actor=liaison, case=infeasible, to="quoted", now=timezone.now()
-            )
+            infeasible = case_transition(actor=liaison, case=infeasible, to="quoted", now=now)
         approval_request(
             actor=liaison,
             case=infeasible,
             action=ApprovalAction.ACCEPT_INFEASIBLE.value,
             justification="客户书面确认：最快方案晚一个工作日也接受，合同签约可顺延。",
-            now=timezone.now(),
+            now=now,
         )
         created += 1
     return created
 
 
-def demo_refund_signed_off(case: Case) -> None:
+def demo_refund_signed_off(case: Case, *, now: dt.datetime) -> None:
     """The refund story: under 50,000 CNY, so the department manager signs it off directly
     (不用走总经理签批) before the filing starts. Called while the demo case is accepted."""
     process, manager = _user("liqiang"), _user("chenjing")
@@ -75,12 +73,12 @@ def demo_refund_signed_off(case: Case) -> None:
         action=ApprovalAction.REFUND.value,
         amount=Decimal(38000),
         justification="留抵退税 38,000 元，材料已齐，申请部门经理直接审批后提交税务机关。",
-        now=timezone.now(),
+        now=now,
     )
     approval_decide(
         actor=manager,
         request=refund,
         grant=True,
         reason="5 万元以下，部门经理直接审批，不走总经理签批。",
-        now=timezone.now(),
+        now=now,
     )

@@ -8,12 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from expedite import clock
 from expedite.accounts.selectors import staff_display_name, user_can, user_roles
 from expedite.cases import selectors as case_selectors
 from expedite.cases.views import _access
@@ -93,7 +93,7 @@ def approval_create(request, pk: int):
             action=data["action"],
             amount=data["amount"],
             justification=data["justification"],
-            now=timezone.now(),
+            now=clock.now(),
         )
     except DomainError as exc:
         messages.error(request, localized(exc))
@@ -124,7 +124,7 @@ def approval_decide(request, approval_pk: int):
             request=row,
             grant=decision == "grant",
             reason=request.POST.get("reason", ""),
-            now=timezone.now(),
+            now=clock.now(),
         )
     except DomainError as exc:
         messages.error(request, localized(exc))
@@ -138,7 +138,7 @@ def approval_decide(request, approval_pk: int):
 def approval_withdraw(request, approval_pk: int):
     row = _request_for(request, approval_pk)
     try:
-        services.approval_withdraw(actor=request.user, request=row, now=timezone.now())
+        services.approval_withdraw(actor=request.user, request=row, now=clock.now())
     except DomainError as exc:
         messages.error(request, localized(exc))
     else:

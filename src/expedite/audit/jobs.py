@@ -7,8 +7,8 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
+from expedite import clock
 from expedite.domain.audit import AuditKind
 from expedite.monitoring.incidents import incident_raise_system
 from expedite.notify.services import enqueue
@@ -29,7 +29,7 @@ def _mail(event, recipients: list[str], subject: str, body: str) -> None:
             recipient=address,
             subject=subject,
             body=body,
-            now=timezone.now(),
+            now=clock.now(),
         )
 
 
@@ -47,7 +47,7 @@ def audit_daily() -> dict:
             event = audit_record(kind=AuditKind.AUDIT_VERIFY_FAILED, payload={"problems": problems})
             _mail(event, recipients, "【加急服务台】审计链校验失败", "\n".join(problems))
             incident = incident_raise_system(
-                description="审计链每日校验失败：" + "；".join(problems[:5]), now=timezone.now()
+                description="审计链每日校验失败：" + "；".join(problems[:5]), now=clock.now()
             )
         return {**report.as_dict(), "incident": incident.pk}
     path, anchor = write_anchor(settings.EXPEDITE_ANCHOR_DIR)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection, transaction
-from django.utils import timezone
 
+from expedite import clock
 from expedite.domain.audit import GENESIS_HASH, ActorKind, AuditKind, EventBody, event_hash
 
 from .models import AuditEvent, AuditHead
@@ -70,7 +70,7 @@ def audit_record(
     head_seq, head_hash = _lock_head()
     body = EventBody(
         seq=head_seq + 1,
-        time=timezone.now(),
+        time=clock.now(),
         actor_kind=kind_of_actor,
         actor=label,
         kind=kind,

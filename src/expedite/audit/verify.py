@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.files.storage import default_storage
-from django.utils import timezone
 
+from expedite import clock
 from expedite.domain.audit import (
     GENESIS_HASH,
     EventBody,
@@ -225,13 +225,13 @@ def _verify_files(report: Report, case_id: int | None) -> None:
 def current_anchor() -> dict:
     head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
     seq, digest = head or (0, GENESIS_HASH)
-    return {"seq": seq, "hash": digest, "time": timezone.now().isoformat()}
+    return {"seq": seq, "hash": digest, "time": clock.now().isoformat()}
 
 
 def write_anchor(directory: Path) -> tuple[Path, dict]:
     """Write the chain head to a dated file; an earlier file proves a later rewrite."""
     anchor = current_anchor()
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"anchor-{timezone.localtime():%Y%m%d-%H%M%S}.json"
+    path = directory / f"anchor-{clock.local_now():%Y%m%d-%H%M%S}.json"
     path.write_text(json.dumps(anchor, ensure_ascii=False, indent=2), encoding="utf-8")
     return path, anchor

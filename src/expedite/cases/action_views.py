@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from expedite import clock
 from expedite.domain.errors import DomainError
 from expedite.web.i18n import localized
 
@@ -34,7 +35,6 @@ def case_evidence_download(request, pk: int):
 @login_required
 @require_POST
 def case_move(request, pk: int):
-    from django.utils import timezone
 
     from .lifecycle import case_transition
 
@@ -44,7 +44,7 @@ def case_move(request, pk: int):
             actor=request.user,
             case=case,
             to=request.POST.get("to", ""),
-            now=timezone.now(),
+            now=clock.now(),
             reason=request.POST.get("reason", ""),
         )
     except DomainError as exc:

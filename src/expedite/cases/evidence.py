@@ -30,6 +30,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from expedite import clock
 from expedite.accounts.selectors import staff_display_name
 from expedite.audit.models import AuditEvent, audit_kind_label
 from expedite.audit.services import audit_record
@@ -115,7 +116,7 @@ def _pdf(case: Case, events: list[dict]) -> bytes:
             f"要求截止日期：{case.requested_deadline:%Y-%m-%d}　状态：{case.get_state_display()}",
             body,
         ),
-        Paragraph(f"生成时间：{timezone.localtime():%Y-%m-%d %H:%M}", body),
+        Paragraph(f"生成时间：{clock.local_now():%Y-%m-%d %H:%M}", body),
         Paragraph("研判与承诺", head),
     ]
     if triage:

@@ -6,11 +6,11 @@ import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from expedite import clock
 from expedite.domain.catalog import Catalog, ServiceType
 from expedite.domain.planning import Options, PlanFacts
 from expedite.workdays.selectors import firm_calendar
@@ -119,7 +119,7 @@ def plan_context(request, case) -> dict:
     service = definition_for(case)
     catalog = catalog_for(case)
     facts = facts_from_request(request, service, case)
-    result: Options = case_options(case, facts=facts, now=timezone.now())
+    result: Options = case_options(case, facts=facts, now=clock.now())
     cal = firm_calendar()
     expedited = None
     if result.recommended is not None and result.recommended.key != "standard":

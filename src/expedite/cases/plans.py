@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
-from django.utils import timezone
-
 from expedite.catalog import default_catalog_text
 from expedite.domain.catalog import Catalog, ServiceType, parse_catalog
 from expedite.domain.errors import NotFound, ValidationFailed, gettext_noop
@@ -110,10 +108,10 @@ def facts_from(
     )
 
 
-def case_options(case: Case, *, facts: PlanFacts, now: dt.datetime | None = None) -> Options:
+def case_options(case: Case, *, facts: PlanFacts, now: dt.datetime) -> Options:
     """The options for a case from now (or when work next resumes) to its requested deadline."""
     service = definition_for(case)
-    start = next_working_start(now or timezone.now())
+    start = next_working_start(now)
     return options(service, start, firm_calendar(), deadline=case.requested_deadline, facts=facts)
 
 

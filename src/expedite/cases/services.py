@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from expedite.accounts.selectors import user_can
 from expedite.audit.services import audit_record
 from expedite.domain.audit import AuditKind
+from expedite.domain.calendar import SHANGHAI
 from expedite.domain.cases import ValueTier
 from expedite.domain.catalog import Catalog, parse_catalog
 from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
@@ -168,8 +168,9 @@ def case_create(
     service_code: str,
     requested_deadline: dt.date | None,
     reason: str,
+    now: dt.datetime,
 ) -> Case:
-    """Open an expedite request (state `draft`). Triage comes next."""
+    """Open an expedite request (state `draft`) at `now`. Triage comes next."""
     _require(actor, Capability.CREATE_CASE)
     client = Client.objects.filter(pk=client_id).first()
     if client is None:
@@ -179,13 +180,12 @@ def case_create(
         raise ValidationFailed(_("请选择服务目录中的服务事项。"), field="service")
     if requested_deadline is None:
         raise ValidationFailed(_("请填写客户要求的截止日期。"), field="requested_deadline")
-    check_deadline(requested_deadline, today=timezone.localdate())
+    check_deadline(requested_deadline, today=now.astimezone(SHANGHAI).date())
     if not (reason or "").strip():
         raise ValidationFailed(_("请说明加急原因（为什么急、急到什么程度）。"), field="reason")
     reason = clean_text(
         reason, field="reason", label=gettext_noop("加急原因"), max_length=MAX_REASON
     )
-    now = timezone.now()
     # The firm's clock runs from intake; the government's starts when the matter is filed.
     clocks = new_case_clocks(firm_calendar()).start(now)
     case = Case.objects.create(
@@ -198,7 +198,7 @@ def case_create(
         clocks=clocks_to_json(clocks),
     )
     # The firm's year, not UTC's: a case opened at 07:00 on 1 January belongs to the new year.
-    case.reference = f"JJ-{timezone.localtime(case.created_at):%Y}-{case.pk:05d}"
+    case.reference = f"JJ-{now.astimezone(SHANGHAI):%Y}-{case.pk:05d}"
     case.save(update_fields=["reference"])
     audit_record(
         kind=AuditKind.CASE_CREATED,

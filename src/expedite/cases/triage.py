@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from expedite.accounts.selectors import staff_display_name, user_can
 from expedite.audit.services import audit_record
 from expedite.domain.audit import ActorKind, AuditKind
+from expedite.domain.calendar import SHANGHAI
 from expedite.domain.cases import CaseState
 from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
 from expedite.domain.roles import Capability
@@ -352,7 +353,9 @@ def case_triage(*, actor, case: Case, data: TriageInput, now: dt.datetime) -> Ca
 
 
 @transaction.atomic
-def case_verdict_override(*, actor, case: Case, verdict: str, reason: str) -> Case:
+def case_verdict_override(
+    *, actor, case: Case, verdict: str, reason: str, now: dt.datetime
+) -> Case:
     _require(actor, Capability.OVERRIDE_VERDICT, _("只有经理可以改判。"))
     case = Case.objects.select_for_update().get(pk=case.pk)
     if not case.verdict:
@@ -378,7 +381,7 @@ def case_verdict_override(*, actor, case: Case, verdict: str, reason: str) -> Ca
         "to_label": VERDICT_ZH[new],
         "reason": reason[:1000],
         "by": staff_display_name(actor),
-        "at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        "at": now.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
     }
     history = list(case.triage.get("history", []))
     if case.triage.get("override"):
@@ -468,10 +471,10 @@ def case_document_add(
 
 
 @transaction.atomic
-def case_intake_answer(*, case: Case, answers: dict) -> Case:
+def case_intake_answer(*, case: Case, answers: dict, now: dt.datetime) -> Case:
     """The client's own answers to the three questions, from the portal."""
     case = Case.objects.select_for_update().get(pk=case.pk)
-    case.intake = {**case.intake, "client": {**answers, "answered_at": timezone.now().isoformat()}}
+    case.intake = {**case.intake, "client": {**answers, "answered_at": now.isoformat()}}
     case.save(update_fields=["intake", "updated_at"])
     audit_record(
         kind=AuditKind.CASE_INTAKE_ANSWERED,

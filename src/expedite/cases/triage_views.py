@@ -8,10 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from expedite import clock
 from expedite.accounts.selectors import user_can
 from expedite.domain.errors import DomainError, ValidationFailed
 from expedite.domain.roles import Capability
@@ -65,7 +65,7 @@ def case_triage_view(request, pk: int):
                         name=upload.name,
                         content=upload.read(),
                     )
-                case_triage(actor=request.user, case=case, data=form.to_input(), now=timezone.now())
+                case_triage(actor=request.user, case=case, data=form.to_input(), now=clock.now())
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
@@ -90,6 +90,7 @@ def case_override_view(request, pk: int):
                 case=case,
                 verdict=form.cleaned_data["verdict"],
                 reason=form.cleaned_data["reason"],
+                now=clock.now(),
             )
         except DomainError as exc:
             messages.error(request, localized(exc))

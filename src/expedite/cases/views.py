@@ -6,11 +6,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from expedite import clock
 from expedite.accounts.selectors import staff_display_name, user_can
 from expedite.domain.errors import DomainError, NotAllowed, NotFound
 from expedite.domain.roles import Capability
@@ -41,7 +41,7 @@ def case_list(request):
     state = request.GET.get("state", "")
     cases = _access(selectors.case_list, user=request.user, query=query, state=state)
     page = Paginator(cases, 25).get_page(request.GET.get("page"))
-    cal, today = firm_calendar(), timezone.localdate()
+    cal, today = firm_calendar(), clock.today()
     for case in page:
         case.deadline = deadline_facts(cal, case.requested_deadline, today=today)
     context = {
@@ -77,6 +77,7 @@ def case_create(request):
                 service_code=data["service"],
                 requested_deadline=data["requested_deadline"],
                 reason=data["reason"],
+                now=clock.now(),
             )
         except DomainError as exc:
             add_domain_error(form, exc)
@@ -96,12 +97,10 @@ def case_detail_context(request, case) -> dict:
     return {
         "case": case,
         "events": events,
-        "deadline": deadline_facts(
-            firm_calendar(), case.requested_deadline, today=timezone.localdate()
-        ),
+        "deadline": deadline_facts(firm_calendar(), case.requested_deadline, today=clock.today()),
         "service_name": case.service.display_name(get_language()),
         "created_by_name": staff_display_name(case.created_by),
-        "clocks": read_clocks(case.clocks, now=timezone.now()),
+        "clocks": read_clocks(case.clocks, now=clock.now()),
         **_planning(request, case, triage_context),
         **_portal_context(request, case),
         "costs": fee_comparison(case),

@@ -31,8 +31,11 @@ def _confirm_as_client(movement, now: dt.datetime) -> None:
     )
 
 
-def demo_custody(*, users: dict, today: dt.date) -> int:
+def demo_custody(*, users: dict, now: dt.datetime) -> int:
     cal = firm_calendar()
+    today = now.astimezone(cal.tz).date()
+    # Half a working hour before now: "returned today" if today is a workday, else on the last.
+    just_now = cal.at_work_clock(cal.work_clock(now) - 30 * 60 * 1_000_000, starting=True)
     liaison, process = users[Role.LIAISON], users[Role.PROCESS]
     earlier = dt.datetime.combine(cal.add_workdays(today, -6), dt.time(10, 0), tzinfo=SHANGHAI)
     later = earlier + dt.timedelta(minutes=5)
@@ -84,12 +87,9 @@ def demo_custody(*, users: dict, today: dt.date) -> int:
             now=earlier,
         )
         _confirm_as_client(m, later)
-        # Returned today; the client has not entered its code yet.
+        # Just returned; the client has not entered its code yet.
         services.check_out(
-            actor=liaison,
-            item=m.item,
-            purpose="申请材料已提交，归还客户",
-            now=dt.datetime.combine(today, dt.time(9, 0), tzinfo=SHANGHAI),
+            actor=liaison, item=m.item, purpose="申请材料已提交，归还客户", now=just_now
         )
         created += 1
     return created

@@ -8,10 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from expedite import clock
 from expedite.accounts.selectors import user_can
 from expedite.cases import selectors as case_selectors
 from expedite.domain.errors import DomainError, NotAllowed, NotFound
@@ -37,7 +37,7 @@ def custody_context(request, case) -> dict:
     """The case page's custody section (merged into cases.views.case_detail_context)."""
     items = _guard(selectors.items_for_case, user=request.user, case=case)
     return {
-        "custody_rows": selectors.item_rows(items, user=request.user, now=timezone.now()),
+        "custody_rows": selectors.item_rows(items, user=request.user, now=clock.now()),
         "custody_can_record": user_can(request.user, Capability.CUSTODY_RECORD),
         "custody_checkin_form": CheckInForm(),
         "custody_transfer_form": TransferForm(),
@@ -49,7 +49,7 @@ def custody_context(request, case) -> dict:
 @login_required
 def custody_list(request):
     items = _guard(selectors.items_in_firm, user=request.user)
-    now = timezone.now()
+    now = clock.now()
     rows = selectors.item_rows(items, user=request.user, now=now)
     context = {
         "custody_rows": rows,
@@ -70,7 +70,7 @@ def _back(request, item: CustodyItem):
 
 
 def _run(request, fn, success: str, **kwargs) -> None:
-    flash_outcome(request, lambda: fn(actor=request.user, now=timezone.now(), **kwargs), success)
+    flash_outcome(request, lambda: fn(actor=request.user, now=clock.now(), **kwargs), success)
 
 
 def _item(request, pk: int) -> CustodyItem:
@@ -196,7 +196,7 @@ def portal_confirm(request, token: str, pk: int):
                 case=case,
                 movement_id=pk,
                 code=form.cleaned_data["code"],
-                now=timezone.now(),
+                now=clock.now(),
             )
         except NotFound as exc:
             raise Http404(localized(exc)) from exc

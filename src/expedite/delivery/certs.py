@@ -18,6 +18,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from expedite import clock
+
 GENERATED_NAME = "firm.p12"
 VALID_YEARS = 10
 
@@ -62,7 +64,7 @@ def _self_signed_p12(firm: str) -> bytes:
             x509.NameAttribute(NameOID.COMMON_NAME, f"{firm} 电子签章（自签名）"),
         ]
     )
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     usage = x509.KeyUsage(
         digital_signature=True,
         content_commitment=True,

@@ -7,19 +7,16 @@ from __future__ import annotations
 
 import io
 
-from django.utils import timezone
-
+from expedite.cases.demo_layout import Layout, demo_case_open, demo_intake
 from expedite.cases.lifecycle import case_transition
 from expedite.cases.models import Case
-from expedite.cases.services import case_create
-from expedite.cases.triage import TriageInput, case_triage
 from expedite.domain.roles import Role
+from expedite.domain.triage import Verdict
 from expedite.portal.links import portal_path
 from expedite.portal.services import code_issue
 from expedite.reviews.demo import CAUGHT
 from expedite.reviews.selectors import review_checklist
 from expedite.reviews.services import self_check, supervisor_review
-from expedite.workdays.selectors import firm_calendar
 
 from .models import Confirmation
 from .services import delivery_confirm, result_file_add
@@ -39,28 +36,19 @@ def result_pdf(title: str) -> bytes:
     return out.getvalue()
 
 
-def _confirmed_case(users, client, today) -> Case:
+def _confirmed_case(users, client, now) -> Case:
     liaison, handler = users[Role.LIAISON], users[Role.PROCESS]
-    deadline = firm_calendar().add_workdays(today, 5)
-    case = case_create(
+    case = demo_case_open(
         actor=liaison,
-        client_id=client.pk,
+        client=client,
         service_code="invoice-correction",
-        requested_deadline=deadline,
         reason=CONFIRMED,
-    )
-    case = case_triage(
-        actor=liaison,
-        case=case,
-        data=TriageInput(
-            deadline=deadline,
-            written_notice=True,
-            consequence="regulatory_penalty",
-        ),
-        now=timezone.now(),
+        data=demo_intake(written_notice=True, consequence="regulatory_penalty"),
+        layout=Layout(Verdict.NOT_NEEDED, pick=3),
+        now=now,
     )
     for state in ("quoted", "accepted", "in_progress", "review"):
-        case = case_transition(actor=liaison, case=case, to=state, now=timezone.now())
+        case = case_transition(actor=liaison, case=case, to=state, now=now)
     result_file_add(
         actor=handler,
         case=case,
@@ -68,18 +56,18 @@ def _confirmed_case(users, client, today) -> Case:
         content=result_pdf(f"{case.reference} red-letter invoice and reissued invoice (demo)"),
     )
     ok = [{"item": item, "ok": True} for item in review_checklist(case)]
-    self_check(actor=handler, case=case, results=ok, now=timezone.now())
-    supervisor_review(actor=users[Role.SUPERVISOR], case=case, results=ok, now=timezone.now())
-    return case_transition(actor=liaison, case=case, to="delivered", now=timezone.now())
+    self_check(actor=handler, case=case, results=ok, now=now)
+    supervisor_review(actor=users[Role.SUPERVISOR], case=case, results=ok, now=now)
+    return case_transition(actor=liaison, case=case, to="delivered", now=now)
 
 
-def delivery_demo_load(*, users: dict, clients: list, today) -> int:
+def delivery_demo_load(*, users: dict, clients: list, now) -> int:
     """Returns how many cases it changed."""
     changed = 0
     if not Case.objects.filter(reason=CONFIRMED).exists():
-        case = _confirmed_case(users, clients[2], today)
+        case = _confirmed_case(users, clients[2], now)
         # The client's code, as its contact would have received it by e-mail.
-        row, code = code_issue(case=case, contact=case.client.contacts.first(), now=timezone.now())
+        row, code = code_issue(case=case, contact=case.client.contacts.first(), now=now)
         delivery_confirm(
             case=case,
             code_id=row.pk,
@@ -87,7 +75,7 @@ def delivery_demo_load(*, users: dict, clients: list, today) -> int:
             evaluation="satisfied",
             remark="时效很快，但希望进度日报能更早发送。",
             ip="127.0.0.1",
-            now=timezone.now(),
+            now=now,
         )
         changed += 1
     return changed

@@ -8,11 +8,11 @@ import smtplib
 from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from expedite import clock
 from expedite.domain.delivery import EVALUATION_LABELS, REMARK_MAX
 from expedite.domain.errors import DomainError
 from expedite.portal import ratelimit
@@ -38,7 +38,7 @@ def _send(request, case, token: str):
     except ValueError:
         contact_id = 0
     try:
-        row = portal_services.code_send(case=case, contact_id=contact_id, now=timezone.now())
+        row = portal_services.code_send(case=case, contact_id=contact_id, now=clock.now())
     except DomainError as exc:
         messages.error(request, localized(exc))
     except (OSError, smtplib.SMTPException):
@@ -72,7 +72,7 @@ def portal_confirm(request, case, token: str):
                 evaluation=values["evaluation"],
                 remark=values["remark"],
                 ip=ratelimit.client_ip(request),
-                now=timezone.now(),
+                now=clock.now(),
                 seen=request.POST.get("results", "")[:64] or None,
             )
         except DomainError as exc:
@@ -85,7 +85,7 @@ def portal_confirm(request, case, token: str):
             request.session.pop(key, None)
             # The code proved who this is: the survey on the same page needs no second code.
             confirmation = selectors.confirmation_of(case)
-            mark_verified(request, case, now=timezone.now(), contact=confirmation.contact_name)
+            mark_verified(request, case, now=clock.now(), contact=confirmation.contact_name)
             messages.success(request, _("已确认。确认单已由本所电子签章签署，可在本页下载。"))
             return redirect(request.path)
     case.refresh_from_db()

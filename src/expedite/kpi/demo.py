@@ -15,7 +15,6 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
-from django.utils import timezone
 
 from expedite.cases.clocks import clocks_to_json, new_case_clocks
 from expedite.cases.models import Case, CatalogVersion, Client, ServiceType
@@ -130,11 +129,12 @@ def history_plan(today: dt.date) -> list[HistoryCase]:
     return plan
 
 
-def kpi_demo_load(*, users: dict, clients: list[Client], today: dt.date) -> int:
+def kpi_demo_load(*, users: dict, clients: list[Client], now: dt.datetime) -> int:
     """Create the history when missing; returns how many cases it made."""
     if Case.objects.filter(HISTORY_CASES).exists():
         return 0
     cal = firm_calendar()
+    today = now.astimezone(cal.tz).date()
     liaison = users[Role.LIAISON]
     everyone = _clients(liaison, clients)
     regulars, one_off = everyone[: len(clients)], everyone[len(clients) :]
@@ -195,7 +195,7 @@ def kpi_demo_load(*, users: dict, clients: list[Client], today: dt.date) -> int:
             found_on=min(cal.add_workdays(delivered_at.date(), 3), today),
             description="增员名单中一名员工的缴费基数按上年工资填写，低于本年度最低基数。",
             remedy="当日补报更正，客户未产生滞纳金。",
-            now=timezone.now(),
+            now=now,
         )
     return made
 

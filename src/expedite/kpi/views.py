@@ -10,11 +10,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from expedite import clock
 from expedite.accounts.selectors import user_can
 from expedite.cases import selectors as case_selectors
 from expedite.cases.views import _access
@@ -31,7 +31,7 @@ from .services import DELIVERED_STATES, delivery_error_record
 
 
 def _filters(request) -> tuple[KpiFilters, str]:
-    today = timezone.localdate()
+    today = clock.today()
     try:
         return parse_filters(request.GET, today=today), ""
     except DomainError as exc:
@@ -40,7 +40,7 @@ def _filters(request) -> tuple[KpiFilters, str]:
 
 def _report(request, filters: KpiFilters):
     try:
-        return kpi_report(user=request.user, filters=filters, now=timezone.now())
+        return kpi_report(user=request.user, filters=filters, now=clock.now())
     except NotAllowed as exc:
         raise PermissionDenied(localized(exc)) from exc
 
@@ -141,7 +141,7 @@ def export_view(request):
     if not user_can(request.user, Capability.VIEW_KPI):
         raise PermissionDenied(_("只有主管、部门经理或总经理可以查看经营指标。"))
     try:
-        filters = parse_filters(request.GET, today=timezone.localdate())
+        filters = parse_filters(request.GET, today=clock.today())
     except DomainError as exc:
         return HttpResponse(localized(exc), status=400, content_type="text/plain; charset=utf-8")
     report = _report(request, filters)
@@ -183,7 +183,7 @@ def delivery_error_view(request, pk: int):
             found_on=found_on,
             description=request.POST.get("description", ""),
             remedy=request.POST.get("remedy", ""),
-            now=timezone.now(),
+            now=clock.now(),
         )
     except NotAllowed as exc:
         raise PermissionDenied(localized(exc)) from exc

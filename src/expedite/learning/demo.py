@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
-
 from expedite.cases.clocks import clocks_to_json, new_case_clocks
 from expedite.cases.lifecycle import case_transition
 from expedite.cases.models import Case
@@ -105,30 +103,33 @@ def _run_steps(case: Case, actor, hours: dict, start: dt.datetime) -> None:
     from expedite.work.steps import step_finish, step_start
 
     cal = firm_calendar()
-    clock = cal.work_clock(start)
+    at = cal.work_clock(start)
     for step in case.steps.order_by("position"):
         if step.started_at is not None:
             continue
-        began = cal.at_work_clock(clock, starting=True)
-        clock += int(hours.get(step.code, 7.5) * HOUR_US)
-        ended = cal.at_work_clock(clock)
+        began = cal.at_work_clock(at, starting=True)
+        at += int(hours.get(step.code, 7.5) * HOUR_US)
+        ended = cal.at_work_clock(at)
         step_start(actor=actor, step=step, now=began)
         step_finish(actor=actor, step=step, now=ended, actual_hours=hours.get(step.code))
 
 
-def _finished_case(*, spec, users, clients, today: dt.date, start: dt.datetime) -> Case:
+def _finished_case(*, spec, users, clients, now: dt.datetime, start: dt.datetime) -> Case:
     from expedite.reviews.selectors import review_checklist
     from expedite.reviews.services import self_check, supervisor_review
 
     client_index, reason, final, scores, comment, hours = spec
     liaison, manager = users[Role.LIAISON], users[Role.MANAGER]
-    deadline = firm_calendar().add_workdays(today, 15)
+    deadline = firm_calendar().add_workdays(now.astimezone(SHANGHAI).date(), 15)
+    # Opened when its work began: the intake clock starts then, not at load time.
+    opened = start - dt.timedelta(hours=1)
     case = case_create(
         actor=liaison,
         client_id=clients[client_index].pk,
         service_code="business-change",
         requested_deadline=deadline,
         reason=reason,
+        now=opened,
     )
     # The case is run at the times its steps say, so its clocks (and the KPIs that read them)
     # show a real duration, not the seconds the demo takes to load.
@@ -137,8 +138,6 @@ def _finished_case(*, spec, users, clients, today: dt.date, start: dt.datetime) 
     def later(t: dt.datetime, hours: float) -> dt.datetime:
         return cal.at_work_clock(cal.work_clock(t) + int(hours * HOUR_US))
 
-    # Opened when its work began: the intake clock starts then, not at load time.
-    opened = start - dt.timedelta(hours=1)
     Case.objects.filter(pk=case.pk).update(
         created_at=opened, clocks=clocks_to_json(new_case_clocks(cal).start(opened))
     )
@@ -182,7 +181,7 @@ def _finished_case(*, spec, users, clients, today: dt.date, start: dt.datetime) 
         contact=case.client.contacts.first().name,
         scores=dict(zip(("timeliness", "communication", "result"), scores, strict=True)),
         comment=comment,
-        now=timezone.now(),
+        now=now,
     )
     if reason == RETRO_REASON:
         retrospective_save(
@@ -191,30 +190,31 @@ def _finished_case(*, spec, users, clients, today: dt.date, start: dt.datetime) 
             went_well="容缺受理：市场监管局先收件、后补正，省了 2 个工作日。",
             to_improve="材料预审要更严格：股东会决议少一位股东签字，差点被退件。",
             actions=[PENDING_TITLE, ACCEPTED_TITLE],
-            now=timezone.now(),
+            now=now,
         )
     if final == "closed":
-        case = case_transition(actor=liaison, case=case, to="closed", now=timezone.now())
+        case = case_transition(actor=liaison, case=case, to="closed", now=now)
     return case
 
 
-def learning_demo_load(*, users, clients, today: dt.date) -> int:
+def learning_demo_load(*, users, clients, now: dt.datetime) -> int:
     """Create what is missing; returns how many cases were created."""
     created = 0
     # Work began a few weeks ago; each case one working day after the one before.
     cal = firm_calendar()
+    today = now.astimezone(SHANGHAI).date()
     first = dt.datetime.combine(today - dt.timedelta(days=28), dt.time(9), tzinfo=SHANGHAI)
     for index, spec in enumerate(FINISHED):
         if Case.objects.filter(reason=spec[1]).exists():
             continue
         start = cal.at_work_clock(cal.work_clock(first) + index * cal.hours.day_us, starting=True)
-        _finished_case(spec=spec, users=users, clients=clients, today=today, start=start)
+        _finished_case(spec=spec, users=users, clients=clients, now=now, start=start)
         created += 1
-    _handbook(users)
+    _handbook(users, now)
     return created
 
 
-def _handbook(users) -> None:
+def _handbook(users, now: dt.datetime) -> None:
     retro = Case.objects.filter(reason=RETRO_REASON).first()
     if retro is None or HandbookEntry.objects.filter(title=ACCEPTED_TITLE).exists():
         return
@@ -234,14 +234,14 @@ def _handbook(users) -> None:
             step="first-review",
             duration=(("hours", 4),),
         ),
-        now=timezone.now(),
+        now=now,
     )
     proposal_decide(
         actor=users[Role.ADMIN],
         entry=accepted,
         accept=True,
         reason="实际用时数据充分（4 单均在 4.5 小时内），采纳。",
-        now=timezone.now(),
+        now=now,
     )
     handbook_entry_add(
         actor=author,
@@ -256,5 +256,5 @@ def _handbook(users) -> None:
             service="business-change",
             item="股东会决议的股东签字已与股东名册逐一核对",
         ),
-        now=timezone.now(),
+        now=now,
     )

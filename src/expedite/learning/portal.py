@@ -9,10 +9,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from expedite import clock
 from expedite.domain.errors import DomainError
 from expedite.domain.feedback import FIELDS
 from expedite.portal.access import client_verified
@@ -28,7 +28,7 @@ def portal_context(request, case) -> dict:
     return {
         "survey": {
             "feedback": feedback_for(case),
-            "verified": client_verified(request, case, now=timezone.now()) is not None,
+            "verified": client_verified(request, case, now=clock.now()) is not None,
             "questions": [
                 ("timeliness", _("时效：是否按承诺的时间办好")),
                 ("communication", _("沟通：进度是否及时告知、问题是否说清楚")),
@@ -52,7 +52,7 @@ def portal_feedback(request, token: str):
 
 
 def _feedback(request, case, token: str):
-    contact = client_verified(request, case, now=timezone.now())
+    contact = client_verified(request, case, now=clock.now())
     if contact is None:
         messages.error(request, _("评价前请先验证身份：在本页“验证身份”处获取并输入验证码。"))
         return _page(token, "todo")
@@ -62,7 +62,7 @@ def _feedback(request, case, token: str):
             contact=contact,
             scores={f: request.POST.get(f) for f in FIELDS},
             comment=request.POST.get("comment", ""),
-            now=timezone.now(),
+            now=clock.now(),
         )
     except DomainError as exc:
         messages.error(request, localized(exc))

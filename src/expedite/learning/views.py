@@ -7,11 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from expedite import clock
 from expedite.accounts.selectors import staff_display_name, user_can
 from expedite.cases import selectors as case_selectors
 from expedite.cases.plans import current_catalog
@@ -64,7 +64,7 @@ def case_retrospective(request, pk: int):
             went_well=request.POST.get("went_well", ""),
             to_improve=request.POST.get("to_improve", ""),
             actions=request.POST.get("actions", "").splitlines(),
-            now=timezone.now(),
+            now=clock.now(),
         )
     except DomainError as exc:
         messages.error(request, localized(exc))
@@ -100,7 +100,7 @@ def follow_up_close(request, pk: int):
             follow_up=row,
             note=request.POST.get("note", ""),
             report_time=report_time,
-            now=timezone.now(),
+            now=clock.now(),
         )
     except DomainError as exc:
         messages.error(request, localized(exc))
@@ -296,7 +296,7 @@ def handbook_entry_create(request, code: str):
             retrospective=retro,
             action_index=index,
             change=change_from_post(request.POST, code),
-            now=timezone.now(),
+            now=clock.now(),
         )
     except DomainError as exc:
         messages.error(request, localized(exc))
@@ -316,7 +316,7 @@ def handbook_decide(request, pk: int):
             entry=entry,
             accept=accept,
             reason=request.POST.get("reason", ""),
-            now=timezone.now(),
+            now=clock.now(),
         )
     except DomainError as exc:
         messages.error(request, localized(exc))

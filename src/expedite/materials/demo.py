@@ -12,17 +12,17 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from django.utils import timezone
 from PIL import Image
 from reportlab.pdfgen import canvas
 
+from expedite.cases.demo_layout import Layout, demo_case_open, demo_intake
 from expedite.cases.lifecycle import case_allowed, case_transition
 from expedite.cases.models import Case, Client
-from expedite.cases.services import case_create
-from expedite.cases.triage import TriageInput, case_triage
+from expedite.domain.calendar import SHANGHAI
 from expedite.domain.cases import CaseState
 from expedite.domain.materials import id_check_digit
 from expedite.domain.roles import Role
+from expedite.domain.triage import Verdict
 from expedite.workdays.selectors import firm_calendar
 
 from .services import prereview_record, submission_add
@@ -52,21 +52,25 @@ def _fresh(case: Case | None) -> bool:
     return case is not None and not case.material_submissions.exists()
 
 
-def _to_materials(case: Case, actor) -> Case:
+def _to_materials(case: Case, actor, now: dt.datetime) -> Case:
     for state in (CaseState.QUOTED, CaseState.ACCEPTED, CaseState.MATERIALS):
         if state.value in case_allowed(case):
-            case = case_transition(actor=actor, case=case, to=state.value, now=timezone.now())
+            case = case_transition(actor=actor, case=case, to=state.value, now=now)
     return case
 
 
-def materials_demo_load(*, users: dict, today: dt.date) -> int:
+def materials_demo_load(*, users: dict, now: dt.datetime) -> int:
     """Returns how many submissions it created."""
     liaison = users[Role.LIAISON]
+    today = now.astimezone(SHANGHAI).date()
     created = 0
-    case = _own_case(liaison, "business-change", CHANGE_REASON, 10, {"resolution_signed": True})
+    # Plenty of time: the standard path makes it with four working days to spare.
+    layout = Layout(Verdict.NOT_NEEDED, pick=4)
+    case = _own_case(
+        liaison, "business-change", CHANGE_REASON, layout, {"resolution_signed": True}, now
+    )
     if _fresh(case):
-        case = _to_materials(case, liaison)
-        now = timezone.now()
+        case = _to_materials(case, liaison, now)
         first17 = "31011519850315242"
         expiring = firm_calendar().add_workdays(today, 0) + dt.timedelta(days=20)
         for item, name, content, fields in (
@@ -92,7 +96,7 @@ def materials_demo_load(*, users: dict, today: dt.date) -> int:
         prereview_record(
             actor=liaison,
             case=case,
-            now=timezone.now(),
+            now=now,
             verdicts={
                 "license": {"verdict": "ok"},
                 "resolution": {
@@ -109,15 +113,17 @@ def materials_demo_load(*, users: dict, today: dt.date) -> int:
             item="license",
             name="营业执照副本.pdf",
             content=_pdf("Business licence (food)"),
-            now=timezone.now(),
+            now=now,
             contact=case.client.contacts.first().name,
         )
         created += 1
-    created += _social_case(users, today)
+    created += _social_case(users, now)
     return created
 
 
-def _own_case(liaison, service: str, reason: str, workdays: int, facts: dict) -> Case | None:
+def _own_case(
+    liaison, service: str, reason: str, layout: Layout, facts: dict, now: dt.datetime
+) -> Case | None:
     """The demo's own case for this service (the seed cases keep their own stories)."""
     client = Client.objects.order_by("pk").first()
     if client is None:
@@ -125,21 +131,14 @@ def _own_case(liaison, service: str, reason: str, workdays: int, facts: dict) ->
     case = Case.objects.filter(service__code=service, reason=reason).first()
     if case is not None:
         return case
-    deadline = firm_calendar().add_workdays(timezone.localdate(), workdays)
-    case = case_create(
+    case = demo_case_open(
         actor=liaison,
-        client_id=client.pk,
+        client=client,
         service_code=service,
-        requested_deadline=deadline,
         reason=reason,
-    )
-    case = case_triage(
-        actor=liaison,
-        case=case,
-        data=TriageInput(
-            deadline=deadline, written_notice=False, consequence="comfort_only", facts=facts
-        ),
-        now=timezone.now(),
+        data=demo_intake(written_notice=False, consequence="comfort_only", facts=facts),
+        layout=layout,
+        now=now,
     )
     # Other demos pick "the newest case of a service" for their stories (custody takes the
     # seed 工商变更 case); dating this one just before the oldest keeps them on theirs.
@@ -149,18 +148,18 @@ def _own_case(liaison, service: str, reason: str, workdays: int, facts: dict) ->
     return case
 
 
-def _social_case(users: dict, today: dt.date) -> int:
+def _social_case(users: dict, now: dt.datetime) -> int:
     # On the phone the client said 8,000; the form it then sent says 6,500.
     case = _own_case(
         users[Role.LIAISON],
         "social-insurance-enrollment",
         SOCIAL_REASON,
-        4,
+        Layout(Verdict.NOT_NEEDED, pick=1),
         {"wage_base": 8000, "city_minimum_wage_base": 7460},
+        now,
     )
     if not _fresh(case):
         return 0
-    now = timezone.now()
     contact = case.client.contacts.first().name
     submission_add(
         case=case,

@@ -11,10 +11,10 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from expedite import clock
 from expedite.domain.errors import DomainError
 from expedite.portal.access import case_for_token, client_verified
 from expedite.web.i18n import localized
@@ -30,7 +30,7 @@ def portal_context(request, case) -> dict:
     items = selectors.item_states(case)
     return {
         "materials_items": [{"s": s, "fields": field_rows(s.material)} for s in items],
-        "materials_verified": client_verified(request, case, now=timezone.now()) is not None,
+        "materials_verified": client_verified(request, case, now=clock.now()) is not None,
         "materials_notice": finished.notice if finished else "",
         "materials_round": selectors.open_round(case),
         "materials_max_mb": settings.EXPEDITE_MAX_UPLOAD_BYTES // 1024 // 1024,
@@ -42,7 +42,7 @@ def _case_and_contact(request, token: str):
     case = case_for_token(token)
     if case is None:
         raise Http404("invalid link")
-    return case, client_verified(request, case, now=timezone.now())
+    return case, client_verified(request, case, now=clock.now())
 
 
 def _page(token: str, anchor: str = "materials"):
@@ -92,7 +92,7 @@ def portal_upload(request, token: str, item: str):
             name=upload.name,
             content=upload.read(),
             fields=posted_fields(request, material),
-            now=timezone.now(),
+            now=clock.now(),
             contact=contact or _("客户"),
         )
     except DomainError as exc:
@@ -110,7 +110,7 @@ def portal_complete(request, token: str):
     if contact is None:
         return _verify_first(request, token)
     try:
-        prereview_start(case=case, now=timezone.now(), contact=contact or _("客户"))
+        prereview_start(case=case, now=clock.now(), contact=contact or _("客户"))
     except DomainError as exc:
         messages.error(request, localized(exc))
     else:

@@ -7,10 +7,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from expedite import clock
 from expedite.accounts.selectors import user_can
 from expedite.cases import selectors as case_selectors
 from expedite.cases.views import _access
@@ -54,7 +54,7 @@ def materials_context(request, case) -> dict:
         "material_can_review": user_can(request.user, Capability.MATERIAL_PREREVIEW),
         "material_verdicts": VERDICT_CHOICES,
         "material_max_mb": settings.EXPEDITE_MAX_UPLOAD_BYTES // 1024 // 1024,
-        "material_now": timezone.now(),
+        "material_now": clock.now(),
     }
 
 
@@ -89,7 +89,7 @@ def material_upload(request, pk: int):
             name=upload.name,
             content=upload.read(),
             fields=posted_fields(request, material),
-            now=timezone.now(),
+            now=clock.now(),
         )
     except DomainError as exc:
         messages.error(request, localized(exc))
@@ -111,9 +111,7 @@ def material_review(request, pk: int):
         for m in selectors.checklist(case)
     }
     try:
-        review = prereview_record(
-            actor=request.user, case=case, verdicts=verdicts, now=timezone.now()
-        )
+        review = prereview_record(actor=request.user, case=case, verdicts=verdicts, now=clock.now())
     except DomainError as exc:
         messages.error(request, localized(exc))
     else:

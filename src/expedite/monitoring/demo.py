@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 
 from expedite.cases.models import Case
 from expedite.domain.calendar import SHANGHAI
@@ -49,11 +48,10 @@ def _last_workday(now: dt.datetime) -> dt.date:
     return cal.previous_workday(local.date())
 
 
-def monitoring_demo_load(*, now: dt.datetime | None = None) -> int:
+def monitoring_demo_load(*, now: dt.datetime) -> int:
     liaison, process = _user("zhangmin"), _user("liqiang")
     if not (liaison and process):
         return 0
-    now = now or timezone.now()
     day = _last_workday(now)
 
     def at(hour: int, minute: int = 0) -> dt.datetime:

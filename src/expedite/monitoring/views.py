@@ -7,11 +7,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from expedite import clock
 from expedite.accounts.selectors import user_can
 from expedite.cases import selectors as case_selectors
 from expedite.cases.views import _access
@@ -36,7 +36,7 @@ class SettingsForm(forms.Form):
 def monitoring_context(request, case) -> dict:
     user = request.user
     return {
-        "mon": case_monitoring(case, now=timezone.now()),
+        "mon": case_monitoring(case, now=clock.now()),
         "mon_can_message": user_can(user, Capability.CLIENT_MESSAGE),
         "mon_can_raise": user_can(user, Capability.RAISE_INCIDENT),
         "mon_can_handle": user_can(user, Capability.HANDLE_INCIDENT),
@@ -67,7 +67,7 @@ def report_draft_view(request, pk: int):
     return _done(
         request,
         pk,
-        lambda: report_services.report_draft_now(actor=request.user, case=case, now=timezone.now()),
+        lambda: report_services.report_draft_now(actor=request.user, case=case, now=clock.now()),
         _("已生成今日日报草稿。"),
     )
 
@@ -86,7 +86,7 @@ def report_edit_view(request, report_id: int):
             done_today=p.get("done_today", ""),
             plan_tomorrow=p.get("plan_tomorrow", ""),
             client_todo=p.get("client_todo", ""),
-            now=timezone.now(),
+            now=clock.now(),
         ),
         _("已保存日报。"),
     )
@@ -99,7 +99,7 @@ def report_send_view(request, report_id: int):
     return _done(
         request,
         report.case_id,
-        lambda: report_services.report_send(actor=request.user, report=report, now=timezone.now()),
+        lambda: report_services.report_send(actor=request.user, report=report, now=clock.now()),
         _("日报已发送给客户。"),
     )
 
@@ -145,7 +145,7 @@ def incident_raise_view(request, pk: int):
             description=p.get("description", ""),
             impact_hours=p.get("impact_hours", ""),
             step=_step(case, p.get("step", "")),
-            now=timezone.now(),
+            now=clock.now(),
         ),
         _("已登记异常，请在一个工作小时内响应。"),
     )
@@ -157,7 +157,7 @@ def incident_action_view(request, incident_id: int, action: str):
     incident = get_object_or_404(Incident, pk=incident_id)
     if incident.case_id is not None:
         _case(request, incident.case_id)
-    p, now = request.POST, timezone.now()
+    p, now = request.POST, clock.now()
     if action == "ack":
 
         def fn():
@@ -205,7 +205,7 @@ def risk_record_view(request, pk: int):
             reason=p.get("reason", ""),
             mitigation=p.get("mitigation", ""),
             extra_days=p.get("extra_days", "0") or "0",
-            now=timezone.now(),
+            now=clock.now(),
         ),
         _("已登记外部风险。"),
     )
@@ -215,7 +215,7 @@ def risk_record_view(request, pk: int):
 @require_POST
 def warning_action_view(request, warning_id: int, action: str):
     warning = _own(request, RiskWarning, warning_id)
-    now = timezone.now()
+    now = clock.now()
     if action == "approve":
 
         def fn():

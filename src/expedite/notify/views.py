@@ -5,10 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from expedite import clock
 from expedite.accounts.selectors import user_can
 from expedite.domain.roles import Capability
 from expedite.domain.text import parse_id
@@ -36,7 +36,7 @@ def notification_read(request):
     if raw and pk is None:
         messages.error(request, _("无效的消息编号。"))
         return redirect("notification_list")
-    notifications_mark_read(user=request.user, now=timezone.now(), pk=pk)
+    notifications_mark_read(user=request.user, now=clock.now(), pk=pk)
     if pk is None:
         messages.success(request, _("已全部标记为已读。"))
     return redirect("notification_list")
@@ -47,7 +47,7 @@ def outbox_page(request):
     """发件箱: what the sender still has to deliver, and why it failed so far."""
     if not user_can(request.user, Capability.VIEW_OUTBOX):
         raise PermissionDenied(_("只有系统管理员可以查看发件箱。"))
-    now = timezone.now()
+    now = clock.now()
     return render(
         request,
         "notify/outbox.html",

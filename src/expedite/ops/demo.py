@@ -7,17 +7,17 @@ and created only when missing, so running it twice changes nothing.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.utils import timezone
 
 from expedite.approvals.demo import approvals_demo_load
 from expedite.audit.services import audit_record
 from expedite.cases.costs import cost_entry_add
+from expedite.cases.demo_layout import Layout, deadline_for
 from expedite.cases.lifecycle import case_transition
 from expedite.cases.models import Case, Client
 from expedite.cases.services import ContactInput, case_create, client_create
@@ -28,6 +28,7 @@ from expedite.domain.audit import AuditKind
 from expedite.domain.calendar import SHANGHAI
 from expedite.domain.identifiers import uscc_check_character
 from expedite.domain.roles import ROLE_NAMES_ZH, Role
+from expedite.domain.triage import Verdict
 from expedite.kpi.demo import kpi_demo_load
 from expedite.learning.demo import learning_demo_load
 from expedite.materials.demo import materials_demo_load
@@ -103,28 +104,33 @@ DEMO_CLIENTS = (
     ),
 )
 
-# (client index, service code, deadline in working days from today, reason, triage or None).
+# (client index, service code, where the deadline lies, reason, triage or None). The deadline is
+# a Layout (the verdict the case shows, found from the product's own triage at the instant the
+# demo loads) or, for a case not yet triaged, working days from today.
 # Triage: (consequence, written notice, rule facts, lever preconditions that can be arranged).
 LICENCE_OK = {"business_license_valid": True}
 DEMO_CASES = (
     (
         0,
         "food-business-license",
-        5,
+        # 假急: the client had days to spare; the standard path meets it with two to go.
+        Layout(Verdict.NOT_NEEDED, pick=2),
         "平台通知下周下架未取得食品经营许可证的店铺，已收到书面通知（截图）。",
         ("lost_business", True, LICENCE_OK, ()),
     ),
     (
         1,
         "construction-permit",
-        3,
+        # The rejected fire report must be redone first, and even then the date is missed.
+        Layout(Verdict.BLOCKED, pick=3, meets=False),
         "项目验收需要施工许可证，逾期按合同承担违约金。审批部门反馈消防验收报告格式不对。",
         ("contract_penalty", True, {**LICENCE_OK, "fire_report_format_ok": False}, ()),
     ),
     (
         2,
         "labor-dispatch-license",
-        2,
+        # 3 working days instead of 5: only the expedited path meets it, with nothing to spare.
+        Layout(Verdict.EXPEDITE),
         "新客户合同签约需要劳务派遣许可证；负责专员出差，可远程协作。",
         (
             "lost_business",
@@ -136,7 +142,7 @@ DEMO_CASES = (
     (
         3,
         "foreign-equity-change",
-        6,
+        Layout(Verdict.EXPEDITE, pick=2),
         "外方股东变更须在季度末前完成，涉及商务局、市场监管局、外汇局。",
         (
             "regulatory_penalty",
@@ -148,7 +154,8 @@ DEMO_CASES = (
     (
         1,
         "tax-deregistration",
-        9,
+        # File the returns first, then deregister: the compliant path meets it.
+        Layout(Verdict.BLOCKED, pick=2, meets=True),
         "老板要季度报表，需注销 3 家子公司；尚有未申报的季度税费和工商年报。",
         (
             "comfort_only",
@@ -160,14 +167,16 @@ DEMO_CASES = (
     (
         0,
         "business-change",
-        1,
+        # Even the fastest path finishes a working day late: accepting needs a manager.
+        Layout(Verdict.INFEASIBLE, pick=-1),
         "明天与项目方签合同，需要变更后的营业执照（法定代表人变更）。",
         ("contract_penalty", True, {"resolution_signed": True}, ()),
     ),
     (
         2,
         "invoice-title-change",
-        2,
+        # Refused; the red-letter invoice meets the date.
+        Layout(Verdict.REFUSED, pick=1, meets=True),
         "客户要求把上月开给 A 公司的发票抬头改成 B 公司。",
         ("comfort_only", True, {"cross_month": True}, ()),
     ),
@@ -196,8 +205,9 @@ DEMO_OFFICE = ("市场监管局政务服务中心", "09:00-12:00,13:00-17:00")
 
 
 @transaction.atomic
-def demo_load(*, today: dt.date, now: dt.datetime | None = None) -> dict[str, int]:
-    now = now or dt.datetime.combine(today, dt.time(9, 30), tzinfo=SHANGHAI)
+def demo_load(*, now: dt.datetime) -> dict[str, int]:
+    """Load what is missing, laid out at `now`: every story holds at any instant it loads."""
+    today = now.astimezone(SHANGHAI).date()
     User = get_user_model()
     created = {"users": 0, "clients": 0, "cases": 0}
     users = {}
@@ -217,7 +227,7 @@ def demo_load(*, today: dt.date, now: dt.datetime | None = None) -> dict[str, in
             created["users"] += 1
         users.setdefault(spec.role, user)
     liaison = users[Role.LIAISON]
-    demo_staff(users[Role.MANAGER])
+    demo_staff(users[Role.MANAGER], today=today)
     clients = []
     for name, uscc, tier, contact, phone, email in DEMO_CLIENTS:
         client = Client.objects.filter(uscc=uscc).first()
@@ -239,55 +249,64 @@ def demo_load(*, today: dt.date, now: dt.datetime | None = None) -> dict[str, in
         event_day = firm_calendar().add_workdays(today, 20)
         closure_add(actor=None, schedule=firm, date=event_day, reason="公司年会（演示）")
     calendar = firm_calendar()
-    for client_index, service, workdays, reason, spec in DEMO_CASES:
+    for client_index, service, where, reason, spec in DEMO_CASES:
         client = clients[client_index]
         if Case.objects.filter(client=client, service__code=service, reason=reason).exists():
             continue
-        deadline = calendar.add_workdays(today, workdays)
+        data = _triage_input(spec, today)
+        if isinstance(where, Layout):
+            deadline = deadline_for(
+                service_code=service,
+                data=data,
+                layout=where,
+                now=now,
+                value_tier=client.value_tier,
+            )
+        else:
+            deadline = calendar.add_workdays(today, where)
         case = case_create(
             actor=liaison,
             client_id=client.pk,
             service_code=service,
             requested_deadline=deadline,
             reason=reason,
+            now=now,
         )
         created["cases"] += 1
         if spec is not None:
-            consequence, notice, facts, preconditions = spec
-            case_triage(
-                actor=liaison,
-                case=case,
-                data=TriageInput(
-                    deadline=deadline,
-                    written_notice=notice,
-                    consequence=consequence,
-                    facts=facts,
-                    preconditions=preconditions,
-                ),
-                now=now,
-            )
+            case_triage(actor=liaison, case=case, data=replace(data, deadline=deadline), now=now)
         if service == "labor-dispatch-license":
             _demo_costs(case, users, today)
         for state, why in DEMO_MOVES.get(service, ()):
-            # Clocks run on real time: a move is never dated before the case was opened.
-            case = case_transition(
-                actor=liaison, case=case, to=state, reason=why, now=timezone.now()
-            )
-    demo_work(users[Role.MANAGER], users[Role.PROCESS], now=timezone.now())
-    created["cases"] += review_demo(users=users, clients=clients, today=today)
-    delivery_demo_load(users=users, clients=clients, today=today)
-    custody = demo_custody(users=users, today=today)
-    approvals_demo_load()
+            case = case_transition(actor=liaison, case=case, to=state, reason=why, now=now)
+    demo_work(users[Role.MANAGER], users[Role.PROCESS], now=now)
+    created["cases"] += review_demo(users=users, clients=clients, now=now)
+    delivery_demo_load(users=users, clients=clients, now=now)
+    custody = demo_custody(users=users, now=now)
+    approvals_demo_load(now=now)
     portal_demo_load(users=users)
-    materials_demo_load(users=users, today=today)
-    monitoring_demo_load()
-    created["cases"] += learning_demo_load(users=users, clients=clients, today=today)
-    notify_demo_load(now=timezone.now())
-    created["cases"] += kpi_demo_load(users=users, clients=clients, today=today)
-    demo_schedule(now=timezone.now())
+    materials_demo_load(users=users, now=now)
+    monitoring_demo_load(now=now)
+    created["cases"] += learning_demo_load(users=users, clients=clients, now=now)
+    notify_demo_load(now=now)
+    created["cases"] += kpi_demo_load(users=users, clients=clients, now=now)
+    demo_schedule(now=now)
     if any(created.values()) or custody:
         audit_record(kind=AuditKind.DEMO_LOADED, payload={**created, "custody_items": custody})
     return created
+
+
+def _triage_input(spec, today: dt.date) -> TriageInput:
+    if spec is None:
+        return TriageInput(deadline=today, written_notice=False)
+    consequence, notice, facts, preconditions = spec
+    return TriageInput(
+        deadline=today,
+        written_notice=notice,
+        consequence=consequence,
+        facts=facts,
+        preconditions=preconditions,
+    )
 
 
 def _demo_costs(case, users, today: dt.date) -> None:

@@ -11,8 +11,8 @@ import datetime as dt
 import hmac
 
 from django.shortcuts import render
-from django.utils import timezone
 
+from expedite import clock
 from expedite.cases.models import Case
 
 from . import links
@@ -31,7 +31,7 @@ def case_for_token(token: str) -> Case | None:
     link_id, nonce = parsed
     link = PortalLink.objects.select_related("case__client", "case__service").filter(pk=link_id)
     link = link.first()
-    now = timezone.now()
+    now = clock.now()
     if (
         link is None
         or not hmac.compare_digest(link.nonce, nonce)

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from expedite import clock
 from expedite.cases.forms import DateInput
 from expedite.cases.models import CONSEQUENCE_CHOICES
 from expedite.cases.services import check_deadline
@@ -40,7 +40,7 @@ class ClientIntakeForm(forms.Form):
     def clean_deadline(self):
         deadline = self.cleaned_data["deadline"]
         try:
-            check_deadline(deadline, today=timezone.localdate())
+            check_deadline(deadline, today=clock.today())
         except DomainError as exc:
             raise forms.ValidationError(localized(exc)) from exc
         return deadline
@@ -50,7 +50,7 @@ class ClientIntakeForm(forms.Form):
         expected = data.get("materials_expected")
         if data.get("materials_complete") is False and not expected:
             self.add_error("materials_expected", _("请填写预计交齐材料的日期。"))
-        if expected and expected < timezone.localdate():
+        if expected and expected < clock.today():
             self.add_error("materials_expected", _("材料预计交齐的日期不能早于今天。"))
         return data
 

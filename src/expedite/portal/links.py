@@ -14,7 +14,8 @@ import secrets
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
-from django.utils import timezone
+
+from expedite import clock
 
 SALT = "expedite.portal.link"
 
@@ -59,7 +60,7 @@ def parse(token: str) -> tuple[int, str] | None:
 def current_link(case, *, now: dt.datetime | None = None):
     from .models import PortalLink
 
-    now = now or timezone.now()
+    now = now or clock.now()
     return (
         PortalLink.objects.filter(case=case, revoked_at__isnull=True, expires_at__gt=now)
         .order_by("-created_at", "-pk")
@@ -73,7 +74,7 @@ def with_current_links(cases):
 
     from .models import PortalLink
 
-    current = PortalLink.objects.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+    current = PortalLink.objects.filter(revoked_at__isnull=True, expires_at__gt=clock.now())
     return cases.prefetch_related(
         Prefetch("portal_links", queryset=current, to_attr="current_portal_links")
     )

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.utils import timezone
+from expedite import clock
 
 
 def issue_first_link(sender, instance, created, **kwargs):
@@ -9,4 +9,4 @@ def issue_first_link(sender, instance, created, **kwargs):
     if created and not kwargs.get("raw"):
         from .services import issue_link
 
-        issue_link(case=instance, now=timezone.now(), actor=instance.created_by)
+        issue_link(case=instance, now=clock.now(), actor=instance.created_by)

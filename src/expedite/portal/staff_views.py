@@ -9,11 +9,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from expedite import clock
 from expedite.accounts.selectors import user_can
 from expedite.cases import selectors as case_selectors
 from expedite.cases.models import CaseDocument
@@ -76,7 +76,7 @@ def link_rotate(request, pk: int):
         services.link_rotate,
         _("已生成新链接，旧链接已失效。"),
         case=case,
-        now=timezone.now(),
+        now=clock.now(),
     )
     return redirect(f"/cases/{case.pk}/#portal")
 
@@ -90,7 +90,7 @@ def link_revoke(request, pk: int):
         services.link_revoke,
         _("已撤销链接，客户将无法再打开。"),
         case=case,
-        now=timezone.now(),
+        now=clock.now(),
     )
     return redirect(f"/cases/{case.pk}/#portal")
 

@@ -10,11 +10,11 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.http import FileResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from expedite import clock
 from expedite.cases.plans import definition_for
 from expedite.cases.triage import case_intake_answer
 from expedite.cases.triage_forms import stage_choices
@@ -86,21 +86,19 @@ def portal_case(request, case, token: str):
         stages = stage_choices(definition_for(case))
         form = ClientIntakeForm(request.POST or None, initial=_initial(initial), stages=stages)
         if request.method == "POST" and form.is_valid():
-            case_intake_answer(case=case, answers=form.answers())
+            case_intake_answer(case=case, answers=form.answers(), now=clock.now())
             messages.success(request, _("已收到您的回答，我们会尽快给您答复。"))
             return redirect(request.path)
     elif request.method == "POST":
         return redirect(request.path)
-    now = timezone.now()
+    now = clock.now()
     liaison = selectors.liaison_name(case)
     custody = custody_portal_context(case, liaison=liaison)
     context = {
         "case": case,
         "form": form,
         "answered": bool(case.intake.get("client")),
-        "deadline": deadline_facts(
-            firm_calendar(), case.requested_deadline, today=timezone.localdate()
-        ),
+        "deadline": deadline_facts(firm_calendar(), case.requested_deadline, today=clock.today()),
         "service_name": case.service.display_name(get_language()),
         "milestones": selectors.milestones(case),
         "finish": selectors.projected_finish(case, now=now),
@@ -127,7 +125,7 @@ def _contact_label(contact) -> str:
 @portal_view
 def portal_verify(request, case, token: str):
     """验证身份: pick a registered contact, receive a code, enter it."""
-    now = timezone.now()
+    now = clock.now()
     key = _CODE_KEY.format(case=case.pk)
     if request.method == "POST" and request.POST.get("action") == "send":
         if not ratelimit.allow(request, "code", token):

@@ -4,14 +4,11 @@ passed and the case was delivered. Idempotent: each case is looked up by its rea
 
 from __future__ import annotations
 
-from django.utils import timezone
-
+from expedite.cases.demo_layout import Layout, demo_case_open, demo_intake
 from expedite.cases.lifecycle import case_transition
 from expedite.cases.models import Case
-from expedite.cases.services import case_create
-from expedite.cases.triage import TriageInput, case_triage
 from expedite.domain.roles import Role
-from expedite.workdays.selectors import firm_calendar
+from expedite.domain.triage import Verdict
 
 from .selectors import review_checklist
 from .services import FindingInput, self_check, supervisor_review
@@ -22,28 +19,23 @@ MIX_UP = "即征即退与免抵退项目是否填对"
 DEMO_REVIEW_CASES = (AWAITING, CAUGHT)
 
 
-def _open_in_review(*, client, service: str, workdays: int, reason: str, users, today) -> Case:
+def _open_in_review(*, client, service: str, layout: Layout, reason: str, users, now) -> Case:
     liaison = users[Role.LIAISON]
-    deadline = firm_calendar().add_workdays(today, workdays)
-    case = case_create(
+    case = demo_case_open(
         actor=liaison,
-        client_id=client.pk,
+        client=client,
         service_code=service,
-        requested_deadline=deadline,
         reason=reason,
-    )
-    case = case_triage(
-        actor=liaison,
-        case=case,
-        data=TriageInput(deadline=deadline, written_notice=True, consequence="regulatory_penalty"),
-        now=timezone.now(),
+        data=demo_intake(written_notice=True, consequence="regulatory_penalty"),
+        layout=layout,
+        now=now,
     )
     for state in ("quoted", "accepted", "in_progress", "review"):
         if state == "in_progress" and service == "vat-credit-refund":
             from expedite.approvals.demo import demo_refund_signed_off
 
-            demo_refund_signed_off(case)
-        case = case_transition(actor=liaison, case=case, to=state, now=timezone.now())
+            demo_refund_signed_off(case, now=now)
+        case = case_transition(actor=liaison, case=case, to=state, now=now)
     return case
 
 
@@ -51,7 +43,7 @@ def _all_ok(case: Case) -> list[dict]:
     return [{"item": item, "ok": True} for item in review_checklist(case)]
 
 
-def review_demo(*, users, clients, today) -> int:
+def review_demo(*, users, clients, now) -> int:
     """Create the two demo cases when missing; returns how many were created."""
     handler, supervisor = users[Role.PROCESS], users[Role.SUPERVISOR]
     created = 0
@@ -59,23 +51,24 @@ def review_demo(*, users, clients, today) -> int:
         case = _open_in_review(
             client=clients[2],
             service="tax-filing",
-            workdays=4,
+            # Due this week: only the expedited path makes it.
+            layout=Layout(Verdict.EXPEDITE),
             reason=AWAITING,
             users=users,
-            today=today,
+            now=now,
         )
-        self_check(actor=handler, case=case, results=_all_ok(case), now=timezone.now())
+        self_check(actor=handler, case=case, results=_all_ok(case), now=now)
         created += 1
     if not Case.objects.filter(reason=CAUGHT).exists():
         case = _open_in_review(
             client=clients[0],
             service="vat-credit-refund",
-            workdays=14,
+            layout=Layout(Verdict.NOT_NEEDED, pick=4),
             reason=CAUGHT,
             users=users,
-            today=today,
+            now=now,
         )
-        self_check(actor=handler, case=case, results=_all_ok(case), now=timezone.now())
+        self_check(actor=handler, case=case, results=_all_ok(case), now=now)
         note = "经办人赶时间，把软件产品的“即征即退”项目填成了“免抵退”。"
         results = [
             {"item": r["item"], "ok": False, "note": note} if r["item"] == MIX_UP else r
@@ -92,7 +85,7 @@ def review_demo(*, users, clients, today) -> int:
                     correction="改按即征即退项目填报，重新核对退税申请表与申报表，避免客户多缴税。",
                 )
             ],
-            now=timezone.now(),
+            now=now,
         )
         # The corrected application is the result the supervisor reviews and the client gets.
         from expedite.delivery.demo import result_pdf
@@ -104,9 +97,9 @@ def review_demo(*, users, clients, today) -> int:
             name="增值税留抵退税申请表（已受理）.pdf",
             content=result_pdf(f"{case.reference} VAT credit refund accepted (demo)"),
         )
-        case = case_transition(actor=handler, case=case, to="review", now=timezone.now())
-        self_check(actor=handler, case=case, results=_all_ok(case), now=timezone.now())
-        supervisor_review(actor=supervisor, case=case, results=_all_ok(case), now=timezone.now())
-        case_transition(actor=users[Role.LIAISON], case=case, to="delivered", now=timezone.now())
+        case = case_transition(actor=handler, case=case, to="review", now=now)
+        self_check(actor=handler, case=case, results=_all_ok(case), now=now)
+        supervisor_review(actor=supervisor, case=case, results=_all_ok(case), now=now)
+        case_transition(actor=users[Role.LIAISON], case=case, to="delivered", now=now)
         created += 1
     return created

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from expedite import clock
 from expedite.accounts.selectors import staff_display_name, user_can
 from expedite.cases import selectors as case_selectors
 from expedite.cases.views import _access
@@ -94,7 +94,7 @@ def case_review(request, pk: int, stage: str):
                 case=case,
                 results=results,
                 findings=findings,
-                now=timezone.now(),
+                now=clock.now(),
             )
             done = (
                 _("主管复核通过，可以交付。")
@@ -102,7 +102,7 @@ def case_review(request, pk: int, stage: str):
                 else _("主管复核未通过：已记录发现的错误，加急单退回办理中，请经办人更正。")
             )
         else:
-            review = self_check(actor=request.user, case=case, results=results, now=timezone.now())
+            review = self_check(actor=request.user, case=case, results=results, now=clock.now())
             done = (
                 _("自查已通过，等待主管复核。")
                 if review.passed

@@ -23,7 +23,7 @@ DEMO_PROFILES = {
 }
 
 
-def demo_staff(manager) -> None:
+def demo_staff(manager, *, today: dt.date) -> None:
     """Profiles first, so that cases accepted in the demo get sensible proposals."""
     User = get_user_model()
     for username, (skills, hours, team) in DEMO_PROFILES.items():
@@ -35,7 +35,7 @@ def demo_staff(manager) -> None:
     sunli = User.objects.filter(username="sunli").first()
     if sunli and not Absence.objects.filter(user=sunli).exists():
         cal = firm_calendar()
-        start = cal.add_workdays(dt.date.today(), 1)
+        start = cal.add_workdays(today, 1)
         absence_add(
             actor=sunli, user=sunli, start=start, end=cal.add_workdays(start, 1), reason="年假"
         )

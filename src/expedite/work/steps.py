@@ -7,7 +7,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from expedite.accounts.selectors import user_can, user_roles
@@ -252,9 +251,7 @@ def step_output_add(*, actor, step: StepRun, name: str, content: bytes) -> CaseD
 
 
 @transaction.atomic
-def track_update(
-    *, actor, track: Track, status: str, note: str, now: dt.datetime | None = None
-) -> Track:
+def track_update(*, actor, track: Track, status: str, note: str, now: dt.datetime) -> Track:
     """The process specialist's daily sync of one department's line."""
     track = Track.objects.select_for_update().select_related("case").get(pk=track.pk)
     _check_on_case(actor, track.case)
@@ -273,7 +270,7 @@ def track_update(
     )
     track.status = status
     track.note = note
-    track.updated_at = now or timezone.now()
+    track.updated_at = now
     track.updated_by = actor
     track.save(update_fields=["status", "note", "updated_at", "updated_by"])
     audit_record(

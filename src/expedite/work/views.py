@@ -9,11 +9,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from expedite import clock
 from expedite.accounts.selectors import staff_display_name, user_can
 from expedite.cases import selectors as case_selectors
 from expedite.cases.plans import current_catalog
@@ -45,7 +45,7 @@ from .selectors import case_projection, people, tracks_with_staleness
 
 def work_context(request, case) -> dict:
     """The case page's team and progress sections."""
-    now = timezone.now()
+    now = clock.now()
     cal = firm_calendar()
     assignments = {a.role: a for a in case.assignments.select_related("user", "confirmed_by")}
     proj = case_projection(case, now=now, cal=cal)
@@ -92,7 +92,7 @@ def team_propose_view(request, pk: int):
         raise PermissionDenied
     return _done(
         request,
-        lambda: team_services.team_propose(actor=request.user, case=case, now=timezone.now()),
+        lambda: team_services.team_propose(actor=request.user, case=case, now=clock.now()),
         _("已按技能、负荷和出勤重新建议分工。"),
         case.pk,
     )
@@ -119,7 +119,7 @@ def team_assign_view(request, pk: int):
 def step_action_view(request, step_id: int, action: str):
     step = get_object_or_404(StepRun.objects.select_related("case"), pk=step_id)
     _access(case_selectors.access_case, user=request.user, pk=step.case_id)
-    now = timezone.now()
+    now = clock.now()
     if action == "start":
         fn = lambda: step_services.step_start(actor=request.user, step=step, now=now)  # noqa: E731
         ok = _("步骤已开始。")
@@ -158,6 +158,7 @@ def track_update_view(request, track_id: int):
             track=track,
             status=request.POST.get("status", ""),
             note=request.POST.get("note", ""),
+            now=clock.now(),
         ),
         _("通道进展已同步。"),
         track.case_id,
@@ -168,7 +169,7 @@ def track_update_view(request, track_id: int):
 def board_view(request):
     if not user_can(request.user, Capability.VIEW_CASES):
         raise PermissionDenied
-    context = board(user=request.user, now=timezone.now())
+    context = board(user=request.user, now=clock.now())
     context["workload_svg"] = mark_safe(context["workload_svg"])  # noqa: S308 - built with escape()
     context["can_handle_incident"] = user_can(request.user, Capability.HANDLE_RECORD_INCIDENT)
     return render(request, "work/board.html", context)
@@ -183,12 +184,12 @@ def schedule_view(request):
         flash_outcome(
             request,
             lambda: schedule_services.schedule_propose(
-                actor=request.user, now=timezone.now(), solver=solver
+                actor=request.user, now=clock.now(), solver=solver
             ),
             _("已重新排期，请审阅后采纳。"),
         )
         return redirect("schedule")
-    context = schedule_page(now=timezone.now())
+    context = schedule_page(now=clock.now())
     context["gantt_svg"] = mark_safe(context["gantt_svg"])  # noqa: S308 - built with escape()
     context["can_plan"] = user_can(request.user, Capability.PLAN_SCHEDULE)
     return render(request, "work/schedule.html", context)
@@ -201,7 +202,7 @@ def schedule_accept_view(request, pk: int):
     flash_outcome(
         request,
         lambda: schedule_services.schedule_accept(
-            actor=request.user, proposal=proposal, now=timezone.now()
+            actor=request.user, proposal=proposal, now=clock.now()
         ),
         _("已采纳排期：步骤计划时间、负责人和分工已更新。"),
     )
@@ -215,7 +216,7 @@ def staff_view(request):
     User = get_user_model()
     if request.method == "POST":
         return _staff_post(request, User)
-    today = timezone.localdate()
+    today = clock.today()
     staff = people(needs_days=[])
     profiles = {p.user_id: p for p in StaffProfile.objects.all()}
     skills = current_catalog().skills

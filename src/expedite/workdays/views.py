@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
-from django.utils import timezone
 
+from expedite import clock
 from expedite.accounts.selectors import user_can
 from expedite.domain.calendar import MAX_DATE, MIN_DATE
 from expedite.domain.roles import Capability
@@ -17,7 +17,7 @@ from .selectors import firm_calendar, overrides
 def calendar_year(request):
     if not user_can(request.user, Capability.VIEW_CASES):
         raise PermissionDenied
-    today = timezone.localdate()
+    today = clock.today()
     try:
         year = int(request.GET.get("year", today.year))
     except ValueError:

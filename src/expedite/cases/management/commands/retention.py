@@ -1,8 +1,8 @@
 """`expedite retention purge --before DATE [--dry-run]`."""
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from expedite import clock
 from expedite.cases.retention import purge_plan, retention_purge
 from expedite.domain.errors import DomainError
 from expedite.web.i18n import localized
@@ -21,7 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args, action, before, dry_run=False, **options):
         try:
             day = parse_date(before, field="before")
-            today = timezone.localdate()
+            today = clock.today()
             result = (
                 purge_plan(before=day, today=today)
                 if dry_run

@@ -7,8 +7,8 @@ import math
 import re
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from expedite import clock
 from expedite.cases.plans import current_catalog, service_definition
 from expedite.cases.triage import (
     FactsUnanswered,
@@ -154,7 +154,7 @@ class Command(BaseCommand):
                 flags=tuple(o["flag"]),
             )
             result = run_triage(
-                service_code=service.code, data=data, now=timezone.now(), value_tier=o["tier"]
+                service_code=service.code, data=data, now=clock.now(), value_tier=o["tier"]
             )
         except FactsUnanswered as exc:
             lines = ["还需要回答以下问题（用 --fact 名称=值 传入）：", *map(usage, exc.questions)]

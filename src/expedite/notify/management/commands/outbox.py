@@ -7,6 +7,7 @@ import json
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from expedite import clock
 from expedite.notify.delivery import deliver_due
 from expedite.notify.selectors import outbox_status, troubled
 from expedite.ops.services import worker_identity
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         se.add_argument("--batch", type=int, default=100)
 
     def handle(self, *args, action, **o):
-        now = timezone.now()
+        now = clock.now()
         if action == "send":
             result = deliver_due(now=now, worker=f"cli:{worker_identity()}", batch=o["batch"])
             self.stdout.write(json.dumps(result))

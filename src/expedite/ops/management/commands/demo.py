@@ -1,18 +1,29 @@
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
+from expedite import clock
 from expedite.delivery.demo import demo_links
 from expedite.ops.demo import DEMO_PASSWORD, demo_load, demo_logins
 
 
 class Command(BaseCommand):
-    help = "Load the demo users, clients and cases (idempotent)."
+    help = "Load the demo users, clients and cases (idempotent), laid out at the current instant."
 
     def handle(self, *args, **options):
         if settings.PRODUCTION:
             raise CommandError("demo data is never loaded when EXPEDITE_ENV=production")
-        created = demo_load(today=timezone.localdate(), now=timezone.now())
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            raise CommandError("数据库尚未初始化：请先运行 expedite setup。", returncode=2)
+        from expedite.cases.models import ServiceType
+
+        if not ServiceType.objects.filter(active=True).exists():
+            # The demo's cases are of the catalog's services: load the shipped one first.
+            call_command("catalog", "load", stdout=self.stdout)
+        created = demo_load(now=clock.now())
         self.stdout.write(
             "demo: {users} users, {clients} clients, {cases} cases created".format(**created)
         )
