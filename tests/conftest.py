@@ -51,6 +51,18 @@ def pytest_report_header(config):
     return f"clock pinned at {suite_instant().isoformat()} unless a test pins its own"
 
 
+def to_working_time(traveller) -> dt.datetime:
+    """Move a pinned clock on to working time if it is not there (for a test of what happens on
+    a working day, such as sending the day's report): the pinned instant may be a Saturday."""
+    from expedite.workdays.selectors import firm_calendar
+
+    cal, now = firm_calendar(), product_clock.now()
+    if not cal.is_working_time(now):
+        now = cal.at_work_clock(cal.work_clock(now), starting=True)
+        traveller.move_to(now)
+    return now
+
+
 @pytest.fixture(autouse=True)
 def clock(request):
     """Pins the instant (time-machine: Python's every clock, Django's too) for the test.

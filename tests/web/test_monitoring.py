@@ -492,12 +492,13 @@ def test_the_client_is_warned_automatically_when_the_firm_says_so(world, setting
 # -- pages ---------------------------------------------------------------------------------------
 
 
-def test_the_case_page_edits_and_sends_the_report_and_handles_an_incident(client, world):
+def test_the_case_page_edits_and_sends_the_report_and_handles_an_incident(client, world, clock):
     from django.urls import reverse
 
     from expedite.monitoring.portal import portal_context
-    from tests.conftest import PASSWORD
+    from tests.conftest import PASSWORD, to_working_time
 
+    to_working_time(clock)  # a report is drafted on a working day
     case = running_case(world)
     client.login(username="zhang", password=PASSWORD)
     page = reverse("case_detail", args=[case.pk])

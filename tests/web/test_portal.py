@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from expedite import clock
 from expedite.cases.services import case_create
@@ -15,7 +16,7 @@ def case(world):
         actor=world.zhang,
         client_id=world.acme.pk,
         service_code="business-change",
-        requested_deadline=dt.date(2026, 12, 4),
+        requested_deadline=timezone.localdate() + dt.timedelta(days=8),
         reason="内部备注：老板很急",
         now=clock.now(),
     )
@@ -49,21 +50,23 @@ def test_the_client_answers_the_three_questions_in_the_portal(client, case):
     from expedite.audit.models import AuditEvent
 
     url = portal_path(case)
+    today = timezone.localdate()
+    deadline, expected = today + dt.timedelta(days=8), today + dt.timedelta(days=2)
     response = client.post(
         url,
         {
-            "deadline": "2026-12-04",
+            "deadline": deadline.isoformat(),
             "written_notice": "yes",
             "stage": "not_started",
             "materials_complete": "no",
-            "materials_expected": "2026-12-01",
+            "materials_expected": expected.isoformat(),
             "consequence": "contract_penalty",
         },
     )
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.intake["client"]["consequence"] == "contract_penalty"
-    assert case.intake["client"]["materials_expected"] == "2026-12-01"
+    assert case.intake["client"]["materials_expected"] == expected.isoformat()
     event = AuditEvent.objects.get(kind="case.intake_answered")
     assert event.actor_kind == "client" and event.case_id == case.pk
 
@@ -72,7 +75,7 @@ def test_the_portal_form_explains_what_is_missing(client, case):
     response = client.post(
         portal_path(case),
         {
-            "deadline": "2026-12-04",
+            "deadline": (timezone.localdate() + dt.timedelta(days=8)).isoformat(),
             "written_notice": "yes",
             "materials_complete": "no",
             "consequence": "comfort_only",

@@ -17,6 +17,7 @@ from expedite.work.schedule import schedule_accept, schedule_nightly, schedule_p
 from expedite.work.schedule_input import load_inputs
 from expedite.work.steps import step_start
 from expedite.work.team import absence_add, profile_save, team_assign
+from expedite.workdays.selectors import firm_calendar
 from tests.web.test_work import accept, open_case
 
 pytestmark = pytest.mark.django_db
@@ -170,13 +171,8 @@ def test_the_nightly_job_proposes_once_per_state_of_the_data(competing):
     proposal = ScheduleProposal.objects.get()
     assert proposal.nightly and proposal.created_by is None and proposal.status == "pending"
     # Something changed: the next night's run proposes again and the old one is superseded.
-    absence_add(
-        actor=competing.li,
-        user=competing.li,
-        start=timezone.localdate(),
-        end=timezone.localdate(),
-        reason="外出",
-    )
+    away = firm_calendar().add_workdays(timezone.localdate(), 0)  # today, or the next workday
+    absence_add(actor=competing.li, user=competing.li, start=away, end=away, reason="外出")
     third = schedule_nightly(now=timezone.now(), solver="greedy")
     assert third["created"] is True
     assert ScheduleProposal.objects.get(pk=first["proposal"]).status == "superseded"
@@ -257,8 +253,9 @@ def test_a_step_under_way_when_its_person_is_away_still_schedules(competing):
     now = timezone.now()
     first = StepRun.objects.filter(case=world.project).order_by("position").first()
     step_start(actor=world.zhang, step=first, now=now)
-    today = timezone.localdate()
-    absence_add(actor=world.wang, user=world.wang, start=today, end=today, reason="病假")
+    # Away on the step's working day: today, or the next workday when today is not one.
+    away = firm_calendar().add_workdays(timezone.localdate(), 0)
+    absence_add(actor=world.wang, user=world.wang, start=away, end=away, reason="病假")
     proposal = schedule_propose(actor=world.chen, now=now)
     assert proposal.placements[str(first.pk)][2] == str(world.wang.pk)
     kinds = {(c["kind"], c["worker"], tuple(c["steps"])) for c in proposal.summary["conflicts"]}
