@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from . import yamltext
 from .catalog_fields import (
     Material,
     _check_materials,
@@ -405,7 +406,7 @@ def parse_catalog(text: str, *, source: str = "<catalog>", strict: bool = True) 
     review checklist) may be missing there, and must not make those cases unreadable.
     """
     try:
-        doc = yaml.safe_load(text)
+        doc = yamltext.load(text)
     except yaml.YAMLError as exc:
         raise CatalogError(f"{source}: YAML 格式错误：{exc}") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("services"), list):

@@ -14,8 +14,7 @@ import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-import yaml
-
+from . import yamltext
 from .catalog import LeverKind, parse_catalog
 from .catalog_fields import _duration
 from .errors import CatalogError, ValidationFailed, gettext_noop
@@ -162,15 +161,15 @@ def revise_text(text: str, changes: Iterable[CatalogChange]) -> str:
     changes = list(changes)
     if not changes:
         return text
-    doc, _diff = apply_changes(yaml.safe_load(text), changes)
-    revised = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=1000)
-    return text if yaml.safe_load(revised) == yaml.safe_load(text) else revised
+    doc, _diff = apply_changes(yamltext.load(text), changes)
+    revised = yamltext.dump(doc, allow_unicode=True, sort_keys=False, width=1000)
+    return text if yamltext.load(revised) == yamltext.load(text) else revised
 
 
 def check_change(text: str, change: CatalogChange) -> list[tuple[str, str, str]]:
     """Refuse a change the catalog cannot take (unknown step, invalid duration, a lever that
     does not shorten its step…); the diff it makes when it can."""
-    doc = yaml.safe_load(text)
+    doc = yamltext.load(text)
     service = _service(doc, change.service)
     if service is None:
         raise ValidationFailed(
@@ -186,7 +185,7 @@ def check_change(text: str, change: CatalogChange) -> list[tuple[str, str, str]]
         )
     revised, diff = apply_changes(doc, [change])
     try:
-        parse_catalog(yaml.safe_dump(revised, allow_unicode=True), source="修订后的服务目录")
+        parse_catalog(yamltext.dump(revised, allow_unicode=True), source="修订后的服务目录")
     except CatalogError as exc:
         raise ValidationFailed(
             gettext_noop("修改后的服务目录无效：%(problem)s"),

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from . import yamltext
 from .errors import CatalogError, gettext_noop
 from .findings import WARNING, Finding, parse_amount
 
@@ -25,7 +26,7 @@ class WageMinimum:
 
 def parse_wage_minimums(text: str, *, source: str = "<wage minimums>") -> tuple[WageMinimum, ...]:
     try:
-        doc = yaml.safe_load(text) or {}
+        doc = yamltext.load(text) or {}
         rows = []
         for city, periods in (doc.get("cities") or {}).items():
             for p in periods:
