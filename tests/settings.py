@@ -16,3 +16,9 @@ from expedite.web.settings import *  # noqa: F403
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
     _options = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
     _options["options"] = (_options.get("options", "") + " -c expedite.allow_truncate=on").strip()
+
+# The server runs at the suite's pinned instant while the browser keeps the machine's clock:
+# cookies that expire at a pinned instant would already be expired for Chromium. Browser-session
+# cookies carry no date; sessions still end on the server, at the server's (pinned) time.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_COOKIE_AGE = None
