@@ -64,3 +64,13 @@ def case(world):
 
 def due(workdays: int = 2) -> dt.date:
     return firm_calendar().add_workdays(timezone.localdate(), workdays)
+
+
+def next_weekend_day() -> dt.date:
+    """The first plain weekend day off after today (not a holiday, not a make-up workday)."""
+    from expedite.domain.calendar import DayKind
+
+    cal, day = firm_calendar(), timezone.localdate() + dt.timedelta(days=1)
+    while cal.explain(day).kind != DayKind.WEEKEND:
+        day += dt.timedelta(days=1)
+    return day

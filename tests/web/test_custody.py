@@ -9,8 +9,9 @@ from expedite.audit.models import AuditEvent
 from expedite.custody import services
 from expedite.custody.models import CustodyItem, CustodyMovement, HandoverCode
 from expedite.domain.errors import NotAllowed, NotFound, ValidationFailed
+from expedite.workdays.selectors import firm_calendar
 from tests.web import custody_helpers
-from tests.web.custody_helpers import due
+from tests.web.custody_helpers import due, next_weekend_day
 
 pytestmark = pytest.mark.django_db
 case, smtp = custody_helpers.case, custody_helpers.smtp  # fixtures
@@ -262,7 +263,7 @@ def test_refused_input_writes_nothing_and_sends_nothing(world, case, smtp):
     now = timezone.now()
     before = AuditEvent.objects.count()
     cases = [
-        (dict(kind="company_seal", purpose="盖章", expected_return=dt.date(2026, 12, 26)), "周末"),
+        (dict(kind="company_seal", purpose="盖章", expected_return=next_weekend_day()), "周末"),
         (dict(kind="original_document", purpose="核验", expected_return=due()), "物品说明"),
         (dict(kind="company_seal", purpose="  ", expected_return=due()), "用途"),
         (dict(kind="rubber_duck", purpose="x", expected_return=due()), "物品类别"),
@@ -305,6 +306,7 @@ def test_refused_input_writes_nothing_and_sends_nothing(world, case, smtp):
 
 
 def test_the_holiday_error_suggests_the_next_working_day(world, case, smtp):
+    saturday = next_weekend_day()
     with pytest.raises(ValidationFailed) as err:
         services.check_in(
             actor=world.zhang,
@@ -312,10 +314,11 @@ def test_the_holiday_error_suggests_the_next_working_day(world, case, smtp):
             case=case,
             kind="company_seal",
             purpose="盖章",
-            expected_return=dt.date(2026, 12, 26),  # a Saturday
+            expected_return=saturday,
             now=timezone.now(),
         )
-    assert "2026-12-28" in err.value.message and err.value.field == "expected_return"
+    suggested = firm_calendar().next_workday(saturday).isoformat()
+    assert suggested in err.value.message and err.value.field == "expected_return"
 
 
 def test_a_movement_cannot_be_rewritten(world, seal):

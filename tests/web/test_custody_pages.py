@@ -12,9 +12,10 @@ from expedite.custody import selectors, services
 from expedite.custody.models import CustodyItem, CustodyMovement
 from expedite.domain.calendar import SHANGHAI
 from expedite.portal.links import portal_path
+from expedite.workdays.selectors import firm_calendar
 from tests.conftest import PASSWORD
 from tests.web import custody_helpers
-from tests.web.custody_helpers import due
+from tests.web.custody_helpers import due, next_weekend_day
 
 pytestmark = pytest.mark.django_db
 case, smtp = custody_helpers.case, custody_helpers.smtp  # fixtures
@@ -104,7 +105,8 @@ def test_the_list_shows_overdue_first_and_the_receiver_confirms_there(client, wo
     cal_due = due()
     late = _check_in(world, case, kind="tax_ukey")
     # Make it overdue by having it checked in long ago, due back yesterday's working day.
-    CustodyItem.objects.filter(pk=late.item_id).update(expected_return=dt.date(2026, 11, 20))
+    yesterday = firm_calendar().add_workdays(timezone.localdate(), -1)
+    CustodyItem.objects.filter(pk=late.item_id).update(expected_return=yesterday)
     _check_in(world, case, kind="company_seal", expected_return=cal_due)
     moved = services.transfer(
         actor=world.zhang,
@@ -126,12 +128,14 @@ def test_the_list_shows_overdue_first_and_the_receiver_confirms_there(client, wo
 
 def test_the_page_shows_service_errors_and_writes_nothing(client, world, case, smtp):
     client.login(username="zhang", password=PASSWORD)
+    saturday = next_weekend_day()
     response = client.post(
         reverse("custody_check_in", args=[case.pk]),
-        {"kind": "company_seal", "purpose": "盖章", "expected_return": "2026-12-26"},
+        {"kind": "company_seal", "purpose": "盖章", "expected_return": saturday.isoformat()},
         follow=True,
     )
-    assert "请选择工作日" in response.content.decode() and "2026-12-28" in response.content.decode()
+    suggested = firm_calendar().next_workday(saturday).isoformat()
+    assert "请选择工作日" in response.content.decode() and suggested in response.content.decode()
     assert not CustodyItem.objects.exists()
 
 

@@ -156,6 +156,12 @@ def test_a_stale_proposal_is_refused_and_nothing_changes(competing, change):
     assert not AuditEvent.objects.filter(kind=AuditKind.SCHEDULE_ACCEPTED).exists()
 
 
+def next_working_day() -> dt.date:
+    """The day work next happens: today during working hours, else the next working day."""
+    cal = firm_calendar()
+    return cal.at_work_clock(cal.work_clock(timezone.now()), starting=True).date()
+
+
 def test_the_nightly_job_proposes_once_per_state_of_the_data(competing):
     from huey.contrib.djhuey import HUEY
 
@@ -171,7 +177,7 @@ def test_the_nightly_job_proposes_once_per_state_of_the_data(competing):
     proposal = ScheduleProposal.objects.get()
     assert proposal.nightly and proposal.created_by is None and proposal.status == "pending"
     # Something changed: the next night's run proposes again and the old one is superseded.
-    away = firm_calendar().add_workdays(timezone.localdate(), 0)  # today, or the next workday
+    away = next_working_day()
     absence_add(actor=competing.li, user=competing.li, start=away, end=away, reason="外出")
     third = schedule_nightly(now=timezone.now(), solver="greedy")
     assert third["created"] is True
@@ -253,8 +259,8 @@ def test_a_step_under_way_when_its_person_is_away_still_schedules(competing):
     now = timezone.now()
     first = StepRun.objects.filter(case=world.project).order_by("position").first()
     step_start(actor=world.zhang, step=first, now=now)
-    # Away on the step's working day: today, or the next workday when today is not one.
-    away = firm_calendar().add_workdays(timezone.localdate(), 0)
+    # Away on the day the step goes on: today, or the next workday once today's hours are over.
+    away = next_working_day()
     absence_add(actor=world.wang, user=world.wang, start=away, end=away, reason="病假")
     proposal = schedule_propose(actor=world.chen, now=now)
     assert proposal.placements[str(first.pk)][2] == str(world.wang.pk)
