@@ -20,6 +20,7 @@ from expedite.delivery.services import result_file_add
 from expedite.domain.calendar import SHANGHAI
 from expedite.domain.errors import NotAllowed, ValidationFailed
 from expedite.domain.sla import ClockState
+from expedite.workdays.selectors import firm_calendar
 from tests.conftest import PASSWORD
 from tests.web.delivery_helpers import client_confirms, result_pdf
 
@@ -114,9 +115,9 @@ def test_cancelling_needs_a_reason(world, triaged):
 
 
 def test_waiting_on_the_client_pauses_the_firm_and_runs_the_client_clock(world, triaged):
-    today = timezone.localdate()
-    monday = today + dt.timedelta(days=7 - today.weekday())
-    t0 = dt.datetime.combine(monday, dt.time(9), tzinfo=SHANGHAI)
+    # The next working day from 09:00 (a Monday may fall in the Spring Festival break).
+    day = firm_calendar().next_workday(timezone.localdate())
+    t0 = dt.datetime.combine(day, dt.time(9), tzinfo=SHANGHAI)
     case = move(world, triaged, "quoted", at=t0)
     case = move(world, case, "accepted", at=t0)
     case = move(world, case, "in_progress", at=t0)
