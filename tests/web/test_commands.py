@@ -107,3 +107,13 @@ def test_setup_never_adds_demo_data_to_a_database_in_use(make_user):
 
 def test_the_models_and_the_migrations_agree():
     call_command("makemigrations", "--check", "--dry-run", stdout=StringIO())
+
+
+def test_demo_on_a_database_without_a_catalog_loads_the_catalog_first():
+    assert not ServiceType.objects.exists()
+    out = StringIO()
+    call_command("demo", stdout=out)
+    assert out.getvalue().startswith("catalog expedite/catalog/services.yaml:")
+    assert ServiceType.objects.filter(active=True).exists()
+    assert "demo: 9 users" in out.getvalue()
+    assert Case.objects.filter(reason__in=[c[3] for c in DEMO_CASES]).count() == len(DEMO_CASES)
