@@ -98,13 +98,51 @@ def test_explain_reads_in_chinese():
 
 
 def test_a_year_without_a_published_arrangement_is_provisional_not_silent():
-    info = CAL.explain(D(2027, 2, 8))
+    info = CAL.explain(D(2027, 2, 9))
     assert info.provisional
-    assert info.workday  # a Monday by the weekend rule; Spring Festival 2027 is not known yet
-    assert "暂定" in info.describe()
+    assert info.workday  # 初四: off only if the notice makes it so
+    assert "暂定" in info.describe() and "调休上班日未知" in info.describe()
     assert not CAL.explain(D(2026, 12, 31)).provisional
     assert CAL.provisional_between(D(2026, 12, 20), D(2027, 1, 5))
     assert not CAL.provisional_between(D(2026, 1, 1), D(2026, 12, 31))
+
+
+@pytest.mark.parametrize(
+    ("day", "name"),
+    [
+        ("2027-01-01", "元旦"),
+        ("2027-02-05", "春节"),
+        ("2027-02-06", "春节"),
+        ("2027-02-07", "春节"),
+        ("2027-02-08", "春节"),
+        ("2027-04-05", "清明节"),
+        ("2027-05-03", None),
+        ("2027-06-09", "端午节"),
+        ("2027-09-15", "中秋节"),
+        ("2027-10-01", "国庆节"),
+    ],
+)
+def test_a_provisional_year_keeps_the_statutory_holidays_of_the_law(day, name):
+    info = CAL.explain(D.fromisoformat(day))
+    assert info.provisional
+    if name is None:  # 5月3日 is off only if the notice makes it so
+        assert info.workday and info.kind == DayKind.WORKDAY
+        return
+    assert not info.workday and info.kind == DayKind.HOLIDAY and info.name == name
+
+
+def test_a_provisional_holiday_explains_the_law_and_the_unknown_swaps():
+    assert CAL.explain(D(2027, 2, 8)).describe() == (
+        "2027-02-08 周一 法定节假日（春节）［暂定：该年度放假安排尚未公布，"
+        "已按《全国年节及纪念日放假办法》计入法定节假日，调休上班日未知］"
+    )
+
+
+def test_add_workdays_across_spring_festival_2027_skips_it():
+    # 除夕 is Friday 5 February and 初三 Monday 8 February.
+    assert CAL.add_workdays(D(2027, 2, 4), 1) == D(2027, 2, 9)
+    assert CAL.add_workdays(D(2027, 2, 9), -1) == D(2027, 2, 4)
+    assert CAL.workdays_between(D(2027, 2, 1), D(2027, 2, 15)) == 8
 
 
 def test_add_workdays_across_spring_festival_2026():

@@ -38,6 +38,17 @@ def test_a_loaded_year_is_no_longer_provisional():
     assert arrangement.source.startswith("国务院办公厅")
 
 
+def test_a_loaded_notice_replaces_the_law_s_holidays_for_its_year_entirely():
+    # The law's days count only while the year is provisional; the notice is the whole truth.
+    cal = WorkCalendar(merge_arrangements(statutory_arrangements(), [parse_arrangement(GOOD)]))
+    assert cal.explain(dt.date(2027, 1, 1)).kind == DayKind.WORKDAY
+    assert cal.is_workday(dt.date(2027, 4, 5)) and cal.is_workday(dt.date(2027, 10, 1))
+    assert cal.explain(dt.date(2027, 2, 12)).name == "春节"
+    provisional = WorkCalendar(statutory_arrangements())
+    assert not provisional.is_workday(dt.date(2027, 1, 1))
+    assert provisional.is_workday(dt.date(2027, 2, 12))
+
+
 def test_an_override_replaces_the_package_data_for_its_year():
     correction = parse_arrangement(
         "year: 2026\nholidays:\n  - {name: 元旦, start: 2026-01-01}\nmakeup_workdays: []\n"

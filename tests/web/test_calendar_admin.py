@@ -1,6 +1,7 @@
 """Loading a year's notice on the admin page, and what it changes everywhere else."""
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -66,7 +67,9 @@ def test_the_calendar_page_shows_the_year_and_the_provisional_badge(client, worl
     html = client.get(reverse("calendar_year"), {"year": 2026}).content.decode()
     assert "2026 年工作日历" in html and "调休上班" in html and 'title="2026-02-14 春节"' in html
     html = client.get(reverse("calendar_year"), {"year": 2027}).content.decode()
-    assert "暂定" in html and "尚未公布" in html
+    assert "暂定" in html and "尚未公布" in html and "已计入" in html
+    assert re.search(r'class="day holiday( today)?" title="2027-02-08 春节"', html)
+    assert re.search(r'class="day workday( today)?" title="2027-02-09"', html)
 
 
 def test_case_pages_count_the_deadline_in_working_days(client, world):

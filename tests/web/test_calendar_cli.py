@@ -39,16 +39,16 @@ def test_explain_says_which_holiday():
 
 
 def test_json_output_marks_provisional_years():
-    # 2027's notice is not out: New Year's Day 2027 counts as a working day, provisionally.
+    # 2027's notice is not out: New Year's Day is off by law, the make-up days are unknown.
     out, _ = run("add", "2026-12-30", "5", "--json")
     assert json.loads(out) == {
         "date": "2026-12-30",
         "n": 5,
-        "result": "2027-01-06",
+        "result": "2027-01-07",
         "provisional": True,
     }
     out, err = run("add", "2026-12-30", "5")
-    assert out == "2027-01-06" and "暂定" in err
+    assert out == "2027-01-07" and "暂定" in err
     assert (
         json.loads(run("between", "2026-01-01", "2027-01-01", "--json")[0])["provisional"] is False
     )
@@ -69,6 +69,18 @@ def test_bad_input_is_a_clear_message_with_exit_code_2(args, message):
     with pytest.raises(CommandError, match=message) as info:
         run(*args)
     assert info.value.returncode == 2
+
+
+def test_a_provisional_year_s_statutory_holiday_says_so():
+    out, err = run("is-workday", "2027-01-01")
+    assert out == "false" and "调休上班日未知" in err
+    day = json.loads(run("explain", "2027-02-08", "--json")[0])
+    assert day["workday"] is False and day["kind"] == "holiday" and day["name"] == "春节"
+    assert day["provisional"] is True
+    assert run("explain", "2027-02-08")[0] == (
+        "2027-02-08 周一 法定节假日（春节）［暂定：该年度放假安排尚未公布，"
+        "已按《全国年节及纪念日放假办法》计入法定节假日，调休上班日未知］"
+    )
 
 
 def test_load_makes_the_year_known():

@@ -6,12 +6,18 @@ All answers come from ordinal tables compiled once when the calendar is built, s
 
 Layers, later ones winning:
 1. weekends (Saturday and Sunday) are off;
-2. the State Council's annual arrangement for each *known* year: statutory holidays are off
-   even on weekdays, make-up days (调休上班, usually a weekend day) are working days;
-3. firm closures (a company event day) are off.
+2. for a year with no published arrangement from 2025 on, the statutory holidays of
+   《全国年节及纪念日放假办法》 (`statutory.py`) are off;
+3. the State Council's annual arrangement for each *known* year: statutory holidays are off
+   even on weekdays, make-up days (调休上班, usually a weekend day) are working days; it
+   replaces layer 2 for its year entirely;
+4. firm closures (a company event day) are off.
 
-A year with no published arrangement is *provisional*: it follows the weekend rule only, and
-every answer touching it says so (`DayInfo.provisional`, `provisional_between`).
+A year with no published arrangement is *provisional*: its make-up workdays (and which days
+the notice adds around the statutory ones) are unknown, and every answer touching it says so
+(`DayInfo.provisional`, `provisional_between`). Before 2025 another revision of the law
+applied, so a provisional year before 2025 follows the weekend rule only; every such year
+has a published arrangement in `chinesecalendar`.
 
 Dates outside 2004-01-01 … 2099-12-31 raise `CalendarRangeError`.
 """
@@ -26,6 +32,8 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from .errors import DomainError, gettext_noop
+from .statutory import FIRST_YEAR as STATUTORY_FIRST_YEAR
+from .statutory import statutory_days
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MIN_DATE = dt.date(2004, 1, 1)
@@ -55,6 +63,11 @@ DAY_KIND_ZH = {
 
 _KIND_CODES = tuple(DayKind)
 
+PROVISIONAL_STATUTORY = (
+    "［暂定：该年度放假安排尚未公布，已按《全国年节及纪念日放假办法》"
+    "计入法定节假日，调休上班日未知］"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class YearArrangement:
@@ -80,7 +93,9 @@ class DayInfo:
         text = f"{self.date.isoformat()} 周{weekday} {DAY_KIND_ZH[self.kind]}"
         if self.name:
             text += f"（{self.name}）"
-        if self.provisional:
+        if self.provisional and self.date.year >= STATUTORY_FIRST_YEAR:
+            text += PROVISIONAL_STATUTORY
+        elif self.provisional:
             text += "［暂定：该年度放假安排尚未公布，按周末规则推算］"
         return text
 
@@ -181,12 +196,16 @@ class WorkCalendar:
         size = MAX_DATE.toordinal() - self._base + 1
         kinds = bytearray(size)
         names: dict[int, str] = {}
-        known: set[int] = set()
+        arrangements = tuple(arrangements)
+        known = {a.year for a in arrangements}
         for day in range(size):
             weekday = (self._base + day - 1) % 7  # date.fromordinal(1) is a Monday
             kinds[day] = _KIND_CODES.index(DayKind.WEEKEND if weekday >= 5 else DayKind.WORKDAY)
+        for year in range(max(STATUTORY_FIRST_YEAR, MIN_DATE.year), MAX_DATE.year + 1):
+            if year not in known:
+                for d, name in statutory_days(year).items():
+                    self._set(kinds, names, d, DayKind.HOLIDAY, name)
         for arrangement in arrangements:
-            known.add(arrangement.year)
             for d, name in arrangement.holidays.items():
                 self._set(kinds, names, d, DayKind.HOLIDAY, name)
             for d, name in arrangement.makeup_workdays.items():
@@ -243,7 +262,7 @@ class WorkCalendar:
         return self._cum[offset + 1] != self._cum[offset]
 
     def is_provisional(self, d: dt.date) -> bool:
-        """True when d's year has no published arrangement (weekend rule only)."""
+        """True when d's year has no published arrangement (statutory holidays only)."""
         self._offset(d)
         return d.year not in self.known_years
 

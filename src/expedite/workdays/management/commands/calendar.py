@@ -13,7 +13,9 @@ from expedite.workdays import answers, services
 from expedite.workdays.parsing import parse_count, parse_date
 from expedite.workdays.selectors import firm_calendar
 
-PROVISIONAL_NOTE = "注意：涉及尚未公布放假安排的年份，结果按周末规则推算（暂定）。"
+PROVISIONAL_NOTE = (
+    "注意：涉及尚未公布放假安排的年份，结果已计入法定节假日，但调休上班日未知（暂定）。"
+)
 
 
 class Command(BaseCommand):
