@@ -120,3 +120,27 @@ def test_serve_with_a_redis_queue_runs_a_worker_on_request(embedded_env):
     finally:
         out = _stop(proc)
     assert proc.returncode == 0, out
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["calendar", "is-workday", "2027-01-01"],
+        ["demo"],
+        ["triage", "food-business-license", "--deadline", "2027-03-01"],
+    ],
+)
+def test_a_command_before_setup_says_what_to_run(embedded_env, command):
+    done = subprocess.run(
+        [sys.executable, "-m", "expedite", *command],
+        env=embedded_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    # One line saying what to run, no traceback.
+    assert (
+        done.stderr.strip().splitlines()[-1].endswith("数据库尚未初始化：请先运行 expedite setup。")
+    )
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
