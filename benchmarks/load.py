@@ -201,7 +201,7 @@ def main() -> int:
     parser.add_argument("--think", type=float, default=0, help="max seconds between requests")
     parser.add_argument("--database", default="expedite_load", help="PostgreSQL only")
     parser.add_argument("--no-baseline", action="store_true")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument("--keep", action="store_true", help="keep the work dir (kept on failure)")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="expedite-load-"))
@@ -226,12 +226,16 @@ def main() -> int:
         f"queue: {'redis' if queue.startswith('redis') else 'sqlite'}; "
         f"{args.users} users for {args.run_time} per phase; work dir {work}"
     )
+    code = 1
     try:
-        return _run(args, env, work, log, embedded=embedded)
+        code = _run(args, env, work, log, embedded=embedded)
     finally:
         drop_database()
-        if not args.keep:
+        if code == 0 and not args.keep:
             shutil.rmtree(work, ignore_errors=True)
+        else:  # the logs say what went wrong
+            print(f"kept {work}")
+    return code
 
 
 def _run(args, env: dict, work: Path, log: Path, *, embedded: bool) -> int:
