@@ -8,6 +8,9 @@ if not os.environ.get("EXPEDITE_VAR_DIR"):
 # The tests flush their queue: never the one a running installation uses.
 os.environ.setdefault("EXPEDITE_QUEUE_NAME", "expedite-test")
 os.environ["EXPEDITE_ENV"] = "test"
+# Each test starts with an empty cache (conftest), also tests without a database; the tests of
+# the shared stores themselves (test_portal_throttle, test_login_throttle) use the database.
+os.environ.setdefault("EXPEDITE_CACHE_URL", "locmem://")
 
 from expedite.web.settings import *  # noqa: F403
 

@@ -28,3 +28,56 @@ def test_behind_the_proxy_the_limit_keys_on_the_address_the_proxy_saw(rf, settin
     assert client_ip(request) == "203.0.113.9"
     settings.EXPEDITE_BEHIND_TLS_PROXY = False
     assert client_ip(request) == "10.0.0.1"
+
+
+_COUNT_HITS = """
+import sys
+
+import django
+import time_machine
+
+django.setup()
+from django.test import RequestFactory
+
+from expedite.portal import ratelimit
+
+with time_machine.travel(sys.argv[1], tick=False):
+    request = RequestFactory().get("/", REMOTE_ADDR="203.0.113.7")
+    print(sum(ratelimit.allow(request, "lookup", "one-link") for _ in range(int(sys.argv[2]))))
+"""
+
+
+def test_server_processes_share_one_count(tmp_path):
+    """Every web process counts in the same store: two processes together get the limit once,
+    not once each (the default store is the database, here SQLite)."""
+    import os
+    import subprocess
+    import sys
+
+    from django.utils import timezone
+
+    env = {
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("DATABASE_URL", "EXPEDITE_", "DJANGO_"))
+        },
+        "DJANGO_SETTINGS_MODULE": "expedite.web.settings",
+        "EXPEDITE_VAR_DIR": str(tmp_path / "var"),
+        "EXPEDITE_PORTAL_LOOKUPS_PER_MINUTE": "5",
+    }
+    subprocess.run(
+        [sys.executable, "-m", "expedite", "createcachetable"], env=env, check=True, timeout=60
+    )
+    instant = timezone.now().isoformat()
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", _COUNT_HITS, instant, "8"],
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    allowed = [int(p.communicate(timeout=60)[0].strip()) for p in processes]
+    assert sum(allowed) == 5, allowed

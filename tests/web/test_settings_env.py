@@ -64,3 +64,61 @@ def test_production_requires_a_secret_key(tmp_path, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "short")
     with pytest.raises(ImproperlyConfigured, match="at least 32"):
         secret_key(production=True, var_dir=tmp_path)
+
+
+def test_cache_urls(tmp_path):
+    from expedite.web.env import cache_from_url
+
+    redis = cache_from_url("redis://cache.example:6380/2", key_prefix="firm-a")
+    assert redis["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert (redis["LOCATION"], redis["KEY_PREFIX"]) == ("redis://cache.example:6380/2", "firm-a")
+    database = cache_from_url("db://", key_prefix="firm-a")
+    assert database["BACKEND"] == "expedite.web.cache.DatabaseCache"
+    assert database["LOCATION"] == "expedite_cache"
+    with pytest.raises(ImproperlyConfigured, match="memcached"):
+        cache_from_url("memcached://x", key_prefix="e")
+
+
+def _settings_in_subprocess(tmp_path, expression: str, **env: str):
+    """Build the settings from `env` in a fresh interpreter; the value of `expression`."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_URL", "EXPEDITE_", "DJANGO_", "SECRET_KEY", "DEBUG"))
+    }
+    script = (
+        "import json, django; from django.conf import settings; django.setup(); "
+        f"print(json.dumps({expression}, default=str))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env={
+            **base,
+            "DJANGO_SETTINGS_MODULE": "expedite.web.settings",
+            "EXPEDITE_VAR_DIR": str(tmp_path / "var"),
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return done, (json.loads(done.stdout) if done.returncode == 0 else None)
+
+
+def test_the_cache_is_shared_by_default_and_redis_by_environment(tmp_path):
+    _done, default = _settings_in_subprocess(tmp_path, "settings.CACHES['default']['BACKEND']")
+    assert default == "expedite.web.cache.DatabaseCache"
+    _done, redis = _settings_in_subprocess(
+        tmp_path,
+        "settings.CACHES['default']",
+        EXPEDITE_CACHE_URL="redis://127.0.0.1:6379/4",
+        EXPEDITE_QUEUE_NAME="firm-b",
+    )
+    assert redis["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert (redis["LOCATION"], redis["KEY_PREFIX"]) == ("redis://127.0.0.1:6379/4", "firm-b")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -65,6 +66,19 @@ def envlist(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def envnetworks(
+    name: str, default: list[str]
+) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Comma-separated addresses or networks (10.0.0.0/8, 192.0.2.7, fd00::/8)."""
+    networks = []
+    for item in envlist(name, default):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not an address or network.") from None
+    return networks
+
+
 def database_from_url(url: str, *, base_dir: Path) -> dict:
     """A Django DATABASES entry from `sqlite:///path` or `postgres://user:pw@host:port/name`."""
     parsed = urlparse(url)
@@ -122,6 +136,42 @@ def huey_from_url(url: str, *, base_dir: Path, name: str) -> dict:
         return {**common, "huey_class": "huey.RedisHuey", "url": url}
     raise ImproperlyConfigured(
         f"EXPEDITE_QUEUE_URL scheme {parsed.scheme!r} is not supported (use sqlite:/// or redis://)."
+    )
+
+
+CACHE_TABLE = "expedite_cache"
+# Rate-limit counters live in the cache; the backends' default of 300 entries would let a burst
+# of new keys evict counters still in use.
+_CACHE_MAX_ENTRIES = 100_000
+
+
+def cache_from_url(url: str, *, key_prefix: str) -> dict:
+    """Django's default cache from `db://` (a table in the database, the default),
+    `redis://host:port/db` (or rediss://, unix://) or `locmem://` (this process only).
+
+    Rate limits count in it, so every web process must name the same shared store: the
+    database or Redis. `locmem://` is for tests and a single process."""
+    parsed = urlparse(url)
+    common = {"KEY_PREFIX": key_prefix}
+    if parsed.scheme == "db":
+        return {
+            **common,
+            "BACKEND": "expedite.web.cache.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+            "OPTIONS": {"MAX_ENTRIES": _CACHE_MAX_ENTRIES},
+        }
+    if parsed.scheme in {"redis", "rediss", "unix"}:
+        return {**common, "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if parsed.scheme == "locmem":
+        return {
+            **common,
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": parsed.netloc or "expedite",
+            "OPTIONS": {"MAX_ENTRIES": _CACHE_MAX_ENTRIES},
+        }
+    raise ImproperlyConfigured(
+        f"EXPEDITE_CACHE_URL scheme {parsed.scheme!r} is not supported "
+        "(use db://, redis://host:6379/1 or locmem://)."
     )
 
 

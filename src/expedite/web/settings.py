@@ -13,11 +13,13 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import (
+    cache_from_url,
     database_from_url,
     envbool,
     envfloat,
     envint,
     envlist,
+    envnetworks,
     envstr,
     envtime,
     huey_from_url,
@@ -41,6 +43,9 @@ EXPEDITE_BEHIND_TLS_PROXY = envbool("EXPEDITE_BEHIND_TLS_PROXY", default=PRODUCT
 if EXPEDITE_BEHIND_TLS_PROXY:
     # The TLS proxy in front says the original scheme, so links we build say https.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind the proxy, the client is the right-most X-Forwarded-For entry that is not one of these
+# (the firm's own load balancers and proxies); see expedite.web.addresses.
+EXPEDITE_TRUSTED_PROXIES = envnetworks("EXPEDITE_TRUSTED_PROXIES", [])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -120,6 +125,14 @@ HUEY = huey_from_url(
     base_dir=VAR_DIR.parent,
     name=envstr("EXPEDITE_QUEUE_NAME", "expedite"),
 )
+# Rate limits count in this cache, so it is shared by every process: a table in the database
+# by default (created by the migrations), Redis at scale. Keys carry the queue name, so
+# installations sharing one Redis keep apart.
+CACHES = {
+    "default": cache_from_url(
+        envstr("EXPEDITE_CACHE_URL", "db://"), key_prefix=envstr("EXPEDITE_QUEUE_NAME", "expedite")
+    )
+}
 # A heartbeat older than this means no worker is consuming the queue.
 EXPEDITE_HEARTBEAT_STALE_SECONDS = envint("EXPEDITE_HEARTBEAT_STALE_SECONDS", 180)
 
