@@ -6,3 +6,8 @@ class CasesConfig(AppConfig):
     name = "expedite.cases"
     label = "cases"
     verbose_name = _("客户与加急单")
+
+    def ready(self) -> None:
+        from .pdfsafe import reportlab_offline
+
+        reportlab_offline()

@@ -28,7 +28,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from expedite import clock
 from expedite.accounts.selectors import staff_display_name
@@ -40,6 +40,7 @@ from .costs import fee_comparison
 from .evidence_work import material_sections, messages, running_sections, stored_files
 from .models import Case
 from .pdffont import cjk_font
+from .pdfsafe import paragraph
 
 README = """加急服务证据包 / Expedite evidence file
 
@@ -92,7 +93,7 @@ def _pdf(case: Case, events: list[dict]) -> bytes:
 
     def table(rows, widths):
         t = Table(
-            [[Paragraph(str(c), small) for c in row] for row in rows],
+            [[paragraph(c, small) for c in row] for row in rows],
             colWidths=widths,
             repeatRows=1,
         )
@@ -110,34 +111,34 @@ def _pdf(case: Case, events: list[dict]) -> bytes:
     triage = case.triage or {}
     option = triage.get("recommended_option") or {}
     story = [
-        Paragraph(f"加急服务证据包：{case.reference}", title),
-        Paragraph(
+        paragraph(f"加急服务证据包：{case.reference}", title),
+        paragraph(
             f"客户：{case.client.name}（{case.client.uscc}）　服务事项：{case.service.name_zh}　"
             f"要求截止日期：{case.requested_deadline:%Y-%m-%d}　状态：{case.get_state_display()}",
             body,
         ),
-        Paragraph(f"生成时间：{clock.local_now():%Y-%m-%d %H:%M}", body),
-        Paragraph("研判与承诺", head),
+        paragraph(f"生成时间：{clock.local_now():%Y-%m-%d %H:%M}", body),
+        paragraph("研判与承诺", head),
     ]
     if triage:
         story.append(
-            Paragraph(
+            paragraph(
                 f"结论：{triage.get('verdict_label', '')}（{triage.get('decided_by', '')} {triage.get('decided_at_local', '')}）",
                 body,
             )
         )
         for r in triage.get("reasons", []):
-            story.append(Paragraph(f"－ {r}", body))
+            story.append(paragraph(f"－ {r}", body))
         if option:
             story.append(
-                Paragraph(
+                paragraph(
                     f"承诺方案：{option.get('working_days')} 个工作日，{option.get('finish')} 完成，费用 ¥{option.get('fee', {}).get('total')}",
                     body,
                 )
             )
     else:
-        story.append(Paragraph("尚未研判。", body))
-    story.append(Paragraph("材料与文件", head))
+        story.append(paragraph("尚未研判。", body))
+    story.append(paragraph("材料与文件", head))
     docs = [["文件", "类型", "上传时间", "SHA-256"]] + [
         [d.name, d.kind, f"{timezone.localtime(d.uploaded_at):%Y-%m-%d %H:%M}", d.sha256]
         for d in case.documents.all()
@@ -145,12 +146,12 @@ def _pdf(case: Case, events: list[dict]) -> bytes:
     story.append(
         table(docs, [40 * mm, 25 * mm, 28 * mm, 87 * mm])
         if len(docs) > 1
-        else Paragraph("无。", body)
+        else paragraph("无。", body)
     )
-    story.append(Paragraph("费用明细", head))
+    story.append(paragraph("费用明细", head))
     c = fee_comparison(case)
     story.append(
-        Paragraph(
+        paragraph(
             f"报价加急部分 ¥{c['quoted_extra']}，实际加急费用 ¥{c['actual_extra']}（基础服务费 ¥{c['base']}）",
             body,
         )
@@ -169,23 +170,23 @@ def _pdf(case: Case, events: list[dict]) -> bytes:
     story.append(
         table(costs, [22 * mm, 22 * mm, 60 * mm, 25 * mm, 15 * mm, 25 * mm])
         if len(costs) > 1
-        else Paragraph("无。", body)
+        else paragraph("无。", body)
     )
     story += material_sections(
         case,
         table=table,
-        para=lambda text: Paragraph(text, body),
-        head=lambda text: Paragraph(text, head),
+        para=lambda text: paragraph(text, body),
+        head=lambda text: paragraph(text, head),
         mm=mm,
     )
     story += running_sections(
         case,
         table=table,
-        para=lambda text: Paragraph(text, body),
-        head=lambda text: Paragraph(text, head),
+        para=lambda text: paragraph(text, body),
+        head=lambda text: paragraph(text, head),
         mm=mm,
     )
-    story.append(Paragraph("操作记录（审计链）", head))
+    story.append(paragraph("操作记录（审计链）", head))
     rows = [["#", "时间（UTC）", "操作者", "事件", "哈希"]] + [
         [e["seq"], e["time"][:19], e["actor"], audit_kind_label(e["kind"]), e["hash"]]
         for e in events
@@ -193,7 +194,7 @@ def _pdf(case: Case, events: list[dict]) -> bytes:
     story.append(table(rows, [10 * mm, 32 * mm, 22 * mm, 28 * mm, 88 * mm]))
     story.append(Spacer(1, 4 * mm))
     story.append(
-        Paragraph("校验方法见包内 README.txt 与 events.json；每个事件的哈希可离线重算。", body)
+        paragraph("校验方法见包内 README.txt 与 events.json；每个事件的哈希可离线重算。", body)
     )
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from expedite.cases.pdffont import cjk_font
+from expedite.cases.pdfsafe import paragraph
 from expedite.domain.calendar import WorkCalendar
 from expedite.domain.delivery import EVALUATION_LABELS, ConfirmationRecord, slip_text
 
@@ -56,7 +56,7 @@ def confirmation_pdf(
     )
 
     def p(text, style=body):
-        return Paragraph(escape(str(text)), style)
+        return paragraph(text, style)
 
     def table(rows, widths, *, header=True):
         t = Table([[p(c, small) for c in row] for row in rows], colWidths=widths, repeatRows=1)
