@@ -14,6 +14,7 @@ from expedite.audit.services import audit_record
 from expedite.domain.audit import AuditKind
 from expedite.web.admin import ReadOnlyAdmin
 
+from .forms import ThrottledAdminAuthenticationForm
 from .models import ApiToken
 
 _SECRET_FIELDS = {"password", "password1", "password2", "usable_password"}
@@ -70,6 +71,7 @@ class ReadOnlyGroupAdmin(ReadOnlyAdmin, GroupAdmin):
     pass
 
 
+admin.site.login_form = ThrottledAdminAuthenticationForm
 admin.site.unregister(User)
 admin.site.register(User, AuditedUserAdmin)
 admin.site.unregister(Group)

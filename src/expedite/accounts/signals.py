@@ -8,10 +8,7 @@ from django.dispatch import receiver
 
 from expedite.audit.services import audit_record
 from expedite.domain.audit import ActorKind, AuditKind
-
-
-def _ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
+from expedite.web.addresses import client_address as _ip
 
 
 @receiver(user_logged_in)
@@ -30,6 +27,10 @@ def _on_logout(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def _on_login_failed(sender, credentials, request=None, **kwargs):
+    if getattr(request, "login_throttled", False):
+        # The throttle refused the try unchecked: the record of failures stays bounded however
+        # hard someone hammers the form.
+        return
     # The attempted user name is kept; the password never reaches this handler.
     username = str(credentials.get("username", ""))[:150]
     with transaction.atomic():

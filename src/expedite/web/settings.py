@@ -142,6 +142,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Every password check goes through the log-in throttle (expedite.accounts.throttle): tries per
+# account from one address, and per address over all accounts, in 15 minutes.
+AUTHENTICATION_BACKENDS = ["expedite.accounts.backends.ThrottledModelBackend"]
+EXPEDITE_LOGIN_TRIES_PER_ACCOUNT = envint("EXPEDITE_LOGIN_TRIES_PER_ACCOUNT", 5)
+EXPEDITE_LOGIN_TRIES_PER_ADDRESS = envint("EXPEDITE_LOGIN_TRIES_PER_ADDRESS", 50)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "case_list"
 LOGOUT_REDIRECT_URL = "login"
