@@ -517,3 +517,146 @@ def test_two_concurrent_decisions_cannot_both_succeed(world, refund_case):
         t.join()
     assert results.count("refused") == 1
     assert AuditEvent.objects.filter(kind__in=["approval.granted", "approval.denied"]).count() == 1
+
+
+def test_a_refund_split_in_two_is_routed_by_its_total(world, refund_case):
+    """Two refunds of 30,000 on one case are a refund of 60,000: the general manager's."""
+    first = ask(world, refund_case, 30000)
+    assert first.required_role == "manager"
+    decide(world.chen, first)
+    second = ask(world, refund_case, 30000)
+    assert second.required_role == "general_manager"
+    event = AuditEvent.objects.filter(kind="approval.requested").last()
+    assert event.payload["total"] == "60000.00"
+    before = written()
+    with pytest.raises(NotAllowed) as info:
+        decide(world.chen, second)
+    assert info.value.message == (
+        "本案“加急退税”此前已申请或已批准 30,000 元，连同此申请共 60,000 元，"
+        "须由总经理或更高级别审批，您无权审批。"
+    )
+    assert written() == before
+    assert list(pending_for(world.chen)) == []
+    assert decide(world.liu, second).status == "granted"
+
+
+def test_denied_and_withdrawn_requests_do_not_count_towards_the_total(world, refund_case):
+    decide(world.chen, ask(world, refund_case, 30000), grant=False, reason="材料不全")
+    approval_withdraw(actor=world.li, request=ask(world, refund_case, 30000), now=timezone.now())
+    assert ask(world, refund_case, 30000).required_role == "manager"
+
+
+def test_a_total_is_per_case_and_per_action(world, refund_case, infeasible):
+    decide(world.chen, ask(world, refund_case, 30000))
+    # Another case's refund and this case's waiver start from nothing.
+    other = ask(world, infeasible, 30000)
+    assert other.required_role == "manager"
+    waiver = ask(world, refund_case, 30000, action="surcharge_waiver")
+    assert waiver.required_role == "manager"
+
+
+def test_a_request_routed_low_before_is_granted_only_by_the_totals_approver(world, refund_case):
+    """A pending request whose routing ignored an earlier grant (made before totals counted, or
+    under a matrix since changed) is still decided by the authority for the total."""
+    decide(world.chen, ask(world, refund_case, 30000))
+    second = ApprovalRequest.objects.create(
+        case=refund_case,
+        action="refund",
+        amount=Decimal(30000),
+        blocks="in_progress",
+        justification="旧申请",
+        requested_by=world.li,
+        requested_at=timezone.now(),
+        required_role="manager",
+    )
+    with pytest.raises(NotAllowed, match="共 60,000 元，须由总经理或更高级别审批"):
+        decide(world.chen, second)
+    assert ApprovalRequest.objects.get(pk=second.pk).status == "pending"
+    # Refusing needs no more authority than the request was routed to.
+    assert decide(world.chen, second, grant=False, reason="超出权限，请重新申请").status == "denied"
+
+
+def test_a_split_refund_on_the_case_page(client, world, refund_case):
+    client.login(username="li", password=PASSWORD)
+    create = reverse("approval_create", args=[refund_case.pk])
+    client.post(create, {"action": "refund", "amount": "30000", "justification": "第一笔"})
+    first = ApprovalRequest.objects.get()
+    client.login(username="chen", password=PASSWORD)
+    client.post(
+        reverse("approval_decide", args=[first.pk]), {"decision": "grant", "reason": "同意"}
+    )
+    assert ApprovalRequest.objects.get(pk=first.pk).status == "granted"
+    client.login(username="li", password=PASSWORD)
+    client.post(create, {"action": "refund", "amount": "30,000", "justification": "第二笔"})
+    second = ApprovalRequest.objects.exclude(pk=first.pk).get()
+    assert second.required_role == "general_manager"
+    client.login(username="chen", password=PASSWORD)
+    assert refund_case.reference not in client.get(reverse("approval_inbox")).content.decode()
+    response = client.post(
+        reverse("approval_decide", args=[second.pk]),
+        {"decision": "grant", "reason": "同意"},
+        follow=True,
+    )
+    assert "共 60,000 元，须由总经理或更高级别审批" in response.content.decode()
+    assert ApprovalRequest.objects.get(pk=second.pk).status == "pending"
+
+    client.login(username="liu", password=PASSWORD)
+    client.post(
+        reverse("approval_decide", args=[second.pk]), {"decision": "grant", "reason": "同意"}
+    )
+    assert ApprovalRequest.objects.get(pk=second.pk).status == "granted"
+
+
+def test_a_split_refund_over_the_api(client, world, refund_case):
+    def auth(user):
+        return {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(user=user, name='t')[1]}"}
+
+    li, chen = auth(world.li), auth(world.chen)
+    url = f"/api/v1/cases/{refund_case.pk}/approvals"
+    body = {"action": "refund", "amount": 30000, "justification": "分笔退税"}
+
+    def grant(row_id, who):
+        return client.post(
+            f"/api/v1/approvals/{row_id}/decision",
+            {"grant": True, "reason": "同意"},
+            content_type="application/json",
+            **who,
+        )
+
+    first = client.post(url, body, content_type="application/json", **li).json()
+    assert first["required_role"] == "manager"
+    assert grant(first["id"], chen).status_code == 200
+    second = client.post(url, body, content_type="application/json", **li).json()
+    assert second["required_role"] == "general_manager"
+    refused = grant(second["id"], chen)
+    assert refused.status_code == 403
+    assert "共 60,000 元，须由总经理或更高级别审批" in refused.json()["detail"][0]["message"]
+    assert ApprovalRequest.objects.get(pk=second["id"]).status == "pending"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need a server")
+def test_two_refunds_asked_at_once_are_not_both_routed_low(world, refund_case):
+    """The case row is locked while the total is counted: of two requests made at once, one
+    waits for the other and then sees it (and is refused as a second pending request)."""
+    from django.db import connections
+
+    results = []
+    barrier = threading.Barrier(2)
+
+    def attempt():
+        try:
+            barrier.wait()
+            results.append(ask(world, refund_case, 30000).required_role)
+        except ValidationFailed:
+            results.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["manager", "refused"]
+    assert ApprovalRequest.objects.filter(status="pending").count() == 1

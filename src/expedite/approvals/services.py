@@ -9,6 +9,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from expedite.accounts.selectors import staff_display_name, user_can, user_roles
@@ -20,9 +21,9 @@ from expedite.domain.approvals import (
     DEFAULT_BLOCKS,
     ApprovalAction,
     action_name,
-    may_approve,
-    required_role,
-    role_name,
+    check_may_decide,
+    grant_role,
+    total_required_role,
 )
 from expedite.domain.audit import AuditKind
 from expedite.domain.cases import FINAL, CaseState
@@ -55,6 +56,20 @@ def _action(raw: str) -> ApprovalAction:
         return ApprovalAction(raw)
     except ValueError:
         raise ValidationFailed(_("请选择审批事项。"), field="action") from None
+
+
+def _already(case_id: int, action: str, *, besides: int | None = None) -> Decimal:
+    """What is asked for or approved on the case for the action: pending and granted requests
+    (denied and withdrawn ones were never approved), besides the one being decided."""
+    rows = ApprovalRequest.objects.filter(
+        case_id=case_id,
+        action=action,
+        status__in=[ApprovalRequest.PENDING, ApprovalRequest.GRANTED],
+        amount__isnull=False,
+    )
+    if besides is not None:
+        rows = rows.exclude(pk=besides)
+    return rows.aggregate(total=Sum("amount"))["total"] or Decimal(0)
 
 
 def _payload(row: ApprovalRequest) -> dict:
@@ -106,7 +121,11 @@ def approval_request(
             field="blocks",
             params={"action": action_name(kind), "state": str(STATE_NAMES[target.value])},
         )
-    role = required_role(current_rules(), kind, value)
+    # The thresholds apply to the case's total for the action, so splitting a refund does not
+    # lower its approver; the case lock above keeps two requests from both counting without
+    # the other.
+    already = _already(case.pk, kind.value) if value is not None else Decimal(0)
+    role = total_required_role(current_rules(), kind, value, already=already)
     justification = clean_text(
         justification, field="justification", label=gettext_noop("申请理由"), max_length=2000
     )
@@ -132,7 +151,11 @@ def approval_request(
         kind=AuditKind.APPROVAL_REQUESTED,
         actor=actor,
         case=case,
-        payload={**_payload(row), "justification": justification},
+        payload={
+            **_payload(row),
+            "total": str(value + already) if value is not None else None,
+            "justification": justification,
+        },
     )
     return row
 
@@ -146,7 +169,7 @@ def _locked(request: ApprovalRequest) -> ApprovalRequest:
     )
 
 
-def _already(row: ApprovalRequest) -> ValidationFailed:
+def _decided(row: ApprovalRequest) -> ValidationFailed:
     who = staff_display_name(row.decided_by) or staff_display_name(row.requested_by)
     return ValidationFailed(
         gettext_noop("该申请已由%(who)s处理（%(status)s），不能再次操作。"),
@@ -163,15 +186,19 @@ def approval_decide(
     the requester."""
     row = _locked(request)
     if row.status != ApprovalRequest.PENDING:
-        raise _already(row)
+        raise _decided(row)
     if row.requested_by_id == actor.pk:
         raise NotAllowed(_("不能审批自己提交的申请，须由他人审批。"))
-    needed = Role(row.required_role)
-    if not may_approve(user_roles(actor), needed):
-        raise NotAllowed(
-            gettext_noop("此申请须由%(role)s或更高级别审批，您无权审批。"),
-            params={"role": role_name(needed)},
-        )
+    kind = ApprovalAction(row.action)
+    routed = Role(row.required_role)
+    if grant:
+        # Granting answers for the case's total now: a request routed before an earlier grant
+        # counted, or under a matrix since tightened, goes to the authority for the total.
+        already = _already(row.case_id, row.action, besides=row.pk)
+        needed = grant_role(current_rules(), kind, row.amount, already=already, routed=routed)
+    else:
+        already, needed = Decimal(0), routed
+    check_may_decide(user_roles(actor), needed, action=kind, amount=row.amount, already=already)
     reason = clean_text(
         reason, field="reason", label=gettext_noop("审批意见"), max_length=2000, required=True
     )
@@ -194,7 +221,7 @@ def approval_withdraw(*, actor, request: ApprovalRequest, now: dt.datetime) -> A
     """The requester takes a pending request back; it then counts as never made."""
     row = _locked(request)
     if row.status != ApprovalRequest.PENDING:
-        raise _already(row)
+        raise _decided(row)
     if row.requested_by_id != actor.pk:
         raise NotAllowed(_("只有申请人本人可以撤回申请。"))
     row.status = ApprovalRequest.WITHDRAWN

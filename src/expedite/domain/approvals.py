@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .cases import CaseState
-from .errors import DomainError, ValidationFailed, gettext_noop
+from .errors import DomainError, NotAllowed, ValidationFailed, gettext_noop
 from .roles import ROLE_NAMES_ZH, Role
 
 
@@ -125,6 +125,80 @@ def required_role(
             params={"action": action_name(action), "amount": yuan(amount)},
         )
     return matches[0].role
+
+
+def total_required_role(
+    rules: Iterable[ApprovalRule],
+    action: ApprovalAction,
+    amount: Decimal | None,
+    *,
+    already: Decimal,
+) -> Role:
+    """The lowest role that must approve `amount` when `already` is asked for or approved on
+    the same case for the same action (pending and granted requests; denied and withdrawn ones
+    do not count).
+
+    The thresholds apply to the total per case and action: two refunds of 30,000 on one case
+    are a refund of 60,000 and go to the general manager, so splitting never lowers the
+    approver. An action without an amount has no total.
+    """
+    if already < 0:
+        raise ValueError("already must not be negative")
+    if amount is None:
+        return required_role(rules, action, None)
+    return required_role(rules, action, amount + already)
+
+
+def grant_role(
+    rules: Iterable[ApprovalRule],
+    action: ApprovalAction,
+    amount: Decimal | None,
+    *,
+    already: Decimal,
+    routed: Role,
+) -> Role:
+    """The role a grant needs: the higher of the one the request was routed to (a later edit
+    of the matrix does not lower it) and the one the total needs now (an earlier grant on the
+    case, or a matrix since tightened, can raise it)."""
+    if amount is None:
+        return routed
+    needed = total_required_role(rules, action, amount, already=already)
+    return max(routed, needed, key=_rank)
+
+
+def _rank(role: Role) -> int:
+    """A role outside the authority ranks above all: nobody may approve for it."""
+    return AUTHORITY.index(role) if role in AUTHORITY else len(AUTHORITY)
+
+
+def check_may_decide(
+    roles: Iterable[Role],
+    needed: Role,
+    *,
+    action: ApprovalAction,
+    amount: Decimal | None,
+    already: Decimal,
+) -> None:
+    """Refuse a decision by someone below `needed`, naming the total when earlier requests count."""
+    if may_approve(roles, needed):
+        return
+    if amount is None or already <= 0:
+        raise NotAllowed(
+            gettext_noop("此申请须由%(role)s或更高级别审批，您无权审批。"),
+            params={"role": role_name(needed)},
+        )
+    raise NotAllowed(
+        gettext_noop(
+            "本案“%(action)s”此前已申请或已批准 %(already)s 元，连同此申请共 %(total)s 元，"
+            "须由%(role)s或更高级别审批，您无权审批。"
+        ),
+        params={
+            "action": action_name(action),
+            "already": yuan(already),
+            "total": yuan(amount + already),
+            "role": role_name(needed),
+        },
+    )
 
 
 def may_approve(roles: Iterable[Role], required: Role) -> bool:
