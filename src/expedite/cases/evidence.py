@@ -41,13 +41,15 @@ from .evidence_work import material_sections, messages, running_sections, stored
 from .models import Case
 from .pdffont import cjk_font
 from .pdfsafe import paragraph
+from .spreadsheet import csv_text
 
 README = """加急服务证据包 / Expedite evidence file
 
 events.json 中每个事件的 hash = SHA-256(规范 JSON)，规范 JSON 含 seq、time、actor_kind、
 actor、kind、case、payload、prev_hash，键按字母排序、无空格、UTF-8 原文，time 为 UTC
 （YYYY-MM-DDTHH:MM:SS.ffffffZ）。每个事件的 prev_hash 应等于 chain_proof 中它前一个事件的
-hash。files/ 中的文件名即其 SHA-256。校验方法见 docs/audit.md：
+hash。files/ 中的文件名即其 SHA-256。costs.csv 中以 = + - @ 等开头的文字前加了一个单引号 '，
+以免电子表格把它当作公式执行（原文见 events.json）。校验方法见 docs/audit.md：
 
 import hashlib, json
 for e in json.load(open("events.json", encoding="utf-8"))["events"]:
@@ -228,8 +230,8 @@ def case_evidence(*, actor, case: Case) -> tuple[str, bytes]:
                 [
                     e.day or "",
                     e.kind,
-                    e.description,
-                    staff_display_name(e.person) if e.person else "",
+                    csv_text(e.description),
+                    csv_text(staff_display_name(e.person) if e.person else ""),
                     e.hours or "",
                     e.amount,
                 ]

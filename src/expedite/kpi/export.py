@@ -1,4 +1,6 @@
-"""The dashboard's figures as an Excel workbook (openpyxl), with the same filters applied."""
+"""The dashboard's figures as an Excel workbook (openpyxl), with the same filters applied.
+
+Rows go in through `append_row`: names and descriptions are typed text, never formulas."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from expedite.cases.spreadsheet import append_row
 from expedite.domain import kpi
 
 PERCENT = "0.0%"
@@ -52,13 +55,14 @@ def workbook_bytes(report, *, choices: dict) -> bytes:
         _("复购客户"),
         _("购买客户"),
     ]
-    ws.append(head)
+    append_row(ws, head)
     rows = [*report.months, None]
     for m in rows:
         figures = m or report.total
         d = figures.durations
         label = f"{figures.month:%Y-%m}" if m else _("整个期间")
-        ws.append(
+        append_row(
+            ws,
             [
                 label,
                 d.cases,
@@ -76,15 +80,16 @@ def workbook_bytes(report, *, choices: dict) -> bytes:
                 *_rate(figures.satisfaction.satisfied),
                 figures.satisfaction.mean,
                 *_rate(figures.repeat),
-            ]
+            ],
         )
     for col in ("E", "H", "I", "L", "P", "S", "V", "Z"):
         for cell in ws[col][1:]:
             cell.number_format = PERCENT
     for cell in ws["Y"][1:]:
         cell.number_format = "0.00"
-    ws.append([])
-    ws.append(
+    append_row(ws, [])
+    append_row(
+        ws,
         [
             _("宣称目标"),
             _("行业用时的"),
@@ -95,12 +100,13 @@ def workbook_bytes(report, *, choices: dict) -> bytes:
             kpi.TARGET_SATISFACTION,
             _("复购率"),
             kpi.TARGET_REPEAT,
-        ]
+        ],
     )
     _bold(ws)
 
     ws = wb.create_sheet(_("服务时效"))
-    ws.append(
+    append_row(
+        ws,
         [
             _("服务事项"),
             _("交付单数"),
@@ -109,10 +115,11 @@ def workbook_bytes(report, *, choices: dict) -> bytes:
             _("平均行业参考"),
             _("实际÷常规"),
             _("实际÷行业参考"),
-        ]
+        ],
     )
     for name, s in report.services:
-        ws.append(
+        append_row(
+            ws,
             [
                 name,
                 s.durations.cases,
@@ -121,7 +128,7 @@ def workbook_bytes(report, *, choices: dict) -> bytes:
                 s.mean_industry,
                 s.durations.vs_standard,
                 s.durations.vs_industry,
-            ]
+            ],
         )
     for col in ("C", "D", "E"):
         for cell in ws[col][1:]:
@@ -132,9 +139,9 @@ def workbook_bytes(report, *, choices: dict) -> bytes:
     _bold(ws)
 
     ws = wb.create_sheet(_("交付后差错"))
-    ws.append([_("加急单"), _("客户"), _("发现日期"), _("差错说明"), _("补救措施")])
+    append_row(ws, [_("加急单"), _("客户"), _("发现日期"), _("差错说明"), _("补救措施")])
     for e in report.errors:
-        ws.append([e.case.reference, e.case.client.name, e.found_on, e.description, e.remedy])
+        append_row(ws, [e.case.reference, e.case.client.name, e.found_on, e.description, e.remedy])
     _bold(ws)
 
     ws = wb.create_sheet(_("筛选条件"))
@@ -144,11 +151,11 @@ def workbook_bytes(report, *, choices: dict) -> bytes:
         "staff": dict(choices["staff"]),
         "client": dict(choices["clients"]),
     }
-    ws.append([_("期间"), f"{f.first:%Y-%m} — {f.last:%Y-%m}"])
-    ws.append([_("服务事项"), names["service"].get(f.service, _("全部"))])
-    ws.append([_("人员"), names["staff"].get(f.staff, _("全部"))])
-    ws.append([_("客户"), names["client"].get(f.client, _("全部"))])
-    ws.append([_("公式"), "docs/kpi.md"])
+    append_row(ws, [_("期间"), f"{f.first:%Y-%m} — {f.last:%Y-%m}"])
+    append_row(ws, [_("服务事项"), names["service"].get(f.service, _("全部"))])
+    append_row(ws, [_("人员"), names["staff"].get(f.staff, _("全部"))])
+    append_row(ws, [_("客户"), names["client"].get(f.client, _("全部"))])
+    append_row(ws, [_("公式"), "docs/kpi.md"])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
