@@ -66,6 +66,7 @@ def delivered_case(world, client=None, *, results: int = 1):
             case=case,
             name=f"新营业执照{n + 1}.pdf",
             content=result_pdf(f"licence {n + 1}"),
+            now=timezone.now(),
         )
     pass_review(world, case)
     return case_transition(actor=world.zhang, case=case, to="delivered", now=timezone.now())

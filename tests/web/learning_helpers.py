@@ -52,7 +52,13 @@ def advance(world, case, to: str):
     from tests.web.delivery_helpers import client_confirms, result_pdf
 
     if to == "delivered":
-        result_file_add(actor=world.zhang, case=case, name="新营业执照.pdf", content=result_pdf())
+        result_file_add(
+            actor=world.zhang,
+            case=case,
+            name="新营业执照.pdf",
+            content=result_pdf(),
+            now=timezone.now(),
+        )
         pass_review(world, case)
     if to == "confirmed":
         client_confirms(case)

@@ -47,7 +47,7 @@ def _written(case):
     )
 
 
-def test_staff_attach_a_result_file_the_client_sees_with_its_sha256(client, world):
+def test_staff_attach_a_result_file_the_client_sees_with_its_sha256_once_reviewed(client, world):
     case = case_in_review(world)
     content = result_pdf()
     _login(client, world.li)
@@ -56,13 +56,26 @@ def test_staff_attach_a_result_file_the_client_sees_with_its_sha256(client, worl
     r = client.post(reverse("delivery_result_upload", args=[case.pk]), {"file": upload})
     assert r.status_code == 302
     doc = CaseDocument.objects.get(case=case, kind="result")
-    assert doc.sha256 == hashlib.sha256(content).hexdigest() and doc.client_visible
+    assert doc.sha256 == hashlib.sha256(content).hexdigest() and not doc.client_visible
     event = AuditEvent.objects.get(case=case, kind="delivery.result_added")
-    assert event.payload["sha256"] == doc.sha256 and event.payload["client_visible"] is True
+    assert event.payload["sha256"] == doc.sha256 and "client_visible" not in event.payload
+    staff_page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert 'id="delivery"' in staff_page and doc.name in staff_page and "待他人复核" in staff_page
+    assert doc.sha256 not in client.get(links.portal_path(case)).content.decode()
+    # Uploaded by li: zhang self-checks, zhao passes the review, and the client sees it.
+    from expedite.reviews.selectors import review_checklist
+    from expedite.reviews.services import self_check, supervisor_review
+
+    ok = [{"item": i, "ok": True} for i in review_checklist(case)]
+    self_check(actor=world.zhang, case=case, results=ok, now=timezone.now())
+    supervisor_review(actor=world.zhao, case=case, results=ok, now=timezone.now())
+    doc.refresh_from_db()
+    assert doc.client_visible
+    event = AuditEvent.objects.get(case=case, kind="review.reviewed")
+    assert event.payload["shared"] == [doc.pk]
+    assert event.payload["files"] == [{"document": doc.pk, "sha256": doc.sha256}]
     page = client.get(links.portal_path(case)).content.decode()
     assert doc.sha256 in page
-    staff_page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
-    assert 'id="delivery"' in staff_page and doc.name in staff_page
 
 
 @pytest.mark.parametrize("who", ["wang", "root", "outsider"])
@@ -89,7 +102,9 @@ def test_a_result_file_is_refused_before_the_work_starts_and_after_the_client_si
         now=clock.now(),
     )
     with pytest.raises(ValidationFailed, match="不能再上传结果文件"):
-        result_file_add(actor=world.zhang, case=draft, name="a.pdf", content=result_pdf())
+        result_file_add(
+            actor=world.zhang, case=draft, name="a.pdf", content=result_pdf(), now=clock.now()
+        )
     assert not CaseDocument.objects.filter(case=draft).exists()
 
 
@@ -304,7 +319,13 @@ def test_nothing_is_added_to_the_results_once_delivered(world):
 
     case = delivered_case(world)
     with pytest.raises(ValidationFailed):
-        result_file_add(actor=world.zhang, case=case, name="补充.pdf", content=result_pdf("late"))
+        result_file_add(
+            actor=world.zhang,
+            case=case,
+            name="补充.pdf",
+            content=result_pdf("late"),
+            now=timezone.now(),
+        )
     assert CaseDocument.objects.filter(case=case, kind="result").count() == 1
 
 
@@ -317,7 +338,9 @@ def test_a_client_never_signs_for_results_its_page_did_not_show(world):
     shown = results_digest(case)
     # Meanwhile the case goes back to work, gains a file, is reviewed and delivered again.
     case = case_transition(actor=world.zhang, case=case, to="in_progress", now=timezone.now())
-    result_file_add(actor=world.zhang, case=case, name="更正.pdf", content=result_pdf("fix"))
+    result_file_add(
+        actor=world.zhang, case=case, name="更正.pdf", content=result_pdf("fix"), now=timezone.now()
+    )
     case = case_transition(actor=world.zhang, case=case, to="review", now=timezone.now())
     pass_review(world, case)
     case = case_transition(actor=world.zhang, case=case, to="delivered", now=timezone.now())

@@ -64,9 +64,15 @@ def test_the_happy_path_from_triage_to_closed_leaves_one_event_per_step(world, t
         "confirmed",
         "closed",
     ):
-        if state == "delivered":  # only after the double review (docs/review.md)
+        if state == "delivered":  # only after the double review of the result (docs/review.md)
+            result_file_add(
+                actor=world.zhang,
+                case=case,
+                name="执照.pdf",
+                content=result_pdf(),
+                now=timezone.now(),
+            )
             pass_review(world, case)
-            result_file_add(actor=world.zhang, case=case, name="执照.pdf", content=result_pdf())
         if state == "confirmed":  # only the client confirms, with a code (docs/delivery.md)
             client_confirms(case)
             case = Case.objects.get(pk=case.pk)

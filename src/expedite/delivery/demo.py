@@ -54,6 +54,7 @@ def _confirmed_case(users, client, now) -> Case:
         case=case,
         name="红字发票及重开发票.pdf",
         content=result_pdf(f"{case.reference} red-letter invoice and reissued invoice (demo)"),
+        now=now,
     )
     ok = [{"item": item, "ok": True} for item in review_checklist(case)]
     self_check(actor=handler, case=case, results=ok, now=now)

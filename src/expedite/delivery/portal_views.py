@@ -93,7 +93,7 @@ def portal_confirm(request, case, token: str):
         "case": case,
         "token": token,
         "service_name": case.service.display_name(get_language()),
-        "results": selectors.result_files(case),
+        "results": selectors.client_result_files(case),
         "results_digest": selectors.results_digest(case),
         "confirmation": selectors.confirmation_of(case),
         "waiting": case.state == "delivered",

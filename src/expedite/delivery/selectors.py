@@ -15,16 +15,29 @@ from expedite.cases.costs import fee_comparison
 from expedite.cases.models import Case, CaseDocument
 from expedite.domain.audit import AuditKind
 from expedite.domain.delivery import CONFIRMATION_KIND, RESULT_KIND, DateRow
+from expedite.reviews.selectors import reviewed_result_ids
 
 
 def result_files(case: Case) -> QuerySet[CaseDocument]:
+    """Every result file of the case, reviewed or not (the staff's view)."""
     return CaseDocument.objects.filter(case=case, kind=RESULT_KIND).order_by("uploaded_at", "pk")
 
 
+def client_result_files(case: Case) -> QuerySet[CaseDocument]:
+    """The result files the client sees and signs for: shared, and passed in review by
+    someone other than their uploader (both, so a file shared by any other path stays out)."""
+    return result_files(case).filter(client_visible=True, pk__in=reviewed_result_ids(case))
+
+
+def unreviewed_result_files(case: Case) -> list[CaseDocument]:
+    reviewed = reviewed_result_ids(case)
+    return [d for d in result_files(case) if d.pk not in reviewed]
+
+
 def results_digest(case: Case) -> str:
-    """One value for the set of result files as they are now: the confirm page carries it, so
-    a client never signs for files it was not shown."""
-    shas = sorted(result_files(case).values_list("sha256", flat=True))
+    """One value for the set of result files the client is shown: the confirm page carries it,
+    so a client never signs for files it was not shown."""
+    shas = sorted(client_result_files(case).values_list("sha256", flat=True))
     return hashlib.sha256(",".join(shas).encode()).hexdigest()
 
 
@@ -130,7 +143,9 @@ def sheet_for(case: Case, *, firm: str) -> Sheet:
         service_name=case.service.name_zh,
         requested_deadline=case.requested_deadline,
         delivered_at=delivered,
-        files=[FileLine(d.name, d.sha256, d.size, d.uploaded_at) for d in result_files(case)],
+        files=[
+            FileLine(d.name, d.sha256, d.size, d.uploaded_at) for d in client_result_files(case)
+        ],
         dates=date_rows(case, delivered=delivered),
         fees=fee_summary(case),
     )

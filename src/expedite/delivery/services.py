@@ -34,6 +34,7 @@ from expedite.domain.delivery import (
 from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
 from expedite.domain.roles import Capability
 from expedite.portal.services import code_consume
+from expedite.reviews.services import review_reopen
 from expedite.workdays.selectors import firm_calendar
 
 from . import selectors
@@ -49,8 +50,14 @@ RESULT_STATES = frozenset({CaseState.IN_PROGRESS, CaseState.REVIEW})
 
 
 @transaction.atomic
-def result_file_add(*, actor, case: Case, name: str, content: bytes) -> CaseDocument:
-    """A result file (新执照扫描件, 回执 …): kept with its SHA-256 and shown to the client."""
+def result_file_add(
+    *, actor, case: Case, name: str, content: bytes, now: dt.datetime
+) -> CaseDocument:
+    """A result file (新执照扫描件, 回执 …), kept with its SHA-256.
+
+    The client sees it only once a supervisor other than its uploader has passed it in
+    review; added after someone reviewed the current round, it reopens the round.
+    """
     if not user_can(actor, Capability.DELIVER_RESULT):
         raise NotAllowed(_("您的角色无权上传结果文件。"))
     case = Case.objects.select_for_update().get(pk=case.pk)
@@ -60,15 +67,18 @@ def result_file_add(*, actor, case: Case, name: str, content: bytes) -> CaseDocu
             field="file",
             params={"state": str(case.get_state_display())},
         )
-    return case_document_add(
+    document = case_document_add(
         actor=actor,
         case=case,
         kind=RESULT_KIND,
         name=name,
         content=content,
-        client_visible=True,
         event=AuditKind.RESULT_FILE_ADDED,
     )
+    review_reopen(
+        actor=actor, case=case, change=_("新增“%(name)s”") % {"name": document.name}, now=now
+    )
+    return document
 
 
 def _ip(raw: str) -> str | None:
@@ -115,9 +125,16 @@ def _confirm(*, case, code_id, code, evaluation, remark, ip, now, seen=None):
     case = Case.objects.select_for_update().select_related("client", "service").get(pk=case.pk)
     check_confirmable(
         CaseState(case.state),
-        result_files=selectors.result_files(case).count(),
+        result_files=selectors.client_result_files(case).count(),
         confirmed=Confirmation.objects.filter(case=case).exists(),
     )
+    if selectors.unreviewed_result_files(case):
+        # Delivery waits for the review; this holds for a case delivered before it did. The
+        # client is not told the names of files it is not shown.
+        raise ValidationFailed(
+            gettext_noop("部分结果文件尚未经本所复核，暂不能确认；请联系您的客户对接专员。"),
+            field="results",
+        )
     if seen is not None and seen != selectors.results_digest(case):
         raise ValidationFailed(
             _("结果文件在您打开本页后有更新，请刷新页面、核对最新的结果文件后再确认。"),

@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from expedite import clock
 from expedite.accounts.selectors import user_can
 from expedite.cases import selectors as case_selectors
 from expedite.cases.models import CaseDocument
@@ -29,6 +30,8 @@ def delivery_context(request, case) -> dict:
     """Merged into the case page (cases.views.case_detail_context)."""
     return {
         "delivery_results": list(selectors.result_files(case)),
+        # Shared with the client: passed in review by someone other than the uploader.
+        "delivery_shared": {d.pk for d in selectors.client_result_files(case)},
         "delivery_confirmation": selectors.confirmation_of(case),
         "delivery_can_add": user_can(request.user, Capability.DELIVER_RESULT)
         and case.state in {s.value for s in services.RESULT_STATES},
@@ -54,14 +57,20 @@ def result_upload(request, pk: int):
         return redirect(f"/cases/{case.pk}/#delivery")
     try:
         services.result_file_add(
-            actor=request.user, case=case, name=upload.name, content=upload.read()
+            actor=request.user,
+            case=case,
+            name=upload.name,
+            content=upload.read(),
+            now=clock.now(),
         )
     except NotAllowed as exc:
         raise PermissionDenied(localized(exc)) from exc
     except DomainError as exc:
         messages.error(request, localized(exc))
     else:
-        messages.success(request, _("结果文件已上传，客户可在进度页查看和下载。"))
+        messages.success(
+            request, _("结果文件已上传；经另一位主管复核通过后，客户才能在进度页查看和下载。")
+        )
     return redirect(f"/cases/{case.pk}/#delivery")
 
 

@@ -153,15 +153,17 @@ def _finished_case(*, spec, users, clients, now: dt.datetime, start: dt.datetime
     _run_steps(case, manager, hours, start)
     done = max(s.finished_at for s in case.steps.all())
     case = case_transition(actor=liaison, case=case, to="review", now=done)
-    results = [{"item": i, "ok": True} for i in review_checklist(case)]
-    self_check(actor=users[Role.PROCESS], case=case, results=results, now=later(done, 0.5))
-    supervisor_review(actor=users[Role.SUPERVISOR], case=case, results=results, now=later(done, 1))
+    # The result is on the case before the review: the supervisor passes what the client gets.
     result_file_add(
         actor=users[Role.PROCESS],
         case=case,
         name="准予变更登记通知书.pdf",
         content=result_pdf(f"{case.reference} registration change approved (demo)"),
+        now=later(done, 0.25),
     )
+    results = [{"item": i, "ok": True} for i in review_checklist(case)]
+    self_check(actor=users[Role.PROCESS], case=case, results=results, now=later(done, 0.5))
+    supervisor_review(actor=users[Role.SUPERVISOR], case=case, results=results, now=later(done, 1))
     case = case_transition(actor=liaison, case=case, to="delivered", now=later(done, 1.5))
     # The client confirms on its page with the code it was sent: a signed 结果确认单.
     confirmed_at = later(done, 4)

@@ -25,6 +25,7 @@ from expedite.domain.codes import (
     code_digest,
     new_code,
 )
+from expedite.domain.delivery import RESULT_KIND
 from expedite.domain.errors import NotAllowed, NotFound, ValidationFailed
 from expedite.domain.portal import CODE_PROBLEM_MESSAGES, CODE_TTL, mask_email, mask_phone
 from expedite.domain.roles import Role
@@ -120,6 +121,11 @@ def link_revoke(*, actor, case: Case, now: dt.datetime) -> list[int]:
 def document_set_client_visible(*, actor, document: CaseDocument, visible: bool) -> CaseDocument:
     document = CaseDocument.objects.select_for_update().select_related("case").get(pk=document.pk)
     check_manage(actor, document.case)
+    if document.kind == RESULT_KIND:
+        # A result reaches the client through review by someone other than its uploader only.
+        raise ValidationFailed(
+            _("结果文件经另一位主管复核通过后自动对客户可见，不能在此手动设置。"), field="document"
+        )
     if document.client_visible == visible:
         return document
     document.client_visible = visible

@@ -96,6 +96,7 @@ def review_demo(*, users, clients, now) -> int:
             case=case,
             name="增值税留抵退税申请表（已受理）.pdf",
             content=result_pdf(f"{case.reference} VAT credit refund accepted (demo)"),
+            now=now,
         )
         case = case_transition(actor=handler, case=case, to="review", now=now)
         self_check(actor=handler, case=case, results=_all_ok(case), now=now)

@@ -17,7 +17,9 @@ class Review(models.Model):
 
     `results` is a list of {"item", "ok", "note"} in checklist order. `round` counts the case's
     entries into the review state: a failed review sends the case back, the next entry is a
-    new round.
+    new round. `files` are the result files the reviewer had before them ({"document",
+    "sha256", "name", "uploaded_by"}): a supervisor's pass covers exactly these, so a file
+    added, replaced or removed since is not covered.
     """
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="reviews")
@@ -30,6 +32,7 @@ class Review(models.Model):
         verbose_name=_("复核人"),
     )
     results = models.JSONField(_("检查结果"), default=list)
+    files = models.JSONField(_("复核的结果文件"), default=list, blank=True)
     passed = models.BooleanField(_("通过"))
     created_at = models.DateTimeField(_("时间"), db_index=True)
 

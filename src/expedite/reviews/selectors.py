@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 
 from expedite.accounts.selectors import user_can
 from expedite.audit.models import AuditEvent
-from expedite.cases.models import Case
+from expedite.cases.models import Case, CaseDocument
 from expedite.cases.plans import definition_for, service_definition
 from expedite.domain.audit import AuditKind
 from expedite.domain.calendar import SHANGHAI
 from expedite.domain.cases import CaseState
+from expedite.domain.delivery import RESULT_KIND
 from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
 from expedite.domain.roles import Capability
 
@@ -44,10 +45,74 @@ def current_round(case: Case) -> int:
     ).count()
 
 
+def result_documents(case: Case):
+    """The case's result files as they are now, oldest first."""
+    return CaseDocument.objects.filter(case=case, kind=RESULT_KIND).order_by("uploaded_at", "pk")
+
+
+def files_reviewed(case: Case) -> list[dict]:
+    """What a review written now covers: each result file, with its bytes' digest."""
+    return [
+        {"document": d.pk, "sha256": d.sha256, "name": d.name, "uploaded_by": d.uploaded_by_id}
+        for d in result_documents(case)
+    ]
+
+
+def _covers(review: Review, doc: CaseDocument) -> bool:
+    return any(f.get("document") == doc.pk and f.get("sha256") == doc.sha256 for f in review.files)
+
+
+def reviewed_result_ids(case: Case) -> set[int]:
+    """Result files the client may see: passed in a supervisor's review by someone other than
+    whoever uploaded them (四眼原则), with the bytes that review saw."""
+    docs = list(result_documents(case))
+    passes = list(Review.objects.filter(case=case, stage=SUPERVISOR, passed=True))
+    return {
+        d.pk
+        for d in docs
+        if any(_covers(r, d) and r.reviewer_id != d.uploaded_by_id for r in passes)
+    }
+
+
+def result_files_blocker(case: Case, review: Review) -> ValidationFailed | None:
+    """Why the result files as they are now are not what `review` passed, or None."""
+    docs = list(result_documents(case))
+    for doc in docs:
+        if not _covers(review, doc):
+            return ValidationFailed(
+                gettext_noop(
+                    "不能交付：结果文件“%(name)s”未经复核（在本轮复核之后上传或更换），"
+                    "请退回办理中后重新复核。"
+                ),
+                field="state",
+                params={"name": doc.name},
+            )
+        if doc.uploaded_by_id == review.reviewer_id:
+            return ValidationFailed(
+                gettext_noop(
+                    "不能交付：结果文件“%(name)s”的复核人就是上传人，四眼原则要求由另一位主管复核。"
+                ),
+                field="state",
+                params={"name": doc.name},
+            )
+    current = {(d.pk, d.sha256) for d in docs}
+    for f in review.files:
+        if (f.get("document"), f.get("sha256")) not in current:
+            return ValidationFailed(
+                gettext_noop(
+                    "不能交付：复核后结果文件“%(name)s”已被更换或移除，请退回办理中后重新复核。"
+                ),
+                field="state",
+                params={"name": f.get("name", "")},
+            )
+    return None
+
+
 def case_handlers(case: Case) -> set[int]:
     """User ids of everyone who handled the case and so may not review it (四眼原则): the
-    self-checkers of any round, the case's process specialist (proposed or confirmed), and
-    anyone who started or finished a step or synced a track of it."""
+    self-checkers of any round, the case's process specialist (proposed or confirmed), anyone
+    who started or finished a step or synced a track of it, and the uploaders of its result
+    files."""
     from expedite.audit.models import AuditEvent
     from expedite.domain.audit import AuditKind
     from expedite.work.models import Assignment
@@ -61,7 +126,13 @@ def case_handlers(case: Case) -> set[int]:
         kind__in=[AuditKind.STEP_STARTED, AuditKind.STEP_FINISHED, AuditKind.TRACK_UPDATED],
         user__isnull=False,
     ).values_list("user_id", flat=True)
-    return checkers | set(process.values_list("user_id", flat=True)) | set(doers)
+    uploaders = result_documents(case).filter(uploaded_by__isnull=False)
+    return (
+        checkers
+        | set(process.values_list("user_id", flat=True))
+        | set(doers)
+        | set(uploaders.values_list("uploaded_by_id", flat=True))
+    )
 
 
 @dataclass(frozen=True)
@@ -104,6 +175,9 @@ def delivery_blocker(case: Case) -> ValidationFailed | None:
         return ValidationFailed(
             gettext_noop("第 %(round)s 轮主管复核未通过，不能交付。"), field="state", params=params
         )
+    files = result_files_blocker(case, review)
+    if files is not None:
+        return files
     if review.reviewer_id in status.handler_ids | case_handlers(case):
         return ValidationFailed(
             gettext_noop("不能交付：四眼原则要求复核人不是经办人，本轮复核人也是经办人。"),

@@ -1,7 +1,9 @@
 """The double review (双重复核): the handler checks first, then a supervisor who is not them.
 
 Each call is one transaction with one audit event. The four-eyes rule lives here, so every
-path (page, API, command) is refused alike when the reviewer is the handler.
+path (page, API, command) is refused alike when the reviewer is the handler or uploaded a
+result file under review. A supervisor's pass is what shares the result files with the
+client; a change to them after a review of the round reopens it (`review_reopen`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from django.utils.translation import gettext as _
 from expedite.accounts.selectors import staff_display_name, user_can
 from expedite.audit.services import audit_record
 from expedite.cases.lifecycle import STATE_NAMES, case_transition
-from expedite.cases.models import Case
+from expedite.cases.models import Case, CaseDocument
 from expedite.domain.audit import AuditKind
 from expedite.domain.cases import CaseState
 from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
@@ -24,7 +26,13 @@ from expedite.domain.roles import Capability
 from expedite.domain.text import clean_text
 
 from .models import SELF_CHECK, SUPERVISOR, Review, ReviewFinding
-from .selectors import case_handlers, review_checklist, round_status
+from .selectors import (
+    case_handlers,
+    files_reviewed,
+    result_documents,
+    review_checklist,
+    round_status,
+)
 
 NOTE_MAX = 500
 
@@ -163,13 +171,21 @@ def self_check(*, actor, case: Case, results: Iterable[Mapping], now: dt.datetim
         round=status.round,
         reviewer=actor,
         results=cleaned,
+        files=files_reviewed(case),
         passed=all(r["ok"] for r in cleaned),
         created_at=now,
     )
     audit_record(
-        kind=AuditKind.REVIEW_SELF_CHECKED, actor=actor, case=case, payload=_payload(review)
+        kind=AuditKind.REVIEW_SELF_CHECKED,
+        actor=actor,
+        case=case,
+        payload=_payload(review, files=_files_payload(review)),
     )
     return review
+
+
+def _files_payload(review: Review) -> list[dict]:
+    return [{"document": f["document"], "sha256": f["sha256"]} for f in review.files]
 
 
 @transaction.atomic
@@ -193,6 +209,14 @@ def supervisor_review(
             field="stage",
             params={"round": status.round},
         )
+    own = [d.name for d in result_documents(case) if d.uploaded_by_id == actor.pk]
+    if own:
+        raise NotAllowed(
+            gettext_noop(
+                "四眼原则：复核人不能是结果文件的上传人。您上传了“%(files)s”，请由另一位主管复核。"
+            ),
+            params={"files": "、".join(own)},
+        )
     if actor.pk in status.handler_ids | case_handlers(case):
         raise NotAllowed(_("四眼原则：复核人不能是经办人。您自查过本加急单，请由另一位主管复核。"))
     if status.supervisor is not None:
@@ -209,9 +233,17 @@ def supervisor_review(
         round=status.round,
         reviewer=actor,
         results=cleaned,
+        files=files_reviewed(case),
         passed=all(r["ok"] for r in cleaned),
         created_at=now,
     )
+    shared = []
+    if review.passed:
+        # What another pair of eyes passed is what the client may now see and sign for.
+        covered = [f["document"] for f in review.files if f["uploaded_by"] != actor.pk]
+        hidden = CaseDocument.objects.filter(pk__in=covered, client_visible=False)
+        shared = sorted(hidden.values_list("pk", flat=True))
+        hidden.update(client_visible=True)
     ReviewFinding.objects.bulk_create(
         ReviewFinding(
             review=review, item=f.item, description=f.description, correction=f.correction
@@ -225,6 +257,8 @@ def supervisor_review(
         payload=_payload(
             review,
             handler=staff_display_name(status.self_check.reviewer),
+            files=_files_payload(review),
+            shared=shared,
             findings=[
                 {"item": f.item, "description": f.description, "correction": f.correction}
                 for f in found
@@ -243,3 +277,59 @@ def supervisor_review(
             )[:1000],
         )
     return review
+
+
+def review_reopen(*, actor, case: Case, change: str, now: dt.datetime) -> int | None:
+    """A result file changed (`change` says how) after someone reviewed the current round:
+    the round no longer covers what would be delivered, so the case goes back to work and
+    through a new round, and the round's reviewers hear of it. Returns the reopened round, or
+    None when nobody had reviewed it yet (the round's reviews will see the change).
+
+    Called inside the change's own transaction, with the case row locked.
+    """
+    if case.state != CaseState.REVIEW.value:
+        return None
+    status = round_status(case)
+    if status.self_check is None:
+        return None
+    reason = _("复核后结果文件有变更（%(change)s），第 %(round)s 轮复核重新打开。") % {
+        "change": change,
+        "round": status.round,
+    }
+    case_transition(
+        actor=actor, case=case, to=CaseState.IN_PROGRESS.value, now=now, reason=reason[:1000]
+    )
+    reviewers = [r.reviewer for r in (status.self_check, status.supervisor) if r is not None]
+    _tell_reviewers(
+        case=case,
+        round_=status.round,
+        users=[u for u in dict.fromkeys(reviewers) if u.pk != actor.pk],
+        actor=actor,
+        reason=reason,
+        now=now,
+    )
+    return status.round
+
+
+def _tell_reviewers(*, case: Case, round_: int, users, actor, reason: str, now) -> None:
+    from expedite.monitoring.notices import tell_staff
+
+    subject = _("复核重新打开：%(ref)s %(client)s") % {
+        "ref": case.reference,
+        "client": case.client.name,
+    }
+    body = _(
+        "%(who)s 在复核后变更了结果文件。%(reason)s加急单已退回办理中，须重新自查和复核后才能交付。"
+    ) % {
+        "who": staff_display_name(actor),
+        "reason": reason,
+    }
+    tell_staff(
+        key=f"review:reopened:{case.pk}:{round_}",
+        users=users,
+        case=case,
+        subject=subject,
+        body=body,
+        now=now,
+        email=True,
+    )
