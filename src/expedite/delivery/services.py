@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from expedite.accounts.selectors import user_can
 from expedite.audit.services import audit_record
+from expedite.cases.files import safe_filename
 from expedite.cases.lifecycle import case_transition_by_client
 from expedite.cases.models import Case, CaseDocument
 from expedite.cases.triage import case_document_add
@@ -32,6 +33,7 @@ from expedite.domain.delivery import (
     check_evaluation,
 )
 from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
+from expedite.domain.filecheck import check_result_file
 from expedite.domain.roles import Capability
 from expedite.portal.services import code_consume
 from expedite.reviews.services import review_reopen
@@ -55,8 +57,10 @@ def result_file_add(
 ) -> CaseDocument:
     """A result file (新执照扫描件, 回执 …), kept with its SHA-256.
 
-    The client sees it only once a supervisor other than its uploader has passed it in
-    review; added after someone reviewed the current round, it reopens the round.
+    Its content is checked before anything is stored (`check_result_file`: real type, no
+    HTML, no archive, no PDF that runs or unpacks anything). The client sees it only once a
+    supervisor other than its uploader has passed it in review; added after someone reviewed
+    the current round, it reopens the round.
     """
     if not user_can(actor, Capability.DELIVER_RESULT):
         raise NotAllowed(_("您的角色无权上传结果文件。"))
@@ -67,6 +71,9 @@ def result_file_add(
             field="file",
             params={"state": str(case.get_state_display())},
         )
+    check_result_file(
+        content, name=safe_filename(name), max_bytes=settings.EXPEDITE_MAX_UPLOAD_BYTES
+    )
     document = case_document_add(
         actor=actor,
         case=case,
