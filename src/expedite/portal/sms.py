@@ -1,7 +1,7 @@
 """Text messages to client contacts who have a phone and no e-mail.
 
-`EXPEDITE_SMS_SENDER` names the class; the default logs the message (no SMS gateway is contracted
-yet). A gateway is a class with the same `send` method.
+`EXPEDITE_SMS_SENDER` names the class; the default logs the message, number and code masked (no
+SMS gateway is contracted yet). A gateway is a class with the same `send` method.
 """
 
 from __future__ import annotations
@@ -11,6 +11,9 @@ from typing import Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+from expedite.domain.portal import mask_phone
+from expedite.domain.redact import redact
 
 log = logging.getLogger("expedite.sms")
 
@@ -25,7 +28,8 @@ class LoggingSmsSender:
     sent: list[tuple[str, str]] = []  # the last messages, for the demo and tests
 
     def send(self, phone: str, text: str) -> None:
-        log.info("SMS to %s: %s", phone, text)
+        # The code in the text is a password for ten minutes: the log keeps only the fact.
+        log.info("SMS to %s: %s", mask_phone(phone), redact(text))
         LoggingSmsSender.sent = [*LoggingSmsSender.sent[-19:], (phone, text)]
 
 

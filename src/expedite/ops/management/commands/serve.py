@@ -14,6 +14,7 @@ from huey.contrib.djhuey import HUEY
 
 from expedite.ops.demo import DEMO_PASSWORD, demo_logins
 from expedite.web.env import envint, envstr
+from expedite.web.gunicornlog import LOG_ARGS
 
 
 def embedded() -> bool:
@@ -43,7 +44,7 @@ class Command(BaseCommand):
             "--workers", str(web_workers),
             "--worker-class", "gthread",
             "--threads", str(envint("WEB_THREADS", 4)),
-            "--access-logfile", "-",
+            *LOG_ARGS,
             "--graceful-timeout", "10",
         ]  # fmt: skip
         commands = {"web": gunicorn}
