@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "expedite.web.middleware.DefaultLanguageMiddleware",
+    # Before anything reads the body (the CSRF check reads the form).
+    "expedite.web.bodylimit.RequestBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -263,6 +265,10 @@ EXPEDITE_REPORT_TIME = envtime("EXPEDITE_REPORT_TIME", "17:00")
 EXPEDITE_REPORT_EDIT_MINUTES = envint("EXPEDITE_REPORT_EDIT_MINUTES", 60)
 EXPEDITE_WARN_CLIENT_AUTOMATICALLY = envbool("EXPEDITE_WARN_CLIENT_AUTOMATICALLY", default=False)
 EXPEDITE_MAX_UPLOAD_BYTES = envint("EXPEDITE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# The largest request body anywhere but the upload URLs, which take a file of
+# EXPEDITE_MAX_UPLOAD_BYTES plus this (expedite.web.bodylimit); larger bodies are refused (413)
+# before they are read.
+EXPEDITE_MAX_REQUEST_BYTES = envint("EXPEDITE_MAX_REQUEST_BYTES", 1024 * 1024)
 
 # Client portal (docs/portal.md): link lifetime, rate limits (hits, seconds) per link and per IP,
 # and the SMS sender used for contacts without e-mail.
