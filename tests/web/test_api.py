@@ -46,6 +46,45 @@ def test_list_limits_are_bounded(client, world, auth):
     assert client.get("/api/v1/cases", {"limit": 100000}, **auth).status_code == 422
 
 
+@pytest.mark.parametrize("path", ["/api/v1/cases", "/api/v1/clients"])
+def test_an_offset_past_any_integer_is_a_clear_error_not_a_500(client, world, auth, path):
+    response = client.get(path, {"offset": "99999999999999999999"}, **auth)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "offset"
+
+
+def test_a_missing_object_answers_in_the_documented_error_shape(client, world, auth):
+    response = client.get("/api/v1/cases/999999/reviews", **auth)
+    assert response.status_code == 404
+    assert response.json()["detail"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status"), [("[null, null]", 400), ("7", 400), ('{"solver": "quantum"}', 422)]
+)
+def test_a_replan_body_that_is_not_the_documented_object_is_refused(client, world, body, status):
+    _token, raw = api_token_create(user=world.chen, name="planner")
+    response = client.post(
+        "/api/v1/schedule",
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
+    assert response.status_code == status
+    assert response.json()["detail"][0]["message"]
+    assert not AuditEvent.objects.filter(kind__startswith="schedule.").exists()
+
+
+def test_the_schema_documents_the_shared_error_answers():
+    from expedite.api.routes import api
+
+    paths = api.get_openapi_schema()["paths"]
+    create = paths["/api/v1/cases"]["post"]["responses"]
+    assert {"400", "401", "403", "422", "429"} <= set(create)
+    assert "404" in paths["/api/v1/cases/{case_id}"]["get"]["responses"]
+    assert "400" not in paths["/api/v1/services"]["get"]["responses"]
+
+
 def test_malformed_json_is_a_clear_error(client, world, auth):
     response = client.post("/api/v1/cases", "{not json", content_type="application/json", **auth)
     assert response.status_code == 400

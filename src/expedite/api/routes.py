@@ -1,12 +1,12 @@
 """REST API under /api/v1: thin endpoints over the services and selectors."""
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Query, Schema, Status
+from ninja import Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import HttpBearer, django_auth
 
 from expedite import clock
@@ -20,6 +20,7 @@ from .approval_routes import router as approval_router
 from .calendar_routes import router as calendar_router
 from .custody_routes import router as custody_router
 from .lifecycle_routes import router as lifecycle_router
+from .openapi import BoundedLimitOffset, DocumentedAPI, ObjectParser
 from .plan_routes import case_router as case_plan_router
 from .plan_routes import router as plan_router
 from .review_routes import router as review_router
@@ -37,12 +38,13 @@ class TokenAuth(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+api = DocumentedAPI(
     title="Expedite 加急服务台 API",
     version="1",
     description="员工令牌认证：`Authorization: Bearer <token>`（在“API 令牌”页面生成）。",
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",
+    parser=ObjectParser(),
 )
 api.add_router("/calendar", calendar_router)
 api.add_router("/plans", plan_router)
@@ -68,6 +70,11 @@ def _forbidden(request, exc: NotAllowed):
 @api.exception_handler(NotFound)
 def _not_found(request, exc: NotFound):
     return _error(request, 404, [{"field": None, "message": localized(exc)}])
+
+
+@api.exception_handler(Http404)
+def _no_such_object(request, exc: Http404):
+    return _error(request, 404, [{"field": None, "message": _("对象不存在或无权访问。")}])
 
 
 @api.exception_handler(DomainError)
@@ -131,7 +138,7 @@ def list_services(request):
 
 
 @api.get("/clients", response=list[ClientOut], tags=["clients"])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def list_clients(request, q: str = ""):
     return selectors.client_list(user=request.user, query=q).prefetch_related("contacts")
 
@@ -155,7 +162,7 @@ def get_client(request, client_id: int):
 
 
 @api.get("/cases", response=list[CaseOut], tags=["cases"])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def list_cases(request, filters: Query[CaseFilter]):
     from expedite.portal.links import with_current_links
 

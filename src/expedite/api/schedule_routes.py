@@ -1,6 +1,6 @@
 """The firm-wide schedule over the API: the latest proposal, re-plan, accept."""
 
-from typing import Any
+from typing import Any, Literal
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -21,7 +21,9 @@ router = Router(tags=["schedule"])
 
 
 class ReplanIn(Schema):
-    solver: str = Field("greedy", description="greedy（即时）或 cpsat（约 5 秒）")
+    solver: Literal["greedy", "cpsat"] = Field(
+        "greedy", description="greedy（即时）或 cpsat（约 5 秒）"
+    )
 
 
 def _out(proposal: ScheduleProposal | None) -> dict[str, Any]:
