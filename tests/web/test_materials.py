@@ -317,3 +317,20 @@ def test_the_demo_shows_a_held_case_a_running_clock_and_the_wage_base_finding(ca
     form = social.material_submissions.get(item="base-declaration")
     assert "wage_base_below_minimum" in [f["code"] for f in form.findings]
     assert MaterialSubmission.objects.count() == 6
+
+
+def test_a_nul_byte_in_a_field_or_a_reason_is_refused_and_nothing_is_kept(world, case):
+    """PostgreSQL's JSON holds no NUL: it answered 500 from the page and the portal."""
+    ins = collecting_case(world, "social-insurance-enrollment")
+    with pytest.raises(ValidationFailed, match="不可见的控制字符"):
+        upload(world, ins, "payroll", fields={"amount": "80\x0000"}, staff=False)
+    assert not MaterialSubmission.objects.filter(case=ins).exists()
+    upload(world, case, "license")
+    with pytest.raises(ValidationFailed, match="不可见的控制字符"):
+        prereview_record(
+            actor=world.zhang,
+            case=case,
+            now=timezone.now(),
+            verdicts={**ALL_OK, "resolution": {"verdict": "invalid", "reason": "缺\x00页"}},
+        )
+    assert PreReview.objects.get(case=case).finished_at is None

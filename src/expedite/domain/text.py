@@ -13,6 +13,12 @@ from .errors import ValidationFailed, gettext_noop
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def has_control(text: str) -> bool:
+    """Whether `text` holds an invisible control character (NUL included); tab and newlines
+    are text."""
+    return _CONTROL.search(text) is not None
+
+
 def clean_text(
     raw: str | None, *, field: str, label: str, max_length: int, required: bool = True
 ) -> str:

@@ -26,6 +26,7 @@ from expedite.domain.materials import (
     parse_date,
 )
 from expedite.domain.roles import Capability
+from expedite.domain.text import has_control
 from expedite.workdays.selectors import firm_calendar
 
 from .models import EXPIRING, INVALID, MISSING, OK, MaterialSubmission, PreReview
@@ -51,8 +52,20 @@ def _clean_fields(material: Material, fields: dict | None) -> dict:
     clean = {}
     for key, value in (fields or {}).items():
         if key in wanted and value not in (None, ""):
-            clean[key] = str(value).strip()[:FIELD_MAX]
+            clean[key] = _printable(str(value).strip()[:FIELD_MAX], item=material.name)
     return clean
+
+
+def _printable(text: str, *, item: str) -> str:
+    """Refuses control characters: they mean nothing on a form, and PostgreSQL's JSON cannot
+    hold a NUL byte (a 500 where the client should read what to fix)."""
+    if has_control(text):
+        raise ValidationFailed(
+            gettext_noop("“%(item)s”填写的内容含有不可见的控制字符，请删除后重试。"),
+            field="fields",
+            params={"item": item},
+        )
+    return text
 
 
 def _agreement(case: Case, material: Material, fields: dict) -> list:
@@ -232,7 +245,7 @@ def _verdicts(case: Case, raw: dict) -> dict[str, dict]:
     for m in materials:
         entry = raw[m.code]
         verdict = entry.get("verdict")
-        reason = " ".join(str(entry.get("reason") or "").split())[:300]
+        reason = _printable(" ".join(str(entry.get("reason") or "").split())[:300], item=m.name)
         if verdict not in (OK, MISSING, INVALID, EXPIRING):
             raise ValidationFailed(
                 gettext_noop("“%(item)s”的结论无效。"), field="verdicts", params={"item": m.name}
