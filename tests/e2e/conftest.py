@@ -53,7 +53,17 @@ def page(browser, request):
     context = browser.new_context(locale="en-US", viewport={"width": 390, "height": 844})
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # Every journey also checks that the Content-Security-Policy blocks nothing the pages need
+    # (an inline handler or a foreign resource would be refused by the browser and reported).
+    blocked = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+    assert blocked == [], "the page broke its Content-Security-Policy"

@@ -172,7 +172,7 @@ def test_ticking_a_precondition_updates_the_plan_panel(client, case):
 def test_the_printable_quote(client, case):
     client.login(username="zhang", password=PASSWORD)
     html = client.get(reverse("case_quote", args=[case.pk])).content.decode()
-    assert "window.print()" in html and "苏州恒信建设工程有限公司您好" in html
+    assert "data-print" in html and "苏州恒信建设工程有限公司您好" in html
 
 
 def test_the_plan_follows_a_newly_loaded_catalog(catalog, tmp_path):

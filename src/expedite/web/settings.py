@@ -36,6 +36,9 @@ PRODUCTION = EXPEDITE_ENV == "production"
 
 SECRET_KEY = secret_key(production=PRODUCTION, var_dir=VAR_DIR)
 DEBUG = envbool("DEBUG", default=False)
+if PRODUCTION and DEBUG:
+    # Debug pages show settings, SQL and source to anyone who reaches an error.
+    raise ImproperlyConfigured("DEBUG must be off when EXPEDITE_ENV=production.")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is required when EXPEDITE_ENV=production.")
@@ -43,6 +46,16 @@ EXPEDITE_BEHIND_TLS_PROXY = envbool("EXPEDITE_BEHIND_TLS_PROXY", default=PRODUCT
 if EXPEDITE_BEHIND_TLS_PROXY:
     # The TLS proxy in front says the original scheme, so links we build say https.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# In production every page is HTTPS: a plain-HTTP request is redirected (except the health
+# probe, which load balancers send in plain HTTP), and browsers are told to remember it (HSTS,
+# one year by default; EXPEDITE_HSTS_SECONDS=0 turns it off while trying a new domain).
+SECURE_SSL_REDIRECT = envbool("EXPEDITE_SSL_REDIRECT", default=PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
+SECURE_HSTS_SECONDS = envint("EXPEDITE_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0)
+# Whether HSTS covers every subdomain of the firm's domain, or goes on the browsers' preload
+# list, is the firm's decision about its domain.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("EXPEDITE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = envbool("EXPEDITE_HSTS_PRELOAD", default=False)
 # Behind the proxy, the client is the right-most X-Forwarded-For entry that is not one of these
 # (the firm's own load balancers and proxies); see expedite.web.addresses.
 EXPEDITE_TRUSTED_PROXIES = envnetworks("EXPEDITE_TRUSTED_PROXIES", [])
@@ -80,6 +93,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "expedite.web.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "expedite.web.middleware.DefaultLanguageMiddleware",
