@@ -12,19 +12,48 @@ from expedite.ops.services import heartbeat_record
 pytestmark = pytest.mark.django_db
 
 
-def test_healthz_reports_database_and_queue_and_no_worker_yet(client):
-    body = client.get("/healthz").json()
-    assert body["ok"] is True
+def test_healthz_without_a_worker_answers_503_and_says_the_worker_is_down(client):
+    response = client.get("/healthz")
+    body = response.json()
+    assert response.status_code == 503
+    assert body["ok"] is False
     assert body["database"]["ok"] is True
     assert body["queue"]["ok"] is True
-    assert body["worker"] == {"ok": False, "last_heartbeat": None, "age_seconds": None}
+    assert body["worker"] == {
+        "ok": False,
+        "last_heartbeat": None,
+        "age_seconds": None,
+        "expected": True,
+    }
 
 
-def test_a_recent_heartbeat_makes_the_worker_ok_and_an_old_one_does_not():
+def test_where_no_worker_is_expected_healthz_is_ok_without_one(client, settings):
+    settings.EXPEDITE_EXPECT_WORKER = False
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["ok"] is True
+    assert response.json()["worker"]["ok"] is False
+
+
+def test_a_recent_heartbeat_makes_the_worker_ok_and_an_old_one_does_not(settings):
+    settings.EXPEDITE_HEARTBEAT_STALE_SECONDS = 30
     now = timezone.now()
-    heartbeat_record(worker="w1", now=now - dt.timedelta(seconds=30))
-    assert health(now=now)["worker"]["ok"] is True
-    assert health(now=now + dt.timedelta(minutes=10))["worker"]["ok"] is False
+    heartbeat_record(worker="w1", now=now - dt.timedelta(seconds=20))
+    report = health(now=now)
+    assert report["worker"]["ok"] is True and report["ok"] is True
+    report = health(now=now + dt.timedelta(seconds=11))
+    assert report["worker"]["ok"] is False and report["ok"] is False
+    assert report["worker"]["age_seconds"] == 31
+
+
+def test_healthz_turns_503_when_the_last_heartbeat_goes_stale(client, settings):
+    settings.EXPEDITE_HEARTBEAT_STALE_SECONDS = 30
+    heartbeat_record(worker="w1", now=timezone.now() - dt.timedelta(seconds=5))
+    assert client.get("/healthz").status_code == 200
+    heartbeat_record(worker="w1", now=timezone.now() - dt.timedelta(seconds=60))
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["worker"]["ok"] is False
 
 
 def test_heartbeat_is_idempotent_per_worker():

@@ -11,7 +11,13 @@ from .models import WorkerHeartbeat
 
 
 def health(*, now: dt.datetime) -> dict[str, Any]:
-    """Database, queue and worker status; `ok` is false if the database or queue is down."""
+    """Database, queue and worker status.
+
+    `ok` is false when the database or the queue does not answer, or when a worker is expected
+    (EXPEDITE_EXPECT_WORKER, the default) and none has recorded a heartbeat within
+    EXPEDITE_HEARTBEAT_STALE_SECONDS: without one, nothing is sent and no SLA is watched.
+    Three small queries: cheap enough for a probe every few seconds.
+    """
     report: dict[str, Any] = {}
     try:
         with connection.cursor() as cursor:
@@ -36,6 +42,11 @@ def health(*, now: dt.datetime) -> dict[str, Any]:
                 "last_heartbeat": last.beat_at.isoformat(),
                 "age_seconds": round(age, 1),
             }
+    worker["expected"] = settings.EXPEDITE_EXPECT_WORKER
     report["worker"] = worker
-    report["ok"] = report["database"]["ok"] and report["queue"]["ok"]
+    report["ok"] = (
+        report["database"]["ok"]
+        and report["queue"]["ok"]
+        and (worker["ok"] or not worker["expected"])
+    )
     return report

@@ -149,8 +149,14 @@ CACHES = {
         envstr("EXPEDITE_CACHE_URL", "db://"), key_prefix=envstr("EXPEDITE_QUEUE_NAME", "expedite")
     )
 }
-# A heartbeat older than this means no worker is consuming the queue.
-EXPEDITE_HEARTBEAT_STALE_SECONDS = envint("EXPEDITE_HEARTBEAT_STALE_SECONDS", 180)
+# Each worker records a heartbeat this often; one older than the stale limit means no worker
+# is alive, and /healthz answers 503 wherever a worker is expected (everywhere but web-only
+# test set-ups: the outbox, reports and the SLA watch depend on one).
+EXPEDITE_HEARTBEAT_SECONDS = envint("EXPEDITE_HEARTBEAT_SECONDS", 10)
+EXPEDITE_HEARTBEAT_STALE_SECONDS = envint(
+    "EXPEDITE_HEARTBEAT_STALE_SECONDS", 3 * EXPEDITE_HEARTBEAT_SECONDS
+)
+EXPEDITE_EXPECT_WORKER = envbool("EXPEDITE_EXPECT_WORKER", default=True)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
