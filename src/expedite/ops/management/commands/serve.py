@@ -1,18 +1,17 @@
-"""Serve the web app (gunicorn) and, in the embedded setup, the worker in the same process tree."""
+"""Serve the web app (gunicorn) and, in the embedded setup, the worker in the same process tree
+(see expedite.ops.supervisor: crashed children restart, none outlives the server)."""
 
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
-import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from huey.contrib.djhuey import HUEY
 
 from expedite.ops.demo import DEMO_PASSWORD, demo_logins
+from expedite.ops.supervisor import supervise
 from expedite.web.env import envint, envstr
 from expedite.web.gunicornlog import LOG_ARGS
 
@@ -59,40 +58,3 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {username:<10} {role}")
         self.stdout.write(f"API docs: {url}api/v1/docs   health: {url}healthz   Ctrl-C to stop")
         sys.exit(supervise(commands))
-
-
-def supervise(commands: dict[str, list[str]]) -> int:
-    """Run the children; when one exits or we are signalled, stop all and return."""
-    children = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
-    stopping = False
-
-    def stop(signum, _frame):
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    exit_code = 0
-    while not stopping:
-        for name, proc in children.items():
-            code = proc.poll()
-            if code is not None:
-                print(f"{name} exited with {code}; stopping", file=sys.stderr)
-                exit_code = code or 1
-                stopping = True
-                break
-        time.sleep(0.3)
-    # Graceful stops: SIGINT lets the worker finish running jobs; SIGTERM lets gunicorn finish
-    # requests. A child that already got Ctrl-C from the terminal takes the second as the same.
-    graceful = {"worker": signal.SIGINT, "web": signal.SIGTERM}
-    for name, proc in children.items():
-        if proc.poll() is None:
-            proc.send_signal(graceful.get(name, signal.SIGTERM))
-    deadline = time.monotonic() + 15
-    for proc in children.values():
-        try:
-            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    return exit_code
