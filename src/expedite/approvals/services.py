@@ -97,7 +97,7 @@ def approval_request(
     if not user_can(actor, Capability.MOVE_CASE):
         raise NotAllowed(_("您的角色无权为加急单申请审批。"))
     # Lock the case: two requests for the same action cannot both pass the check below.
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     if CaseState(case.state) in FINAL:
         raise ValidationFailed(_("加急单已结束，不能再申请审批。"), field="action")
     kind = _action(action)
@@ -163,7 +163,7 @@ def approval_request(
 def _locked(request: ApprovalRequest) -> ApprovalRequest:
     # Only the request row is locked: two deciders cannot both see it pending.
     return (
-        ApprovalRequest.objects.select_for_update(of=("self",))
+        ApprovalRequest.objects.select_for_update(of=("self",), no_key=True)
         .select_related("case", "requested_by", "decided_by")
         .get(pk=request.pk)
     )

@@ -83,7 +83,7 @@ def case_transition_by_client(*, case: Case, to: str, now: dt.datetime) -> Case:
 
 
 def _move(*, actor, case: Case, to: str, now: dt.datetime, reason: str) -> Case:
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     allowed = case_allowed(case)
     if to not in allowed:
         raise ValidationFailed(

@@ -46,7 +46,7 @@ def purge_plan(*, before: dt.date, today: dt.date, lock: bool = False) -> dict:
     cutoff = dt.datetime.combine(before, dt.time(), tzinfo=dt.UTC)
     candidates = Case.objects.filter(state__in=FINAL_STATES, updated_at__lt=cutoff).order_by("pk")
     if lock:
-        candidates = candidates.select_for_update()
+        candidates = candidates.select_for_update(no_key=True)
     recent = set(
         AuditEvent.objects.filter(case__in=candidates, time__gte=cutoff).values_list(
             "case_id", flat=True

@@ -286,7 +286,7 @@ def case_triage(*, actor, case: Case, data: TriageInput, now: dt.datetime) -> Ca
     red line, only a manager may triage it again (e.g. when the facts were wrong).
     """
     _require(actor, Capability.TRIAGE, _("您的角色无权研判加急单。"))
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     if case.state not in (CaseState.DRAFT, CaseState.TRIAGED):
         raise ValidationFailed(
             _("加急单当前状态为“%(state)s”，不能再研判。") % {"state": case.get_state_display()},
@@ -357,7 +357,7 @@ def case_verdict_override(
     *, actor, case: Case, verdict: str, reason: str, now: dt.datetime
 ) -> Case:
     _require(actor, Capability.OVERRIDE_VERDICT, _("只有经理可以改判。"))
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     if not case.verdict:
         raise ValidationFailed(_("请先研判，再改判。"), field="verdict")
     if case.verdict == Verdict.REFUSED:
@@ -473,7 +473,7 @@ def case_document_add(
 @transaction.atomic
 def case_intake_answer(*, case: Case, answers: dict, now: dt.datetime) -> Case:
     """The client's own answers to the three questions, from the portal."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     case.intake = {**case.intake, "client": {**answers, "answered_at": now.isoformat()}}
     case.save(update_fields=["intake", "updated_at"])
     audit_record(

@@ -73,7 +73,7 @@ def _contact(client):
 
 def _locked(item: CustodyItem) -> CustodyItem:
     return (
-        CustodyItem.objects.select_for_update(of=("self",))
+        CustodyItem.objects.select_for_update(of=("self",), no_key=True)
         .select_related("client", "case")
         .get(pk=item.pk)
     )
@@ -277,7 +277,7 @@ def check_out(*, actor, item: CustodyItem, purpose: str, now: dt.datetime) -> Cu
 
 def _locked_movement(movement_id: int) -> CustodyMovement:
     movement = (
-        CustodyMovement.objects.select_for_update(of=("self",))
+        CustodyMovement.objects.select_for_update(of=("self",), no_key=True)
         .select_related("item__client", "item__case", "from_user", "to_user")
         .filter(pk=movement_id)
         .first()
@@ -349,7 +349,7 @@ def _client_code_attempt(*, client, movement_id: int, code: str, now: dt.datetim
         raise NotFound(_("找不到该交接记录。"))
     _not_confirmed(movement)
     row = (
-        HandoverCode.objects.select_for_update(of=("self",))
+        HandoverCode.objects.select_for_update(of=("self",), no_key=True)
         .filter(movement=movement, revoked_at__isnull=True)
         .first()
     )

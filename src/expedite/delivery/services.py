@@ -64,7 +64,7 @@ def result_file_add(
     """
     if not user_can(actor, Capability.DELIVER_RESULT):
         raise NotAllowed(_("您的角色无权上传结果文件。"))
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     if CaseState(case.state) not in RESULT_STATES:
         raise ValidationFailed(
             gettext_noop("加急单当前为“%(state)s”，不能再上传结果文件。"),
@@ -129,7 +129,11 @@ def delivery_confirm(
 
 @transaction.atomic
 def _confirm(*, case, code_id, code, evaluation, remark, ip, now, seen=None):
-    case = Case.objects.select_for_update().select_related("client", "service").get(pk=case.pk)
+    case = (
+        Case.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("client", "service")
+        .get(pk=case.pk)
+    )
     check_confirmable(
         CaseState(case.state),
         result_files=selectors.client_result_files(case).count(),

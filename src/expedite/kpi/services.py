@@ -60,7 +60,7 @@ def delivery_error_record(
     the month the case was delivered (docs/kpi.md)."""
     if not user_can(actor, Capability.RECORD_DELIVERY_ERROR):
         raise NotAllowed(_("您的角色无权登记交付后差错。"))
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     delivery = Delivery.objects.filter(case=case).first()
     if case.state not in DELIVERED_STATES and delivery is None:
         raise ValidationFailed(

@@ -59,7 +59,11 @@ def feedback_submit(
 
     A low score (any score of 2 or less) opens a follow-up for the managers.
     """
-    case = Case.objects.select_for_update().select_related("client").get(pk=case.pk)
+    case = (
+        Case.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("client")
+        .get(pk=case.pk)
+    )
     if case.state not in SURVEY_STATES:
         raise ValidationFailed(
             gettext_noop("确认交付后才能评价。"),
@@ -149,7 +153,7 @@ def follow_up_resolve(
     """
     if not user_can(actor, Capability.RESOLVE_FEEDBACK):
         raise NotAllowed(_("只有部门经理可以处理差评跟进。"))
-    row = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    row = FollowUp.objects.select_for_update(no_key=True).get(pk=follow_up.pk)
     if row.resolved_at is not None:
         raise ValidationFailed(gettext_noop("该跟进事项已处理。"), field="follow_up")
     note = clean_text(note, field="note", label=gettext_noop("处理说明"), max_length=TEXT_MAX)
@@ -216,7 +220,7 @@ def retrospective_save(
     """Write (or rewrite) the case's 复盘; actions already in the handbook stay where they are."""
     if not user_can(actor, Capability.WRITE_RETROSPECTIVE):
         raise NotAllowed(_("您的角色无权填写复盘。"))
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     if case.state not in RETRO_STATES:
         raise ValidationFailed(
             gettext_noop("加急单当前为“%(state)s”，交付后才能复盘。"),
@@ -339,14 +343,14 @@ def proposal_decide(
     """Accept (a new catalog revision, used by every plan from now on) or reject, with a reason."""
     if not user_can(actor, Capability.DECIDE_CATALOG_CHANGE):
         raise NotAllowed(_("只有系统管理员或总经理可以审定服务目录修改。"))
-    entry = HandbookEntry.objects.select_for_update().get(pk=entry.pk)
+    entry = HandbookEntry.objects.select_for_update(no_key=True).get(pk=entry.pk)
     if entry.status != PROPOSAL_PENDING:
         raise ValidationFailed(gettext_noop("该建议已审定或没有目录修改。"), field="entry")
     reason = clean_text(reason, field="reason", label=gettext_noop("理由"), max_length=TEXT_MAX)
     payload: dict = {"entry": entry.pk, "change": entry.change, "reason": reason}
     if accept:
         # One revision at a time: the numbers and the versions they produce stay in order.
-        CatalogVersion.objects.select_for_update().order_by("-pk").first()
+        CatalogVersion.objects.select_for_update(no_key=True).order_by("-pk").first()
         text = latest_catalog_text()
         diff = check_change(text, CatalogChange.from_dict(entry.change))
         number = (CatalogRevision.objects.aggregate(n=Max("number"))["n"] or 0) + 1

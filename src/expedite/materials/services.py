@@ -107,7 +107,7 @@ def submission_add(
             raise NotAllowed(_("您的角色无权上传材料。"))
     elif not contact:
         raise NotAllowed(_("请先验证身份，再上传材料。"))
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     if CaseState(case.state) in FINAL:
         raise ValidationFailed(_("该加急单已结束，不能再上传材料。"), field="file")
     material = _material(case, item)
@@ -214,7 +214,7 @@ def prereview_start(*, case: Case, now: dt.datetime, actor=None, contact: str = 
             raise NotAllowed(_("您的角色无权提交材料。"))
     elif not contact:
         raise NotAllowed(_("请先验证身份，再确认材料已提交齐。"))
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     if CaseState(case.state) in FINAL:
         raise ValidationFailed(_("该加急单已结束。"))
     if not case.material_submissions.exists():
@@ -302,11 +302,11 @@ def prereview_record(*, actor, case: Case, verdicts: dict, now: dt.datetime) -> 
     """The reviewer's verdict on every checklist item; anything wrong puts the case on hold."""
     if not user_can(actor, Capability.MATERIAL_PREREVIEW):
         raise NotAllowed(_("您的角色无权进行材料预审。"))
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     review = open_round(case)
     if review is None:
         raise ValidationFailed(_("没有待完成的预审：客户上传材料或确认已提交齐后开始新一轮。"))
-    review = PreReview.objects.select_for_update().get(pk=review.pk)
+    review = PreReview.objects.select_for_update(no_key=True).get(pk=review.pk)
     clean = _verdicts(case, verdicts)
     previous = latest_finished(case)
     held_by_us = previous is not None and previous.holding and case.state == CaseState.ON_HOLD

@@ -36,7 +36,11 @@ def _fmt(t: dt.datetime | None) -> str:
 
 
 def _open_case(case: Case) -> Case:
-    case = Case.objects.select_for_update().select_related("client").get(pk=case.pk)
+    case = (
+        Case.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("client")
+        .get(pk=case.pk)
+    )
     if case.state in {s.value for s in FINAL}:
         raise ValidationFailed(
             gettext_noop("加急单当前为“%(state)s”，不能再登记异常或风险。"),
@@ -216,7 +220,9 @@ def _lock_incident(actor, incident: Incident) -> Incident:
     if not user_can(actor, Capability.HANDLE_INCIDENT):
         raise NotAllowed(_("您的角色无权处理异常。"))
     incident = (
-        Incident.objects.select_for_update(of=("self",)).select_related("case").get(pk=incident.pk)
+        Incident.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("case")
+        .get(pk=incident.pk)
     )
     if incident.case_id is None and not user_can(actor, Capability.HANDLE_RECORD_INCIDENT):
         raise NotAllowed(_("全所范围的异常由主管及以上或系统管理员处理。"))
@@ -387,7 +393,9 @@ def risk_record_external(
 def _lock_warning(actor, warning: RiskWarning) -> RiskWarning:
     if not user_can(actor, Capability.CLIENT_MESSAGE):
         raise NotAllowed(_("只有客户对接专员（或主管、经理）可以决定是否告知客户。"))
-    warning = RiskWarning.objects.select_for_update().select_related("case").get(pk=warning.pk)
+    warning = (
+        RiskWarning.objects.select_for_update(no_key=True).select_related("case").get(pk=warning.pk)
+    )
     if warning.status != "pending_approval":
         raise ValidationFailed(_("该预警已经处理。"), field="warning")
     return warning

@@ -305,7 +305,9 @@ def report_edit(
     now: dt.datetime,
 ) -> DailyReport:
     _check(actor)
-    report = DailyReport.objects.select_for_update().select_related("case").get(pk=report.pk)
+    report = (
+        DailyReport.objects.select_for_update(no_key=True).select_related("case").get(pk=report.pk)
+    )
     if report.status != "draft":
         raise ValidationFailed(_("日报已发送，不能再修改。"), field="report")
     report.done_today = _text(done_today, "done_today", gettext_noop("今日完成"))
@@ -338,7 +340,7 @@ def monitoring_settings_save(
     *, actor, case: Case, report_time: dt.time | None, continue_on_holidays: bool
 ) -> CaseMonitoring:
     _check(actor)
-    row, _created = CaseMonitoring.objects.select_for_update().get_or_create(case=case)
+    row, _created = CaseMonitoring.objects.select_for_update(no_key=True).get_or_create(case=case)
     row.report_time = report_time
     row.continue_on_holidays = continue_on_holidays
     row.save()

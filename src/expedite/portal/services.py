@@ -80,7 +80,7 @@ def issue_link(*, case: Case, now: dt.datetime, actor=None) -> tuple[PortalLink,
 
 def _revoke_current(case: Case, *, actor, now: dt.datetime) -> list[int]:
     current = list(
-        PortalLink.objects.select_for_update().filter(case=case, revoked_at__isnull=True)
+        PortalLink.objects.select_for_update(no_key=True).filter(case=case, revoked_at__isnull=True)
     )
     for link in current:
         link.revoked_at, link.revoked_by = now, actor
@@ -92,7 +92,7 @@ def _revoke_current(case: Case, *, actor, now: dt.datetime) -> list[int]:
 def link_rotate(*, actor, case: Case, now: dt.datetime) -> PortalLink:
     """Revoke whatever link the case has and issue a new one (also: re-issue after revoking)."""
     check_manage(actor, case)
-    Case.objects.select_for_update().filter(pk=case.pk).first()
+    Case.objects.select_for_update(no_key=True).filter(pk=case.pk).first()
     revoked = _revoke_current(case, actor=actor, now=now)
     link, _token = issue_link(case=case, now=now, actor=actor)
     audit_record(
@@ -119,7 +119,11 @@ def link_revoke(*, actor, case: Case, now: dt.datetime) -> list[int]:
 
 @transaction.atomic
 def document_set_client_visible(*, actor, document: CaseDocument, visible: bool) -> CaseDocument:
-    document = CaseDocument.objects.select_for_update().select_related("case").get(pk=document.pk)
+    document = (
+        CaseDocument.objects.select_for_update(no_key=True)
+        .select_related("case")
+        .get(pk=document.pk)
+    )
     check_manage(actor, document.case)
     if document.kind == RESULT_KIND:
         # A result reaches the client through review by someone other than its uploader only.
@@ -231,7 +235,7 @@ def code_consume(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("code_consume must run inside the caller's transaction")
     row = (
-        VerificationCode.objects.select_for_update()
+        VerificationCode.objects.select_for_update(no_key=True)
         .select_related("contact")
         .filter(pk=code_id, case=case)
         .first()

@@ -45,7 +45,11 @@ class FindingInput:
 
 
 def _lock_in_review(case: Case) -> Case:
-    case = Case.objects.select_for_update().select_related("service").get(pk=case.pk)
+    case = (
+        Case.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("service")
+        .get(pk=case.pk)
+    )
     if case.state != CaseState.REVIEW.value:
         raise ValidationFailed(
             gettext_noop("加急单当前为“%(state)s”，只有“复核中”的加急单可以复核。"),

@@ -251,7 +251,7 @@ def schedule_accept(*, actor, proposal: ScheduleProposal, now: dt.datetime) -> S
     """Write the proposal into the plan: each step's planned dates and person, each case's
     people in its roles. Refused when anything it was made from has changed since."""
     _require(actor)
-    proposal = ScheduleProposal.objects.select_for_update().get(pk=proposal.pk)
+    proposal = ScheduleProposal.objects.select_for_update(no_key=True).get(pk=proposal.pk)
     if proposal.status != ScheduleProposal.PENDING:
         raise ValidationFailed(
             _("该排期建议已被采纳或已被更新的建议取代，请查看最新建议。"), field="proposal"
@@ -317,7 +317,7 @@ def _new_teams(first_of_role: dict[tuple[int, str], tuple[int, str]]) -> dict[in
     cases = {c for c, _r in first_of_role}
     current = {
         (a.case_id, a.role): a.user_id
-        for a in Assignment.objects.select_for_update().filter(case__in=cases)
+        for a in Assignment.objects.select_for_update(no_key=True).filter(case__in=cases)
     }
     teams = {}
     for case_id in sorted(cases):

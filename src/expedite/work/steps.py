@@ -110,7 +110,11 @@ def _check_on_case(actor, case: Case) -> None:
 
 
 def _lock(step: StepRun, actor) -> StepRun:
-    step = StepRun.objects.select_for_update().select_related("case", "track").get(pk=step.pk)
+    step = (
+        StepRun.objects.select_for_update(no_key=True)
+        .select_related("case", "track")
+        .get(pk=step.pk)
+    )
     _check_on_case(actor, step.case)
     if CaseState(step.case.state) not in WORKING_STATES:
         raise ValidationFailed(
@@ -253,7 +257,7 @@ def step_output_add(*, actor, step: StepRun, name: str, content: bytes) -> CaseD
 @transaction.atomic
 def track_update(*, actor, track: Track, status: str, note: str, now: dt.datetime) -> Track:
     """The process specialist's daily sync of one department's line."""
-    track = Track.objects.select_for_update().select_related("case").get(pk=track.pk)
+    track = Track.objects.select_for_update(no_key=True).select_related("case").get(pk=track.pk)
     _check_on_case(actor, track.case)
     if CaseState(track.case.state) not in WORKING_STATES | {CaseState.REVIEW}:
         raise ValidationFailed(

@@ -48,7 +48,7 @@ def profile_save(
         raise ValidationFailed(_("每日可用工时须是数字。"), field="capacity_hours") from None
     if not Decimal("0") <= hours <= Decimal("12"):
         raise ValidationFailed(_("每日可用工时应在 0 到 12 小时之间。"), field="capacity_hours")
-    profile, _created = StaffProfile.objects.select_for_update().get_or_create(user=user)
+    profile, _created = StaffProfile.objects.select_for_update(no_key=True).get_or_create(user=user)
     profile.skills = list(dict.fromkeys(skills))
     profile.capacity_hours = hours
     profile.expedite_team = bool(expedite_team)
@@ -124,7 +124,7 @@ def team_propose(*, actor, case: Case, now: dt.datetime, system: bool = False) -
     """
     if not system:
         _require(actor, Capability.ASSIGN_TEAM, _("只有经理可以重新建议分工。"))
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     _check_running(case)
     confirmed = {
         a.role: a.user_id for a in Assignment.objects.filter(case=case, status=Assignment.CONFIRMED)
@@ -175,7 +175,7 @@ _ROLE_GROUP = {"liaison": Role.LIAISON, "process": Role.PROCESS, "risk": Role.RI
 def team_assign(*, actor, case: Case, choices: dict[str, int | None]) -> list[Assignment]:
     """A manager confirms the proposal or puts someone else in a role (all roles at once)."""
     _require(actor, Capability.ASSIGN_TEAM, _("只有经理可以确认或调整分工。"))
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     _check_running(case)
     unknown = [r for r in choices if r not in CASE_ROLES]
     if unknown:
