@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +17,7 @@ from expedite.accounts.selectors import staff_display_name, user_can
 from expedite.cases import selectors as case_selectors
 from expedite.cases.plans import current_catalog
 from expedite.cases.views import _access
-from expedite.domain.errors import DomainError, ValidationFailed, gettext_noop
+from expedite.domain.errors import DomainError, NotAllowed, ValidationFailed, gettext_noop
 from expedite.domain.learning import LEVER_KINDS, CatalogChange, ChangeKind
 from expedite.domain.roles import Capability
 from expedite.web.i18n import localized
@@ -298,6 +299,8 @@ def handbook_entry_create(request, code: str):
             change=change_from_post(request.POST, code),
             now=clock.now(),
         )
+    except NotAllowed as exc:
+        raise PermissionDenied(localized(exc)) from exc
     except DomainError as exc:
         messages.error(request, localized(exc))
         return redirect(reverse("handbook_service", args=[code]) + "#new-entry")
