@@ -256,3 +256,19 @@ def test_listing_cases_does_not_query_per_row(client, world, auth, django_assert
     with django_assert_max_num_queries(10):
         body = client.get("/api/v1/cases", {"limit": 50}, **auth).json()
     assert body["count"] == 12
+
+
+def test_a_token_records_its_use_at_most_once_a_minute(client, world):
+    """A write per request serialised a busy client's calls on the token's row."""
+    from expedite.accounts.models import ApiToken
+
+    token, raw = api_token_create(user=world.zhang, name="busy")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    now = clock.now()
+    recent = now - timezone.timedelta(seconds=30)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=recent)
+    assert client.get("/api/v1/services", **auth).status_code == 200
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == recent
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now - timezone.timedelta(minutes=2))
+    assert client.get("/api/v1/services", **auth).status_code == 200
+    assert ApiToken.objects.get(pk=token.pk).last_used_at >= now
