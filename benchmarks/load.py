@@ -116,8 +116,9 @@ def _inside(env: dict, step: str, path: Path, log: Path) -> None:
 
 def _gunicorn_baseline(bind: str, *, embedded: bool) -> list[str]:
     # The flags of src/expedite/ops/management/commands/serve.py, with the same defaults.
+    cores = os.cpu_count() or 1  # serve.default_web_workers, without loading Django here
     workers = int(
-        os.environ.get("WEB_CONCURRENCY") or (1 if embedded else 2 * (os.cpu_count() or 1) + 1)
+        os.environ.get("WEB_CONCURRENCY") or (min(2, cores) if embedded else 2 * cores + 1)
     )
     return [
         sys.executable, "-m", "gunicorn", "load_baseline:application",
