@@ -27,6 +27,13 @@ def test_healthz_without_a_worker_answers_503_and_says_the_worker_is_down(client
     }
 
 
+def test_a_load_balancer_asks_only_whether_this_web_process_can_serve(client):
+    response = client.get("/healthz", {"scope": "web"})
+    assert response.status_code == 200
+    assert response.json()["ok"] is True and response.json()["worker"]["ok"] is False
+    assert client.get("/healthz").status_code == 503
+
+
 def test_where_no_worker_is_expected_healthz_is_ok_without_one(client, settings):
     settings.EXPEDITE_EXPECT_WORKER = False
     response = client.get("/healthz")
