@@ -469,7 +469,10 @@ def run(args, env: dict, work: Path, inbox: Inbox, *, scaled: bool) -> bool:
     # The demo's custody handovers mailed their codes directly, not through the outbox.
     with inbox.lock:
         inbox.ids.clear()
-    # This process reads and checks the database with the server's settings.
+    # This process reads and checks the database with the server's settings, and only those
+    # (CI sets DATABASE_URL for the scaled run; the embedded run must not read it).
+    for key in [k for k in os.environ if k not in env]:
+        del os.environ[key]
     os.environ.update(env)
     os.environ["DJANGO_SETTINGS_MODULE"] = "expedite.web.settings"
     import django
