@@ -47,8 +47,11 @@ def route_key(route: str, name: str) -> str:
 
 
 def fill(route: str, ids: dict[str, int | str]) -> str:
-    """The route with its parameters replaced by the fixture's ids."""
-    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(ids[m.group(1)]), route)
+    """The route with its parameters replaced by the fixture's ids. `pk` is the case's under
+    cases/, the client's under clients/, and an id nothing has elsewhere."""
+    pk = ids["pk"] if route.startswith("cases/") else ids["client_id"]
+    own = dict(ids, pk=pk if route.startswith(("cases/", "clients/")) else ids["doc"])
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(own[m.group(1)]), route)
 
 
 # Pages read with GET: what each needs. A role without it is refused (403, or 404 where the

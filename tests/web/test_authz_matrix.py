@@ -16,6 +16,7 @@ from expedite.cases.services import case_create
 from expedite.domain.roles import CAPABILITIES, Capability, Role
 from expedite.portal import links
 from tests.web import authz_rules as rules
+from tests.web.delivery_helpers import result_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -196,11 +197,13 @@ def test_every_api_operation_needs_a_token_and_a_role(matrix):
     assert wrong == [], "\n".join(wrong)
 
 
-def test_a_client_link_opens_its_own_case_and_nothing_else(matrix):
+def test_a_client_link_opens_its_own_case_and_nothing_else(
+    matrix, django_capture_on_commit_callbacks
+):
     """Each portal route with a made-up token: 404. Another client's link with this case's
     file: 404. The case's own link: its page."""
     site = rules.site_routes()
-    ids = dict(matrix["ids"], token="made-up", pk=1, item="license")
+    ids = dict(matrix["ids"], token="made-up", item="license")
     for name in sorted(rules.PORTAL_ROUTES):
         url = rules.fill(site[name], ids)
         before = AuditEvent.objects.count()
@@ -216,10 +219,24 @@ def test_a_client_link_opens_its_own_case_and_nothing_else(matrix):
     assert foreign != links.portal_token(case)
     page = Browser().get(links.portal_path(other)).content.decode()
     assert case.reference not in page
-    doc = CaseDocument.objects.filter(case=case).first()
-    if doc is not None:
-        url = rules.fill(site["portal_file"], dict(ids, token=foreign, pk=doc.pk))
-        assert Browser().get(url).status_code == 404
+    from expedite.cases.triage import case_document_add
+
+    with django_capture_on_commit_callbacks(execute=True):  # the file is stored on commit
+        doc = case_document_add(
+            actor=matrix["world"].zhang,
+            case=case,
+            kind="notice",
+            name="受理通知书.pdf",
+            content=result_pdf("notice"),
+            client_visible=True,
+        )
+    own_file = rules.fill(
+        site["portal_file"], dict(ids, token=links.portal_token(case), doc=doc.pk)
+    )
+    assert Browser().get(own_file).status_code == 200
+    url = rules.fill(site["portal_file"], dict(ids, token=foreign, doc=doc.pk))
+    assert Browser().get(url).status_code == 404
+    assert CaseDocument.objects.filter(pk=doc.pk, case=case).exists()
 
 
 def test_the_admin_site_is_for_superusers_only(matrix):
