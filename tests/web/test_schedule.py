@@ -140,11 +140,13 @@ def test_a_stale_proposal_is_refused_and_nothing_changes(competing, change):
         first = StepRun.objects.filter(case=world.project).order_by("position").first()
         step_start(actor=world.zhang, step=first, now=now)
     else:
+        # From the day work next happens: at 23:30 on 31 December that is after New Year.
+        start = next_working_day()
         absence_add(
             actor=world.li,
             user=world.li,
-            start=timezone.localdate(),
-            end=timezone.localdate() + dt.timedelta(days=2),
+            start=start,
+            end=start + dt.timedelta(days=2),
             reason="培训",
         )
     with pytest.raises(ValidationFailed, match="已过时"):
