@@ -1,0 +1,78 @@
+"""The case page: SQL queries and server time for the demo case with the most history.
+
+Builds a new installation with its demo data (`expedite setup`) under a temporary directory,
+then renders, as the supervisor, the page of the case with the most audit events, and the case
+list as the baseline measured in the same run. Prints the queries of each, the median server
+time over N requests, and the ratio of the case page to the list.
+
+    .venv/bin/python benchmarks/case_page.py [--requests 20] [--var DIR]
+Target: a bounded number of queries (tests/web/test_case_panels.py asserts the bound).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _setup(var: str) -> None:
+    os.environ["EXPEDITE_VAR_DIR"] = var
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.pop("EXPEDITE_QUEUE_URL", None)
+    if not (Path(var) / "expedite.sqlite3").exists():
+        bin_dir = Path(sys.executable).parent
+        subprocess.run([str(bin_dir / "expedite"), "setup"], check=True, stdout=subprocess.DEVNULL)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "expedite.web.settings"
+    import django
+
+    django.setup()
+
+
+def _measure(client, url: str, n: int) -> tuple[float, int, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    count = len(queries)  # read now: each request starts by clearing the log
+    times = []
+    for _ in range(n):
+        start = time.perf_counter()
+        client.get(url)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), count, len(response.content)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--var", default="")
+    args = parser.parse_args()
+    _setup(args.var or tempfile.mkdtemp(prefix="case-page-"))
+
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+    from django.test import Client
+
+    from expedite.cases.models import Case
+
+    case = Case.objects.annotate(n=Count("audit_events")).order_by("-n", "pk").first()
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(get_user_model().objects.get(username="zhaolei"))
+    base_t, base_q, base_b = _measure(client, "/", args.requests)
+    page_t, page_q, page_b = _measure(client, f"/cases/{case.pk}/", args.requests)
+    print(f"case {case.reference}: {case.n} events, {case.steps.count()} steps")
+    print(f"baseline list:    {base_t * 1000:.1f} ms, {base_q} queries, {base_b / 1024:.0f} KB")
+    print(f"case page:        {page_t * 1000:.1f} ms, {page_q} queries, {page_b / 1024:.0f} KB")
+    print(f"ratio case page / case list: {page_t / base_t:.2f}")
+
+
+if __name__ == "__main__":
+    main()
