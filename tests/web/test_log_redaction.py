@@ -18,10 +18,10 @@ from django.utils import timezone
 
 from expedite import clock
 from expedite.cases.services import case_create
+from expedite.common.logredact import RedactSecrets, redact
+from expedite.ops.gunicornlog import LOG_ARGS
 from expedite.portal.services import code_send
 from expedite.portal.sms import LoggingSmsSender
-from expedite.web.gunicornlog import LOG_ARGS
-from expedite.web.logredact import RedactSecrets, redact
 
 # The shape of a real link token (django.core.signing, compressed): only its route may show.
 TOKEN = ".eJyrVspRsjI0NDQ3MTU1sDA3sjTQUcpTsjKsBQBQ7gWl:1uSeCrEtSiGnAtUrE0xyz"

@@ -30,7 +30,7 @@ THROTTLED = "登录失败次数过多"
 @pytest.fixture
 def shared_store(settings):
     """The product's default store: the cache table in the database."""
-    from expedite.web.env import cache_from_url
+    from expedite.common.env import cache_from_url
 
     settings.CACHES = {"default": cache_from_url("db://", key_prefix="login-test")}
 
@@ -47,7 +47,7 @@ def _via_proxy(address: str, spoofed: str = "") -> dict:
 def test_the_client_is_the_right_most_forwarded_address_that_is_not_our_proxy(rf, settings):
     import ipaddress
 
-    from expedite.web.addresses import client_address
+    from expedite.common.addresses import client_address
 
     request = rf.get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9, 10.1.2.3")
     settings.EXPEDITE_BEHIND_TLS_PROXY = False

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from expedite.web.env import database_from_url, envbool, envint, huey_from_url, secret_key
+from expedite.common.env import database_from_url, envbool, envint, huey_from_url, secret_key
 
 
 def test_booleans_fail_loudly_on_nonsense(monkeypatch):
@@ -67,7 +67,7 @@ def test_production_requires_a_secret_key(tmp_path, monkeypatch):
 
 
 def test_cache_urls(tmp_path):
-    from expedite.web.env import cache_from_url
+    from expedite.common.env import cache_from_url
 
     redis = cache_from_url("redis://cache.example:6380/2", key_prefix="firm-a")
     assert redis["BACKEND"] == "django.core.cache.backends.redis.RedisCache"

@@ -11,8 +11,8 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from expedite.audit.services import audit_record
+from expedite.common.admin import ReadOnlyAdmin
 from expedite.domain.audit import AuditKind
-from expedite.web.admin import ReadOnlyAdmin
 
 from .forms import ThrottledAdminAuthenticationForm
 from .models import ApiToken

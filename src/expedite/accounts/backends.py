@@ -8,7 +8,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 
 from expedite import clock
-from expedite.web.addresses import client_address
+from expedite.common.addresses import client_address
 
 from . import throttle
 

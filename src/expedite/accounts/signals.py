@@ -7,8 +7,8 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from expedite.audit.services import audit_record
+from expedite.common.addresses import client_address as _ip
 from expedite.domain.audit import ActorKind, AuditKind
-from expedite.web.addresses import client_address as _ip
 
 
 @receiver(user_logged_in)

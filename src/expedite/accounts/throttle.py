@@ -1,7 +1,7 @@
 """How many password tries an address gets: per account, and over all accounts.
 
 A try is counted before the password is checked and given back when it succeeds, atomically
-in the shared cache (expedite.web.ratelimit): tries sent in parallel, to any web process, can
+in the shared cache (expedite.common.ratelimit): tries sent in parallel, to any web process, can
 never together pass the limit. An account is limited per address it is tried from, so whoever
 knows a user name slows only their own address, never the owner logging in from elsewhere; an
 address is also limited over all accounts, higher, so it cannot try a few passwords on every
@@ -14,8 +14,8 @@ import datetime as dt
 
 from django.conf import settings
 
-from expedite.web import ratelimit
-from expedite.web.addresses import address_group
+from expedite.common.addresses import address_group
+from expedite.common import ratelimit
 
 WINDOW_SECONDS = 15 * 60
 _ACCOUNT = "login:account-address"

@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError
-from expedite.web.i18n import localized
 
 from . import services
 from .forms import ThrottledAuthenticationForm

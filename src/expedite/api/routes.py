@@ -13,8 +13,8 @@ from expedite import clock
 from expedite.accounts.selectors import api_token_user
 from expedite.cases import selectors, services
 from expedite.cases.triage import FactsUnanswered
+from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError, NotAllowed, NotFound, gettext_noop
-from expedite.web.i18n import localized
 
 from .approval_routes import router as approval_router
 from .calendar_routes import router as calendar_router

@@ -14,11 +14,11 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from expedite.audit.services import audit_record
+from expedite.common.admin import ReadOnlyAdmin
+from expedite.common.i18n import localized
 from expedite.domain.approvals import ApprovalAction, ApprovalRule, validate_rules, yuan
 from expedite.domain.audit import AuditKind
 from expedite.domain.roles import Role
-from expedite.web.admin import ReadOnlyAdmin
-from expedite.web.i18n import localized
 
 from .models import ApprovalPolicy, ApprovalRequest
 from .models import ApprovalRule as RuleRow

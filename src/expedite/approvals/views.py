@@ -16,11 +16,11 @@ from django.views.decorators.http import require_POST
 from expedite import clock
 from expedite.accounts.selectors import staff_display_name, user_can, user_roles
 from expedite.cases import selectors as case_selectors
-from expedite.cases.views import _access
+from expedite.common.access import access
+from expedite.common.i18n import localized
 from expedite.domain.approvals import approvable_roles
 from expedite.domain.errors import DomainError
 from expedite.domain.roles import Capability
-from expedite.web.i18n import localized
 
 from . import selectors, services
 from .models import ACTION_CHOICES, ApprovalRequest
@@ -72,7 +72,7 @@ def _back(request, case_pk: int):
 @login_required
 @require_POST
 def approval_create(request, pk: int):
-    case = _access(case_selectors.access_case, user=request.user, pk=pk)
+    case = access(case_selectors.access_case, user=request.user, pk=pk)
     form = ApprovalForm(request.POST)
     if not form.is_valid():
         messages.error(

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from expedite.web.admin import ReadOnlyAdmin
+from expedite.common.admin import ReadOnlyAdmin
 
 from .models import AuditEvent
 

@@ -9,11 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from expedite import clock
+from expedite.common.access import access
+from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError
-from expedite.web.i18n import localized
 
 from . import selectors
-from .views import _access
 
 
 @login_required
@@ -24,7 +24,7 @@ def case_evidence_download(request, pk: int):
 
     from .evidence import case_evidence
 
-    case = _access(selectors.access_case, user=request.user, pk=pk)
+    case = access(selectors.access_case, user=request.user, pk=pk)
     name, data = case_evidence(actor=request.user, case=case)
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -38,7 +38,7 @@ def case_move(request, pk: int):
 
     from .lifecycle import case_transition
 
-    case = _access(selectors.access_case, user=request.user, pk=pk)
+    case = access(selectors.access_case, user=request.user, pk=pk)
     try:
         case_transition(
             actor=request.user,

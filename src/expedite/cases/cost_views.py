@@ -12,14 +12,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from expedite.accounts.selectors import staff_display_name
+from expedite.common.access import access
+from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError
-from expedite.web.i18n import localized
 
 from . import selectors
 from .costs import cost_entry_add
 from .forms import DateInput
 from .models import COST_KIND_CHOICES
-from .views import _access
 
 
 class CostForm(forms.Form):
@@ -44,7 +44,7 @@ class CostForm(forms.Form):
 @login_required
 @require_POST
 def case_cost_add(request, pk: int):
-    case = _access(selectors.access_case, user=request.user, pk=pk)
+    case = access(selectors.access_case, user=request.user, pk=pk)
     form = CostForm(request.POST)
     if not form.is_valid():
         messages.error(

@@ -6,9 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError
 from expedite.domain.identifiers import normalize_phone, normalize_uscc
-from expedite.web.i18n import localized
 
 from .models import VALUE_TIER_CHOICES
 

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from expedite import clock
+from expedite.common.access import access
 from expedite.domain.catalog import Catalog, ServiceType
 from expedite.domain.planning import Options, PlanFacts
 from expedite.workdays.selectors import firm_calendar
@@ -24,7 +25,6 @@ from .plans import (
     facts_from,
 )
 from .quote import quote_text
-from .views import _access
 
 
 def _saving(saves, day) -> str:
@@ -160,11 +160,11 @@ def plan_context(request, case) -> dict:
 
 @login_required
 def case_plan(request, pk: int):
-    case = _access(selectors.access_case, user=request.user, pk=pk)
+    case = access(selectors.access_case, user=request.user, pk=pk)
     return render(request, "cases/_plan.html", plan_context(request, case))
 
 
 @login_required
 def case_quote(request, pk: int):
-    case = _access(selectors.access_case, user=request.user, pk=pk)
+    case = access(selectors.access_case, user=request.user, pk=pk)
     return render(request, "cases/quote.html", plan_context(request, case))

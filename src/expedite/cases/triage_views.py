@@ -13,16 +13,16 @@ from django.views.decorators.http import require_POST
 
 from expedite import clock
 from expedite.accounts.selectors import user_can
+from expedite.common.access import access
+from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError, ValidationFailed
 from expedite.domain.roles import Capability
-from expedite.web.i18n import localized
 
 from . import selectors
 from .forms import add_domain_error
 from .plans import catalog_for, definition_for
 from .triage import NOTICE, case_document_add, case_triage, case_verdict_override
 from .triage_forms import IntakeForm, OverrideForm, initial_from
-from .views import _access
 
 
 def triage_context(request, case, form=None, override_form=None) -> dict:
@@ -42,7 +42,7 @@ def triage_context(request, case, form=None, override_form=None) -> dict:
 @login_required
 @require_POST
 def case_triage_view(request, pk: int):
-    case = _access(selectors.access_case, user=request.user, pk=pk)
+    case = access(selectors.access_case, user=request.user, pk=pk)
     if not user_can(request.user, Capability.TRIAGE):
         raise PermissionDenied(_("您的角色无权研判加急单。"))
     service = definition_for(case)
@@ -81,7 +81,7 @@ def case_triage_view(request, pk: int):
 @login_required
 @require_POST
 def case_override_view(request, pk: int):
-    case = _access(selectors.access_case, user=request.user, pk=pk)
+    case = access(selectors.access_case, user=request.user, pk=pk)
     form = OverrideForm(request.POST)
     if form.is_valid():
         try:
@@ -104,7 +104,7 @@ def case_override_view(request, pk: int):
 @login_required
 def triage_queue(request):
     """Triaged cases, most urgent first, with the reason for each rank (资源冲突时的排序)."""
-    cases = _access(selectors.case_list, user=request.user).filter(priority__isnull=False)
+    cases = access(selectors.case_list, user=request.user).filter(priority__isnull=False)
     cases = (
         cases.exclude(state__in=["closed", "cancelled", "declined"])
         .exclude(verdict="refused")

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -12,9 +11,10 @@ from django.views.decorators.http import require_http_methods
 
 from expedite import clock
 from expedite.accounts.selectors import staff_display_name, user_can
-from expedite.domain.errors import DomainError, NotAllowed, NotFound
+from expedite.common.access import access
+from expedite.common.i18n import localized
+from expedite.domain.errors import DomainError, NotFound
 from expedite.domain.roles import Capability
-from expedite.web.i18n import localized
 from expedite.workdays.display import deadline_facts
 from expedite.workdays.selectors import firm_calendar
 
@@ -26,20 +26,11 @@ from .lifecycle import case_allowed
 from .models import CASE_STATE_CHOICES
 
 
-def _access(fn, **kwargs):
-    try:
-        return fn(**kwargs)
-    except NotAllowed as exc:
-        raise PermissionDenied(localized(exc)) from exc
-    except NotFound as exc:
-        raise Http404(localized(exc)) from exc
-
-
 @login_required
 def case_list(request):
     query = request.GET.get("q", "").strip()[:100]
     state = request.GET.get("state", "")
-    cases = _access(selectors.case_list, user=request.user, query=query, state=state)
+    cases = access(selectors.case_list, user=request.user, query=query, state=state)
     page = Paginator(cases, 25).get_page(request.GET.get("page"))
     cal, today = firm_calendar(), clock.today()
     for case in page:
@@ -122,7 +113,7 @@ def case_detail_context(request, case) -> dict:
 
 @login_required
 def case_detail(request, pk: int):
-    case = _access(selectors.access_case, user=request.user, pk=pk)
+    case = access(selectors.access_case, user=request.user, pk=pk)
     return render(request, "cases/case_detail.html", case_detail_context(request, case))
 
 
@@ -206,7 +197,7 @@ def _contact(data: dict) -> services.ContactInput:
 @login_required
 def client_list(request):
     query = request.GET.get("q", "").strip()[:100]
-    clients = _access(selectors.client_list, user=request.user, query=query)
+    clients = access(selectors.client_list, user=request.user, query=query)
     page = Paginator(clients, 25).get_page(request.GET.get("page"))
     return render(
         request,
@@ -247,7 +238,7 @@ def client_create(request):
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def client_detail(request, pk: int):
-    client = _access(selectors.access_client, user=request.user, pk=pk)
+    client = access(selectors.access_client, user=request.user, pk=pk)
     can_edit = user_can(request.user, Capability.CREATE_CLIENT)
     form = ContactForm(request.POST or None)
     if request.method == "POST":

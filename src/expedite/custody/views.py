@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -14,28 +13,20 @@ from django.views.decorators.http import require_POST
 from expedite import clock
 from expedite.accounts.selectors import user_can
 from expedite.cases import selectors as case_selectors
-from expedite.domain.errors import DomainError, NotAllowed, NotFound
+from expedite.common.access import access
+from expedite.common.i18n import flash_outcome, localized
+from expedite.domain.errors import DomainError, NotFound
 from expedite.domain.roles import Capability
 from expedite.portal.access import case_for_token, not_found
-from expedite.web.i18n import flash_outcome, localized
 
 from . import selectors, services
 from .forms import CheckInForm, CheckOutForm, CodeForm, TransferForm, form_errors
 from .models import CustodyItem, CustodyMovement
 
 
-def _guard(fn, **kwargs):
-    try:
-        return fn(**kwargs)
-    except NotAllowed as exc:
-        raise PermissionDenied(localized(exc)) from exc
-    except NotFound as exc:
-        raise Http404(localized(exc)) from exc
-
-
 def custody_context(request, case) -> dict:
     """The case page's custody section (merged into cases.views.case_detail_context)."""
-    items = _guard(selectors.items_for_case, user=request.user, case=case)
+    items = access(selectors.items_for_case, user=request.user, case=case)
     return {
         "custody_rows": selectors.item_rows(items, user=request.user, now=clock.now()),
         "custody_can_record": user_can(request.user, Capability.CUSTODY_RECORD),
@@ -48,7 +39,7 @@ def custody_context(request, case) -> dict:
 
 @login_required
 def custody_list(request):
-    items = _guard(selectors.items_in_firm, user=request.user)
+    items = access(selectors.items_in_firm, user=request.user)
     now = clock.now()
     rows = selectors.item_rows(items, user=request.user, now=now)
     context = {
@@ -74,7 +65,7 @@ def _run(request, fn, success: str, **kwargs) -> None:
 
 
 def _item(request, pk: int) -> CustodyItem:
-    _guard(selectors.check_view, user=request.user)
+    access(selectors.check_view, user=request.user)
     item = CustodyItem.objects.filter(pk=pk).first()
     if item is None:
         raise Http404(_("找不到该物品。"))
@@ -84,7 +75,7 @@ def _item(request, pk: int) -> CustodyItem:
 @login_required
 @require_POST
 def custody_check_in(request, pk: int):
-    case = _guard(case_selectors.access_case, user=request.user, pk=pk)
+    case = access(case_selectors.access_case, user=request.user, pk=pk)
     form = CheckInForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请检查交接登记：") + form_errors(form))
@@ -137,7 +128,7 @@ def custody_check_out(request, pk: int):
 
 
 def _movement(request, pk: int) -> CustodyMovement:
-    _guard(selectors.check_view, user=request.user)
+    access(selectors.check_view, user=request.user)
     movement = CustodyMovement.objects.select_related("item").filter(pk=pk).first()
     if movement is None:
         raise Http404(_("找不到该交接记录。"))

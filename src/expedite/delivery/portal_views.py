@@ -13,13 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from expedite import clock
+from expedite.common.i18n import localized
 from expedite.domain.delivery import EVALUATION_LABELS, REMARK_MAX
 from expedite.domain.errors import DomainError
 from expedite.portal import ratelimit
 from expedite.portal import services as portal_services
 from expedite.portal.access import mark_verified
 from expedite.portal.views import _contact_label, portal_view, too_many
-from expedite.web.i18n import localized
 
 from . import selectors, services
 

@@ -15,12 +15,12 @@ from expedite import clock
 from expedite.accounts.selectors import user_can
 from expedite.cases import selectors as case_selectors
 from expedite.cases.models import CaseDocument
-from expedite.cases.views import _access
+from expedite.common.access import access
+from expedite.common.i18n import localized
 from expedite.domain.delivery import CONFIRMATION_KIND, RESULT_KIND
 from expedite.domain.errors import DomainError, NotAllowed
 from expedite.domain.roles import Capability
 from expedite.portal.views import attachment_headers
-from expedite.web.i18n import localized
 
 from . import selectors, services
 from .certs import self_signed_warning
@@ -43,7 +43,7 @@ def delivery_context(request, case) -> dict:
 @login_required
 @require_POST
 def result_upload(request, pk: int):
-    case = _access(case_selectors.access_case, user=request.user, pk=pk)
+    case = access(case_selectors.access_case, user=request.user, pk=pk)
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, _("请选择要上传的结果文件。"))
@@ -77,7 +77,7 @@ def result_upload(request, pk: int):
 @login_required
 def delivery_download(request, pk: int, doc: int):
     """A result file or the signed confirmation, for anyone who may see the case."""
-    case = _access(case_selectors.access_case, user=request.user, pk=pk)
+    case = access(case_selectors.access_case, user=request.user, pk=pk)
     document = CaseDocument.objects.filter(
         pk=doc, case=case, kind__in=[RESULT_KIND, CONFIRMATION_KIND]
     ).first()

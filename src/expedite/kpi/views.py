@@ -17,11 +17,11 @@ from django.views.decorators.http import require_POST
 from expedite import clock
 from expedite.accounts.selectors import user_can
 from expedite.cases import selectors as case_selectors
-from expedite.cases.views import _access
+from expedite.common.access import access
+from expedite.common.i18n import localized
 from expedite.domain import kpi
 from expedite.domain.errors import DomainError, NotAllowed
 from expedite.domain.roles import Capability
-from expedite.web.i18n import localized
 
 from .charts import Series, bars_svg, line_svg
 from .export import workbook_bytes
@@ -169,7 +169,7 @@ def kpi_case_context(request, case) -> dict:
 @login_required
 @require_POST
 def delivery_error_view(request, pk: int):
-    case = _access(case_selectors.access_case, user=request.user, pk=pk)
+    case = access(case_selectors.access_case, user=request.user, pk=pk)
     raw = request.POST.get("found_on", "").strip()
     try:
         found_on = dt.date.fromisoformat(raw) if raw else None

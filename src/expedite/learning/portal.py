@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from expedite import clock
+from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError
 from expedite.domain.feedback import FIELDS
 from expedite.portal.access import client_verified
-from expedite.web.i18n import localized
 
 from .selectors import feedback_for
 from .services import SURVEY_STATES, feedback_submit

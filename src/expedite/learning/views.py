@@ -16,11 +16,11 @@ from expedite import clock
 from expedite.accounts.selectors import staff_display_name, user_can
 from expedite.cases import selectors as case_selectors
 from expedite.cases.plans import current_catalog
-from expedite.cases.views import _access
+from expedite.common.access import access
+from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError, NotAllowed, ValidationFailed, gettext_noop
 from expedite.domain.learning import LEVER_KINDS, CatalogChange, ChangeKind
 from expedite.domain.roles import Capability
-from expedite.web.i18n import localized
 from expedite.workdays.selectors import firm_calendar
 
 from . import selectors
@@ -57,7 +57,7 @@ def retrospective_context(request, case) -> dict:
 @login_required
 @require_POST
 def case_retrospective(request, pk: int):
-    case = _access(case_selectors.access_case, user=request.user, pk=pk)
+    case = access(case_selectors.access_case, user=request.user, pk=pk)
     try:
         save_retrospective(
             actor=request.user,
@@ -76,7 +76,7 @@ def case_retrospective(request, pk: int):
 
 @login_required
 def follow_up_list(request):
-    rows = _access(selectors.follow_ups, user=request.user)
+    rows = access(selectors.follow_ups, user=request.user)
     recent = selectors.recent_feedback(user=request.user)
     return render(
         request,
@@ -93,7 +93,7 @@ def follow_up_list(request):
 @login_required
 @require_POST
 def follow_up_close(request, pk: int):
-    row = _access(selectors.follow_up, user=request.user, pk=pk)
+    row = access(selectors.follow_up, user=request.user, pk=pk)
     report_time = request.POST.get("report_time", "") if request.POST.get("apply") else ""
     try:
         follow_up_resolve(
@@ -124,7 +124,7 @@ def _service_rows(user):
 
 @login_required
 def handbook(request):
-    entries = _access(selectors.handbook_entries, user=request.user)
+    entries = access(selectors.handbook_entries, user=request.user)
     return render(
         request,
         "learning/handbook.html",
@@ -185,7 +185,7 @@ def describe_change(change: dict) -> str:
 
 @login_required
 def handbook_service(request, code: str):
-    entries = _access(selectors.handbook_entries, user=request.user, service_code=code)
+    entries = access(selectors.handbook_entries, user=request.user, service_code=code)
     try:
         service = current_catalog().get(code)
     except KeyError:
@@ -311,7 +311,7 @@ def handbook_entry_create(request, code: str):
 @login_required
 @require_POST
 def handbook_decide(request, pk: int):
-    entry = _access(selectors.handbook_entry, user=request.user, pk=pk)
+    entry = access(selectors.handbook_entry, user=request.user, pk=pk)
     accept = request.POST.get("decision") == "accept"
     try:
         proposal_decide(

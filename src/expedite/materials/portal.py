@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from expedite import clock
+from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError
 from expedite.portal.access import case_for_token, client_verified
-from expedite.web.i18n import localized
 
 from . import selectors
 from .services import prereview_start, submission_add

@@ -13,11 +13,11 @@ from django.views.decorators.http import require_GET, require_POST
 from expedite import clock
 from expedite.accounts.selectors import user_can
 from expedite.cases import selectors as case_selectors
-from expedite.cases.views import _access
 from expedite.catalog import load_wage_minimums
+from expedite.common.access import access
+from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError
 from expedite.domain.roles import Capability
-from expedite.web.i18n import localized
 
 from . import selectors
 from .models import FIELD_LABELS, VERDICT_CHOICES, MaterialSubmission
@@ -67,7 +67,7 @@ def _back(case):
 @login_required
 @require_POST
 def material_upload(request, pk: int):
-    case = _access(case_selectors.access_case, user=request.user, pk=pk)
+    case = access(case_selectors.access_case, user=request.user, pk=pk)
     item = request.POST.get("item", "")
     upload = request.FILES.get("file")
     material = next((m for m in selectors.checklist(case) if m.code == item), None)
@@ -101,7 +101,7 @@ def material_upload(request, pk: int):
 @login_required
 @require_POST
 def material_review(request, pk: int):
-    case = _access(case_selectors.access_case, user=request.user, pk=pk)
+    case = access(case_selectors.access_case, user=request.user, pk=pk)
     verdicts = {
         m.code: {
             "verdict": request.POST.get(f"verdict-{m.code}", ""),
@@ -125,7 +125,7 @@ def material_review(request, pk: int):
 @login_required
 @require_GET
 def material_download(request, pk: int, submission: int):
-    case = _access(case_selectors.access_case, user=request.user, pk=pk)
+    case = access(case_selectors.access_case, user=request.user, pk=pk)
     row = MaterialSubmission.objects.filter(case=case, pk=submission).first()
     if row is None:
         raise Http404("no such file")

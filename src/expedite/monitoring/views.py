@@ -14,10 +14,10 @@ from django.views.decorators.http import require_POST
 from expedite import clock
 from expedite.accounts.selectors import user_can
 from expedite.cases import selectors as case_selectors
-from expedite.cases.views import _access
+from expedite.common.access import access
+from expedite.common.i18n import flash_outcome
 from expedite.domain.roles import Capability
 from expedite.domain.text import parse_id
-from expedite.web.i18n import flash_outcome
 from expedite.work.models import StepRun
 
 from . import incidents as incident_services
@@ -51,7 +51,7 @@ def _done(request, pk: int, fn, ok: str):
 
 
 def _case(request, pk: int):
-    return _access(case_selectors.access_case, user=request.user, pk=pk)
+    return access(case_selectors.access_case, user=request.user, pk=pk)
 
 
 def _own(request, model, pk: int):

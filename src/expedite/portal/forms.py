@@ -7,8 +7,8 @@ from expedite import clock
 from expedite.cases.forms import DateInput
 from expedite.cases.models import CONSEQUENCE_CHOICES
 from expedite.cases.services import check_deadline
+from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError
-from expedite.web.i18n import localized
 
 YES_NO = [("", "—"), ("yes", _("是")), ("no", _("否"))]
 

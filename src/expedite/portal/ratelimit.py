@@ -1,5 +1,5 @@
 """The portal's limits: fixed windows per link and per client address, counted in the shared
-cache (expedite.web.ratelimit), so every server process counts towards one limit. See
+cache (expedite.common.ratelimit), so every server process counts towards one limit. See
 docs/portal.md."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import hashlib
 from django.conf import settings
 
 from expedite import clock
-from expedite.web import ratelimit
-from expedite.web.addresses import address_group, client_address
+from expedite.common.addresses import address_group, client_address
+from expedite.common import ratelimit
 
 # Kept under its old name for the views that record the address.
 client_ip = client_address

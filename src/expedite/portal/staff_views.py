@@ -17,9 +17,9 @@ from expedite import clock
 from expedite.accounts.selectors import user_can
 from expedite.cases import selectors as case_selectors
 from expedite.cases.models import CaseDocument
+from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError, NotAllowed, NotFound
 from expedite.domain.roles import Capability
-from expedite.web.i18n import localized
 
 from . import links, services
 from .qr import qr_svg

@@ -18,6 +18,7 @@ from expedite import clock
 from expedite.cases.plans import definition_for
 from expedite.cases.triage import case_intake_answer
 from expedite.cases.triage_forms import stage_choices
+from expedite.common.i18n import localized
 from expedite.custody.views import portal_context as custody_portal_context
 from expedite.delivery.portal import portal_context as delivery_portal_context
 from expedite.domain.cases import CaseState
@@ -26,7 +27,6 @@ from expedite.domain.portal import mask_email, mask_name, mask_phone
 from expedite.learning.portal import portal_context as learning_portal_context
 from expedite.materials.portal import portal_context as materials_portal_context
 from expedite.monitoring.portal import portal_context as monitoring_portal_context
-from expedite.web.i18n import localized
 from expedite.workdays.display import deadline_facts
 from expedite.workdays.selectors import firm_calendar
 

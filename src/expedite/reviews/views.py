@@ -11,11 +11,11 @@ from django.views.decorators.http import require_POST
 from expedite import clock
 from expedite.accounts.selectors import staff_display_name, user_can
 from expedite.cases import selectors as case_selectors
-from expedite.cases.views import _access
+from expedite.common.access import access
+from expedite.common.i18n import localized
 from expedite.domain.cases import CaseState
 from expedite.domain.errors import DomainError, NotFound
 from expedite.domain.roles import Capability
-from expedite.web.i18n import localized
 
 from .models import SUPERVISOR
 from .selectors import case_handlers, case_reviews, review_checklist, round_status
@@ -85,7 +85,7 @@ def _form_results(post, checklist) -> tuple[list[dict], list[FindingInput]]:
 @login_required
 @require_POST
 def case_review(request, pk: int, stage: str):
-    case = _access(case_selectors.access_case, user=request.user, pk=pk)
+    case = access(case_selectors.access_case, user=request.user, pk=pk)
     try:
         results, findings = _form_results(request.POST, review_checklist(case))
         if stage == SUPERVISOR:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import (
+from expedite.common.env import (
     cache_from_url,
     database_from_url,
     envbool,
@@ -57,7 +57,7 @@ SECURE_HSTS_SECONDS = envint("EXPEDITE_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCT
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("EXPEDITE_HSTS_INCLUDE_SUBDOMAINS", default=False)
 SECURE_HSTS_PRELOAD = envbool("EXPEDITE_HSTS_PRELOAD", default=False)
 # Behind the proxy, the client is the right-most X-Forwarded-For entry that is not one of these
-# (the firm's own load balancers and proxies); see expedite.web.addresses.
+# (the firm's own load balancers and proxies); see expedite.common.addresses.
 EXPEDITE_TRUSTED_PROXIES = envnetworks("EXPEDITE_TRUSTED_PROXIES", [])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 
@@ -208,12 +208,12 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
 # Every handler masks secrets (portal link tokens, one-time codes, mobile numbers): see
-# expedite.web.logredact. Django's own handlers are redefined here so that they do too.
+# expedite.common.logredact. Django's own handlers are redefined here so that they do too.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "redact": {"()": "expedite.web.logredact.RedactSecrets"},
+        "redact": {"()": "expedite.common.logredact.RedactSecrets"},
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
     "formatters": {

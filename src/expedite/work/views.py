@@ -17,12 +17,12 @@ from expedite import clock
 from expedite.accounts.selectors import staff_display_name, user_can
 from expedite.cases import selectors as case_selectors
 from expedite.cases.plans import current_catalog
-from expedite.cases.views import _access
+from expedite.common.access import access
+from expedite.common.i18n import flash_outcome, localized
 from expedite.domain.errors import DomainError
 from expedite.domain.roles import Capability
 from expedite.domain.staffing import CASE_ROLES
 from expedite.domain.text import parse_id
-from expedite.web.i18n import flash_outcome, localized
 from expedite.workdays.selectors import firm_calendar
 
 from . import schedule as schedule_services
@@ -87,7 +87,7 @@ def _done(request, fn, ok: str, pk: int, anchor: str = "work"):
 @login_required
 @require_POST
 def team_propose_view(request, pk: int):
-    case = _access(case_selectors.access_case, user=request.user, pk=pk)
+    case = access(case_selectors.access_case, user=request.user, pk=pk)
     if not user_can(request.user, Capability.ASSIGN_TEAM):
         raise PermissionDenied
     return _done(
@@ -101,7 +101,7 @@ def team_propose_view(request, pk: int):
 @login_required
 @require_POST
 def team_assign_view(request, pk: int):
-    case = _access(case_selectors.access_case, user=request.user, pk=pk)
+    case = access(case_selectors.access_case, user=request.user, pk=pk)
     choices = {}
     for role in CASE_ROLES:
         raw = request.POST.get(role, "")
@@ -118,7 +118,7 @@ def team_assign_view(request, pk: int):
 @require_POST
 def step_action_view(request, step_id: int, action: str):
     step = get_object_or_404(StepRun.objects.select_related("case"), pk=step_id)
-    _access(case_selectors.access_case, user=request.user, pk=step.case_id)
+    access(case_selectors.access_case, user=request.user, pk=step.case_id)
     now = clock.now()
     if action == "start":
         fn = lambda: step_services.step_start(actor=request.user, step=step, now=now)  # noqa: E731
@@ -150,7 +150,7 @@ def step_action_view(request, step_id: int, action: str):
 @require_POST
 def track_update_view(request, track_id: int):
     track = get_object_or_404(Track, pk=track_id)
-    _access(case_selectors.access_case, user=request.user, pk=track.case_id)
+    access(case_selectors.access_case, user=request.user, pk=track.case_id)
     return _done(
         request,
         lambda: step_services.track_update(

@@ -7,10 +7,10 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
+from expedite.common.i18n import localized
 from expedite.domain.calendar import MAX_DATE, MIN_DATE, WorkingHours
 from expedite.domain.calendar_data import parse_arrangement
 from expedite.domain.errors import DomainError, NotAllowed
-from expedite.web.i18n import localized
 
 from . import services
 from .models import CalendarOverride, Closure, Schedule

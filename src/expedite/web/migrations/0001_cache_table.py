@@ -4,7 +4,7 @@ switching to the database cache later needs no extra step."""
 from django.core.management.commands.createcachetable import Command as CreateCacheTable
 from django.db import migrations
 
-from expedite.web.env import CACHE_TABLE
+from expedite.common.env import CACHE_TABLE
 
 
 def create(apps, schema_editor):

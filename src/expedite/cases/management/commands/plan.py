@@ -14,9 +14,9 @@ from expedite.cases.plans import (
     option_to_dict,
     service_definition,
 )
+from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError
 from expedite.domain.planning import options
-from expedite.web.i18n import localized
 from expedite.workdays.parsing import parse_date
 from expedite.workdays.selectors import firm_calendar
 

@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from expedite import clock
 from expedite.cases.retention import purge_plan, retention_purge
+from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError
-from expedite.web.i18n import localized
 from expedite.workdays.parsing import parse_date
 
 

@@ -17,9 +17,9 @@ from expedite.cases.triage import (
     run_triage,
     triage_to_dict,
 )
+from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError
 from expedite.domain.triage import Consequence
-from expedite.web.i18n import localized
 from expedite.workdays.parsing import parse_date
 
 YES = ("true", "yes", "是")

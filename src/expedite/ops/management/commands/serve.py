@@ -10,10 +10,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from huey.contrib.djhuey import HUEY
 
+from expedite.common.env import envint, envstr
 from expedite.ops.demo import DEMO_PASSWORD, demo_logins
+from expedite.ops.gunicornlog import LOG_ARGS
 from expedite.ops.supervisor import supervise
-from expedite.web.env import envint, envstr
-from expedite.web.gunicornlog import LOG_ARGS
 
 
 def embedded() -> bool:

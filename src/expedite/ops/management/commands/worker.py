@@ -7,9 +7,9 @@ from huey.consumer import Consumer
 from huey.contrib.djhuey import HUEY
 
 from expedite import clock
+from expedite.common.env import envint
 from expedite.ops.models import WorkerHeartbeat
 from expedite.ops.services import heartbeat_record, worker_identity
-from expedite.web.env import envint
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError
-from expedite.web.i18n import localized
 from expedite.workdays import answers, services
 from expedite.workdays.parsing import parse_count, parse_date
 from expedite.workdays.selectors import firm_calendar

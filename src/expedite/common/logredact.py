@@ -1,7 +1,7 @@
 """The logging filter that keeps secrets out of every log line (`expedite.domain.redact`).
 
 `RedactSecrets` is installed on every handler in settings.LOGGING and on gunicorn's error and
-access logs (`expedite.web.gunicornlog`).
+access logs (`expedite.ops.gunicornlog`).
 """
 
 from __future__ import annotations

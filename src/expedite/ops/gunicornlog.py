@@ -1,5 +1,5 @@
 """gunicorn's logger with secrets masked: its access log records every request line and
-referrer, and a portal link's path is a password (`expedite.web.logredact`).
+referrer, and a portal link's path is a password (`expedite.common.logredact`).
 
 `expedite serve` passes `LOG_ARGS` to gunicorn.
 """
@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from gunicorn.glogging import Logger
 
-from .logredact import RedactSecrets
+from expedite.common.logredact import RedactSecrets
 
 LOG_ARGS = (
     "--access-logfile", "-",
-    "--logger-class", "expedite.web.gunicornlog.RedactingLogger",
+    "--logger-class", "expedite.ops.gunicornlog.RedactingLogger",
 )  # fmt: skip
 
 
