@@ -8,6 +8,9 @@ class CasesConfig(AppConfig):
     verbose_name = _("客户与加急单")
 
     def ready(self) -> None:
+        # Models and views load only once the app registry is ready.
         from .pdfsafe import reportlab_offline
+        from .views import register_case_panels
 
         reportlab_offline()
+        register_case_panels()

@@ -8,8 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from expedite import clock
 from expedite.accounts.selectors import user_can
@@ -18,8 +20,9 @@ from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError, ValidationFailed
 from expedite.domain.roles import Capability
 
-from . import selectors
+from . import panels, selectors
 from .forms import add_domain_error
+from .page import case_page_context
 from .plans import catalog_for, definition_for
 from .triage import NOTICE, case_document_add, case_triage, case_verdict_override
 from .triage_forms import IntakeForm, OverrideForm, initial_from
@@ -70,11 +73,14 @@ def case_triage_view(request, pk: int):
             add_domain_error(form, exc)
         else:
             messages.success(request, _("已完成研判。"))
+            if request.htmx:  # a verdict changes other panels too: reload the page
+                return HttpResponseClientRedirect(reverse("case_detail", args=[case.pk]))
             return redirect("case_detail", pk=case.pk)
-    from .views import case_detail_context
-
-    context = case_detail_context(request, case)
-    context.update(triage_context(request, case, form=form))
+    # Refused: the form comes back with its errors; with htmx only its panel is rendered.
+    extra = {"intake_form": form}
+    if request.htmx:
+        return panels.panel_response(request, case, "triage", extra=extra, status=422)
+    context = case_page_context(request, case, extra={"triage": extra})
     return render(request, "cases/case_detail.html", context, status=422)
 
 

@@ -18,12 +18,14 @@ from expedite.domain.roles import Capability
 from expedite.workdays.display import deadline_facts
 from expedite.workdays.selectors import firm_calendar
 
-from . import selectors, services
+from . import page, panels, selectors, services
 from .clocks import read_clocks
+from .cost_views import CostForm
 from .costs import fee_comparison
 from .forms import CaseForm, ClientForm, ContactForm, add_domain_error
-from .lifecycle import case_allowed
 from .models import CASE_STATE_CHOICES
+from .plan_views import plan_context
+from .triage_views import triage_context
 
 
 @login_required
@@ -78,111 +80,61 @@ def case_create(request):
     return render(request, "cases/case_form.html", {"form": form, "has_clients": clients.exists()})
 
 
-def case_detail_context(request, case) -> dict:
-    from expedite.reviews.views import review_context
-    from expedite.work.views import work_context
-
-    from .triage_views import triage_context
-
-    events = case.audit_events.order_by("-seq")[:50]
-    return {
-        "case": case,
-        "events": events,
-        "deadline": deadline_facts(firm_calendar(), case.requested_deadline, today=clock.today()),
-        "service_name": case.service.display_name(get_language()),
-        "created_by_name": staff_display_name(case.created_by),
-        "clocks": read_clocks(case.clocks, now=clock.now()),
-        **_planning(request, case, triage_context),
-        **_portal_context(request, case),
-        "costs": fee_comparison(case),
-        "can_record_cost": user_can(request.user, Capability.RECORD_COST),
-        "can_move": user_can(request.user, Capability.MOVE_CASE),
-        "allowed_states": [(s, dict(CASE_STATE_CHOICES)[s]) for s in case_allowed(case)],
-        "cost_form": _cost_form(),
-        **work_context(request, case),
-        **review_context(request, case),
-        **_custody(request, case),
-        **_approvals_context(request, case),
-        **_materials_context(request, case),
-        **_monitoring_context(request, case),
-        **_kpi_context(request, case),
-        **_learning_context(request, case),
-        **_delivery_context(request, case),
-    }
-
-
 @login_required
 def case_detail(request, pk: int):
     case = access(selectors.access_case, user=request.user, pk=pk)
-    return render(request, "cases/case_detail.html", case_detail_context(request, case))
+    return render(request, "cases/case_detail.html", page.case_page_context(request, case))
 
 
-def _materials_context(request, case) -> dict:
-    from expedite.materials.views import materials_context
-
-    return materials_context(request, case)
-
-
-def _learning_context(request, case) -> dict:
-    from expedite.learning.views import retrospective_context
-
-    return retrospective_context(request, case)
+def facts_panel(request, case) -> dict:
+    return {
+        "deadline": deadline_facts(firm_calendar(), case.requested_deadline, today=clock.today()),
+        "service_name": case.service.display_name(get_language()),
+        "created_by_name": staff_display_name(case.created_by),
+    }
 
 
-def _approvals_context(request, case) -> dict:
-    from expedite.approvals.views import approvals_context
-
-    return approvals_context(request, case)
-
-
-def _kpi_context(request, case) -> dict:
-    from expedite.kpi.views import kpi_case_context
-
-    return kpi_case_context(request, case)
-
-
-def _monitoring_context(request, case) -> dict:
-    from expedite.monitoring.views import monitoring_context
-
-    return monitoring_context(request, case)
-
-
-def _delivery_context(request, case) -> dict:
-    from expedite.delivery.views import delivery_context
-
-    return delivery_context(request, case)
-
-
-def _cost_form():
-    from .cost_views import CostForm
-
-    return CostForm()
-
-
-def _custody(request, case) -> dict:
-    from expedite.custody.views import custody_context
-
-    return custody_context(request, case)
-
-
-def _planning(request, case, triage_context) -> dict:
-    """Plan and triage panels; a service no catalog knows any more gets a message, not an error."""
+def triage_panel(request, case) -> dict:
+    """Triage; a service no catalog knows any more gets a message, not an error."""
     try:
-        return {**_plan_context(request, case), **triage_context(request, case)}
+        return triage_context(request, case)
     except NotFound as exc:
         return {"plan_unavailable": localized(exc)}
 
 
-def _plan_context(request, case) -> dict:
-    from .plan_views import plan_context
+def plan_panel(request, case) -> dict:
+    try:
+        return plan_context(request, case)
+    except NotFound as exc:
+        return {"plan_unavailable": localized(exc)}
 
-    return plan_context(request, case)
+
+def costs_panel(request, case) -> dict:
+    return {
+        "costs": fee_comparison(case),
+        "can_record_cost": user_can(request.user, Capability.RECORD_COST),
+        "cost_form": CostForm(),
+    }
 
 
-def _portal_context(request, case) -> dict:
-    from expedite.portal.staff_views import portal_context
+def clocks_panel(request, case) -> dict:
+    return {"clocks": read_clocks(case.clocks, now=clock.now())}
 
-    return portal_context(request, case)
+
+def events_panel(request, case) -> dict:
+    return {"events": case.audit_events.order_by("-seq")[:50]}
+
+
+def register_case_panels() -> None:
+    for key, order, template, context, half in (
+        ("facts", 100, "cases/_facts_panel.html", facts_panel, True),
+        ("triage", 200, "cases/_triage_panel.html", triage_panel, False),
+        ("plan", 300, "cases/_plan_panel.html", plan_panel, False),
+        ("costs", 1300, "cases/_costs_panel.html", costs_panel, False),
+        ("clocks", 1400, "cases/_clocks_panel.html", clocks_panel, False),
+        ("events", 1500, "cases/_events_panel.html", events_panel, False),
+    ):
+        panels.register_panel(panels.Panel(key, order, template, context, half=half))
 
 
 def _contact(data: dict) -> services.ContactInput:

@@ -6,3 +6,11 @@ class CustodyConfig(AppConfig):
     name = "expedite.custody"
     label = "custody"
     verbose_name = _("证照印章保管")
+
+    def ready(self) -> None:
+        # Models and views load only once the app registry is ready.
+        from expedite.cases.panels import Panel, register_panel
+
+        from .views import custody_context
+
+        register_panel(Panel("custody", 700, "custody/_case_section.html", custody_context))

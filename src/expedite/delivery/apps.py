@@ -8,12 +8,16 @@ class DeliveryConfig(AppConfig):
     verbose_name = _("结果交付")
 
     def ready(self) -> None:
-        from expedite.cases.lifecycle import register_guard
-
-        from .guards import confirmed_only_by_the_client
-
-        register_guard(confirmed_only_by_the_client)
-        # The administrators' page says when signatures are made with a self-signed certificate.
+        # Models and views load only once the app registry is ready.
         from django.contrib import admin
 
+        from expedite.cases.lifecycle import register_guard
+        from expedite.cases.panels import Panel, register_panel
+
+        from .guards import confirmed_only_by_the_client
+        from .views import delivery_context
+
+        register_panel(Panel("delivery", 1200, "delivery/_case_section.html", delivery_context))
+        register_guard(confirmed_only_by_the_client)
+        # The administrators' page says when signatures are made with a self-signed certificate.
         admin.site.index_template = "delivery/admin_index.html"

@@ -8,11 +8,17 @@ class LearningConfig(AppConfig):
     verbose_name = _("满意度与复盘")
 
     def ready(self) -> None:
+        # Models and views load only once the app registry is ready.
         from expedite.cases.lifecycle import register_guard
+        from expedite.cases.panels import Panel, register_panel
         from expedite.cases.services import register_catalog_reviser
 
         from .catalog import catalog_in_force_text
         from .guards import retrospective_before_closing
+        from .views import retrospective_context
 
+        register_panel(
+            Panel("retrospective", 1100, "learning/_case_section.html", retrospective_context)
+        )
         register_guard(retrospective_before_closing)
         register_catalog_reviser(catalog_in_force_text)

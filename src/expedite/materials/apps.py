@@ -6,3 +6,11 @@ class MaterialsConfig(AppConfig):
     name = "expedite.materials"
     label = "materials"
     verbose_name = _("材料预审")
+
+    def ready(self) -> None:
+        # Models and views load only once the app registry is ready.
+        from expedite.cases.panels import Panel, register_panel
+
+        from .views import materials_context
+
+        register_panel(Panel("materials", 900, "materials/_case_section.html", materials_context))

@@ -6,3 +6,13 @@ class MonitoringConfig(AppConfig):
     name = "expedite.monitoring"
     label = "monitoring"
     verbose_name = _("日清与异常")
+
+    def ready(self) -> None:
+        # Models and views load only once the app registry is ready.
+        from expedite.cases.panels import Panel, register_panel
+
+        from .views import monitoring_context
+
+        register_panel(
+            Panel("monitoring", 1000, "monitoring/_case_section.html", monitoring_context)
+        )

@@ -8,10 +8,14 @@ class PortalConfig(AppConfig):
     verbose_name = _("客户进度页")
 
     def ready(self) -> None:
+        # Models and views load only once the app registry is ready.
         from django.db.models.signals import post_save
 
         from expedite.cases.models import Case
+        from expedite.cases.panels import Panel, register_panel
 
         from .signals import issue_first_link
+        from .staff_views import portal_context
 
+        register_panel(Panel("portal", 150, "portal/_case_section.html", portal_context, half=True))
         post_save.connect(issue_first_link, sender=Case, dispatch_uid="portal_first_link")

@@ -8,8 +8,12 @@ class WorkConfig(AppConfig):
     verbose_name = _("人员与办理进度")
 
     def ready(self) -> None:
+        # Models and views load only once the app registry is ready.
         from expedite.cases.lifecycle import register_follower
+        from expedite.cases.panels import Panel, register_panel
 
         from .hooks import on_transition
+        from .views import work_context
 
+        register_panel(Panel("work", 400, "work/_case_section.html", work_context))
         register_follower(on_transition)

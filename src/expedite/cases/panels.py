@@ -1,0 +1,89 @@
+"""The case page as panels that apps register, the way lifecycle guards are registered.
+
+`cases` knows no feature app: each app registers what it shows about a case (its template,
+the function that builds its context, who may see it) from its AppConfig.ready, and the page
+lays the panels out by their order. A panel's template is one `<section id="{key}">`, so a form
+in it can be answered with that panel alone (`panel_response`) instead of the whole page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from .models import Case
+
+PanelContext = Callable[[HttpRequest, Case], dict[str, Any]]
+PanelVisible = Callable[[HttpRequest, Case], bool]
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str  # the id of the panel's <section>, unique on the page
+    order: int  # top to bottom; the cases app's own panels use multiples of 100
+    template: str
+    context: PanelContext
+    visible: PanelVisible | None = None  # None: whoever may open the case
+    half: bool = False  # beside the next half-width panel on a wide screen
+
+
+@dataclass(frozen=True)
+class BoundPanel:
+    panel: Panel
+    context: Mapping[str, Any]
+
+    @property
+    def key(self) -> str:
+        return self.panel.key
+
+
+_PANELS: dict[str, Panel] = {}
+
+
+def register_panel(panel: Panel) -> Panel:
+    """Add a panel to the case page; registering a key again replaces it."""
+    _PANELS[panel.key] = panel
+    return panel
+
+
+def registered() -> list[Panel]:
+    return sorted(_PANELS.values(), key=lambda p: (p.order, p.key))
+
+
+def bind(
+    request: HttpRequest,
+    case: Case,
+    *,
+    only: str | None = None,
+    extra: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[BoundPanel]:
+    """Build the context of every panel the user may see (or of `only` one); `extra` replaces
+    parts of a panel's context, such as a refused form with its errors."""
+    bound = []
+    for panel in registered():
+        if only is not None and panel.key != only:
+            continue
+        if panel.visible is not None and not panel.visible(request, case):
+            continue
+        context = panel.context(request, case)
+        if extra and panel.key in extra:
+            context = {**context, **extra[panel.key]}
+        bound.append(BoundPanel(panel, context))
+    return bound
+
+
+def panel_response(
+    request: HttpRequest,
+    case: Case,
+    key: str,
+    *,
+    extra: Mapping[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """One panel on its own, for a form the page posted with htmx."""
+    bound = bind(request, case, only=key, extra={key: extra or {}})
+    return render(request, "cases/_panels.html", {"case": case, "panels": bound}, status=status)
