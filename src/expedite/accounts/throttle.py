@@ -14,8 +14,8 @@ import datetime as dt
 
 from django.conf import settings
 
-from expedite.common.addresses import address_group
 from expedite.common import ratelimit
+from expedite.common.addresses import address_group
 
 WINDOW_SECONDS = 15 * 60
 _ACCOUNT = "login:account-address"

@@ -9,8 +9,8 @@ import hashlib
 from django.conf import settings
 
 from expedite import clock
-from expedite.common.addresses import address_group, client_address
 from expedite.common import ratelimit
+from expedite.common.addresses import address_group, client_address
 
 # Kept under its old name for the views that record the address.
 client_ip = client_address
