@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "expedite.workdays.middleware.CalendarVersionMiddleware",
 ]
 
 ROOT_URLCONF = "expedite.web.urls"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from contextvars import ContextVar
 
 from expedite.domain.calendar import WorkCalendar, WorkingHours
 from expedite.domain.calendar_data import (
@@ -15,11 +17,35 @@ from .models import CalendarOverride, CalendarVersion, Schedule
 
 _lock = threading.Lock()
 _cache: dict[tuple[str, str], WorkCalendar] = {}
+# Within one request the version is read once: a page asks for the calendar many times.
+_request_version: ContextVar[list[str] | None] = ContextVar("calendar_version", default=None)
 
 
 def calendar_version() -> str:
+    held = _request_version.get()
+    if held:
+        return held[0]
     row = CalendarVersion.objects.filter(pk=1).first()
-    return row.token if row else ""
+    token = row.token if row else ""
+    if held is not None:
+        held.append(token)
+    return token
+
+
+def forget_calendar_version() -> None:
+    """After a change to the calendar, the rest of the request reads the new version."""
+    held = _request_version.get()
+    if held:
+        held.clear()
+
+
+@contextlib.contextmanager
+def version_read_once():
+    token = _request_version.set([])
+    try:
+        yield
+    finally:
+        _request_version.reset(token)
 
 
 def _arrangements():

@@ -17,6 +17,7 @@ from expedite.domain.errors import NotAllowed, ValidationFailed
 from expedite.domain.roles import Capability
 
 from .models import CalendarOverride, CalendarVersion, Closure, Schedule
+from .selectors import forget_calendar_version
 
 
 def _require(actor) -> None:
@@ -28,6 +29,7 @@ def _bump() -> None:
     token = uuid.uuid4().hex
     if not CalendarVersion.objects.filter(pk=1).update(token=token):
         CalendarVersion.objects.create(pk=1, token=token)
+    forget_calendar_version()
 
 
 @transaction.atomic
