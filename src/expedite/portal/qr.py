@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import io
 
 import segno
 
 
+# A link's code is drawn once per process, not on every view of the case page.
+@functools.lru_cache(maxsize=512)
 def qr_svg(url: str, *, scale: int = 4, inline: bool = True) -> str:
     """An SVG document (or, inline, an <svg> element without the XML declaration)."""
     qr = segno.make(url, encoding="utf-8", error="m")

@@ -163,4 +163,9 @@ def wait_rows(found: list[Wait]) -> list[WaitRow]:
 
 
 def case_waits(case: Case, *, now: dt.datetime) -> list[WaitRow]:
-    return [r for r in wait_rows(waits(now=now)) if r.case.pk == case.pk or case in r.behind]
+    """The waits this case causes or suffers: only its people's queues are served."""
+    persons = set(case.assignments.filter(user__isnull=False).values_list("user_id", flat=True))
+    if not persons:
+        return []
+    found = waits(now=now, persons=persons)
+    return [r for r in wait_rows(found) if r.case.pk == case.pk or case in r.behind]

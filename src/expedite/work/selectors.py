@@ -162,16 +162,15 @@ def case_needs_for(case: Case, *, now: dt.datetime) -> dict[str, Need]:
     return case_needs(triples, cal.workdays_in(today, max(today, end)))
 
 
-def people(*, needs_days: list[dt.date]) -> list[Person]:
-    """Everyone holding one of the three roles, with skills, capacity and absences."""
+def people(*, needs_days: list[dt.date], ids: set[int] | None = None) -> list[Person]:
+    """Everyone holding one of the three roles (or those of `ids`), with skills, capacity and
+    absences."""
     User = get_user_model()
-    users = (
-        User.objects.filter(is_active=True, groups__name__in=CASE_ROLES)
-        .prefetch_related("groups")
-        .distinct()
-        .order_by("pk")
-    )
-    profiles = {p.user_id: p for p in StaffProfile.objects.all()}
+    users = User.objects.filter(is_active=True, groups__name__in=CASE_ROLES)
+    if ids is not None:
+        users = users.filter(pk__in=ids)
+    users = users.prefetch_related("groups").distinct().order_by("pk")
+    profiles = {p.user_id: p for p in StaffProfile.objects.filter(user__in=[u.pk for u in users])}
     away = _absent_days(needs_days)
     result = []
     for u in users:
@@ -213,17 +212,20 @@ def demands(
     now: dt.datetime,
     exclude_case: int | None = None,
     projections: dict[int, CaseProjection] | None = None,
+    persons: set[int] | None = None,
 ) -> list[Demand]:
     """Each active case's hours per assigned person and working day, with its priority.
 
     `projections`: those the caller already made for this `now` (the board), not made again.
+    `persons`: only these people's demands (each person's queue is served on its own).
     """
     projections = projections or {}
     cal = firm_calendar()
     # In review the work is done: what is left is the reviewers', not the team's hours.
-    cases = list(
-        _active_cases().exclude(pk=exclude_case or 0).exclude(state=CaseState.REVIEW.value)
-    )
+    active = _active_cases().exclude(pk=exclude_case or 0).exclude(state=CaseState.REVIEW.value)
+    if persons is not None:
+        active = active.filter(assignments__user__in=persons).distinct()
+    cases = list(active)
     runs: dict[int, list[StepRun]] = defaultdict(list)
     for r in StepRun.objects.filter(case__in=cases).select_related("track"):
         runs[r.case_id].append(r)
@@ -243,6 +245,8 @@ def demands(
         window = cal.workdays_in(today, max(today, proj.finish.date()))
         for role, need in case_needs(triples, window).items():
             person = team[case.pk].get(role)
+            if persons is not None and person not in persons:
+                continue
             if person is not None and need.hours_by_day:
                 result.append(Demand(case.pk, person, case.priority or 0.0, need.hours_by_day))
     return result
@@ -268,14 +272,23 @@ def horizon(now: dt.datetime, workdays: int) -> list[dt.date]:
     return cal.workdays_in(first, cal.add_workdays(first, workdays - 1))
 
 
-def waits(*, now: dt.datetime, workdays: int = 30, found: list[Demand] | None = None) -> list[Wait]:
+def waits(
+    *,
+    now: dt.datetime,
+    workdays: int = 30,
+    found: list[Demand] | None = None,
+    persons: set[int] | None = None,
+) -> list[Wait]:
     """Who waits for whom when people are over capacity: the triage queue order decides.
 
-    `found`: the demands already computed for this request (the board needs them twice)."""
+    `found`: the demands already computed for this request (the board needs them twice).
+    `persons`: only these people's queues; the waits in them are the same as firm-wide."""
     days = horizon(now, workdays)
-    staff = people(needs_days=days)
+    staff = people(needs_days=days, ids=persons)
     capacity = {(p.id, d): p.capacity_on(d) for p in staff for d in days}
-    return allocate(demands(now=now) if found is None else found, capacity, days)
+    if found is None:
+        found = demands(now=now, persons=persons)
+    return allocate(found, capacity, days)
 
 
 def tracks_with_staleness(tracks, *, now: dt.datetime) -> list[tuple[Track, bool]]:

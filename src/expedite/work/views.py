@@ -49,7 +49,9 @@ def work_context(request, case) -> dict:
     cal = firm_calendar()
     assignments = {a.role: a for a in case.assignments.select_related("user", "confirmed_by")}
     proj = case_projection(case, now=now, cal=cal)
-    staff = people(needs_days=[])
+    can_assign = user_can(request.user, Capability.ASSIGN_TEAM)
+    # The choice of people is only offered to those who may assign.
+    staff = people(needs_days=[]) if can_assign else []
     labels = dict(CASE_ROLE_CHOICES)
     team = [
         {
@@ -68,7 +70,7 @@ def work_context(request, case) -> dict:
         "team": team,
         "team_confirmed": bool(assignments)
         and all(a.status == "confirmed" for a in assignments.values()),
-        "can_assign": user_can(request.user, Capability.ASSIGN_TEAM),
+        "can_assign": can_assign,
         "can_update": user_can(request.user, Capability.UPDATE_PROGRESS),
         "projection": proj,
         "progress_svg": mark_safe(progress_svg(proj, cal, now=now)) if proj.steps else "",  # noqa: S308 - built with escape()
@@ -217,7 +219,9 @@ def staff_view(request):
     if request.method == "POST":
         return _staff_post(request, User)
     today = clock.today()
-    staff = people(needs_days=[])
+    can_assign = user_can(request.user, Capability.ASSIGN_TEAM)
+    # The choice of people is only offered to those who may assign.
+    staff = people(needs_days=[]) if can_assign else []
     profiles = {p.user_id: p for p in StaffProfile.objects.all()}
     skills = current_catalog().skills
     role_names = dict(CASE_ROLE_CHOICES)
