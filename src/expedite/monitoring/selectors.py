@@ -54,7 +54,9 @@ def case_monitoring(case: Case, *, now: dt.datetime) -> dict:
             case.incidents.select_related("raised_by", "acknowledged_by", "step"), now=now
         ),
         "warnings": list(case.risk_warnings.select_related("raised_by", "decided_by")[:20]),
-        "open_steps": list(case.steps.filter(finished_at__isnull=True).order_by("position")),
+        "open_steps": list(
+            case.steps.filter(finished_at__isnull=True).select_related("track").order_by("position")
+        ),
     }
 
 

@@ -9,6 +9,7 @@ import datetime as dt
 from html import escape
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from expedite.domain.calendar import WorkCalendar
 
@@ -23,9 +24,19 @@ STATE_COLOURS = {"done": "#15803d", "running": "#2563eb", "waiting": "#64748b"}
 CRITICAL = "#c2410c"
 
 
+WEEKDAYS = (
+    gettext_noop("周一"),
+    gettext_noop("周二"),
+    gettext_noop("周三"),
+    gettext_noop("周四"),
+    gettext_noop("周五"),
+    gettext_noop("周六"),
+    gettext_noop("周日"),
+)
+
+
 def _weekday(day: dt.date) -> str:
-    names = [_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日")]
-    return names[day.weekday()]
+    return _(WEEKDAYS[day.weekday()])
 
 
 def _axis(out: list[str], days: list[dt.date], height: int, today: dt.date) -> None:

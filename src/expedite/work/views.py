@@ -76,9 +76,17 @@ def work_context(request, case) -> dict:
         "progress_svg": mark_safe(progress_svg(proj, cal, now=now)) if proj.steps else "",  # noqa: S308 - built with escape()
         "tracks": tracks,
         "track_status_choices": TRACK_STATUS_CHOICES,
-        # Who waits is firm-wide work: only for a running case that has people on it.
-        "waits": case_waits(case, now=now) if proj.steps and assignments else [],
+        # Who waits depends on the queues of the case's people across their other cases: it
+        # loads after the page (case_waits_view), for a running case that has people on it.
+        "waits_pending": bool(proj.steps and assignments),
     }
+
+
+@login_required
+def case_waits_view(request, pk: int):
+    case = access(case_selectors.access_case, user=request.user, pk=pk)
+    waits = case_waits(case, now=clock.now())
+    return render(request, "work/_case_waits.html", {"case": case, "waits": waits})
 
 
 def _done(request, fn, ok: str, pk: int, anchor: str = "work"):

@@ -1,0 +1,188 @@
+"""The case page as registered panels: what it costs, and a refused form answered by its panel."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from expedite import clock
+from expedite.audit.models import AuditEvent
+from expedite.cases import panels
+from expedite.cases.costs import cost_entry_add
+from expedite.cases.models import Case
+from expedite.cases.services import case_create
+from expedite.cases.triage import NOTICE, case_document_add
+from expedite.work.models import StepRun
+from expedite.work.team import team_assign
+from tests.web.test_work import accept, open_case
+
+pytestmark = pytest.mark.django_db
+
+# Session, user, roles and the shell included: 51 for a running case with one of everything.
+QUERY_BOUND = 55
+
+
+def _queries(client, case) -> tuple[int, str]:
+    client.get(reverse("case_detail", args=[case.pk]))  # warm the per-process caches
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("case_detail", args=[case.pk]))
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+def _running_case(world) -> Case:
+    case = accept(world, open_case(world, reason="银行贷款需要营业执照", days=40))
+    team_assign(
+        actor=world.chen,
+        case=case,
+        choices={"liaison": world.zhang.pk, "process": world.li.pk, "risk": world.wang.pk},
+    )
+    return case
+
+
+def _grow(world, case: Case, n: int) -> None:
+    """More of everything the page lists: events (each file and cost writes one), steps, files
+    and costs."""
+    for i in range(n):
+        case_document_add(
+            actor=world.zhang,
+            case=case,
+            kind=NOTICE,
+            name=f"通知{i}.pdf",
+            content=b"%PDF-1.4 notice",
+            client_visible=True,
+        )
+        cost_entry_add(
+            actor=world.chen,
+            case=case,
+            kind="overtime",
+            description=f"加班{i}",
+            amount="100.00",
+            hours="2",
+            person=world.li,
+            day=timezone.localdate() - dt.timedelta(days=1),
+        )
+    last = StepRun.objects.filter(case=case).order_by("-position").first()
+    for _ in range(n):
+        last.pk = None
+        last.position += 1
+        last.code = f"extra-{last.position}"
+        last.save()
+
+
+def test_the_case_page_costs_the_same_queries_however_long_its_history(client, world):
+    case = _running_case(world)
+    client.force_login(world.chen)  # a manager sees every panel
+    _grow(world, case, 1)  # one of each, so every list on the page has rows
+    before, html = _queries(client, case)
+    assert before <= QUERY_BOUND, before
+    for key in ("facts", "triage", "plan", "work", "costs", "clocks", "events"):
+        assert f'id="{key}"' in html, key
+
+    events = AuditEvent.objects.filter(case=case).count()
+    _grow(world, case, 12)
+    assert AuditEvent.objects.filter(case=case).count() == events + 24
+    after, html = _queries(client, case)
+    assert html.count("加班") >= 12 and html.count("通知") >= 12  # the page does show them
+    assert after == before, (before, after)
+
+
+def test_every_panel_is_registered_once_with_its_own_section():
+    keys = [p.key for p in panels.registered()]
+    assert len(keys) == len(set(keys))
+    assert keys[:3] == ["facts", "portal", "triage"]
+    # Every feature app shows itself on the case page without cases importing it.
+    for key in (
+        "work",
+        "reviews",
+        "custody",
+        "approvals",
+        "materials",
+        "monitoring",
+        "retrospective",
+        "delivery",
+        "delivery-errors",
+    ):
+        assert key in keys, key
+
+
+def test_a_refused_triage_posted_with_htmx_answers_with_its_panel_alone(client, world):
+    case = open_case(world)
+    client.force_login(world.zhang)
+    url = reverse("case_triage", args=[case.pk])
+    before = Case.objects.get(pk=case.pk).triage
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, {"deadline": "not a date"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div class="panel">')
+    assert 'id="triage"' in html and 'role="alert"' in html
+    for other in ('id="work"', 'id="costs"', 'id="events"', 'id="plan"', "<html"):
+        assert other not in html, other
+    assert len(queries) < 25, len(queries)
+    assert Case.objects.get(pk=case.pk).triage == before  # refused: nothing changed
+
+    # Without JavaScript the whole page comes back, the form with its errors in place.
+    response = client.post(url, {"deadline": "not a date"})
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "<html" in html and 'id="triage"' in html and 'id="events"' in html
+    assert 'role="alert"' in html
+
+
+def test_a_triage_that_goes_through_reloads_the_whole_page(client, world):
+    from tests.web.test_triage import form
+
+    case = case_create(
+        actor=world.zhang,
+        client_id=world.hengxin.pk,
+        service_code="tax-deregistration",
+        requested_deadline=timezone.localdate() + dt.timedelta(days=45),
+        reason="老板要季度报表",
+        now=clock.now(),
+    )
+    client.force_login(world.zhang)
+    response = client.post(reverse("case_triage", args=[case.pk]), form(), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == reverse("case_detail", args=[case.pk])
+    assert Case.objects.get(pk=case.pk).state == "triaged"
+
+
+def test_who_waits_loads_after_the_page_and_matches_the_firm_wide_queue(client, world, make_user):
+    from expedite.domain.roles import Role
+    from expedite.work.board import case_waits, wait_rows
+    from expedite.work.selectors import waits
+    from expedite.work.team import profile_save
+
+    # li alone does the process work of two cases due at once: one waits behind the other.
+    profile_save(
+        actor=world.chen,
+        user=world.li,
+        skills=["外资", "工商"],
+        capacity_hours=2,
+        expedite_team=True,
+    )
+    make_user("li2", Role.PROCESS)
+    loan = _running_case(world)
+    project = _running_case(world)
+    firm_wide = [
+        (r.person, r.case.pk, r.workdays, [b.pk for b in r.behind])
+        for r in wait_rows(waits(now=clock.now()))
+        if r.case.pk == project.pk or project in r.behind
+    ]
+    assert firm_wide, "the specialist should be overbooked"
+    mine = [
+        (r.person, r.case.pk, r.workdays, [b.pk for b in r.behind])
+        for r in case_waits(project, now=clock.now())
+    ]
+    assert mine == firm_wide
+
+    client.force_login(world.chen)
+    page = client.get(reverse("case_detail", args=[project.pk])).content.decode()
+    assert reverse("case_waits", args=[project.pk]) in page and "需等待" not in page
+    part = client.get(reverse("case_waits", args=[project.pk])).content.decode()
+    assert "资源冲突" in part and "需等待" in part
+    assert loan.reference in part and project.reference in part
