@@ -16,6 +16,7 @@ import yaml
 from . import yamltext
 from .catalog_fields import (
     Material,
+    StepTemplate,
     _check_materials,
     _checklist,
     _code,
@@ -27,6 +28,7 @@ from .catalog_fields import (
 )
 from .durations import Duration
 from .errors import CatalogError
+from .rules import parse_rules
 
 STEP_ROLES = ("liaison", "process", "risk", "supervisor", "manager", "third_party", "government")
 
@@ -50,19 +52,6 @@ class Risk(enum.IntEnum):
     LOW = 1
     MEDIUM = 2
     HIGH = 3
-
-
-@dataclass(frozen=True, slots=True)
-class StepTemplate:
-    code: str
-    name: str
-    duration: Duration
-    role: str
-    skill: str
-    track: str
-    milestone: str = ""
-    depends_on: tuple[str, ...] = ()
-    when: str = ""  # included only when this fact holds (e.g. a likely rejection)
 
 
 @dataclass(frozen=True, slots=True)
@@ -433,8 +422,6 @@ def parse_catalog(text: str, *, source: str = "<catalog>", strict: bool = True) 
         services.append(service)
     if not services:
         raise CatalogError(f"{source}: 目录中没有任何服务事项。")
-    from .rules import parse_rules  # rules build on steps: imported here, not at the top
-
     skill_set = set(map(str, skills))
     rules = parse_rules(
         doc.get("rules"),

@@ -161,3 +161,16 @@ def _checklist(entry: dict, where: str, *, required: bool) -> tuple[str, ...]:
             )
         items.append(item)
     return tuple(items)
+
+
+@dataclass(frozen=True, slots=True)
+class StepTemplate:
+    code: str
+    name: str
+    duration: Duration
+    role: str
+    skill: str
+    track: str
+    milestone: str = ""
+    depends_on: tuple[str, ...] = ()
+    when: str = ""  # included only when this fact holds (e.g. a likely rejection)

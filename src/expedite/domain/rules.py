@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .catalog import StepTemplate
+from .catalog_fields import StepTemplate
 from .errors import CatalogError
 
 
