@@ -61,6 +61,7 @@ PAGES: dict[str, str | C] = {
     "case_create": C.CREATE_CASE,
     "case_detail": C.VIEW_CASES,
     "case_plan": C.VIEW_CASES,
+    "case_waits": C.VIEW_CASES,
     "case_quote": C.VIEW_CASES,
     "triage_queue": C.VIEW_CASES,
     "client_list": C.VIEW_CASES,
