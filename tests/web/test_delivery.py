@@ -276,7 +276,7 @@ def test_the_evidence_file_holds_the_signed_form_and_its_index_lists_the_confirm
 ):
     import zipfile
 
-    from expedite.cases.evidence import case_evidence
+    from expedite.records.evidence import case_evidence
 
     case = delivered_case(world)
     confirm_through_portal(client, case, smtp, evaluation="satisfied", remark="很快")

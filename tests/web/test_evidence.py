@@ -14,9 +14,9 @@ from django.utils import timezone
 from expedite import clock
 from expedite.audit.models import AuditEvent
 from expedite.cases.costs import cost_entry_add
-from expedite.cases.evidence import case_evidence
 from expedite.cases.services import case_create
 from expedite.cases.triage import case_document_add
+from expedite.records.evidence import case_evidence
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -15,10 +15,10 @@ from openpyxl import load_workbook
 
 from expedite import clock
 from expedite.cases.costs import cost_entry_add
-from expedite.cases.evidence import case_evidence
 from expedite.cases.models import Client
 from expedite.cases.services import case_create
 from expedite.kpi.models import DeliveryError
+from expedite.records.evidence import case_evidence
 from tests.conftest import PASSWORD
 from tests.web.kpi_helpers import at, kpi_history
 

@@ -362,10 +362,10 @@ def close_as(case):
 
 
 def test_a_retention_purge_keeps_the_handbook_and_the_catalog_revision(world, admin, clock):
-    from expedite.cases.retention import retention_purge
     from expedite.cases.services import case_create
     from expedite.learning.models import HandbookEntry, Retrospective
     from expedite.learning.services import handbook_entry_add
+    from expedite.records.retention import retention_purge
 
     long_ago = dt.datetime(2020, 1, 6, 10, tzinfo=dt.UTC)
     back = timezone.now()

@@ -11,10 +11,10 @@ from django.utils import timezone
 from expedite.audit.models import AuditEvent
 from expedite.audit.verify import verify
 from expedite.cases.models import Case, CaseDocument
-from expedite.cases.retention import retention_purge
 from expedite.cases.services import case_create
 from expedite.cases.triage import case_document_add
 from expedite.domain.errors import ValidationFailed
+from expedite.records.retention import retention_purge
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -315,11 +315,11 @@ def test_the_index_tells_how_the_case_was_run(catalog):
     from django.contrib.auth.models import User
     from reportlab.lib.units import mm
 
-    from expedite.cases.evidence import case_evidence
-    from expedite.cases.evidence_work import running_sections
     from expedite.cases.models import Case
     from expedite.kpi.demo import HISTORY_CASES
     from expedite.ops.demo import demo_load
+    from expedite.records.evidence import case_evidence
+    from expedite.records.sections import running_sections
 
     demo_load(now=timezone.now())
     case = Case.objects.exclude(HISTORY_CASES).get(service__code="vat-credit-refund")

@@ -1,4 +1,4 @@
-"""Case actions on the case page: change state, download the evidence file."""
+"""Moving a case from the case page."""
 
 from __future__ import annotations
 
@@ -14,22 +14,6 @@ from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError
 
 from . import selectors
-
-
-@login_required
-@require_POST
-def case_evidence_download(request, pk: int):
-    """POST: an export builds a file and is recorded, so a link elsewhere cannot trigger it."""
-    from django.http import HttpResponse
-
-    from .evidence import case_evidence
-
-    case = access(selectors.access_case, user=request.user, pk=pk)
-    name, data = case_evidence(actor=request.user, case=case)
-    response = HttpResponse(data, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @login_required

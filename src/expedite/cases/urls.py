@@ -12,7 +12,6 @@ urlpatterns = [
     path("cases/<int:pk>/override/", triage_views.case_override_view, name="case_override"),
     path("queue/", triage_views.triage_queue, name="triage_queue"),
     path("cases/<int:pk>/costs/", cost_views.case_cost_add, name="case_cost_add"),
-    path("cases/<int:pk>/evidence/", action_views.case_evidence_download, name="case_evidence"),
     path("cases/<int:pk>/move/", action_views.case_move, name="case_move"),
     path("clients/", views.client_list, name="client_list"),
     path("clients/new/", views.client_create, name="client_create"),

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "expedite.portal",
     "expedite.learning",
     "expedite.kpi",
+    "expedite.records",
     "expedite.workdays",
     "expedite.web",
 ]

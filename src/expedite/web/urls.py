@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("expedite.notify.urls")),
     path("", include("expedite.workdays.urls")),
     path("", include("expedite.kpi.urls")),
+    path("", include("expedite.records.urls")),
     path("p/", include("expedite.portal.urls")),
     path("p/", include("expedite.learning.portal_urls")),
     path("", include("expedite.learning.urls")),

@@ -4,9 +4,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from expedite.cases.evidence import case_evidence
 from expedite.cases.models import Case
 from expedite.domain.text import parse_id
+from expedite.records.evidence import case_evidence
 
 
 class Command(BaseCommand):

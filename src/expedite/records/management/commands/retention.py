@@ -3,9 +3,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from expedite import clock
-from expedite.cases.retention import purge_plan, retention_purge
 from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError
+from expedite.records.retention import purge_plan, retention_purge
 from expedite.workdays.parsing import parse_date
 
 

@@ -14,10 +14,9 @@ from django.utils.translation import gettext as _
 
 from expedite.audit.models import AuditEvent
 from expedite.audit.services import audit_record
+from expedite.cases.models import Case, CaseDocument, CostEntry
 from expedite.domain.audit import AuditKind
 from expedite.domain.errors import ValidationFailed
-
-from .models import Case, CaseDocument, CostEntry
 
 FINAL_STATES = ("closed", "cancelled", "declined")
 

@@ -34,14 +34,14 @@ from expedite import clock
 from expedite.accounts.selectors import staff_display_name
 from expedite.audit.models import AuditEvent, audit_kind_label
 from expedite.audit.services import audit_record
+from expedite.cases.costs import fee_comparison
+from expedite.cases.models import Case
+from expedite.cases.pdffont import cjk_font
+from expedite.cases.pdfsafe import paragraph
+from expedite.cases.spreadsheet import csv_text
 from expedite.domain.audit import AuditKind
 
-from .costs import fee_comparison
-from .evidence_work import material_sections, messages, running_sections, stored_files
-from .models import Case
-from .pdffont import cjk_font
-from .pdfsafe import paragraph
-from .spreadsheet import csv_text
+from .sections import material_sections, messages, running_sections, stored_files
 
 README = """加急服务证据包 / Expedite evidence file
 
