@@ -513,7 +513,7 @@ def test_the_case_page_edits_and_sends_the_report_and_handles_an_incident(client
     client.post(reverse("report_send", args=[report.pk]))
     report.refresh_from_db()
     assert report.status == "sent" and report_messages(case).count() == 1
-    assert portal_context(case)["monitoring_reports"] == [report]
+    assert portal_context(None, case)["monitoring_reports"] == [report]
     client.post(
         reverse("incident_raise", args=[case.pk]),
         {"kind": "department_rejection", "description": "消防验收报告格式不对"},

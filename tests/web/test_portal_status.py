@@ -14,7 +14,7 @@ from expedite.cases.models import Case
 from expedite.cases.services import case_create
 from expedite.cases.triage import case_document_add
 from expedite.kpi.demo import HISTORY_CASES
-from expedite.portal import links, selectors
+from expedite.portal import links, sections, selectors
 from expedite.reviews.models import ReviewFinding
 from expedite.work.models import StepRun, Track
 from tests.conftest import PASSWORD
@@ -116,7 +116,7 @@ def test_the_current_milestone_follows_the_first_unfinished_step(client, catalog
     running = [c for c in with_steps if c.state == "in_progress"]
     assert running
     for case in running:
-        finish = selectors.projected_finish(case, now=timezone.now())
+        finish = sections.projected_finish(case, now=timezone.now())
         assert finish is not None
         html = client.get(links.portal_path(case)).content.decode()
         assert finish.date.isoformat() in html and "预计完成" in html

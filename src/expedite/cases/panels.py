@@ -1,8 +1,9 @@
-"""The case page as panels that apps register, the way lifecycle guards are registered.
+"""Pages as panels that apps register, the way lifecycle guards are registered.
 
 `cases` knows no feature app: each app registers what it shows about a case (its template,
 the function that builds its context, who may see it) from its AppConfig.ready, and the page
-lays the panels out by their order. A panel's template is one `<section id="{key}">`, so a form
+lays the panels out by their order. The client's portal page is built the same way
+(`expedite.portal.sections`). A panel's template is one `<section id="{key}">`, so a form
 in it can be answered with that panel alone (`panel_response`) instead of the whole page.
 """
 
@@ -41,39 +42,47 @@ class BoundPanel:
         return self.panel.key
 
 
-_PANELS: dict[str, Panel] = {}
+class PanelRegistry:
+    """The panels of one page, in order."""
+
+    def __init__(self) -> None:
+        self._panels: dict[str, Panel] = {}
+
+    def register(self, panel: Panel) -> Panel:
+        """Add a panel; registering a key again replaces it."""
+        self._panels[panel.key] = panel
+        return panel
+
+    def registered(self) -> list[Panel]:
+        return sorted(self._panels.values(), key=lambda p: (p.order, p.key))
+
+    def bind(
+        self,
+        request: HttpRequest,
+        case: Case,
+        *,
+        only: str | None = None,
+        extra: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> list[BoundPanel]:
+        """Build the context of every panel the user may see (or of `only` one); `extra`
+        replaces parts of a panel's context, such as a refused form with its errors."""
+        bound = []
+        for panel in self.registered():
+            if only is not None and panel.key != only:
+                continue
+            if panel.visible is not None and not panel.visible(request, case):
+                continue
+            context = panel.context(request, case)
+            if extra and panel.key in extra:
+                context = {**context, **extra[panel.key]}
+            bound.append(BoundPanel(panel, context))
+        return bound
 
 
-def register_panel(panel: Panel) -> Panel:
-    """Add a panel to the case page; registering a key again replaces it."""
-    _PANELS[panel.key] = panel
-    return panel
-
-
-def registered() -> list[Panel]:
-    return sorted(_PANELS.values(), key=lambda p: (p.order, p.key))
-
-
-def bind(
-    request: HttpRequest,
-    case: Case,
-    *,
-    only: str | None = None,
-    extra: Mapping[str, Mapping[str, Any]] | None = None,
-) -> list[BoundPanel]:
-    """Build the context of every panel the user may see (or of `only` one); `extra` replaces
-    parts of a panel's context, such as a refused form with its errors."""
-    bound = []
-    for panel in registered():
-        if only is not None and panel.key != only:
-            continue
-        if panel.visible is not None and not panel.visible(request, case):
-            continue
-        context = panel.context(request, case)
-        if extra and panel.key in extra:
-            context = {**context, **extra[panel.key]}
-        bound.append(BoundPanel(panel, context))
-    return bound
+case_page = PanelRegistry()
+register_panel = case_page.register
+registered = case_page.registered
+bind = case_page.bind
 
 
 def panel_response(

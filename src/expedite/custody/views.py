@@ -17,7 +17,10 @@ from expedite.common.access import access
 from expedite.common.i18n import flash_outcome, localized
 from expedite.domain.errors import DomainError, NotFound
 from expedite.domain.roles import Capability
+from expedite.portal import ratelimit
 from expedite.portal.access import case_for_token, not_found
+from expedite.portal.selectors import liaison_name
+from expedite.portal.views import too_many
 
 from . import selectors, services
 from .forms import CheckInForm, CheckOutForm, CodeForm, TransferForm, form_errors
@@ -153,24 +156,25 @@ def custody_resend(request, pk: int):
     return _back(request, movement.item)
 
 
-def portal_context(case, *, liaison: str) -> dict:
+def portal_context(request, case) -> dict:
     """The client's portal page: handovers waiting for its code, with the parties as the client
     sees them (a colleague other than the liaison is the firm, never a name)."""
+    liaison = liaison_name(case)
+    pending = [
+        {"m": m, "parties": selectors.client_side_parties(m, liaison=liaison)}
+        for m in selectors.pending_for_client(case.client).filter(
+            Q(item__case=case) | Q(item__case__isnull=True)
+        )
+    ]
     return {
-        "custody_pending": [
-            {"m": m, "parties": selectors.client_side_parties(m, liaison=liaison)}
-            for m in selectors.pending_for_client(case.client).filter(
-                Q(item__case=case) | Q(item__case__isnull=True)
-            )
-        ],
+        "custody_pending": pending,
         "custody_code_form": CodeForm(),
+        "portal_todo": [{"text": "custody", "href": "#custody"}] if pending else [],
     }
 
 
 @require_POST
 def portal_confirm(request, token: str, pk: int):
-    from expedite.portal import ratelimit
-    from expedite.portal.views import too_many
 
     if not ratelimit.allow(request, "lookup", token):
         return too_many(request, _("访问过于频繁，请一分钟后再试。"))

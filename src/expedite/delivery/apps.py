@@ -13,11 +13,14 @@ class DeliveryConfig(AppConfig):
 
         from expedite.cases.lifecycle import register_guard
         from expedite.cases.panels import Panel, register_panel
+        from expedite.portal.sections import register_section
 
         from .guards import confirmed_only_by_the_client
+        from .portal import portal_context as portal_section
         from .views import delivery_context
 
         register_panel(Panel("delivery", 1200, "delivery/_case_section.html", delivery_context))
         register_guard(confirmed_only_by_the_client)
         # The administrators' page says when signatures are made with a self-signed certificate.
         admin.site.index_template = "delivery/admin_index.html"
+        register_section(Panel("delivery", 500, "delivery/_portal_section.html", portal_section))

@@ -12,9 +12,11 @@ class LearningConfig(AppConfig):
         from expedite.cases.lifecycle import register_guard
         from expedite.cases.panels import Panel, register_panel
         from expedite.cases.services import register_catalog_reviser
+        from expedite.portal.sections import register_section
 
         from .catalog import catalog_in_force_text
         from .guards import retrospective_before_closing
+        from .portal import portal_context as portal_section
         from .views import retrospective_context
 
         register_panel(
@@ -22,3 +24,4 @@ class LearningConfig(AppConfig):
         )
         register_guard(retrospective_before_closing)
         register_catalog_reviser(catalog_in_force_text)
+        register_section(Panel("survey", 100, "learning/_portal_section.html", portal_section))

@@ -1,7 +1,6 @@
 """The client's survey on the portal page, once the delivery is confirmed.
 
-The portal page includes `learning/_portal_section.html` and merges `portal_context(request,
-case)` into its context; the page's own context carries `token`.
+A section of the portal page (registered in LearningConfig.ready).
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError
 from expedite.domain.feedback import FIELDS
 from expedite.portal.access import client_verified
+from expedite.portal.views import portal_view
 
 from .selectors import feedback_for
 from .services import SURVEY_STATES, feedback_submit
@@ -44,10 +44,7 @@ def _page(token: str, anchor: str = "survey"):
 
 @require_POST
 def portal_feedback(request, token: str):
-    # The portal's own wrapper (throttle, the same 404 for every bad link, private headers);
-    # imported late because the portal page imports this module for its survey section.
-    from expedite.portal.views import portal_view
-
+    # The portal's own wrapper: throttle, the same 404 for every bad link, private headers.
     return portal_view(_feedback)(request, token)
 
 

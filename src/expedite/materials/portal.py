@@ -1,7 +1,7 @@
 """The client's side: the checklist on the portal page, uploads and “材料已提交齐”.
 
-The portal page includes `materials/_portal_section.html` and merges
-`portal_context(request, case)` into its context; the page's own context must carry `token`.
+A section of the portal page (registered in MaterialsConfig.ready); the page's context carries
+`token`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from django.views.decorators.http import require_POST
 from expedite import clock
 from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError
+from expedite.portal import ratelimit
 from expedite.portal.access import case_for_token, client_verified
+from expedite.portal.views import too_many
 
 from . import selectors
 from .services import prereview_start, submission_add
@@ -56,8 +58,6 @@ def _verify_first(request, token: str):
 
 def _throttled(request, token: str):
     """The portal's lookup limit counts these routes too (guessing tokens here is no cheaper)."""
-    from expedite.portal import ratelimit
-    from expedite.portal.views import too_many
 
     if not ratelimit.allow(request, "lookup", token):
         return too_many(request, _("访问过于频繁，请一分钟后再试。"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .models import DailyReport, RiskWarning
 
 
-def portal_context(case) -> dict:
+def portal_context(request, case) -> dict:
     return {
         "monitoring_reports": list(DailyReport.objects.filter(case=case, status="sent")[:10]),
         "monitoring_warnings": list(RiskWarning.objects.filter(case=case, status="sent")[:10]),

@@ -19,20 +19,16 @@ from expedite.cases.plans import definition_for
 from expedite.cases.triage import case_intake_answer
 from expedite.cases.triage_forms import stage_choices
 from expedite.common.i18n import localized
-from expedite.custody.views import portal_context as custody_portal_context
-from expedite.delivery.portal import portal_context as delivery_portal_context
 from expedite.domain.cases import CaseState
 from expedite.domain.errors import DomainError
 from expedite.domain.portal import mask_email, mask_name, mask_phone
-from expedite.learning.portal import portal_context as learning_portal_context
-from expedite.materials.portal import portal_context as materials_portal_context
-from expedite.monitoring.portal import portal_context as monitoring_portal_context
 from expedite.workdays.display import deadline_facts
 from expedite.workdays.selectors import firm_calendar
 
 from . import ratelimit, selectors, services
 from .access import case_for_token, client_verified, not_found
 from .forms import ClientIntakeForm
+from .sections import portal_page, projected_finish
 
 _CODE_KEY = "portal_code:{case}"
 
@@ -92,26 +88,19 @@ def portal_case(request, case, token: str):
     elif request.method == "POST":
         return redirect(request.path)
     now = clock.now()
-    liaison = selectors.liaison_name(case)
-    custody = custody_portal_context(case, liaison=liaison)
+    sections = portal_page.bind(request, case)
     context = {
         "case": case,
         "form": form,
         "answered": bool(case.intake.get("client")),
         "deadline": deadline_facts(firm_calendar(), case.requested_deadline, today=clock.today()),
         "service_name": case.service.display_name(get_language()),
-        "milestones": selectors.milestones(case),
-        "finish": selectors.projected_finish(case, now=now),
-        "liaison": liaison,
-        "files": selectors.client_files(case),
+        "finish": projected_finish(case, now=now),
+        "liaison": selectors.liaison_name(case),
         "verified": client_verified(request, case, now=now),
-        "todo": selectors.todo(request, case, now=now, custody_pending=custody["custody_pending"]),
+        "todo": selectors.todo(request, case, now=now, sections=sections),
         "token": token,
-        **custody,
-        **materials_portal_context(request, case),
-        **monitoring_portal_context(case),
-        **learning_portal_context(request, case),
-        **delivery_portal_context(case),
+        "sections": sections,
     }
     return render(request, "portal/case.html", context)
 
@@ -193,3 +182,11 @@ def portal_file(request, case, token: str, pk: int):
         return not_found(request)
     response = FileResponse(doc.file.open("rb"), content_type="application/octet-stream")
     return attachment_headers(response, doc.name)
+
+
+def milestones_section(request, case) -> dict:
+    return {"milestones": selectors.milestones(case)}
+
+
+def files_section(request, case) -> dict:
+    return {"files": selectors.client_files(case)}
