@@ -101,7 +101,7 @@ def feedback_submit(
 
 
 def _open_follow_up(feedback: Feedback, *, now: dt.datetime) -> FollowUp:
-    from expedite.monitoring.notices import role_users, tell_staff
+    from expedite.notify.notices import role_users, tell_staff
 
     suggestion = {}
     if (time := suggested_report_time(feedback.comment)) is not None:

@@ -23,12 +23,12 @@ from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
 from expedite.domain.reporting import IncidentKind, RiskKind, days_us, delay_us, response_clock
 from expedite.domain.roles import Capability, Role
 from expedite.domain.text import clean_text
+from expedite.notify.notices import case_liaisons, role_users, tell_client, tell_staff
 from expedite.work.models import StepRun
 from expedite.work.selectors import case_projection
 from expedite.workdays.selectors import firm_calendar
 
 from .models import INCIDENT_KIND_CHOICES, Incident, RiskWarning, StepDelay
-from .notices import case_liaisons, role_users, tell_client, tell_staff
 
 
 def _fmt(t: dt.datetime | None) -> str:

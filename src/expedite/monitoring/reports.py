@@ -33,12 +33,12 @@ from expedite.domain.reporting import (
 )
 from expedite.domain.roles import Capability
 from expedite.domain.text import clean_text
+from expedite.notify.notices import tell_client
 from expedite.work.models import StepRun
 from expedite.work.selectors import ACTIVE_STATES, case_projection, step_delays
 from expedite.workdays.selectors import firm_calendar
 
 from .models import CaseMonitoring, DailyReport, Incident
-from .notices import tell_client
 
 ACTIVE = [s.value for s in ACTIVE_STATES]
 CHUNK = 500

@@ -24,13 +24,13 @@ from expedite.domain.reporting import (
     risk_conditions,
 )
 from expedite.domain.roles import Role
+from expedite.notify.notices import role_users, tell_staff
 from expedite.work.models import StepRun
 from expedite.work.selectors import _active_cases, case_projection, step_delays
 from expedite.workdays.selectors import firm_calendar
 
 from .incidents import _fmt, announce
 from .models import Incident, RiskWarning
-from .notices import role_users, tell_staff
 
 ESCALATE_TO = {1: (Role.SUPERVISOR,), 2: (Role.MANAGER,)}
 

@@ -316,7 +316,7 @@ def review_reopen(*, actor, case: Case, change: str, now: dt.datetime) -> int | 
 
 
 def _tell_reviewers(*, case: Case, round_: int, users, actor, reason: str, now) -> None:
-    from expedite.monitoring.notices import tell_staff
+    from expedite.notify.notices import tell_staff
 
     subject = _("复核重新打开：%(ref)s %(client)s") % {
         "ref": case.reference,

@@ -228,7 +228,7 @@ def _current_milestone(case: Case) -> str:
 
 def _tell_client_milestone(case: Case, milestone: str, now: dt.datetime) -> None:
     """Clients hear of milestones only (no step noise): once per milestone and contact."""
-    from expedite.monitoring.notices import tell_client
+    from expedite.notify.notices import tell_client
     from expedite.portal.links import portal_path
 
     path = portal_path(case)

@@ -10,7 +10,8 @@ from django.contrib.auth import get_user_model
 
 from expedite.cases.models import Case
 from expedite.domain.roles import Role
-from expedite.notify.services import enqueue
+
+from .services import enqueue
 
 
 def client_emails(case: Case) -> list[tuple[int, str]]:
