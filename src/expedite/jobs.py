@@ -6,7 +6,9 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from expedite import clock
-from expedite.ops.services import heartbeat_record, worker_identity
+from expedite.common.process import worker_identity
+from expedite.notify.tasks import outbox_run, outbox_send_now  # noqa: F401 - the queue registers it here too
+from expedite.ops.services import heartbeat_record
 
 
 def _beat() -> str:
@@ -50,29 +52,17 @@ def monitoring_reports() -> dict:
     return reports_tick(now=clock.now())
 
 
-def _outbox_run() -> dict:
-    from expedite.notify.delivery import deliver_due
-
-    return deliver_due(now=clock.now(), worker=worker_identity())
-
-
 @db_periodic_task(crontab(minute="*"))
 def outbox_send() -> dict:
     """Every minute: send what is due in the outbox, retrying failed messages on schedule."""
-    return _outbox_run()
-
-
-@db_task()
-def outbox_send_now() -> dict:
-    """The same, at once: enqueued when a message is stored, so it goes within seconds."""
-    return _outbox_run()
+    return outbox_run()
 
 
 @db_periodic_task(crontab(minute="*"))
 def staff_digests() -> dict:
     """Every minute: once the digest time has passed on a working day, queue each staff
     member's morning digest (one per person and day, whatever the number of runs)."""
-    from expedite.notify.digest import digests_due
+    from expedite.desk.digest import digests_due
 
     return digests_due(now=clock.now())
 

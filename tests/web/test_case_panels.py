@@ -153,7 +153,7 @@ def test_a_triage_that_goes_through_reloads_the_whole_page(client, world):
 
 def test_who_waits_loads_after_the_page_and_matches_the_firm_wide_queue(client, world, make_user):
     from expedite.domain.roles import Role
-    from expedite.work.board import case_waits, wait_rows
+    from expedite.work.load import case_waits, wait_rows
     from expedite.work.selectors import waits
     from expedite.work.team import profile_save
 

@@ -12,8 +12,8 @@ from expedite import clock
 from expedite.cases.models import Case
 from expedite.cases.services import case_create
 from expedite.custody.selectors import staff_users
+from expedite.desk.digest import digests_due
 from expedite.notify.delivery import deliver_due
-from expedite.notify.digest import digests_due
 from expedite.notify.models import OutboxMessage
 from expedite.notify.services import enqueue
 from expedite.workdays.selectors import firm_calendar

@@ -8,6 +8,7 @@ import logging
 from django.db import IntegrityError, transaction
 
 from .models import Channel, OutboxMessage
+from .tasks import outbox_send_now
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +53,6 @@ def enqueue(
 
 
 def _kick_sender() -> None:
-    from expedite.jobs import outbox_send_now
-
     try:
         outbox_send_now()
     except Exception:

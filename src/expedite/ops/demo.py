@@ -24,6 +24,7 @@ from expedite.cases.services import ContactInput, case_create, client_create
 from expedite.cases.triage import TriageInput, case_triage
 from expedite.custody.demo import demo_custody
 from expedite.delivery.demo import delivery_demo_load
+from expedite.desk.demo import notify_demo_load
 from expedite.domain.audit import AuditKind
 from expedite.domain.calendar import SHANGHAI
 from expedite.domain.identifiers import uscc_check_character
@@ -33,7 +34,6 @@ from expedite.kpi.demo import kpi_demo_load
 from expedite.learning.demo import learning_demo_load
 from expedite.materials.demo import materials_demo_load
 from expedite.monitoring.demo import monitoring_demo_load
-from expedite.notify.demo import notify_demo_load
 from expedite.portal.demo import portal_demo_load
 from expedite.reviews.demo import review_demo
 from expedite.work.demo import demo_schedule, demo_staff, demo_work

@@ -1,17 +1,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import socket
 
 from django.db import transaction
 from django.db.models import F
 
+from expedite.common.process import worker_identity
+
 from .models import WorkerHeartbeat
 
-
-def worker_identity() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+__all__ = ["heartbeat_record", "worker_identity"]
 
 
 @transaction.atomic

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "expedite.learning",
     "expedite.kpi",
     "expedite.records",
+    "expedite.desk",
     "expedite.workdays",
     "expedite.web",
 ]

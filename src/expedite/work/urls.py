@@ -3,7 +3,6 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("board/", views.board_view, name="board"),
     path("board/schedule/", views.schedule_view, name="schedule"),
     path("board/schedule/<int:pk>/accept/", views.schedule_accept_view, name="schedule_accept"),
     path("staff/", views.staff_view, name="staff"),

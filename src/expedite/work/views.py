@@ -28,8 +28,8 @@ from expedite.workdays.selectors import firm_calendar
 from . import schedule as schedule_services
 from . import steps as step_services
 from . import team as team_services
-from .board import board, case_waits
 from .charts import progress_svg
+from .load import case_waits
 from .models import (
     CASE_ROLE_CHOICES,
     TRACK_STATUS_CHOICES,
@@ -173,16 +173,6 @@ def track_update_view(request, track_id: int):
         _("通道进展已同步。"),
         track.case_id,
     )
-
-
-@login_required
-def board_view(request):
-    if not user_can(request.user, Capability.VIEW_CASES):
-        raise PermissionDenied
-    context = board(user=request.user, now=clock.now())
-    context["workload_svg"] = mark_safe(context["workload_svg"])  # noqa: S308 - built with escape()
-    context["can_handle_incident"] = user_can(request.user, Capability.HANDLE_RECORD_INCIDENT)
-    return render(request, "work/board.html", context)
 
 
 @login_required

@@ -8,9 +8,9 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from expedite import clock
+from expedite.common.process import worker_identity
 from expedite.notify.delivery import deliver_due
 from expedite.notify.selectors import outbox_status, troubled
-from expedite.ops.services import worker_identity
 
 
 class Command(BaseCommand):

@@ -17,12 +17,12 @@ from django.utils.translation import gettext as _
 from expedite.approvals.selectors import pending_for
 from expedite.cases.models import Case
 from expedite.custody.selectors import staff_users
-from expedite.work.board import board
+from expedite.notify.models import Channel, OutboxMessage
+from expedite.notify.services import enqueue
 from expedite.work.selectors import ACTIVE_STATES
 from expedite.workdays.selectors import firm_calendar
 
-from .models import Channel, OutboxMessage
-from .services import enqueue
+from .board import board
 
 
 def digest_key(user, day: dt.date) -> str:
