@@ -7,9 +7,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.utils import timezone
 
-from expedite.audit.jobs import audit_daily
 from expedite.audit.models import AuditEvent
 from expedite.notify.delivery import deliver_due
+from expedite.records.audit_jobs import audit_daily
 
 pytestmark = pytest.mark.django_db
 

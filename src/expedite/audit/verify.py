@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,8 +91,7 @@ def purged_hashes() -> dict[int, str]:
     A purge record only accounts for events before it, of cases it names that are gone, and
     its digest must match its lists: a record appended to cover an unrelated deletion fails.
     """
-    from expedite.cases.models import Case
-
+    case_model = AuditEvent._meta.get_field("case").related_model
     out: dict[int, str] = {}
     purges = AuditEvent.objects.filter(kind="retention.purged").values_list("seq", "payload")
     for purge_seq, payload in purges:
@@ -105,7 +105,7 @@ def purged_hashes() -> dict[int, str]:
         canonical = json.dumps(listed, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         if hashlib.sha256(canonical.encode()).hexdigest() != payload.get("sha256"):
             continue
-        if Case.objects.filter(reference__in=listed["cases"]).exists():
+        if case_model.objects.filter(reference__in=listed["cases"]).exists():
             continue
         for seq, digest in listed["removed_events"]:
             if int(seq) < purge_seq:
@@ -185,21 +185,22 @@ def _check_anchor(report: Report, anchor: dict) -> None:
         report.findings.append(Finding(Problem.ANCHOR, seq, detail))
 
 
-def _stored_files(case_id: int | None):
-    """(label, storage name, recorded SHA-256) of every file kept: case documents and every
-    version of every material submitted."""
-    from expedite.cases.models import CaseDocument
-    from expedite.materials.models import MaterialSubmission
+# The apps that keep files say which (case documents, every version of every material), so
+# the record's check reads them without importing those apps.
+StoredFiles = Callable[[int | None], Iterable[tuple[str, str, str]]]
+_FILE_SOURCES: dict[str, StoredFiles] = {}
 
-    documents = CaseDocument.objects.all()
-    submissions = MaterialSubmission.objects.all()
-    if case_id is not None:
-        documents = documents.filter(case_id=case_id)
-        submissions = submissions.filter(case_id=case_id)
-    for doc in documents.order_by("pk"):
-        yield doc.name, doc.file.name, doc.sha256
-    for sub in submissions.order_by("pk"):
-        yield f"{sub.name} v{sub.version}", sub.file.name, sub.sha256
+
+def register_file_source(name: str, source: StoredFiles) -> StoredFiles:
+    """`source(case_id)` yields (label, storage name, recorded SHA-256) of each file kept, of
+    one case or (None) of all."""
+    _FILE_SOURCES[name] = source
+    return source
+
+
+def _stored_files(case_id: int | None):
+    for name in sorted(_FILE_SOURCES):
+        yield from _FILE_SOURCES[name](case_id)
 
 
 def _verify_files(report: Report, case_id: int | None) -> None:

@@ -9,8 +9,12 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         # Models and views load only once the app registry is ready.
+        from expedite.audit.verify import register_file_source
+
+        from .files import stored_documents
         from .pdfsafe import reportlab_offline
         from .views import register_case_panels
 
         reportlab_offline()
         register_case_panels()
+        register_file_source("cases", stored_documents)

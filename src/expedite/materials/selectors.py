@@ -111,3 +111,13 @@ def item_states(case: Case) -> list[ItemState]:
             state, note = (WAITING, "") if latest is None else (PENDING, "")
         rows.append(ItemState(m, latest, mine, state, note))
     return rows
+
+
+def stored_versions(case_id: int | None):
+    """(label, storage name, recorded SHA-256) of every version of every material submitted,
+    for the record's check (registered with expedite.audit.verify)."""
+    submissions = MaterialSubmission.objects.all()
+    if case_id is not None:
+        submissions = submissions.filter(case_id=case_id)
+    for sub in submissions.order_by("pk"):
+        yield f"{sub.name} v{sub.version}", sub.file.name, sub.sha256

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from expedite.audit.jobs import audit_daily
 from expedite.audit.verify import check_anchor_file, verify
+from expedite.cases.models import Case
+from expedite.records.audit_jobs import audit_daily
 
 
 class Command(BaseCommand):
@@ -43,11 +44,8 @@ class Command(BaseCommand):
                 anchor = check_anchor_file(json.loads(path.read_text(encoding="utf-8")))
             except (OSError, ValueError) as exc:
                 raise CommandError(f"无法读取锚点文件 {path}：{exc}", returncode=2) from exc
-        if o["case"] is not None:
-            from expedite.cases.models import Case
-
-            if not Case.objects.filter(pk=o["case"]).exists():
-                raise CommandError(f"找不到加急单 #{o['case']}", returncode=2)
+        if o["case"] is not None and not Case.objects.filter(pk=o["case"]).exists():
+            raise CommandError(f"找不到加急单 #{o['case']}", returncode=2)
         report = verify(case_id=o["case"], anchor=anchor)
         if o["json"]:
             self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False))

@@ -9,12 +9,11 @@ from django.conf import settings
 from django.db import transaction
 
 from expedite import clock
+from expedite.audit.services import audit_record
+from expedite.audit.verify import verify, write_anchor
 from expedite.domain.audit import AuditKind
 from expedite.monitoring.incidents import incident_raise_system
 from expedite.notify.services import enqueue
-
-from .services import audit_record
-from .verify import verify, write_anchor
 
 log = logging.getLogger(__name__)
 
