@@ -11,11 +11,14 @@ class MonitoringConfig(AppConfig):
         # Models and views load only once the app registry is ready.
         from expedite.cases.panels import Panel, register_panel
         from expedite.portal.sections import register_section
+        from expedite.work.selectors import register_delay_source
 
         from .portal import portal_context as portal_section
+        from .selectors import step_delays
         from .views import monitoring_context
 
         register_panel(
             Panel("monitoring", 1000, "monitoring/_case_section.html", monitoring_context)
         )
         register_section(Panel("reports", 400, "monitoring/_portal_section.html", portal_section))
+        register_delay_source(step_delays)

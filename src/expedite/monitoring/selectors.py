@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from expedite.cases.models import Case
 from expedite.domain.reporting import reports_today
 from expedite.workdays.selectors import firm_calendar
 
-from .models import CaseMonitoring, DailyReport, Incident, RiskWarning
+from .models import CaseMonitoring, DailyReport, Incident, RiskWarning, StepDelay
 from .reports import report_time_for
 
 
@@ -76,3 +77,13 @@ def pending_warnings():
         .select_related("case", "case__client")
         .order_by("raised_at")[:30]
     )
+
+
+def step_delays(case_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Working time incidents and external risks add to steps: {case: {step code: µs}}."""
+    found: dict[int, dict[str, int]] = defaultdict(dict)
+    for case_id, code, extra in StepDelay.objects.filter(case_id__in=case_ids).values_list(
+        "case_id", "step__code", "extra_us"
+    ):
+        found[case_id][code] = found[case_id].get(code, 0) + extra
+    return found

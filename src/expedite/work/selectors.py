@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -83,15 +84,26 @@ def _status(run: StepRun, cal: WorkCalendar, extra_us: int = 0) -> StepStatus:
     )
 
 
-def step_delays(case_ids) -> dict[int, dict[str, int]]:
-    """Working time incidents and external risks add to steps: {case: {step code: µs}}."""
-    from expedite.monitoring.models import StepDelay  # monitoring builds on work, not back
+# Incidents and external risks add working time to steps; the monitoring app records them and
+# registers how to read them, so the plan's projection includes them without importing it.
+DelaySource = Callable[[list[int]], dict[int, dict[str, int]]]
+_delay_sources: list[DelaySource] = []
 
+
+def register_delay_source(source: DelaySource) -> DelaySource:
+    if source not in _delay_sources:
+        _delay_sources.append(source)
+    return source
+
+
+def step_delays(case_ids) -> dict[int, dict[str, int]]:
+    """Extra working time per step: {case: {step code: µs}}, from every registered source."""
+    ids = list(case_ids)
     found: dict[int, dict[str, int]] = defaultdict(dict)
-    for case_id, code, extra in StepDelay.objects.filter(case_id__in=list(case_ids)).values_list(
-        "case_id", "step__code", "extra_us"
-    ):
-        found[case_id][code] = found[case_id].get(code, 0) + extra
+    for source in _delay_sources:
+        for case_id, codes in source(ids).items():
+            for code, extra in codes.items():
+                found[case_id][code] = found[case_id].get(code, 0) + extra
     return found
 
 
