@@ -4,6 +4,7 @@ passed and the case was delivered. Idempotent: each case is looked up by its rea
 
 from __future__ import annotations
 
+from expedite.approvals.demo import demo_refund_signed_off
 from expedite.cases.demo_layout import Layout, demo_case_open, demo_intake
 from expedite.cases.lifecycle import case_transition
 from expedite.cases.models import Case
@@ -32,8 +33,6 @@ def _open_in_review(*, client, service: str, layout: Layout, reason: str, users,
     )
     for state in ("quoted", "accepted", "in_progress", "review"):
         if state == "in_progress" and service == "vat-credit-refund":
-            from expedite.approvals.demo import demo_refund_signed_off
-
             demo_refund_signed_off(case, now=now)
         case = case_transition(actor=liaison, case=case, to=state, now=now)
     return case
@@ -87,20 +86,5 @@ def review_demo(*, users, clients, now) -> int:
             ],
             now=now,
         )
-        # The corrected application is the result the supervisor reviews and the client gets.
-        from expedite.delivery.demo import result_pdf
-        from expedite.delivery.services import result_file_add
-
-        result_file_add(
-            actor=handler,
-            case=case,
-            name="增值税留抵退税申请表（已受理）.pdf",
-            content=result_pdf(f"{case.reference} VAT credit refund accepted (demo)"),
-            now=now,
-        )
-        case = case_transition(actor=handler, case=case, to="review", now=now)
-        self_check(actor=handler, case=case, results=_all_ok(case), now=now)
-        supervisor_review(actor=supervisor, case=case, results=_all_ok(case), now=now)
-        case_transition(actor=users[Role.LIAISON], case=case, to="delivered", now=now)
         created += 1
     return created
