@@ -89,3 +89,49 @@ def test_repeated_failed_logins_are_throttled_and_stop_growing_the_record(client
     # Another account from the same address is still allowed.
     client.post("/login/", {"username": "li", "password": "correct-horse-battery"})
     assert "_auth_user_id" in client.session
+
+
+def test_an_unknown_event_kind_is_refused_and_nothing_is_stored(world):
+    from django.db import transaction
+
+    before = AuditEvent.objects.count()
+    head = AuditHead.objects.values_list("seq", "hash").first()
+    with pytest.raises(ValueError, match="unknown audit event kind"), transaction.atomic():
+        audit_record(kind="case.teleported", payload={"x": 1})
+    event = AuditEvent(
+        seq=10**9,
+        time=AuditEvent.objects.first().time,
+        actor="x",
+        kind="case.teleported",
+        prev_hash="0",
+        hash="f" * 64,
+    )
+    with pytest.raises(ValueError, match="unknown audit event kind"):
+        event.save()
+    assert AuditEvent.objects.count() == before
+    assert AuditHead.objects.values_list("seq", "hash").first() == head
+
+
+def test_every_event_kind_has_a_label_in_both_languages():
+    from django.utils import translation
+
+    from expedite.audit.models import AUDIT_KIND_LABELS, audit_kind_label
+
+    assert set(AUDIT_KIND_LABELS) == set(AuditKind)
+    for kind in AuditKind:
+        with translation.override("zh-hans"):
+            chinese = audit_kind_label(kind.value)
+        with translation.override("en"):
+            english = audit_kind_label(kind.value)
+        assert chinese and chinese != kind.value, kind
+        assert english and english != chinese, kind
+
+
+def test_a_new_event_kind_needs_no_migration():
+    """The kind is validated in code: the models match the migrations as they stand."""
+    from django.core.management import call_command
+
+    call_command("makemigrations", "audit", "--check", "--dry-run", verbosity=0)
+    from expedite.audit.models import AuditEvent as Model
+
+    assert Model._meta.get_field("kind").choices is None

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from expedite import clock
 from expedite.domain.audit import GENESIS_HASH, ActorKind, AuditKind, EventBody, event_hash
 
-from .models import AuditEvent, AuditHead
+from .models import AuditEvent, AuditHead, known_kind
 
 
 def _lock_head() -> tuple[int, str]:
@@ -59,6 +59,7 @@ def audit_record(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the change")
+    kind = known_kind(kind)
     if actor is not None and getattr(actor, "is_authenticated", False):
         kind_of_actor = actor_kind or ActorKind.STAFF
         label = actor_label or actor.get_username()
