@@ -11,13 +11,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from expedite import clock
+from expedite.charts.timeline import plan_svg
 from expedite.common.access import access
 from expedite.domain.catalog import Catalog, ServiceType
 from expedite.domain.planning import Options, PlanFacts
 from expedite.workdays.selectors import firm_calendar
 
 from . import selectors
-from .gantt import gantt_svg
 from .plans import (
     case_options,
     catalog_for,
@@ -147,7 +147,7 @@ def plan_context(request, case) -> dict:
             {"option": o, "choices": [(c, _saving(c.saves, day)) for c in o.choices]}
             for o in unique
         ],
-        "gantt": mark_safe(gantt_svg(rows, cal, deadline=case.requested_deadline)),  # noqa: S308 - built with escape()
+        "gantt": mark_safe(plan_svg(rows, cal, deadline=case.requested_deadline)),  # noqa: S308 - built with escape()
         "quote": quote_text(result, client=case.client.name, service=service_name),
         "choices": fact_choices(service, catalog, facts),
         "query": request.GET.urlencode(),

@@ -9,10 +9,10 @@ from django.contrib.auth import get_user_model
 
 from expedite.accounts.selectors import staff_display_name
 from expedite.cases.models import Case
+from expedite.charts.timeline import workload_svg
 from expedite.domain.staffing import Wait
 from expedite.workdays.selectors import firm_calendar
 
-from .charts import workload_svg
 from .selectors import demands, horizon, load_of, people, waits
 
 WORKLOAD_DAYS = 10

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from expedite.cases.models import Case
+from expedite.charts.timeline import Bar, Lane, case_colours, schedule_svg
 
 from .models import ScheduleProposal, StepRun
 from .schedule import latest_proposal
-from .schedule_chart import Bar, Lane, case_colours, gantt_svg
 from .schedule_input import Clock, load_inputs
 
 SHOWN = 4  # steps named in one conflict line
@@ -129,7 +129,7 @@ def schedule_page(*, now: dt.datetime) -> dict:
     n_days = max(1, -(-last // clock.slots))
     days = cal.workdays_in(first_day, cal.add_workdays(first_day, n_days - 1))
     colours = case_colours(sorted({b.case_id for bars in lanes.values() for b in bars}, key=int))
-    context["gantt_svg"] = gantt_svg(
+    context["gantt_svg"] = schedule_svg(
         rows,
         days,
         slots=clock.slots,
