@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from expedite import clock
 from expedite.accounts.selectors import staff_display_name, user_can, user_roles
 from expedite.cases import selectors as case_selectors
+from expedite.cases.panels import panel_url
 from expedite.common.access import access
 from expedite.common.i18n import localized
 from expedite.domain.approvals import approvable_roles
@@ -66,7 +67,7 @@ def _back(request, case_pk: int):
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
-    return redirect(f"/cases/{case_pk}/#approvals")
+    return redirect(panel_url(case_pk, "approvals"))
 
 
 @login_required

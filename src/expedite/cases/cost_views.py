@@ -20,6 +20,7 @@ from . import selectors
 from .costs import cost_entry_add
 from .forms import DateInput
 from .models import COST_KIND_CHOICES
+from .panels import panel_url
 
 
 class CostForm(forms.Form):
@@ -73,4 +74,4 @@ def case_cost_add(request, pk: int):
         messages.error(request, localized(exc))
     else:
         messages.success(request, _("已记录费用。"))
-    return redirect(f"/cases/{case.pk}/#costs")
+    return redirect(panel_url(case.pk, "costs"))

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from .models import Case
 
@@ -96,3 +97,8 @@ def panel_response(
     """One panel on its own, for a form the page posted with htmx."""
     bound = bind(request, case, only=key, extra={key: extra or {}})
     return render(request, "cases/_panels.html", {"case": case, "panels": bound}, status=status)
+
+
+def panel_url(case_pk: int, key: str) -> str:
+    """The case page, scrolled to one panel: where an action on that panel returns to."""
+    return reverse("case_detail", args=[case_pk]) + f"#{key}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,7 +16,7 @@ from expedite import clock
 from expedite.accounts.selectors import user_can
 from expedite.common.access import access
 from expedite.common.i18n import localized
-from expedite.domain.errors import DomainError, ValidationFailed
+from expedite.domain.errors import DomainError
 from expedite.domain.roles import Capability
 
 from . import panels, selectors
@@ -56,11 +55,6 @@ def case_triage_view(request, pk: int):
             with transaction.atomic():
                 upload = form.cleaned_data.get("notice_file")
                 if upload is not None:
-                    if upload.size > settings.EXPEDITE_MAX_UPLOAD_BYTES:
-                        limit = settings.EXPEDITE_MAX_UPLOAD_BYTES // 1024 // 1024
-                        raise ValidationFailed(
-                            _("文件不能超过 %(mb)d MB。") % {"mb": limit}, field="notice_file"
-                        )
                     case_document_add(
                         actor=request.user,
                         case=case,

@@ -7,12 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from expedite import clock
 from expedite.accounts.selectors import user_can
 from expedite.cases import selectors as case_selectors
+from expedite.cases.panels import panel_url
 from expedite.common.access import access
 from expedite.common.i18n import flash_outcome, localized
 from expedite.domain.errors import DomainError, NotFound
@@ -60,7 +62,7 @@ def custody_list(request):
 def _back(request, item: CustodyItem):
     if request.POST.get("back") == "list" or item.case_id is None:
         return redirect("custody_list")
-    return redirect(f"/cases/{item.case_id}/#custody")
+    return redirect(panel_url(item.case_id, "custody"))
 
 
 def _run(request, fn, success: str, **kwargs) -> None:
@@ -91,7 +93,7 @@ def custody_check_in(request, pk: int):
             case=case,
             **form.cleaned_data,
         )
-    return redirect(f"/cases/{case.pk}/#custody")
+    return redirect(panel_url(case.pk, "custody"))
 
 
 @login_required
@@ -199,4 +201,4 @@ def portal_confirm(request, token: str, pk: int):
             messages.error(request, localized(exc))
         else:
             messages.success(request, _("已确认交接，谢谢。"))
-    return redirect(f"/p/{token}/#custody")
+    return redirect(reverse("portal_case", args=[token]) + "#custody")

@@ -15,6 +15,7 @@ from expedite import clock
 from expedite.accounts.selectors import user_can
 from expedite.cases import selectors as case_selectors
 from expedite.cases.models import CaseDocument
+from expedite.cases.panels import panel_url
 from expedite.common.access import access
 from expedite.common.i18n import localized
 from expedite.domain.delivery import CONFIRMATION_KIND, RESULT_KIND
@@ -47,14 +48,7 @@ def result_upload(request, pk: int):
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, _("请选择要上传的结果文件。"))
-        return redirect(f"/cases/{case.pk}/#delivery")
-    if upload.size > settings.EXPEDITE_MAX_UPLOAD_BYTES:
-        messages.error(
-            request,
-            _("文件不能超过 %(mb)d MB。")
-            % {"mb": settings.EXPEDITE_MAX_UPLOAD_BYTES // 1024 // 1024},
-        )
-        return redirect(f"/cases/{case.pk}/#delivery")
+        return redirect(panel_url(case.pk, "delivery"))
     try:
         services.result_file_add(
             actor=request.user,
@@ -71,7 +65,7 @@ def result_upload(request, pk: int):
         messages.success(
             request, _("结果文件已上传；经另一位主管复核通过后，客户才能在进度页查看和下载。")
         )
-    return redirect(f"/cases/{case.pk}/#delivery")
+    return redirect(panel_url(case.pk, "delivery"))
 
 
 @login_required

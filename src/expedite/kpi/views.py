@@ -17,13 +17,14 @@ from django.views.decorators.http import require_POST
 from expedite import clock
 from expedite.accounts.selectors import user_can
 from expedite.cases import selectors as case_selectors
+from expedite.cases.panels import panel_url
+from expedite.charts.trends import Series, bars_svg, line_svg
 from expedite.common.access import access
 from expedite.common.i18n import localized
 from expedite.domain import kpi
 from expedite.domain.errors import DomainError, NotAllowed
 from expedite.domain.roles import Capability
 
-from .charts import Series, bars_svg, line_svg
 from .export import workbook_bytes
 from .models import DeliveryError
 from .selectors import KpiFilters, filter_choices, kpi_report, parse_filters
@@ -175,7 +176,7 @@ def delivery_error_view(request, pk: int):
         found_on = dt.date.fromisoformat(raw) if raw else None
     except ValueError:
         messages.error(request, _("发现日期格式不对，应写作 2026-05-20。"))
-        return redirect(f"/cases/{case.pk}/#delivery-errors")
+        return redirect(panel_url(case.pk, "delivery-errors"))
     try:
         delivery_error_record(
             actor=request.user,
@@ -191,4 +192,4 @@ def delivery_error_view(request, pk: int):
         messages.error(request, localized(exc))
     else:
         messages.success(request, _("已登记交付后发现的差错，计入该单交付当月的零差错率。"))
-    return redirect(f"/cases/{case.pk}/#delivery-errors")
+    return redirect(panel_url(case.pk, "delivery-errors"))

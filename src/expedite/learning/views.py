@@ -15,17 +15,18 @@ from django.views.decorators.http import require_POST
 from expedite import clock
 from expedite.accounts.selectors import staff_display_name, user_can
 from expedite.cases import selectors as case_selectors
+from expedite.cases.panels import panel_url
 from expedite.cases.plans import current_catalog
+from expedite.charts.trends import planned_actual_svg
 from expedite.common.access import access
 from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError, NotAllowed, ValidationFailed, gettext_noop
-from expedite.domain.learning import LEVER_KINDS, CatalogChange, ChangeKind
+from expedite.domain.learning import LEVER_KINDS, CatalogChange, ChangeKind, describe_duration
 from expedite.domain.roles import Capability
 from expedite.workdays.selectors import firm_calendar
 
 from . import selectors
 from .catalog import revision_number
-from .charts import planned_actual_svg
 from .guards import REASON_TEXT
 from .models import Retrospective
 from .services import RETRO_STATES, follow_up_resolve, handbook_entry_add, proposal_decide
@@ -71,7 +72,7 @@ def case_retrospective(request, pk: int):
         messages.error(request, localized(exc))
     else:
         messages.success(request, _("复盘已保存。"))
-    return redirect(f"/cases/{case.pk}/#retrospective")
+    return redirect(panel_url(case.pk, "retrospective"))
 
 
 @login_required
@@ -141,7 +142,6 @@ def handbook(request):
 
 def step_name(service_code: str, step_code: str) -> str:
     """A step as people call it (初审), not the catalog's code; the code if it has gone."""
-    from expedite.cases.plans import current_catalog
 
     try:
         service = current_catalog().get(service_code)
@@ -163,7 +163,6 @@ def _entry_row(entry) -> dict:
 def describe_change(change: dict) -> str:
     if not change:
         return ""
-    from expedite.domain.learning import describe_duration
 
     c = CatalogChange.from_dict(change)
     if c.kind == ChangeKind.DURATION:

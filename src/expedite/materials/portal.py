@@ -78,13 +78,6 @@ def portal_upload(request, token: str, item: str):
     if upload is None:
         messages.error(request, _("请选择要上传的文件或拍照。"))
         return _page(token)
-    if upload.size > settings.EXPEDITE_MAX_UPLOAD_BYTES:
-        messages.error(
-            request,
-            _("文件不能超过 %(mb)d MB。")
-            % {"mb": settings.EXPEDITE_MAX_UPLOAD_BYTES // 1024 // 1024},
-        )
-        return _page(token)
     try:
         submission_add(
             case=case,

@@ -74,13 +74,6 @@ def material_upload(request, pk: int):
     if upload is None or material is None:
         messages.error(request, _("请选择材料项目和文件。"))
         return _back(case)
-    if upload.size > settings.EXPEDITE_MAX_UPLOAD_BYTES:
-        messages.error(
-            request,
-            _("文件不能超过 %(mb)d MB。")
-            % {"mb": settings.EXPEDITE_MAX_UPLOAD_BYTES // 1024 // 1024},
-        )
-        return _back(case)
     try:
         submission_add(
             actor=request.user,

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from expedite import clock
 from expedite.accounts.selectors import user_can
 from expedite.cases import selectors as case_selectors
+from expedite.cases.panels import panel_url
 from expedite.common.access import access
 from expedite.common.i18n import flash_outcome
 from expedite.domain.roles import Capability
@@ -47,7 +48,7 @@ def monitoring_context(request, case) -> dict:
 
 def _done(request, pk: int, fn, ok: str):
     flash_outcome(request, fn, ok)
-    return redirect(f"/cases/{pk}/#monitoring")
+    return redirect(panel_url(pk, "monitoring"))
 
 
 def _case(request, pk: int):
@@ -111,7 +112,7 @@ def settings_view(request, pk: int):
     form = SettingsForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请填写正确的时间，例如 16:00。"))
-        return redirect(f"/cases/{pk}/#monitoring")
+        return redirect(panel_url(pk, "monitoring"))
     return _done(
         request,
         pk,
@@ -234,5 +235,5 @@ def warning_action_view(request, warning_id: int, action: str):
 
         ok = _("该预警不告知客户。")
     else:
-        return redirect(f"/cases/{warning.case_id}/#monitoring")
+        return redirect(panel_url(warning.case_id, "monitoring"))
     return _done(request, warning.case_id, fn, ok)

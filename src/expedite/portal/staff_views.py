@@ -17,6 +17,7 @@ from expedite import clock
 from expedite.accounts.selectors import user_can
 from expedite.cases import selectors as case_selectors
 from expedite.cases.models import CaseDocument
+from expedite.cases.panels import panel_url
 from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError, NotAllowed, NotFound
 from expedite.domain.roles import Capability
@@ -78,7 +79,7 @@ def link_rotate(request, pk: int):
         case=case,
         now=clock.now(),
     )
-    return redirect(f"/cases/{case.pk}/#portal")
+    return redirect(panel_url(case.pk, "portal"))
 
 
 @login_required
@@ -92,7 +93,7 @@ def link_revoke(request, pk: int):
         case=case,
         now=clock.now(),
     )
-    return redirect(f"/cases/{case.pk}/#portal")
+    return redirect(panel_url(case.pk, "portal"))
 
 
 @login_required
@@ -110,7 +111,7 @@ def document_visibility(request, pk: int, doc: int):
         document=document,
         visible=visible,
     )
-    return redirect(f"/cases/{case.pk}/#portal")
+    return redirect(panel_url(case.pk, "portal"))
 
 
 def _url_or_404(request, case) -> str:

@@ -149,7 +149,7 @@ def portal_verify(request, case, token: str):
             return redirect(request.path)
         request.session.pop(key, None)
         messages.success(request, _("身份已验证，30 分钟内可在本页办理上传、确认等操作。"))
-        return redirect(f"/p/{token}/")
+        return redirect("portal_case", token=token)
     context = {
         "case": case,
         "token": token,

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from expedite import clock
 from expedite.accounts.selectors import staff_display_name, user_can
 from expedite.cases import selectors as case_selectors
+from expedite.cases.panels import panel_url
 from expedite.common.access import access
 from expedite.common.i18n import localized
 from expedite.domain.cases import CaseState
@@ -112,4 +113,4 @@ def case_review(request, pk: int, stage: str):
         messages.error(request, localized(exc))
     else:
         messages.success(request, done)
-    return redirect(f"/cases/{case.pk}/#reviews")
+    return redirect(panel_url(case.pk, "reviews"))

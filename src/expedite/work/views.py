@@ -16,10 +16,12 @@ from django.views.decorators.http import require_POST
 from expedite import clock
 from expedite.accounts.selectors import staff_display_name, user_can
 from expedite.cases import selectors as case_selectors
+from expedite.cases.panels import panel_url
 from expedite.cases.plans import current_catalog
+from expedite.charts.timeline import progress_svg
 from expedite.common.access import access
 from expedite.common.i18n import flash_outcome, localized
-from expedite.domain.errors import DomainError
+from expedite.domain.errors import DomainError, ValidationFailed
 from expedite.domain.roles import Capability
 from expedite.domain.staffing import CASE_ROLES
 from expedite.domain.text import parse_id
@@ -28,7 +30,6 @@ from expedite.workdays.selectors import firm_calendar
 from . import schedule as schedule_services
 from . import steps as step_services
 from . import team as team_services
-from .charts import progress_svg
 from .load import case_waits
 from .models import (
     CASE_ROLE_CHOICES,
@@ -91,7 +92,7 @@ def case_waits_view(request, pk: int):
 
 def _done(request, fn, ok: str, pk: int, anchor: str = "work"):
     flash_outcome(request, fn, ok)
-    return redirect(f"/cases/{pk}/#{anchor}")
+    return redirect(panel_url(pk, anchor))
 
 
 @login_required
@@ -280,7 +281,6 @@ def _staff_post(request, User):
 
 
 def _date(raw: str | None) -> dt.date:
-    from expedite.domain.errors import ValidationFailed
 
     try:
         return dt.date.fromisoformat(raw or "")
