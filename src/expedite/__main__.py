@@ -10,6 +10,7 @@ NOT_MIGRATED = "数据库尚未初始化：请先运行 expedite setup。"
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "expedite.web.settings")
+    # Django loads once the settings module is chosen.
     from django.core.management import execute_from_command_line
     from django.db.utils import OperationalError, ProgrammingError
 

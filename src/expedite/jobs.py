@@ -7,8 +7,13 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from expedite import clock
 from expedite.common.process import worker_identity
+from expedite.desk.digest import digests_due
+from expedite.monitoring.reports import reports_tick
+from expedite.monitoring.watch import sla_watch
 from expedite.notify.tasks import outbox_run, outbox_send_now  # noqa: F401 - the queue registers it here too
 from expedite.ops.services import heartbeat_record
+from expedite.records.audit_jobs import audit_daily
+from expedite.work.schedule import schedule_nightly as propose
 
 
 def _beat() -> str:
@@ -31,7 +36,6 @@ def heartbeat_now() -> str:
 @db_periodic_task(crontab(hour="2", minute="30"))
 def audit_daily_check() -> dict:
     """Every night: verify the audit chain and the files, then anchor and mail the head."""
-    from expedite.audit.jobs import audit_daily
 
     return audit_daily()
 
@@ -39,7 +43,6 @@ def audit_daily_check() -> dict:
 @db_periodic_task(crontab(minute="*"))
 def monitoring_sla_watch() -> dict:
     """Every minute: unanswered incidents escalate, risky projections raise a warning."""
-    from expedite.monitoring.watch import sla_watch
 
     return sla_watch(now=clock.now())
 
@@ -47,7 +50,6 @@ def monitoring_sla_watch() -> dict:
 @db_periodic_task(crontab(minute="*"))
 def monitoring_reports() -> dict:
     """Every minute: draft the daily reports whose edit window opens, send those due."""
-    from expedite.monitoring.reports import reports_tick
 
     return reports_tick(now=clock.now())
 
@@ -62,7 +64,6 @@ def outbox_send() -> dict:
 def staff_digests() -> dict:
     """Every minute: once the digest time has passed on a working day, queue each staff
     member's morning digest (one per person and day, whatever the number of runs)."""
-    from expedite.desk.digest import digests_due
 
     return digests_due(now=clock.now())
 
@@ -71,6 +72,5 @@ def staff_digests() -> dict:
 def schedule_nightly() -> dict:
     """Every night: propose who does which step when across all active cases, for the
     manager to review in the morning (nothing new when nothing changed since the last one)."""
-    from expedite.work.schedule import schedule_nightly as propose
 
     return propose(now=clock.now())

@@ -15,6 +15,7 @@ from expedite.cases import selectors, services
 from expedite.cases.triage import FactsUnanswered
 from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError, NotAllowed, NotFound, gettext_noop
+from expedite.portal.links import with_current_links
 
 from .approval_routes import router as approval_router
 from .calendar_routes import router as calendar_router
@@ -164,7 +165,6 @@ def get_client(request, client_id: int):
 @api.get("/cases", response=list[CaseOut], tags=["cases"])
 @paginate(BoundedLimitOffset)
 def list_cases(request, filters: Query[CaseFilter]):
-    from expedite.portal.links import with_current_links
 
     cases = selectors.case_list(user=request.user, query=filters.q, state=filters.state)
     return with_current_links(cases)

@@ -3,6 +3,10 @@ import datetime as dt
 from ninja import Field, Schema
 
 from expedite import clock
+from expedite.cases.clocks import read_clocks
+from expedite.portal.links import portal_path
+from expedite.workdays.display import deadline_facts
+from expedite.workdays.selectors import firm_calendar
 
 
 class ContactIn(Schema):
@@ -90,7 +94,6 @@ class CaseOut(Schema):
 
     @staticmethod
     def resolve_portal_url(obj, context) -> str | None:
-        from expedite.portal.links import portal_path
 
         path = portal_path(obj)
         return context["request"].build_absolute_uri(path) if path else None
@@ -106,8 +109,6 @@ class CaseOut(Schema):
     @staticmethod
     def resolve_clocks(obj, context) -> list[dict]:
 
-        from expedite.cases.clocks import read_clocks
-
         return [
             {
                 "key": r.key,
@@ -122,7 +123,6 @@ class CaseOut(Schema):
 
 def _calendar(context):
     """The firm's calendar, looked up once per request however many rows are serialized."""
-    from expedite.workdays.selectors import firm_calendar
 
     request = context["request"]
     cal = getattr(request, "_expedite_calendar", None)
@@ -132,8 +132,6 @@ def _calendar(context):
 
 
 def _deadline(case, context):
-
-    from expedite.workdays.display import deadline_facts
 
     facts = getattr(case, "_deadline_facts", None)
     if facts is None:

@@ -14,13 +14,12 @@ from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError
 
 from . import selectors
+from .lifecycle import case_transition
 
 
 @login_required
 @require_POST
 def case_move(request, pk: int):
-
-    from .lifecycle import case_transition
 
     case = access(selectors.access_case, user=request.user, pk=pk)
     try:

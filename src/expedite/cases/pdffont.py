@@ -50,6 +50,7 @@ def font_source() -> tuple[Path, int]:
 
 @cache
 def _register(path: str, index: int) -> str:
+    # ReportLab loads only in processes that draw PDFs.
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFError, TTFont
 

@@ -26,6 +26,7 @@ def paragraph(text, style) -> Paragraph:
 def reportlab_offline() -> None:
     """Run at start-up, before any PDF is built: ReportLab reads these settings once, on its
     first resource read, and keeps them for the life of the process."""
+    # ReportLab loads only in processes that draw PDFs.
     from reportlab import rl_config
 
     rl_config.trustedSchemes = list(TRUSTED_SCHEMES)

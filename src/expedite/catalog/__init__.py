@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib import resources
 
 from expedite.domain.catalog import Catalog, parse_catalog
+from expedite.domain.wages import parse_wage_minimums
 
 DEFAULT_CATALOG = "services.yaml"
 
@@ -22,7 +23,6 @@ WAGE_MINIMUMS = "wage_minimums.yaml"
 
 def load_wage_minimums():
     """The social-insurance wage-base lower limits per city and period (see the file's notes)."""
-    from expedite.domain.wages import parse_wage_minimums
 
     text = resources.files(__package__).joinpath(WAGE_MINIMUMS).read_text(encoding="utf-8")
     return parse_wage_minimums(text, source=f"expedite/catalog/{WAGE_MINIMUMS}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.utils.translation import gettext
 
 from expedite.domain.errors import DomainError
@@ -21,7 +22,6 @@ def localized(error: DomainError) -> str:
 def flash_outcome(request, action, success: str) -> bool:
     """Run a page's action: flash its refusal in the user's language, or `success`. Returns
     whether it went through (a refused action has changed nothing)."""
-    from django.contrib import messages
 
     try:
         action()

@@ -50,6 +50,7 @@ def _configured() -> tuple[Path, bytes | None]:
 
 
 def _self_signed_p12(firm: str) -> bytes:
+    # The signing stack loads only when a document is signed or checked.
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
@@ -132,6 +133,7 @@ def _load():
 @lru_cache(maxsize=4)
 def _load_file(path: Path, mtime: int, password: bytes | None):
     """Read once per file version: loading an RSA key checks it, which takes a while."""
+    # The signing stack loads only when a document is signed or checked.
     from cryptography.hazmat.primitives.serialization import pkcs12
 
     try:
@@ -146,6 +148,7 @@ def _load_file(path: Path, mtime: int, password: bytes | None):
 
 
 def firm_certificate() -> FirmCertificate:
+    # The signing stack loads only when a document is signed or checked.
     from cryptography.hazmat.primitives import hashes, serialization
 
     path, _password, _key, cert, _extra = _load()
@@ -167,6 +170,7 @@ def firm_signer():
 
 @lru_cache(maxsize=4)
 def _signer(path: Path, mtime: int, password: bytes | None):
+    # The signing stack loads only when a document is signed or checked.
     from pyhanko.sign import signers
 
     signer = signers.SimpleSigner.load_pkcs12(str(path), passphrase=password)

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import io
 
+from reportlab.lib.pagesizes import A5
+from reportlab.pdfgen import canvas
+
 from expedite.cases.demo_layout import Layout, demo_case_open, demo_intake
 from expedite.cases.lifecycle import case_transition
 from expedite.cases.models import Case
@@ -26,8 +29,6 @@ DEMO_DELIVERY_CASES = (CONFIRMED,)
 
 
 def result_pdf(title: str) -> bytes:
-    from reportlab.lib.pagesizes import A5
-    from reportlab.pdfgen import canvas
 
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pagesize=A5, invariant=1)

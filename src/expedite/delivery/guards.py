@@ -7,11 +7,12 @@ from django.utils.translation import gettext as _
 from expedite.domain.cases import CaseState
 from expedite.domain.errors import ValidationFailed
 
+from .models import Confirmation
+
 
 def confirmed_only_by_the_client(case, target: CaseState, actor) -> None:
     if target != CaseState.CONFIRMED:
         return
-    from .models import Confirmation
 
     if not Confirmation.objects.filter(case_id=case.pk).exists():
         raise ValidationFailed(

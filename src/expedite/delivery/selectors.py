@@ -17,6 +17,8 @@ from expedite.domain.audit import AuditKind
 from expedite.domain.delivery import CONFIRMATION_KIND, RESULT_KIND, DateRow
 from expedite.reviews.selectors import reviewed_result_ids
 
+from .models import Confirmation
+
 
 def result_files(case: Case) -> QuerySet[CaseDocument]:
     """Every result file of the case, reviewed or not (the staff's view)."""
@@ -42,7 +44,6 @@ def results_digest(case: Case) -> str:
 
 
 def confirmation_of(case: Case):
-    from .models import Confirmation
 
     return Confirmation.objects.select_related("document").filter(case=case).first()
 

@@ -37,9 +37,11 @@ def _outside_event_loop(fn, /, *args, **kwargs):
 
 def sign_pdf(pdf: bytes, *, reason: str, location: str, contact: str) -> bytes:
     """The PDF with the firm's PAdES signature over the whole file."""
+    # The signing stack loads only when a document is signed or checked.
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
+    # The signing stack loads only when a document is signed or checked.
     from .certs import firm_signer
 
     meta = signers.PdfSignatureMetadata(
@@ -70,6 +72,7 @@ class Verification:
 
 
 def _load_cert(path: str):
+    # The signing stack loads only when a document is signed or checked.
     from asn1crypto import pem, x509
 
     data = Path(path).read_bytes()
@@ -80,8 +83,10 @@ def _load_cert(path: str):
 
 def trust_roots() -> tuple[bytes | None, list]:
     """The firm's certificate (DER, or None when there is none yet) and every trust root."""
+    # The signing stack loads only when a document is signed or checked.
     from asn1crypto import x509
 
+    # The signing stack loads only when a document is signed or checked.
     from .certs import CertificateProblem, firm_certificate, generated_path
 
     roots = [_load_cert(p) for p in settings.EXPEDITE_SIGNING_TRUST_ROOTS]
@@ -99,6 +104,7 @@ def trust_roots() -> tuple[bytes | None, list]:
 def _canonical_contents(data: bytes, embedded) -> bool:
     """The /Contents hole holds exactly what pyHanko writes for this signature: the DER of
     the signature (re-encoded from its parsed form), as upper-case hex, then zeros."""
+    # The signing stack loads only when a document is signed or checked.
     from asn1crypto import cms
 
     start, end = embedded.byte_range[1], embedded.byte_range[2]
@@ -123,6 +129,7 @@ def _canonical_contents(data: bytes, embedded) -> bool:
 
 def verify_signed_pdf(data: bytes, *, firm_der: bytes | None, roots: list) -> Verification:
     """Check a signed confirmation offline; the problems are Chinese sentences."""
+    # The signing stack loads only when a document is signed or checked.
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel

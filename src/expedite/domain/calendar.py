@@ -405,6 +405,7 @@ class WorkCalendar:
         Returns an array of ordinals. Raises `CalendarRangeError` if any input or answer is
         outside the supported range.
         """
+        # numpy loads only for the vectorised paths.
         import numpy as np
 
         cum, wd = self._numpy_tables()
@@ -419,6 +420,7 @@ class WorkCalendar:
 
     def workdays_between_bulk(self, a_ordinals, b_ordinals):
         """Vectorized `workdays_between` (half-open [a, b)) over arrays of ordinals."""
+        # numpy loads only for the vectorised paths.
         import numpy as np
 
         cum, _wd = self._numpy_tables()
@@ -432,6 +434,7 @@ class WorkCalendar:
     def _numpy_tables(self):
         tables = getattr(self, "_np", None)
         if tables is None:
+            # numpy loads only for the vectorised paths.
             import numpy as np
 
             tables = (

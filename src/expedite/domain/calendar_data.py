@@ -40,6 +40,7 @@ class ArrangementError(DomainError):
 @lru_cache(maxsize=1)
 def statutory_arrangements() -> tuple[YearArrangement, ...]:
     """Every year the installed `chinesecalendar` knows, as arrangements with Chinese names."""
+    # The published arrangements load only when a calendar is built.
     from chinese_calendar.constants import holidays, workdays
 
     by_year: dict[int, tuple[dict, dict]] = {}

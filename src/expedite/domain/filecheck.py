@@ -131,6 +131,7 @@ def _scan_bytes(content: bytes) -> set[str]:
 
 
 def _check_dict(obj, found: set[str]) -> None:
+    # The PDF parser loads only when a file is checked.
     from pypdf.generic import ArrayObject, DictionaryObject
 
     keys = set(dict.keys(obj))
@@ -161,6 +162,7 @@ def _check_dict(obj, found: set[str]) -> None:
 
 
 def _resolved(value):
+    # The PDF parser loads only when a file is checked.
     from pypdf.generic import IndirectObject
 
     if isinstance(value, IndirectObject):
@@ -170,6 +172,7 @@ def _resolved(value):
 
 def _walk(obj, found: set[str], depth: int = 0) -> None:
     """Every dictionary inside `obj`, not following references (each object is walked once)."""
+    # The PDF parser loads only when a file is checked.
     from pypdf.generic import ArrayObject, DictionaryObject
 
     if depth > _MAX_DEPTH:
@@ -190,6 +193,7 @@ def pdf_active_content(content: bytes) -> tuple[str, ...]:
     the bytes outside streams and inside object streams are searched as well. Raises
     UnreadablePdf when an object cannot be read: a file we cannot check is not passed on.
     """
+    # The PDF parser loads only when a file is checked.
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
     from pypdf.generic import IndirectObject

@@ -140,6 +140,7 @@ def inspect_file(
 
 
 def _inspect_pdf(content: bytes, facts: FileFacts) -> tuple[FileFacts, list[Finding]]:
+    # The file parsers load only when a file is checked.
     from pypdf import PdfReader  # pure Python; imported here so the checks load without it
     from pypdf.errors import PyPdfError
 
@@ -172,6 +173,7 @@ def _inspect_pdf(content: bytes, facts: FileFacts) -> tuple[FileFacts, list[Find
 
 
 def _inspect_image(content: bytes, facts: FileFacts) -> tuple[FileFacts, list[Finding]]:
+    # The file parsers load only when a file is checked.
     from PIL import Image, UnidentifiedImageError
 
     try:

@@ -66,6 +66,7 @@ def statutory_holidays(year: int) -> tuple[StatutoryHoliday, ...]:
             ),
             params={"first": FIRST_YEAR, "last": LAST_YEAR, "year": year},
         )
+    # The lunar calendar loads only for years whose notice is not out.
     from tyme4py.lunar import LunarMonth
     from tyme4py.solar import SolarTerm
 

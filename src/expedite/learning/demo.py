@@ -20,6 +20,9 @@ from expedite.domain.calendar import SHANGHAI
 from expedite.domain.learning import CatalogChange, ChangeKind
 from expedite.domain.roles import Role
 from expedite.portal.services import code_issue
+from expedite.reviews.selectors import review_checklist
+from expedite.reviews.services import self_check, supervisor_review
+from expedite.work.steps import step_finish, step_start
 from expedite.workdays.selectors import firm_calendar
 
 from .models import HandbookEntry
@@ -100,7 +103,6 @@ PENDING_TITLE = "材料预审增加股东签字逐一核对"
 
 
 def _run_steps(case: Case, actor, hours: dict, start: dt.datetime) -> None:
-    from expedite.work.steps import step_finish, step_start
 
     cal = firm_calendar()
     at = cal.work_clock(start)
@@ -115,8 +117,6 @@ def _run_steps(case: Case, actor, hours: dict, start: dt.datetime) -> None:
 
 
 def _finished_case(*, spec, users, clients, now: dt.datetime, start: dt.datetime) -> Case:
-    from expedite.reviews.selectors import review_checklist
-    from expedite.reviews.services import self_check, supervisor_review
 
     client_index, reason, final, scores, comment, hours = spec
     liaison, manager = users[Role.LIAISON], users[Role.MANAGER]

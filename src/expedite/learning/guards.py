@@ -7,11 +7,12 @@ from django.utils.translation import gettext as _
 from expedite.domain.cases import CaseState
 from expedite.domain.errors import ValidationFailed, gettext_noop
 
+from .selectors import has_retrospective, retrospective_reasons_for
+
 
 def retrospective_before_closing(case, target: CaseState, actor) -> None:
     if case.state != CaseState.CONFIRMED.value or target != CaseState.CLOSED:
         return
-    from .selectors import has_retrospective, retrospective_reasons_for
 
     reasons = retrospective_reasons_for(case)
     if reasons and not has_retrospective(case):

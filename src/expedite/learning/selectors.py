@@ -19,7 +19,14 @@ from expedite.domain.roles import Capability
 from expedite.work.models import StepRun
 from expedite.workdays.selectors import firm_calendar
 
-from .models import PROPOSAL_PENDING, CatalogRevision, Feedback, FollowUp, HandbookEntry
+from .models import (
+    PROPOSAL_PENDING,
+    CatalogRevision,
+    Feedback,
+    FollowUp,
+    HandbookEntry,
+    Retrospective,
+)
 
 
 def _check_view(user) -> None:
@@ -54,7 +61,6 @@ def retrospective_reasons_for(case: Case) -> tuple[RetroReason, ...]:
 
 
 def has_retrospective(case: Case) -> bool:
-    from .models import Retrospective
 
     return Retrospective.objects.filter(case=case).exists()
 

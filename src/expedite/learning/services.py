@@ -26,6 +26,9 @@ from expedite.domain.feedback import parse_scores, suggested_report_time
 from expedite.domain.learning import CatalogChange, check_change
 from expedite.domain.roles import Capability, Role
 from expedite.domain.text import clean_text
+from expedite.monitoring.models import CaseMonitoring
+from expedite.monitoring.reports import monitoring_settings_save
+from expedite.notify.notices import role_users, tell_staff
 
 from .catalog import latest_catalog_text
 from .models import (
@@ -101,7 +104,6 @@ def feedback_submit(
 
 
 def _open_follow_up(feedback: Feedback, *, now: dt.datetime) -> FollowUp:
-    from expedite.notify.notices import role_users, tell_staff
 
     suggestion = {}
     if (time := suggested_report_time(feedback.comment)) is not None:
@@ -175,8 +177,6 @@ def follow_up_resolve(
 
 
 def _apply_report_time(actor, case: Case, time: dt.time) -> dict:
-    from expedite.monitoring.models import CaseMonitoring
-    from expedite.monitoring.reports import monitoring_settings_save
 
     running = Case.objects.filter(client_id=case.client_id).exclude(
         state__in=[s.value for s in FINAL]

@@ -27,6 +27,7 @@ def available() -> bool:
 
 @cache
 def _engine():
+    # An optional extra: present only where OCR is installed.
     from rapidocr_onnxruntime import RapidOCR
 
     return RapidOCR()

@@ -16,6 +16,7 @@ from expedite import clock
 from expedite.cases.models import Case
 
 from . import links
+from .models import PortalLink
 
 VERIFIED_FOR = dt.timedelta(minutes=30)
 _KEY = "portal_verified:{case}"
@@ -23,7 +24,6 @@ _KEY = "portal_verified:{case}"
 
 def case_for_token(token: str) -> Case | None:
     """The case a portal token opens, or None for a bad, expired or revoked token."""
-    from .models import PortalLink
 
     parsed = links.parse(token)
     if parsed is None:

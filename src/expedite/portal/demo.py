@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import io
 
+from reportlab.lib.pagesizes import A5
+from reportlab.pdfgen import canvas
+
 from expedite.cases.models import Case, CaseDocument
 from expedite.cases.triage import case_document_add
 from expedite.domain.roles import Role
@@ -14,8 +17,6 @@ from .services import document_set_client_visible
 
 
 def _receipt_pdf(case: Case) -> bytes:
-    from reportlab.lib.pagesizes import A5
-    from reportlab.pdfgen import canvas
 
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pagesize=A5, invariant=1)

@@ -13,9 +13,12 @@ import secrets
 
 from django.conf import settings
 from django.core import signing
+from django.db.models import Prefetch
 from django.urls import reverse
 
 from expedite import clock
+
+from .models import PortalLink
 
 SALT = "expedite.portal.link"
 
@@ -58,7 +61,6 @@ def parse(token: str) -> tuple[int, str] | None:
 
 
 def current_link(case, *, now: dt.datetime | None = None):
-    from .models import PortalLink
 
     now = now or clock.now()
     return (
@@ -70,9 +72,6 @@ def current_link(case, *, now: dt.datetime | None = None):
 
 def with_current_links(cases):
     """Prefetch each case's current link, so listing cases with their links is two queries."""
-    from django.db.models import Prefetch
-
-    from .models import PortalLink
 
     current = PortalLink.objects.filter(revoked_at__isnull=True, expires_at__gt=clock.now())
     return cases.prefetch_related(

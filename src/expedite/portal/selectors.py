@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth import get_user_model
+
 from expedite.accounts.selectors import staff_display_name
 from expedite.cases.models import Case, CaseDocument
 from expedite.domain.cases import CaseState
 from expedite.domain.portal import StepFact, milestone_states
 
 from .access import client_verified
+from .services import case_liaison_ids
 
 # Once the result is handed over every milestone is behind the client.
 _FINISHED = frozenset({CaseState.DELIVERED, CaseState.CONFIRMED, CaseState.CLOSED})
@@ -30,12 +33,10 @@ def milestones(case: Case) -> list[tuple[str, str]]:
 
 
 def liaison_name(case: Case) -> str:
-    from .services import case_liaison_ids
 
     ids = case_liaison_ids(case)
     if not ids:
         return ""
-    from django.contrib.auth import get_user_model
 
     user = get_user_model().objects.filter(pk__in=ids).order_by("pk").first()
     return staff_display_name(user)

@@ -28,7 +28,7 @@ from expedite.domain.codes import (
 from expedite.domain.delivery import RESULT_KIND
 from expedite.domain.errors import NotAllowed, NotFound, ValidationFailed
 from expedite.domain.portal import CODE_PROBLEM_MESSAGES, CODE_TTL, mask_email, mask_phone
-from expedite.domain.roles import Role
+from expedite.domain.roles import Capability, Role
 
 from . import links
 from .access import mark_verified
@@ -52,7 +52,6 @@ def case_liaison_ids(case: Case) -> set[int]:
 
 
 def check_manage(actor, case: Case) -> None:
-    from expedite.domain.roles import Capability
 
     if not user_can(actor, Capability.MANAGE_PORTAL):
         raise NotAllowed(_("您的角色无权管理客户进度页。"))

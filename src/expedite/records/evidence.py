@@ -34,6 +34,7 @@ from expedite import clock
 from expedite.accounts.selectors import staff_display_name
 from expedite.audit.models import AuditEvent, audit_kind_label
 from expedite.audit.services import audit_record
+from expedite.audit.verify import previous_hashes
 from expedite.cases.costs import fee_comparison
 from expedite.cases.models import Case
 from expedite.cases.pdffont import cjk_font
@@ -60,7 +61,6 @@ for e in json.load(open("events.json", encoding="utf-8"))["events"]:
 
 
 def _events(case: Case) -> list[dict]:
-    from expedite.audit.verify import previous_hashes
 
     events = list(AuditEvent.objects.filter(case=case).order_by("seq"))
     befores = previous_hashes([e.seq for e in events])

@@ -17,6 +17,7 @@ from expedite.audit.services import audit_record
 from expedite.cases.models import Case, CaseDocument, CostEntry
 from expedite.domain.audit import AuditKind
 from expedite.domain.errors import ValidationFailed
+from expedite.materials.models import MaterialSubmission
 
 FINAL_STATES = ("closed", "cancelled", "declined")
 
@@ -69,7 +70,6 @@ def purge_plan(*, before: dt.date, today: dt.date, lock: bool = False) -> dict:
 
 
 def _material_files(ids: list[int]) -> list[tuple[str, str]]:
-    from expedite.materials.models import MaterialSubmission
 
     return list(MaterialSubmission.objects.filter(case_id__in=ids).values_list("file", "sha256"))
 
@@ -155,7 +155,6 @@ def retention_purge(*, before: dt.date, today: dt.date) -> dict:
             "sha256": digest,
         },
     )
-    from expedite.materials.models import MaterialSubmission
 
     still_used = set(CaseDocument.objects.filter(file__in=names).values_list("file", flat=True))
     still_used |= set(

@@ -6,6 +6,15 @@ from __future__ import annotations
 from django.utils import timezone
 
 from expedite.accounts.selectors import staff_display_name
+from expedite.approvals.models import ApprovalRequest
+from expedite.custody.models import CustodyMovement
+from expedite.custody.selectors import movement_parties
+from expedite.delivery.selectors import confirmation_of
+from expedite.materials.models import MaterialSubmission, PreReview
+from expedite.materials.selectors import checklist
+from expedite.monitoring.models import DailyReport, Incident
+from expedite.notify.models import OutboxMessage
+from expedite.reviews.models import Review
 
 
 def _t(value) -> str:
@@ -15,7 +24,6 @@ def _t(value) -> str:
 def stored_files(case) -> list[tuple[str, str]]:
     """(SHA-256, storage name) of every file the case holds: its documents and every version of
     every material the client handed in."""
-    from expedite.materials.models import MaterialSubmission
 
     files = [(d.sha256, d.file.name) for d in case.documents.all()]
     files += [
@@ -28,7 +36,6 @@ def stored_files(case) -> list[tuple[str, str]]:
 
 def messages(case) -> list[dict]:
     """Everything the case said to anyone, as queued: the communications record."""
-    from expedite.notify.models import OutboxMessage
 
     return [
         {
@@ -45,8 +52,6 @@ def messages(case) -> list[dict]:
 
 
 def material_sections(case, *, table, para, head, mm) -> list:
-    from expedite.materials.models import MaterialSubmission, PreReview
-    from expedite.materials.selectors import checklist
 
     names = {m.code: m.name for m in checklist(case)}
     story = [head("申请材料（各版本）")]
@@ -100,11 +105,6 @@ def material_sections(case, *, table, para, head, mm) -> list:
 
 
 def running_sections(case, *, table, para, head, mm) -> list:
-    from expedite.approvals.models import ApprovalRequest
-    from expedite.custody.models import CustodyMovement
-    from expedite.custody.selectors import movement_parties
-    from expedite.monitoring.models import DailyReport, Incident
-    from expedite.reviews.models import Review
 
     story = [head("人员分工")]
     team = [["角色", "人员", "状态", "理由"]] + [
@@ -233,7 +233,6 @@ def running_sections(case, *, table, para, head, mm) -> list:
 
 
 def _confirmation(case, *, table, para, head, mm) -> list:
-    from expedite.delivery.selectors import confirmation_of
 
     story = [head("结果确认单（客户签收）")]
     c = confirmation_of(case)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from expedite.domain.cases import CaseState
 
+from .selectors import delivery_blocker
+
 
 def review_before_delivery(case, target: CaseState, actor) -> None:
     if case.state != CaseState.REVIEW.value or target != CaseState.DELIVERED:
         return
-    from .selectors import delivery_blocker
 
     blocker = delivery_blocker(case)
     if blocker is not None:

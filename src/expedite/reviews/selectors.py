@@ -18,6 +18,7 @@ from expedite.domain.cases import CaseState
 from expedite.domain.delivery import RESULT_KIND
 from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
 from expedite.domain.roles import Capability
+from expedite.work.models import Assignment
 
 from .models import SELF_CHECK, SUPERVISOR, Review, ReviewFinding
 
@@ -113,9 +114,6 @@ def case_handlers(case: Case) -> set[int]:
     self-checkers of any round, the case's process specialist (proposed or confirmed), anyone
     who started or finished a step or synced a track of it, and the uploaders of its result
     files."""
-    from expedite.audit.models import AuditEvent
-    from expedite.domain.audit import AuditKind
-    from expedite.work.models import Assignment
 
     checkers = set(
         Review.objects.filter(case=case, stage=SELF_CHECK).values_list("reviewer_id", flat=True)

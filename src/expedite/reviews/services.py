@@ -24,6 +24,7 @@ from expedite.domain.cases import CaseState
 from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
 from expedite.domain.roles import Capability
 from expedite.domain.text import clean_text
+from expedite.notify.notices import tell_staff
 
 from .models import SELF_CHECK, SUPERVISOR, Review, ReviewFinding
 from .selectors import (
@@ -316,7 +317,6 @@ def review_reopen(*, actor, case: Case, change: str, now: dt.datetime) -> int | 
 
 
 def _tell_reviewers(*, case: Case, round_: int, users, actor, reason: str, now) -> None:
-    from expedite.notify.notices import tell_staff
 
     subject = _("复核重新打开：%(ref)s %(client)s") % {
         "ref": case.reference,

@@ -10,6 +10,7 @@ from expedite.cases.models import Case
 from expedite.workdays.selectors import firm_calendar
 
 from .models import Absence, Assignment, StaffProfile
+from .schedule import schedule_nightly
 from .steps import step_finish, step_start, track_update
 from .team import absence_add, profile_save, team_assign
 
@@ -77,6 +78,5 @@ def demo_work(manager, process, *, now: dt.datetime) -> None:
 def demo_schedule(*, now: dt.datetime) -> None:
     """The night's proposal as the manager finds it in the morning: the running cases compete
     for the one process specialist who knows 许可, 外资 and 工商, so someone has to wait."""
-    from .schedule import schedule_nightly
 
     schedule_nightly(now=now, time_limit=2.0)  # CP-SAT, as at night; optimal here in well under 1 s

@@ -21,6 +21,9 @@ from expedite.domain.planning import plan
 from expedite.domain.progress import check_step_update
 from expedite.domain.roles import Capability, Role
 from expedite.domain.text import clean_text
+from expedite.notify.notices import tell_client
+from expedite.portal.links import portal_path
+from expedite.portal.selectors import milestones
 from expedite.workdays.selectors import firm_calendar
 
 from .models import TRACK_STATUS_CHOICES, StepRun, Track
@@ -221,15 +224,12 @@ def step_finish(
 
 def _current_milestone(case: Case) -> str:
     """The milestone the client's page highlights now ("" when none is current)."""
-    from expedite.portal.selectors import milestones
 
     return next((m for m, state in milestones(case) if state == "current"), "")
 
 
 def _tell_client_milestone(case: Case, milestone: str, now: dt.datetime) -> None:
     """Clients hear of milestones only (no step noise): once per milestone and contact."""
-    from expedite.notify.notices import tell_client
-    from expedite.portal.links import portal_path
 
     path = portal_path(case)
     tell_client(

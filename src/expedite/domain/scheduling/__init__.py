@@ -52,6 +52,7 @@ def solve(
     """Schedule the problem. solver: greedy, cpsat, fifo or edf; rule: min_slack, lft or
     wedf (greedy only; "best" tries all three). CP-SAT's limit is deterministic time unless
     `deterministic` is False (then wall-clock seconds, and `workers` threads may help)."""
+    # Each solver loads only when it runs (OR-Tools is heavy).
     from .greedy import best_greedy, solve_greedy
 
     if solver == "greedy":
@@ -59,6 +60,7 @@ def solve(
     if solver in ("fifo", "edf"):
         return solve_greedy(problem, solver)
     if solver == "cpsat":
+        # Each solver loads only when it runs (OR-Tools is heavy).
         from .cpsat import solve_cpsat
 
         return solve_cpsat(
@@ -68,6 +70,7 @@ def solve(
             workers=workers,
             deterministic=deterministic,
         )
+    # Each solver loads only when it runs (OR-Tools is heavy).
     from .model import SchedulingError, gettext_noop
 
     raise SchedulingError(gettext_noop("未知的求解器 %(solver)s。"), params={"solver": solver})

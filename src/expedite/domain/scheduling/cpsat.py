@@ -66,6 +66,7 @@ class _Model:
         free: set[str] | None = None,
         fixed: dict[str, Placement] | None = None,
     ) -> None:
+        # OR-Tools loads only when the solver runs.
         from ortools.sat.python import cp_model
 
         self.problem, self.cp = problem, cp_model
@@ -283,6 +284,7 @@ def solve_cpsat(
     if has_due:  # a later makespan may buy less tardiness
         horizon += math.ceil(greedy.objective.makespan / 4)
     if _too_big(problem):
+        # OR-Tools loads only when the solver runs.
         from .lns import improve
 
         budget = time_limit if deterministic else time_limit - (time.perf_counter() - began)

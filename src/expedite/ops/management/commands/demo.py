@@ -5,6 +5,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from expedite import clock
+from expedite.cases.models import ServiceType
 from expedite.delivery.demo import demo_links
 from expedite.ops.demo import DEMO_PASSWORD, demo_load, demo_logins
 
@@ -18,7 +19,6 @@ class Command(BaseCommand):
         executor = MigrationExecutor(connection)
         if executor.migration_plan(executor.loader.graph.leaf_nodes()):
             raise CommandError("数据库尚未初始化：请先运行 expedite setup。", returncode=2)
-        from expedite.cases.models import ServiceType
 
         if not ServiceType.objects.filter(active=True).exists():
             # The demo's cases are of the catalog's services: load the shipped one first.

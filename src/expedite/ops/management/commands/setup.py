@@ -3,6 +3,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from expedite.delivery.certs import ensure_firm_certificate, firm_certificate
+
 
 class Command(BaseCommand):
     help = "Migrate, load the default catalog, and on a new database load the demo data."
@@ -23,7 +25,6 @@ class Command(BaseCommand):
             call_command("demo", stdout=self.stdout)
 
     def _signing_certificate(self) -> None:
-        from expedite.delivery.certs import ensure_firm_certificate, firm_certificate
 
         path, created = ensure_firm_certificate()
         cert = firm_certificate()
