@@ -22,6 +22,7 @@ from expedite.domain.delivery import CONFIRMATION_KIND, RESULT_KIND
 from expedite.domain.errors import DomainError, NotAllowed
 from expedite.domain.roles import Capability
 from expedite.portal.views import attachment_headers
+from expedite.reviews.selectors import reviewed_result_ids
 
 from . import selectors, services
 from .certs import self_signed_warning
@@ -29,10 +30,13 @@ from .certs import self_signed_warning
 
 def delivery_context(request, case) -> dict:
     """Merged into the case page (cases.views.case_detail_context)."""
+    results = list(selectors.result_files(case))
+    reviewed = reviewed_result_ids(case, docs=results)
     return {
-        "delivery_results": list(selectors.result_files(case)),
-        # Shared with the client: passed in review by someone other than the uploader.
-        "delivery_shared": {d.pk for d in selectors.client_result_files(case)},
+        "delivery_results": results,
+        # Shared with the client: passed in review by someone other than the uploader (the
+        # same rule as selectors.client_result_files, on the files already read).
+        "delivery_shared": {d.pk for d in results if d.client_visible and d.pk in reviewed},
         "delivery_confirmation": selectors.confirmation_of(case),
         "delivery_can_add": user_can(request.user, Capability.DELIVER_RESULT)
         and case.state in {s.value for s in services.RESULT_STATES},

@@ -50,8 +50,10 @@ def delivered_on(case: Case) -> dt.date | None:
     return timezone.localtime(event.time).date() if event is not None else None
 
 
-def retrospective_reasons_for(case: Case) -> tuple[RetroReason, ...]:
-    feedback = feedback_for(case)
+def retrospective_reasons_for(case: Case, *, feedback=...) -> tuple[RetroReason, ...]:
+    """`feedback`: the case's feedback already read (None: there is none)."""
+    if feedback is ...:
+        feedback = feedback_for(case)
     return retrospective_reasons(
         deadline=case.requested_deadline,
         delivered_on=delivered_on(case),

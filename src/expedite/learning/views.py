@@ -38,7 +38,8 @@ def retrospective_context(request, case) -> dict:
     if case.state not in RETRO_STATES:
         return {"retro": None}
     row = Retrospective.objects.filter(case=case).first()
-    reasons = selectors.retrospective_reasons_for(case)
+    feedback = selectors.feedback_for(case)
+    reasons = selectors.retrospective_reasons_for(case, feedback=feedback)
     entries = {}
     if row is not None:
         entries = {e.action_index: e for e in row.entries.all()}
@@ -50,7 +51,7 @@ def retrospective_context(request, case) -> dict:
             "can_write": user_can(request.user, Capability.WRITE_RETROSPECTIVE),
             "can_handbook": user_can(request.user, Capability.EDIT_HANDBOOK),
             "actions": [(i, a, entries.get(i)) for i, a in enumerate(row.actions if row else [])],
-            "feedback": selectors.feedback_for(case),
+            "feedback": feedback,
         }
     }
 

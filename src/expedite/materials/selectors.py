@@ -83,7 +83,7 @@ class ItemState:
         )
 
 
-def item_states(case: Case) -> list[ItemState]:
+def item_states(case: Case, *, finished=...) -> list[ItemState]:
     """Each checklist item: its versions, and its state after the last finished round.
 
     A version newer than that round's verdict is waiting for the next round (待预审).
@@ -91,7 +91,8 @@ def item_states(case: Case) -> list[ItemState]:
     versions: dict[str, list[MaterialSubmission]] = {}
     for s in case.material_submissions.select_related("uploaded_by").order_by("item", "-version"):
         versions.setdefault(s.item, []).append(s)
-    finished = latest_finished(case)
+    if finished is ...:  # `finished`: the latest finished round, when the caller has it
+        finished = latest_finished(case)
     rows = []
     for m in checklist(case):
         mine = versions.get(m.code, [])

@@ -44,12 +44,15 @@ def posted_fields(request, material) -> dict:
 
 
 def materials_context(request, case) -> dict:
-    items = selectors.item_states(case)
+    # Every round at once: the open one, the latest finished one and the history.
+    rounds = list(case.prereviews.select_related("reviewer").order_by("-round"))
+    finished = next((r for r in rounds if r.finished_at is not None), None)
+    items = selectors.item_states(case, finished=finished)
     return {
         "material_items": [{"s": s, "fields": field_rows(s.material)} for s in items],
-        "material_round": selectors.open_round(case),
-        "material_finished": selectors.latest_finished(case),
-        "material_rounds": list(case.prereviews.select_related("reviewer").order_by("-round")),
+        "material_round": next((r for r in rounds if r.finished_at is None), None),
+        "material_finished": finished,
+        "material_rounds": rounds,
         "material_can_submit": user_can(request.user, Capability.MATERIAL_SUBMIT),
         "material_can_review": user_can(request.user, Capability.MATERIAL_PREREVIEW),
         "material_verdicts": VERDICT_CHOICES,

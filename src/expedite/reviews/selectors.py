@@ -63,10 +63,11 @@ def _covers(review: Review, doc: CaseDocument) -> bool:
     return any(f.get("document") == doc.pk and f.get("sha256") == doc.sha256 for f in review.files)
 
 
-def reviewed_result_ids(case: Case) -> set[int]:
+def reviewed_result_ids(case: Case, *, docs=None) -> set[int]:
     """Result files the client may see: passed in a supervisor's review by someone other than
-    whoever uploaded them (四眼原则), with the bytes that review saw."""
-    docs = list(result_documents(case))
+    whoever uploaded them (四眼原则), with the bytes that review saw. `docs`: the case's result
+    files already read."""
+    docs = list(result_documents(case)) if docs is None else docs
     passes = list(Review.objects.filter(case=case, stage=SUPERVISOR, passed=True))
     return {
         d.pk
@@ -144,9 +145,14 @@ class RoundStatus:
         return {self.self_check.reviewer_id} if self.self_check else set()
 
 
-def round_status(case: Case, round_: int | None = None) -> RoundStatus:
+def round_status(
+    case: Case, round_: int | None = None, *, reviews: list[Review] | None = None
+) -> RoundStatus:
+    """`reviews`: the case's reviews already loaded (any order), not read again."""
     round_ = current_round(case) if round_ is None else round_
-    reviews = list(Review.objects.filter(case=case, round=round_).order_by("created_at", "pk"))
+    if reviews is None:
+        reviews = list(Review.objects.filter(case=case, round=round_))
+    reviews = sorted((r for r in reviews if r.round == round_), key=lambda r: (r.created_at, r.pk))
     passed_self = next((r for r in reviews if r.stage == SELF_CHECK and r.passed), None)
     supervisor = next((r for r in reviews if r.stage == SUPERVISOR), None)
     return RoundStatus(round=round_, self_check=passed_self, supervisor=supervisor)

@@ -33,13 +33,15 @@ def review_context(request, case) -> dict:
         checklist = review_checklist(case)
     except NotFound:
         checklist = ()
-    status = round_status(case)
+    status = round_status(case, reviews=reviews)
     user = request.user
-    is_handler = user.pk in status.handler_ids | case_handlers(case)
     rounds: dict[int, list] = {}
     for r in reviews:
         entry = {"review": r, "name": staff_display_name(r.reviewer)}
         rounds.setdefault(r.round, []).append({**entry, "findings": list(r.findings.all())})
+    # Who handled the case matters only while the second review is open.
+    awaiting = in_review and status.self_check is not None and status.supervisor is None
+    is_handler = awaiting and user.pk in status.handler_ids | case_handlers(case)
     return {
         "review": {
             "in_review": in_review,
@@ -53,11 +55,7 @@ def review_context(request, case) -> dict:
             and status.self_check is None
             and user_can(user, Capability.SELF_CHECK),
             # The handler is not offered the second review; the service refuses it anyway.
-            "can_review": in_review
-            and status.self_check is not None
-            and status.supervisor is None
-            and not is_handler
-            and user_can(user, Capability.REVIEW_RESULT),
+            "can_review": awaiting and not is_handler and user_can(user, Capability.REVIEW_RESULT),
             "is_handler": is_handler,
             "awaiting_review": in_review
             and status.self_check is not None
