@@ -3,7 +3,8 @@
 Builds a new installation with its demo data (`expedite setup`) under a temporary directory,
 then renders, as the supervisor, the page of the case with the most audit events, and the case
 list as the baseline measured in the same run. Prints the queries of each, the median server
-time over N requests, and the ratio of the case page to the list.
+time over N requests, and the ratio of the case page to the list; then each panel the page
+loads once scrolled into view.
 
     .venv/bin/python benchmarks/case_page.py [--requests 20] [--var DIR]
 Target: a bounded number of queries (tests/web/test_case_panels.py asserts the bound).
@@ -72,6 +73,12 @@ def main() -> None:
     print(f"baseline list:    {base_t * 1000:.1f} ms, {base_q} queries, {base_b / 1024:.0f} KB")
     print(f"case page:        {page_t * 1000:.1f} ms, {page_q} queries, {page_b / 1024:.0f} KB")
     print(f"ratio case page / case list: {page_t / base_t:.2f}")
+    # Panels the page loads once scrolled into view, each its own request.
+    from expedite.cases.panels import registered
+
+    for panel in (p for p in registered() if p.lazy):
+        t, q, b = _measure(client, f"/cases/{case.pk}/panels/{panel.key}/", args.requests)
+        print(f"  then panel {panel.key}: {t * 1000:.1f} ms, {q} queries, {b / 1024:.0f} KB")
 
 
 if __name__ == "__main__":

@@ -62,6 +62,7 @@ PAGES: dict[str, str | C] = {
     "case_detail": C.VIEW_CASES,
     "case_plan": C.VIEW_CASES,
     "case_waits": C.VIEW_CASES,
+    "case_panel": C.VIEW_CASES,
     "case_quote": C.VIEW_CASES,
     "triage_queue": C.VIEW_CASES,
     "client_list": C.VIEW_CASES,

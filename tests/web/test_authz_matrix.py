@@ -63,6 +63,7 @@ def matrix(world, make_user):
         "step_id": 999_999,
         "track_id": 999_999,
         "action": "start",
+        "key": "costs",
         "approval_pk": 999_999,
         "approval_id": 999_999,
         "report_id": 999_999,

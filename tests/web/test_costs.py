@@ -112,7 +112,10 @@ def test_the_case_page_shows_quote_against_actual_and_records_an_entry(client, w
         },
     )
     assert response.status_code == 302
-    html = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    panel_url = reverse("case_panel", args=[case.pk, "costs"])
+    assert panel_url in page  # the panel loads once scrolled into view
+    html = client.get(panel_url).content.decode()
     assert "费用明细" in html and "周末加班" in html and "¥375.00" in html
 
 

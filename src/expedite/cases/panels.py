@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -31,12 +31,14 @@ class Panel:
     context: PanelContext
     visible: PanelVisible | None = None  # None: whoever may open the case
     half: bool = False  # beside the next half-width panel on a wide screen
+    lazy: bool = False  # loaded from its own URL once scrolled into view (`case_panel`)
 
 
 @dataclass(frozen=True)
 class BoundPanel:
     panel: Panel
     context: Mapping[str, Any]
+    deferred: bool = False  # a lazy panel on the whole page: only its placeholder is drawn
 
     @property
     def key(self) -> str:
@@ -73,6 +75,9 @@ class PanelRegistry:
                 continue
             if panel.visible is not None and not panel.visible(request, case):
                 continue
+            if panel.lazy and only is None:
+                bound.append(BoundPanel(panel, {}, deferred=True))
+                continue
             context = panel.context(request, case)
             if extra and panel.key in extra:
                 context = {**context, **extra[panel.key]}
@@ -94,9 +99,12 @@ def panel_response(
     extra: Mapping[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """One panel on its own, for a form the page posted with htmx."""
+    """One panel on its own: a lazy panel loading, or a form the page posted with htmx. None
+    of the registered panels has that key, or the user may not see it: Http404."""
     bound = bind(request, case, only=key, extra={key: extra or {}})
-    return render(request, "cases/_panels.html", {"case": case, "panels": bound}, status=status)
+    if not bound:
+        raise Http404(key)
+    return render(request, "cases/_panel.html", {"case": case, "p": bound[0]}, status=status)
 
 
 def panel_url(case_pk: int, key: str) -> str:

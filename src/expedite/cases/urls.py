@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.case_list, name="case_list"),
     path("cases/new/", views.case_create, name="case_create"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
+    path("cases/<int:pk>/panels/<slug:key>/", views.case_panel, name="case_panel"),
     path("cases/<int:pk>/plan/", plan_views.case_plan, name="case_plan"),
     path("cases/<int:pk>/quote/", plan_views.case_quote, name="case_quote"),
     path("cases/<int:pk>/triage/", triage_views.case_triage_view, name="case_triage"),

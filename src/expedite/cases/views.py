@@ -126,15 +126,23 @@ def events_panel(request, case) -> dict:
 
 
 def register_case_panels() -> None:
-    for key, order, template, context, half in (
-        ("facts", 100, "cases/_facts_panel.html", facts_panel, True),
-        ("triage", 200, "cases/_triage_panel.html", triage_panel, False),
-        ("plan", 300, "cases/_plan_panel.html", plan_panel, False),
-        ("costs", 1300, "cases/_costs_panel.html", costs_panel, False),
-        ("clocks", 1400, "cases/_clocks_panel.html", clocks_panel, False),
-        ("events", 1500, "cases/_events_panel.html", events_panel, False),
+    # The last three sit below every feature's panel: they load once scrolled into view.
+    for key, order, template, context, half, lazy in (
+        ("facts", 100, "cases/_facts_panel.html", facts_panel, True, False),
+        ("triage", 200, "cases/_triage_panel.html", triage_panel, False, False),
+        ("plan", 300, "cases/_plan_panel.html", plan_panel, False, False),
+        ("costs", 1300, "cases/_costs_panel.html", costs_panel, False, True),
+        ("clocks", 1400, "cases/_clocks_panel.html", clocks_panel, False, True),
+        ("events", 1500, "cases/_events_panel.html", events_panel, False, True),
     ):
-        panels.register_panel(panels.Panel(key, order, template, context, half=half))
+        panels.register_panel(panels.Panel(key, order, template, context, half=half, lazy=lazy))
+
+
+@login_required
+def case_panel(request, pk: int, key: str):
+    """One panel of the case page on its own (a lazy panel loading)."""
+    case = access(selectors.access_case, user=request.user, pk=pk)
+    return panels.panel_response(request, case, key)
 
 
 def _contact(data: dict) -> services.ContactInput:
