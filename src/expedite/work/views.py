@@ -218,9 +218,7 @@ def staff_view(request):
     if request.method == "POST":
         return _staff_post(request, User)
     today = clock.today()
-    can_assign = user_can(request.user, Capability.ASSIGN_TEAM)
-    # The choice of people is only offered to those who may assign.
-    staff = people(needs_days=[]) if can_assign else []
+    staff = people(needs_days=[])
     profiles = {p.user_id: p for p in StaffProfile.objects.all()}
     skills = current_catalog().skills
     role_names = dict(CASE_ROLE_CHOICES)
