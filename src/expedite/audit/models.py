@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -67,6 +68,14 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditImmutableError("audit events cannot be deleted")
+
+    def clean(self):
+        # Forms (admin, any ModelForm) get a field error instead of the ValueError of save.
+        super().clean()
+        try:
+            known_kind(self.kind)
+        except ValueError as error:
+            raise ValidationError({"kind": str(error)}) from None
 
     @property
     def kind_label(self) -> str:
