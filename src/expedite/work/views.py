@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -20,16 +18,26 @@ from expedite.cases.panels import panel_url
 from expedite.cases.plans import current_catalog
 from expedite.charts.timeline import progress_svg
 from expedite.common.access import access
+from expedite.common.forms import first_error
 from expedite.common.i18n import flash_outcome, localized
-from expedite.domain.errors import DomainError, ValidationFailed
+from expedite.domain.errors import DomainError
 from expedite.domain.roles import Capability
 from expedite.domain.staffing import CASE_ROLES
-from expedite.domain.text import parse_id
 from expedite.workdays.selectors import firm_calendar
 
 from . import schedule as schedule_services
 from . import steps as step_services
 from . import team as team_services
+from .forms import (
+    AbsenceForm,
+    AbsenceRemoveForm,
+    ProfileForm,
+    ScheduleForm,
+    StaffActionForm,
+    StepFinishForm,
+    TeamForm,
+    TrackUpdateForm,
+)
 from .load import case_waits
 from .models import (
     CASE_ROLE_CHOICES,
@@ -90,6 +98,12 @@ def case_waits_view(request, pk: int):
     return render(request, "work/_case_waits.html", {"case": case, "waits": waits})
 
 
+def _refused(request, form, pk: int, anchor: str = "work"):
+    """A form the page posted that does not parse: say why, change nothing."""
+    messages.error(request, first_error(form))
+    return redirect(panel_url(pk, anchor))
+
+
 def _done(request, fn, ok: str, pk: int, anchor: str = "work"):
     flash_outcome(request, fn, ok)
     return redirect(panel_url(pk, anchor))
@@ -113,13 +127,12 @@ def team_propose_view(request, pk: int):
 @require_POST
 def team_assign_view(request, pk: int):
     case = access(case_selectors.access_case, user=request.user, pk=pk)
-    choices = {}
-    for role in CASE_ROLES:
-        raw = request.POST.get(role, "")
-        choices[role] = parse_id(raw)
+    form = TeamForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, form, case.pk)
     return _done(
         request,
-        lambda: team_services.team_assign(actor=request.user, case=case, choices=choices),
+        lambda: team_services.team_assign(actor=request.user, case=case, choices=form.choices()),
         _("分工已确认。"),
         case.pk,
     )
@@ -135,12 +148,15 @@ def step_action_view(request, step_id: int, action: str):
         fn = lambda: step_services.step_start(actor=request.user, step=step, now=now)  # noqa: E731
         ok = _("步骤已开始。")
     elif action == "finish":
+        form = StepFinishForm(request.POST)
+        if not form.is_valid():
+            return _refused(request, form, step.case_id)
         fn = lambda: step_services.step_finish(  # noqa: E731
             actor=request.user,
             step=step,
             now=now,
-            actual_hours=request.POST.get("actual_hours", ""),
-            note=request.POST.get("note", ""),
+            actual_hours=form.cleaned_data["actual_hours"],
+            note=form.cleaned_data["note"],
         )
         ok = _("步骤已完成，计划已按实际重新推算。")
     elif action == "output":
@@ -162,13 +178,16 @@ def step_action_view(request, step_id: int, action: str):
 def track_update_view(request, track_id: int):
     track = get_object_or_404(Track, pk=track_id)
     access(case_selectors.access_case, user=request.user, pk=track.case_id)
+    form = TrackUpdateForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, form, track.case_id)
     return _done(
         request,
         lambda: step_services.track_update(
             actor=request.user,
             track=track,
-            status=request.POST.get("status", ""),
-            note=request.POST.get("note", ""),
+            status=form.cleaned_data["status"],
+            note=form.cleaned_data["note"],
             now=clock.now(),
         ),
         _("通道进展已同步。"),
@@ -181,7 +200,11 @@ def schedule_view(request):
     if not user_can(request.user, Capability.VIEW_CASES):
         raise PermissionDenied
     if request.method == "POST":
-        solver = request.POST.get("solver", "greedy")
+        form = ScheduleForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, first_error(form))
+            return redirect("schedule")
+        solver = form.cleaned_data["solver"] or "greedy"
         flash_outcome(
             request,
             lambda: schedule_services.schedule_propose(
@@ -244,43 +267,44 @@ def staff_view(request):
 
 
 def _staff_post(request, User):
-    raw_user = request.POST.get("user", "")
-    user_pk = parse_id(raw_user)
+    chosen = StaffActionForm(request.POST)
+    if not chosen.is_valid():
+        if "action" in chosen.errors:
+            raise PermissionDenied
+        messages.error(request, first_error(chosen))
+        return redirect("staff")
+    user_pk = chosen.cleaned_data["user"]
     target = (User.objects.filter(pk=user_pk).first() if user_pk else None) or request.user
-    action = request.POST.get("action")
+    action = chosen.cleaned_data["action"]
+    form = {"profile": ProfileForm, "absence": AbsenceForm, "absence_remove": AbsenceRemoveForm}[
+        action
+    ](request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return redirect("staff")
+    data = form.cleaned_data
     try:
         if action == "profile":
             team_services.profile_save(
                 actor=request.user,
                 user=target,
-                skills=request.POST.getlist("skills"),
-                capacity_hours=request.POST.get("capacity_hours", ""),
-                expedite_team=request.POST.get("expedite_team") == "on",
+                skills=data["skills"],
+                capacity_hours=data["capacity_hours"],
+                expedite_team=data["expedite_team"],
             )
         elif action == "absence":
             team_services.absence_add(
                 actor=request.user,
                 user=target,
-                start=_date(request.POST.get("start")),
-                end=_date(request.POST.get("end")),
-                reason=request.POST.get("reason", ""),
+                start=data["start"],
+                end=data["end"],
+                reason=data["reason"],
             )
-        elif action == "absence_remove":
-            raw = request.POST.get("absence", "")
-            absence = get_object_or_404(Absence, pk=parse_id(raw) or 0)
-            team_services.absence_remove(actor=request.user, absence=absence)
         else:
-            raise PermissionDenied
+            absence = get_object_or_404(Absence, pk=data["absence"])
+            team_services.absence_remove(actor=request.user, absence=absence)
     except DomainError as exc:
         messages.error(request, localized(exc))
     else:
         messages.success(request, _("已保存。"))
     return redirect("staff")
-
-
-def _date(raw: str | None) -> dt.date:
-
-    try:
-        return dt.date.fromisoformat(raw or "")
-    except ValueError:
-        raise ValidationFailed(_("请填写有效的日期。"), field="date") from None
