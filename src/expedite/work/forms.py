@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from expedite.common.forms import id_field
 from expedite.domain.staffing import CASE_ROLES
 
-from .models import TRACK_STATUS_CHOICES
+from .models import CASE_ROLE_CHOICES, TRACK_STATUS_CHOICES
 from .schedule import SOLVERS
 
 
@@ -18,8 +18,10 @@ class TeamForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        labels = dict(CASE_ROLE_CHOICES)
         for role in CASE_ROLES:
             self.fields[role] = id_field(required=False)
+            self.fields[role].label = labels[role]
 
     def choices(self) -> dict[str, int | None]:
         return {role: self.cleaned_data.get(role) for role in CASE_ROLES}
