@@ -126,13 +126,14 @@ def events_panel(request, case) -> dict:
 
 
 def register_case_panels() -> None:
-    # The last three sit below every feature's panel: they load once scrolled into view.
+    # Costs and the event list sit below every feature's panel: they load once scrolled into
+    # view. The clocks stay on the page: they are the promise's measure.
     for key, order, template, context, half, lazy in (
         ("facts", 100, "cases/_facts_panel.html", facts_panel, True, False),
         ("triage", 200, "cases/_triage_panel.html", triage_panel, False, False),
         ("plan", 300, "cases/_plan_panel.html", plan_panel, False, False),
         ("costs", 1300, "cases/_costs_panel.html", costs_panel, False, True),
-        ("clocks", 1400, "cases/_clocks_panel.html", clocks_panel, False, True),
+        ("clocks", 1400, "cases/_clocks_panel.html", clocks_panel, False, False),
         ("events", 1500, "cases/_events_panel.html", events_panel, False, True),
     ):
         panels.register_panel(panels.Panel(key, order, template, context, half=half, lazy=lazy))
