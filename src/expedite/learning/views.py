@@ -19,6 +19,7 @@ from expedite.cases.panels import panel_url
 from expedite.cases.plans import current_catalog
 from expedite.charts.trends import planned_actual_svg
 from expedite.common.access import access
+from expedite.common.forms import first_error
 from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError, NotAllowed, ValidationFailed, gettext_noop
 from expedite.domain.learning import LEVER_KINDS, CatalogChange, ChangeKind, describe_duration
@@ -27,6 +28,12 @@ from expedite.workdays.selectors import firm_calendar
 
 from . import selectors
 from .catalog import revision_number
+from .forms import (
+    FollowUpCloseForm,
+    HandbookDecisionForm,
+    HandbookEntryForm,
+    RetrospectiveForm,
+)
 from .guards import REASON_TEXT
 from .models import Retrospective
 from .services import RETRO_STATES, follow_up_resolve, handbook_entry_add, proposal_decide
@@ -60,13 +67,15 @@ def retrospective_context(request, case) -> dict:
 @require_POST
 def case_retrospective(request, pk: int):
     case = access(case_selectors.access_case, user=request.user, pk=pk)
+    form = RetrospectiveForm(request.POST)
+    form.is_valid()  # every field is optional text: the service judges the content
     try:
         save_retrospective(
             actor=request.user,
             case=case,
-            went_well=request.POST.get("went_well", ""),
-            to_improve=request.POST.get("to_improve", ""),
-            actions=request.POST.get("actions", "").splitlines(),
+            went_well=form.cleaned_data["went_well"],
+            to_improve=form.cleaned_data["to_improve"],
+            actions=form.action_lines(),
             now=clock.now(),
         )
     except DomainError as exc:
@@ -96,13 +105,16 @@ def follow_up_list(request):
 @require_POST
 def follow_up_close(request, pk: int):
     row = access(selectors.follow_up, user=request.user, pk=pk)
-    report_time = request.POST.get("report_time", "") if request.POST.get("apply") else ""
+    form = FollowUpCloseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return redirect(reverse("follow_up_list"))
     try:
         follow_up_resolve(
             actor=request.user,
             follow_up=row,
-            note=request.POST.get("note", ""),
-            report_time=report_time,
+            note=form.cleaned_data["note"],
+            report_time=form.report_time_text(),
             now=clock.now(),
         )
     except DomainError as exc:
@@ -279,21 +291,21 @@ def change_from_post(post, service_code: str) -> CatalogChange | None:
 @login_required
 @require_POST
 def handbook_entry_create(request, code: str):
-    retro = None
-    index = None
-    try:
-        if request.POST.get("retro"):
-            retro = Retrospective.objects.filter(pk=int(request.POST["retro"])).first()
-            index = int(request.POST.get("action", ""))
-    except ValueError:
-        retro, index = None, None
+    source = HandbookEntryForm(request.POST)
+    if not source.is_valid():
+        messages.error(request, first_error(source))
+        return redirect(reverse("handbook_service", args=[code]) + "#new-entry")
+    retro, index = None, None
+    if source.cleaned_data["retro"] is not None:
+        retro = Retrospective.objects.filter(pk=source.cleaned_data["retro"]).first()
+        index = source.cleaned_data["action"]
     try:
         handbook_entry_add(
             actor=request.user,
             service_code=code,
-            step_code=request.POST.get("step", ""),
-            title=request.POST.get("title", ""),
-            body=request.POST.get("body", ""),
+            step_code=source.cleaned_data["step"],
+            title=source.cleaned_data["title"],
+            body=source.cleaned_data["body"],
             retrospective=retro,
             action_index=index,
             change=change_from_post(request.POST, code),
@@ -312,13 +324,17 @@ def handbook_entry_create(request, code: str):
 @require_POST
 def handbook_decide(request, pk: int):
     entry = access(selectors.handbook_entry, user=request.user, pk=pk)
-    accept = request.POST.get("decision") == "accept"
+    form = HandbookDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return redirect(reverse("handbook"))
+    accept = form.cleaned_data["decision"] == "accept"
     try:
         proposal_decide(
             actor=request.user,
             entry=entry,
             accept=accept,
-            reason=request.POST.get("reason", ""),
+            reason=form.cleaned_data["reason"],
             now=clock.now(),
         )
     except DomainError as exc:
@@ -326,6 +342,4 @@ def handbook_decide(request, pk: int):
     else:
         done = _("已采纳，服务目录已修订，新的计划将按此执行。")
         messages.success(request, done if accept else _("已记录不采纳的理由。"))
-    back = request.POST.get("next", "")
-    # Only back to a handbook page: never a redirect somewhere a form field names.
-    return redirect(back if back.startswith("/handbook/") else reverse("handbook"))
+    return redirect(form.back(reverse("handbook")))
