@@ -13,15 +13,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from expedite import clock
+from expedite.common.forms import first_error
 from expedite.common.i18n import localized
 from expedite.domain.delivery import EVALUATION_LABELS, REMARK_MAX
-from expedite.domain.errors import DomainError
+from expedite.domain.errors import DomainError, ValidationFailed
 from expedite.portal import ratelimit
 from expedite.portal import services as portal_services
 from expedite.portal.access import mark_verified
+from expedite.portal.forms import CodeRequestForm, PortalActionForm
 from expedite.portal.views import _contact_label, portal_view, too_many
 
 from . import selectors, services
+from .forms import ConfirmForm
 
 _CODE_KEY = "delivery_code:{case}"
 log = logging.getLogger(__name__)
@@ -33,10 +36,7 @@ def _send(request, case, token: str):
         return redirect(request.path)
     if not ratelimit.allow(request, "code", token):
         return too_many(request, _("获取验证码过于频繁，请 10 分钟后再试。"))
-    try:
-        contact_id = int(request.POST.get("contact", ""))
-    except ValueError:
-        contact_id = 0
+    contact_id = CodeRequestForm(request.POST).contact_id()
     try:
         row = portal_services.code_send(case=case, contact_id=contact_id, now=clock.now())
     except DomainError as exc:
@@ -53,27 +53,27 @@ def _send(request, case, token: str):
 @require_http_methods(["GET", "HEAD", "POST"])
 @portal_view
 def portal_confirm(request, case, token: str):
-    action = request.POST.get("action") if request.method == "POST" else None
+    action = PortalActionForm(request.POST).pressed() if request.method == "POST" else None
     if action == "send":
         return _send(request, case, token)
     key = _CODE_KEY.format(case=case.pk)
     error = None
     values = {"evaluation": "", "remark": ""}
     if action == "confirm":
-        values = {
-            "evaluation": request.POST.get("evaluation", "")[:20],
-            "remark": request.POST.get("remark", "")[: REMARK_MAX + 100],
-        }
+        form = ConfirmForm(request.POST)
+        values = {k: request.POST.get(k, "")[: REMARK_MAX + 100] for k in values}  # to re-show
         try:
+            if not form.is_valid():
+                raise ValidationFailed(first_error(form))
             services.delivery_confirm(
                 case=case,
                 code_id=request.session.get(key),
-                code=request.POST.get("code", "")[:20],
-                evaluation=values["evaluation"],
-                remark=values["remark"],
+                code=form.cleaned_data["code"],
+                evaluation=form.cleaned_data["evaluation"],
+                remark=form.cleaned_data["remark"],
                 ip=ratelimit.client_ip(request),
                 now=clock.now(),
-                seen=request.POST.get("results", "")[:64] or None,
+                seen=form.cleaned_data["results"] or None,
             )
         except DomainError as exc:
             error = localized(exc)

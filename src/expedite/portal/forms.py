@@ -7,6 +7,7 @@ from expedite import clock
 from expedite.cases.forms import DateInput
 from expedite.cases.models import CONSEQUENCE_CHOICES
 from expedite.cases.services import check_deadline
+from expedite.common.forms import id_field
 from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError
 
@@ -66,3 +67,31 @@ class ClientIntakeForm(forms.Form):
             else None,
             "consequence": d["consequence"],
         }
+
+
+class PortalActionForm(forms.Form):
+    """Which button of a portal form was pressed."""
+
+    action = forms.ChoiceField(
+        choices=[(a, a) for a in ("send", "check", "confirm")], required=False
+    )
+
+    def pressed(self) -> str:
+        return self.cleaned_data.get("action", "") if self.is_valid() else ""
+
+
+class CodeRequestForm(forms.Form):
+    """Whom to send a one-time code: one of the case's registered contacts (by id; the
+    service checks it is one of them)."""
+
+    contact = id_field(required=False)
+
+    def contact_id(self) -> int:
+        return self.cleaned_data.get("contact") or 0 if self.is_valid() else 0
+
+
+class CodeEntryForm(forms.Form):
+    code = forms.CharField(required=False, max_length=20)
+
+    def code_text(self) -> str:
+        return self.cleaned_data.get("code", "") if self.is_valid() else ""

@@ -27,7 +27,7 @@ from expedite.workdays.selectors import firm_calendar
 
 from . import ratelimit, selectors, services
 from .access import case_for_token, client_verified, not_found
-from .forms import ClientIntakeForm
+from .forms import ClientIntakeForm, CodeEntryForm, CodeRequestForm, PortalActionForm
 from .sections import portal_page, projected_finish
 
 _CODE_KEY = "portal_code:{case}"
@@ -116,13 +116,11 @@ def portal_verify(request, case, token: str):
     """验证身份: pick a registered contact, receive a code, enter it."""
     now = clock.now()
     key = _CODE_KEY.format(case=case.pk)
-    if request.method == "POST" and request.POST.get("action") == "send":
+    action = PortalActionForm(request.POST).pressed() if request.method == "POST" else ""
+    if action == "send":
         if not ratelimit.allow(request, "code", token):
             return too_many(request, _("获取验证码过于频繁，请 10 分钟后再试。"))
-        try:
-            contact_id = int(request.POST.get("contact", ""))
-        except ValueError:
-            contact_id = 0
+        contact_id = CodeRequestForm(request.POST).contact_id()
         try:
             row = services.code_send(case=case, contact_id=contact_id, now=now)
         except DomainError as exc:
@@ -135,13 +133,13 @@ def portal_verify(request, case, token: str):
             request.session[key] = row.pk
             messages.success(request, _("验证码已发送，10 分钟内有效。"))
         return redirect(request.path)
-    if request.method == "POST" and request.POST.get("action") == "check":
+    if action == "check":
         try:
             services.code_verify(
                 request,
                 case=case,
                 code_id=request.session.get(key),
-                code=request.POST.get("code", "")[:20],
+                code=CodeEntryForm(request.POST).code_text(),
                 now=now,
             )
         except DomainError as exc:
