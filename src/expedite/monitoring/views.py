@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from expedite import clock
@@ -16,22 +15,24 @@ from expedite.accounts.selectors import user_can
 from expedite.cases import selectors as case_selectors
 from expedite.cases.panels import panel_url
 from expedite.common.access import access
+from expedite.common.forms import first_error
 from expedite.common.i18n import flash_outcome
 from expedite.domain.roles import Capability
-from expedite.domain.text import parse_id
 from expedite.work.models import StepRun
 
 from . import incidents as incident_services
 from . import reports as report_services
+from .forms import (
+    IncidentAckForm,
+    IncidentRaiseForm,
+    IncidentResolveForm,
+    ReportEditForm,
+    RiskRecordForm,
+    SettingsForm,
+    WarningApproveForm,
+)
 from .models import INCIDENT_KIND_CHOICES, DailyReport, Incident, RiskWarning
 from .selectors import case_monitoring
-
-
-class SettingsForm(forms.Form):
-    report_time = forms.TimeField(label=gettext_lazy("日报发送时间"), required=False)
-    continue_on_holidays = forms.BooleanField(
-        label=gettext_lazy("节假日照常发送日报"), required=False
-    )
 
 
 def monitoring_context(request, case) -> dict:
@@ -44,6 +45,12 @@ def monitoring_context(request, case) -> dict:
         "mon_kinds": INCIDENT_KIND_CHOICES,
         "mon_default_time": settings.EXPEDITE_REPORT_TIME,
     }
+
+
+def _refused(request, pk: int, form):
+    """A form the panel posted that does not parse: say why, change nothing."""
+    messages.error(request, first_error(form))
+    return redirect(panel_url(pk, "monitoring"))
 
 
 def _done(request, pk: int, fn, ok: str):
@@ -77,16 +84,19 @@ def report_draft_view(request, pk: int):
 @require_POST
 def report_edit_view(request, report_id: int):
     report = _own(request, DailyReport, report_id)
-    p = request.POST
+    form = ReportEditForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, report.case_id, form)
+    p = form.cleaned_data
     return _done(
         request,
         report.case_id,
         lambda: report_services.report_edit(
             actor=request.user,
             report=report,
-            done_today=p.get("done_today", ""),
-            plan_tomorrow=p.get("plan_tomorrow", ""),
-            client_todo=p.get("client_todo", ""),
+            done_today=p["done_today"],
+            plan_tomorrow=p["plan_tomorrow"],
+            client_todo=p["client_todo"],
             now=clock.now(),
         ),
         _("已保存日报。"),
@@ -126,26 +136,24 @@ def settings_view(request, pk: int):
     )
 
 
-def _step(case, raw: str):
-    pk = parse_id(raw)
-    return StepRun.objects.filter(case=case, pk=pk).first() if pk is not None else None
-
-
 @login_required
 @require_POST
 def incident_raise_view(request, pk: int):
     case = _case(request, pk)
-    p = request.POST
+    form = IncidentRaiseForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, pk, form)
+    p = form.cleaned_data
     return _done(
         request,
         pk,
         lambda: incident_services.incident_raise(
             actor=request.user,
             case=case,
-            kind=p.get("kind", ""),
-            description=p.get("description", ""),
-            impact_hours=p.get("impact_hours", ""),
-            step=_step(case, p.get("step", "")),
+            kind=p["kind"],
+            description=p["description"],
+            impact_hours=p["impact_hours"],
+            step=StepRun.objects.filter(case=case, pk=p["step"]).first() if p["step"] else None,
             now=clock.now(),
         ),
         _("已登记异常，请在一个工作小时内响应。"),
@@ -158,15 +166,20 @@ def incident_action_view(request, incident_id: int, action: str):
     incident = get_object_or_404(Incident, pk=incident_id)
     if incident.case_id is not None:
         _case(request, incident.case_id)
-    p, now = request.POST, clock.now()
+    now = clock.now()
+    form = (IncidentAckForm if action == "ack" else IncidentResolveForm)(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return redirect(_incident_home(incident))
+    p = form.cleaned_data
     if action == "ack":
 
         def fn():
             return incident_services.incident_acknowledge(
                 actor=request.user,
                 incident=incident,
-                cause=p.get("cause", ""),
-                remedy=p.get("remedy", ""),
+                cause=p["cause"],
+                remedy=p["remedy"],
                 now=now,
             )
 
@@ -175,7 +188,7 @@ def incident_action_view(request, incident_id: int, action: str):
 
         def fn():
             return incident_services.incident_resolve(
-                actor=request.user, incident=incident, resolution=p.get("resolution", ""), now=now
+                actor=request.user, incident=incident, resolution=p["resolution"], now=now
             )
 
         ok = _("异常已解决。")
@@ -188,24 +201,27 @@ def incident_action_view(request, incident_id: int, action: str):
 
 def _incident_home(incident: Incident) -> str:
     if incident.case_id is None:
-        return "/board/#incidents"
-    return f"/cases/{incident.case_id}/#monitoring"
+        return reverse("board") + "#incidents"
+    return panel_url(incident.case_id, "monitoring")
 
 
 @login_required
 @require_POST
 def risk_record_view(request, pk: int):
     case = _case(request, pk)
-    p = request.POST
+    form = RiskRecordForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, pk, form)
+    p = form.cleaned_data
     return _done(
         request,
         pk,
         lambda: incident_services.risk_record_external(
             actor=request.user,
             case=case,
-            reason=p.get("reason", ""),
-            mitigation=p.get("mitigation", ""),
-            extra_days=p.get("extra_days", "0") or "0",
+            reason=p["reason"],
+            mitigation=p["mitigation"],
+            extra_days=p["extra_days"] or "0",
             now=clock.now(),
         ),
         _("已登记外部风险。"),
@@ -218,12 +234,15 @@ def warning_action_view(request, warning_id: int, action: str):
     warning = _own(request, RiskWarning, warning_id)
     now = clock.now()
     if action == "approve":
+        form = WarningApproveForm(request.POST)
+        if not form.is_valid():
+            return _refused(request, warning.case_id, form)
 
         def fn():
             return incident_services.warning_approve(
                 actor=request.user,
                 warning=warning,
-                mitigation=request.POST.get("mitigation") or None,
+                mitigation=form.cleaned_data["mitigation"] or None,
                 now=now,
             )
 
