@@ -23,3 +23,8 @@ class ThrottledAuthenticationForm(_ThrottleMessage, AuthenticationForm):
 
 class ThrottledAdminAuthenticationForm(_ThrottleMessage, AdminAuthenticationForm):
     pass
+
+
+class TokenForm(forms.Form):
+    # Cleaned and bounded by the service, which names what is wrong with it.
+    name = forms.CharField(required=False, strip=False, max_length=1000)

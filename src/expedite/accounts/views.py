@@ -7,11 +7,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from expedite.common.forms import first_error
 from expedite.common.i18n import localized
-from expedite.domain.errors import DomainError
+from expedite.domain.errors import DomainError, ValidationFailed
 
 from . import services
-from .forms import ThrottledAuthenticationForm
+from .forms import ThrottledAuthenticationForm, TokenForm
 
 
 class LoginView(auth_views.LoginView):
@@ -25,9 +26,12 @@ class LoginView(auth_views.LoginView):
 def api_tokens(request):
     """Create on POST, then redirect; the new token is shown once, from the session."""
     if request.method == "POST":
+        form = TokenForm(request.POST)
         try:
+            if not form.is_valid():
+                raise ValidationFailed(first_error(form), field="name")
             _token, raw = services.api_token_create(
-                user=request.user, name=request.POST.get("name", "")
+                user=request.user, name=form.cleaned_data["name"]
             )
         except DomainError as exc:
             messages.error(request, localized(exc))

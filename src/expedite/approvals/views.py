@@ -18,6 +18,7 @@ from expedite.accounts.selectors import staff_display_name, user_can, user_roles
 from expedite.cases import selectors as case_selectors
 from expedite.cases.panels import panel_url
 from expedite.common.access import access
+from expedite.common.forms import first_error
 from expedite.common.i18n import localized
 from expedite.domain.approvals import approvable_roles
 from expedite.domain.errors import DomainError
@@ -25,6 +26,23 @@ from expedite.domain.roles import Capability
 
 from . import selectors, services
 from .models import ACTION_CHOICES, ApprovalRequest
+
+
+class NextForm(forms.Form):
+    """Where to return after an action (checked against this host before use)."""
+
+    next = forms.CharField(required=False, max_length=2000)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("grant", "grant"), ("deny", "deny")],
+        error_messages={
+            "required": gettext_lazy("请选择批准或驳回。"),
+            "invalid_choice": gettext_lazy("请选择批准或驳回。"),
+        },
+    )
+    reason = forms.CharField(required=False, strip=False, max_length=20_000)
 
 
 class ApprovalForm(forms.Form):
@@ -64,7 +82,8 @@ def approvals_context(request, case) -> dict:
 
 
 def _back(request, case_pk: int):
-    target = request.POST.get("next", "")
+    back = NextForm(request.POST)
+    target = back.cleaned_data["next"] if back.is_valid() else ""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
     return redirect(panel_url(case_pk, "approvals"))
@@ -116,21 +135,22 @@ def _request_for(request, approval_pk: int) -> ApprovalRequest:
 @require_POST
 def approval_decide(request, approval_pk: int):
     row = _request_for(request, approval_pk)
-    decision = request.POST.get("decision", "")
+    form = DecisionForm(request.POST)
     try:
-        if decision not in ("grant", "deny"):
-            raise DomainError(_("请选择批准或驳回。"), field="decision")
+        if not form.is_valid():
+            raise DomainError(first_error(form), field="decision")
         services.approval_decide(
             actor=request.user,
             request=row,
-            grant=decision == "grant",
-            reason=request.POST.get("reason", ""),
+            grant=form.cleaned_data["decision"] == "grant",
+            reason=form.cleaned_data["reason"],
             now=clock.now(),
         )
     except DomainError as exc:
         messages.error(request, localized(exc))
     else:
-        messages.success(request, _("已批准。") if decision == "grant" else _("已驳回。"))
+        granted = form.cleaned_data["decision"] == "grant"
+        messages.success(request, _("已批准。") if granted else _("已驳回。"))
     return _back(request, row.case_id)
 
 

@@ -10,10 +10,12 @@ from django.views.decorators.http import require_POST
 
 from expedite import clock
 from expedite.common.access import access
+from expedite.common.forms import first_error
 from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError
 
 from . import selectors
+from .forms import MoveForm
 from .lifecycle import case_transition
 
 
@@ -22,13 +24,17 @@ from .lifecycle import case_transition
 def case_move(request, pk: int):
 
     case = access(selectors.access_case, user=request.user, pk=pk)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return redirect("case_detail", pk=case.pk)
     try:
         case_transition(
             actor=request.user,
             case=case,
-            to=request.POST.get("to", ""),
+            to=form.cleaned_data["to"],
             now=clock.now(),
-            reason=request.POST.get("reason", ""),
+            reason=form.cleaned_data["reason"],
         )
     except DomainError as exc:
         messages.error(request, localized(exc))

@@ -84,3 +84,11 @@ def add_domain_error(form: forms.Form, error: DomainError) -> None:
     aliases = {"phone": "contact_phone"}
     field = aliases.get(field, field)
     form.add_error(field if field in form.fields else None, localized(error))
+
+
+class MoveForm(forms.Form):
+    """A move of the case: the state it goes to (the lifecycle says which are allowed) and,
+    where the move needs one, the reason."""
+
+    to = forms.CharField(max_length=32)
+    reason = forms.CharField(required=False, strip=False, max_length=20_000)

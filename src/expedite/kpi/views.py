@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -20,12 +19,14 @@ from expedite.cases import selectors as case_selectors
 from expedite.cases.panels import panel_url
 from expedite.charts.trends import Series, bars_svg, line_svg
 from expedite.common.access import access
+from expedite.common.forms import first_error
 from expedite.common.i18n import localized
 from expedite.domain import kpi
 from expedite.domain.errors import DomainError, NotAllowed
 from expedite.domain.roles import Capability
 
 from .export import workbook_bytes
+from .forms import DeliveryErrorForm
 from .models import DeliveryError
 from .selectors import KpiFilters, filter_choices, kpi_report, parse_filters
 from .services import DELIVERED_STATES, delivery_error_record
@@ -171,19 +172,17 @@ def kpi_case_context(request, case) -> dict:
 @require_POST
 def delivery_error_view(request, pk: int):
     case = access(case_selectors.access_case, user=request.user, pk=pk)
-    raw = request.POST.get("found_on", "").strip()
-    try:
-        found_on = dt.date.fromisoformat(raw) if raw else None
-    except ValueError:
-        messages.error(request, _("发现日期格式不对，应写作 2026-05-20。"))
+    form = DeliveryErrorForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
         return redirect(panel_url(case.pk, "delivery-errors"))
     try:
         delivery_error_record(
             actor=request.user,
             case=case,
-            found_on=found_on,
-            description=request.POST.get("description", ""),
-            remedy=request.POST.get("remedy", ""),
+            found_on=form.cleaned_data["found_on"],
+            description=form.cleaned_data["description"],
+            remedy=form.cleaned_data["remedy"],
             now=clock.now(),
         )
     except NotAllowed as exc:

@@ -49,3 +49,12 @@ class HandbookDecisionForm(forms.Form):
         # Only back to a handbook page: never a redirect somewhere a form field names.
         back = self.cleaned_data.get("next") or ""
         return back if back.startswith("/handbook/") and "//" not in back else default
+
+
+class SurveyForm(forms.Form):
+    """The client's three scores (the service checks each is 1 to 5) and a comment."""
+
+    timeliness = forms.CharField(required=False, max_length=2)
+    communication = forms.CharField(required=False, max_length=2)
+    result = forms.CharField(required=False, max_length=2)
+    comment = forms.CharField(required=False, strip=False, max_length=20_000)

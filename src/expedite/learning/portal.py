@@ -12,12 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from expedite import clock
+from expedite.common.forms import first_error
 from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError
 from expedite.domain.feedback import FIELDS
 from expedite.portal.access import client_verified
 from expedite.portal.views import portal_view
 
+from .forms import SurveyForm
 from .selectors import feedback_for
 from .services import SURVEY_STATES, feedback_submit
 
@@ -53,12 +55,16 @@ def _feedback(request, case, token: str):
     if contact is None:
         messages.error(request, _("评价前请先验证身份：在本页“验证身份”处获取并输入验证码。"))
         return _page(token, "todo")
+    form = SurveyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return _page(token)
     try:
         feedback_submit(
             case=case,
             contact=contact,
-            scores={f: request.POST.get(f) for f in FIELDS},
-            comment=request.POST.get("comment", ""),
+            scores={f: form.cleaned_data[f] or None for f in FIELDS},
+            comment=form.cleaned_data["comment"],
             now=clock.now(),
         )
     except DomainError as exc:

@@ -11,9 +11,9 @@ from django.views.decorators.http import require_POST
 from expedite import clock
 from expedite.accounts.selectors import user_can
 from expedite.domain.roles import Capability
-from expedite.domain.text import parse_id
 
 from . import selectors
+from .forms import MessageForm
 from .services import notifications_mark_read
 
 PAGE_SIZE = 50
@@ -31,9 +31,9 @@ def notification_list(request):
 @login_required
 @require_POST
 def notification_read(request):
-    raw = request.POST.get("pk", "")
-    pk = parse_id(raw)
-    if raw and pk is None:
+    form = MessageForm(request.POST)
+    pk = form.cleaned_data["pk"] if form.is_valid() else None
+    if not form.is_valid():
         messages.error(request, _("无效的消息编号。"))
         return redirect("notification_list")
     notifications_mark_read(user=request.user, now=clock.now(), pk=pk)

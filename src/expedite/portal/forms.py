@@ -95,3 +95,9 @@ class CodeEntryForm(forms.Form):
 
     def code_text(self) -> str:
         return self.cleaned_data.get("code", "") if self.is_valid() else ""
+
+
+class VisibleForm(forms.Form):
+    """Show a file to the client ("1") or hide it ("0")."""
+
+    visible = forms.ChoiceField(choices=[("0", "0"), ("1", "1")])

@@ -23,6 +23,7 @@ from expedite.domain.errors import DomainError, NotAllowed, NotFound
 from expedite.domain.roles import Capability
 
 from . import links, services
+from .forms import VisibleForm
 from .qr import qr_svg
 
 
@@ -103,7 +104,8 @@ def document_visibility(request, pk: int, doc: int):
     document = CaseDocument.objects.filter(pk=doc, case=case).first()
     if document is None:
         raise Http404(_("找不到该文件。"))
-    visible = request.POST.get("visible") == "1"
+    form = VisibleForm(request.POST)
+    visible = form.is_valid() and form.cleaned_data["visible"] == "1"
     _run(
         request,
         services.document_set_client_visible,
