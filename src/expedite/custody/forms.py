@@ -50,3 +50,9 @@ def form_errors(form) -> str:
     return "；".join(
         f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items() if k in form.fields
     )
+
+
+class BackForm(forms.Form):
+    """Where an action returns: the custody list, or (blank) the case page."""
+
+    back = forms.ChoiceField(choices=[("", ""), ("list", "list")], required=False)

@@ -25,7 +25,7 @@ from expedite.portal.selectors import liaison_name
 from expedite.portal.views import too_many
 
 from . import selectors, services
-from .forms import CheckInForm, CheckOutForm, CodeForm, TransferForm, form_errors
+from .forms import BackForm, CheckInForm, CheckOutForm, CodeForm, TransferForm, form_errors
 from .models import CustodyItem, CustodyMovement
 
 
@@ -60,7 +60,8 @@ def custody_list(request):
 
 
 def _back(request, item: CustodyItem):
-    if request.POST.get("back") == "list" or item.case_id is None:
+    back = BackForm(request.POST)
+    if (back.is_valid() and back.cleaned_data["back"] == "list") or item.case_id is None:
         return redirect("custody_list")
     return redirect(panel_url(item.case_id, "custody"))
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from expedite import clock
+from expedite.common.forms import first_error
 from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError
 from expedite.portal import ratelimit
@@ -22,8 +23,9 @@ from expedite.portal.access import case_for_token, client_verified
 from expedite.portal.views import too_many
 
 from . import selectors
+from .forms import UploadForm
 from .services import prereview_start, submission_add
-from .views import field_rows, posted_fields
+from .views import field_rows
 
 
 def portal_context(request, case) -> dict:
@@ -74,17 +76,21 @@ def portal_upload(request, token: str, item: str):
     material = next((m for m in selectors.checklist(case) if m.code == item), None)
     if material is None:
         raise Http404("no such item")
-    upload = request.FILES.get("file")
-    if upload is None:
-        messages.error(request, _("请选择要上传的文件或拍照。"))
+    data = request.POST.copy()
+    data["item"] = item
+    form = UploadForm(data, request.FILES, checklist=selectors.checklist(case))
+    if not form.is_valid():
+        missing = "file" in form.errors
+        messages.error(request, _("请选择要上传的文件或拍照。") if missing else first_error(form))
         return _page(token)
+    upload = form.cleaned_data["file"]
     try:
         submission_add(
             case=case,
             item=item,
             name=upload.name,
             content=upload.read(),
-            fields=posted_fields(request, material),
+            fields=form.posted_fields(),
             now=clock.now(),
             contact=contact or _("客户"),
         )

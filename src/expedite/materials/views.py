@@ -15,11 +15,13 @@ from expedite.accounts.selectors import user_can
 from expedite.cases import selectors as case_selectors
 from expedite.catalog import load_wage_minimums
 from expedite.common.access import access
+from expedite.common.forms import first_error
 from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError
 from expedite.domain.roles import Capability
 
 from . import selectors
+from .forms import ReviewForm, UploadForm
 from .models import FIELD_LABELS, VERDICT_CHOICES, MaterialSubmission
 from .services import prereview_record, submission_add
 
@@ -36,11 +38,6 @@ def field_rows(material) -> list[dict]:
         cities = sorted({w.city for w in load_wage_minimums()})
         rows.append({"name": "city", "label": FIELD_LABELS["city"], "choices": cities})
     return rows
-
-
-def posted_fields(request, material) -> dict:
-    names = [*material.fields, *(("city",) if "wage_base" in material.fields else ())]
-    return {n: request.POST.get(n, "") for n in names}
 
 
 def materials_context(request, case) -> dict:
@@ -71,20 +68,19 @@ def _back(case):
 @require_POST
 def material_upload(request, pk: int):
     case = access(case_selectors.access_case, user=request.user, pk=pk)
-    item = request.POST.get("item", "")
-    upload = request.FILES.get("file")
-    material = next((m for m in selectors.checklist(case) if m.code == item), None)
-    if upload is None or material is None:
-        messages.error(request, _("请选择材料项目和文件。"))
+    form = UploadForm(request.POST, request.FILES, checklist=selectors.checklist(case))
+    if not form.is_valid():
+        messages.error(request, first_error(form))
         return _back(case)
+    material, upload = form.material, form.cleaned_data["file"]
     try:
         submission_add(
             actor=request.user,
             case=case,
-            item=item,
+            item=material.code,
             name=upload.name,
             content=upload.read(),
-            fields=posted_fields(request, material),
+            fields=form.posted_fields(),
             now=clock.now(),
         )
     except DomainError as exc:
@@ -98,16 +94,14 @@ def material_upload(request, pk: int):
 @require_POST
 def material_review(request, pk: int):
     case = access(case_selectors.access_case, user=request.user, pk=pk)
-    verdicts = {
-        m.code: {
-            "verdict": request.POST.get(f"verdict-{m.code}", ""),
-            "reason": request.POST.get(f"reason-{m.code}", ""),
-            "date": request.POST.get(f"date-{m.code}", ""),
-        }
-        for m in selectors.checklist(case)
-    }
+    form = ReviewForm(request.POST, checklist=selectors.checklist(case))
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return _back(case)
     try:
-        review = prereview_record(actor=request.user, case=case, verdicts=verdicts, now=clock.now())
+        review = prereview_record(
+            actor=request.user, case=case, verdicts=form.verdicts(), now=clock.now()
+        )
     except DomainError as exc:
         messages.error(request, localized(exc))
     else:
