@@ -28,8 +28,11 @@ class TransferForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_user"].queryset = staff_users()
-        self.fields["to_user"].label_from_instance = staff_display_name
+        field = self.fields["to_user"]
+        field.queryset = staff_users()
+        field.label_from_instance = staff_display_name
+        # Read the people once: a page draws this form once per item held.
+        field.widget.choices = list(field.choices)
 
 
 class CheckOutForm(forms.Form):
