@@ -9,9 +9,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.utils import timezone
 
-from expedite import clock
-from expedite.cases.services import case_create
 from expedite.workdays.selectors import firm_calendar
+from tests.factories import new_case
 
 
 class Inbox:
@@ -52,14 +51,8 @@ def smtp(settings):
 @pytest.fixture
 def case(world):
     """A case of 恒信, whose primary contact 吴刚 has an e-mail address."""
-    return case_create(
-        actor=world.zhang,
-        client_id=world.hengxin.pk,
-        service_code="business-change",
-        requested_deadline=firm_calendar().add_workdays(timezone.localdate(), 10),
-        reason="变更法定代表人",
-        now=clock.now(),
-    )
+    deadline = firm_calendar().add_workdays(timezone.localdate(), 10)
+    return new_case(world, client=world.hengxin, deadline=deadline, reason="变更法定代表人")
 
 
 def due(workdays: int = 2) -> dt.date:

@@ -7,13 +7,12 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from expedite import clock
 from expedite.audit.models import AuditEvent
-from expedite.cases.services import case_create
 from expedite.workdays.models import CalendarOverride, Schedule
 from expedite.workdays.selectors import firm_calendar
 from expedite.workdays.services import closure_add, schedule_set_hours
 from tests.conftest import PASSWORD
+from tests.factories import new_case
 
 pytestmark = pytest.mark.django_db
 EXAMPLE = (
@@ -73,13 +72,12 @@ def test_the_calendar_page_shows_the_year_and_the_provisional_badge(client, worl
 
 
 def test_case_pages_count_the_deadline_in_working_days(client, world):
-    case = case_create(
-        actor=world.zhang,
-        client_id=world.acme.pk,
-        service_code="business-change",
-        requested_deadline=dt.date(2027, 2, 12),
+    case = new_case(
+        world,
+        client=world.acme,
+        service="business-change",
+        deadline=dt.date(2027, 2, 12),
         reason="春节前",
-        now=clock.now(),
     )
     client.login(username="zhang", password=PASSWORD)
     listing = client.get(reverse("case_list")).content.decode()

@@ -6,13 +6,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from expedite import clock
 from expedite.cases.clocks import clocks_from_json, clocks_to_json, new_case_clocks, read_clocks
-from expedite.cases.services import case_create
 from expedite.domain.calendar import SHANGHAI
 from expedite.domain.sla import ClockState
 from expedite.workdays.selectors import firm_calendar
 from tests.conftest import PASSWORD
+from tests.factories import new_case
 
 pytestmark = pytest.mark.django_db
 
@@ -23,14 +22,7 @@ def at(*args):
 
 @pytest.fixture
 def case(world):
-    return case_create(
-        actor=world.zhang,
-        client_id=world.acme.pk,
-        service_code="business-change",
-        requested_deadline=dt.date(2026, 12, 4),
-        reason="项目签约",
-        now=clock.now(),
-    )
+    return new_case(world, deadline=dt.date(2026, 12, 4), reason="项目签约")
 
 
 def test_a_new_case_starts_the_firm_clock_and_no_other(case):

@@ -13,12 +13,12 @@ from expedite.audit.models import AuditEvent
 from expedite.cases import panels
 from expedite.cases.costs import cost_entry_add
 from expedite.cases.models import Case
-from expedite.cases.services import case_create
 from expedite.cases.triage import NOTICE, case_document_add
 from expedite.custody.services import check_in
 from expedite.work.models import StepRun
 from expedite.work.team import team_assign
 from expedite.workdays.selectors import firm_calendar
+from tests.factories import new_case
 from tests.web.test_work import accept, open_case
 
 pytestmark = pytest.mark.django_db
@@ -167,13 +167,12 @@ def test_a_refused_triage_posted_with_htmx_answers_with_its_panel_alone(client, 
 def test_a_triage_that_goes_through_reloads_the_whole_page(client, world):
     from tests.web.test_triage import form
 
-    case = case_create(
-        actor=world.zhang,
-        client_id=world.hengxin.pk,
-        service_code="tax-deregistration",
-        requested_deadline=timezone.localdate() + dt.timedelta(days=45),
+    case = new_case(
+        world,
+        client=world.hengxin,
+        service="tax-deregistration",
+        deadline=timezone.localdate() + dt.timedelta(days=45),
         reason="老板要季度报表",
-        now=clock.now(),
     )
     client.force_login(world.zhang)
     response = client.post(reverse("case_triage", args=[case.pk]), form(), HTTP_HX_REQUEST="true")

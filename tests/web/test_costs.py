@@ -1,44 +1,26 @@
 """The fee ledger: what an expedite really cost, against the quote."""
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from expedite import clock
 from expedite.audit.models import AuditEvent
 from expedite.cases.costs import cost_entry_add, fee_comparison
 from expedite.cases.models import CostEntry
-from expedite.cases.services import case_create
-from expedite.cases.triage import TriageInput, case_triage
 from expedite.domain.errors import NotAllowed, ValidationFailed
 from tests.conftest import PASSWORD
+from tests.factories import new_case, triaged
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def case(world):
-    deadline = timezone.localdate() + dt.timedelta(days=60)
-    case = case_create(
-        actor=world.zhang,
-        client_id=world.acme.pk,
-        service_code="labor-dispatch-license",
-        requested_deadline=deadline,
-        reason="签约",
-        now=clock.now(),
-    )
-    return case_triage(
-        actor=world.zhang,
-        case=case,
-        data=TriageInput(
-            deadline=deadline,
-            written_notice=True,
-            facts={"business_license_valid": True, "registered_capital": 3_000_000},
-        ),
-        now=timezone.now(),
+    case = new_case(world, service="labor-dispatch-license", days=60)
+    return triaged(
+        world, case, facts={"business_license_valid": True, "registered_capital": 3_000_000}
     )
 
 

@@ -6,7 +6,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from expedite import clock
 from expedite.audit.models import AuditEvent
 from expedite.custody import selectors, services
 from expedite.custody.models import CustodyItem, CustodyMovement
@@ -14,6 +13,7 @@ from expedite.domain.calendar import SHANGHAI
 from expedite.portal.links import portal_path
 from expedite.workdays.selectors import firm_calendar
 from tests.conftest import PASSWORD
+from tests.factories import new_case
 from tests.web import custody_helpers
 from tests.web.custody_helpers import due, next_weekend_day
 
@@ -80,16 +80,10 @@ def test_a_wrong_code_on_the_portal_is_told_and_counted(client, world, case, smt
 
 
 def test_another_clients_portal_link_cannot_confirm(client, world, case, smtp):
-    from expedite.cases.services import case_create
 
     m = _check_in(world, case)
-    other = case_create(
-        actor=world.zhang,
-        client_id=world.acme.pk,
-        service_code="business-change",
-        requested_deadline=due(10),
-        reason="其他客户",
-        now=clock.now(),
+    other = new_case(
+        world, client=world.acme, service="business-change", deadline=due(10), reason="其他客户"
     )
     token = portal_path(other).split("/")[2]
     response = client.post(

@@ -18,6 +18,7 @@ from expedite.domain.errors import ValidationFailed
 from expedite.portal import links
 from expedite.portal.models import VerificationCode
 from tests.conftest import PASSWORD
+from tests.factories import new_case
 from tests.web import custody_helpers
 from tests.web.delivery_helpers import (
     case_in_review,
@@ -90,16 +91,14 @@ def test_only_the_people_running_the_case_attach_results(client, world, who):
 
 
 def test_a_result_file_is_refused_before_the_work_starts_and_after_the_client_signed(world):
-    from expedite.cases.services import case_create
     from expedite.delivery.services import result_file_add
 
-    draft = case_create(
-        actor=world.zhang,
-        client_id=world.acme.pk,
-        service_code="business-change",
-        requested_deadline=world.today.replace(year=2027),
+    draft = new_case(
+        world,
+        client=world.acme,
+        service="business-change",
+        deadline=world.today.replace(year=2027),
         reason="测试",
-        now=clock.now(),
     )
     with pytest.raises(ValidationFailed, match="不能再上传结果文件"):
         result_file_add(

@@ -11,13 +11,12 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from expedite import clock
 from expedite.audit.models import AuditEvent
 from expedite.cases.costs import cost_entry_add
-from expedite.cases.services import case_create
 from expedite.cases.triage import case_document_add
 from expedite.records.evidence import case_evidence
 from tests.conftest import PASSWORD
+from tests.factories import new_case
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,13 +25,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def case(world):
     import datetime as dt
 
-    case = case_create(
-        actor=world.zhang,
-        client_id=world.acme.pk,
-        service_code="labor-dispatch-license",
-        requested_deadline=timezone.localdate() + dt.timedelta(days=30),
+    case = new_case(
+        world,
+        client=world.acme,
+        service="labor-dispatch-license",
+        deadline=timezone.localdate() + dt.timedelta(days=30),
         reason="签约",
-        now=clock.now(),
     )
     case_document_add(
         actor=world.zhang,

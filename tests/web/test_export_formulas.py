@@ -13,13 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from expedite import clock
 from expedite.cases.costs import cost_entry_add
 from expedite.cases.models import Client
-from expedite.cases.services import case_create
 from expedite.kpi.models import DeliveryError
 from expedite.records.evidence import case_evidence
 from tests.conftest import PASSWORD
+from tests.factories import new_case
 from tests.web.kpi_helpers import at, kpi_history
 
 FORMULAS = [
@@ -68,13 +67,12 @@ def test_typed_text_in_the_kpi_workbook_is_stored_as_text(world, client):
 
 @pytest.mark.django_db(transaction=True)
 def test_typed_text_in_the_evidence_cost_ledger_cannot_run_as_a_formula(world):
-    case = case_create(
-        actor=world.zhang,
-        client_id=world.acme.pk,
-        service_code="labor-dispatch-license",
-        requested_deadline=timezone.localdate() + dt.timedelta(days=30),
+    case = new_case(
+        world,
+        client=world.acme,
+        service="labor-dispatch-license",
+        deadline=timezone.localdate() + dt.timedelta(days=30),
         reason="签约",
-        now=clock.now(),
     )
     # A cost note is one trimmed line: no leading tab or CR survives the form.
     notes = [f for f in FORMULAS if f == f.strip() and f != "#N/A"]

@@ -9,10 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from expedite import clock
 from expedite.audit.models import AuditEvent
 from expedite.cases.lifecycle import case_transition
-from expedite.cases.services import case_create
 from expedite.cases.triage import TriageInput, case_triage
 from expedite.domain.audit import AuditKind
 from expedite.domain.errors import NotAllowed, ValidationFailed
@@ -24,6 +22,7 @@ from expedite.reviews.selectors import review_checklist
 from expedite.reviews.services import self_check, supervisor_review
 from expedite.workdays.selectors import firm_calendar
 from tests.conftest import PASSWORD
+from tests.factories import new_case
 from tests.web.kpi_helpers import NOW, kpi_history
 
 pytestmark = pytest.mark.django_db
@@ -130,13 +129,8 @@ def test_the_excel_export_has_the_same_figures_with_the_filters_applied(world, c
 
 def _delivered_case(world, *, after=dt.timedelta(days=3)):
     deadline = firm_calendar().add_workdays(timezone.localdate(), 10)
-    case = case_create(
-        actor=world.zhang,
-        client_id=world.acme.pk,
-        service_code="tax-filing",
-        requested_deadline=deadline,
-        reason="季度申报",
-        now=clock.now(),
+    case = new_case(
+        world, client=world.acme, service="tax-filing", deadline=deadline, reason="季度申报"
     )
     case = case_triage(
         actor=world.zhang,
@@ -201,13 +195,12 @@ def test_an_error_after_delivery_is_recorded_once_audited_and_checked(world, cli
 
 
 def test_an_error_cannot_be_recorded_on_a_case_not_yet_delivered(world, client):
-    case = case_create(
-        actor=world.zhang,
-        client_id=world.acme.pk,
-        service_code="tax-filing",
-        requested_deadline=firm_calendar().add_workdays(timezone.localdate(), 5),
+    case = new_case(
+        world,
+        client=world.acme,
+        service="tax-filing",
+        deadline=firm_calendar().add_workdays(timezone.localdate(), 5),
         reason="季度申报",
-        now=clock.now(),
     )
     with pytest.raises(ValidationFailed, match="尚未交付"):
         delivery_error_record(

@@ -8,13 +8,11 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from expedite import clock
 from expedite.accounts.services import api_token_create
 from expedite.audit.models import AuditEvent
 from expedite.cases.clocks import clocks_from_json
 from expedite.cases.lifecycle import case_allowed, case_transition
 from expedite.cases.models import Case
-from expedite.cases.services import case_create
 from expedite.cases.triage import TriageInput, case_triage
 from expedite.delivery.services import result_file_add
 from expedite.domain.calendar import SHANGHAI
@@ -22,6 +20,7 @@ from expedite.domain.errors import NotAllowed, ValidationFailed
 from expedite.domain.sla import ClockState
 from expedite.workdays.selectors import firm_calendar
 from tests.conftest import PASSWORD
+from tests.factories import new_case
 from tests.web.delivery_helpers import client_confirms, result_pdf
 
 pytestmark = pytest.mark.django_db
@@ -30,13 +29,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def triaged(world):
     deadline = timezone.localdate() + dt.timedelta(days=40)
-    case = case_create(
-        actor=world.zhang,
-        client_id=world.acme.pk,
-        service_code="business-change",
-        requested_deadline=deadline,
-        reason="签约",
-        now=clock.now(),
+    case = new_case(
+        world, client=world.acme, service="business-change", deadline=deadline, reason="签约"
     )
     return case_triage(
         actor=world.zhang,

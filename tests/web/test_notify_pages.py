@@ -8,9 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from expedite import clock
 from expedite.cases.models import Case
-from expedite.cases.services import case_create
 from expedite.custody.selectors import staff_users
 from expedite.desk.digest import digests_due
 from expedite.notify.delivery import deliver_due
@@ -18,6 +16,7 @@ from expedite.notify.models import OutboxMessage
 from expedite.notify.services import enqueue
 from expedite.workdays.selectors import firm_calendar
 from tests.conftest import PASSWORD
+from tests.factories import new_case
 
 pytestmark = pytest.mark.django_db
 
@@ -70,13 +69,12 @@ def test_one_digest_per_person_and_working_day_inapp_and_by_mail(world, settings
     settings.EXPEDITE_DIGEST_TIME = dt.time(8, 30)
     world.zhang.email = "zhang@firm.example"
     world.zhang.save()
-    case = case_create(
-        actor=world.zhang,
-        client_id=world.hengxin.pk,
-        service_code="business-change",
-        requested_deadline=firm_calendar().add_workdays(timezone.localdate(), 10),
+    case = new_case(
+        world,
+        client=world.hengxin,
+        service="business-change",
+        deadline=firm_calendar().add_workdays(timezone.localdate(), 10),
         reason="变更法定代表人",
-        now=clock.now(),
     )
     morning = _workday_at(8, 29)
     # Test set-up, not a workflow: a running case of zhang's due on the digest's day.

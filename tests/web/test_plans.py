@@ -1,6 +1,5 @@
 """Plans in the product: the CLI, the API, the case page and the printable quote."""
 
-import datetime as dt
 import json
 from io import StringIO
 
@@ -8,13 +7,11 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
-from django.utils import timezone
 
-from expedite import clock
 from expedite.accounts.services import api_token_create
 from expedite.cases.models import CatalogVersion
-from expedite.cases.services import case_create
 from tests.conftest import PASSWORD
+from tests.factories import new_case
 
 pytestmark = pytest.mark.django_db
 
@@ -127,13 +124,8 @@ def test_api_bad_input(client, auth, payload, status):
 
 @pytest.fixture
 def case(world):
-    return case_create(
-        actor=world.zhang,
-        client_id=world.hengxin.pk,
-        service_code="labor-dispatch-license",
-        requested_deadline=timezone.localdate() + dt.timedelta(days=60),
-        reason="新客户签约",
-        now=clock.now(),
+    return new_case(
+        world, client=world.hengxin, service="labor-dispatch-license", days=60, reason="新客户签约"
     )
 
 

@@ -3,23 +3,15 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from expedite import clock
-from expedite.cases.services import case_create
 from expedite.portal.links import portal_path, portal_token
+from tests.factories import new_case
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def case(world):
-    return case_create(
-        actor=world.zhang,
-        client_id=world.acme.pk,
-        service_code="business-change",
-        requested_deadline=timezone.localdate() + dt.timedelta(days=8),
-        reason="内部备注：老板很急",
-        now=clock.now(),
-    )
+    return new_case(world, days=8, reason="内部备注：老板很急")
 
 
 def test_the_signed_link_shows_the_client_its_case_without_login(client, case):

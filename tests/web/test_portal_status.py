@@ -6,32 +6,24 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from expedite import clock
 from expedite.accounts.selectors import staff_display_name
 from expedite.approvals.models import ApprovalRequest
 from expedite.audit.models import AuditEvent
 from expedite.cases.models import Case
-from expedite.cases.services import case_create
 from expedite.cases.triage import case_document_add
 from expedite.kpi.demo import HISTORY_CASES
 from expedite.portal import links, sections, selectors
 from expedite.reviews.models import ReviewFinding
 from expedite.work.models import StepRun, Track
 from tests.conftest import PASSWORD
+from tests.factories import new_case
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def case(world):
-    return case_create(
-        actor=world.zhang,
-        client_id=world.acme.pk,
-        service_code="business-change",
-        requested_deadline=dt.date(2026, 12, 4),
-        reason="内部备注：老板很急",
-        now=clock.now(),
-    )
+    return new_case(world, deadline=dt.date(2026, 12, 4), reason="内部备注：老板很急")
 
 
 def test_a_draft_asks_the_three_questions_and_to_verify(client, world, case):
@@ -79,13 +71,12 @@ def test_files_download_only_once_marked_client_visible_with_safe_headers(
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
     assert response["Content-Type"] == "application/octet-stream"
 
-    other = case_create(
-        actor=world.zhang,
-        client_id=world.hengxin.pk,
-        service_code="business-change",
-        requested_deadline=dt.date(2026, 12, 4),
+    other = new_case(
+        world,
+        client=world.hengxin,
+        service="business-change",
+        deadline=dt.date(2026, 12, 4),
         reason="x",
-        now=clock.now(),
     )
     # Another case's link does not reach this case's file, visible or not.
     assert client.get(links.portal_path(other) + f"files/{doc.pk}/").status_code == 404
@@ -160,13 +151,12 @@ def test_a_handover_to_a_colleague_shows_the_firm_not_the_colleague(client, worl
     from tests.web.custody_helpers import due
 
     sun = make_user("sun", Role.PROCESS, first_name="丽", last_name="孙")
-    case = case_create(
-        actor=world.zhang,
-        client_id=world.hengxin.pk,
-        service_code="business-change",
-        requested_deadline=dt.date(2026, 12, 4),
+    case = new_case(
+        world,
+        client=world.hengxin,
+        service="business-change",
+        deadline=dt.date(2026, 12, 4),
         reason="x",
-        now=clock.now(),
     )
     custody.check_in(
         actor=sun,

@@ -6,14 +6,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from expedite import clock
 from expedite.accounts.services import api_token_create
 from expedite.approvals.services import approval_decide, approval_request
 from expedite.audit.models import AuditEvent
 from expedite.cases.lifecycle import case_transition
 from expedite.cases.models import Case, CatalogVersion
-from expedite.cases.services import case_create, catalog_sync
-from expedite.cases.triage import TriageInput, case_triage
+from expedite.cases.services import catalog_sync
 from expedite.catalog import default_catalog_text
 from expedite.domain.calendar import SHANGHAI
 from expedite.domain.catalog import parse_catalog
@@ -22,6 +20,7 @@ from expedite.reviews.models import Review, ReviewFinding
 from expedite.reviews.selectors import caught_errors, current_round, review_checklist
 from expedite.reviews.services import FindingInput, self_check, supervisor_review
 from tests.conftest import PASSWORD
+from tests.factories import moved, new_case, triaged
 
 pytestmark = pytest.mark.django_db
 
@@ -30,23 +29,8 @@ MIX_UP = "即征即退与免抵退项目是否填对"
 
 @pytest.fixture
 def case(world):
-    deadline = timezone.localdate() + dt.timedelta(days=40)
-    case = case_create(
-        actor=world.zhang,
-        client_id=world.acme.pk,
-        service_code="vat-credit-refund",
-        requested_deadline=deadline,
-        reason="留抵退税",
-        now=clock.now(),
-    )
-    case = case_triage(
-        actor=world.zhang,
-        case=case,
-        data=TriageInput(deadline=deadline, written_notice=True),
-        now=timezone.now(),
-    )
-    for state in ("quoted", "accepted"):
-        case = case_transition(actor=world.zhang, case=case, to=state, now=timezone.now())
+    case = new_case(world, service="vat-credit-refund", days=40, reason="留抵退税")
+    case = moved(world, triaged(world, case), "quoted", "accepted")
     refund = approval_request(
         actor=world.li,
         case=case,
@@ -56,9 +40,7 @@ def case(world):
         now=timezone.now(),
     )
     approval_decide(actor=world.chen, request=refund, grant=True, reason="同意", now=timezone.now())
-    for state in ("in_progress", "review"):
-        case = case_transition(actor=world.zhang, case=case, to=state, now=timezone.now())
-    return case
+    return moved(world, case, "in_progress", "review")
 
 
 def answers(case, problems=None):

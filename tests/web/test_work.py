@@ -6,12 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from expedite import clock
 from expedite.accounts.services import api_token_create
 from expedite.audit.models import AuditEvent
-from expedite.cases.lifecycle import case_transition
-from expedite.cases.services import case_create
-from expedite.cases.triage import TriageInput, case_triage
 from expedite.domain.calendar import SHANGHAI
 from expedite.domain.errors import NotAllowed, ValidationFailed
 from expedite.domain.roles import Role
@@ -21,36 +17,20 @@ from expedite.work.steps import step_finish, step_start, track_update
 from expedite.work.team import absence_add, profile_save, team_assign, team_propose
 from expedite.workdays.selectors import firm_calendar
 from tests.conftest import PASSWORD
+from tests.factories import moved, new_case, triaged
 
 pytestmark = pytest.mark.django_db
 
 
 def open_case(world, *, service="foreign-equity-change", days=40, reason="签约", facts=None):
-    deadline = timezone.localdate() + dt.timedelta(days=days)
-    case = case_create(
-        actor=world.zhang,
-        client_id=world.acme.pk,
-        service_code=service,
-        requested_deadline=deadline,
-        reason=reason,
-        now=clock.now(),
-    )
-    return case_triage(
-        actor=world.zhang,
-        case=case,
-        data=TriageInput(
-            deadline=deadline,
-            written_notice=True,
-            facts=facts if facts is not None else {"negative_list_prohibited": False},
-        ),
-        now=timezone.now(),
-    )
+    """A triaged case (the other web tests share it)."""
+    case = new_case(world, service=service, days=days, reason=reason)
+    facts = facts if facts is not None else {"negative_list_prohibited": False}
+    return triaged(world, case, facts=facts)
 
 
 def accept(world, case):
-    for state in ("quoted", "accepted"):
-        case = case_transition(actor=world.zhang, case=case, to=state, now=timezone.now())
-    return case
+    return moved(world, case, "quoted", "accepted")
 
 
 @pytest.fixture
