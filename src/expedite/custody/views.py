@@ -32,12 +32,16 @@ from .models import CustodyItem, CustodyMovement
 def custody_context(request, case) -> dict:
     """The case page's custody section (merged into cases.views.case_detail_context)."""
     items = access(selectors.items_for_case, user=request.user, case=case)
+    rows = selectors.item_rows(items, user=request.user, now=clock.now())
+    can_record = user_can(request.user, Capability.CUSTODY_RECORD)
+    movable = any(row.can_move for row in rows)
     return {
-        "custody_rows": selectors.item_rows(items, user=request.user, now=clock.now()),
-        "custody_can_record": user_can(request.user, Capability.CUSTODY_RECORD),
-        "custody_checkin_form": CheckInForm(),
-        "custody_transfer_form": TransferForm(),
-        "custody_checkout_form": CheckOutForm(),
+        "custody_rows": rows,
+        "custody_can_record": can_record,
+        # Only the forms the section will draw (the transfer form reads the staff list).
+        "custody_checkin_form": CheckInForm() if can_record else None,
+        "custody_transfer_form": TransferForm() if movable else None,
+        "custody_checkout_form": CheckOutForm() if movable else None,
         "custody_awaiting": list(selectors.awaiting_my_confirmation(user=request.user)),
     }
 
