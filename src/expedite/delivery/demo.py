@@ -38,7 +38,7 @@ def result_pdf(title: str) -> bytes:
 
 
 def _confirmed_case(users, client, now) -> Case:
-    liaison, handler = users[Role.LIAISON], users[Role.PROCESS]
+    liaison = users[Role.LIAISON]
     case = demo_case_open(
         actor=liaison,
         client=client,
@@ -48,19 +48,22 @@ def _confirmed_case(users, client, now) -> Case:
         layout=Layout(Verdict.NOT_NEEDED, pick=3),
         now=now,
     )
-    for state in ("quoted", "accepted", "in_progress", "review"):
+    for state in ("quoted", "accepted", "in_progress"):
         case = case_transition(actor=liaison, case=case, to=state, now=now)
-    result_file_add(
-        actor=handler,
-        case=case,
-        name="红字发票及重开发票.pdf",
-        content=result_pdf(f"{case.reference} red-letter invoice and reissued invoice (demo)"),
-        now=now,
-    )
+    title = f"{case.reference} red-letter invoice and reissued invoice (demo)"
+    return _review_and_deliver(users, case, "红字发票及重开发票.pdf", title, now)
+
+
+def _review_and_deliver(users: dict, case: Case, name: str, title: str, now) -> Case:
+    """The handler uploads the result and moves the case to review; both reviews pass; the
+    liaison delivers."""
+    handler = users[Role.PROCESS]
+    result_file_add(actor=handler, case=case, name=name, content=result_pdf(title), now=now)
+    case = case_transition(actor=handler, case=case, to="review", now=now)
     ok = [{"item": item, "ok": True} for item in review_checklist(case)]
     self_check(actor=handler, case=case, results=ok, now=now)
     supervisor_review(actor=users[Role.SUPERVISOR], case=case, results=ok, now=now)
-    return case_transition(actor=liaison, case=case, to="delivered", now=now)
+    return case_transition(actor=users[Role.LIAISON], case=case, to="delivered", now=now)
 
 
 def _deliver_corrected(users: dict, now) -> int:
@@ -69,19 +72,8 @@ def _deliver_corrected(users: dict, now) -> int:
     case = Case.objects.filter(reason=CAUGHT, state="in_progress").first()
     if case is None:
         return 0
-    handler, supervisor = users[Role.PROCESS], users[Role.SUPERVISOR]
-    result_file_add(
-        actor=handler,
-        case=case,
-        name="增值税留抵退税申请表（已受理）.pdf",
-        content=result_pdf(f"{case.reference} VAT credit refund accepted (demo)"),
-        now=now,
-    )
-    case = case_transition(actor=handler, case=case, to="review", now=now)
-    ok = [{"item": item, "ok": True} for item in review_checklist(case)]
-    self_check(actor=handler, case=case, results=ok, now=now)
-    supervisor_review(actor=supervisor, case=case, results=ok, now=now)
-    case_transition(actor=users[Role.LIAISON], case=case, to="delivered", now=now)
+    title = f"{case.reference} VAT credit refund accepted (demo)"
+    _review_and_deliver(users, case, "增值税留抵退税申请表（已受理）.pdf", title, now)
     return 1
 
 
