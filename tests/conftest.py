@@ -43,6 +43,14 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "real_clock: this test needs the machine's real clock (says why)"
     )
+    # Here, not beside the fixture (tests/web/conftest.py): the browser tests import helpers
+    # that build this mark.
+    config.addinivalue_line(
+        "markers",
+        "case(build=None, **spec): the case the web tests' `case` fixture starts from: "
+        "`build(world, **rest)`, or tests.factories.case_along(world, **spec) with `client` "
+        "a name in the world",
+    )
     # Reading the clock without a pinned instant fails: no test may depend on the hour.
     product_clock.require_pinned(time_machine.escape_hatch.is_travelling)
 
@@ -128,20 +136,18 @@ def catalog(db):
 
 @pytest.fixture
 def make_user(db):
-    from django.contrib.auth.models import Group, User
+    from tests.factories import UserFactory
 
-    def _make(username: str, role: Role | None = None, **extra) -> User:
-        user = User.objects.create_user(username=username, password=PASSWORD, **extra)
-        if role is not None:
-            user.groups.add(Group.objects.get_or_create(name=role.value)[0])
-        return user
+    def _make(username: str, role: Role | None = None, **extra):
+        return UserFactory(username=username, role=role, **extra)
 
     return _make
 
 
 @pytest.fixture
 def world(db, catalog, make_user):
-    from expedite.cases.services import ContactInput, client_create
+    from expedite.cases.services import ContactInput
+    from tests.factories import ClientFactory
 
     class World:
         pass
@@ -155,14 +161,14 @@ def world(db, catalog, make_user):
     w.liu = make_user("liu", Role.GENERAL_MANAGER)
     w.root = make_user("root", is_superuser=True, is_staff=True)
     w.outsider = make_user("outsider")
-    w.acme = client_create(
+    w.acme = ClientFactory(
         actor=w.zhang,
         name="上海鲜达电子商务有限公司",
         uscc=make_uscc("91310115MA1K4TXT0"),
         value_tier="key",
         contacts=[ContactInput(name="周婷", phone="13816220001")],
     )
-    w.hengxin = client_create(
+    w.hengxin = ClientFactory(
         actor=w.zhang,
         name="苏州恒信建设工程有限公司",
         uscc=make_uscc("91320506MA1N7TXT1"),

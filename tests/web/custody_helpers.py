@@ -10,7 +10,6 @@ from aiosmtpd.controller import Controller
 from django.utils import timezone
 
 from expedite.workdays.selectors import firm_calendar
-from tests.factories import new_case
 
 
 class Inbox:
@@ -48,11 +47,8 @@ def smtp(settings):
     controller.stop()
 
 
-@pytest.fixture
-def case(world):
-    """A case of 恒信, whose primary contact 吴刚 has an e-mail address."""
-    deadline = firm_calendar().add_workdays(timezone.localdate(), 10)
-    return new_case(world, client=world.hengxin, deadline=deadline, reason="变更法定代表人")
+# The custody tests' case: 恒信's, whose primary contact 吴刚 has an e-mail address.
+CASE = pytest.mark.case(client="hengxin", workdays=10, reason="变更法定代表人")
 
 
 def due(workdays: int = 2) -> dt.date:

@@ -3,18 +3,15 @@ a result file, and the client's confirmation through the portal."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 
 from django.utils import timezone
 
-from expedite import clock
 from expedite.cases.lifecycle import case_transition
-from expedite.cases.services import case_create
-from expedite.cases.triage import TriageInput, case_triage
 from expedite.delivery.services import result_file_add
 from expedite.portal import links
+from tests.factories import case_along
 
 
 def result_pdf(text: str = "营业执照（副本）扫描件") -> bytes:
@@ -38,24 +35,14 @@ def pass_review(world, case) -> None:
 
 
 def case_in_review(world, client=None):
-    deadline = timezone.localdate() + dt.timedelta(days=40)
-    case = case_create(
-        actor=world.zhang,
-        client_id=(client or world.hengxin).pk,
-        service_code="business-change",
-        requested_deadline=deadline,
+    return case_along(
+        world,
+        client=client or world.hengxin,
+        days=40,
         reason="变更法定代表人，签约要用新执照",
-        now=clock.now(),
+        facts={"resolution_signed": True},
+        states=("quoted", "accepted", "in_progress", "review"),
     )
-    case = case_triage(
-        actor=world.zhang,
-        case=case,
-        data=TriageInput(deadline=deadline, written_notice=True, facts={"resolution_signed": True}),
-        now=timezone.now(),
-    )
-    for state in ("quoted", "accepted", "in_progress", "review"):
-        case = case_transition(actor=world.zhang, case=case, to=state, now=timezone.now())
-    return case
 
 
 def delivered_case(world, client=None, *, results: int = 1):

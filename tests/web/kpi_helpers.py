@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from expedite.cases.models import Case, ServiceType
+from expedite.cases.models import Case
 from expedite.domain.calendar import SHANGHAI
 from expedite.kpi.models import Delivery, DeliveryError
 from expedite.learning.models import Feedback
@@ -25,6 +25,7 @@ from expedite.materials.models import PreReview
 from expedite.monitoring.models import Incident
 from expedite.reviews.models import SUPERVISOR, Review, ReviewFinding
 from expedite.work.models import Assignment
+from tests.factories import PastCaseFactory
 
 NOW = dt.datetime(2026, 4, 20, 12, 0, tzinfo=SHANGHAI)
 
@@ -34,14 +35,7 @@ def at(month, day, hour=10, minute=0):
 
 
 def _case(world, client, code, opened, deadline, delivered, workdays, person):
-    case = Case.objects.create(
-        client=client,
-        service=ServiceType.objects.get(code=code),
-        requested_deadline=deadline,
-        reason=f"{code} {opened:%m-%d}",
-        state="closed",
-    )
-    Case.objects.filter(pk=case.pk).update(created_at=opened, reference=f"JJ-2026-{case.pk:05d}")
+    case = PastCaseFactory(client=client, code=code, opened=opened, requested_deadline=deadline)
     Delivery.objects.create(case=case, delivered_at=delivered, workdays=Decimal(workdays))
     Assignment.objects.create(case=case, role="process", user=person, status="confirmed")
     return Case.objects.get(pk=case.pk)

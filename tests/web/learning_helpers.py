@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.utils import timezone
 
-from expedite import clock
 from expedite.cases.lifecycle import case_transition
-from expedite.cases.services import case_create
-from expedite.cases.triage import TriageInput, case_triage
+from tests.factories import case_along
 
 
 def pass_review(world, case):
@@ -23,20 +19,8 @@ def pass_review(world, case):
 
 def case_at(world, state: str = "confirmed", client=None, service_code="business-change"):
     """A business-change case of 鲜达 (or `client`) moved along the happy path up to `state`."""
-    deadline = timezone.localdate() + dt.timedelta(days=40)
-    case = case_create(
-        actor=world.zhang,
-        client_id=(client or world.acme).pk,
-        service_code=service_code,
-        requested_deadline=deadline,
-        reason="签约",
-        now=clock.now(),
-    )
-    case = case_triage(
-        actor=world.zhang,
-        case=case,
-        data=TriageInput(deadline=deadline, written_notice=True, facts={"resolution_signed": True}),
-        now=timezone.now(),
+    case = case_along(
+        world, client=client, service=service_code, days=40, facts={"resolution_signed": True}
     )
     path = ["quoted", "accepted", "materials", "in_progress", "review", "delivered", "confirmed"]
     for to in path[: path.index(state) + 1] if state in path else path:

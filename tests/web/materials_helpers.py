@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 from django.test import RequestFactory
@@ -10,11 +9,8 @@ from django.utils import timezone
 from PIL import Image
 from reportlab.pdfgen import canvas
 
-from expedite import clock
-from expedite.cases.lifecycle import case_transition
-from expedite.cases.services import case_create
-from expedite.cases.triage import TriageInput, case_triage
 from expedite.portal.access import mark_verified
+from tests.factories import case_along
 
 
 def pdf_bytes(text: str = "股东会决议", pages: int = 1) -> bytes:
@@ -42,28 +38,14 @@ FACTS = {
 
 def collecting_case(world, service_code: str = "business-change", client=None):
     """A case accepted and collecting materials (so a pre-review may put it on hold)."""
-    deadline = timezone.localdate() + dt.timedelta(days=40)
-    case = case_create(
-        actor=world.zhang,
-        client_id=(client or world.acme).pk,
-        service_code=service_code,
-        requested_deadline=deadline,
-        reason="签约",
-        now=clock.now(),
+    return case_along(
+        world,
+        client=client,
+        service=service_code,
+        days=40,
+        facts=FACTS.get(service_code, {}),
+        states=("quoted", "accepted", "materials"),
     )
-    case = case_triage(
-        actor=world.zhang,
-        case=case,
-        data=TriageInput(
-            deadline=deadline,
-            written_notice=True,
-            facts=FACTS.get(service_code, {}),
-        ),
-        now=timezone.now(),
-    )
-    for state in ("quoted", "accepted", "materials"):
-        case = case_transition(actor=world.zhang, case=case, to=state, now=timezone.now())
-    return case
 
 
 def verify_client(client, case, *, contact: str = "周婷", now=None) -> None:

@@ -6,6 +6,7 @@ from expedite.accounts.services import api_token_create
 from expedite.audit.models import AuditEvent
 from expedite.cases.models import Case, Client
 from tests.conftest import make_uscc
+from tests.factories import new_case
 
 pytestmark = pytest.mark.django_db
 
@@ -242,16 +243,11 @@ def test_openapi_schema_and_offline_docs_are_served(client, world):
 def test_listing_cases_does_not_query_per_row(client, world, auth, django_assert_max_num_queries):
     import datetime as dt
 
-    from expedite.cases.services import case_create
-
     for i in range(12):
-        case_create(
-            actor=world.zhang,
-            client_id=world.acme.pk,
-            service_code="business-change",
-            requested_deadline=timezone.localdate() + dt.timedelta(days=10 + i),
+        new_case(
+            world,
+            deadline=timezone.localdate() + dt.timedelta(days=10 + i),
             reason=f"第 {i} 件",
-            now=clock.now(),
         )
     with django_assert_max_num_queries(10):
         body = client.get("/api/v1/cases", {"limit": 50}, **auth).json()

@@ -1,6 +1,5 @@
 """Approvals: the matrix decides who approves, four eyes, and pending approvals block moves."""
 
-import datetime as dt
 import threading
 from decimal import Decimal
 
@@ -10,7 +9,6 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from expedite import clock
 from expedite.accounts.services import api_token_create
 from expedite.approvals.models import ApprovalRequest, ApprovalRule
 from expedite.approvals.selectors import current_rules, pending_for
@@ -18,58 +16,26 @@ from expedite.approvals.services import approval_decide, approval_request, appro
 from expedite.audit.models import AuditEvent
 from expedite.cases.lifecycle import case_transition
 from expedite.cases.models import Case
-from expedite.cases.services import case_create
-from expedite.cases.triage import TriageInput, case_triage
 from expedite.domain.approvals import DEFAULT_RULES, ApprovalAction, required_role
 from expedite.domain.errors import NotAllowed, ValidationFailed
-from expedite.workdays.selectors import firm_calendar
 from tests.conftest import PASSWORD
+from tests.factories import moved, new_case, triaged
 
 pytestmark = pytest.mark.django_db
-
-
-def _case(world, service, deadline, **triage):
-    case = case_create(
-        actor=world.zhang,
-        client_id=world.acme.pk,
-        service_code=service,
-        requested_deadline=deadline,
-        reason="签约",
-        now=clock.now(),
-    )
-    return case_triage(
-        actor=world.zhang,
-        case=case,
-        data=TriageInput(deadline=deadline, written_notice=True, **triage),
-        now=timezone.now(),
-    )
 
 
 @pytest.fixture
 def refund_case(world):
     """A VAT refund, quoted and accepted: the next step (filing) waits for the refund's approval."""
-    case = _case(
-        world,
-        "vat-credit-refund",
-        timezone.localdate() + dt.timedelta(days=40),
-        consequence="lost_business",
-    )
-    for state in ("quoted", "accepted"):
-        case = move(world.zhang, case, state)
-    return case
+    case = new_case(world, service="vat-credit-refund", days=40)
+    return moved(world, triaged(world, case, consequence="lost_business"), "quoted", "accepted")
 
 
 @pytest.fixture
 def infeasible(world):
     """工商变更 by the next working day cannot be done: the triage says infeasible."""
-    deadline = firm_calendar().add_workdays(timezone.localdate(), 1)
-    case = _case(
-        world,
-        "business-change",
-        deadline,
-        consequence="contract_penalty",
-        facts={"resolution_signed": True},
-    )
+    case = new_case(world, workdays=1)
+    case = triaged(world, case, consequence="contract_penalty", facts={"resolution_signed": True})
     assert case.verdict == "infeasible"
     return move(world.zhang, case, "quoted")
 

@@ -14,10 +14,9 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone
 
-from expedite import clock
 from expedite.audit.models import AuditEvent
 from expedite.audit.verify import verify, write_anchor
-from expedite.cases.services import case_create
+from tests.factories import new_case
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,13 +24,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def chain(world):
     for i in range(3):
-        case_create(
-            actor=world.zhang,
-            client_id=world.acme.pk,
-            service_code="business-change",
-            requested_deadline=timezone.localdate() + dt.timedelta(days=20 + i),
+        new_case(
+            world,
+            deadline=timezone.localdate() + dt.timedelta(days=20 + i),
             reason=f"第 {i} 件",
-            now=clock.now(),
         )
     assert verify().ok
     return list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True))

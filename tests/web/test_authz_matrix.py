@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client as Browser
-from django.utils import timezone
 
-from expedite import clock
 from expedite.accounts.services import api_token_create
 from expedite.audit.models import AuditEvent
-from expedite.cases.services import case_create
 from expedite.domain.roles import CAPABILITIES, Capability, Role
 from expedite.portal import links
+from tests.factories import new_case
 from tests.web import authz_rules as rules
 from tests.web.delivery_helpers import result_pdf
 
@@ -40,17 +38,8 @@ def matrix(world, make_user):
         "superuser": world.root,
     }
 
-    def new_case(client):
-        return case_create(
-            actor=world.zhang,
-            client_id=client.pk,
-            service_code="business-change",
-            requested_deadline=world.today + timezone.timedelta(days=40),
-            reason="授权矩阵",
-            now=clock.now(),
-        )
-
-    case, other = new_case(world.hengxin), new_case(world.acme)
+    case = new_case(world, client=world.hengxin, days=40, reason="授权矩阵")
+    other = new_case(world, client=world.acme, days=40, reason="授权矩阵")
     ids = {
         "pk": case.pk,
         "case_id": case.pk,

@@ -11,18 +11,15 @@ from expedite.domain.calendar import SHANGHAI
 from expedite.domain.sla import ClockState
 from expedite.workdays.selectors import firm_calendar
 from tests.conftest import PASSWORD
-from tests.factories import new_case
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.case(deadline=dt.date(2026, 12, 4), reason="项目签约"),
+]
 
 
 def at(*args):
     return dt.datetime(*args, tzinfo=SHANGHAI)
-
-
-@pytest.fixture
-def case(world):
-    return new_case(world, deadline=dt.date(2026, 12, 4), reason="项目签约")
 
 
 def test_a_new_case_starts_the_firm_clock_and_no_other(case):

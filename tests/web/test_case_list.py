@@ -3,30 +3,26 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from expedite import clock
-from expedite.cases.services import case_create
 from tests.conftest import PASSWORD
+from tests.factories import new_case
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def cases(world):
-    a = case_create(
-        actor=world.zhang,
-        client_id=world.acme.pk,
-        service_code="food-business-license",
-        requested_deadline=dt.date(2026, 12, 3),
+    a = new_case(
+        world,
+        service="food-business-license",
+        deadline=dt.date(2026, 12, 3),
         reason="平台下周下架",
-        now=clock.now(),
     )
-    b = case_create(
-        actor=world.zhang,
-        client_id=world.hengxin.pk,
-        service_code="construction-permit",
-        requested_deadline=dt.date(2026, 12, 1),
+    b = new_case(
+        world,
+        client=world.hengxin,
+        service="construction-permit",
+        deadline=dt.date(2026, 12, 1),
         reason="项目验收",
-        now=clock.now(),
     )
     return a, b
 

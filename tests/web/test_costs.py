@@ -11,17 +11,15 @@ from expedite.cases.costs import cost_entry_add, fee_comparison
 from expedite.cases.models import CostEntry
 from expedite.domain.errors import NotAllowed, ValidationFailed
 from tests.conftest import PASSWORD
-from tests.factories import new_case, triaged
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def case(world):
-    case = new_case(world, service="labor-dispatch-license", days=60)
-    return triaged(
-        world, case, facts={"business_license_valid": True, "registered_capital": 3_000_000}
-    )
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.case(
+        service="labor-dispatch-license",
+        days=60,
+        facts={"business_license_valid": True, "registered_capital": 3_000_000},
+    ),
+]
 
 
 def test_twenty_percent_more_is_explained_by_overtime_and_an_esign_service(world, case):

@@ -13,8 +13,8 @@ from expedite.workdays.selectors import firm_calendar
 from tests.web import custody_helpers
 from tests.web.custody_helpers import due, next_weekend_day
 
-pytestmark = pytest.mark.django_db
-case, smtp = custody_helpers.case, custody_helpers.smtp  # fixtures
+pytestmark = [pytest.mark.django_db, custody_helpers.CASE]
+smtp = custody_helpers.smtp  # fixture
 
 
 def kinds():

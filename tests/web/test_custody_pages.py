@@ -17,8 +17,8 @@ from tests.factories import new_case
 from tests.web import custody_helpers
 from tests.web.custody_helpers import due, next_weekend_day
 
-pytestmark = pytest.mark.django_db
-case, smtp = custody_helpers.case, custody_helpers.smtp  # fixtures
+pytestmark = [pytest.mark.django_db, custody_helpers.CASE]
+smtp = custody_helpers.smtp  # fixture
 
 
 def _check_in(world, case, kind="company_seal", **kw):

@@ -16,22 +16,16 @@ from expedite.cases.costs import cost_entry_add
 from expedite.cases.triage import case_document_add
 from expedite.records.evidence import case_evidence
 from tests.conftest import PASSWORD
-from tests.factories import new_case
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.case(service="labor-dispatch-license", days=30),
+]
 
 
 @pytest.fixture
-def case(world):
-    import datetime as dt
-
-    case = new_case(
-        world,
-        client=world.acme,
-        service="labor-dispatch-license",
-        deadline=timezone.localdate() + dt.timedelta(days=30),
-        reason="签约",
-    )
+def case(case, world):
+    """The shared case with a notice and a cost on file, so the evidence has each kind."""
     case_document_add(
         actor=world.zhang,
         case=case,

@@ -17,11 +17,11 @@ import pytest
 from django.utils import timezone
 
 from expedite import clock
-from expedite.cases.services import case_create
 from expedite.common.logredact import RedactSecrets, redact
 from expedite.ops.gunicornlog import LOG_ARGS
 from expedite.portal.services import code_send
 from expedite.portal.sms import LoggingSmsSender
+from tests.factories import new_case
 
 # The shape of a real link token (django.core.signing, compressed): only its route may show.
 TOKEN = ".eJyrVspRsjI0NDQ3MTU1sDA3sjTQUcpTsjKsBQBQ7gWl:1uSeCrEtSiGnAtUrE0xyz"
@@ -51,13 +51,12 @@ def test_redact_keeps_the_route_and_the_fact_not_the_secret():
 
 @pytest.mark.django_db
 def test_a_text_message_code_is_not_in_the_log(world, caplog):
-    case = case_create(
-        actor=world.zhang,
-        client_id=world.acme.pk,  # 周婷 has a phone and no e-mail: the code goes by SMS
-        service_code="labor-dispatch-license",
-        requested_deadline=timezone.localdate() + timezone.timedelta(days=30),
+    case = new_case(
+        world,
+        client=world.acme,  # 周婷 has a phone and no e-mail: the code goes by SMS
+        service="labor-dispatch-license",
+        deadline=timezone.localdate() + timezone.timedelta(days=30),
         reason="签约",
-        now=clock.now(),
     )
     contact = world.acme.contacts.get()
     with caplog.at_level(logging.INFO):

@@ -18,7 +18,7 @@ from expedite.materials.services import prereview_record, prereview_start, submi
 from tests.conftest import PASSWORD, make_uscc
 from tests.web.materials_helpers import collecting_case, pdf_bytes, photo_bytes
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.case(build=collecting_case)]
 SH = ZoneInfo("Asia/Shanghai")
 # A Wednesday and the Thursday after it, both ordinary working days.
 WED = dt.date(2026, 11, 25)
@@ -27,11 +27,6 @@ WED = dt.date(2026, 11, 25)
 def at(day: dt.date, hhmm: str) -> dt.datetime:
     h, m = map(int, hhmm.split(":"))
     return dt.datetime.combine(day, dt.time(h, m), tzinfo=SH)
-
-
-@pytest.fixture
-def case(world):
-    return collecting_case(world)
 
 
 def upload(world, case, item, content=None, *, name="a.pdf", when=None, fields=None, staff=True):

@@ -17,12 +17,7 @@ from expedite.portal.access import VERIFIED_FOR
 from expedite.portal.links import portal_token
 from tests.web.materials_helpers import collecting_case, pdf_bytes, photo_bytes, verify_client
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def case(world):
-    return collecting_case(world)
+pytestmark = [pytest.mark.django_db, pytest.mark.case(build=collecting_case)]
 
 
 def post_upload(client, token, item="license", content=None, name="执照.pdf", **fields):

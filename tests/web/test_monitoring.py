@@ -7,11 +7,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from expedite import clock
 from expedite.audit.models import AuditEvent
-from expedite.cases.lifecycle import case_transition
-from expedite.cases.services import case_create
-from expedite.cases.triage import TriageInput, case_triage
 from expedite.domain.calendar import SHANGHAI
 from expedite.domain.errors import NotAllowed, ValidationFailed
 from expedite.monitoring.incidents import (
@@ -36,6 +32,7 @@ from expedite.work.models import StepRun
 from expedite.work.selectors import case_projection
 from expedite.work.steps import step_finish, step_start, track_update
 from expedite.workdays.selectors import firm_calendar
+from tests.factories import case_along
 
 pytestmark = pytest.mark.django_db
 
@@ -46,26 +43,15 @@ def at(day: dt.date, hour: int, minute: int = 0, second: int = 0) -> dt.datetime
 
 def running_case(world, *, days=60, client=None):
     """A 外资股权变更 case of 恒信 (whose contact has an e-mail address), accepted."""
-    deadline = timezone.localdate() + dt.timedelta(days=days)
-    case = case_create(
-        actor=world.zhang,
-        client_id=(client or world.hengxin).pk,
-        service_code="foreign-equity-change",
-        requested_deadline=deadline,
+    return case_along(
+        world,
+        client=client or world.hengxin,
+        service="foreign-equity-change",
+        days=days,
         reason="外方股东变更",
-        now=clock.now(),
+        facts={"negative_list_prohibited": False},
+        states=("quoted", "accepted"),
     )
-    case = case_triage(
-        actor=world.zhang,
-        case=case,
-        data=TriageInput(
-            deadline=deadline, written_notice=True, facts={"negative_list_prohibited": False}
-        ),
-        now=timezone.now(),
-    )
-    for state in ("quoted", "accepted"):
-        case = case_transition(actor=world.zhang, case=case, to=state, now=timezone.now())
-    return case
 
 
 def workday(case) -> dt.date:

@@ -16,16 +16,16 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from expedite import clock
 from expedite.cases.costs import cost_entry_add
 from expedite.cases.lifecycle import case_transition
-from expedite.cases.services import ContactInput, case_create, client_create
-from expedite.cases.triage import TriageInput, case_document_add, case_triage
+from expedite.cases.services import ContactInput
+from expedite.cases.triage import case_document_add
 from expedite.delivery.models import Confirmation
 from expedite.delivery.services import result_file_add
 from expedite.materials.services import submission_add
 from expedite.monitoring.incidents import incident_acknowledge, incident_raise
 from tests.conftest import PASSWORD, make_uscc
+from tests.factories import ClientFactory, case_along
 from tests.web import custody_helpers
 from tests.web.delivery_helpers import confirm_through_portal, pass_review, result_pdf
 from tests.web.materials_helpers import pdf_bytes
@@ -89,29 +89,20 @@ def case(world, trap, smtp):
     """A delivered case whose every typed field carries markup, confirmed by the client with a
     remark that carries it too."""
     port = trap.server_address[1]
-    client = client_create(
+    client = ClientFactory(
         actor=world.zhang,
         name=hostile(port, "客户"),
         uscc=make_uscc("91310115MA1K4HXT2"),
         contacts=[ContactInput(name="<b>吴<script>", email="wu@hostile.example")],
     )
-    deadline = timezone.localdate() + timezone.timedelta(days=40)
-    case = case_create(
-        actor=world.zhang,
-        client_id=client.pk,
-        service_code="business-change",
-        requested_deadline=deadline,
+    case = case_along(
+        world,
+        client=client,
+        days=40,
         reason=hostile(port, "事由"),
-        now=clock.now(),
+        facts={"resolution_signed": True},
+        states=("quoted", "accepted", "in_progress"),
     )
-    case = case_triage(
-        actor=world.zhang,
-        case=case,
-        data=TriageInput(deadline=deadline, written_notice=True, facts={"resolution_signed": True}),
-        now=timezone.now(),
-    )
-    for state in ("quoted", "accepted", "in_progress"):
-        case = case_transition(actor=world.zhang, case=case, to=state, now=timezone.now())
     now = timezone.now()
     case_document_add(
         actor=world.zhang, case=case, kind="deadline_notice", name="<b>通知.pdf", content=b"%PDF"

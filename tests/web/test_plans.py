@@ -11,9 +11,13 @@ from django.urls import reverse
 from expedite.accounts.services import api_token_create
 from expedite.cases.models import CatalogVersion
 from tests.conftest import PASSWORD
-from tests.factories import new_case
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.case(
+        client="hengxin", service="labor-dispatch-license", days=60, reason="新客户签约"
+    ),
+]
 
 
 def cli(*args) -> str:
@@ -119,13 +123,6 @@ def test_api_bad_input(client, auth, payload, status):
     assert (
         client.post("/api/v1/plans", payload, content_type="application/json", **auth).status_code
         == status
-    )
-
-
-@pytest.fixture
-def case(world):
-    return new_case(
-        world, client=world.hengxin, service="labor-dispatch-license", days=60, reason="新客户签约"
     )
 
 

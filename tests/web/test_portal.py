@@ -4,14 +4,8 @@ import pytest
 from django.utils import timezone
 
 from expedite.portal.links import portal_path, portal_token
-from tests.factories import new_case
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def case(world):
-    return new_case(world, days=8, reason="内部备注：老板很急")
+pytestmark = [pytest.mark.django_db, pytest.mark.case(days=8, reason="内部备注：老板很急")]
 
 
 def test_the_signed_link_shows_the_client_its_case_without_login(client, case):

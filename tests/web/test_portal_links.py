@@ -12,31 +12,15 @@ from django.conf import settings
 from django.core import signing
 from django.utils import timezone
 
-from expedite import clock
 from expedite.audit.models import AuditEvent
-from expedite.cases.services import case_create
 from expedite.portal import links
 from expedite.portal.models import PortalLink
 from expedite.portal.services import link_revoke, link_rotate
 from tests.conftest import PASSWORD
+from tests.factories import new_case
 
-pytestmark = pytest.mark.django_db
-
-
-def _case(world, client=None, reason="内部备注：老板很急"):
-    return case_create(
-        actor=world.zhang,
-        client_id=(client or world.acme).pk,
-        service_code="business-change",
-        requested_deadline=dt.date(2026, 12, 4),
-        reason=reason,
-        now=clock.now(),
-    )
-
-
-@pytest.fixture
-def case(world):
-    return _case(world)
+DUE = dt.date(2026, 12, 4)
+pytestmark = [pytest.mark.django_db, pytest.mark.case(deadline=DUE, reason="内部备注：老板很急")]
 
 
 NOT_FOUND = "此链接已失效或不正确"
@@ -56,7 +40,7 @@ def test_a_new_case_has_one_current_link_and_its_token_is_not_stored(world, case
 
 
 def test_a_token_reaches_only_its_own_case(client, world, case):
-    other = _case(world, world.hengxin, reason="恒信的事")
+    other = new_case(world, client=world.hengxin, deadline=DUE, reason="恒信的事")
     html = client.get(links.portal_path(case)).content.decode()
     assert case.reference in html and other.reference not in html
     html = client.get(links.portal_path(other)).content.decode()

@@ -18,12 +18,10 @@ from expedite.work.models import StepRun, Track
 from tests.conftest import PASSWORD
 from tests.factories import new_case
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def case(world):
-    return new_case(world, deadline=dt.date(2026, 12, 4), reason="内部备注：老板很急")
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.case(deadline=dt.date(2026, 12, 4), reason="内部备注：老板很急"),
+]
 
 
 def test_a_draft_asks_the_three_questions_and_to_verify(client, world, case):

@@ -8,34 +8,22 @@ import pytest
 from django.test import RequestFactory
 from django.utils import timezone
 
-from expedite import clock
 from expedite.audit.models import AuditEvent
-from expedite.cases.services import case_create
 from expedite.domain.errors import ValidationFailed
 from expedite.portal import links, services
 from expedite.portal.access import client_verified
 from expedite.portal.models import VerificationCode
 from expedite.portal.sms import LoggingSmsSender
+from tests.factories import new_case
 from tests.web import custody_helpers
 
-pytestmark = pytest.mark.django_db
+DUE = dt.date(2026, 12, 4)
+# 恒信's case: its contact 吴刚 has an e-mail address.
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.case(client="hengxin", deadline=DUE, reason="内部"),
+]
 smtp = custody_helpers.smtp  # fixture
-
-
-def _case(world, client):
-    return case_create(
-        actor=world.zhang,
-        client_id=client.pk,
-        service_code="business-change",
-        requested_deadline=dt.date(2026, 12, 4),
-        reason="内部",
-        now=clock.now(),
-    )
-
-
-@pytest.fixture
-def case(world):
-    return _case(world, world.hengxin)  # 吴刚, with an e-mail address
 
 
 def _code(inbox) -> str:
@@ -120,7 +108,7 @@ def test_a_new_code_replaces_the_old_one(client, world, case, smtp):
 
 
 def test_verification_holds_for_its_own_case_only(client, world, case, smtp):
-    other = _case(world, world.hengxin)
+    other = new_case(world, client=world.hengxin, deadline=DUE, reason="内部")
     now = timezone.now()
     request = _request(client)
     row = services.code_send(case=case, contact_id=case.client.contacts.get().pk, now=now)
@@ -142,7 +130,7 @@ def test_a_contact_of_another_client_cannot_be_picked(client, world, case, smtp)
 
 
 def test_a_contact_with_only_a_phone_gets_a_text_message(client, world, caplog):
-    case = _case(world, world.acme)  # 周婷, phone only
+    case = new_case(world, client=world.acme, deadline=DUE, reason="内部")  # 周婷, phone only
     page = client.get(_verify_url(case)).content.decode()
     assert "周* 138****0001" in page
     with caplog.at_level(logging.INFO, logger="expedite.sms"):

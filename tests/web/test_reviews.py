@@ -20,17 +20,25 @@ from expedite.reviews.models import Review, ReviewFinding
 from expedite.reviews.selectors import caught_errors, current_round, review_checklist
 from expedite.reviews.services import FindingInput, self_check, supervisor_review
 from tests.conftest import PASSWORD
-from tests.factories import moved, new_case, triaged
+from tests.factories import moved
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.case(
+        service="vat-credit-refund",
+        days=40,
+        reason="留抵退税",
+        facts={},
+        states=("quoted", "accepted"),
+    ),
+]
 
 MIX_UP = "即征即退与免抵退项目是否填对"
 
 
 @pytest.fixture
-def case(world):
-    case = new_case(world, service="vat-credit-refund", days=40, reason="留抵退税")
-    case = moved(world, triaged(world, case), "quoted", "accepted")
+def case(case, world):
+    """The shared refund case with its refund approved (filing waits for it), then in review."""
     refund = approval_request(
         actor=world.li,
         case=case,

@@ -14,8 +14,8 @@ from expedite import clock
 from expedite.accounts.services import api_token_create
 from expedite.audit.models import AuditEvent
 from expedite.cases.models import Case, CaseDocument
-from expedite.cases.services import case_create
 from tests.conftest import PASSWORD
+from tests.factories import new_case
 
 pytestmark = pytest.mark.django_db
 
@@ -27,13 +27,12 @@ def far() -> dt.date:
 
 @pytest.fixture
 def dereg(world):
-    return case_create(
-        actor=world.zhang,
-        client_id=world.hengxin.pk,
-        service_code="tax-deregistration",
-        requested_deadline=far(),
+    return new_case(
+        world,
+        client=world.hengxin,
+        service="tax-deregistration",
+        deadline=far(),
         reason="老板要季度报表",
-        now=clock.now(),
     )
 
 
@@ -130,13 +129,11 @@ def test_a_refusal_cannot_be_overridden(world):
     from expedite.cases.triage import TriageInput, case_triage, case_verdict_override
     from expedite.domain.errors import ValidationFailed
 
-    case = case_create(
-        actor=world.zhang,
-        client_id=world.acme.pk,
-        service_code="invoice-title-change",
-        requested_deadline=far(),
+    case = new_case(
+        world,
+        service="invoice-title-change",
+        deadline=far(),
         reason="客户要改抬头",
-        now=clock.now(),
     )
     case_triage(
         actor=world.zhang,
@@ -160,21 +157,16 @@ def test_the_queue_puts_the_penalty_case_first_with_the_reason(client, world):
     from expedite.cases.triage import TriageInput, case_triage
 
     soon = timezone.localdate() + dt.timedelta(days=21)
-    loan = case_create(
-        actor=world.zhang,
-        client_id=world.acme.pk,
-        service_code="business-change",
-        requested_deadline=soon,
+    loan = new_case(
+        world,
+        deadline=soon,
         reason="银行贷款需要营业执照",
-        now=clock.now(),
     )
-    acceptance = case_create(
-        actor=world.zhang,
-        client_id=world.acme.pk,
-        service_code="tax-filing",
-        requested_deadline=soon,
+    acceptance = new_case(
+        world,
+        service="tax-filing",
+        deadline=soon,
         reason="项目验收需要税务证明",
-        now=clock.now(),
     )
     now = timezone.now()
     case_triage(
@@ -333,13 +325,11 @@ def test_the_plan_panel_starts_from_what_the_triage_established(client, world):
     from expedite.cases.triage import TriageInput, case_triage
 
     deadline = timezone.localdate() + dt.timedelta(days=60)
-    case = case_create(
-        actor=world.zhang,
-        client_id=world.acme.pk,
-        service_code="labor-dispatch-license",
-        requested_deadline=deadline,
+    case = new_case(
+        world,
+        service="labor-dispatch-license",
+        deadline=deadline,
         reason="签约",
-        now=clock.now(),
     )
     case_triage(
         actor=world.zhang,
@@ -364,13 +354,11 @@ def refused(world):
 
     from expedite.cases.triage import TriageInput, case_triage
 
-    case = case_create(
-        actor=world.zhang,
-        client_id=world.acme.pk,
-        service_code="invoice-title-change",
-        requested_deadline=far(),
+    case = new_case(
+        world,
+        service="invoice-title-change",
+        deadline=far(),
         reason="改抬头",
-        now=clock.now(),
     )
     return case_triage(
         actor=world.zhang,

@@ -17,16 +17,15 @@ from expedite.work.steps import step_finish, step_start, track_update
 from expedite.work.team import absence_add, profile_save, team_assign, team_propose
 from expedite.workdays.selectors import firm_calendar
 from tests.conftest import PASSWORD
-from tests.factories import moved, new_case, triaged
+from tests.factories import case_along, moved
 
 pytestmark = pytest.mark.django_db
 
 
 def open_case(world, *, service="foreign-equity-change", days=40, reason="签约", facts=None):
     """A triaged case (the other web tests share it)."""
-    case = new_case(world, service=service, days=days, reason=reason)
     facts = facts if facts is not None else {"negative_list_prohibited": False}
-    return triaged(world, case, facts=facts)
+    return case_along(world, service=service, days=days, reason=reason, facts=facts)
 
 
 def accept(world, case):
