@@ -45,11 +45,15 @@ def quoted(world):
 
 
 def login(page, url, username):
+    # The last page's own requests (parts loading after it) finish before its cookies go: one
+    # answered after the clearing would set a new CSRF cookie under the log-in form.
+    page.wait_for_load_state("networkidle")
     page.context.clear_cookies()
     page.goto(url + "/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("button", name="退出")).to_be_visible()
 
 
 def move(page, label):
