@@ -23,9 +23,9 @@ from tests.web.test_work import accept, open_case
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, roles and the shell included: 35 for a running case with one of everything;
+# Session, user, roles and the shell included: 32 for a running case with one of everything;
 # the costs and the event list load once scrolled into view.
-QUERY_BOUND = 38
+QUERY_BOUND = 33
 LAZY = ("costs", "events")
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -11,7 +14,9 @@ from expedite.domain.errors import NotAllowed, NotFound
 from expedite.domain.roles import Capability
 from expedite.domain.text import clean_query
 
-from .models import Case, Client, ServiceType
+from .models import Case, CaseDocument, Client, ServiceType
+
+T = TypeVar("T")
 
 
 def _check_view(user) -> None:
@@ -41,6 +46,23 @@ def access_case(*, user, pk: int) -> Case:
     if case is None:
         raise NotFound(_("找不到该加急单。"))
     return case
+
+
+def read_once(case: Case, key: str, read: Callable[[], T]) -> T:
+    """Rows about a case read once per case object. The case page hands one case object to
+    every panel, so panels showing the same rows (the files, the steps, the reviews) share one
+    query. For reads that only display: a service that writes reads afresh."""
+    memo = case.__dict__.setdefault("_read_once", {})
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
+
+
+def case_documents(case: Case) -> list[CaseDocument]:
+    """Every file of the case, newest first (read once per case object)."""
+    return read_once(
+        case, "documents", lambda: list(case.documents.order_by("-uploaded_at", "-pk"))
+    )
 
 
 def client_list(*, user, query: str = "") -> QuerySet[Client]:

@@ -37,7 +37,7 @@ def triage_context(request, case, form=None, override_form=None) -> dict:
         "can_triage": user_can(request.user, Capability.TRIAGE),
         "can_override": user_can(request.user, Capability.OVERRIDE_VERDICT),
         "client_answers": case.intake.get("client"),
-        "notice_documents": case.documents.filter(kind=NOTICE),
+        "notice_documents": [d for d in selectors.case_documents(case) if d.kind == NOTICE],
     }
 
 

@@ -22,7 +22,7 @@ from expedite.domain.delivery import CONFIRMATION_KIND, RESULT_KIND
 from expedite.domain.errors import DomainError, NotAllowed
 from expedite.domain.roles import Capability
 from expedite.portal.views import attachment_headers
-from expedite.reviews.selectors import reviewed_result_ids
+from expedite.reviews.selectors import case_reviews, reviewed_result_ids
 
 from . import selectors, services
 from .certs import self_signed_warning
@@ -30,8 +30,13 @@ from .certs import self_signed_warning
 
 def delivery_context(request, case) -> dict:
     """Merged into the case page (cases.views.case_detail_context)."""
-    results = list(selectors.result_files(case))
-    reviewed = reviewed_result_ids(case, docs=results)
+    # The files and reviews the page's other panels read too (selectors.result_files' order).
+    results = sorted(
+        (d for d in case_selectors.case_documents(case) if d.kind == RESULT_KIND),
+        key=lambda d: (d.uploaded_at, d.pk),
+    )
+    reviews = case_reviews(user=request.user, case=case)
+    reviewed = reviewed_result_ids(case, docs=results, reviews=reviews)
     return {
         "delivery_results": results,
         # Shared with the client: passed in review by someone other than the uploader (the

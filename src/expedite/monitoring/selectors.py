@@ -10,6 +10,7 @@ from django.conf import settings
 
 from expedite.cases.models import Case
 from expedite.domain.reporting import reports_today
+from expedite.work.selectors import case_steps
 from expedite.workdays.selectors import firm_calendar
 
 from .models import CaseMonitoring, DailyReport, Incident, RiskWarning, StepDelay
@@ -55,9 +56,7 @@ def case_monitoring(case: Case, *, now: dt.datetime) -> dict:
             case.incidents.select_related("raised_by", "acknowledged_by", "step"), now=now
         ),
         "warnings": list(case.risk_warnings.select_related("raised_by", "decided_by")[:20]),
-        "open_steps": list(
-            case.steps.filter(finished_at__isnull=True).select_related("track").order_by("position")
-        ),
+        "open_steps": [s for s in case_steps(case) if s.finished_at is None],
     }
 
 

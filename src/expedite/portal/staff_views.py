@@ -54,7 +54,7 @@ def portal_context(request, case) -> dict:
         "portal_url": url,
         "portal_qr": mark_safe(qr_svg(url)) if url else "",  # noqa: S308 - segno's own SVG
         "portal_can_manage": user_can(request.user, Capability.MANAGE_PORTAL),
-        "portal_documents": case.documents.all(),
+        "portal_documents": case_selectors.case_documents(case),
     }
 
 

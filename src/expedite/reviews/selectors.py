@@ -12,6 +12,7 @@ from expedite.accounts.selectors import user_can
 from expedite.audit.models import AuditEvent
 from expedite.cases.models import Case, CaseDocument
 from expedite.cases.plans import definition_for, service_definition
+from expedite.cases.selectors import read_once
 from expedite.domain.audit import AuditKind
 from expedite.domain.calendar import SHANGHAI
 from expedite.domain.cases import CaseState
@@ -63,12 +64,15 @@ def _covers(review: Review, doc: CaseDocument) -> bool:
     return any(f.get("document") == doc.pk and f.get("sha256") == doc.sha256 for f in review.files)
 
 
-def reviewed_result_ids(case: Case, *, docs=None) -> set[int]:
+def reviewed_result_ids(case: Case, *, docs=None, reviews=None) -> set[int]:
     """Result files the client may see: passed in a supervisor's review by someone other than
-    whoever uploaded them (四眼原则), with the bytes that review saw. `docs`: the case's result
-    files already read."""
+    whoever uploaded them (四眼原则), with the bytes that review saw. `docs`, `reviews`: the
+    case's result files and its reviews (all of them) already read."""
     docs = list(result_documents(case)) if docs is None else docs
-    passes = list(Review.objects.filter(case=case, stage=SUPERVISOR, passed=True))
+    if reviews is None:
+        passes = list(Review.objects.filter(case=case, stage=SUPERVISOR, passed=True))
+    else:
+        passes = [r for r in reviews if r.stage == SUPERVISOR and r.passed]
     return {
         d.pk
         for d in docs
@@ -191,13 +195,19 @@ def delivery_blocker(case: Case) -> ValidationFailed | None:
 
 
 def case_reviews(*, user, case: Case) -> list[Review]:
+    """Every review of the case with its findings, latest round first (read once per case
+    object: the review and delivery panels share them)."""
     if not user_can(user, Capability.VIEW_CASES):
         raise NotAllowed(_("您没有查看加急单的权限。"))
-    return list(
-        Review.objects.filter(case=case)
-        .select_related("reviewer")
-        .prefetch_related("findings")
-        .order_by("-round", "created_at", "pk")
+    return read_once(
+        case,
+        "reviews",
+        lambda: list(
+            Review.objects.filter(case=case)
+            .select_related("reviewer")
+            .prefetch_related("findings")
+            .order_by("-round", "created_at", "pk")
+        ),
     )
 
 

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 
 from expedite.accounts.selectors import staff_display_name
 from expedite.cases.models import Case
+from expedite.cases.selectors import read_once
 from expedite.domain.calendar import WorkCalendar
 from expedite.domain.cases import CaseState
 from expedite.domain.progress import StepStatus, is_stale, project
@@ -105,6 +106,16 @@ def step_delays(case_ids) -> dict[int, dict[str, int]]:
             for code, extra in codes.items():
                 found[case_id][code] = found[case_id].get(code, 0) + extra
     return found
+
+
+def case_steps(case: Case) -> list[StepRun]:
+    """The case's steps in order with their track and assignee, read once per case object
+    (the progress and monitoring panels share them)."""
+    return read_once(
+        case,
+        "steps",
+        lambda: list(case.steps.select_related("track", "assignee").order_by("position")),
+    )
 
 
 def case_projection(

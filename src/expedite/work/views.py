@@ -49,7 +49,7 @@ from .models import (
     Track,
 )
 from .schedule_page import schedule_page
-from .selectors import case_projection, people, tracks_with_staleness
+from .selectors import case_projection, case_steps, people, tracks_with_staleness
 
 
 def work_context(request, case) -> dict:
@@ -57,7 +57,7 @@ def work_context(request, case) -> dict:
     now = clock.now()
     cal = firm_calendar()
     assignments = {a.role: a for a in case.assignments.select_related("user", "confirmed_by")}
-    proj = case_projection(case, now=now, cal=cal)
+    proj = case_projection(case, now=now, cal=cal, runs=case_steps(case))
     can_assign = user_can(request.user, Capability.ASSIGN_TEAM)
     # The choice of people is only offered to those who may assign.
     staff = people(needs_days=[]) if can_assign else []
