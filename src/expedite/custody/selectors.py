@@ -36,19 +36,23 @@ def check_view(user) -> None:
         raise NotAllowed(_("您没有查看证照印章保管记录的权限。"))
 
 
-def _items() -> QuerySet[CustodyItem]:
+def _items(*related: str) -> QuerySet[CustodyItem]:
     movements = CustodyMovement.objects.select_related(
         "from_user", "to_user", "recorded_by", "confirmed_by"
     ).order_by("at", "pk")
-    return CustodyItem.objects.select_related("client", "case", "holder").prefetch_related(
-        Prefetch("movements", queryset=movements)
-    )
+    return CustodyItem.objects.select_related(
+        "holder", *(related or ("client", "case"))
+    ).prefetch_related(Prefetch("movements", queryset=movements))
 
 
-def items_for_case(*, user, case) -> QuerySet[CustodyItem]:
-    """The items handed over for this case, in the firm or returned."""
+def items_for_case(*, user, case) -> list[CustodyItem]:
+    """The items handed over for this case, in the firm or returned (its case and client are
+    the ones given, not read again)."""
     check_view(user)
-    return _items().filter(case=case)
+    items = list(_items("holder").filter(case=case))
+    for item in items:
+        item.case, item.client = case, case.client
+    return items
 
 
 def items_in_firm(*, user) -> QuerySet[CustodyItem]:
