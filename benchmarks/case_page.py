@@ -6,14 +6,20 @@ list as the baseline measured in the same run. Prints the queries of each, the m
 time over N requests, and the ratio of the case page to the list; then each panel the page
 loads once scrolled into view.
 
-    .venv/bin/python benchmarks/case_page.py [--requests 20] [--var DIR]
+    .venv/bin/python benchmarks/case_page.py [--requests 20] [--var DIR] [--against REV]
 Target: a bounded number of queries (tests/web/test_case_panels.py asserts the bound).
+
+`--against REV` also measures the page as a git revision draws it (checked out in a temporary
+worktree, with its own demo installation), alternating runs with this checkout, and prints the
+ratio of the two times: `--against 450a6ea` is the page before it became panels.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -51,11 +57,57 @@ def _measure(client, url: str, n: int) -> tuple[float, int, int]:
     return statistics.median(times), count, len(response.content)
 
 
+def _page_ms(root: Path, var: str, requests: int) -> float:
+    """The case page's median time as the checkout at `root` measures it, in a new process."""
+    env = {**os.environ, "PYTHONPATH": str(root / "src")}
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(root / "benchmarks/case_page.py"),
+            "--var",
+            var,
+            "--requests",
+            str(requests),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    ).stdout
+    return float(re.search(r"case page:\s+([\d.]+) ms", out).group(1))
+
+
+def against(rev: str, requests: int, rounds: int = 5) -> None:
+    here = Path(__file__).resolve().parent.parent
+    work = Path(tempfile.mkdtemp(prefix="case-page-against-"))
+    tree = work / "tree"
+    git = ["git", "-C", str(here)]
+    subprocess.run([*git, "worktree", "add", "--detach", "-q", str(tree), rev], check=True)
+    ratios = []
+    try:
+        for n in range(rounds):
+            then = _page_ms(tree, str(work / "then"), requests)
+            now = _page_ms(here, str(work / "now"), requests)
+            ratios.append(then / now)
+            print(
+                f"round {n + 1}: {rev} {then:.1f} ms, this checkout {now:.1f} ms, "
+                f"{then / now:.2f}x faster"
+            )
+    finally:
+        subprocess.run([*git, "worktree", "remove", "--force", str(tree)], check=False)
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"median: {statistics.median(ratios):.2f}x faster than {rev}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--var", default="")
+    parser.add_argument("--against", default="", help="a git revision to compare with")
     args = parser.parse_args()
+    if args.against:
+        against(args.against, args.requests)
+        return
     _setup(args.var or tempfile.mkdtemp(prefix="case-page-"))
 
     from django.contrib.auth import get_user_model
