@@ -55,7 +55,9 @@ def test_the_case_page_demands_the_retrospective_and_saves_it(client, world):
         now=timezone.now(),
     )
     client.login(username="zhang", password=PASSWORD)
-    page = reverse("case_detail", args=[case.pk])
+    # The 复盘 sits below the work: the page loads it once scrolled into view.
+    page = reverse("case_panel", args=[case.pk, "retrospective"])
+    assert page in client.get(reverse("case_detail", args=[case.pk])).text
     text = client.get(page).text
     assert "结案前须完成复盘" in text and "客户评分偏低" in text
     response = client.post(reverse("case_move", args=[case.pk]), {"to": "closed"}, follow=True)
@@ -168,7 +170,7 @@ def test_a_retrospective_action_becomes_one_handbook_entry(client, world):
     assert "这条措施已转入优化手册" in response.text
     entry = HandbookEntry.objects.get()
     assert entry.retrospective == retro and entry.status == ""
-    assert "已入优化手册" in client.get(reverse("case_detail", args=[case.pk])).text
+    assert "已入优化手册" in client.get(reverse("case_panel", args=[case.pk, "retrospective"])).text
     # An action in the handbook stays in the 复盘.
     response = client.post(
         reverse("case_retrospective", args=[case.pk]),

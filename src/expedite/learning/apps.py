@@ -17,10 +17,19 @@ class LearningConfig(AppConfig):
         from .catalog import catalog_in_force_text
         from .guards import retrospective_before_closing
         from .portal import portal_context as portal_section
+        from .services import RETRO_STATES
         from .views import retrospective_context
 
+        # Written after delivery, below the work: loads once scrolled into view.
         register_panel(
-            Panel("retrospective", 1100, "learning/_case_section.html", retrospective_context)
+            Panel(
+                "retrospective",
+                1100,
+                "learning/_case_section.html",
+                retrospective_context,
+                visible=lambda request, case: case.state in RETRO_STATES,
+                lazy=True,
+            )
         )
         register_guard(retrospective_before_closing)
         register_catalog_reviser(catalog_in_force_text)
