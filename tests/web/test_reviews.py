@@ -396,3 +396,22 @@ def test_a_supervisor_who_did_steps_of_the_case_may_not_review_it(world, case):
     self_check(actor=world.li, case=case, results=answers(case), now=timezone.now())
     with pytest.raises(NotAllowed, match="四眼原则"):
         supervisor_review(actor=world.zhao, case=case, results=answers(case), now=timezone.now())
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [("ok_0", "maybe", "有效"), ("note_0", "漏\x00签", "空字符"), ("ok_1", "ok\x00", "有效")],
+)
+def test_the_page_refuses_what_is_no_answer_and_writes_nothing(
+    client, world, case, field, value, message
+):
+    client.login(username="li", password=PASSWORD)
+    post = {f"ok_{i}": "ok" for i in range(len(review_checklist(case)))}
+    post[field] = value
+    events = AuditEvent.objects.count()
+    page = client.post(reverse("case_self_check", args=[case.pk]), post, follow=True)
+    text = page.content.decode()
+    assert page.status_code == 200 and message in text
+    assert review_checklist(case)[int(field.split("_")[1])] in text  # names the item
+    assert not Review.objects.filter(case=case).exists()
+    assert AuditEvent.objects.count() == events

@@ -13,14 +13,16 @@ from expedite.accounts.selectors import staff_display_name, user_can
 from expedite.cases import selectors as case_selectors
 from expedite.cases.panels import panel_url
 from expedite.common.access import access
+from expedite.common.forms import first_error
 from expedite.common.i18n import localized
 from expedite.domain.cases import CaseState
 from expedite.domain.errors import DomainError, NotFound
 from expedite.domain.roles import Capability
 
+from .forms import ChecklistForm
 from .models import SUPERVISOR
 from .selectors import case_handlers, case_reviews, review_checklist, round_status
-from .services import FindingInput, self_check, supervisor_review
+from .services import self_check, supervisor_review
 
 
 def review_context(request, case) -> dict:
@@ -65,28 +67,16 @@ def review_context(request, case) -> dict:
     }
 
 
-def _form_results(post, checklist) -> tuple[list[dict], list[FindingInput]]:
-    """ok_N / note_N / correction_N per checklist item N; a problem becomes a finding."""
-    results, findings = [], []
-    for index, item in enumerate(checklist):
-        answer = post.get(f"ok_{index}", "")
-        note = post.get(f"note_{index}", "")
-        results.append({"item": item, "ok": answer or None, "note": note})
-        if answer == "problem":
-            findings.append(
-                FindingInput(
-                    item=item, description=note, correction=post.get(f"correction_{index}", "")
-                )
-            )
-    return results, findings
-
-
 @login_required
 @require_POST
 def case_review(request, pk: int, stage: str):
     case = access(case_selectors.access_case, user=request.user, pk=pk)
     try:
-        results, findings = _form_results(request.POST, review_checklist(case))
+        form = ChecklistForm(request.POST, checklist=review_checklist(case))
+        if not form.is_valid():
+            messages.error(request, first_error(form))
+            return redirect(panel_url(case.pk, "reviews"))
+        results, findings = form.results(), form.findings()
         if stage == SUPERVISOR:
             review = supervisor_review(
                 actor=request.user,
