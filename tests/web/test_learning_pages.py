@@ -178,3 +178,71 @@ def test_a_retrospective_action_becomes_one_handbook_entry(client, world):
         follow=True,
     )
     assert "已转入优化手册的措施不能删除" in response.text
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"change_kind": "rename"}, "有效"),
+        ({"change_kind": "checklist", "item": "  "}, "请填写要新增的检查项"),
+        ({"change_kind": "checklist", "item": "查" * 121}, "120"),
+        ({"change_kind": "lever", "lever_code": "e-sign"}, "请选择加急手段的类型"),
+        (
+            {"change_kind": "lever", "lever_kind": "compress", "lever_code": "e-sign"},
+            "加急手段须填写代码、名称和理由",
+        ),
+        (
+            {
+                "change_kind": "lever",
+                "lever_kind": "compress",
+                "lever_code": "e-sign",
+                "lever_name": "电子签\x00",
+                "lever_reason": "当日签署",
+                "amount": "1",
+            },
+            "空字符",
+        ),
+        (
+            {
+                "change_kind": "lever",
+                "lever_kind": "compress",
+                "lever_code": "e-sign",
+                "lever_name": "电子签",
+                "lever_reason": "当日签署",
+                "amount": "1e400",
+            },
+            "时长：",
+        ),
+    ],
+)
+def test_a_proposed_catalog_change_is_refused_as_a_whole_and_nothing_is_written(
+    client, world, change, message
+):
+    client.login(username="li", password=PASSWORD)
+    response = client.post(
+        reverse("handbook_entry_add", args=["business-change"]),
+        {"title": "初审可半天完成", "step": "first-review", **change},
+        follow=True,
+    )
+    assert message in response.text
+    assert not HandbookEntry.objects.exists()
+
+
+def test_a_lever_proposal_goes_through_with_its_duration(client, world):
+    client.login(username="li", password=PASSWORD)
+    client.post(
+        reverse("handbook_entry_add", args=["business-change"]),
+        {
+            "title": "电子签章当日签署",
+            "step": "first-review",
+            "change_kind": "lever",
+            "lever_kind": "compress",
+            "lever_code": "E Sign",
+            "lever_name": "电子签章",
+            "lever_reason": "客户当日签署",
+            "amount": "2",
+            "unit": "hours",
+        },
+    )
+    lever = HandbookEntry.objects.get().change["lever"]
+    assert lever["code"] == "e-sign" and lever["to"] == {"hours": 2.0}

@@ -21,7 +21,7 @@ from expedite.charts.trends import planned_actual_svg
 from expedite.common.access import access
 from expedite.common.forms import first_error
 from expedite.common.i18n import localized
-from expedite.domain.errors import DomainError, NotAllowed, ValidationFailed, gettext_noop
+from expedite.domain.errors import DomainError, NotAllowed
 from expedite.domain.learning import LEVER_KINDS, CatalogChange, ChangeKind, describe_duration
 from expedite.domain.roles import Capability
 from expedite.workdays.selectors import firm_calendar
@@ -29,6 +29,7 @@ from expedite.workdays.selectors import firm_calendar
 from . import selectors
 from .catalog import revision_number
 from .forms import (
+    CatalogChangeForm,
     FollowUpCloseForm,
     HandbookDecisionForm,
     HandbookEntryForm,
@@ -239,62 +240,15 @@ def _prefill(request, code: str) -> dict:
     return {"retro": retro.pk, "action": index, "title": action, "case": retro.case}
 
 
-def _number(raw: str, field: str) -> float:
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        value = 0
-    if not 0 < value <= 100:
-        raise ValidationFailed(gettext_noop("请填写大于零的时长。"), field=field)
-    return value
-
-
-def change_from_post(post, service_code: str) -> CatalogChange | None:
-    kind = post.get("change_kind", "")
-    step = post.get("step", "")
-    if kind == ChangeKind.DURATION:
-        unit = "hours" if post.get("unit") == "hours" else "workdays"
-        return CatalogChange(
-            kind=ChangeKind.DURATION,
-            service=service_code,
-            step=step,
-            duration=((unit, _number(post.get("amount"), "amount")),),
-        )
-    if kind == ChangeKind.CHECKLIST:
-        item = " ".join(post.get("item", "").split())
-        if not item:
-            raise ValidationFailed(gettext_noop("请填写要新增的检查项。"), field="item")
-        return CatalogChange(kind=ChangeKind.CHECKLIST, service=service_code, item=item[:120])
-    if kind == ChangeKind.LEVER:
-        lever_kind = post.get("lever_kind", "")
-        if lever_kind not in [k.value for k in LEVER_KINDS]:
-            raise ValidationFailed(gettext_noop("请选择加急手段的类型。"), field="lever_kind")
-        lever: dict = {
-            "code": "-".join(post.get("lever_code", "").lower().split())[:40],
-            "name": post.get("lever_name", "").strip()[:60],
-            "kind": lever_kind,
-            "reason": post.get("lever_reason", "").strip()[:300],
-        }
-        if not (lever["code"] and lever["name"] and lever["reason"]):
-            raise ValidationFailed(
-                gettext_noop("加急手段须填写代码、名称和理由。"), field="lever_code"
-            )
-        if lever_kind != "skip":
-            unit = "hours" if post.get("unit") == "hours" else "workdays"
-            lever["to"] = {unit: _number(post.get("amount"), "amount")}
-        return CatalogChange(
-            kind=ChangeKind.LEVER, service=service_code, step=step, lever=tuple(lever.items())
-        )
-    return None
-
-
 @login_required
 @require_POST
 def handbook_entry_create(request, code: str):
     source = HandbookEntryForm(request.POST)
-    if not source.is_valid():
-        messages.error(request, first_error(source))
-        return redirect(reverse("handbook_service", args=[code]) + "#new-entry")
+    proposed = CatalogChangeForm(request.POST)
+    for form in (source, proposed):
+        if not form.is_valid():
+            messages.error(request, first_error(form))
+            return redirect(reverse("handbook_service", args=[code]) + "#new-entry")
     retro, index = None, None
     if source.cleaned_data["retro"] is not None:
         retro = Retrospective.objects.filter(pk=source.cleaned_data["retro"]).first()
@@ -308,7 +262,7 @@ def handbook_entry_create(request, code: str):
             body=source.cleaned_data["body"],
             retrospective=retro,
             action_index=index,
-            change=change_from_post(request.POST, code),
+            change=proposed.change(code),
             now=clock.now(),
         )
     except NotAllowed as exc:
