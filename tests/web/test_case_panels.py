@@ -1,6 +1,7 @@
 """The case page as registered panels: what it costs, and a refused form answered by its panel."""
 
 import datetime as dt
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection
@@ -223,3 +224,26 @@ def test_a_lazy_panel_answers_only_for_a_key_the_user_may_see(client, world):
     client.force_login(world.zhang)
     assert client.get(reverse("case_panel", args=[case.pk, "events"])).status_code == 200
     assert client.get(reverse("case_panel", args=[case.pk, "no-such-panel"])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("current", "back"),
+    [
+        ("http://testserver/cases/{pk}/?tab=1", "/cases/{pk}/?tab=1"),
+        ("https://evil.example/cases/", "/"),  # never back to another site
+    ],
+)
+def test_a_panel_loaded_after_the_session_ended_sends_the_browser_to_log_in(
+    client, world, current, back
+):
+    case = new_case(world)
+    url = reverse("case_panel", args=[case.pk, "events"])
+    headers = {"HX-Request": "true", "HX-Current-URL": current.format(pk=case.pk)}
+    response = client.get(url, headers=headers)
+    assert response.status_code == 200 and response.content == b""
+    login = response["HX-Redirect"]
+    assert login.startswith(reverse("login") + "?")
+    assert parse_qs(urlsplit(login).query)["next"] == [back.format(pk=case.pk)]
+    # Without htmx the log-in page comes back as a redirect, as ever.
+    plain = client.get(url)
+    assert plain.status_code == 302 and "HX-Redirect" not in plain

@@ -1,9 +1,14 @@
-"""Language selection: Chinese unless the user chose otherwise."""
+"""Language selection (Chinese unless the user chose otherwise), and log-in for htmx parts."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode, urlsplit
+
 from django.conf import settings
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.shortcuts import resolve_url
 from django.utils import translation
+from django_htmx.http import HttpResponseClientRedirect
 
 
 class DefaultLanguageMiddleware:
@@ -30,3 +35,22 @@ class DefaultLanguageMiddleware:
             translation.deactivate()
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class HtmxLoginRedirectMiddleware:
+    """A part of a page loaded with htmx after the session ended (a panel scrolled into view)
+    would be answered with the log-in page drawn inside the panel. Send the whole browser to
+    the log-in page instead, coming back to the page it was on."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not getattr(request, "htmx", False) or response.status_code != 302:
+            return response
+        login = resolve_url(settings.LOGIN_URL)
+        if urlsplit(response["Location"]).path != login:
+            return response
+        page = request.htmx.current_url_abs_path or "/"
+        return HttpResponseClientRedirect(f"{login}?{urlencode({REDIRECT_FIELD_NAME: page})}")

@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "expedite.web.middleware.HtmxLoginRedirectMiddleware",
     "expedite.workdays.middleware.CalendarVersionMiddleware",
 ]
 
