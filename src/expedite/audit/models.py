@@ -100,6 +100,7 @@ AUDIT_KIND_LABELS = {
     AuditKind.CASE_TRIAGED: _("研判"),
     AuditKind.CASE_STATE_CHANGED: _("变更状态"),
     AuditKind.CASE_VERDICT_OVERRIDDEN: _("经理改判"),
+    AuditKind.CASE_ALTERNATIVE_ADOPTED: _("改办合规替代方案"),
     AuditKind.CASE_FILE_ADDED: _("上传文件"),
     AuditKind.COST_RECORDED: _("记录费用"),
     AuditKind.REVIEW_SELF_CHECKED: _("经办人自查"),

@@ -128,6 +128,17 @@ def initial_from(case) -> dict:
     return initial
 
 
+class AlternativeForm(forms.Form):
+    # Cleaned and bounded by the service, which names the field in its message.
+    agreement = forms.CharField(
+        label=_("客户同意的记录"),
+        help_text=_("谁、何时、以何种方式同意改办（如：财务王芳 12月4日电话同意，邮件已存档）"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class OverrideForm(forms.Form):
     verdict = forms.ChoiceField(
         label=_("改判为"),

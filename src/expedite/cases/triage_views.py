@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,15 +17,16 @@ from expedite import clock
 from expedite.accounts.selectors import user_can
 from expedite.common.access import access
 from expedite.common.i18n import localized
-from expedite.domain.errors import DomainError
+from expedite.domain.errors import DomainError, NotAllowed
 from expedite.domain.roles import Capability
 
 from . import panels, selectors
+from .alternative import adopted_alternative, case_adopt_alternative
 from .forms import add_domain_error
 from .page import case_page_context
 from .plans import catalog_for, definition_for
 from .triage import NOTICE, case_document_add, case_triage, case_verdict_override
-from .triage_forms import IntakeForm, OverrideForm, initial_from
+from .triage_forms import AlternativeForm, IntakeForm, OverrideForm, initial_from
 
 
 def triage_context(request, case, form=None, override_form=None) -> dict:
@@ -34,6 +36,8 @@ def triage_context(request, case, form=None, override_form=None) -> dict:
     return {
         "intake_form": form,
         "override_form": override_form or OverrideForm(),
+        "alternative_form": AlternativeForm(),
+        "alternative": adopted_alternative(case),
         "can_triage": user_can(request.user, Capability.TRIAGE),
         "can_override": user_can(request.user, Capability.OVERRIDE_VERDICT),
         "client_answers": case.intake.get("client"),
@@ -102,12 +106,36 @@ def case_override_view(request, pk: int):
 
 
 @login_required
+@require_POST
+def case_alternative_view(request, pk: int):
+    """Record the client's agreement to the compliant alternative of a refused case."""
+    case = access(selectors.access_case, user=request.user, pk=pk)
+    form = AlternativeForm(request.POST)
+    form.is_valid()  # one text field: the service checks it and names it
+    try:
+        case_adopt_alternative(
+            actor=request.user,
+            case=case,
+            agreement=form.cleaned_data.get("agreement", ""),
+            now=clock.now(),
+        )
+    except NotAllowed as exc:
+        raise PermissionDenied(localized(exc)) from exc
+    except DomainError as exc:
+        messages.error(request, localized(exc))
+    else:
+        messages.success(request, _("已记录客户同意，本单改按合规替代方案办理，可以报价。"))
+    return redirect(panels.panel_url(case.pk, "triage"))
+
+
+@login_required
 def triage_queue(request):
     """Triaged cases, most urgent first, with the reason for each rank (资源冲突时的排序)."""
     cases = access(selectors.case_list, user=request.user).filter(priority__isnull=False)
     cases = (
         cases.exclude(state__in=["closed", "cancelled", "declined"])
-        .exclude(verdict="refused")
+        # A red-line case is in the queue only once it became the compliant alternative.
+        .exclude(Q(verdict="refused") & ~Q(intake__has_key="alternative"))
         .order_by("-priority", "requested_deadline")
     )
     return render(request, "cases/queue.html", {"cases": cases[:200]})

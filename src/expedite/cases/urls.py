@@ -11,6 +11,11 @@ urlpatterns = [
     path("cases/<int:pk>/quote/", plan_views.case_quote, name="case_quote"),
     path("cases/<int:pk>/triage/", triage_views.case_triage_view, name="case_triage"),
     path("cases/<int:pk>/override/", triage_views.case_override_view, name="case_override"),
+    path(
+        "cases/<int:pk>/alternative/",
+        triage_views.case_alternative_view,
+        name="case_alternative",
+    ),
     path("queue/", triage_views.triage_queue, name="triage_queue"),
     path("cases/<int:pk>/costs/", cost_views.case_cost_add, name="case_cost_add"),
     path("cases/<int:pk>/move/", action_views.case_move, name="case_move"),

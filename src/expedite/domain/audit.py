@@ -25,6 +25,7 @@ class AuditKind(enum.StrEnum):
     CASE_TRIAGED = "case.triaged"
     CASE_STATE_CHANGED = "case.state_changed"
     CASE_VERDICT_OVERRIDDEN = "case.verdict_overridden"
+    CASE_ALTERNATIVE_ADOPTED = "case.alternative_adopted"
     CASE_FILE_ADDED = "case.file_added"
     COST_RECORDED = "case.cost_recorded"
     REVIEW_SELF_CHECKED = "review.self_checked"
