@@ -14,6 +14,7 @@ from expedite.cases.triage import TriageInput, case_triage
 from expedite.work.models import Assignment, StepRun
 from expedite.work.team import profile_save
 from tests.conftest import PASSWORD
+from tests.web.delivery_helpers import result_pdf
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -100,6 +101,13 @@ def test_a_case_runs_from_acceptance_through_the_double_review(live_server, page
         expect(page.get_by_text("步骤已完成，计划已按实际重新推算。")).to_be_visible()
     assert not StepRun.objects.filter(case=quoted, finished_at__isnull=True).exists()
     expect(page.locator("#progress tr[data-step]").get_by_text("已完成")).to_have_count(3)
+
+    # The result the client will sign for, uploaded before the review that must see it.
+    page.locator("#result-file").set_input_files(
+        files=[{"name": "新营业执照.pdf", "mimeType": "application/pdf", "buffer": result_pdf()}]
+    )
+    page.locator("#delivery").get_by_role("button", name="上传", exact=True).click()
+    expect(page.get_by_text("结果文件已上传")).to_be_visible()
 
     # Review: the handler's self-check, then the four-eyes rule keeps the handler out.
     move(page, "复核中")

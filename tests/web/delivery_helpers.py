@@ -45,16 +45,21 @@ def case_in_review(world, client=None):
     )
 
 
+def add_result(world, case, n: int = 1, *, by=None):
+    """A result file uploaded by the liaison (or `by`), before the review that passes it."""
+    return result_file_add(
+        actor=by or world.zhang,
+        case=case,
+        name=f"新营业执照{n}.pdf",
+        content=result_pdf(f"licence {n}"),
+        now=timezone.now(),
+    )
+
+
 def delivered_case(world, client=None, *, results: int = 1):
     case = case_in_review(world, client)
     for n in range(results):
-        result_file_add(
-            actor=world.zhang,
-            case=case,
-            name=f"新营业执照{n + 1}.pdf",
-            content=result_pdf(f"licence {n + 1}"),
-            now=timezone.now(),
-        )
+        add_result(world, case, n + 1)
     pass_review(world, case)
     return case_transition(actor=world.zhang, case=case, to="delivered", now=timezone.now())
 

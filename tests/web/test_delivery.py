@@ -229,14 +229,21 @@ def test_confirming_twice_is_refused(client, world, smtp):
     assert _written(case) == after_first
 
 
-def test_nothing_to_confirm_without_a_result_file(client, world, smtp):
+def test_nothing_is_delivered_or_confirmed_without_a_result_file(client, world, smtp):
     from expedite.delivery.services import delivery_confirm
 
     case = case_in_review(world)
     from tests.web.delivery_helpers import pass_review
 
     pass_review(world, case)
-    case = case_transition(actor=world.zhang, case=case, to="delivered", now=case.updated_at)
+    events = AuditEvent.objects.filter(case=case).count()
+    with pytest.raises(ValidationFailed, match="还没有结果文件"):
+        case_transition(actor=world.zhang, case=case, to="delivered", now=case.updated_at)
+    assert Case.objects.get(pk=case.pk).state == "review"
+    assert AuditEvent.objects.filter(case=case).count() == events
+    # A case delivered before that rule held still offers the client nothing to sign.
+    Case.objects.filter(pk=case.pk).update(state="delivered")
+    case.refresh_from_db()
     with pytest.raises(ValidationFailed, match="尚未上传结果文件"):
         delivery_confirm(
             case=case,

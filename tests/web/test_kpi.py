@@ -23,6 +23,7 @@ from expedite.reviews.services import self_check, supervisor_review
 from expedite.workdays.selectors import firm_calendar
 from tests.conftest import PASSWORD
 from tests.factories import new_case
+from tests.web.delivery_helpers import add_result
 from tests.web.kpi_helpers import NOW, kpi_history
 
 pytestmark = pytest.mark.django_db
@@ -140,6 +141,7 @@ def _delivered_case(world, *, after=dt.timedelta(days=3)):
     )
     for state in ("quoted", "accepted", "in_progress", "review"):
         case = case_transition(actor=world.zhang, case=case, to=state, now=timezone.now())
+    add_result(world, case)
     ok = [{"item": i, "ok": True} for i in review_checklist(case)]
     self_check(actor=world.wang, case=case, results=ok, now=timezone.now())
     supervisor_review(actor=world.zhao, case=case, results=ok, now=timezone.now())

@@ -21,6 +21,7 @@ from expedite.reviews.selectors import caught_errors, current_round, review_chec
 from expedite.reviews.services import FindingInput, self_check, supervisor_review
 from tests.conftest import PASSWORD
 from tests.factories import moved
+from tests.web.delivery_helpers import add_result
 
 pytestmark = [
     pytest.mark.django_db,
@@ -48,7 +49,9 @@ def case(case, world):
         now=timezone.now(),
     )
     approval_decide(actor=world.chen, request=refund, grant=True, reason="同意", now=timezone.now())
-    return moved(world, case, "in_progress", "review")
+    case = moved(world, case, "in_progress", "review")
+    add_result(world, case)  # delivery needs a reviewed result file
+    return case
 
 
 def answers(case, problems=None):

@@ -81,8 +81,17 @@ def reviewed_result_ids(case: Case, *, docs=None, reviews=None) -> set[int]:
 
 
 def result_files_blocker(case: Case, review: Review) -> ValidationFailed | None:
-    """Why the result files as they are now are not what `review` passed, or None."""
+    """Why the result files as they are now are not what `review` passed, or None. A case
+    is delivered with at least one result file: the client signs for what it receives."""
     docs = list(result_documents(case))
+    if not docs:
+        return ValidationFailed(
+            gettext_noop(
+                "不能交付：还没有结果文件。请先在“结果交付与确认”处上传办理结果，"
+                "经另一位主管复核后再交付。"
+            ),
+            field="state",
+        )
     for doc in docs:
         if not _covers(review, doc):
             return ValidationFailed(
