@@ -72,6 +72,28 @@ def test_the_same_month_title_change_is_allowed():
     assert t.verdict == Verdict.NOT_NEEDED
 
 
+def test_a_same_month_correction_that_cannot_finish_in_the_month_is_the_red_letter_path():
+    # 31 December 15:00: voiding and reissuing takes past New Year, when the invoice is
+    # already a month old — the seed's cross-month case, so the red-letter path.
+    at = dt.datetime(2026, 12, 31, 15, tzinfo=SHANGHAI)
+    intake = Intake(deadline=dt.date(2027, 1, 8), written_notice=True, facts={"cross_month": False})
+    t = triage(CATALOG.get("invoice-title-change"), intake, catalog=CATALOG, calendar=CAL, now=at)
+    assert t.options.fastest.plan.finish_date >= dt.date(2027, 1, 1)
+    assert t.verdict == Verdict.REFUSED
+    assert [f.rule.code for f in t.fired] == ["invoice-title-change-within-month"]
+    assert "下个月" in t.reasons[0]
+    assert t.alternative.standard.plan.service == "invoice-correction"
+    # Mid-month the same request is plain same-month work.
+    mid = triage(
+        CATALOG.get("invoice-title-change"),
+        intake,
+        catalog=CATALOG,
+        calendar=CAL,
+        now=dt.datetime(2026, 12, 10, 10, tzinfo=SHANGHAI),
+    )
+    assert mid.verdict != Verdict.REFUSED and not mid.fired
+
+
 def test_labor_dispatch_three_days_is_an_expedite_with_the_reasons():
     t = run("labor-dispatch-license", dt.date(2026, 11, 25), preconditions=ALL)
     assert t.verdict == Verdict.EXPEDITE
@@ -270,6 +292,7 @@ def test_a_negative_list_refusal_shows_the_restructuring_detour_with_dates():
 def test_every_rule_of_the_catalog_has_its_own_test_above():
     tested = {
         "no-cross-month-invoice-title-change",
+        "invoice-title-change-within-month",
         "deregistration-requires-filings",
         "deregistration-requires-annual-report",
         "deregistration-requires-taxes-paid",

@@ -518,3 +518,9 @@ def test_a_blocked_path_that_misses_the_deadline_says_so(world):
     assert t.verdict == "blocked"
     assert any("合规路径最快也要" in r for r in t.reasons)
     assert t.to_change
+
+
+def test_a_fact_the_triage_works_out_from_the_plan_is_never_asked():
+    from expedite.cases.triage import fact_questions
+
+    assert [q["code"] for q in fact_questions("invoice-title-change")] == ["cross_month"]

@@ -23,6 +23,7 @@ from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
 from expedite.domain.roles import Capability
 from expedite.domain.triage import (
     CONSEQUENCE_ZH,
+    DERIVED_FACTS,
     FLAG_ZH,
     VERDICT_ZH,
     Consequence,
@@ -81,6 +82,8 @@ def facts_for(service_code: str, catalog=None) -> list[tuple[str, str, str]]:
             continue
         for c in rule.when:
             for name in c.needs():
+                if name in DERIVED_FACTS:
+                    continue  # the triage works it out from the plan
                 kind = "bool" if c.op in ("is_true", "is_false") else "number"
                 out.setdefault(name, (name, catalog.fact_label(name), kind))
     return list(out.values())

@@ -210,6 +210,11 @@ def triage(
         materials_expected=expected,
     )
     result = options(service, start, calendar, deadline=intake.deadline, facts=facts)
+    # The rules decide again with what the plan itself shows (a same-month correction that
+    # cannot finish within the month is a cross-month one); derived facts are never asked.
+    evaluation = evaluate(
+        catalog.rules, service.code, {**intake.facts, **derived_facts(result, today)}
+    )
     alternative, alternative_name, to_change = None, "", ()
     if evaluation.refusals:
         verdict = Verdict.REFUSED
@@ -311,6 +316,18 @@ def triage(
         to_change=to_change,
         priority=rank,
     )
+
+
+# Facts the triage works out from the plan rather than asking anyone (the catalog's rules may
+# test them like any other fact; `cases.triage.facts_for` leaves them out of the questions).
+DERIVED_FACTS = frozenset({"finish_crosses_month"})
+
+
+def derived_facts(result: Options, today: dt.date) -> dict[str, Any]:
+    """`finish_crosses_month`: even the fastest compliant plan finishes in a later month than
+    today, so work that must be done within this month (当月作废重开) cannot be."""
+    finish = result.fastest.plan.finish_date
+    return {"finish_crosses_month": (finish.year, finish.month) != (today.year, today.month)}
 
 
 def _best(result: Options) -> Option:
