@@ -23,6 +23,7 @@ from expedite.domain.approvals import (
     action_name,
     check_may_decide,
     grant_role,
+    may_approve,
     total_required_role,
 )
 from expedite.domain.audit import AuditKind
@@ -30,6 +31,7 @@ from expedite.domain.cases import FINAL, CaseState
 from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
 from expedite.domain.roles import Capability, Role
 from expedite.domain.text import clean_text
+from expedite.notify.handoffs import hand_off, staff_with
 
 from .models import ApprovalRequest
 from .selectors import current_rules
@@ -157,6 +159,25 @@ def approval_request(
             "justification": justification,
         },
     )
+    # Those holding the required role decide; only if nobody does, whoever stands above it.
+    deciders = staff_with(roles=(role,)) or staff_with(holds=lambda held: may_approve(held, role))
+    hand_off(
+        key=f"approval:requested:{row.pk}",
+        users=deciders,
+        case=case,
+        panel="approvals",
+        subject=_("待您审批：%(action)s · %(ref)s %(client)s")
+        % {"action": action_name(kind), "ref": case.reference, "client": case.client.name},
+        body=_("%(who)s 申请“%(action)s”%(amount)s：%(why)s")
+        % {
+            "who": staff_display_name(actor),
+            "action": action_name(kind),
+            "amount": _("（%(amount)s 元）") % {"amount": value} if value is not None else "",
+            "why": justification,
+        },
+        now=now,
+        besides={actor.pk},
+    )
     return row
 
 
@@ -212,6 +233,26 @@ def approval_decide(
         actor=actor,
         case=row.case,
         payload={**_payload(row), "reason": reason},
+    )
+    names = {
+        "action": action_name(kind),
+        "ref": row.case.reference,
+        "client": row.case.client.name,
+    }
+    hand_off(
+        key=f"approval:decided:{row.pk}",
+        users=[row.requested_by],
+        case=row.case,
+        panel="approvals",
+        subject=(
+            _("审批已批准：%(action)s · %(ref)s %(client)s")
+            if grant
+            else _("审批未批准：%(action)s · %(ref)s %(client)s")
+        )
+        % names,
+        body=_("%(who)s：%(reason)s") % {"who": staff_display_name(actor), "reason": reason},
+        now=now,
+        besides={actor.pk},
     )
     return row
 

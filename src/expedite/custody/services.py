@@ -13,6 +13,7 @@ import hashlib
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,6 +43,7 @@ from expedite.domain.custody import (
 from expedite.domain.errors import DomainError, NotAllowed, NotFound, ValidationFailed, gettext_noop
 from expedite.domain.roles import Capability
 from expedite.domain.text import clean_text
+from expedite.notify.handoffs import hand_off
 from expedite.workdays.selectors import firm_calendar
 
 from .models import CustodyItem, CustodyMovement, HandoverCode
@@ -243,7 +245,39 @@ def transfer(
     audit_record(
         kind=AuditKind.CUSTODY_TRANSFERRED, actor=actor, case=item.case, payload=_payload(movement)
     )
+    _ask_to_confirm(movement, actor=actor, now=now)
     return movement
+
+
+def _ask_to_confirm(movement: CustodyMovement, *, actor, now: dt.datetime) -> None:
+    """The other party of a transfer hears at once that the handover waits for them."""
+    confirmer = confirming_staff_id(
+        movement.kind,
+        recorded_by=movement.recorded_by_id,
+        from_user=movement.from_user_id,
+        to_user=movement.to_user_id,
+    )
+    if confirmer is None:
+        return
+    item = movement.item
+    user = movement.to_user if confirmer == movement.to_user_id else movement.from_user
+    hand_off(
+        key=f"custody:transfer:{movement.pk}",
+        users=[user],
+        case=item.case,
+        panel="custody",
+        link="" if item.case_id else reverse("custody_list"),
+        subject=_("待您确认交接：%(label)s（%(client)s）")
+        % {"label": item.label, "client": item.client.name},
+        body=_("%(who)s 登记了交接：%(from)s → %(to)s。请核对实物后在系统中确认。")
+        % {
+            "who": staff_display_name(actor),
+            "from": staff_display_name(movement.from_user),
+            "to": staff_display_name(movement.to_user),
+        },
+        now=now,
+        besides={actor.pk},
+    )
 
 
 @transaction.atomic

@@ -41,6 +41,8 @@ class OutboxMessage(models.Model):
     )
     subject = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"))
+    # Where the recipient acts on it (a path on this site, e.g. the case page's review panel).
+    link = models.CharField(_("处理位置"), max_length=300, blank=True)
     status = models.CharField(
         _("状态"), max_length=16, choices=Status.choices, default=Status.PENDING
     )

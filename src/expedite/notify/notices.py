@@ -14,6 +14,11 @@ from expedite.domain.roles import Role
 from .services import enqueue
 
 
+def absolute(path: str) -> str:
+    """A path on this site as the address people reach from outside it (e-mail, 企业微信)."""
+    return settings.EXPEDITE_PUBLIC_URL.rstrip("/") + path
+
+
 def client_emails(case: Case) -> list[tuple[int, str]]:
     """(contact id, address) of the client's contacts that have an e-mail address."""
     return [
@@ -68,17 +73,21 @@ def tell_staff(
     body: str,
     now: dt.datetime,
     email: bool = False,
+    link: str = "",
 ) -> int:
     """In-app to each user (and e-mail to those with an address when `email`). What is worth an
-    e-mail (escalations, incidents) also goes to the team's 企业微信 group when one is set up."""
+    e-mail (escalations, incidents, hand-offs) also goes to the team's 企业微信 group when one
+    is set up. `link`: the path where the recipient acts; the in-app message opens it and the
+    e-mail and 企业微信 text carry it as an address on the public site."""
     created = 0
+    outside = f"{body}\n\n{absolute(link)}" if link else body
     if email and settings.EXPEDITE_WECOM_WEBHOOK_URL:
         _, new = enqueue(
             key=f"{key}:wecom",
             channel="wecom",
             recipient="team",
             subject=subject,
-            body=f"**{subject}**\n{body}",
+            body=f"**{subject}**\n{outside}",
             now=now,
             case=case,
         )
@@ -92,6 +101,7 @@ def tell_staff(
             body=body,
             now=now,
             case=case,
+            link=link,
         )
         created += new
         if email and user.email:
@@ -101,7 +111,7 @@ def tell_staff(
                 recipient=user.email,
                 user=user,
                 subject=subject,
-                body=body,
+                body=outside,
                 now=now,
                 case=case,
             )

@@ -23,6 +23,7 @@ def enqueue(
     recipient: str = "",
     user=None,
     case=None,
+    link: str = "",
 ) -> tuple[OutboxMessage, bool]:
     """Store a message once per key; returns (row, created). Call it inside the transaction
     of the action that causes the message, so the message exists exactly when the action does.
@@ -42,6 +43,7 @@ def enqueue(
                 case=case,
                 subject=subject[:200],
                 body=body,
+                link=link[:300],
                 next_attempt_at=now,
                 created_at=now,
             )

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -22,9 +23,10 @@ from expedite.cases.models import Case, CaseDocument
 from expedite.domain.audit import AuditKind
 from expedite.domain.cases import CaseState
 from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
-from expedite.domain.roles import Capability
+from expedite.domain.roles import Capability, Role
 from expedite.domain.text import clean_text
-from expedite.notify.notices import tell_staff
+from expedite.notify.handoffs import hand_off, staff_with
+from expedite.notify.notices import case_liaisons, tell_staff
 
 from .models import SELF_CHECK, SUPERVISOR, Review, ReviewFinding
 from .selectors import (
@@ -186,7 +188,63 @@ def self_check(*, actor, case: Case, results: Iterable[Mapping], now: dt.datetim
         case=case,
         payload=_payload(review, files=_files_payload(review)),
     )
+    if review.passed:
+        _ask_for_review(case, review, actor=actor, now=now)
     return review
+
+
+def _names(case: Case) -> dict:
+    return {"ref": case.reference, "client": case.client.name}
+
+
+def _ask_for_review(case: Case, review: Review, *, actor, now: dt.datetime) -> None:
+    """The self-check passed: the supervisors hear that the second review is theirs (not the
+    handlers, whom the four-eyes rule keeps out)."""
+    reviewers = staff_with(roles=(Role.SUPERVISOR,)) or staff_with(Capability.REVIEW_RESULT)
+    hand_off(
+        key=f"review:await:{case.pk}:{review.round}",
+        users=reviewers,
+        case=case,
+        panel="reviews",
+        subject=_("待您复核：%(ref)s %(client)s") % _names(case),
+        body=_("%(who)s 已完成第 %(round)s 轮经办人自查，等待另一位主管复核后才能交付。")
+        % {"who": staff_display_name(actor), "round": review.round},
+        now=now,
+        besides={actor.pk} | case_handlers(case),
+    )
+
+
+def _tell_review_outcome(case: Case, review: Review, *, handler, actor, now) -> None:
+    """A failed review goes back to whoever does the work; a passed one to the liaison, who
+    delivers."""
+    if review.passed:
+        hand_off(
+            key=f"review:passed:{case.pk}:{review.round}",
+            users=case_liaisons(case),
+            case=case,
+            panel="delivery",
+            subject=_("复核已通过，可以交付：%(ref)s %(client)s") % _names(case),
+            body=_("%(who)s 已通过第 %(round)s 轮主管复核；请交付并通知客户确认结果。")
+            % {"who": staff_display_name(actor), "round": review.round},
+            now=now,
+        )
+        return
+    doers = get_user_model().objects.filter(pk__in=case_handlers(case) | {handler.pk})
+    hand_off(
+        key=f"review:failed:{case.pk}:{review.round}",
+        users=doers,
+        case=case,
+        panel="reviews",
+        subject=_("复核未通过，请更正：%(ref)s %(client)s") % _names(case),
+        body=_("%(who)s 复核发现 %(n)s 处问题：%(items)s。加急单已退回办理中，更正后重新自查。")
+        % {
+            "who": staff_display_name(actor),
+            "n": len(review.problems),
+            "items": "、".join(r["item"] for r in review.problems),
+        },
+        now=now,
+        besides={actor.pk},
+    )
 
 
 def _files_payload(review: Review) -> list[dict]:
@@ -270,6 +328,7 @@ def supervisor_review(
             ],
         ),
     )
+    _tell_review_outcome(case, review, handler=status.self_check.reviewer, actor=actor, now=now)
     if not review.passed:
         case_transition(
             actor=actor,

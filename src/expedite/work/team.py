@@ -19,8 +19,9 @@ from expedite.domain.errors import NotAllowed, NotFound, ValidationFailed, gette
 from expedite.domain.roles import Capability, Role
 from expedite.domain.staffing import CASE_ROLES, ROLE_LABELS_ZH, check_team, propose_team
 from expedite.domain.text import clean_text
+from expedite.notify.handoffs import hand_off, staff_with
 
-from .models import Absence, Assignment, StaffProfile
+from .models import CASE_ROLE_CHOICES, Absence, Assignment, StaffProfile
 from .selectors import ACTIVE_STATES, case_needs_for, people, planned_load
 
 
@@ -165,9 +166,29 @@ def team_propose(*, actor, case: Case, now: dt.datetime, system: bool = False) -
         payload[role] = {"user": chosen.person.name if chosen else None, "reason": reason}
         result.append(assignment)
     audit_record(kind=AuditKind.TEAM_PROPOSED, actor=actor, case=case, payload=payload)
+    if result:
+        hand_off(
+            key=f"team:proposed:{case.pk}:{now.isoformat()}",
+            users=staff_with(Capability.ASSIGN_TEAM),
+            case=case,
+            panel="work",
+            subject=_("待您确认分工：%(ref)s %(client)s")
+            % {"ref": case.reference, "client": case.client.name},
+            body=_(
+                "系统已按技能、负荷和出勤建议了人选：%(team)s。请确认或调整，确认后专员才开始办理。"
+            )
+            % {
+                "team": "；".join(
+                    f"{ROLE_LABELS[role]} {p['user'] or '—'}" for role, p in payload.items()
+                )
+            },
+            now=now,
+            besides={actor.pk} if actor is not None else (),
+        )
     return result
 
 
+ROLE_LABELS = dict(CASE_ROLE_CHOICES)
 _ROLE_GROUP = {"liaison": Role.LIAISON, "process": Role.PROCESS, "risk": Role.RISK}
 
 
