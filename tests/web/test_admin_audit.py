@@ -52,3 +52,21 @@ def test_roles_cannot_be_edited_in_the_admin(client, world):
     response = client.post(reverse("admin:auth_group_change", args=[group.pk]), {"name": "pwned"})
     assert response.status_code == 403
     assert Group.objects.filter(name="risk").exists()
+
+
+def test_a_liaison_work_phone_set_in_the_admin_is_audited(client, world):
+    from expedite.accounts.models import StaffContact
+
+    client.login(username="root", password=PASSWORD)
+    response = client.post(
+        reverse("admin:accounts_staffcontact_add"),
+        {"user": world.zhang.pk, "phone": "021-6288 0101"},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert StaffContact.objects.get(user=world.zhang).phone == "021-6288 0101"
+    event = AuditEvent.objects.get(kind="staff.changed")
+    assert event.payload == {
+        "user": "zhang",
+        "user_id": world.zhang.pk,
+        "fields": ["staff_contact.phone"],
+    }

@@ -15,7 +15,7 @@ from expedite.common.admin import ReadOnlyAdmin
 from expedite.domain.audit import AuditKind
 
 from .forms import ThrottledAdminAuthenticationForm
-from .models import ApiToken
+from .models import ApiToken, StaffContact
 
 _SECRET_FIELDS = {"password", "password1", "password2", "usable_password"}
 
@@ -83,3 +83,23 @@ class ApiTokenAdmin(ReadOnlyAdmin):
     list_display = ("prefix", "name", "user", "created_at", "last_used_at", "revoked_at")
     readonly_fields = ("user", "name", "prefix", "created_at", "last_used_at", "revoked_at")
     exclude = ("digest",)
+
+
+@admin.register(StaffContact)
+class StaffContactAdmin(admin.ModelAdmin):
+    """The work phone clients see next to their liaison's name on the portal."""
+
+    list_display = ("user", "phone")
+    autocomplete_fields = ("user",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit_record(
+            kind=AuditKind.STAFF_CHANGED,
+            actor=request.user,
+            payload={
+                "user": obj.user.get_username(),
+                "user_id": obj.user_id,
+                "fields": ["staff_contact.phone"],
+            },
+        )

@@ -26,3 +26,19 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name})"
+
+
+class StaffContact(models.Model):
+    """How a client reaches a staff member at work: the portal shows the liaison's phone."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_contact"
+    )
+    phone = models.CharField(_("工作电话"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("one", "工作电话")
+        verbose_name_plural = _("工作电话")
+
+    def __str__(self) -> str:
+        return self.phone

@@ -15,7 +15,7 @@ from expedite.domain.roles import (
     roles_from_names,
 )
 
-from .models import ApiToken
+from .models import ApiToken, StaffContact
 
 
 def user_roles(user) -> frozenset[Role]:
@@ -68,3 +68,10 @@ def staff_display_name(user) -> str:
     if any("\u4e00" <= ch <= "\u9fff" for ch in first + last):
         return f"{last}{first}"
     return f"{first} {last}".strip()
+
+
+def staff_phone(user) -> str:
+    """The staff member's work phone as entered in the admin; "" when none is on record."""
+    if user is None:
+        return ""
+    return StaffContact.objects.filter(user=user).values_list("phone", flat=True).first() or ""
