@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from expedite import clock
@@ -21,6 +22,7 @@ from expedite.domain.errors import DomainError, NotFound
 from expedite.domain.roles import Capability
 from expedite.portal import ratelimit
 from expedite.portal.access import case_for_token, not_found
+from expedite.portal.sections import NextStep
 from expedite.portal.selectors import liaison_name
 from expedite.portal.views import too_many
 
@@ -163,21 +165,32 @@ def custody_resend(request, pk: int):
     return _back(request, movement.item)
 
 
+def _pending_on_portal(case):
+    """Handovers the client confirms on this case's page: the case's own and the client's
+    items kept for no case in particular."""
+    return selectors.pending_for_client(case.client).filter(
+        Q(item__case=case) | Q(item__case__isnull=True)
+    )
+
+
 def portal_context(request, case) -> dict:
     """The client's portal page: handovers waiting for its code, with the parties as the client
     sees them (a colleague other than the liaison is the firm, never a name)."""
     liaison = liaison_name(case)
     pending = [
         {"m": m, "parties": selectors.client_side_parties(m, liaison=liaison)}
-        for m in selectors.pending_for_client(case.client).filter(
-            Q(item__case=case) | Q(item__case__isnull=True)
-        )
+        for m in _pending_on_portal(case)
     ]
-    return {
-        "custody_pending": pending,
-        "custody_code_form": CodeForm(),
-        "portal_todo": [{"text": "custody", "href": "#custody"}] if pending else [],
-    }
+    return {"custody_pending": pending, "custody_code_form": CodeForm()}
+
+
+def portal_next_steps(case, now) -> list[NextStep]:
+    """ "您现在需要做的": the handovers waiting for the client's e-mailed code (not 验证身份)."""
+    n = _pending_on_portal(case).count()
+    if not n:
+        return []
+    text = ngettext("请确认交接（%(n)s 项）", "请确认交接（%(n)s 项）", n) % {"n": n}
+    return [NextStep(text, "#custody")]
 
 
 @require_POST

@@ -13,10 +13,11 @@ class DeliveryConfig(AppConfig):
 
         from expedite.cases.lifecycle import register_guard
         from expedite.cases.panels import Panel, register_panel
-        from expedite.portal.sections import register_section
+        from expedite.portal.sections import register_next_steps, register_section
 
         from .guards import confirmed_only_by_the_client
         from .portal import portal_context as portal_section
+        from .portal import portal_next_steps
         from .views import delivery_context
 
         register_panel(Panel("delivery", 1200, "delivery/_case_section.html", delivery_context))
@@ -24,3 +25,4 @@ class DeliveryConfig(AppConfig):
         # The administrators' page says when signatures are made with a self-signed certificate.
         admin.site.index_template = "delivery/admin_index.html"
         register_section(Panel("delivery", 500, "delivery/_portal_section.html", portal_section))
+        register_next_steps("delivery", 500, portal_next_steps)

@@ -5,7 +5,10 @@ A section of the portal page (registered in DeliveryConfig.ready).
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from expedite.domain.cases import CaseState
+from expedite.portal.sections import NextStep
 
 from . import selectors
 
@@ -17,7 +20,12 @@ def portal_context(request, case) -> dict:
         "delivery_results": list(selectors.client_result_files(case)),
         "delivery_confirmation": confirmation,
         "delivery_waiting": waiting,
-        "portal_todo": [{"text": "confirm", "href": "confirm/"}]
-        if waiting and confirmation is None
-        else [],
     }
+
+
+def portal_next_steps(case, now) -> list[NextStep]:
+    """ "您现在需要做的": a delivered result waiting for the client's signed confirmation (the
+    confirmation page sends its own code, so no 验证身份 first)."""
+    if case.state != CaseState.DELIVERED.value or selectors.confirmation_of(case) is not None:
+        return []
+    return [NextStep(_("请确认结果：审阅办理结果并签署确认单"), "#delivery")]

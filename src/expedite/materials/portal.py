@@ -11,35 +11,68 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from expedite import clock
 from expedite.common.forms import first_error
 from expedite.common.i18n import localized
+from expedite.domain.cases import CaseState
 from expedite.domain.errors import DomainError
 from expedite.portal import ratelimit
 from expedite.portal.access import case_for_token, client_verified
+from expedite.portal.sections import NextStep
 from expedite.portal.views import too_many
 
 from . import selectors
 from .forms import UploadForm
-from .services import prereview_start, submission_add
+from .services import MATERIALS_CLOSED, prereview_start, submission_add
 from .views import field_rows
+
+# Once the work is under way the client is asked for what is still missing.
+_ASKING = frozenset(
+    {CaseState.ACCEPTED, CaseState.MATERIALS, CaseState.IN_PROGRESS, CaseState.ON_HOLD}
+)
 
 
 def portal_context(request, case) -> dict:
-    """Checklist rows with the review state and the reviewer's note; no staff names."""
+    """Checklist rows with the review state and the reviewer's note; no staff names. Nothing
+    is offered to upload once the result is delivered, and the notice only while it is open."""
     finished = selectors.latest_finished(case)
-    items = selectors.item_states(case)
+    items = selectors.item_states(case, finished=finished)
+    acting = CaseState(case.state) not in MATERIALS_CLOSED
+    notice_open = acting and bool(selectors.open_corrections(finished, items))
     return {
         "materials_items": [{"s": s, "fields": field_rows(s.material)} for s in items],
+        "materials_acting": acting,
         "materials_verified": client_verified(request, case, now=clock.now()) is not None,
-        "materials_notice": finished.notice if finished else "",
-        "materials_round": selectors.open_round(case),
+        "materials_notice": finished.notice if notice_open else "",
+        "materials_due": selectors.correction_due(finished) if notice_open else None,
+        "materials_round": selectors.open_round(case) if acting else None,
         "materials_max_mb": settings.EXPEDITE_MAX_UPLOAD_BYTES // 1024 // 1024,
         "materials_any": any(s.latest for s in items),
     }
+
+
+def portal_next_steps(case, now) -> list[NextStep]:
+    """ "您现在需要做的": the corrections of an open 一次性告知 with their deadline, then the
+    required items never sent, while the case is under way."""
+    if CaseState(case.state) not in _ASKING:
+        return []
+    finished = selectors.latest_finished(case)
+    items = selectors.item_states(case, finished=finished)
+    steps = []
+    if corrections := selectors.open_corrections(finished, items):
+        n = len(corrections)
+        due = timezone.localtime(selectors.correction_due(finished)).strftime("%m-%d %H:%M")
+        text = ngettext("请补正 %(n)s 项（截止 %(due)s）", "请补正 %(n)s 项（截止 %(due)s）", n)
+        steps.append(NextStep(text % {"n": n, "due": due}, "#materials", needs_verification=True))
+    if n := sum(1 for s in items if s.state == selectors.WAITING and s.material.required):
+        text = ngettext("请上传 %(n)s 份材料", "请上传 %(n)s 份材料", n) % {"n": n}
+        steps.append(NextStep(text, "#materials", needs_verification=True))
+    return steps
 
 
 def _case_and_contact(request, token: str):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +13,7 @@ from expedite.cases.models import Case
 from expedite.cases.plans import definition_for
 from expedite.domain.catalog import Material
 from expedite.domain.errors import NotFound
+from expedite.workdays.selectors import firm_calendar
 
 from .models import EXPIRING, INVALID, MISSING, OK, MaterialSubmission, PreReview
 
@@ -122,3 +124,20 @@ def stored_versions(case_id: int | None):
         submissions = submissions.filter(case_id=case_id)
     for sub in submissions.order_by("pk"):
         yield f"{sub.name} v{sub.version}", sub.file.name, sub.sha256
+
+
+def open_corrections(finished: PreReview | None, items: list[ItemState]) -> list[ItemState]:
+    """The items of the round's 一次性告知 the client has not sent again since: the notice is
+    open while this is not empty."""
+    if finished is None or not finished.notice:
+        return []
+    listed = finished.problems
+    return [s for s in items if s.material.code in listed and s.state != PENDING]
+
+
+def correction_due(finished: PreReview) -> dt.datetime:
+    """When the corrections are due: EXPEDITE_CORRECTION_HOURS of the firm's working time after
+    the notice (a notice at 17:30 with the default 7.5 hours is due at 17:30 the next working
+    day)."""
+    hours = dt.timedelta(hours=settings.EXPEDITE_CORRECTION_HOURS)
+    return firm_calendar().add_working_time(finished.finished_at, hours)

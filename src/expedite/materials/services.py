@@ -34,6 +34,8 @@ from .selectors import checklist, latest_finished, open_round, submissions_since
 
 PREREVIEW_TIME = dt.timedelta(hours=2)
 HOLD_REASON = gettext_noop("等待客户补正材料")
+# Once the result is handed over nothing more is sent for it (rework moves the case back first).
+MATERIALS_CLOSED = FINAL | {CaseState.DELIVERED, CaseState.CONFIRMED}
 FIELD_MAX = 100
 EXTRA_FIELDS = ("city", "on")  # what the wage-base check also needs
 
@@ -110,6 +112,8 @@ def submission_add(
     case = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     if CaseState(case.state) in FINAL:
         raise ValidationFailed(_("该加急单已结束，不能再上传材料。"), field="file")
+    if CaseState(case.state) in MATERIALS_CLOSED:
+        raise ValidationFailed(_("办理结果已交付，不能再上传材料。"), field="file")
     material = _material(case, item)
     seen = {
         s.sha256: f"{s.name}（{s.item} v{s.version}）"
@@ -217,6 +221,8 @@ def prereview_start(*, case: Case, now: dt.datetime, actor=None, contact: str = 
     case = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     if CaseState(case.state) in FINAL:
         raise ValidationFailed(_("该加急单已结束。"))
+    if CaseState(case.state) in MATERIALS_CLOSED:
+        raise ValidationFailed(_("办理结果已交付，无需再预审材料。"))
     if not case.material_submissions.exists():
         raise ValidationFailed(_("还没有上传任何材料。"))
     current = open_round(case)

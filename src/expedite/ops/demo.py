@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from expedite.accounts.models import StaffContact
 from expedite.approvals.demo import approvals_demo_load
 from expedite.audit.services import audit_record
 from expedite.cases.costs import cost_entry_add
@@ -227,6 +228,8 @@ def demo_load(*, now: dt.datetime) -> dict[str, int]:
             created["users"] += 1
         users.setdefault(spec.role, user)
     liaison = users[Role.LIAISON]
+    # The portal gives clients the liaison's number next to what they must do.
+    StaffContact.objects.get_or_create(user=liaison, defaults={"phone": "021-6288 0101"})
     demo_staff(users[Role.MANAGER], today=today)
     clients = []
     for name, uscc, tier, contact, phone, email in DEMO_CLIENTS:

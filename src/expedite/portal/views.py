@@ -96,9 +96,9 @@ def portal_case(request, case, token: str):
         "deadline": deadline_facts(firm_calendar(), case.requested_deadline, today=clock.today()),
         "service_name": case.service.display_name(get_language()),
         "finish": projected_finish(case, now=now),
-        "liaison": selectors.liaison_name(case),
+        "liaison": selectors.liaison(case),
         "verified": client_verified(request, case, now=now),
-        "todo": selectors.todo(request, case, now=now, sections=sections),
+        "todo": selectors.todo(request, case, now=now),
         "token": token,
         "sections": sections,
     }

@@ -288,6 +288,8 @@ EXPEDITE_AT_RISK_SLACK_HOURS = envfloat("EXPEDITE_AT_RISK_SLACK_HOURS", 7.5)
 EXPEDITE_REPORT_TIME = envtime("EXPEDITE_REPORT_TIME", "17:00")
 EXPEDITE_REPORT_EDIT_MINUTES = envint("EXPEDITE_REPORT_EDIT_MINUTES", 60)
 EXPEDITE_WARN_CLIENT_AUTOMATICALLY = envbool("EXPEDITE_WARN_CLIENT_AUTOMATICALLY", default=False)
+# 一次性告知: the client is asked to send the corrections within this much working time.
+EXPEDITE_CORRECTION_HOURS = envfloat("EXPEDITE_CORRECTION_HOURS", 7.5)
 EXPEDITE_MAX_UPLOAD_BYTES = envint("EXPEDITE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 # The largest request body anywhere but the upload URLs, which take a file of
 # EXPEDITE_MAX_UPLOAD_BYTES plus this (expedite.web.bodylimit); larger bodies are refused (413)
