@@ -23,9 +23,7 @@ smtp = custody_helpers.smtp  # fixture
 
 
 def inbox(user, subject: str) -> list[OutboxMessage]:
-    return list(
-        OutboxMessage.objects.filter(user=user, channel="inapp", subject__contains=subject)
-    )
+    return list(OutboxMessage.objects.filter(user=user, channel="inapp", subject__contains=subject))
 
 
 def mails(user, subject: str) -> list[OutboxMessage]:

@@ -5,7 +5,12 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from expedite.accounts.selectors import user_roles
-from expedite.domain.approvals import ApprovalAction, ApprovalRule, approvable_roles
+from expedite.domain.approvals import (
+    ApprovalAction,
+    ApprovalRule,
+    approvable_roles,
+    steps_not_needed,
+)
 from expedite.domain.roles import Role
 
 from .models import ApprovalRequest
@@ -63,4 +68,13 @@ def requested_by(user) -> QuerySet[ApprovalRequest]:
         ApprovalRequest.objects.filter(status=ApprovalRequest.PENDING, requested_by=user)
         .select_related("case", "case__client", "case__service")
         .order_by("requested_at", "pk")
+    )
+
+
+def steps_not_needed_for(case) -> frozenset[str]:
+    """Sign-off steps the case's standing grants make unnecessary (domain.approvals)."""
+    return steps_not_needed(
+        (action, Role(row.required_role))
+        for action, row in latest_by_action(case).items()
+        if row.status == ApprovalRequest.GRANTED
     )

@@ -6,7 +6,9 @@ Each is one transaction with one audit event; refused input changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
@@ -199,6 +201,18 @@ def _decided(row: ApprovalRequest) -> ValidationFailed:
     )
 
 
+# Apps above act on a decision in its transaction (the work app drops a sign-off step the
+# grant made unnecessary and re-plans): (request, actor, now).
+DecisionFollower = Callable[[ApprovalRequest, Any, dt.datetime], None]
+_FOLLOWERS: list[DecisionFollower] = []
+
+
+def register_decision_follower(follower: DecisionFollower) -> DecisionFollower:
+    if follower not in _FOLLOWERS:
+        _FOLLOWERS.append(follower)
+    return follower
+
+
 @transaction.atomic
 def approval_decide(
     *, actor, request: ApprovalRequest, grant: bool, reason: str, now: dt.datetime
@@ -227,13 +241,19 @@ def approval_decide(
     row.decided_by = actor
     row.decided_at = now
     row.decision_reason = reason
-    row.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    # The authority the grant needed, which may be above the one it was routed to.
+    row.required_role = needed.value
+    row.save(
+        update_fields=["status", "decided_by", "decided_at", "decision_reason", "required_role"]
+    )
     audit_record(
         kind=AuditKind.APPROVAL_GRANTED if grant else AuditKind.APPROVAL_DENIED,
         actor=actor,
         case=row.case,
         payload={**_payload(row), "reason": reason},
     )
+    for follower in _FOLLOWERS:
+        follower(row, actor, now)
     names = {
         "action": action_name(kind),
         "ref": row.case.reference,

@@ -132,6 +132,7 @@ AUDIT_KIND_LABELS = {
     AuditKind.TEAM_PROPOSED: _("系统建议分工"),
     AuditKind.TEAM_ASSIGNED: _("确认分工"),
     AuditKind.PLAN_LAID_OUT: _("生成办理计划"),
+    AuditKind.PLAN_STEP_SKIPPED: _("按审批结果取消步骤"),
     AuditKind.STEP_STARTED: _("步骤开始"),
     AuditKind.STEP_FINISHED: _("步骤完成"),
     AuditKind.TRACK_UPDATED: _("同步通道进展"),

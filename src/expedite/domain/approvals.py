@@ -201,6 +201,29 @@ def check_may_decide(
     )
 
 
+# Steps of a plan that exist only to carry a higher authority's signature: a grant that did
+# not need that authority makes them unnecessary (减少审批层级: a refund under 50,000 signed off
+# by the department manager skips 总经理签批). Step code and the authority it carries.
+SIGN_OFF_STEPS: dict[ApprovalAction, tuple[str, Role]] = {
+    ApprovalAction.REFUND: ("gm-approval", Role.GENERAL_MANAGER),
+}
+
+
+def steps_not_needed(grants: Iterable[tuple[ApprovalAction, Role]]) -> frozenset[str]:
+    """The sign-off steps the granted approvals (action, authority that granted) make
+    unnecessary."""
+    skipped = set()
+    for action, role in grants:
+        step = SIGN_OFF_STEPS.get(action)
+        if (
+            step is not None
+            and role in AUTHORITY
+            and AUTHORITY.index(role) < AUTHORITY.index(step[1])
+        ):
+            skipped.add(step[0])
+    return frozenset(skipped)
+
+
 def may_approve(roles: Iterable[Role], required: Role) -> bool:
     """Holding the required role or one above it."""
     if required not in AUTHORITY:

@@ -57,6 +57,7 @@ class AuditKind(enum.StrEnum):
     TEAM_PROPOSED = "case.team_proposed"
     TEAM_ASSIGNED = "case.team_assigned"
     PLAN_LAID_OUT = "case.plan_laid_out"
+    PLAN_STEP_SKIPPED = "case.plan_step_skipped"
     STEP_STARTED = "case.step_started"
     STEP_FINISHED = "case.step_finished"
     TRACK_UPDATED = "case.track_updated"

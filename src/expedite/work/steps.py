@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from expedite.accounts.selectors import user_can, user_roles
+from expedite.approvals.selectors import steps_not_needed_for
 from expedite.audit.services import audit_record
 from expedite.cases.models import Case, CaseDocument
 from expedite.cases.plans import definition_for, next_working_start, plan_to_dict
@@ -46,12 +47,31 @@ def _promised_plan(case: Case, now: dt.datetime) -> dict:
     return plan_to_dict(plan(definition_for(case), next_working_start(now), firm_calendar()))
 
 
+def _without(steps: list[dict], codes: frozenset[str]) -> list[dict]:
+    """The plan's steps without `codes`; whatever waited on a dropped step waits on what that
+    step waited on."""
+    deps = {s["code"]: list(s.get("depends_on", [])) for s in steps}
+
+    def resolved(code: str) -> list[str]:
+        return [d for dep in deps.get(code, []) for d in (resolved(dep) if dep in codes else [dep])]
+
+    return [
+        {**s, "depends_on": list(dict.fromkeys(resolved(s["code"])))}
+        for s in steps
+        if s["code"] not in codes
+    ]
+
+
 def plan_lay_out(*, actor, case: Case, now: dt.datetime) -> list[StepRun]:
-    """Turn the accepted plan into tracks and steps, once (a later acceptance keeps them)."""
+    """Turn the accepted plan into tracks and steps, once (a later acceptance keeps them).
+    Sign-off steps an approval already made unnecessary are left out."""
     if case.steps.exists():
         return list(case.steps.all())
     cal = firm_calendar()
     promised = _promised_plan(case, now)
+    skipped = steps_not_needed_for(case)
+    if skipped:
+        promised = {**promised, "steps": _without(promised["steps"], skipped)}
     service = definition_for(case)
     # Plans stored before skills were part of them: take the skill from the catalog.
     known_skills = {t.code: t.skill for t in service.steps}
@@ -96,6 +116,34 @@ def plan_lay_out(*, actor, case: Case, now: dt.datetime) -> list[StepRun]:
         },
     )
     return runs
+
+
+@transaction.atomic
+def steps_skip_after_decision(request, actor, now: dt.datetime) -> list[str]:
+    """An approval decided: drop the sign-off steps it made unnecessary (not started yet), so
+    the projection, the pages and the signed 结果确认单 follow the shorter plan. Returns the
+    codes dropped."""
+    case = request.case
+    codes = steps_not_needed_for(case)
+    runs = list(case.steps.select_for_update().order_by("position"))
+    dropped = [r for r in runs if r.code in codes and r.started_at is None]
+    if not dropped:
+        return []
+    gone = frozenset(r.code for r in dropped)
+    kept = _without([{"code": r.code, "depends_on": list(r.depends_on)} for r in runs], gone)
+    for run, new in zip([r for r in runs if r.code not in gone], kept, strict=True):
+        if run.depends_on != new["depends_on"]:
+            run.depends_on = new["depends_on"]
+            run.save(update_fields=["depends_on"])
+    for run in dropped:
+        audit_record(
+            kind=AuditKind.PLAN_STEP_SKIPPED,
+            actor=actor,
+            case=case,
+            payload={"step": run.code, "name": run.name, "approval": request.pk},
+        )
+        run.delete()
+    return sorted(gone)
 
 
 # Supervisors and managers may stand in for the case's own people.
