@@ -42,6 +42,11 @@ def _weekday(day: dt.date) -> str:
     return _(WEEKDAYS[day.weekday()])
 
 
+def moment(t: dt.datetime, tz: dt.tzinfo) -> str:
+    """t as month-day hour:minute on the firm's wall clock; stored instants come back in UTC."""
+    return f"{t.astimezone(tz):%m-%d %H:%M}"
+
+
 def _axis(out: list[str], days: list[dt.date], height: int, today: dt.date | None) -> None:
     for i, day in enumerate(days):
         x = LABEL + i * DAY
@@ -103,7 +108,8 @@ def plan_svg(
                 else PLAN_COLOURS.get(step.kind, PLAN_COLOURS["step"])
             )
             label = f"{step.name}（{step.track}）"
-            tip = f"{step.name} {step.start:%m-%d %H:%M} → {step.finish:%m-%d %H:%M}"
+            tz = calendar.tz
+            tip = f"{step.name} {moment(step.start, tz)} → {moment(step.finish, tz)}"
             out.append(
                 f'<text x="4" y="{y + 15}" fill="#334155">{escape(_clip(label, 17))}</text>'
                 f'<rect x="{x_of(s):.1f}" y="{y + 4}" width="{max(x_of(f) - x_of(s), 2):.1f}" '
@@ -159,8 +165,9 @@ def progress_svg(proj, cal: WorkCalendar, *, now: dt.datetime) -> str:
         colour = CRITICAL if v.critical and v.state != "done" else STATE_COLOURS[v.state]
         label = f"{v.run.name}（{v.run.track.name}）"
         late = v.slipped_us > 0
-        tip = _("计划") + f" {v.run.planned_start:%m-%d %H:%M}→{v.run.planned_finish:%m-%d %H:%M}"
-        tip += " · " + _("预计") + f" {v.start:%m-%d %H:%M}→{v.finish:%m-%d %H:%M}"
+        planned = f"{moment(v.run.planned_start, cal.tz)}→{moment(v.run.planned_finish, cal.tz)}"
+        tip = _("计划") + f" {planned} · " + _("预计") + f" {moment(v.start, cal.tz)}→"
+        tip += moment(v.finish, cal.tz)
         out.append(
             f'<text x="4" y="{y + 17}" fill="{"#b91c1c" if late else "#334155"}">'
             f"{escape(_clip(label, 16))}</text>"

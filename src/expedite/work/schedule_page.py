@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from expedite.cases.models import Case
-from expedite.charts.timeline import Bar, Lane, case_colours, schedule_svg
+from expedite.charts.timeline import Bar, Lane, case_colours, moment, schedule_svg
 
 from .models import ScheduleProposal, StepRun
 from .schedule import latest_proposal
@@ -110,8 +110,8 @@ def schedule_page(*, now: dt.datetime) -> dict:
         if step is None or end <= start:
             continue
         tip = (
-            f"{step.case.reference} {step.name} · {clock.start_at(start):%m-%d %H:%M}"
-            f"→{clock.end_at(end):%m-%d %H:%M}"
+            f"{step.case.reference} {step.name} · {moment(clock.start_at(start), cal.tz)}"
+            f"→{moment(clock.end_at(end), cal.tz)}"
         )
         lanes[worker].append(
             Bar(start, end, step.name, tip, str(step.case_id), str(step.case_id) in late)
