@@ -88,8 +88,8 @@ def plan_svg(
     x_of = lambda us: LABEL + (us - origin) / day_us * DAY  # noqa: E731
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="gantt" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" font-size="12" '
-        f'font-family="{FONT}">'
+        f'width="{width}" height="{height}" role="img" aria-label="{escape(_("计划甘特图"))}" '
+        f'font-size="12" font-family="{FONT}">'
     ]
     start_day = calendar.at_work_clock(origin, starting=True).date()
     _axis(out, [calendar.add_workdays(start_day, i) for i in range(days)], height, None)
@@ -155,7 +155,8 @@ def progress_svg(proj, cal: WorkCalendar, *, now: dt.datetime) -> str:
 
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="gantt" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" font-size="12" font-family="{FONT}">'
+        f'width="{width}" height="{height}" role="img" aria-label="{escape(_("办理进度"))}" '
+        f'font-size="12" font-family="{FONT}">'
     ]
     _axis(out, days, height, now.astimezone(cal.tz).date())
     y = HEADER
@@ -200,7 +201,8 @@ def workload_svg(
     height = HEADER + len(rows) * ROW + 8
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="workload" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" font-size="12" font-family="{FONT}">'
+        f'width="{width}" height="{height}" role="img" aria-label="{escape(_("人员负荷"))}" '
+        f'font-size="12" font-family="{FONT}">'
     ]
     _axis(out, days, height, today)
     away, off = escape(_("请假/外出")), escape(_("休"))
@@ -285,7 +287,7 @@ def schedule_svg(
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="schedule-gantt" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-        f'font-size="11" font-family="{FONT}">'
+        f'aria-label="{escape(_("排期"))}" font-size="11" font-family="{FONT}">'
     ]
     _axis(out, days, height, today)
     away = escape(_("请假/外出"))
