@@ -94,6 +94,20 @@ def test_a_same_month_correction_that_cannot_finish_in_the_month_is_the_red_lett
     assert mid.verdict != Verdict.REFUSED and not mid.fired
 
 
+def test_a_matter_already_at_the_approval_stage_is_planned_from_there():
+    at_start = run("labor-dispatch-license", dt.date(2026, 12, 4), preconditions=ALL)
+    stuck = run(
+        "labor-dispatch-license", dt.date(2026, 12, 4), preconditions=ALL, stage="部门审批中"
+    )
+    assert [s.code for s in stuck.options.standard.plan.steps] == ["approval"]
+    assert stuck.options.standard.plan.working_days == 1
+    assert at_start.options.standard.plan.working_days == 5
+    assert "事项已到“部门审批中”环节" in stuck.reasons[0] and "现场核查" in stuck.reasons[0]
+    # An answer that is not one of the service's stages plans from the start, as before.
+    other = run("labor-dispatch-license", dt.date(2026, 12, 4), preconditions=ALL, stage="other")
+    assert other.options.standard.plan == at_start.options.standard.plan
+
+
 def test_labor_dispatch_three_days_is_an_expedite_with_the_reasons():
     t = run("labor-dispatch-license", dt.date(2026, 11, 25), preconditions=ALL)
     assert t.verdict == Verdict.EXPEDITE

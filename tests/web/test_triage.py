@@ -524,3 +524,27 @@ def test_a_fact_the_triage_works_out_from_the_plan_is_never_asked():
     from expedite.cases.triage import fact_questions
 
     assert [q["code"] for q in fact_questions("invoice-title-change")] == ["cross_month"]
+
+
+def test_a_case_stuck_at_the_approval_stage_is_laid_out_from_there(world):
+    from expedite.cases.triage import TriageInput, case_triage
+    from expedite.work.models import StepRun
+    from tests.factories import moved
+
+    deadline = timezone.localdate() + dt.timedelta(days=30)
+    case = new_case(world, service="labor-dispatch-license", deadline=deadline, reason="续期")
+    case = case_triage(
+        actor=world.zhang,
+        case=case,
+        data=TriageInput(
+            deadline=deadline,
+            written_notice=True,
+            stage="部门审批中",
+            facts={"business_license_valid": True, "registered_capital": 3000000},
+        ),
+        now=clock.now(),
+    )
+    assert [s["code"] for s in case.triage["recommended_option"]["steps"]] == ["approval"]
+    assert "事项已到“部门审批中”环节" in case.triage["reasons"][0]
+    moved(world, case, "quoted", "accepted")
+    assert list(StepRun.objects.filter(case=case).values_list("code", flat=True)) == ["approval"]

@@ -30,6 +30,9 @@ class PlanFacts:
     unmet_prerequisites: frozenset[str] = frozenset()  # their remedy steps come first
     missing_materials: frozenset[str] = frozenset()  # third-party lead times come first
     materials_expected: dt.datetime | None = None  # the client's materials arrive then
+    # A milestone the matter has already reached (卡在哪个环节): the steps of the milestones
+    # before it are behind the client, so the plan starts at that stage.
+    reached: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,8 +118,11 @@ def _network(service: ServiceType, facts: PlanFacts, day: dt.timedelta) -> dict[
             )
             nodes[code] = _Node(template, "material", material.lead_time.to_timedelta(day) // US)
             pre.append(code)
+    done = _milestones_behind(service, facts.reached)
     for s in service.steps:
         if s.when and s.when not in facts.flags:
+            continue
+        if s.milestone and s.milestone in done:
             continue
         deps = [d for d in s.depends_on]
         if not deps:
@@ -129,6 +135,19 @@ def _network(service: ServiceType, facts: PlanFacts, day: dt.timedelta) -> dict[
         if node.kind == "step" and not node.deps:
             node.deps = list(pre)
     return nodes
+
+
+def _milestones_behind(service: ServiceType, reached: str) -> frozenset[str]:
+    """The milestones before `reached` (none when it is not one of the service's)."""
+    if reached not in service.milestones:
+        return frozenset()
+    return frozenset(service.milestones[: service.milestones.index(reached)])
+
+
+def steps_behind(service: ServiceType, reached: str) -> tuple[str, ...]:
+    """Names of the steps a matter that reached `reached` has already been through."""
+    done = _milestones_behind(service, reached)
+    return tuple(s.name for s in service.steps if s.milestone and s.milestone in done)
 
 
 def _resolve(deps: list[str], service: ServiceType, nodes: dict[str, _Node]) -> list[str]:

@@ -20,7 +20,7 @@ from typing import Any
 
 from .calendar import WorkCalendar
 from .catalog import Catalog, Prerequisite, ServiceType
-from .planning import Option, Options, PlanFacts, options
+from .planning import Option, Options, PlanFacts, options, steps_behind
 from .rules import Evaluation, Fired, evaluate
 
 
@@ -208,7 +208,13 @@ def triage(
         unmet_prerequisites=unmet,
         missing_materials=missing,
         materials_expected=expected,
+        reached=intake.stage,
     )
+    behind = steps_behind(service, intake.stage)
+    if behind:
+        reasons.append(
+            f"事项已到“{intake.stage}”环节：从该环节起计划，此前的{'、'.join(behind)}视为已办完。"
+        )
     result = options(service, start, calendar, deadline=intake.deadline, facts=facts)
     # The rules decide again with what the plan itself shows (a same-month correction that
     # cannot finish within the month is a cross-month one); derived facts are never asked.
