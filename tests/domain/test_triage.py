@@ -108,6 +108,29 @@ def test_a_matter_already_at_the_approval_stage_is_planned_from_there():
     assert other.options.standard.plan == at_start.options.standard.plan
 
 
+def test_impatience_without_anything_in_writing_is_false_urgency_with_the_paid_option():
+    deadline = dt.date(2026, 11, 25)
+    asked = dict(preconditions=ALL, consequence=Consequence.COMFORT_ONLY)
+    t = run("labor-dispatch-license", deadline, written_notice=False, **asked)
+    assert t.verdict == Verdict.FALSE_URGENCY
+    assert t.chosen.key == "standard"  # recommended: the standard plan, no surcharge
+    assert t.chosen.plan.fee.surcharge == 0 and t.chosen.meets_deadline is False
+    assert t.options.recommended.meets_deadline  # the paid option stays on offer
+    assert "假急" in t.reasons[0] and "自愿选择加急方案" in t.reasons[1]
+    assert str(t.options.recommended.plan.fee.total) in t.reasons[1]
+    # A written notice, or a real consequence, makes it a true expedite.
+    noticed = run("labor-dispatch-license", deadline, written_notice=True, **asked)
+    assert noticed.verdict == Verdict.EXPEDITE
+    penalty = run(
+        "labor-dispatch-license",
+        deadline,
+        written_notice=False,
+        preconditions=ALL,
+        consequence=Consequence.CONTRACT_PENALTY,
+    )
+    assert penalty.verdict == Verdict.EXPEDITE
+
+
 def test_labor_dispatch_three_days_is_an_expedite_with_the_reasons():
     t = run("labor-dispatch-license", dt.date(2026, 11, 25), preconditions=ALL)
     assert t.verdict == Verdict.EXPEDITE

@@ -548,3 +548,50 @@ def test_a_case_stuck_at_the_approval_stage_is_laid_out_from_there(world):
     assert "事项已到“部门审批中”环节" in case.triage["reasons"][0]
     moved(world, case, "quoted", "accepted")
     assert list(StepRun.objects.filter(case=case).values_list("code", flat=True)) == ["approval"]
+
+
+def test_false_urgency_never_ranks_above_a_truly_urgent_case(client, world):
+    from expedite.cases.models import Case as CaseRow
+    from expedite.cases.triage import TriageInput, case_triage
+    from expedite.workdays.selectors import firm_calendar
+
+    # Four working days out: the standard licence plan (5 working days) misses it, the
+    # expedited one (3) meets it.
+    now = clock.now()
+    soon = firm_calendar().add_workdays(timezone.localdate(), 4)
+    impatient = new_case(world, service="labor-dispatch-license", deadline=soon, reason="早点办")
+    impatient = case_triage(
+        actor=world.zhang,
+        case=impatient,
+        data=TriageInput(
+            deadline=soon,
+            written_notice=False,
+            consequence="comfort_only",
+            facts={"business_license_valid": True, "registered_capital": 3000000},
+            preconditions=(
+                "department-precoordinated",
+                "esign-accepted",
+                "green-channel",
+                "online-both-offices",
+                "remote-collaboration",
+                "tolerant-acceptance-agreed",
+            ),
+        ),
+        now=now,
+    )
+    assert impatient.verdict == "false_urgency", impatient.triage["reasons"]
+    assert impatient.triage["recommended_option"]["key"] == "standard"
+    later = timezone.localdate() + dt.timedelta(days=60)
+    urgent = new_case(world, service="tax-filing", deadline=later, reason="验收要税务证明")
+    urgent = case_triage(
+        actor=world.zhang,
+        case=urgent,
+        data=TriageInput(deadline=later, written_notice=True, consequence="lost_business"),
+        now=now,
+    )
+    # Its score is higher (the date is near), yet it comes after the truly urgent case.
+    assert CaseRow.objects.get(pk=impatient.pk).priority > urgent.priority
+    client.login(username="chen", password=PASSWORD)
+    html = client.get(reverse("triage_queue")).content.decode()
+    assert html.index(urgent.reference) < html.index(impatient.reference)
+    assert "假急" in html

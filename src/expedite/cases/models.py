@@ -36,6 +36,7 @@ VERDICT_CHOICES = [
     ("infeasible", _("无法按期完成")),
     ("refused", _("不能办理（合规红线）")),
     ("blocked", _("须先满足前提")),
+    ("false_urgency", _("假急（按常规办理，加急由客户自选）")),
 ]
 
 CONSEQUENCE_CHOICES = [

@@ -147,6 +147,7 @@ class OverrideForm(forms.Form):
             ("expedite", _("建议加急")),
             ("infeasible", _("无法按期完成")),
             ("blocked", _("须先满足前提")),
+            ("false_urgency", _("假急（按常规办理，加急由客户自选）")),
         ],
     )
     reason = forms.CharField(

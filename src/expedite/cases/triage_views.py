@@ -6,7 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case as DbCase
+from django.db.models import IntegerField, Q, Value, When
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -136,6 +137,14 @@ def triage_queue(request):
         cases.exclude(state__in=["closed", "cancelled", "declined"])
         # A red-line case is in the queue only once it became the compliant alternative.
         .exclude(Q(verdict="refused") & ~Q(intake__has_key="alternative"))
-        .order_by("-priority", "requested_deadline")
+        # 假急 never ranks above a truly urgent case, whatever its score.
+        .annotate(
+            false_urgency=DbCase(
+                When(verdict="false_urgency", then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("false_urgency", "-priority", "requested_deadline")
     )
     return render(request, "cases/queue.html", {"cases": cases[:200]})

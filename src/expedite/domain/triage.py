@@ -30,6 +30,10 @@ class Verdict(enum.StrEnum):
     INFEASIBLE = "infeasible"
     REFUSED = "refused"
     BLOCKED = "blocked"
+    # 假急: only the standard plan misses the date, yet missing it costs nothing but comfort and
+    # nothing in writing sets it. The standard plan is recommended; paying to expedite stays
+    # the client's own choice, and such a case never ranks above a truly urgent one.
+    FALSE_URGENCY = "false_urgency"
 
 
 VERDICT_ZH = {
@@ -38,6 +42,7 @@ VERDICT_ZH = {
     Verdict.INFEASIBLE: "无法按期完成",
     Verdict.REFUSED: "不能办理（合规红线）",
     Verdict.BLOCKED: "须先满足前提",
+    Verdict.FALSE_URGENCY: "假急（按常规办理，加急由客户自选）",
 }
 
 
@@ -125,6 +130,11 @@ class Priority:
             f" · 影响 {self.impact:.2f}（{CONSEQUENCE_ZH[consequence]}） ·"
             f" 客户价值 {self.value:.2f}（{tier_name}）"
         )
+
+
+def is_false_urgency(intake: Intake) -> bool:
+    """The seed's 假急: nothing worse than impatience if the date slips, and nothing in writing."""
+    return intake.consequence == Consequence.COMFORT_ONLY and not intake.written_notice
 
 
 def priority(
@@ -269,6 +279,20 @@ def triage(
             f"{chosen.plan.finish_date.isoformat()} 完成，"
             f"早于截止日期 {intake.deadline.isoformat()}，无需加急。"
         )
+    elif result.recommended is not None and is_false_urgency(intake):
+        verdict = Verdict.FALSE_URGENCY
+        chosen = result.standard
+        paid = result.recommended
+        reasons.append(
+            "逾期只是不够放心、也没有书面截止通知：这是假急。"
+            f"建议按常规流程办理，{chosen.plan.working_days} 个工作日，"
+            f"预计 {chosen.plan.finish_date.isoformat()} 完成。"
+        )
+        reasons.append(
+            f"如客户仍希望提前，可自愿选择加急方案：{paid.plan.working_days} 个工作日，"
+            f"预计 {paid.plan.finish_date.isoformat()} 完成，费用 {paid.plan.fee.total} 元"
+            f"（常规 {chosen.plan.fee.total} 元）。"
+        )
     elif result.recommended is not None:
         verdict = Verdict.EXPEDITE
         chosen = result.recommended
@@ -357,7 +381,11 @@ def summary_zh(
         f"建议方案：{plan.working_days} 个工作日，预计 {plan.finish_date.isoformat()} 完成，"
         f"费用 ¥{plan.fee.total:,}。"
     )
-    if t.latest_start is not None and t.verdict in (Verdict.NOT_NEEDED, Verdict.EXPEDITE):
+    if t.latest_start is not None and t.verdict in (
+        Verdict.NOT_NEEDED,
+        Verdict.EXPEDITE,
+        Verdict.FALSE_URGENCY,
+    ):
         lines.append(f"最晚须在 {t.latest_start:%Y-%m-%d %H:%M} 前开始办理。")
     if t.to_change:
         lines.append("若必须按期完成，需要：" + "；".join(t.to_change) + "。")
