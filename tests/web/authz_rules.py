@@ -97,6 +97,8 @@ PAGES: dict[str, str | C] = {
 WRITES: dict[str, str | C] = {
     "case_triage": C.TRIAGE,
     "case_override": C.OVERRIDE_VERDICT,
+    "case_alternative": C.TRIAGE,
+    "case_choose": C.MOVE_CASE,
     "case_cost_add": C.RECORD_COST,
     "case_move": C.MOVE_CASE,
     "schedule_accept": C.PLAN_SCHEDULE,

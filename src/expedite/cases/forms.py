@@ -92,3 +92,12 @@ class MoveForm(forms.Form):
 
     to = forms.CharField(max_length=32)
     reason = forms.CharField(required=False, strip=False, max_length=20_000)
+
+
+class OptionChoiceForm(forms.Form):
+    """The option the client chose (cases.choice): one of those the triage quoted."""
+
+    option = forms.ChoiceField(
+        label=_("客户选择的方案"),
+        choices=[("standard", "standard"), ("recommended", "recommended"), ("fastest", "fastest")],
+    )

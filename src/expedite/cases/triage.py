@@ -252,6 +252,12 @@ def triage_to_dict(
             for f in t.fired
         ],
         "recommended_option": option_to_dict(t.chosen),
+        # What the client may choose from (the firm records the choice: cases.choice).
+        "options": {
+            o.key: option_to_dict(o)
+            for o in (t.options.standard, t.options.recommended, t.options.fastest)
+            if o is not None
+        },
         "alternative": option_to_dict(alternative) if alternative else None,
         "alternative_name": t.alternative_name,
         "to_change": list(t.to_change),

@@ -8,6 +8,7 @@ urlpatterns = [
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/panels/<slug:key>/", views.case_panel, name="case_panel"),
     path("cases/<int:pk>/plan/", plan_views.case_plan, name="case_plan"),
+    path("cases/<int:pk>/choice/", views.case_choose, name="case_choose"),
     path("cases/<int:pk>/quote/", plan_views.case_quote, name="case_quote"),
     path("cases/<int:pk>/triage/", triage_views.case_triage_view, name="case_triage"),
     path("cases/<int:pk>/override/", triage_views.case_override_view, name="case_override"),

@@ -5,24 +5,26 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from expedite import clock
 from expedite.accounts.selectors import staff_display_name, user_can
 from expedite.common.access import access
+from expedite.common.forms import first_error
 from expedite.common.i18n import localized
-from expedite.domain.errors import DomainError, NotFound
+from expedite.domain.errors import DomainError, NotAllowed, NotFound
 from expedite.domain.roles import Capability
 from expedite.workdays.display import deadline_facts
 from expedite.workdays.selectors import firm_calendar
 
 from . import page, panels, selectors, services
+from .choice import CHOOSABLE_STATES, case_choose_option, quoted_options
 from .clocks import read_clocks
 from .cost_views import CostForm
 from .costs import fee_comparison
-from .forms import CaseForm, ClientForm, ContactForm, add_domain_error
+from .forms import CaseForm, ClientForm, ContactForm, OptionChoiceForm, add_domain_error
 from .models import CASE_STATE_CHOICES
 from .plan_views import plan_context
 from .triage_views import triage_context
@@ -102,11 +104,29 @@ def triage_panel(request, case) -> dict:
         return {"plan_unavailable": localized(exc)}
 
 
+OPTION_LABELS = {
+    "standard": gettext_lazy("常规流程"),
+    "recommended": gettext_lazy("推荐：最省钱的达标方案"),
+    "fastest": gettext_lazy("最快方案"),
+}
+
+
 def plan_panel(request, case) -> dict:
     try:
-        return plan_context(request, case)
+        context = plan_context(request, case)
     except NotFound as exc:
         return {"plan_unavailable": localized(exc)}
+    # The options the client was quoted at triage, and the one it chose.
+    current = (case.triage.get("recommended_option") or {}).get("key")
+    context["quoted"] = [
+        {"key": key, "label": OPTION_LABELS.get(key, key), "option": o, "current": key == current}
+        for key, o in quoted_options(case).items()
+    ]
+    context["client_choice"] = case.triage.get("client_choice")
+    context["can_choose"] = case.state in CHOOSABLE_STATES and user_can(
+        request.user, Capability.MOVE_CASE
+    )
+    return context
 
 
 def costs_panel(request, case) -> dict:
@@ -227,3 +247,25 @@ def client_detail(request, pk: int):
         "can_create_case": user_can(request.user, Capability.CREATE_CASE),
     }
     return render(request, "cases/client_detail.html", context)
+
+
+@login_required
+@require_POST
+def case_choose(request, pk: int):
+    """Record the option the client chose among those quoted."""
+    case = access(selectors.access_case, user=request.user, pk=pk)
+    form = OptionChoiceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return redirect(panels.panel_url(case.pk, "plan"))
+    try:
+        case_choose_option(
+            actor=request.user, case=case, key=form.cleaned_data["option"], now=clock.now()
+        )
+    except NotAllowed as exc:
+        raise PermissionDenied(localized(exc)) from exc
+    except DomainError as exc:
+        messages.error(request, localized(exc))
+    else:
+        messages.success(request, _("已记录客户选择的方案；报价、计划和费用按此方案。"))
+    return redirect(panels.panel_url(case.pk, "plan"))
