@@ -191,3 +191,21 @@ def test_the_page_and_the_api(client, world, triaged):
         **auth,
     )
     assert response.json()["state"] == "accepted"
+
+
+def test_staff_are_not_offered_the_confirmation_only_the_client_makes(client, world):
+    from tests.web.delivery_helpers import delivered_case
+
+    case = delivered_case(world)
+    assert "confirmed" in case_allowed(case)  # the lifecycle allows it, for the client
+    client.login(username="zhang", password=PASSWORD)
+    html = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    menu = html.split('name="to"', 1)[1].split("</select>", 1)[0]
+    assert 'value="in_progress"' in menu and 'value="confirmed"' not in menu
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(user=world.zhang, name='t')[1]}"}
+    body = client.get(f"/api/v1/cases/{case.pk}/transitions", **auth).json()
+    assert body == {"state": "delivered", "allowed": ["in_progress"]}
+    # A refused move names only what staff could choose instead.
+    with pytest.raises(ValidationFailed) as info:
+        move(world, case, "closed")
+    assert info.value.message == "加急单当前为“已交付”，不能改为“已关闭”；可以改为：办理中。"

@@ -6,7 +6,7 @@ from ninja import Field, Router, Schema
 
 from expedite import clock
 from expedite.cases import selectors
-from expedite.cases.lifecycle import case_allowed, case_transition
+from expedite.cases.lifecycle import case_staff_moves, case_transition
 
 from .schemas import ErrorOut
 
@@ -21,7 +21,7 @@ class MoveIn(Schema):
 @router.get("/{case_id}/transitions", response={200: dict[str, Any], 404: ErrorOut})
 def transitions(request, case_id: int):
     case = selectors.access_case(user=request.user, pk=case_id)
-    return {"state": case.state, "allowed": case_allowed(case)}
+    return {"state": case.state, "allowed": case_staff_moves(case)}
 
 
 @router.post(
@@ -33,4 +33,4 @@ def move(request, case_id: int, payload: MoveIn):
     case = case_transition(
         actor=request.user, case=case, to=payload.to, reason=payload.reason, now=clock.now()
     )
-    return {"state": case.state, "allowed": case_allowed(case)}
+    return {"state": case.state, "allowed": case_staff_moves(case)}

@@ -48,12 +48,22 @@ def register_follower(follower: TransitionFollower) -> TransitionFollower:
     return follower
 
 
+# The moves a client makes itself, through its portal link (signing for the result).
+CLIENT_MOVES = frozenset({CaseState.CONFIRMED})
+
+
 def case_allowed(case: Case) -> list[str]:
+    """Every state the lifecycle lets the case move to next, whoever makes the move."""
     held_from = case.intake.get("held_from")
     allowed = allowed_transitions(
         CaseState(case.state), held_from=CaseState(held_from) if held_from else None
     )
     return [s.value for s in CaseState if s in allowed]
+
+
+def case_staff_moves(case: Case) -> list[str]:
+    """The next states staff may choose: the lifecycle's, less those only the client makes."""
+    return [s for s in case_allowed(case) if CaseState(s) not in CLIENT_MOVES]
 
 
 @transaction.atomic
@@ -66,10 +76,6 @@ def case_transition(*, actor, case: Case, to: str, now: dt.datetime, reason: str
     if not user_can(actor, Capability.MOVE_CASE):
         raise NotAllowed(_("您的角色无权变更加急单状态。"))
     return _move(actor=actor, case=case, to=to, now=now, reason=reason)
-
-
-# The moves a client makes itself, through its portal link (signing for the result).
-CLIENT_MOVES = frozenset({CaseState.CONFIRMED})
 
 
 @transaction.atomic
@@ -86,6 +92,9 @@ def _move(*, actor, case: Case, to: str, now: dt.datetime, reason: str) -> Case:
     case = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     allowed = case_allowed(case)
     if to not in allowed:
+        # Name only what this actor could choose instead.
+        if actor is not None:
+            allowed = case_staff_moves(case)
         raise ValidationFailed(
             gettext_noop("加急单当前为“%(state)s”，不能改为“%(to)s”；可以改为：%(allowed)s。"),
             field="state",

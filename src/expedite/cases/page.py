@@ -8,7 +8,7 @@ from expedite.accounts.selectors import user_can
 from expedite.domain.roles import Capability
 
 from . import panels
-from .lifecycle import case_allowed
+from .lifecycle import case_staff_moves
 from .models import CASE_STATE_CHOICES
 
 
@@ -18,6 +18,6 @@ def case_page_context(request, case, *, extra=None) -> dict:
         "case": case,
         "service_name": case.service.display_name(get_language()),
         "can_move": user_can(request.user, Capability.MOVE_CASE),
-        "allowed_states": [(s, dict(CASE_STATE_CHOICES)[s]) for s in case_allowed(case)],
+        "allowed_states": [(s, dict(CASE_STATE_CHOICES)[s]) for s in case_staff_moves(case)],
         "panels": panels.bind(request, case, extra=extra),
     }
