@@ -24,7 +24,7 @@ from expedite.portal import ratelimit
 from expedite.portal.access import case_for_token, not_found
 from expedite.portal.sections import NextStep
 from expedite.portal.selectors import liaison_name
-from expedite.portal.views import too_many
+from expedite.portal.views import too_many_lookups
 
 from . import selectors, services
 from .forms import BackForm, CheckInForm, CheckOutForm, CodeForm, TransferForm, form_errors
@@ -197,7 +197,7 @@ def portal_next_steps(case, now) -> list[NextStep]:
 def portal_confirm(request, token: str, pk: int):
 
     if not ratelimit.allow(request, "lookup", token):
-        return too_many(request, _("访问过于频繁，请一分钟后再试。"))
+        return too_many_lookups(request)
     case = case_for_token(token)
     if case is None:
         return not_found(request)

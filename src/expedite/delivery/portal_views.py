@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import smtplib
 
 from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured
@@ -18,10 +17,14 @@ from expedite.common.i18n import localized
 from expedite.domain.delivery import EVALUATION_LABELS, REMARK_MAX
 from expedite.domain.errors import DomainError, ValidationFailed
 from expedite.portal import ratelimit
-from expedite.portal import services as portal_services
 from expedite.portal.access import mark_verified
-from expedite.portal.forms import CodeRequestForm, PortalActionForm
-from expedite.portal.views import _contact_label, portal_view, too_many
+from expedite.portal.forms import PortalActionForm
+from expedite.portal.views import (
+    code_check_refused,
+    code_contacts,
+    code_send_response,
+    portal_view,
+)
 
 from . import selectors, services
 from .forms import ConfirmForm
@@ -34,20 +37,7 @@ def _send(request, case, token: str):
     if case.state != "delivered" or selectors.confirmation_of(case) is not None:
         messages.error(request, _("本单当前没有待确认的结果，无需获取验证码。"))
         return redirect(request.path)
-    if not ratelimit.allow(request, "code", token):
-        return too_many(request, _("获取验证码过于频繁，请 10 分钟后再试。"))
-    contact_id = CodeRequestForm(request.POST).contact_id()
-    try:
-        row = portal_services.code_send(case=case, contact_id=contact_id, now=clock.now())
-    except DomainError as exc:
-        messages.error(request, localized(exc))
-    except (OSError, smtplib.SMTPException):
-        log.exception("confirmation code not sent for case %s", case.pk)
-        messages.error(request, _("验证码暂时发送不出去，请稍后再试，或联系您的客户对接专员。"))
-    else:
-        request.session[_CODE_KEY.format(case=case.pk)] = row.pk
-        messages.success(request, _("验证码已发送，10 分钟内有效。"))
-    return redirect(request.path)
+    return code_send_response(request, case, token, session_key=_CODE_KEY.format(case=case.pk))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -62,6 +52,10 @@ def portal_confirm(request, case, token: str):
     if action == "confirm":
         form = ConfirmForm(request.POST)
         values = {k: request.POST.get(k, "")[: REMARK_MAX + 100] for k in values}  # to re-show
+        # Failed checks through the link are limited; a form with no valid code checks nothing.
+        refused = form.is_valid() and code_check_refused(request, case, token, now=clock.now())
+        if refused:
+            return refused
         try:
             if not form.is_valid():
                 raise ValidationFailed(first_error(form))
@@ -82,6 +76,7 @@ def portal_confirm(request, case, token: str):
             log.exception("confirmation of case %s could not be signed", case.pk)
             error = _("确认单暂时无法签署，请稍后再试，或联系您的客户对接专员。")
         else:
+            ratelimit.code_check_succeeded(token, now=clock.now())
             request.session.pop(key, None)
             # The code proved who this is: the survey on the same page needs no second code.
             confirmation = selectors.confirmation_of(case)
@@ -97,8 +92,8 @@ def portal_confirm(request, case, token: str):
         "results_digest": selectors.results_digest(case),
         "confirmation": selectors.confirmation_of(case),
         "waiting": case.state == "delivered",
-        "contacts": [(c.pk, _contact_label(c)) for c in portal_services.verifiable_contacts(case)],
         "code_sent": bool(request.session.get(key)),
+        **code_contacts(case, token, now=clock.now()),
         "evaluations": [(k.value, _(v)) for k, v in EVALUATION_LABELS.items()],
         "values": values,
         "error": error,

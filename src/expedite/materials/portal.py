@@ -24,7 +24,7 @@ from expedite.domain.errors import DomainError
 from expedite.portal import ratelimit
 from expedite.portal.access import case_for_token, client_verified
 from expedite.portal.sections import NextStep
-from expedite.portal.views import too_many
+from expedite.portal.views import too_many_lookups
 
 from . import selectors
 from .forms import UploadForm
@@ -95,7 +95,7 @@ def _throttled(request, token: str):
     """The portal's lookup limit counts these routes too (guessing tokens here is no cheaper)."""
 
     if not ratelimit.allow(request, "lookup", token):
-        return too_many(request, _("访问过于频繁，请一分钟后再试。"))
+        return too_many_lookups(request)
     return None
 
 

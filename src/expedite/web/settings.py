@@ -296,13 +296,20 @@ EXPEDITE_MAX_UPLOAD_BYTES = envint("EXPEDITE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024
 # before they are read.
 EXPEDITE_MAX_REQUEST_BYTES = envint("EXPEDITE_MAX_REQUEST_BYTES", 1024 * 1024)
 
-# Client portal (docs/portal.md): link lifetime, rate limits (hits, seconds) per link and per IP,
+# Client portal (docs/portal.md): link lifetime, rate limits, a resend cooldown for codes,
 # and the SMS sender used for contacts without e-mail.
 EXPEDITE_PORTAL_LINK_DAYS = envint("EXPEDITE_PORTAL_LINK_DAYS", 90)
+# (limit, window in seconds). Lookups count per link and per address; one-time codes per link
+# and per recipient, never per address, so one office's NAT does not lock its clients out
+# (docs/portal.md, "Rate limits").
 EXPEDITE_PORTAL_RATE_LIMITS = {
     "lookup": (envint("EXPEDITE_PORTAL_LOOKUPS_PER_MINUTE", 30), 60),
-    "code": (envint("EXPEDITE_PORTAL_CODES_PER_10_MINUTES", 3), 600),
+    "code": (envint("EXPEDITE_PORTAL_CODES_PER_10_MINUTES", 5), 600),
+    "code_recipient": (envint("EXPEDITE_PORTAL_CODES_PER_RECIPIENT_PER_HOUR", 10), 3600),
+    "verify": (envint("EXPEDITE_PORTAL_FAILED_CHECKS_PER_10_MINUTES", 10), 600),
 }
+# A new code to the same recipient through the same link: not before this many seconds.
+EXPEDITE_PORTAL_CODE_COOLDOWN_SECONDS = envint("EXPEDITE_PORTAL_CODE_COOLDOWN_SECONDS", 60)
 EXPEDITE_SMS_SENDER = envstr("EXPEDITE_SMS_SENDER", "expedite.portal.sms.LoggingSmsSender")
 
 # E-mail: SMTP when EMAIL_HOST is set; otherwise messages are written as files under var/mail.
