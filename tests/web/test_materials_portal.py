@@ -1,6 +1,7 @@
 """The client's uploads through the portal link: only after verifying, only to its own case."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.template.loader import render_to_string
@@ -33,10 +34,26 @@ def test_an_unverified_client_is_sent_to_verify_first_and_nothing_is_kept(client
     token = portal_token(case)
     response = post_upload(client, token)
     assert response.status_code == 302
-    assert response["Location"] == reverse("portal_case", args=[token]) + "#verify"
+    assert response["Location"] == reverse("portal_verify", args=[token]) + "#verify"
     assert not MaterialSubmission.objects.exists()
-    follow = client.get(response["Location"].split("#")[0])
-    assert "上传材料前请先验证身份" in follow.content.decode()
+    follow = client.get(response["Location"].split("#")[0]).content.decode()
+    assert "上传材料前请先验证身份" in follow and 'id="verify"' in follow
+
+
+def test_every_verify_link_on_the_portal_page_reaches_the_verification_form(client, case):
+    """验证身份 in the materials section pointed at a #verify the page did not have."""
+    from urllib.parse import urljoin
+
+    path = reverse("portal_case", args=[portal_token(case)])
+    page = client.get(path).content.decode()
+    hrefs = re.findall(r'<a href="([^"]*)">验证身份</a>', page)
+    assert hrefs, "the materials section asks an unverified client to verify"
+    for href in hrefs:
+        target, _, anchor = urljoin(path, href).partition("#")
+        html = page if target == path else client.get(target).content.decode()
+        assert 'name="action" value="send"' in html, href
+        if anchor:
+            assert f'id="{anchor}"' in html, href
 
 
 def test_an_expired_verification_is_no_verification(client, case):
@@ -124,5 +141,6 @@ def test_the_portal_section_shows_states_notes_and_the_notice(world, client, cas
         {**portal_context(request, case), "token": token},
         request=request,
     )
-    assert 'href="#verify"' in html and "material_portal_upload" not in html
+    verify = reverse("portal_verify", args=[token]) + "#verify"
+    assert f'href="{verify}"' in html and "material_portal_upload" not in html
     assert reverse("material_portal_upload", args=[token, "resolution"]) not in html

@@ -87,8 +87,8 @@ def _page(token: str, anchor: str = "materials"):
 
 
 def _verify_first(request, token: str):
-    messages.error(request, _("上传材料前请先验证身份：在本页“验证身份”处获取并输入验证码。"))
-    return _page(token, "verify")
+    messages.error(request, _("上传材料前请先验证身份：获取并输入验证码。"))
+    return redirect(reverse("portal_verify", args=[token]) + "#verify")
 
 
 def _throttled(request, token: str):
