@@ -1,6 +1,8 @@
 """The case page as registered panels: what it costs, and a refused form answered by its panel."""
 
 import datetime as dt
+from collections import Counter
+from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -120,6 +122,47 @@ def test_the_case_page_costs_the_same_queries_however_long_its_history(client, w
     assert lazy_html.count("加班") >= 12 and html.count("通知") >= 12  # they show them
     assert after == before, (before, after)
     assert lazy_after == lazy_before, (lazy_before, lazy_after)
+
+
+class _Ids(HTMLParser):
+    """Every id in a page, and the parts that htmx replaces with what their URL returns."""
+
+    def __init__(self):
+        super().__init__()
+        self.ids: list[str] = []
+        self.lazy: list[tuple[str, str]] = []  # (URL, id of the element it replaces)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if a.get("id"):
+            self.ids.append(a["id"])
+        trigger = a.get("hx-trigger") or ""
+        if a.get("hx-get") and a.get("hx-swap") == "outerHTML" and trigger in ("load", "revealed"):
+            self.lazy.append((a["hx-get"], a.get("id", "")))
+
+
+def _ids(html: str) -> _Ids:
+    parser = _Ids()
+    parser.feed(html)
+    return parser
+
+
+def test_no_id_appears_twice_on_the_case_page_with_its_lazy_panels_loaded(client, world):
+    case = _running_case(world)
+    client.force_login(world.chen)  # a manager sees every panel and every form
+    _grow(world, case, 2)  # two items held: their transfer and return forms are drawn twice
+    page = _ids(client.get(reverse("case_detail", args=[case.pk])).content.decode())
+    ids = list(page.ids)
+    assert page.lazy, "the costs, the events and who waits load after the page"
+    for url, placeholder in page.lazy:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if placeholder:
+            ids.remove(placeholder)  # the fragment takes the placeholder's place
+        ids += _ids(response.content.decode()).ids
+    assert {i: n for i, n in Counter(ids).items() if n > 1} == {}
+    for form_id in ("id_cost_kind", "id_custody_in_kind", "id_approval_amount"):
+        assert form_id in ids, form_id  # the forms this is about were drawn
 
 
 def test_every_panel_is_registered_once_with_its_own_section():

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from expedite import clock
 from expedite.accounts.selectors import staff_display_name, user_can, user_roles
 from expedite.cases import selectors as case_selectors
+from expedite.cases.forms import PanelForm
 from expedite.cases.panels import panel_url
 from expedite.common.access import access
 from expedite.common.forms import first_error
@@ -45,7 +46,8 @@ class DecisionForm(forms.Form):
     reason = forms.CharField(required=False, strip=False, max_length=20_000)
 
 
-class ApprovalForm(forms.Form):
+class ApprovalForm(PanelForm):
+    ids = "approval"
     action = forms.ChoiceField(label=gettext_lazy("审批事项"), choices=ACTION_CHOICES)
     amount = forms.CharField(
         label=gettext_lazy("金额（元）"),

@@ -18,12 +18,13 @@ from expedite.domain.errors import DomainError
 
 from . import selectors
 from .costs import cost_entry_add
-from .forms import DateInput
+from .forms import DateInput, PanelForm
 from .models import COST_KIND_CHOICES
 from .panels import panel_url
 
 
-class CostForm(forms.Form):
+class CostForm(PanelForm):
+    ids = "cost"
     kind = forms.ChoiceField(label=gettext_lazy("类别"), choices=COST_KIND_CHOICES)
     description = forms.CharField(label=gettext_lazy("说明"), max_length=200)
     person = forms.ModelChoiceField(

@@ -22,6 +22,22 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+class PanelForm(forms.Form):
+    """A form drawn on the case page beside the other panels' forms.
+
+    Its ids carry the form's `ids` name (id_cost_kind, not id_kind), so no two panels share
+    an id and every label points at its own field. Field names, and so what is posted, stay
+    as they are.
+    """
+
+    ids = ""
+
+    def __init__(self, *args, **kwargs):
+        if self.ids:
+            kwargs.setdefault("auto_id", f"id_{self.ids}_%s")
+        super().__init__(*args, **kwargs)
+
+
 class ClientForm(forms.Form):
     name = forms.CharField(label=_("公司名称"), max_length=200)
     uscc = forms.CharField(

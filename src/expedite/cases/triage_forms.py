@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from expedite.domain.catalog import Catalog, ServiceType
 
-from .forms import DateInput
+from .forms import DateInput, PanelForm
 from .models import CONSEQUENCE_CHOICES
 from .triage import TriageInput, facts_for
 
@@ -128,7 +128,8 @@ def initial_from(case) -> dict:
     return initial
 
 
-class AlternativeForm(forms.Form):
+class AlternativeForm(PanelForm):
+    ids = "alternative"
     # Cleaned and bounded by the service, which names the field in its message.
     agreement = forms.CharField(
         label=_("客户同意的记录"),
@@ -139,7 +140,8 @@ class AlternativeForm(forms.Form):
     )
 
 
-class OverrideForm(forms.Form):
+class OverrideForm(PanelForm):
+    ids = "override"
     verdict = forms.ChoiceField(
         label=_("改判为"),
         choices=[

@@ -4,13 +4,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from expedite.accounts.selectors import staff_display_name
-from expedite.cases.forms import DateInput
+from expedite.cases.forms import DateInput, PanelForm
 
 from .models import ITEM_KIND_CHOICES
 from .selectors import staff_users
 
 
-class CheckInForm(forms.Form):
+class CheckInForm(PanelForm):
+    ids = "custody_in"
     kind = forms.ChoiceField(label=_("物品类别"), choices=ITEM_KIND_CHOICES)
     label = forms.CharField(
         label=_("物品说明"),
@@ -22,7 +23,8 @@ class CheckInForm(forms.Form):
     expected_return = forms.DateField(label=_("预计归还日期"), widget=DateInput)
 
 
-class TransferForm(forms.Form):
+class TransferForm(PanelForm):
+    ids = "custody_transfer"
     to_user = forms.ModelChoiceField(label=_("转交给"), queryset=staff_users().none())
     purpose = forms.CharField(label=_("用途"), max_length=200)
 
@@ -35,7 +37,8 @@ class TransferForm(forms.Form):
         field.widget.choices = list(field.choices)
 
 
-class CheckOutForm(forms.Form):
+class CheckOutForm(PanelForm):
+    ids = "custody_out"
     purpose = forms.CharField(label=_("用途"), max_length=200, initial=_("办结归还"))
 
 

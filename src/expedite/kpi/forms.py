@@ -5,8 +5,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from expedite.cases.forms import PanelForm
 
-class DeliveryErrorForm(forms.Form):
+
+class DeliveryErrorForm(PanelForm):
+    ids = "delivery_error"
     found_on = forms.DateField(
         label=_("发现日期"),
         required=False,

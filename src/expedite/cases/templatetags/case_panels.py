@@ -1,3 +1,5 @@
+import copy
+
 from django import template
 from django.utils.safestring import mark_safe
 
@@ -12,3 +14,16 @@ def render_panel(context, bound):
     with context.push(bound.context):
         html = panel_template.render(context)
     return mark_safe(html.strip())  # noqa: S308 - the template's own escaped output, trimmed
+
+
+@register.filter
+def ids_for(form, key):
+    """`form` for one row of a list that draws it once per row (an item held, a step): a copy
+    whose ids also carry the row's key, so the rows' labels point at their own fields. The copy
+    shares the form's fields, so choices read once stay read once."""
+    if not form or "%s" not in str(form.auto_id):
+        return form
+    row = copy.copy(form)
+    row.auto_id = form.auto_id.replace("%s", f"{key}_%s")
+    row._bound_fields_cache = {}
+    return row
