@@ -9,6 +9,7 @@ class MonitoringConfig(AppConfig):
 
     def ready(self) -> None:
         # Models and views load only once the app registry is ready.
+        from expedite.cases.lifecycle import register_follower
         from expedite.cases.panels import Panel, register_panel
         from expedite.portal.sections import register_section
         from expedite.work.selectors import register_delay_source
@@ -16,9 +17,11 @@ class MonitoringConfig(AppConfig):
         from .portal import portal_context as portal_section
         from .selectors import step_delays
         from .views import monitoring_context
+        from .watch import warnings_withdraw
 
         register_panel(
             Panel("monitoring", 1000, "monitoring/_case_section.html", monitoring_context)
         )
         register_section(Panel("reports", 400, "monitoring/_portal_section.html", portal_section))
         register_delay_source(step_delays)
+        register_follower(warnings_withdraw)

@@ -20,12 +20,19 @@ from expedite.cases.models import Case
 from expedite.domain.audit import AuditKind
 from expedite.domain.cases import FINAL
 from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
-from expedite.domain.reporting import IncidentKind, RiskKind, days_us, delay_us, response_clock
+from expedite.domain.reporting import (
+    IncidentKind,
+    RiskKind,
+    days_us,
+    delay_us,
+    response_clock,
+    risk_conditions,
+)
 from expedite.domain.roles import Capability, Role
 from expedite.domain.text import clean_text
 from expedite.notify.notices import case_liaisons, role_users, tell_client, tell_staff
 from expedite.work.models import StepRun
-from expedite.work.selectors import case_projection
+from expedite.work.selectors import CaseProjection, case_projection
 from expedite.workdays.selectors import firm_calendar
 
 from .models import INCIDENT_KIND_CHOICES, Incident, RiskWarning, StepDelay
@@ -288,6 +295,17 @@ def incident_resolve(
 # -- risk warnings -------------------------------------------------------------------------------
 
 
+def risk_reason(kind: RiskKind, proj: CaseProjection) -> str:
+    """The reason of an automatic warning, stated from the projection it is sent with, so a
+    message never gives a slack or a finish other than the one beside it."""
+    if kind == RiskKind.PROJECTED_LATE:
+        return _("预计完成时间 %(finish)s 晚于要求截止时间 %(deadline)s。") % {
+            "finish": _fmt(proj.finish),
+            "deadline": _fmt(proj.deadline_end),
+        }
+    return _("距要求截止时间仅余 %(hours)s 个工作小时。") % {"hours": proj.slack_hours}
+
+
 def warning_text(warning: RiskWarning, finish: dt.datetime | None) -> str:
     lines = [_("风险：%(reason)s") % {"reason": warning.reason}]
     if warning.extra_days:
@@ -299,11 +317,12 @@ def warning_text(warning: RiskWarning, finish: dt.datetime | None) -> str:
     return "\n".join(lines)
 
 
-def announce(warning: RiskWarning, *, now: dt.datetime) -> None:
+def announce(warning: RiskWarning, *, now: dt.datetime, proj: CaseProjection | None = None) -> None:
     """Tell the liaison (in-app); the client too when the firm warns clients automatically.
-    Called inside the transaction that created the warning."""
+    Called inside the transaction that created the warning; `proj`: the projection the
+    warning was raised from, when the caller has it."""
     case = warning.case
-    finish = case_projection(case, now=now).finish
+    finish = (proj or case_projection(case, now=now)).finish
     subject = _("【风险预警】%(ref)s %(kind)s") % {
         "ref": case.reference,
         "kind": warning.get_kind_display(),
@@ -398,6 +417,8 @@ def _lock_warning(actor, warning: RiskWarning) -> RiskWarning:
     )
     if warning.status != "pending_approval":
         raise ValidationFailed(_("该预警已经处理。"), field="warning")
+    if warning.cleared_at is not None:
+        raise ValidationFailed(_("该风险已经解除，无需告知客户。"), field="warning")
     return warning
 
 
@@ -412,8 +433,16 @@ def warning_approve(
             mitigation, field="mitigation", label=gettext_noop("应对措施"), max_length=500
         )
     warning.decided_by = actor
-    warning.save(update_fields=["mitigation", "decided_by"])
-    _to_client(warning, finish=case_projection(warning.case, now=now).finish, now=now)
+    proj = case_projection(warning.case, now=now)
+    if warning.kind != RiskKind.EXTERNAL.value:
+        # Approved later than raised: the client hears of the projection as it is now, and
+        # not at all if the condition has meanwhile ended (the watch withdraws it).
+        kind = RiskKind(warning.kind)
+        if kind not in risk_conditions(late=proj.late, at_risk=proj.at_risk):
+            raise ValidationFailed(_("该风险已经解除，无需告知客户。"), field="warning")
+        warning.reason = risk_reason(kind, proj)
+    warning.save(update_fields=["mitigation", "decided_by", "reason"])
+    _to_client(warning, finish=proj.finish, now=now)
     audit_record(
         kind=AuditKind.RISK_WARNING_SENT,
         actor=actor,

@@ -10,7 +10,7 @@ from django.conf import settings
 
 from expedite.cases.models import Case
 from expedite.domain.reporting import reports_today
-from expedite.work.selectors import case_steps
+from expedite.work.selectors import ACTIVE_STATES, case_steps
 from expedite.workdays.selectors import firm_calendar
 
 from .models import CaseMonitoring, DailyReport, Incident, RiskWarning, StepDelay
@@ -71,8 +71,13 @@ def open_incidents(*, now: dt.datetime) -> list[IncidentRow]:
 
 
 def pending_warnings():
+    """Open warnings awaiting the liaison, on running cases only (the board)."""
     return (
-        RiskWarning.objects.filter(status="pending_approval", cleared_at__isnull=True)
+        RiskWarning.objects.filter(
+            status="pending_approval",
+            cleared_at__isnull=True,
+            case__state__in=[s.value for s in ACTIVE_STATES],
+        )
         .select_related("case", "case__client")
         .order_by("raised_at")[:30]
     )

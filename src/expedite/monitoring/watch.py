@@ -26,10 +26,10 @@ from expedite.domain.reporting import (
 from expedite.domain.roles import Role
 from expedite.notify.notices import role_users, tell_staff
 from expedite.work.models import StepRun
-from expedite.work.selectors import _active_cases, case_projection, step_delays
+from expedite.work.selectors import ACTIVE_STATES, _active_cases, case_projection, step_delays
 from expedite.workdays.selectors import firm_calendar
 
-from .incidents import _fmt, announce
+from .incidents import _fmt, announce, risk_reason
 from .models import Incident, RiskWarning
 
 ESCALATE_TO = {1: (Role.SUPERVISOR,), 2: (Role.MANAGER,)}
@@ -94,15 +94,6 @@ def _escalate(pk: int, level: int, *, now: dt.datetime) -> int:
     return 1
 
 
-def _reason(kind: RiskKind, proj) -> str:
-    if kind == RiskKind.PROJECTED_LATE:
-        return _("预计完成时间 %(finish)s 晚于要求截止时间 %(deadline)s。") % {
-            "finish": _fmt(proj.finish),
-            "deadline": _fmt(proj.deadline_end),
-        }
-    return _("距要求截止时间仅余 %(hours)s 个工作小时。") % {"hours": proj.slack_hours}
-
-
 MITIGATION = {
     RiskKind.PROJECTED_LATE: gettext_noop(
         "对接专员与主管评估加派人手、与审批部门预沟通或调整方案。"
@@ -112,21 +103,26 @@ MITIGATION = {
 
 
 def warnings_scan(*, now: dt.datetime) -> int:
-    """Open a warning when a condition starts to hold, close it when it stops; returns how
-    many warnings were opened."""
+    """Open a warning when a condition starts to hold, restate it when the projection moves,
+    close it when it stops; returns how many warnings were opened."""
     cal = firm_calendar()
+    # A case that left the running states (delivered, closed...) warns of nothing any more;
+    # the lifecycle follower clears its warnings at the move, this catches any left over.
+    RiskWarning.objects.filter(cleared_at__isnull=True).exclude(
+        case__state__in=[s.value for s in ACTIVE_STATES]
+    ).update(cleared_at=now)
     cases = list(_active_cases())
     runs = defaultdict(list)
     for r in StepRun.objects.filter(case__in=cases).select_related("track"):
         runs[r.case_id].append(r)
     delays = step_delays(runs)
-    open_by_case = defaultdict(set)
-    for case_id, kind in (
+    open_by_case: dict[int, dict[str, str]] = defaultdict(dict)
+    for case_id, kind, reason in (
         RiskWarning.objects.filter(cleared_at__isnull=True, case__in=cases)
         .exclude(kind=RiskKind.EXTERNAL.value)
-        .values_list("case_id", "kind")
+        .values_list("case_id", "kind", "reason")
     ):
-        open_by_case[case_id].add(kind)
+        open_by_case[case_id][kind] = reason
     opened = 0
     for case in cases:
         if not runs[case.pk]:
@@ -135,12 +131,20 @@ def warnings_scan(*, now: dt.datetime) -> int:
             case, now=now, cal=cal, runs=runs[case.pk], delays=delays.get(case.pk, {})
         )
         holding = {k.value for k in risk_conditions(late=proj.late, at_risk=proj.at_risk)}
-        gone = open_by_case[case.pk] - holding
+        still_open = open_by_case[case.pk]
+        gone = set(still_open) - holding
         if gone:
             RiskWarning.objects.filter(case=case, kind__in=gone, cleared_at__isnull=True).update(
                 cleared_at=now
             )
-        for kind in holding - open_by_case[case.pk]:
+        for kind in holding & set(still_open):
+            # The condition lasts but the projection moved: the warning says what holds now.
+            reason = risk_reason(RiskKind(kind), proj)
+            if reason != still_open[kind]:
+                RiskWarning.objects.filter(case=case, kind=kind, cleared_at__isnull=True).update(
+                    reason=reason
+                )
+        for kind in holding - set(still_open):
             opened += _open_warning(case, RiskKind(kind), proj, now=now)
     return opened
 
@@ -151,7 +155,7 @@ def _open_warning(case, kind: RiskKind, proj, *, now: dt.datetime) -> int:
             warning = RiskWarning.objects.create(
                 case=case,
                 kind=kind.value,
-                reason=_reason(kind, proj),
+                reason=risk_reason(kind, proj),
                 mitigation=_(MITIGATION[kind]),
                 raised_at=now,
             )
@@ -160,10 +164,19 @@ def _open_warning(case, kind: RiskKind, proj, *, now: dt.datetime) -> int:
                 case=case,
                 payload={"warning": warning.pk, "kind": kind.value, "reason": warning.reason},
             )
-            announce(warning, now=now)
+            announce(warning, now=now, proj=proj)
     except IntegrityError:
         return 0  # another worker opened it a moment ago
     return 1
+
+
+def warnings_withdraw(case, previous, actor, now: dt.datetime) -> None:
+    """Lifecycle follower: a case delivered, confirmed, closed, cancelled or declined has no
+    projection left to warn of, so every warning still open on it (external ones too) ends at
+    the move and leaves the board and the client's page."""
+    if case.state in {s.value for s in ACTIVE_STATES}:
+        return
+    RiskWarning.objects.filter(case=case, cleared_at__isnull=True).update(cleared_at=now)
 
 
 def sla_watch(*, now: dt.datetime) -> dict[str, int]:
