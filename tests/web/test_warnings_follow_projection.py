@@ -96,3 +96,11 @@ def test_the_board_forgets_the_warnings_of_a_cancelled_case(client, world):
     assert not RiskWarning.objects.filter(case=case, cleared_at__isnull=True).exists()
     board = client.get(reverse("board")).content.decode()
     assert "预计逾期：" not in board and case.reference not in board
+
+
+def test_the_queue_leaves_out_a_delivered_case(client, world):
+    from tests.web.delivery_helpers import delivered_case
+
+    case = delivered_case(world)
+    client.force_login(world.zhang)
+    assert case.reference not in client.get(reverse("triage_queue")).content.decode()

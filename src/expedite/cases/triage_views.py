@@ -134,7 +134,8 @@ def triage_queue(request):
     """Triaged cases, most urgent first, with the reason for each rank (资源冲突时的排序)."""
     cases = access(selectors.case_list, user=request.user).filter(priority__isnull=False)
     cases = (
-        cases.exclude(state__in=["closed", "cancelled", "declined"])
+        # Finished, refused and delivered cases compete for no one's time any more.
+        cases.exclude(state__in=["closed", "cancelled", "declined", "delivered", "confirmed"])
         # A red-line case is in the queue only once it became the compliant alternative.
         .exclude(Q(verdict="refused") & ~Q(intake__has_key="alternative"))
         # 假急 never ranks above a truly urgent case, whatever its score.
