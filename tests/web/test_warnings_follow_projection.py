@@ -104,3 +104,19 @@ def test_the_queue_leaves_out_a_delivered_case(client, world):
     case = delivered_case(world)
     client.force_login(world.zhang)
     assert case.reference not in client.get(reverse("triage_queue")).content.decode()
+
+
+@pytest.mark.clock("2026-11-26T10:00:00+08:00")
+def test_a_few_minutes_after_acceptance_no_step_is_late(client, world, clock):
+    case = running_case(world)
+    client.force_login(world.zhang)
+    clock_now = timezone.now()
+    clock.shift(dt.timedelta(minutes=3))
+    with_drift = case_projection(case, now=clock_now + dt.timedelta(minutes=3))
+    assert all(v.slipped_us > 0 for v in with_drift.steps if v.state == "waiting")
+    assert not any(v.slipped for v in with_drift.steps)
+    page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert "晚于计划" not in page
+    # Two working hours on, with nothing started, the steps are late.
+    hours_on = case_projection(case, now=clock_now + dt.timedelta(hours=2))
+    assert any(v.slipped for v in hours_on.steps)

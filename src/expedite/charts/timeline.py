@@ -165,7 +165,7 @@ def progress_svg(proj, cal: WorkCalendar, *, now: dt.datetime) -> str:
         s, f = cal.work_clock(v.start), cal.work_clock(v.finish)
         colour = CRITICAL if v.critical and v.state != "done" else STATE_COLOURS[v.state]
         label = f"{v.run.name}（{v.run.track.name}）"
-        late = v.slipped_us > 0
+        late = v.slipped
         planned = f"{moment(v.run.planned_start, cal.tz)}→{moment(v.run.planned_finish, cal.tz)}"
         tip = _("计划") + f" {planned} · " + _("预计") + f" {moment(v.start, cal.tz)}→"
         tip += moment(v.finish, cal.tz)

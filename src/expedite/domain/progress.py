@@ -66,6 +66,13 @@ def project(steps: Iterable[StepStatus], now_us: int) -> Projection:
     return Projection(start=start, finish=finish, end=end, critical=frozenset(critical))
 
 
+def is_slipped(*, projected_us: int, planned_us: int, tolerance_us: int) -> bool:
+    """Whether a step is late against its plan: its projected finish is more than
+    `tolerance_us` of working time after the planned one (a drift of exactly the tolerance,
+    or a projection ahead of the plan, is not late; a tolerance of 0 flags any drift)."""
+    return projected_us - planned_us > max(tolerance_us, 0)
+
+
 def _order(steps: Mapping[str, StepStatus]) -> list[str]:
     seen: dict[str, int] = {}
     order: list[str] = []

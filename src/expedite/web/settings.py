@@ -282,6 +282,9 @@ EXPEDITE_SYNC_TIME = envtime("EXPEDITE_SYNC_TIME", "10:00")
 EXPEDITE_CLIENT_FEEDBACK_TIME = envtime("EXPEDITE_CLIENT_FEEDBACK_TIME", "15:00")
 # A case is at risk when its projected finish leaves less than this much working time.
 EXPEDITE_AT_RISK_SLACK_HOURS = envfloat("EXPEDITE_AT_RISK_SLACK_HOURS", 7.5)
+# A step projected to finish less than this many working minutes after its planned finish is
+# not shown as late: a plan made at acceptance is minutes old by the time anyone looks.
+EXPEDITE_SLIP_TOLERANCE_MINUTES = envint("EXPEDITE_SLIP_TOLERANCE_MINUTES", 10)
 # 日报: drafted EXPEDITE_REPORT_EDIT_MINUTES before EXPEDITE_REPORT_TIME (a case may set its
 # own time), sent at the report time; risk warnings reach the client after the liaison
 # approves them unless EXPEDITE_WARN_CLIENT_AUTOMATICALLY.

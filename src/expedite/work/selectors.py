@@ -15,7 +15,7 @@ from expedite.cases.models import Case
 from expedite.cases.selectors import read_once
 from expedite.domain.calendar import WorkCalendar
 from expedite.domain.cases import CaseState
-from expedite.domain.progress import StepStatus, is_stale, project
+from expedite.domain.progress import StepStatus, is_slipped, is_stale, project
 from expedite.domain.staffing import (
     CASE_ROLES,
     Demand,
@@ -47,6 +47,7 @@ class StepView:
     finish: dt.datetime
     critical: bool
     slipped_us: int  # projected finish minus planned finish, in working time
+    slipped: bool  # later than planned by more than EXPEDITE_SLIP_TOLERANCE_MINUTES
 
     @property
     def state(self) -> str:
@@ -145,16 +146,22 @@ def case_projection(
             day_us=cal.hours.day_us,
         )
     p = project([_status(r, cal, delays.get(r.code, 0)) for r in runs], cal.work_clock(now))
-    views = [
-        StepView(
-            run=r,
-            start=cal.at_work_clock(p.start[r.code], starting=True),
-            finish=cal.at_work_clock(p.finish[r.code]),
-            critical=r.code in p.critical,
-            slipped_us=p.finish[r.code] - cal.work_clock(r.planned_finish),
+    tolerance = settings.EXPEDITE_SLIP_TOLERANCE_MINUTES * 60_000_000
+    views = []
+    for r in runs:
+        planned = cal.work_clock(r.planned_finish)
+        views.append(
+            StepView(
+                run=r,
+                start=cal.at_work_clock(p.start[r.code], starting=True),
+                finish=cal.at_work_clock(p.finish[r.code]),
+                critical=r.code in p.critical,
+                slipped_us=p.finish[r.code] - planned,
+                slipped=is_slipped(
+                    projected_us=p.finish[r.code], planned_us=planned, tolerance_us=tolerance
+                ),
+            )
         )
-        for r in runs
-    ]
     slack = deadline_end - p.end
     done = all(r.finished_at for r in runs)
     return CaseProjection(
