@@ -106,6 +106,39 @@ def test_the_queue_leaves_out_a_delivered_case(client, world):
     assert case.reference not in client.get(reverse("triage_queue")).content.decode()
 
 
+def test_a_wait_says_how_far_it_runs_past_the_slack_of_the_same_projection(client, world):
+    # li alone does the process work of two cases due at once: one waits behind the other.
+    profile_save(
+        actor=world.chen,
+        user=world.li,
+        skills=["外资", "工商"],
+        capacity_hours=2,
+        expedite_team=True,
+    )
+    cases = []
+    for _ in range(2):
+        case = accept(world, open_case(world, reason="银行贷款需要营业执照", days=40))
+        team_assign(
+            actor=world.chen,
+            case=case,
+            choices={"liaison": world.zhang.pk, "process": world.li.pk, "risk": world.wang.pk},
+        )
+        cases.append(case)
+    rows = [r for c in cases for r in case_waits(c, now=timezone.now())]
+    assert rows, "the specialist should be overbooked"
+    for row in rows:
+        proj = case_projection(row.case, now=timezone.now())
+        beyond = max(round(row.workdays - proj.slack_us / proj.day_us, 1), 0.0)
+        assert row.beyond_slack == pytest.approx(beyond, abs=0.11)
+    client.force_login(world.chen)
+    waiting = rows[0]
+    part = client.get(reverse("case_waits", args=[waiting.case.pk])).content.decode()
+    if waiting.beyond_slack:
+        assert f"超出余量 {waiting.beyond_slack} 个工作日" in part
+    else:
+        assert "在余量之内" in part
+
+
 @pytest.mark.clock("2026-11-26T10:00:00+08:00")
 def test_a_few_minutes_after_acceptance_no_step_is_late(client, world, clock):
     case = running_case(world)

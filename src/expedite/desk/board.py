@@ -84,7 +84,7 @@ def board(*, user, now: dt.datetime) -> dict:
         "due_today": due_today,
         "at_risk": [r for r in rows if r.projection.at_risk],
         "stale": stale_tracks(now=now),
-        "waits": wait_rows(waits(now=now, found=found)),
+        "waits": wait_rows(waits(now=now, found=found), {r.case.pk: r.projection for r in rows}),
         # The client's seals and licences held past their return date, and handovers the other
         # party has not confirmed; approvals waiting on this user.
         "custody_overdue": list(overdue_items(now)[:20]),

@@ -13,7 +13,15 @@ from expedite.charts.timeline import workload_svg
 from expedite.domain.staffing import Wait
 from expedite.workdays.selectors import firm_calendar
 
-from .selectors import demands, horizon, load_of, people, waits
+from .selectors import (
+    CaseProjection,
+    case_projection,
+    demands,
+    horizon,
+    load_of,
+    people,
+    waits,
+)
 
 WORKLOAD_DAYS = 10
 
@@ -45,11 +53,24 @@ class WaitRow:
     case: Case
     workdays: int
     behind: list[Case]
+    # Working days the wait runs past the slack of the waiting case's projection (0: within
+    # it; None: no projection), so the line and the case's own finish say the same thing.
+    beyond_slack: float | None = None
 
 
-def wait_rows(found: list[Wait]) -> list[WaitRow]:
+def _beyond(workdays: int, proj: CaseProjection | None) -> float | None:
+    if proj is None or proj.slack_us is None:
+        return None
+    return max(round((workdays * proj.day_us - proj.slack_us) / proj.day_us, 1), 0.0)
+
+
+def wait_rows(
+    found: list[Wait], projections: dict[int, CaseProjection] | None = None
+) -> list[WaitRow]:
+    """`projections`: the waiting cases' projections for this `now`, by case id."""
     if not found:
         return []
+    projections = projections or {}
     ids = {w.case_id for w in found} | {c for w in found for c in w.behind}
     cases = Case.objects.select_related("client", "service").in_bulk(ids)
     names = {
@@ -62,6 +83,7 @@ def wait_rows(found: list[Wait]) -> list[WaitRow]:
             cases[w.case_id],
             w.workdays,
             [cases[c] for c in w.behind if c in cases],
+            _beyond(w.workdays, projections.get(w.case_id)),
         )
         for w in sorted(found, key=lambda w: (-w.workdays, w.case_id))
     ]
@@ -72,5 +94,9 @@ def case_waits(case: Case, *, now: dt.datetime) -> list[WaitRow]:
     persons = set(case.assignments.filter(user__isnull=False).values_list("user_id", flat=True))
     if not persons:
         return []
-    found = waits(now=now, persons=persons)
-    return [r for r in wait_rows(found) if r.case.pk == case.pk or case in r.behind]
+    found = [
+        w for w in waits(now=now, persons=persons) if w.case_id == case.pk or case.pk in w.behind
+    ]
+    waiting = Case.objects.in_bulk({w.case_id for w in found})
+    projections = {pk: case_projection(c, now=now) for pk, c in waiting.items()}
+    return wait_rows(found, projections)
