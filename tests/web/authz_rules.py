@@ -99,6 +99,7 @@ WRITES: dict[str, str | C] = {
     "case_override": C.OVERRIDE_VERDICT,
     "case_alternative": C.TRIAGE,
     "case_choose": C.MOVE_CASE,
+    "case_submission_check": C.REVIEW_RESULT,
     "case_cost_add": C.RECORD_COST,
     "case_move": C.MOVE_CASE,
     "schedule_accept": C.PLAN_SCHEDULE,

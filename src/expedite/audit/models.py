@@ -106,6 +106,7 @@ AUDIT_KIND_LABELS = {
     AuditKind.COST_RECORDED: _("记录费用"),
     AuditKind.REVIEW_SELF_CHECKED: _("经办人自查"),
     AuditKind.REVIEW_REVIEWED: _("主管复核"),
+    AuditKind.REVIEW_SUBMISSION_CHECKED: _("递交前复核"),
     AuditKind.EVIDENCE_EXPORTED: _("导出证据包"),
     AuditKind.CATALOG_LOADED: _("载入服务目录"),
     AuditKind.DEMO_LOADED: _("载入演示数据"),

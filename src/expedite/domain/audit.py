@@ -31,6 +31,7 @@ class AuditKind(enum.StrEnum):
     COST_RECORDED = "case.cost_recorded"
     REVIEW_SELF_CHECKED = "review.self_checked"
     REVIEW_REVIEWED = "review.reviewed"
+    REVIEW_SUBMISSION_CHECKED = "review.submission_checked"
     EVIDENCE_EXPORTED = "case.evidence_exported"
     CATALOG_LOADED = "catalog.loaded"
     DEMO_LOADED = "demo.loaded"

@@ -90,6 +90,10 @@ class Surcharge:
         return max(round(base_fee * self.percent / 100), self.minimum)
 
 
+# Tracks that are the firm's or the client's own work; any other track is an authority's.
+OWN_TRACKS = frozenset({"本所", "客户", ""})
+
+
 @dataclass(frozen=True, slots=True)
 class ServiceType:
     code: str
@@ -111,6 +115,13 @@ class ServiceType:
     industry_workdays: float | None = None
     # What the handler's self-check and the supervisor's review go through (双重复核).
     checklist: tuple[str, ...] = ()
+    # What a supervisor checks before the first submission to an authority (递交前复核): the
+    # signatures and seals, the forms against the licence. Empty: no such gate.
+    submission_checklist: tuple[str, ...] = ()
+
+    def first_submission(self) -> StepTemplate | None:
+        """The first step carried out at an authority (not the firm's or the client's own)."""
+        return next((s for s in self.steps if s.track not in OWN_TRACKS), None)
 
     def step(self, code: str) -> StepTemplate:
         for s in self.steps:
@@ -365,6 +376,7 @@ def _parse_service(
     ):
         raise CatalogError(f"{where}.industry_workdays: 应为正数（工作日）。")
     checklist = _checklist(entry, where, required=strict)
+    submission_checklist = _checklist(entry, where, required=False, key="submission_checklist")
     return ServiceType(
         code=code,
         name_zh=str(_require(entry, "name_zh", where)),
@@ -384,6 +396,7 @@ def _parse_service(
         standard_workdays=advertised,
         industry_workdays=None if industry is None else float(industry),
         checklist=checklist,
+        submission_checklist=submission_checklist,
     )
 
 

@@ -134,30 +134,30 @@ def _check_materials(materials: list[Material], where: str) -> None:
 CHECK_ITEM_MAX = 100
 
 
-def _checklist(entry: dict, where: str, *, required: bool) -> tuple[str, ...]:
-    """The review checklist: non-empty, unique items; each error names the item's index."""
-    raw = entry.get("checklist")
+def _checklist(
+    entry: dict, where: str, *, required: bool, key: str = "checklist"
+) -> tuple[str, ...]:
+    """A review checklist (`key`): non-empty, unique items; each error names the item's index."""
+    raw = entry.get(key)
     if raw in (None, "", []):
         if required:
-            raise CatalogError(
-                f"{where}.checklist: 缺少复核清单，至少需要一个检查项。", field="checklist"
-            )
+            raise CatalogError(f"{where}.{key}: 缺少复核清单，至少需要一个检查项。", field=key)
         return ()
     if not isinstance(raw, list):
-        raise CatalogError(f"{where}.checklist: 应为检查项（文字）的列表。", field="checklist")
+        raise CatalogError(f"{where}.{key}: 应为检查项（文字）的列表。", field=key)
     items: list[str] = []
     for index, item in enumerate(raw):
-        at = f"{where}.checklist[{index}]"
+        at = f"{where}.{key}[{index}]"
         if not isinstance(item, str) or not item.strip():
-            raise CatalogError(f"{at}: 第 {index + 1} 项应为非空文字。", field="checklist")
+            raise CatalogError(f"{at}: 第 {index + 1} 项应为非空文字。", field=key)
         item = " ".join(item.split())
         if len(item) > CHECK_ITEM_MAX:
             raise CatalogError(
-                f"{at}: 第 {index + 1} 项过长（最多 {CHECK_ITEM_MAX} 字）。", field="checklist"
+                f"{at}: 第 {index + 1} 项过长（最多 {CHECK_ITEM_MAX} 字）。", field=key
             )
         if item in items:
             raise CatalogError(
-                f"{at}: 检查项“{item}”与第 {items.index(item) + 1} 项重复。", field="checklist"
+                f"{at}: 检查项“{item}”与第 {items.index(item) + 1} 项重复。", field=key
             )
         items.append(item)
     return tuple(items)

@@ -36,7 +36,7 @@ from expedite.learning.demo import learning_demo_load
 from expedite.materials.demo import materials_demo_load
 from expedite.monitoring.demo import monitoring_demo_load
 from expedite.portal.demo import portal_demo_load
-from expedite.reviews.demo import review_demo
+from expedite.reviews.demo import demo_submission_checked, review_demo
 from expedite.work.demo import demo_schedule, demo_staff, demo_work
 from expedite.workdays.models import Schedule
 from expedite.workdays.selectors import firm_calendar
@@ -282,6 +282,7 @@ def demo_load(*, now: dt.datetime) -> dict[str, int]:
             _demo_costs(case, users, today)
         for state, why in DEMO_MOVES.get(service, ()):
             case = case_transition(actor=liaison, case=case, to=state, reason=why, now=now)
+    demo_submission_checked(users=users, now=now)
     demo_work(users[Role.MANAGER], users[Role.PROCESS], now=now)
     created["cases"] += review_demo(users=users, clients=clients, now=now)
     delivery_demo_load(users=users, clients=clients, now=now)

@@ -11,8 +11,8 @@ from expedite.cases.models import Case
 from expedite.domain.roles import Role
 from expedite.domain.triage import Verdict
 
-from .selectors import review_checklist
-from .services import FindingInput, self_check, supervisor_review
+from .selectors import review_checklist, submission_checklist, submission_passed
+from .services import FindingInput, self_check, submission_check, supervisor_review
 
 AWAITING = "季度增值税及附加税申报本周截止，客户财务临时请假，委托本所加急代为申报。"
 CAUGHT = "客户资金周转紧张，要加急办理增值税留抵退税（含软件产品即征即退项目）。"
@@ -88,3 +88,20 @@ def review_demo(*, users, clients, now) -> int:
         )
         created += 1
     return created
+
+
+def demo_submission_checked(*, users, now) -> None:
+    """The labour-dispatch case under way went through 递交前复核 before its materials went to
+    the 人社局: the supervisor found the seal missing on one form, then passed it."""
+    case = Case.objects.filter(service__code="labor-dispatch-license", state="in_progress").first()
+    supervisor = users.get(Role.SUPERVISOR)
+    if case is None or supervisor is None or submission_passed(case) is not None:
+        return
+    items = submission_checklist(case)
+    if not items:
+        return
+    first = [{"item": i, "ok": i != items[0], "note": ""} for i in items]
+    first[0]["note"] = "承诺书漏盖公章"
+    submission_check(actor=supervisor, case=case, results=first, now=now)
+    again = [{"item": i, "ok": True} for i in items]
+    submission_check(actor=supervisor, case=case, results=again, now=now)

@@ -57,6 +57,37 @@ class Review(models.Model):
         return [r for r in self.results if not r.get("ok")]
 
 
+class SubmissionCheck(models.Model):
+    """递交前复核: a supervisor goes through the service's submission checklist before the first
+    step at an authority may start. Rows are written once and never edited; `results` as in
+    `Review`."""
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="submission_checks"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("复核人"),
+    )
+    results = models.JSONField(_("检查结果"), default=list)
+    passed = models.BooleanField(_("通过"))
+    created_at = models.DateTimeField(_("时间"), db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = pgettext_lazy("one", "递交前复核")
+        verbose_name_plural = _("递交前复核")
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def problems(self) -> list[dict]:
+        return [r for r in self.results if not r.get("ok")]
+
+
 class ReviewFinding(models.Model):
     """An error the supervisor caught before delivery: what was wrong and how it was put right.
 

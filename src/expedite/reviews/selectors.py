@@ -21,7 +21,7 @@ from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
 from expedite.domain.roles import Capability
 from expedite.work.models import Assignment
 
-from .models import SELF_CHECK, SUPERVISOR, Review, ReviewFinding
+from .models import SELF_CHECK, SUPERVISOR, Review, ReviewFinding, SubmissionCheck
 
 
 def review_checklist(case: Case) -> tuple[str, ...]:
@@ -252,3 +252,38 @@ def caught_errors(*, user, start: dt.date, end: dt.date) -> dict:
         "total": sum(r["count"] for r in by_service),
         "by_service": by_service,
     }
+
+
+# -- 递交前复核: before the first submission to an authority ----------------------------------
+
+
+def submission_checklist(case: Case) -> tuple[str, ...]:
+    """The service's submission checklist in the case's catalog version (empty: no gate)."""
+    return definition_for(case).submission_checklist
+
+
+def submission_step(case: Case):
+    """The step that first takes the matter to an authority (what the gate holds), or None."""
+    return definition_for(case).first_submission()
+
+
+def submission_passed(case: Case) -> SubmissionCheck | None:
+    return SubmissionCheck.objects.filter(case=case, passed=True).order_by("-created_at").first()
+
+
+def submission_blocker(case: Case, step_code: str) -> ValidationFailed | None:
+    """Why the step may not start yet: it is the first submission to an authority and no
+    supervisor has passed the submission checklist. None when it may."""
+    if not submission_checklist(case):
+        return None
+    step = submission_step(case)
+    if step is None or step.code != step_code or submission_passed(case) is not None:
+        return None
+    return ValidationFailed(
+        gettext_noop(
+            "“%(step)s”是第一次向%(track)s递交材料：须先由主管完成递交前复核"
+            "（签字盖章齐全、表格与执照一致等），通过后才能开始。"
+        ),
+        field="step",
+        params={"step": step.name, "track": step.track},
+    )

@@ -4,6 +4,11 @@ from . import views
 
 urlpatterns = [
     path(
+        "cases/<int:pk>/reviews/submission/",
+        views.case_submission_check,
+        name="case_submission_check",
+    ),
+    path(
         "cases/<int:pk>/reviews/self-check/",
         views.case_review,
         {"stage": "self_check"},

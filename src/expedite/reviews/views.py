@@ -1,9 +1,11 @@
-"""The review section of the case page and its two forms."""
+"""The review sections of the case page: 递交前复核 before the first submission, and the double
+review (self-check, then a supervisor) before delivery."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,13 +18,21 @@ from expedite.common.access import access
 from expedite.common.forms import first_error
 from expedite.common.i18n import localized
 from expedite.domain.cases import CaseState
-from expedite.domain.errors import DomainError, NotFound
+from expedite.domain.errors import DomainError, NotAllowed, NotFound
 from expedite.domain.roles import Capability
 
 from .forms import ChecklistForm
 from .models import SUPERVISOR
-from .selectors import case_handlers, case_reviews, review_checklist, round_status
-from .services import self_check, supervisor_review
+from .selectors import (
+    case_handlers,
+    case_reviews,
+    review_checklist,
+    round_status,
+    submission_checklist,
+    submission_passed,
+    submission_step,
+)
+from .services import SUBMISSION_STATES, self_check, submission_check, supervisor_review
 
 
 def review_context(request, case) -> dict:
@@ -102,3 +112,58 @@ def case_review(request, pk: int, stage: str):
     else:
         messages.success(request, done)
     return redirect(panel_url(case.pk, "reviews"))
+
+
+def submission_context(request, case) -> dict:
+    """递交前复核 on the case page: only for services that have a submission checklist, from
+    acceptance until the check passed (then one line saying who passed it)."""
+    try:
+        checklist = submission_checklist(case)
+    except NotFound:
+        checklist = ()
+    if not checklist:
+        return {"submission": None}
+    passed = submission_passed(case)
+    open_ = passed is None and CaseState(case.state) in SUBMISSION_STATES
+    if passed is None and not open_:
+        return {"submission": None}
+    user = request.user
+    handler = open_ and user.pk in case_handlers(case)
+    step = submission_step(case)
+    return {
+        "submission": {
+            "checklist": list(enumerate(checklist)),
+            "passed": passed,
+            "passed_by": staff_display_name(passed.reviewer) if passed else "",
+            "step": step,
+            "failed": list(case.submission_checks.filter(passed=False).order_by("-created_at")[:3]),
+            "can_check": open_ and not handler and user_can(user, Capability.REVIEW_RESULT),
+            "is_handler": handler,
+        }
+    }
+
+
+@login_required
+@require_POST
+def case_submission_check(request, pk: int):
+    case = access(case_selectors.access_case, user=request.user, pk=pk)
+    try:
+        form = ChecklistForm(request.POST, checklist=submission_checklist(case))
+        if not form.is_valid():
+            messages.error(request, first_error(form))
+            return redirect(panel_url(case.pk, "submission"))
+        row = submission_check(
+            actor=request.user, case=case, results=form.results(), now=clock.now()
+        )
+    except NotAllowed as exc:
+        raise PermissionDenied(localized(exc)) from exc
+    except DomainError as exc:
+        messages.error(request, localized(exc))
+    else:
+        messages.success(
+            request,
+            _("递交前复核通过，可以递交。")
+            if row.passed
+            else _("递交前复核未通过：问题已记录，请经办人更正后重新复核。"),
+        )
+    return redirect(panel_url(case.pk, "submission"))
