@@ -24,6 +24,23 @@ from tests.web.test_work import accept, open_case
 pytestmark = pytest.mark.django_db
 
 
+def running_case(world, *, days=60):
+    """A 外资股权变更 case of 恒信 (whose contact has an e-mail address), accepted."""
+    return case_along(
+        world,
+        client=world.hengxin,
+        service="foreign-equity-change",
+        days=days,
+        reason="外方股东变更",
+        facts={"negative_list_prohibited": False},
+        states=("quoted", "accepted"),
+    )
+
+
+def client_mail(warning):
+    return OutboxMessage.objects.get(key__startswith=f"warning:{warning.pk}:client")
+
+
 def test_a_low_slack_warning_is_restated_and_sent_with_the_slack_of_the_current_projection(
     world, settings
 ):
