@@ -3,7 +3,14 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from expedite.common.env import database_from_url, envbool, envint, huey_from_url, secret_key
+from expedite.common.env import (
+    database_from_url,
+    envbool,
+    envhours,
+    envint,
+    huey_from_url,
+    secret_key,
+)
 
 
 def test_booleans_fail_loudly_on_nonsense(monkeypatch):
@@ -18,6 +25,19 @@ def test_integers_fail_loudly(monkeypatch):
     monkeypatch.setenv("X_NUM", "ten")
     with pytest.raises(ImproperlyConfigured, match="X_NUM"):
         envint("X_NUM", 1)
+
+
+def test_hours_by_key_merge_over_the_default_and_fail_loudly(monkeypatch):
+    monkeypatch.setenv("X_HOURS", "resolution=2, license=15")
+    assert envhours("X_HOURS", {"*": 7.5, "resolution": 3.75}) == {
+        "*": 7.5,
+        "resolution": 2.0,
+        "license": 15.0,
+    }
+    for bad in ("resolution", "resolution=0", "=3", "resolution=soon"):
+        monkeypatch.setenv("X_HOURS", bad)
+        with pytest.raises(ImproperlyConfigured, match="X_HOURS"):
+            envhours("X_HOURS", {"*": 7.5})
 
 
 def test_database_urls(tmp_path):

@@ -66,6 +66,22 @@ def envlist(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def envhours(name: str, default: dict[str, float]) -> dict[str, float]:
+    """Comma-separated `key=hours` pairs (`*=7.5,resolution=3.75`), each a positive number,
+    merged over the default; a malformed pair or a non-positive number is refused."""
+    table = dict(default)
+    for item in envlist(name, []):
+        key, sep, raw = item.partition("=")
+        try:
+            hours = float(raw) if sep and key.strip() else 0.0
+        except ValueError:
+            hours = 0.0
+        if hours <= 0:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not key=hours with hours above 0.")
+        table[key.strip()] = hours
+    return table
+
+
 def envnetworks(
     name: str, default: list[str]
 ) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
