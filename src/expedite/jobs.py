@@ -8,6 +8,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 from expedite import clock
 from expedite.common.process import worker_identity
 from expedite.desk.digest import digests_due
+from expedite.materials.corrections import correction_reminders
 from expedite.monitoring.reports import reports_tick
 from expedite.monitoring.watch import sla_watch
 from expedite.notify.tasks import outbox_run, outbox_send_now  # noqa: F401 - the queue registers it here too
@@ -52,6 +53,14 @@ def monitoring_reports() -> dict:
     """Every minute: draft the daily reports whose edit window opens, send those due."""
 
     return reports_tick(now=clock.now())
+
+
+@db_periodic_task(crontab(minute="*"))
+def material_correction_reminders() -> dict:
+    """Every minute: remind clients of materials still to correct, on each item's cadence,
+    within working hours and at most the daily number per case."""
+
+    return correction_reminders(now=clock.now())
 
 
 @db_periodic_task(crontab(minute="*"))

@@ -305,6 +305,14 @@ def test_the_demo_shows_a_held_case_a_running_clock_and_the_wage_base_finding(ca
         "id-copies": "expiring",
     }
     assert "缺少股东李四的签字" in review.notice and "到期" in review.notice
+    # The client was sent the notice, and one reminder after it (earlier than now).
+    notice, reminder = review.messages.order_by("number")
+    assert (notice.number, reminder.number) == (0, 1)
+    assert notice.sent_at == review.finished_at < reminder.sent_at <= timezone.now()
+    assert reminder.items == ["resolution", "id-copies"]
+    assert (
+        AuditEvent.objects.filter(kind=AuditKind.CORRECTION_REMINDER_SENT, case=held).count() == 1
+    )
     food = Case.objects.exclude(HISTORY_CASES).get(service__code="food-business-license")
     running = food.prereviews.get()
     assert running.finished_at is None and running.due_at > timezone.now()

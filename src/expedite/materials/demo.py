@@ -1,7 +1,8 @@
 """Demo pre-reviews. Idempotent: a case that already has submissions is left alone.
 
 - 工商变更: reviewed — licence ok, resolution missing a shareholder's signature, the legal
-  representative's ID card expiring in 20 days; the consolidated notice; the case on hold.
+  representative's ID card expiring in 20 days; the consolidated notice sent to the client and
+  one reminder after it; the case on hold.
 - 食品经营许可证: the licence just uploaded, its two-working-hour clock running.
 - 社保增员 (a new case): the declared wage base is under Shanghai's minimum and disagrees
   with the payroll (the seed's 工资基数低于最低标准).
@@ -25,6 +26,9 @@ from expedite.domain.roles import Role
 from expedite.domain.triage import Verdict
 from expedite.workdays.selectors import firm_calendar
 
+from .corrections import correction_remind, open_items, reminder_every
+from .models import NOTICE_NUMBER
+from .selectors import correction_due
 from .services import prereview_record, submission_add
 
 CHANGE_REASON = "法定代表人变更：新任法定代表人下月起签署合同，需先完成工商变更。"
@@ -106,6 +110,7 @@ def materials_demo_load(*, users: dict, now: dt.datetime) -> int:
                 "id-copies": {"verdict": "expiring", "date": expiring.isoformat()},
             },
         )
+        _one_reminder_ago(case, now)
     case = Case.objects.filter(service__code="food-business-license").order_by("pk").first()
     if _fresh(case):
         submission_add(
@@ -119,6 +124,28 @@ def materials_demo_load(*, users: dict, now: dt.datetime) -> int:
         created += 1
     created += _social_case(users, now)
     return created
+
+
+def _one_reminder_ago(case: Case, now: dt.datetime) -> None:
+    """Moves the review and its notice one reminder interval back, so that the reminder falls
+    due a minute of working time before `now`, and sends it then: the case page shows the
+    notice and a reminder at whatever instant the demo loads."""
+    cal = firm_calendar()
+    review = case.prereviews.get()
+    every = min(reminder_every(code) for code in open_items(review))
+    reminded = cal.at_work_clock(cal.work_clock(now) - 60_000_000, starting=True)
+    noticed = cal.at_work_clock(
+        cal.work_clock(reminded) - every // dt.timedelta(microseconds=1), starting=True
+    )
+    started = noticed - dt.timedelta(minutes=10)
+    case.material_submissions.update(uploaded_at=started)
+    review.started_at, review.finished_at = started, noticed
+    review.due_at = cal.add_working_time(started, dt.timedelta(hours=2))
+    review.save(update_fields=["started_at", "finished_at", "due_at"])
+    review.messages.filter(number=NOTICE_NUMBER).update(
+        sent_at=noticed, due_at=correction_due(review)
+    )
+    correction_remind(review=review, now=reminded)
 
 
 def _own_case(

@@ -104,3 +104,35 @@ class PreReview(models.Model):
             for k, v in self.verdicts.items()
             if v.get("verdict") != OK and v.get("counts", True)
         }
+
+
+NOTICE_NUMBER = 0  # a round's notice; its reminders are numbered from 1
+
+
+class CorrectionMessage(models.Model):
+    """What the client was sent about a round's 一次性告知: the notice itself (number 0) and
+    each reminder after it (1, 2, …), with the items still open at the time."""
+
+    review = models.ForeignKey(PreReview, on_delete=models.CASCADE, related_name="messages")
+    number = models.PositiveIntegerField(_("序号"))
+    items = models.JSONField(_("待补正材料"), default=list)
+    sent_at = models.DateTimeField(_("发送时间"))
+    due_at = models.DateTimeField(_("补正期限"))
+    emails = models.PositiveIntegerField(default=0)
+    texts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["review", "number"]
+        verbose_name = pgettext_lazy("one", "补正告知与提醒")
+        verbose_name_plural = _("补正告知与提醒")
+        constraints = [
+            models.UniqueConstraint(fields=["review", "number"], name="correction_message_number")
+        ]
+        indexes = [models.Index(fields=["sent_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.review} #{self.number}"
+
+    @property
+    def is_notice(self) -> bool:
+        return self.number == NOTICE_NUMBER

@@ -29,6 +29,7 @@ from expedite.domain.roles import Capability
 from expedite.domain.text import has_control
 from expedite.workdays.selectors import firm_calendar
 
+from .corrections import correction_notice_send
 from .models import EXPIRING, INVALID, MISSING, OK, MaterialSubmission, PreReview
 from .selectors import checklist, latest_finished, open_round, submissions_since
 
@@ -305,7 +306,8 @@ def notice_text(case: Case, verdicts: dict[str, dict]) -> str:
 
 @transaction.atomic
 def prereview_record(*, actor, case: Case, verdicts: dict, now: dt.datetime) -> PreReview:
-    """The reviewer's verdict on every checklist item; anything wrong puts the case on hold."""
+    """The reviewer's verdict on every checklist item; anything wrong puts the case on hold
+    and sends the client the 一次性告知 (`corrections.correction_notice_send`)."""
     if not user_can(actor, Capability.MATERIAL_PREREVIEW):
         raise NotAllowed(_("您的角色无权进行材料预审。"))
     case = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
@@ -346,6 +348,8 @@ def prereview_record(*, actor, case: Case, verdicts: dict, now: dt.datetime) -> 
         )
     elif not review.notice and held_by_us:
         _resume(case, actor, now)
+    if review.notice:
+        correction_notice_send(review=review, now=now)
     return review
 
 

@@ -45,11 +45,14 @@ def materials_context(request, case) -> dict:
     rounds = list(case.prereviews.select_related("reviewer").order_by("-round"))
     finished = next((r for r in rounds if r.finished_at is not None), None)
     items = selectors.item_states(case, finished=finished)
+    # What the client was sent about the notice: read only when there is one to send.
+    sent = list(finished.messages.order_by("number")) if finished and finished.notice else []
     return {
         "material_items": [{"s": s, "fields": field_rows(s.material)} for s in items],
         "material_round": next((r for r in rounds if r.finished_at is None), None),
         "material_finished": finished,
         "material_rounds": rounds,
+        "material_messages": sent,
         "material_can_submit": user_can(request.user, Capability.MATERIAL_SUBMIT),
         "material_can_review": user_can(request.user, Capability.MATERIAL_PREREVIEW),
         "material_verdicts": VERDICT_CHOICES,

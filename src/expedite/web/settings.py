@@ -17,6 +17,7 @@ from expedite.common.env import (
     database_from_url,
     envbool,
     envfloat,
+    envhours,
     envint,
     envlist,
     envnetworks,
@@ -293,6 +294,13 @@ EXPEDITE_REPORT_EDIT_MINUTES = envint("EXPEDITE_REPORT_EDIT_MINUTES", 60)
 EXPEDITE_WARN_CLIENT_AUTOMATICALLY = envbool("EXPEDITE_WARN_CLIENT_AUTOMATICALLY", default=False)
 # 一次性告知: the client is asked to send the corrections within this much working time.
 EXPEDITE_CORRECTION_HOURS = envfloat("EXPEDITE_CORRECTION_HOURS", 7.5)
+# Reminders while its items stay open (docs/materials.md): working hours between two, by the
+# checklist item's code ("*" for any other item: one working day; a resolution to be signed,
+# half a day), and at most this many per case and day, only within the firm's working hours.
+EXPEDITE_CORRECTION_REMINDER_HOURS = envhours(
+    "EXPEDITE_CORRECTION_REMINDER_HOURS", {"*": 7.5, "resolution": 3.75}
+)
+EXPEDITE_CORRECTION_REMINDERS_PER_DAY = envint("EXPEDITE_CORRECTION_REMINDERS_PER_DAY", 2)
 EXPEDITE_MAX_UPLOAD_BYTES = envint("EXPEDITE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 # The largest request body anywhere but the upload URLs, which take a file of
 # EXPEDITE_MAX_UPLOAD_BYTES plus this (expedite.web.bodylimit); larger bodies are refused (413)
