@@ -158,3 +158,35 @@ def test_each_hand_off_is_sent_once_and_opens_the_place_to_act(client, world):
     client.login(username="zhao", password=PASSWORD)
     page = client.get(reverse("notification_list")).content.decode()
     assert "待您复核" in page and f'href="{panel_url(case.pk, "reviews")}"' in page
+
+
+def test_a_hand_off_leaves_the_inbox_once_someone_acts_on_it(world):
+    case = case_in_review(world)
+    add_result(world, case, by=world.li)
+    self_check(actor=world.li, case=case, results=ok(case), now=timezone.now())
+    [waiting] = inbox(world.zhao, "待您复核")
+    assert waiting.read_at is None
+    # Another supervisor-level reviewer takes it: it is done for everyone it went to.
+    supervisor_review(actor=world.chen, case=case, results=ok(case), now=timezone.now())
+    waiting.refresh_from_db()
+    assert waiting.read_at is not None
+
+
+def test_a_confirmed_team_clears_the_managers_proposal(world):
+    from expedite.work.team import team_assign
+
+    case = case_along(
+        world,
+        facts={"resolution_signed": True},
+        reason="银行贷款需要营业执照",
+        states=("quoted", "accepted"),
+    )
+    [message] = inbox(world.chen, "待您确认分工")
+    assert not inbox(world.liu, "待您确认分工")  # the department manager's, not everyone's
+    team_assign(
+        actor=world.chen,
+        case=case,
+        choices={"liaison": world.zhang.pk, "process": world.li.pk, "risk": world.wang.pk},
+    )
+    message.refresh_from_db()
+    assert message.read_at is not None

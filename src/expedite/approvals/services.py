@@ -33,7 +33,7 @@ from expedite.domain.cases import FINAL, CaseState
 from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
 from expedite.domain.roles import Capability, Role
 from expedite.domain.text import clean_text
-from expedite.notify.handoffs import hand_off, staff_with
+from expedite.notify.handoffs import hand_off, hand_off_done, staff_with
 
 from .models import ApprovalRequest
 from .selectors import current_rules
@@ -252,6 +252,7 @@ def approval_decide(
         case=row.case,
         payload={**_payload(row), "reason": reason},
     )
+    hand_off_done(f"approval:requested:{row.pk}", now=now)
     for follower in _FOLLOWERS:
         follower(row, actor, now)
     names = {

@@ -43,7 +43,7 @@ from expedite.domain.custody import (
 from expedite.domain.errors import DomainError, NotAllowed, NotFound, ValidationFailed, gettext_noop
 from expedite.domain.roles import Capability
 from expedite.domain.text import clean_text
-from expedite.notify.handoffs import hand_off
+from expedite.notify.handoffs import hand_off, hand_off_done
 from expedite.workdays.selectors import firm_calendar
 
 from .models import CustodyItem, CustodyMovement, HandoverCode
@@ -353,6 +353,7 @@ def confirm_by_staff(*, actor, movement: CustodyMovement, now: dt.datetime) -> C
         case=movement.item.case,
         payload=_payload(movement, method=ConfirmMethod.STAFF.value),
     )
+    hand_off_done(f"custody:transfer:{movement.pk}", now=now)
     return movement
 
 

@@ -18,6 +18,7 @@ from expedite.cases.models import Case
 from expedite.cases.panels import panel_url
 from expedite.domain.roles import Capability, Role, can, roles_from_names
 
+from .models import OutboxMessage
 from .notices import tell_staff
 
 
@@ -78,3 +79,11 @@ def hand_off(
         email=True,
         link=link or panel_url(case.pk, panel),
     )
+
+
+def hand_off_done(key: str, *, now: dt.datetime) -> int:
+    """The step a hand-off asked for was taken (by whoever): its in-app messages leave the
+    recipients' 待我处理 as read. `key`: the hand-off's key, or the start of several."""
+    return OutboxMessage.objects.filter(
+        channel="inapp", key__startswith=f"handoff:{key}", read_at__isnull=True
+    ).update(read_at=now)

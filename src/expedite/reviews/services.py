@@ -25,7 +25,7 @@ from expedite.domain.cases import CaseState
 from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
 from expedite.domain.roles import Capability, Role
 from expedite.domain.text import clean_text
-from expedite.notify.handoffs import hand_off, staff_with
+from expedite.notify.handoffs import hand_off, hand_off_done, staff_with
 from expedite.notify.notices import case_liaisons, tell_staff
 
 from .models import SELF_CHECK, SUPERVISOR, Review, ReviewFinding, SubmissionCheck
@@ -331,6 +331,7 @@ def supervisor_review(
             ],
         ),
     )
+    hand_off_done(f"review:await:{case.pk}:{review.round}", now=now)
     _tell_review_outcome(case, review, handler=status.self_check.reviewer, actor=actor, now=now)
     if not review.passed:
         case_transition(

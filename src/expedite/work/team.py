@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from expedite import clock
 from expedite.accounts.selectors import staff_display_name, user_can, user_roles
 from expedite.audit.services import audit_record
 from expedite.cases.models import Case
@@ -19,7 +20,7 @@ from expedite.domain.errors import NotAllowed, NotFound, ValidationFailed, gette
 from expedite.domain.roles import Capability, Role
 from expedite.domain.staffing import CASE_ROLES, ROLE_LABELS_ZH, check_team, propose_team
 from expedite.domain.text import clean_text
-from expedite.notify.handoffs import hand_off, staff_with
+from expedite.notify.handoffs import hand_off, hand_off_done, staff_with
 
 from .models import CASE_ROLE_CHOICES, Absence, Assignment, StaffProfile
 from .selectors import ACTIVE_STATES, case_needs_for, people, planned_load
@@ -169,7 +170,7 @@ def team_propose(*, actor, case: Case, now: dt.datetime, system: bool = False) -
     if result:
         hand_off(
             key=f"team:proposed:{case.pk}:{now.isoformat()}",
-            users=staff_with(Capability.ASSIGN_TEAM),
+            users=staff_with(roles=(Role.MANAGER,)) or staff_with(Capability.ASSIGN_TEAM),
             case=case,
             panel="work",
             subject=_("待您确认分工：%(ref)s %(client)s")
@@ -244,4 +245,5 @@ def team_assign(*, actor, case: Case, choices: dict[str, int | None]) -> list[As
         }
         result.append(assignment)
     audit_record(kind=AuditKind.TEAM_ASSIGNED, actor=actor, case=case, payload=payload)
+    hand_off_done(f"team:proposed:{case.pk}:", now=clock.now())
     return result
