@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from html import escape
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from expedite.domain.calendar import WorkCalendar
 from expedite.domain.planning import Plan
@@ -25,6 +25,12 @@ HEADER = 34
 FONT = "PingFang SC, Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 STATE_COLOURS = {"done": "#15803d", "running": "#2563eb", "waiting": "#64748b"}
 CRITICAL = "#c2410c"
+
+# Each picture's accessible name (outside the f-strings, where message extraction finds them).
+PLAN_LABEL = gettext_lazy("计划甘特图")
+PROGRESS_LABEL = gettext_lazy("办理进度")
+WORKLOAD_LABEL = gettext_lazy("人员负荷")
+SCHEDULE_LABEL = gettext_lazy("排期")
 
 
 WEEKDAYS = (
@@ -88,7 +94,7 @@ def plan_svg(
     x_of = lambda us: LABEL + (us - origin) / day_us * DAY  # noqa: E731
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="gantt" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label="{escape(_("计划甘特图"))}" '
+        f'width="{width}" height="{height}" role="img" aria-label="{escape(str(PLAN_LABEL))}" '
         f'font-size="12" font-family="{FONT}">'
     ]
     start_day = calendar.at_work_clock(origin, starting=True).date()
@@ -155,7 +161,7 @@ def progress_svg(proj, cal: WorkCalendar, *, now: dt.datetime) -> str:
 
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="gantt" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label="{escape(_("办理进度"))}" '
+        f'width="{width}" height="{height}" role="img" aria-label="{escape(str(PROGRESS_LABEL))}" '
         f'font-size="12" font-family="{FONT}">'
     ]
     _axis(out, days, height, now.astimezone(cal.tz).date())
@@ -201,7 +207,7 @@ def workload_svg(
     height = HEADER + len(rows) * ROW + 8
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="workload" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label="{escape(_("人员负荷"))}" '
+        f'width="{width}" height="{height}" role="img" aria-label="{escape(str(WORKLOAD_LABEL))}" '
         f'font-size="12" font-family="{FONT}">'
     ]
     _axis(out, days, height, today)
@@ -287,7 +293,7 @@ def schedule_svg(
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="schedule-gantt" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-        f'aria-label="{escape(_("排期"))}" font-size="11" font-family="{FONT}">'
+        f'aria-label="{escape(str(SCHEDULE_LABEL))}" font-size="11" font-family="{FONT}">'
     ]
     _axis(out, days, height, today)
     away = escape(_("请假/外出"))
