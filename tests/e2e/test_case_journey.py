@@ -87,6 +87,14 @@ def test_a_case_runs_from_acceptance_through_the_double_review(live_server, page
     expect(page.get_by_text("分工已确认。")).to_be_visible()
     expect(page.locator("#work").get_by_text("已确认").first).to_be_visible()
 
+    # Before anything goes to the authority, a supervisor checks the papers (递交前复核).
+    login(page, live_server.url, "zhao")
+    page.goto(case_url)
+    check = page.locator("#submission form")
+    tick_all_ok(check)
+    check.get_by_role("button", name="提交递交前复核").click()
+    expect(page.get_by_text("递交前复核通过，可以递交。")).to_be_visible()
+
     # The process specialist starts the work and carries every step through, with hours.
     login(page, live_server.url, "li")
     page.goto(case_url)
