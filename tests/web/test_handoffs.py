@@ -190,3 +190,22 @@ def test_a_confirmed_team_clears_the_managers_proposal(world):
     )
     message.refresh_from_db()
     assert message.read_at is not None
+
+
+def test_the_demo_has_hand_offs_waiting_in_the_next_persons_inbox(client, world, clock):
+    from django.contrib.auth import get_user_model
+
+    from expedite.ops.demo import DEMO_PASSWORD, demo_load
+    from expedite.reviews.demo import AWAITING
+
+    demo_load(now=timezone.now())
+    supervisor = get_user_model().objects.get(username="zhaolei")
+    waiting = OutboxMessage.objects.get(
+        user=supervisor, channel="inapp", subject__contains="待您复核", case__reason=AWAITING
+    )
+    assert waiting.read_at is None
+    client.login(username="zhaolei", password=DEMO_PASSWORD)
+    page = client.get(reverse("notification_list")).content.decode()
+    assert waiting.subject in page and f'href="{waiting.link}"' in page
+    # The navigation counts what waits.
+    assert "待我处理" in page
