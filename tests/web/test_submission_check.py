@@ -11,7 +11,7 @@ from expedite.domain.errors import NotAllowed, ValidationFailed
 from expedite.notify.models import OutboxMessage
 from expedite.reviews.models import SubmissionCheck
 from expedite.reviews.selectors import submission_checklist
-from expedite.reviews.services import submission_check
+from expedite.reviews.submission import submission_check
 from expedite.work.models import StepRun
 from expedite.work.steps import step_finish, step_start
 from tests.conftest import PASSWORD

@@ -12,7 +12,8 @@ from expedite.domain.roles import Role
 from expedite.domain.triage import Verdict
 
 from .selectors import review_checklist, submission_checklist, submission_passed
-from .services import FindingInput, self_check, submission_check, supervisor_review
+from .services import FindingInput, self_check, supervisor_review
+from .submission import submission_check
 
 AWAITING = "季度增值税及附加税申报本周截止，客户财务临时请假，委托本所加急代为申报。"
 CAUGHT = "客户资金周转紧张，要加急办理增值税留抵退税（含软件产品即征即退项目）。"

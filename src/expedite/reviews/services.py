@@ -28,16 +28,13 @@ from expedite.domain.text import clean_text
 from expedite.notify.handoffs import hand_off, hand_off_done, staff_with
 from expedite.notify.notices import case_liaisons, tell_staff
 
-from .models import SELF_CHECK, SUPERVISOR, Review, ReviewFinding, SubmissionCheck
+from .models import SELF_CHECK, SUPERVISOR, Review, ReviewFinding
 from .selectors import (
     case_handlers,
     files_reviewed,
     result_documents,
     review_checklist,
     round_status,
-    submission_checklist,
-    submission_passed,
-    submission_step,
 )
 
 NOTE_MAX = 500
@@ -400,85 +397,3 @@ def _tell_reviewers(*, case: Case, round_: int, users, actor, reason: str, now) 
         now=now,
         email=True,
     )
-
-
-# The submission check happens while the case is being worked on, before anything is filed.
-SUBMISSION_STATES = frozenset(
-    {CaseState.ACCEPTED, CaseState.MATERIALS, CaseState.IN_PROGRESS, CaseState.ON_HOLD}
-)
-
-
-@transaction.atomic
-def submission_check(
-    *, actor, case: Case, results: Iterable[Mapping], now: dt.datetime
-) -> SubmissionCheck:
-    """递交前复核: a supervisor who did not prepare the case goes through the service's
-    submission checklist; a pass lets the first step at an authority start."""
-    if not user_can(actor, Capability.REVIEW_RESULT):
-        raise NotAllowed(_("只有主管、部门经理或总经理可以进行递交前复核。"))
-    case = Case.objects.select_for_update(no_key=True).select_related("client").get(pk=case.pk)
-    checklist = submission_checklist(case)
-    if not checklist:
-        raise ValidationFailed(gettext_noop("该服务不需要递交前复核。"), field="stage")
-    if CaseState(case.state) not in SUBMISSION_STATES:
-        raise ValidationFailed(
-            gettext_noop("加急单当前为“%(state)s”，不在递交材料之前，不能做递交前复核。"),
-            field="stage",
-            params={"state": str(STATE_NAMES.get(case.state, case.state))},
-        )
-    if submission_passed(case) is not None:
-        raise ValidationFailed(gettext_noop("递交前复核已经通过，无需重复。"), field="stage")
-    if actor.pk in case_handlers(case):
-        raise NotAllowed(_("四眼原则：递交前复核须由经办人以外的主管进行。"))
-    cleaned = clean_results(checklist, results)
-    row = SubmissionCheck.objects.create(
-        case=case,
-        reviewer=actor,
-        results=cleaned,
-        passed=all(r["ok"] for r in cleaned),
-        created_at=now,
-    )
-    audit_record(
-        kind=AuditKind.REVIEW_SUBMISSION_CHECKED,
-        actor=actor,
-        case=case,
-        payload={
-            "passed": row.passed,
-            "problems": [{"item": r["item"], "note": r["note"]} for r in row.problems],
-        },
-    )
-    step = submission_step(case)
-    doers = get_user_model().objects.filter(
-        pk__in=case.assignments.filter(role="process", user__isnull=False).values("user_id")
-    )
-    names = {"ref": case.reference, "client": case.client.name}
-    if row.passed:
-        hand_off(
-            key=f"submission:passed:{case.pk}:{row.pk}",
-            users=doers,
-            case=case,
-            panel="work",
-            subject=_("递交前复核已通过，可以递交：%(ref)s %(client)s") % names,
-            body=_("%(who)s 已完成递交前复核，可以开始“%(step)s”。")
-            % {"who": staff_display_name(actor), "step": step.name if step else ""},
-            now=now,
-            besides={actor.pk},
-        )
-    else:
-        hand_off(
-            key=f"submission:failed:{case.pk}:{row.pk}",
-            users=doers,
-            case=case,
-            panel="submission",
-            subject=_("递交前复核未通过，请更正：%(ref)s %(client)s") % names,
-            body=_("%(who)s 发现问题：%(items)s。更正后请主管重新复核。")
-            % {
-                "who": staff_display_name(actor),
-                "items": "；".join(
-                    f"{r['item']}（{r['note']}）" if r["note"] else r["item"] for r in row.problems
-                ),
-            },
-            now=now,
-            besides={actor.pk},
-        )
-    return row

@@ -32,7 +32,8 @@ from .selectors import (
     submission_passed,
     submission_step,
 )
-from .services import SUBMISSION_STATES, self_check, submission_check, supervisor_review
+from .services import self_check, supervisor_review
+from .submission import SUBMISSION_STATES, submission_check
 
 
 def review_context(request, case) -> dict:
