@@ -209,3 +209,16 @@ def test_the_demo_has_hand_offs_waiting_in_the_next_persons_inbox(client, world,
     assert waiting.subject in page and f'href="{waiting.link}"' in page
     # The navigation counts what waits.
     assert "待我处理" in page
+
+
+def test_the_morning_digest_lists_what_was_handed_over_until_it_is_done(world):
+    from expedite.desk.digest import digest_text
+
+    case = case_in_review(world)
+    add_result(world, case, by=world.li)
+    self_check(actor=world.li, case=case, results=ok(case), now=timezone.now())
+    _, body = digest_text(world.zhao, now=timezone.now())
+    assert "交到我手上、尚未处理（1）" in body and case.reference in body
+    supervisor_review(actor=world.zhao, case=case, results=ok(case), now=timezone.now())
+    _, body = digest_text(world.zhao, now=timezone.now())
+    assert "交到我手上" not in body

@@ -47,7 +47,16 @@ def digest_text(user, *, now: dt.datetime) -> tuple[str, str]:
     """The subject and body of `user`'s digest at `now` (from the board's selectors)."""
     b = board(user=user, now=now)
     mine = _my_case_ids(user)
+    # What was handed to them and is still open (approvals are listed below on their own).
+    handed = (
+        OutboxMessage.objects.filter(
+            user=user, channel=Channel.INAPP, key__startswith="handoff:", read_at__isnull=True
+        )
+        .exclude(key__startswith="handoff:approval:requested:")
+        .order_by("created_at", "pk")[:50]
+    )
     sections: list[tuple[str, list[str]]] = [
+        (_("交到我手上、尚未处理"), [f"- {m.subject}" for m in handed]),
         (_("风险加急单"), [_case_line(r) for r in b["at_risk"] if r.case.pk in mine]),
         (_("今日到期"), [_case_line(r) for r in b["due_today"] if r.case.pk in mine]),
         (
