@@ -25,7 +25,6 @@ from expedite.portal.views import attachment_headers
 from expedite.reviews.selectors import case_reviews, reviewed_result_ids
 
 from . import selectors, services
-from .certs import self_signed_warning
 
 
 def delivery_context(request, case) -> dict:
@@ -45,7 +44,6 @@ def delivery_context(request, case) -> dict:
         "delivery_confirmation": selectors.confirmation_of(case),
         "delivery_can_add": user_can(request.user, Capability.DELIVER_RESULT)
         and case.state in {s.value for s in services.RESULT_STATES},
-        "delivery_self_signed": self_signed_warning(),
         "delivery_max_mb": settings.EXPEDITE_MAX_UPLOAD_BYTES // 1024 // 1024,
     }
 

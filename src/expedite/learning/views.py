@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,6 +21,7 @@ from expedite.charts.trends import planned_actual_svg
 from expedite.common.access import access
 from expedite.common.forms import first_error
 from expedite.common.i18n import localized
+from expedite.domain.catalog import LeverKind
 from expedite.domain.errors import DomainError, NotAllowed
 from expedite.domain.learning import LEVER_KINDS, CatalogChange, ChangeKind, describe_duration
 from expedite.domain.roles import Capability
@@ -223,10 +224,17 @@ def handbook_service(request, code: str):
             "entries": [_entry_row(e) for e in entries],
             "can_edit": user_can(request.user, Capability.EDIT_HANDBOOK),
             "can_decide": user_can(request.user, Capability.DECIDE_CATALOG_CHANGE),
-            "lever_kinds": [k.value for k in LEVER_KINDS],
+            "lever_kinds": [(k.value, LEVER_KIND_LABELS[k]) for k in LEVER_KINDS],
             "prefill": prefill,
         },
     )
+
+
+LEVER_KIND_LABELS = {
+    LeverKind.COMPRESS: gettext_lazy("压缩时长"),
+    LeverKind.REMOTE: gettext_lazy("远程办理"),
+    LeverKind.SKIP: gettext_lazy("省去该步骤"),
+}
 
 
 def _prefill(request, code: str) -> dict:

@@ -1,7 +1,13 @@
 import copy
+import re
 
 from django import template
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+
+from expedite.domain.errors import DomainError
+
+from ..plans import catalog_for
 
 register = template.Library()
 
@@ -27,3 +33,28 @@ def ids_for(form, key):
     row.auto_id = form.auto_id.replace("%s", f"{key}_%s")
     row._bound_fields_cache = {}
     return row
+
+
+_BOOLEAN = re.compile(r"\b([a-z][a-z0-9_]*)=(true|false|none)\b")
+_VALUE = re.compile(r"\b([a-z][a-z0-9_]*)\(([^()]*)\)")
+
+
+@register.filter
+def facts_in_words(why: str, case) -> str:
+    """Why a rule fired, with each fact's question in place of its code (cross_month=true
+    reads 原发票开具已跨月：是), in the reader's language."""
+    if not why:
+        return ""
+    try:
+        catalog = catalog_for(case)
+    except DomainError:
+        return why
+    answers = {"true": gettext("是"), "false": gettext("否"), "none": gettext("未回答")}
+
+    def boolean(m):
+        return f"{catalog.fact_label(m.group(1))}：{answers[m.group(2)]}"
+
+    def value(m):
+        return f"{catalog.fact_label(m.group(1))}（{m.group(2)}）"
+
+    return _VALUE.sub(value, _BOOLEAN.sub(boolean, why))
