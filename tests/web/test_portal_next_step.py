@@ -83,6 +83,7 @@ def test_the_count_follows_what_was_sent(client, case):
     assert "请上传 2 份材料" in card
 
 
+@pytest.mark.clock("2026-11-26T10:00:00+08:00")  # the deadline below is counted from it
 def test_on_hold_for_a_correction_asks_for_it_with_its_deadline(client, world, case):
     for item in ("license", "resolution", "id-copies"):
         upload(case, item, text=item)
