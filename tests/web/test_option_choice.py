@@ -3,11 +3,11 @@ shows on the client's page as that option."""
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from expedite import clock
 from expedite.audit.models import AuditEvent
 from expedite.cases.models import Case
+from expedite.cases.plans import next_working_start
 from expedite.cases.triage import TriageInput, case_triage
 from expedite.portal import links
 from expedite.work.models import StepRun
@@ -30,7 +30,8 @@ PRECONDITIONS = (
 @pytest.fixture
 def impatient(world):
     """假急: the standard plan is recommended, the paid expedited one is on offer."""
-    soon = firm_calendar().add_workdays(timezone.localdate(), 4)
+    # Four working days from when work can start: the standard plan (5) misses it.
+    soon = firm_calendar().add_workdays(next_working_start(clock.now()).date(), 3)
     case = new_case(world, service="labor-dispatch-license", deadline=soon, reason="早点办")
     return case_triage(
         actor=world.zhang,

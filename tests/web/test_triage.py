@@ -368,6 +368,9 @@ def refused(world):
     )
 
 
+# Mid-month: a same-month title change can finish within the month (at the end of one it is
+# refused for that reason, see test_a_same_month_correction_that_cannot_finish_in_the_month).
+@pytest.mark.clock("2026-11-26T10:00:00+08:00")
 def test_a_refusal_cannot_be_triaged_away_by_the_liaison(world, refused):
     from django.utils import timezone
 
@@ -552,13 +555,14 @@ def test_a_case_stuck_at_the_approval_stage_is_laid_out_from_there(world):
 
 def test_false_urgency_never_ranks_above_a_truly_urgent_case(client, world):
     from expedite.cases.models import Case as CaseRow
+    from expedite.cases.plans import next_working_start
     from expedite.cases.triage import TriageInput, case_triage
     from expedite.workdays.selectors import firm_calendar
 
     # Four working days out: the standard licence plan (5 working days) misses it, the
     # expedited one (3) meets it.
     now = clock.now()
-    soon = firm_calendar().add_workdays(timezone.localdate(), 4)
+    soon = firm_calendar().add_workdays(next_working_start(now).date(), 3)
     impatient = new_case(world, service="labor-dispatch-license", deadline=soon, reason="早点办")
     impatient = case_triage(
         actor=world.zhang,
