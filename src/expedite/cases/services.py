@@ -28,6 +28,7 @@ from expedite.domain.roles import Capability
 from expedite.domain.text import clean_text
 from expedite.workdays.selectors import firm_calendar
 
+from . import words
 from .clocks import clocks_to_json, new_case_clocks
 from .models import Case, CatalogVersion, Client, ClientContact, ServiceType
 
@@ -256,6 +257,7 @@ def catalog_sync(*, catalog: Catalog, text: str, source: str) -> dict[str, int]:
     new_version = latest is None or latest.digest != digest
     if new_version:
         latest = CatalogVersion.objects.create(text=text, digest=digest, source=source)
+        transaction.on_commit(words.forget)
     day = firm_calendar().hours.day_length
     created = updated = 0
     codes = set()

@@ -8,7 +8,9 @@ durations, unknown skills or roles. A firm edits its own copy; these are its def
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -143,6 +145,11 @@ class Catalog:
     preconditions: tuple[tuple[str, str], ...] = ()  # (code, 中文说明)
     rules: tuple = ()  # expedite.domain.rules.Rule, the compliance rules
     facts: tuple[tuple[str, str], ...] = ()  # (fact, the intake's question)
+    # The catalog's own text in English (Chinese → English): names, reasons, checklists.
+    english: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+    def in_english(self, text: str) -> str | None:
+        return self.english.get(text)
 
     def fact_label(self, fact: str) -> str:
         return dict(self.facts).get(fact, fact)
@@ -468,7 +475,11 @@ def parse_catalog(text: str, *, source: str = "<catalog>", strict: bool = True) 
                 raise CatalogError(
                     f"{source}: rules.{rule.code}.when: 事实“{name}”未在 facts 中说明。"
                 )
+    english = doc.get("english") or {}
+    if not isinstance(english, dict):
+        raise CatalogError(f"{source}: english 应为“中文: English”的映射。")
     return Catalog(
+        english=MappingProxyType({str(k): str(v) for k, v in english.items()}),
         facts=tuple((str(k), str(v)) for k, v in fact_labels.items()),
         rules=rules,
         services=tuple(services),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 
 from expedite.domain.errors import DomainError
 
+from .. import words
 from ..plans import catalog_for
 
 register = template.Library()
@@ -58,3 +59,15 @@ def facts_in_words(why: str, case) -> str:
         return f"{catalog.fact_label(m.group(1))}（{m.group(2)}）"
 
     return _VALUE.sub(value, _BOOLEAN.sub(boolean, why))
+
+
+@register.filter
+def term(text):
+    """Catalog text (a step, a track, a milestone, a lever's reason) in the reader's language."""
+    return words.term(str(text)) if text else text
+
+
+@register.filter
+def say(stored):
+    """A stored decision phrase in the reader's language."""
+    return words.say(stored)

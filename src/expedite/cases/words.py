@@ -1,0 +1,83 @@
+"""Words at the edge: the core's phrases and the catalog's text in the reader's language.
+
+`say(stored)` renders a stored phrase (`domain.phrases`) in the active language; `term(text)`
+gives catalog text (a step, a track, a lever's reason) in it. Chinese is the source language:
+in Chinese both return what they are given. The catalog's English comes from its `english`
+section; the glossary is read once per process and read again only when a text is not in it
+(a newer catalog version was loaded), so a page costs no query for its words.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from django.utils.translation import get_language, gettext
+
+from expedite.domain.phrases import render
+
+from .models import CatalogVersion
+
+_lock = threading.Lock()
+_glossary: dict[str, str] = {}
+_loaded: set[int | None] = set()
+_missing: set[str] = set()  # texts no loaded version translates, until another is loaded
+
+
+def english() -> bool:
+    return (get_language() or "zh-hans").lower().startswith("en")
+
+
+def _load(pk: int | None) -> None:
+    from .plans import _version, current_catalog
+
+    catalog = _version(pk) if pk is not None else current_catalog()
+    with _lock:
+        _glossary.update(catalog.english)
+        _loaded.add(pk)
+        _missing.clear()
+
+
+def forget() -> None:
+    """A catalog version was loaded in this process: read the glossary again when asked."""
+    with _lock:
+        _loaded.clear()
+        _missing.clear()
+
+
+def in_english(text: str) -> str:
+    """Catalog text in English, or the text itself when the catalog has no translation."""
+    if not text:
+        return text
+    found = _glossary.get(text)
+    if found is not None or text in _missing:
+        return found or text
+    if None not in _loaded:
+        _load(None)  # the default catalog's, then the one in force
+    latest = CatalogVersion.objects.order_by("-pk").values_list("pk", flat=True).first()
+    if latest not in _loaded:
+        _load(latest)
+    found = _glossary.get(text)
+    if found is None:
+        _missing.add(text)
+    return found or text
+
+
+def term(text: str) -> str:
+    """Catalog text in the reader's language."""
+    return in_english(text) if english() and text else text
+
+
+def list_sep() -> str:
+    return gettext("、")
+
+
+def say(stored: Any) -> str:
+    """A stored phrase (or the plain text stored before phrases) in the reader's language."""
+    if not english():
+        return render(stored)
+    return render(stored, translate=gettext, term=in_english, sep=list_sep())
+
+
+def say_all(stored: Any) -> list[str]:
+    return [say(s) for s in stored or ()]
