@@ -9,6 +9,7 @@ from expedite.domain.calendar import SHANGHAI, WorkCalendar
 from expedite.domain.calendar_data import statutory_arrangements
 from expedite.domain.errors import DomainError
 from expedite.domain.planning import PlanFacts, options, plan
+from expedite.domain.verdict_text import options_summary
 
 CAL = WorkCalendar(statutory_arrangements())
 CATALOG = load_default_catalog()
@@ -50,7 +51,7 @@ def test_labor_dispatch_three_days_instead_of_five_with_the_reasons():
         deadline=dt.date(2026, 11, 25),
         facts=PlanFacts(preconditions=ALL),
     )
-    assert o.summary_zh() == "3 个工作日可以完成，比常规 5 天快 2 天。"
+    assert options_summary(o).zh == "3 个工作日可以完成，比常规 5 天快 2 天。"
     assert set(o.recommended.plan.levers) == {"esign", "parallel-inspection", "remote-review"}
     reasons = {c.code: c.reason for c in o.recommended.choices}
     assert "现场核查与材料审核同步" in reasons["parallel-inspection"]
@@ -114,7 +115,7 @@ def test_the_food_licence_case_needs_no_expedite():
     assert o.standard.plan.working_days == 3
     assert not o.expedite_needed
     assert o.recommended is o.standard
-    assert "无需加急" in o.summary_zh()
+    assert "无需加急" in options_summary(o).zh
     assert o.standard.latest_start == dt.datetime(2026, 11, 25, 9, tzinfo=SHANGHAI)
 
 
@@ -143,7 +144,7 @@ def test_when_even_the_fastest_misses_it_says_by_how_many_working_days():
     )
     assert o.recommended is None
     assert o.fastest.late_by_workdays == 2  # 7 working days from Monday ends Tue 1 Dec
-    assert "晚 2 个工作日" in o.summary_zh()
+    assert "晚 2 个工作日" in options_summary(o).zh
 
 
 def test_levers_whose_preconditions_fail_are_listed_with_what_is_missing():

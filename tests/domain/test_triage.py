@@ -7,6 +7,7 @@ import pytest
 from expedite.catalog import load_default_catalog
 from expedite.domain.calendar import SHANGHAI, WorkCalendar
 from expedite.domain.calendar_data import statutory_arrangements
+from expedite.domain.phrases import Phrase, Term
 from expedite.domain.rules import evaluate
 from expedite.domain.triage import (
     Consequence,
@@ -14,8 +15,8 @@ from expedite.domain.triage import (
     Intake,
     PriorityWeights,
     Verdict,
+    client_summary,
     priority,
-    summary_zh,
     triage,
 )
 
@@ -44,7 +45,7 @@ def test_the_food_licence_is_false_urgency_five_days_left_three_needed():
     assert t.verdict == Verdict.NOT_NEEDED
     assert t.chosen.plan.working_days == 3
     assert t.chosen.plan.finish_date == dt.date(2026, 11, 25)
-    assert "无需加急" in t.reasons[0]
+    assert "无需加急" in t.reasons[0].zh
 
 
 def test_tax_deregistration_with_unfiled_returns_is_blocked_with_the_8_day_path():
@@ -53,7 +54,7 @@ def test_tax_deregistration_with_unfiled_returns_is_blocked_with_the_8_day_path(
     assert t.chosen.plan.working_days == 8  # file first 3 WD, then deregister 5 WD
     assert [f.rule.code for f in t.fired] == ["deregistration-requires-filings"]
     assert t.chosen.plan.steps[0].name == "补报未申报的税费"
-    assert "税务注销操作指引" in t.reasons[0]
+    assert "税务注销操作指引" in t.reasons[0].zh
 
 
 def test_a_cross_month_invoice_title_change_is_refused_with_the_red_letter_alternative():
@@ -81,7 +82,7 @@ def test_a_same_month_correction_that_cannot_finish_in_the_month_is_the_red_lett
     assert t.options.fastest.plan.finish_date >= dt.date(2027, 1, 1)
     assert t.verdict == Verdict.REFUSED
     assert [f.rule.code for f in t.fired] == ["invoice-title-change-within-month"]
-    assert "下个月" in t.reasons[0]
+    assert "下个月" in t.reasons[0].zh
     assert t.alternative.standard.plan.service == "invoice-correction"
     # Mid-month the same request is plain same-month work.
     mid = triage(
@@ -102,7 +103,7 @@ def test_a_matter_already_at_the_approval_stage_is_planned_from_there():
     assert [s.code for s in stuck.options.standard.plan.steps] == ["approval"]
     assert stuck.options.standard.plan.working_days == 1
     assert at_start.options.standard.plan.working_days == 5
-    assert "事项已到“部门审批中”环节" in stuck.reasons[0] and "现场核查" in stuck.reasons[0]
+    assert "事项已到“部门审批中”环节" in stuck.reasons[0].zh and "现场核查" in stuck.reasons[0].zh
     # An answer that is not one of the service's stages plans from the start, as before.
     other = run("labor-dispatch-license", dt.date(2026, 12, 4), preconditions=ALL, stage="other")
     assert other.options.standard.plan == at_start.options.standard.plan
@@ -116,8 +117,8 @@ def test_impatience_without_anything_in_writing_is_false_urgency_with_the_paid_o
     assert t.chosen.key == "standard"  # recommended: the standard plan, no surcharge
     assert t.chosen.plan.fee.surcharge == 0 and t.chosen.meets_deadline is False
     assert t.options.recommended.meets_deadline  # the paid option stays on offer
-    assert "假急" in t.reasons[0] and "自愿选择加急方案" in t.reasons[1]
-    assert str(t.options.recommended.plan.fee.total) in t.reasons[1]
+    assert "假急" in t.reasons[0].zh and "自愿选择加急方案" in t.reasons[1].zh
+    assert str(t.options.recommended.plan.fee.total) in t.reasons[1].zh
     # A written notice, or a real consequence, makes it a true expedite.
     noticed = run("labor-dispatch-license", deadline, written_notice=True, **asked)
     assert noticed.verdict == Verdict.EXPEDITE
@@ -134,7 +135,7 @@ def test_impatience_without_anything_in_writing_is_false_urgency_with_the_paid_o
 def test_labor_dispatch_three_days_is_an_expedite_with_the_reasons():
     t = run("labor-dispatch-license", dt.date(2026, 11, 25), preconditions=ALL)
     assert t.verdict == Verdict.EXPEDITE
-    assert t.reasons[0] == "3 个工作日可以完成，比常规 5 天快 2 天。"
+    assert t.reasons[0].zh == "3 个工作日可以完成，比常规 5 天快 2 天。"
     assert set(t.chosen.plan.levers) == {"esign", "parallel-inspection", "remote-review"}
 
 
@@ -142,8 +143,8 @@ def test_when_even_the_fastest_misses_it_offers_the_best_date_and_what_must_chan
     t = run("labor-dispatch-license", dt.date(2026, 11, 24))
     assert t.verdict == Verdict.INFEASIBLE
     assert t.chosen.plan.finish_date == dt.date(2026, 11, 27)  # no lever arranged: 5 WD
-    assert any("截止日期放宽到 2026-11-27" in c for c in t.to_change)
-    assert any("已与审批部门提前沟通" in c for c in t.to_change)
+    assert any("截止日期放宽到 2026-11-27" in c for c in (x.zh for x in t.to_change))
+    assert any("已与审批部门提前沟通" in c for c in (x.zh for x in t.to_change))
 
 
 def test_the_high_tech_audit_report_from_a_third_party_delays_the_start_by_three_days():
@@ -154,7 +155,7 @@ def test_the_high_tech_audit_report_from_a_third_party_delays_the_start_by_three
         "high-tech-certification", dt.date(2027, 1, 29), facts={"special_audit_ready": False}
     )
     assert missing.chosen.plan.working_days == ready.chosen.plan.working_days + 3
-    assert any("专项审计报告" in r for r in missing.reasons)
+    assert any("专项审计报告" in r for r in (x.zh for x in missing.reasons))
 
 
 def test_flags():
@@ -198,7 +199,7 @@ def test_project_acceptance_with_penalty_goes_before_a_bank_loan_that_can_wait()
         weights=weights,
     )
     assert acceptance.score > loan_tight.score
-    assert "合同违约金" in acceptance.reason(Consequence.CONTRACT_PENALTY, "重点客户")
+    assert "合同违约金" in acceptance.reason(Consequence.CONTRACT_PENALTY, "重点客户").zh
 
 
 def test_no_slack_is_fully_urgent_and_a_lot_of_slack_is_not():
@@ -228,15 +229,16 @@ def test_no_slack_is_fully_urgent_and_a_lot_of_slack_is_not():
 
 def test_the_summary_for_the_client_is_plain_chinese():
     t = run("tax-deregistration", dt.date(2026, 11, 30), facts={"returns_filed": False})
-    text = summary_zh(
+    lines = client_summary(
         t,
         client="苏州恒信",
         service_name="税务注销",
         deadline=dt.date(2026, 11, 30),
-        must_do=["提供未申报期间的账簿"],
+        must_do=[Phrase("must.material", {"material": Term("未申报期间的账簿")})],
     )
+    text = "\n".join(line.zh for line in lines)
     assert text.startswith("苏州恒信您好")
-    assert "须先满足前提" in text and "8 个工作日" in text and "提供未申报期间的账簿" in text
+    assert "须先满足前提" in text and "8 个工作日" in text and "未申报期间的账簿" in text
 
 
 @pytest.mark.parametrize(

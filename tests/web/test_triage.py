@@ -14,6 +14,7 @@ from expedite import clock
 from expedite.accounts.services import api_token_create
 from expedite.audit.models import AuditEvent
 from expedite.cases.models import Case, CaseDocument
+from expedite.cases.triage_text import readable
 from tests.conftest import PASSWORD
 from tests.factories import new_case
 
@@ -425,10 +426,12 @@ def test_an_override_says_so_in_the_summary_and_the_same_verdict_is_refused(worl
     case = case_verdict_override(
         actor=world.chen, case=dereg, verdict="expedite", reason="客户已经补报了", now=clock.now()
     )
-    assert case.triage["summary"].startswith(
+    shown = readable(case.triage)
+    assert shown["summary"].startswith(
         "经理改判：建议加急（原结论：须先满足前提；理由：客户已经补报了）"
     )
-    assert case.triage["verdict_label"] == "建议加急"
+    assert shown["verdict_label"] == "建议加急"
+    assert case.triage["summary"][0]["code"] == "summary.override"
 
 
 @pytest.mark.parametrize(
@@ -519,7 +522,7 @@ def test_a_blocked_path_that_misses_the_deadline_says_so(world):
         value_tier="standard",
     )
     assert t.verdict == "blocked"
-    assert any("合规路径最快也要" in r for r in t.reasons)
+    assert any("合规路径最快也要" in r.zh for r in t.reasons)
     assert t.to_change
 
 
@@ -548,7 +551,8 @@ def test_a_case_stuck_at_the_approval_stage_is_laid_out_from_there(world):
         now=clock.now(),
     )
     assert [s["code"] for s in case.triage["recommended_option"]["steps"]] == ["approval"]
-    assert "事项已到“部门审批中”环节" in case.triage["reasons"][0]
+    assert case.triage["reasons"][0]["code"] == "triage.stage_reached"
+    assert "事项已到“部门审批中”环节" in readable(case.triage)["reasons"][0]["text"]
     moved(world, case, "quoted", "accepted")
     assert list(StepRun.objects.filter(case=case).values_list("code", flat=True)) == ["approval"]
 

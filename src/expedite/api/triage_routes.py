@@ -9,6 +9,7 @@ from expedite import clock
 from expedite.cases import selectors
 from expedite.cases.plans import current_catalog, service_definition
 from expedite.cases.triage import TriageInput, case_triage, run_triage, triage_to_dict
+from expedite.cases.triage_text import readable
 from expedite.domain.triage import Consequence
 
 from .schemas import ErrorOut
@@ -63,7 +64,10 @@ def _input(payload: TriageIn) -> TriageInput:
 
 @router.post("/triage", response={200: dict[str, Any], 404: ErrorOut, 422: TriageErrorOut})
 def what_if(request, payload: WhatIfIn):
-    """Triage without storing anything: the verdict, reasons, fired rules and options."""
+    """Triage without storing anything: the verdict, reasons, fired rules and options.
+
+    Reasons and changes are `{code, params, text}`: the code and parameters are stable, the
+    text and labels follow Accept-Language (Chinese unless English is asked for)."""
     service = service_definition(payload.service)
     result = run_triage(
         service_code=service.code,
@@ -71,14 +75,16 @@ def what_if(request, payload: WhatIfIn):
         now=clock.now(),
         value_tier=payload.value_tier,
     )
-    return triage_to_dict(
-        result,
-        catalog=current_catalog(),
-        client="",
-        service_name=service.name_zh,
-        deadline=payload.deadline,
-        tier=payload.value_tier,
-        consequence=payload.consequence,
+    return readable(
+        triage_to_dict(
+            result,
+            catalog=current_catalog(),
+            client="",
+            service_name=service.name_zh,
+            deadline=payload.deadline,
+            tier=payload.value_tier,
+            consequence=payload.consequence,
+        )
     )
 
 
@@ -90,4 +96,4 @@ def triage_case(request, case_id: int, payload: TriageIn):
     """Triage a case and store the decision (who and when) on it."""
     case = selectors.access_case(user=request.user, pk=case_id)
     case = case_triage(actor=request.user, case=case, data=_input(payload), now=clock.now())
-    return case.triage
+    return readable(case.triage)

@@ -9,9 +9,11 @@ from expedite.catalog import default_catalog_text
 from expedite.domain.catalog import Catalog, ServiceType, parse_catalog
 from expedite.domain.errors import NotFound, ValidationFailed, gettext_noop
 from expedite.domain.planning import LeverChoice, Option, Options, Plan, PlanFacts, options
+from expedite.domain.verdict_text import options_summary
 from expedite.workdays.selectors import firm_calendar
 
 from .models import Case, CatalogVersion
+from .words import say
 
 _lock = threading.Lock()
 _cache: dict[int, Catalog] = {}
@@ -185,7 +187,8 @@ def options_to_dict(result: Options, catalog: Catalog) -> dict:
         "service": result.service,
         "deadline": result.deadline.isoformat() if result.deadline else None,
         "expedite_needed": result.expedite_needed,
-        "summary": result.summary_zh(),
+        "summary": say(options_summary(result).as_json()),
+        "summary_phrase": options_summary(result).as_json(),
         "standard": option_to_dict(result.standard),
         "recommended": option_to_dict(result.recommended) if result.recommended else None,
         "fastest": option_to_dict(result.fastest),

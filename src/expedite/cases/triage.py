@@ -20,28 +20,34 @@ from expedite.domain.audit import ActorKind, AuditKind
 from expedite.domain.calendar import SHANGHAI
 from expedite.domain.cases import CaseState
 from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
+from expedite.domain.phrases import Msg, Phrase, Term
 from expedite.domain.roles import Capability
 from expedite.domain.triage import (
-    CONSEQUENCE_ZH,
     DERIVED_FACTS,
-    FLAG_ZH,
-    VERDICT_ZH,
     Consequence,
     Intake,
     PriorityWeights,
     Triage,
     Verdict,
-    summary_zh,
+    client_summary,
     triage,
 )
+from expedite.domain.verdict_text import VERDICT_LABELS
 from expedite.workdays.selectors import firm_calendar
 
 from .files import safe_filename, store_once
 from .models import VALUE_TIER_CHOICES, Case, CaseDocument
 from .plans import catalog_for, check_facts, current_catalog, option_to_dict, service_definition
 from .services import check_deadline
+from .words import term
 
 NOTICE = "deadline_notice"
+# The tiers' labels as messages (Chinese msgids), so a stored priority reason translates.
+TIER_LABELS = {
+    "standard": gettext_noop("普通"),
+    "key": gettext_noop("重点客户"),
+    "strategic": gettext_noop("战略客户"),
+}
 ALLOWED_TYPES = {".pdf", ".jpg", ".jpeg", ".png"}
 
 
@@ -90,7 +96,7 @@ def facts_for(service_code: str, catalog=None) -> list[tuple[str, str, str]]:
 
 
 # How each kind of answer is written: JSON type, and the value the command line takes.
-FACT_ANSWER = {"bool": ("boolean", "true|false"), "number": ("number", "<数字>")}
+FACT_ANSWER = {"bool": ("boolean", "true|false"), "number": ("number", gettext_noop("<数字>"))}
 
 
 def fact_questions(service_code: str, catalog=None) -> list[dict]:
@@ -103,7 +109,9 @@ def fact_questions(service_code: str, catalog=None) -> list[dict]:
     out = []
     for name, label, kind in facts_for(service_code, catalog):
         json_type, expected = FACT_ANSWER[kind]
-        out.append({"code": name, "question": label, "type": json_type, "expected": expected})
+        out.append(
+            {"code": name, "question": term(label), "type": json_type, "expected": _(expected)}
+        )
     return out
 
 
@@ -223,24 +231,23 @@ def triage_to_dict(
     consequence: Consequence,
     catalog=None,
 ) -> dict:
-    """The decision as stored on the case and returned by the API and the CLI."""
+    """The decision as stored on the case: codes and parameters (`domain.phrases`), which
+    `triage_text.readable` renders in the reader's language for pages, the API and the CLI."""
     service = service_definition(t.service, catalog)
     materials = {m.code: m.name for m in service.materials}
     must_do = []
     if any(f.value == "no_written_evidence" for f in t.flags):
-        must_do.append("提供截止日期的书面通知（截图或文件）")
+        must_do.append(Phrase("must.written_notice"))
     for f in t.fired:
         if f.rule.missing_material:
-            must_do.append(
-                f"尽快安排出具“{materials.get(f.rule.missing_material, f.rule.missing_material)}”"
-            )
+            name = materials.get(f.rule.missing_material, f.rule.missing_material)
+            must_do.append(Phrase("must.material", {"material": Term(name)}))
     alternative = _chosen_alternative(t)
     p = t.priority
     return {
         "verdict": t.verdict.value,
-        "verdict_label": VERDICT_ZH[t.verdict],
-        "reasons": list(t.reasons),
-        "flags": [{"code": f.value, "text": FLAG_ZH[f]} for f in t.flags],
+        "reasons": [r.as_json() for r in t.reasons],
+        "flags": [{"code": f.value} for f in t.flags],
         "fired_rules": [
             {
                 "code": f.rule.code,
@@ -260,7 +267,7 @@ def triage_to_dict(
         },
         "alternative": option_to_dict(alternative) if alternative else None,
         "alternative_name": t.alternative_name,
-        "to_change": list(t.to_change),
+        "to_change": [c.as_json() for c in t.to_change],
         "latest_start": t.latest_start.isoformat() if t.latest_start else None,
         "priority": {
             "score": p.score,
@@ -269,11 +276,14 @@ def triage_to_dict(
             "value": p.value,
             "slack_workdays": p.slack_workdays,
         },
-        "priority_reason": p.reason(consequence, str(dict(VALUE_TIER_CHOICES).get(tier, tier))),
-        "consequence_label": CONSEQUENCE_ZH[consequence],
-        "summary": summary_zh(
-            t, client=client, service_name=service_name, deadline=deadline, must_do=must_do
-        ),
+        "priority_reason": p.reason(consequence, TIER_LABELS.get(tier, tier)).as_json(),
+        "consequence": consequence.value,
+        "summary": [
+            line.as_json()
+            for line in client_summary(
+                t, client=client, service_name=service_name, deadline=deadline, must_do=must_do
+            )
+        ],
     }
 
 
@@ -283,7 +293,7 @@ def _require(actor, capability: Capability, message: str) -> None:
 
 
 def _history_entry(triage: dict) -> dict:
-    keep = ("verdict", "verdict_label", "decided_by", "decided_at_local", "override")
+    keep = ("verdict", "decided_by", "decided_at_local", "override")
     return {k: triage[k] for k in keep if k in triage}
 
 
@@ -385,9 +395,7 @@ def case_verdict_override(
     previous = case.verdict
     override = {
         "from": previous,
-        "from_label": VERDICT_ZH[Verdict(previous)],
         "to": new.value,
-        "to_label": VERDICT_ZH[new],
         "reason": reason[:1000],
         "by": staff_display_name(actor),
         "at": now.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
@@ -396,17 +404,22 @@ def case_verdict_override(
     if case.triage.get("override"):
         history.append(_history_entry(case.triage))
     original = case.triage.get("summary_original", case.triage.get("summary", ""))
-    note = (
-        f"经理改判：{override['to_label']}"
-        f"（原结论：{override['from_label']}；理由：{override['reason']}）"
-    )
+    note = Phrase(
+        "summary.override",
+        {
+            "to": Msg(VERDICT_LABELS[new.value]),
+            "from": Msg(VERDICT_LABELS[previous]),
+            "reason": override["reason"],
+        },
+    ).as_json()
+    # Decisions stored before they were phrases hold the summary as one text.
+    lines = [original] if isinstance(original, str) else list(original)
     case.triage = {
         **case.triage,
         "override": override,
         "history": history,
-        "verdict_label": VERDICT_ZH[new],
         "summary_original": original,
-        "summary": f"{note}\n{original}",
+        "summary": [note, *lines],
     }
     case.verdict = new.value
     case.save(update_fields=["triage", "verdict", "updated_at"])

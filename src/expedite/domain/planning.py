@@ -110,7 +110,9 @@ def _network(service: ServiceType, facts: PlanFacts, day: dt.timedelta) -> dict[
             code = f"material-{material.code}"
             template = StepTemplate(
                 code=code,
-                name=f"{material.name}（{material.source or '第三方'}出具）",
+                # Named as the catalog names the material, so it translates; the track says
+                # who issues it.
+                name=material.name,
                 duration=material.lead_time,
                 role="third_party",
                 skill="",
@@ -373,25 +375,6 @@ class Options:
     @property
     def expedite_needed(self) -> bool:
         return self.standard.meets_deadline is False
-
-    def summary_zh(self) -> str:
-        """“3 个工作日可以完成，比常规 5 天快 2 天” — or why not."""
-        std = self.standard.plan
-        best = (self.recommended or self.fastest).plan
-        if self.deadline is not None and self.standard.meets_deadline:
-            finish = std.finish_date.isoformat()
-            return f"按常规流程 {std.working_days} 个工作日即可完成（{finish}），无需加急。"
-        gain = std.working_days - best.working_days
-        if gain <= 0:
-            text = f"常规流程需 {std.working_days} 个工作日，现有条件下加急也无法更快"
-        else:
-            text = f"{best.working_days} 个工作日可以完成，比常规 {std.working_days} 天快 {gain} 天"
-        if self.recommended is None and self.deadline is not None:
-            text += f"，比截止日期晚 {self.fastest.late_by_workdays} 个工作日"
-            if self.unavailable:
-                names = "、".join(lever.name for lever, _needs in self.unavailable)
-                text += f"；若满足前提条件还可采用：{names}"
-        return text + "。"
 
 
 def options(

@@ -20,8 +20,17 @@ from typing import Any
 
 from .calendar import WorkCalendar
 from .catalog import Catalog, Prerequisite, ServiceType
+from .phrases import Items, Msg, Phrase, Term
 from .planning import Option, Options, PlanFacts, options, steps_behind
 from .rules import Evaluation, Fired, evaluate
+from .verdict_text import (
+    CONSEQUENCE_LABELS,
+    FLAG_LABELS,
+    VERDICT_LABELS,
+    day,
+    options_summary,
+    terms,
+)
 
 
 class Verdict(enum.StrEnum):
@@ -36,16 +45,6 @@ class Verdict(enum.StrEnum):
     FALSE_URGENCY = "false_urgency"
 
 
-VERDICT_ZH = {
-    Verdict.NOT_NEEDED: "无需加急",
-    Verdict.EXPEDITE: "建议加急",
-    Verdict.INFEASIBLE: "无法按期完成",
-    Verdict.REFUSED: "不能办理（合规红线）",
-    Verdict.BLOCKED: "须先满足前提",
-    Verdict.FALSE_URGENCY: "假急（按常规办理，加急由客户自选）",
-}
-
-
 class Consequence(enum.StrEnum):
     CONTRACT_PENALTY = "contract_penalty"  # 合同违约金
     REGULATORY_PENALTY = "regulatory_penalty"  # 监管处罚
@@ -53,27 +52,11 @@ class Consequence(enum.StrEnum):
     COMFORT_ONLY = "comfort_only"  # 只是想早点放心
 
 
-CONSEQUENCE_ZH = {
-    Consequence.CONTRACT_PENALTY: "逾期要付合同违约金",
-    Consequence.REGULATORY_PENALTY: "逾期会受监管处罚",
-    Consequence.LOST_BUSINESS: "逾期会错失商机",
-    Consequence.COMFORT_ONLY: "只是想早点办好",
-}
-
-
 class Flag(enum.StrEnum):
     NO_WRITTEN_EVIDENCE = "no_written_evidence"
     DEADLINE_PAST = "deadline_past"
     MATERIALS_INCOMPLETE = "materials_incomplete"
     PROVISIONAL_YEAR = "provisional_year"
-
-
-FLAG_ZH = {
-    Flag.NO_WRITTEN_EVIDENCE: "截止日期没有书面通知，需向客户核实",
-    Flag.DEADLINE_PAST: "截止日期已过",
-    Flag.MATERIALS_INCOMPLETE: "材料今天无法交齐，计划从材料预计到齐时开始",
-    Flag.PROVISIONAL_YEAR: "涉及尚未公布放假安排的年份，日期为暂定",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,16 +102,24 @@ class Priority:
     value: float
     slack_workdays: float
 
-    def reason(self, consequence: Consequence, tier_name: str) -> str:
+    def reason(self, consequence: Consequence, tier_name: str) -> Phrase:
+        """Why the score is what it is; `tier_name` is the client tier's label (a message)."""
         slack = (
-            f"余量 {self.slack_workdays:.1f} 个工作日"
+            Phrase("priority.slack", {"days": self.slack_workdays})
             if self.slack_workdays >= 0
-            else (f"已超出截止 {-self.slack_workdays:.1f} 个工作日")
+            else Phrase("priority.late", {"days": -self.slack_workdays})
         )
-        return (
-            f"优先级 {self.score:.2f} = 紧迫度 {self.urgency:.2f}（{slack}）"
-            f" · 影响 {self.impact:.2f}（{CONSEQUENCE_ZH[consequence]}） ·"
-            f" 客户价值 {self.value:.2f}（{tier_name}）"
+        return Phrase(
+            "priority.reason",
+            {
+                "score": self.score,
+                "urgency": self.urgency,
+                "slack": slack,
+                "impact": self.impact,
+                "consequence": Msg(CONSEQUENCE_LABELS[consequence]),
+                "value": self.value,
+                "tier": Msg(tier_name),
+            },
         )
 
 
@@ -167,7 +158,7 @@ def priority(
 class Triage:
     verdict: Verdict
     service: str
-    reasons: tuple[str, ...]
+    reasons: tuple[Phrase, ...]
     flags: tuple[Flag, ...]
     fired: tuple[Fired, ...]
     undecided: tuple[tuple[str, tuple[str, ...]], ...]  # (rule code, facts it needs)
@@ -175,7 +166,7 @@ class Triage:
     chosen: Option  # the option we recommend to the client
     alternative: Options | None  # refused: the compliant alternative
     alternative_name: str
-    to_change: tuple[str, ...]  # infeasible: what would have to change
+    to_change: tuple[Phrase, ...]  # infeasible: what would have to change
     priority: Priority
 
     @property
@@ -198,7 +189,7 @@ def triage(
     today = now.astimezone(calendar.tz).date()
     start = calendar.at_work_clock(calendar.work_clock(now), starting=True)
     flags: list[Flag] = []
-    reasons: list[str] = []
+    reasons: list[Phrase] = []
     if not intake.written_notice:
         flags.append(Flag.NO_WRITTEN_EVIDENCE)
     if intake.deadline < today:
@@ -223,7 +214,7 @@ def triage(
     behind = steps_behind(service, intake.stage)
     if behind:
         reasons.append(
-            f"事项已到“{intake.stage}”环节：从该环节起计划，此前的{'、'.join(behind)}视为已办完。"
+            Phrase("triage.stage_reached", {"stage": Term(intake.stage), "behind": terms(behind)})
         )
     result = options(service, start, calendar, deadline=intake.deadline, facts=facts)
     # The rules decide again with what the plan itself shows (a same-month correction that
@@ -235,7 +226,7 @@ def triage(
     if evaluation.refusals:
         verdict = Verdict.REFUSED
         rule = evaluation.refusals[0].rule
-        reasons += [f"{f.rule.reason}（依据：{f.rule.basis}）" for f in evaluation.refusals]
+        reasons += [_rule(f) for f in evaluation.refusals]
         alt_service = lookup(rule.alternative_service) if rule.alternative_service else service
         alt_facts = facts
         if rule.alternative_steps:
@@ -255,70 +246,98 @@ def triage(
         chosen = _best(alternative)
         plan = chosen.plan
         reasons.append(
-            f"合规替代方案：{alternative_name}（{alt_service.name_zh}），"
-            f"{plan.working_days} 个工作日，"
-            f"预计 {plan.finish_date.isoformat()} 完成。"
+            Phrase(
+                "triage.alternative",
+                {
+                    "alternative": Term(alternative_name),
+                    "service": Term(alt_service.name_zh),
+                    "days": plan.working_days,
+                    "finish": day(plan.finish_date),
+                },
+            )
         )
     elif unmet:
         verdict = Verdict.BLOCKED
         chosen = _best(result)
         for f in evaluation.requirements:
             if f.rule.prerequisite:
-                reasons.append(f"{f.rule.reason}（依据：{f.rule.basis}）")
+                reasons.append(_rule(f))
         remedy_days = sum(1 for s in chosen.plan.steps if s.kind == "prerequisite")
         reasons.append(
-            f"合规路径：先办理前提事项（{remedy_days} 项），再办理本事项，"
-            f"共 {chosen.plan.working_days} 个工作日，"
-            f"预计 {chosen.plan.finish_date.isoformat()} 完成。"
+            Phrase(
+                "triage.remedy_first",
+                {
+                    "count": remedy_days,
+                    "days": chosen.plan.working_days,
+                    "finish": day(chosen.plan.finish_date),
+                },
+            )
         )
     elif result.standard.meets_deadline:
         verdict = Verdict.NOT_NEEDED
         chosen = result.standard
         reasons.append(
-            f"按常规流程 {chosen.plan.working_days} 个工作日即可在 "
-            f"{chosen.plan.finish_date.isoformat()} 完成，"
-            f"早于截止日期 {intake.deadline.isoformat()}，无需加急。"
+            Phrase(
+                "triage.not_needed",
+                {
+                    "days": chosen.plan.working_days,
+                    "finish": day(chosen.plan.finish_date),
+                    "deadline": day(intake.deadline),
+                },
+            )
         )
     elif result.recommended is not None and is_false_urgency(intake):
         verdict = Verdict.FALSE_URGENCY
         chosen = result.standard
         paid = result.recommended
         reasons.append(
-            "逾期只是不够放心、也没有书面截止通知：这是假急。"
-            f"建议按常规流程办理，{chosen.plan.working_days} 个工作日，"
-            f"预计 {chosen.plan.finish_date.isoformat()} 完成。"
+            Phrase(
+                "triage.false_urgency",
+                {"days": chosen.plan.working_days, "finish": day(chosen.plan.finish_date)},
+            )
         )
         reasons.append(
-            f"如客户仍希望提前，可自愿选择加急方案：{paid.plan.working_days} 个工作日，"
-            f"预计 {paid.plan.finish_date.isoformat()} 完成，费用 {paid.plan.fee.total} 元"
-            f"（常规 {chosen.plan.fee.total} 元）。"
+            Phrase(
+                "triage.false_urgency_paid",
+                {
+                    "days": paid.plan.working_days,
+                    "finish": day(paid.plan.finish_date),
+                    "fee": paid.plan.fee.total,
+                    "standard_fee": chosen.plan.fee.total,
+                },
+            )
         )
     elif result.recommended is not None:
         verdict = Verdict.EXPEDITE
         chosen = result.recommended
-        reasons.append(result.summary_zh())
-        reasons += [f"{c.name}：{c.reason}" for c in chosen.choices]
+        reasons.append(options_summary(result))
+        reasons += [
+            Phrase("triage.lever", {"lever": Term(c.name), "reason": Term(c.reason)})
+            for c in chosen.choices
+        ]
     else:
         verdict = Verdict.INFEASIBLE
         chosen = result.fastest
+        finish = day(chosen.plan.finish_date)
         reasons.append(
-            f"即使采用全部可行的加急手段，最快也要 {chosen.plan.finish_date.isoformat()} 完成，"
-            f"比截止日期晚 {chosen.late_by_workdays} 个工作日。"
+            Phrase("triage.infeasible", {"finish": finish, "late": chosen.late_by_workdays})
         )
-        changes = [f"截止日期放宽到 {chosen.plan.finish_date.isoformat()}"]
+        changes = [Phrase("change.deadline", {"finish": finish})]
         for lever, needs in result.unavailable:
-            names = "、".join(catalog.precondition_name(n) for n in needs)
-            changes.append(f"做到“{names}”，即可采用“{lever.name}”")
+            names = terms(catalog.precondition_name(n) for n in needs)
+            changes.append(
+                Phrase("change.precondition", {"needs": names, "lever": Term(lever.name)})
+            )
         to_change = tuple(changes)
     if verdict in (Verdict.REFUSED, Verdict.BLOCKED) and chosen.meets_deadline is False:
-        finish = chosen.plan.finish_date.isoformat()
+        finish = day(chosen.plan.finish_date)
         reasons.append(
-            f"合规路径最快也要 {finish} 完成，比截止日期晚 {chosen.late_by_workdays} 个工作日。"
+            Phrase("triage.compliant_late", {"finish": finish, "late": chosen.late_by_workdays})
         )
-        to_change = (f"截止日期放宽到 {finish}",)
+        to_change = (Phrase("change.deadline", {"finish": finish}),)
     for f in evaluation.requirements:
         if f.rule.missing_material:
-            reasons.append(f"{f.rule.reason}（依据：{f.rule.basis}）")
+            reasons.append(_rule(f))
     if chosen.plan.provisional or calendar.provisional_between(
         min(today, intake.deadline), max(today, intake.deadline)
     ):
@@ -366,31 +385,48 @@ def _best(result: Options) -> Option:
     return result.recommended or result.fastest
 
 
-def summary_zh(
-    t: Triage, *, client: str, service_name: str, deadline: dt.date, must_do: list[str]
-) -> str:
-    """The one-page summary a liaison sends to the client, in plain Chinese."""
+def _rule(fired: Fired) -> Phrase:
+    return Phrase(
+        "triage.rule", {"reason": Term(fired.rule.reason), "basis": Term(fired.rule.basis)}
+    )
+
+
+def client_summary(
+    t: Triage, *, client: str, service_name: str, deadline: dt.date, must_do: list[Phrase]
+) -> list[Phrase]:
+    """The one-page summary a liaison sends to the client, line by line."""
     plan = t.chosen.plan
     lines = [
-        f"{client}您好，关于“{service_name}”（要求 {deadline.isoformat()} 前完成），"
-        f"我们的评估结论：{VERDICT_ZH[t.verdict]}。"
+        Phrase(
+            "summary.greeting",
+            {
+                "client": client,
+                "service": Term(service_name),
+                "deadline": day(deadline),
+                "verdict": Msg(VERDICT_LABELS[t.verdict]),
+            },
+        ),
+        Phrase("summary.reasons"),
+        *(Phrase("summary.reason", {"reason": r}) for r in t.reasons),
+        Phrase(
+            "summary.plan",
+            {
+                "days": plan.working_days,
+                "finish": day(plan.finish_date),
+                "fee": f"{plan.fee.total:,}",
+            },
+        ),
     ]
-    lines.append("原因：")
-    lines += [f"  · {r}" for r in t.reasons]
-    lines.append(
-        f"建议方案：{plan.working_days} 个工作日，预计 {plan.finish_date.isoformat()} 完成，"
-        f"费用 ¥{plan.fee.total:,}。"
-    )
     if t.latest_start is not None and t.verdict in (
         Verdict.NOT_NEEDED,
         Verdict.EXPEDITE,
         Verdict.FALSE_URGENCY,
     ):
-        lines.append(f"最晚须在 {t.latest_start:%Y-%m-%d %H:%M} 前开始办理。")
+        lines.append(Phrase("summary.latest_start", {"at": f"{t.latest_start:%Y-%m-%d %H:%M}"}))
     if t.to_change:
-        lines.append("若必须按期完成，需要：" + "；".join(t.to_change) + "。")
+        lines.append(Phrase("summary.to_change", {"changes": Items(t.to_change)}))
     if must_do:
-        lines.append("需要您配合：" + "；".join(must_do) + "。")
-    lines += [f"注意：{FLAG_ZH[f]}。" for f in t.flags]
-    lines.append("以上日期均按工作日计算（已扣除周末和法定节假日）。")
-    return "\n".join(lines)
+        lines.append(Phrase("summary.must_do", {"items": Items(tuple(must_do))}))
+    lines += [Phrase("summary.flag", {"flag": Msg(FLAG_LABELS[f])}) for f in t.flags]
+    lines.append(Phrase("summary.workdays"))
+    return lines

@@ -40,6 +40,7 @@ from expedite.cases.models import Case
 from expedite.cases.pdffont import cjk_font
 from expedite.cases.pdfsafe import paragraph
 from expedite.cases.spreadsheet import csv_text
+from expedite.cases.triage_text import readable
 from expedite.domain.audit import AuditKind
 
 from .sections import material_sections, messages, running_sections, stored_files
@@ -110,7 +111,7 @@ def _pdf(case: Case, events: list[dict]) -> bytes:
         )
         return t
 
-    triage = case.triage or {}
+    triage = readable(case.triage or {})
     option = triage.get("recommended_option") or {}
     story = [
         paragraph(f"加急服务证据包：{case.reference}", title),
@@ -130,7 +131,7 @@ def _pdf(case: Case, events: list[dict]) -> bytes:
             )
         )
         for r in triage.get("reasons", []):
-            story.append(paragraph(f"－ {r}", body))
+            story.append(paragraph(f"－ {r['text']}", body))
         if option:
             story.append(
                 paragraph(

@@ -14,9 +14,10 @@ from django_htmx.http import HttpResponseClientRedirect
 class DefaultLanguageMiddleware:
     """Activate the language from the language cookie, else `LANGUAGE_CODE`.
 
-    Unlike Django's LocaleMiddleware this ignores Accept-Language: the firm's
+    Unlike Django's LocaleMiddleware pages ignore Accept-Language: the firm's
     staff and clients get the zh-Hans UI on any phone or browser, and switch to
-    English explicitly (the choice is kept in the cookie).
+    English explicitly (the choice is kept in the cookie). A program calling the
+    API asks explicitly, so there Accept-Language chooses the labels' language.
     """
 
     def __init__(self, get_response):
@@ -25,6 +26,8 @@ class DefaultLanguageMiddleware:
 
     def __call__(self, request):
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if request.path.startswith("/api/") and request.headers.get("Accept-Language"):
+            chosen = asked_language(request.headers["Accept-Language"]) or chosen
         language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
@@ -35,6 +38,26 @@ class DefaultLanguageMiddleware:
             translation.deactivate()
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+def asked_language(header: str) -> str | None:
+    """The supported language an Accept-Language header prefers most, if any."""
+    ranked = []
+    for index, part in enumerate(header.split(",")[:20]):
+        tag, _sep, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                continue
+        ranked.append((-weight, index, tag.strip().lower()))
+    for _weight, _index, tag in sorted(ranked):
+        if tag.startswith("en"):
+            return "en"
+        if tag.startswith("zh"):
+            return "zh-hans"
+    return None
 
 
 class HtmxLoginRedirectMiddleware:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext
 
 from expedite.domain.errors import DomainError
 
-from .. import words
+from .. import triage_text, words
 from ..plans import catalog_for
 
 register = template.Library()
@@ -71,3 +71,9 @@ def term(text):
 def say(stored):
     """A stored decision phrase in the reader's language."""
     return words.say(stored)
+
+
+@register.filter
+def readable_triage(snapshot):
+    """A case's stored triage with its phrases and labels in the reader's language."""
+    return triage_text.readable(snapshot or {})

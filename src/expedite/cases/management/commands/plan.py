@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from expedite.cases.plans import (
     check_facts,
@@ -14,9 +16,11 @@ from expedite.cases.plans import (
     option_to_dict,
     service_definition,
 )
+from expedite.cases.words import say, term
 from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError
 from expedite.domain.planning import options
+from expedite.domain.verdict_text import options_summary
 from expedite.workdays.parsing import parse_date
 from expedite.workdays.selectors import firm_calendar
 
@@ -54,8 +58,18 @@ class Command(BaseCommand):
             "--materials-expected", help="the client's materials arrive on this date"
         )
         parser.add_argument("--json", action="store_true")
+        parser.add_argument(
+            "--lang",
+            choices=["zh-hans", "en"],
+            default="zh-hans",
+            help="the language of the summary and messages; codes stay the same",
+        )
 
     def handle(self, *args, **o):
+        with translation.override(o["lang"]):
+            self._handle(o)
+
+    def _handle(self, o):
         try:
             result = self._plan(o)
         except DomainError as exc:
@@ -64,22 +78,32 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
             return
         self.stdout.write(
-            f"{result['service']}: {result['working_days']} 个工作日，{result['start'][:10]} 开始，"
-            f"{result['finish']} 完成；费用 ¥{result['fee']['total']:,}"
+            _("%(service)s：%(days)s 个工作日，%(start)s 开始，%(finish)s 完成；费用 ¥%(fee)s")
+            % {
+                "service": result["service"],
+                "days": result["working_days"],
+                "start": result["start"][:10],
+                "finish": result["finish"],
+                "fee": f"{result['fee']['total']:,}",
+            }
         )
         if result.get("summary"):
             self.stdout.write(result["summary"])
         for s in result["steps"]:
             mark = "*" if s["critical"] else " "
             self.stdout.write(
-                f" {mark} {s['start'][:16]} → {s['finish'][:16]}  {s['track']}  {s['name']}"
+                f" {mark} {s['start'][:16]} → {s['finish'][:16]}  "
+                f"{term(s['track'])}  {term(s['name'])}"
             )
         for r in result.get("reasons", []):
-            self.stdout.write(f"   加急手段 {r['name']}：{r['reason']}")
+            self.stdout.write(
+                _("   加急手段 %(lever)s：%(reason)s")
+                % {"lever": term(r["name"]), "reason": term(r["reason"])}
+            )
         if result["latest_start"]:
-            self.stdout.write(f"最晚开始：{result['latest_start'][:16]}")
+            self.stdout.write(_("最晚开始：%(at)s") % {"at": result["latest_start"][:16]})
         if result["provisional"]:
-            self.stderr.write("注意：计划涉及尚未公布放假安排的年份，日期为暂定。")
+            self.stderr.write(_("注意：计划涉及尚未公布放假安排的年份，日期为暂定。"))
 
     def _plan(self, o) -> dict:
         start = day_start(parse_date(o["start"], field="start"))
@@ -114,7 +138,7 @@ class Command(BaseCommand):
             out = option_to_dict(result.recommended or result.fastest)
         else:
             out = option_to_dict(result.standard)
-        out["summary"] = result.summary_zh()
+        out["summary"] = say(options_summary(result).as_json())
         if deadline is None:
             out["latest_start"] = None
         return out

@@ -7,6 +7,8 @@ import math
 import re
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from expedite import clock
 from expedite.cases.plans import current_catalog, service_definition
@@ -17,6 +19,8 @@ from expedite.cases.triage import (
     run_triage,
     triage_to_dict,
 )
+from expedite.cases.triage_text import readable
+from expedite.cases.words import term
 from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError
 from expedite.domain.triage import Consequence
@@ -39,7 +43,7 @@ class BadInput(Exception):
 
 def split_fact(text: str) -> tuple[str, str]:
     if "=" not in text:
-        raise BadInput(f"--fact 应写作 名称=值：{text}")
+        raise BadInput(_("--fact 应写作 名称=值：%(text)s") % {"text": text})
     key, raw = (part.strip() for part in text.split("=", 1))
     return key, raw
 
@@ -57,14 +61,17 @@ def parse_value(question: dict, raw: str) -> bool | float:
         if raw.lower() in NO:
             return False
         raise BadInput(
-            f"“{question['question']}”只能回答 true 或 false，收到“{raw}”："
-            f"--fact {question['code']}=true|false"
+            _("“%(question)s”只能回答 true 或 false，收到“%(raw)s”：--fact %(code)s=true|false")
+            % {"question": question["question"], "raw": raw, "code": question["code"]}
         )
     value = float(raw.replace(",", "")) if NUMBER.fullmatch(raw) else math.nan
     if not math.isfinite(value):
         raise BadInput(
-            f"“{question['question']}”应为不小于 0 的数字（如 2000000），收到“{raw}”："
-            f"--fact {question['code']}=<数字>"
+            _(
+                "“%(question)s”应为不小于 0 的数字（如 2000000），收到“%(raw)s”："
+                "--fact %(code)s=<数字>"
+            )
+            % {"question": question["question"], "raw": raw, "code": question["code"]}
         )
     return value
 
@@ -79,9 +86,12 @@ def parse_facts(texts: list[str], questions: list[dict], service_name: str) -> d
         key, raw = split_fact(text)
         if key not in by_code:
             unknown = True
-            problems.append(f"本事项（{service_name}）的规则不需要“{key}”。")
+            problems.append(
+                _("本事项（%(service)s）的规则不需要“%(fact)s”。")
+                % {"service": term(service_name), "fact": key}
+            )
         elif key in facts:
-            problems.append(f"--fact {key} 传入了不止一次，请只保留一个。")
+            problems.append(_("--fact %(fact)s 传入了不止一次，请只保留一个。") % {"fact": key})
         else:
             try:
                 facts[key] = parse_value(by_code[key], raw)
@@ -90,10 +100,10 @@ def parse_facts(texts: list[str], questions: list[dict], service_name: str) -> d
     if not problems:
         return facts
     if unknown and questions:
-        problems.append("本事项的规则需要回答的问题（用 --fact 名称=值 传入）：")
+        problems.append(_("本事项的规则需要回答的问题（用 --fact 名称=值 传入）："))
         problems += [usage(q) for q in questions]
     elif unknown:
-        problems.append("本事项的规则不需要回答任何问题，请去掉 --fact。")
+        problems.append(_("本事项的规则不需要回答任何问题，请去掉 --fact。"))
     raise BadInput("\n".join(problems), details={"facts": questions})
 
 
@@ -121,6 +131,12 @@ class Command(BaseCommand):
         parser.add_argument("--flag", action="append", default=[])
         parser.add_argument("--tier", default="standard", choices=["standard", "key", "strategic"])
         parser.add_argument("--json", action="store_true")
+        parser.add_argument(
+            "--lang",
+            choices=["zh-hans", "en"],
+            default="zh-hans",
+            help="the language of labels and messages; codes stay the same",
+        )
 
     def refused(self, o, message: str, **details) -> CommandError:
         """Bad input: exit code 2 with what to pass instead; with --json, also as JSON."""
@@ -130,6 +146,10 @@ class Command(BaseCommand):
         return CommandError(message, returncode=2)
 
     def handle(self, *args, **o):
+        with translation.override(o["lang"]):
+            self._handle(o)
+
+    def _handle(self, o):
         try:
             service = service_definition(o["service"])
             facts = parse_facts(o["fact"], fact_questions(service.code), service.name_zh)
@@ -142,7 +162,7 @@ class Command(BaseCommand):
             known = dict(current_catalog().preconditions)
             unknown = [p for p in o["pre"] if p not in known]
             if unknown:
-                raise BadInput(f"未知前提条件：{'、'.join(unknown)}")
+                raise BadInput(_("未知前提条件：%(codes)s") % {"codes": _("、").join(unknown)})
             data = TriageInput(
                 deadline=deadline,
                 written_notice=not o["no_written_notice"],
@@ -157,34 +177,45 @@ class Command(BaseCommand):
                 service_code=service.code, data=data, now=clock.now(), value_tier=o["tier"]
             )
         except FactsUnanswered as exc:
-            lines = ["还需要回答以下问题（用 --fact 名称=值 传入）：", *map(usage, exc.questions)]
+            lines = [
+                _("还需要回答以下问题（用 --fact 名称=值 传入）："),
+                *map(usage, exc.questions),
+            ]
             raise self.refused(o, "\n".join(lines), missing_facts=exc.questions) from exc
         except BadInput as exc:
             raise self.refused(o, exc.message, **exc.details) from exc
         except DomainError as exc:
             raise self.refused(o, localized(exc)) from exc
-        out = triage_to_dict(
-            result,
-            client="客户",
-            service_name=service.name_zh,
-            deadline=deadline,
-            tier=o["tier"],
-            consequence=Consequence(o["consequence"]),
+        out = readable(
+            triage_to_dict(
+                result,
+                client=_("客户"),
+                service_name=service.name_zh,
+                deadline=deadline,
+                tier=o["tier"],
+                consequence=Consequence(o["consequence"]),
+            )
         )
         if o["json"]:
             self.stdout.write(
                 json.dumps({**out, "missing_facts": []}, ensure_ascii=False, indent=2)
             )
             return
-        self.stdout.write(f"{out['verdict']}（{out['verdict_label']}）")
+        self.stdout.write(
+            _("%(code)s（%(label)s）") % {"code": out["verdict"], "label": out["verdict_label"]}
+        )
         for r in out["reasons"]:
-            self.stdout.write(f"  · {r}")
+            self.stdout.write(f"  · {r['text']}")
         for r in out["fired_rules"]:
-            self.stdout.write(f"  规则 {r['code']}：{r['why']}")
+            self.stdout.write(_("  规则 %(code)s：%(why)s") % {"code": r["code"], "why": r["why"]})
         option = out["recommended_option"]
         self.stdout.write(
-            f"建议方案：{option['working_days']} 个工作日，{option['finish']} 完成，"
-            f"¥{option['fee']['total']:,}"
+            _("建议方案：%(days)s 个工作日，%(finish)s 完成，¥%(fee)s")
+            % {
+                "days": option["working_days"],
+                "finish": option["finish"],
+                "fee": f"{option['fee']['total']:,}",
+            }
         )
         if out["latest_start"]:
-            self.stdout.write(f"最晚开始：{out['latest_start'][:16]}")
+            self.stdout.write(_("最晚开始：%(at)s") % {"at": out["latest_start"][:16]})
