@@ -14,7 +14,9 @@ from expedite import clock
 from expedite.charts.timeline import plan_svg
 from expedite.common.access import access
 from expedite.domain.catalog import Catalog, ServiceType
+from expedite.domain.durations import Duration
 from expedite.domain.planning import Options, PlanFacts
+from expedite.domain.verdict_text import options_summary
 from expedite.workdays.selectors import firm_calendar
 
 from . import selectors
@@ -25,6 +27,7 @@ from .plans import (
     facts_from,
 )
 from .quote import quote_text
+from .words import list_sep, say, term
 
 
 def _saving(saves, day) -> str:
@@ -35,6 +38,16 @@ def _saving(saves, day) -> str:
         parts.append(_("%(n)d 个工作日") % {"n": days})
     if hours >= 0.05:
         parts.append(_("%(h).1f 小时") % {"h": hours})
+    return " ".join(parts) or "0"
+
+
+def duration_words(d: Duration) -> str:
+    """“2 个工作日 4 小时” in the reader's language."""
+    parts = []
+    if d.workdays:
+        parts.append(_("%(n)s 个工作日") % {"n": f"{d.workdays:g}"})
+    if d.hours:
+        parts.append(_("%(h)s 小时") % {"h": f"{d.hours:g}"})
     return " ".join(parts) or "0"
 
 
@@ -82,19 +95,23 @@ def fact_choices(service: ServiceType, catalog: Catalog, facts: PlanFacts) -> li
             {
                 "param": "pre",
                 "code": code,
-                "name": catalog.precondition_name(code),
+                "name": term(catalog.precondition_name(code)),
                 "on": code in facts.preconditions,
             }
         )
     for step in service.steps:
         if step.when:
-            name = catalog.fact_label(step.when)
+            name = term(catalog.fact_label(step.when))
             choices.append(
                 {"param": "flag", "code": step.when, "name": name, "on": step.when in facts.flags}
             )
     for m in service.materials:
         if m.lead_time:
-            name = f"缺{m.name}（{m.source or '第三方'}出具需 {m.lead_time.describe()}）"
+            name = _("缺%(material)s（%(source)s出具需 %(time)s）") % {
+                "material": term(m.name),
+                "source": term(m.source or "第三方"),
+                "time": duration_words(m.lead_time),
+            }
             choices.append(
                 {
                     "param": "missing",
@@ -108,7 +125,7 @@ def fact_choices(service: ServiceType, catalog: Catalog, facts: PlanFacts) -> li
             {
                 "param": "unmet",
                 "code": p.code,
-                "name": f"未满足：{p.name}",
+                "name": _("未满足：%(name)s") % {"name": term(p.name)},
                 "on": p.code in facts.unmet_prerequisites,
             }
         )
@@ -141,6 +158,7 @@ def plan_context(request, case) -> dict:
     return {
         "case": case,
         "result": result,
+        "summary": say(options_summary(result).as_json()),
         "options": unique,
         "expedited": expedited,
         "option_rows": [
@@ -152,7 +170,7 @@ def plan_context(request, case) -> dict:
         "choices": fact_choices(service, catalog, facts),
         "query": request.GET.urlencode(),
         "unavailable": [
-            (lever, [catalog.precondition_name(m) for m in missing])
+            (term(lever.name), list_sep().join(term(catalog.precondition_name(m)) for m in missing))
             for lever, missing in result.unavailable
         ],
     }
