@@ -10,13 +10,14 @@ from expedite.domain.catalog import Catalog, ServiceType
 from .forms import DateInput, PanelForm
 from .models import CONSEQUENCE_CHOICES
 from .triage import TriageInput, facts_for
+from .words import term
 
 YES_NO = [("", "—"), ("yes", _("是")), ("no", _("否"))]
 
 
 def stage_choices(service: ServiceType) -> list[tuple[str, str]]:
     stages = [("not_started", _("尚未开始办理"))]
-    stages += [(m, m) for m in service.milestones]
+    stages += [(m, term(m)) for m in service.milestones]
     stages.append(("other", _("其他")))
     return stages
 
@@ -50,18 +51,18 @@ class IntakeForm(forms.Form):
             key = f"fact_{name}"
             if kind == "bool":
                 self.fields[key] = forms.TypedChoiceField(
-                    label=label, choices=YES_NO, coerce=lambda v: v == "yes", required=True
+                    label=term(label), choices=YES_NO, coerce=lambda v: v == "yes", required=True
                 )
             else:
                 self.fields[key] = forms.DecimalField(
-                    label=label, min_value=0, max_digits=14, decimal_places=2
+                    label=term(label), min_value=0, max_digits=14, decimal_places=2
                 )
             self.fact_fields.append((name, key, kind))
         self.pre_fields = []
         for code in dict.fromkeys(p for lv in service.levers for p in lv.preconditions):
             key = f"pre_{code}"
             self.fields[key] = forms.BooleanField(
-                label=catalog.precondition_name(code), required=False
+                label=term(catalog.precondition_name(code)), required=False
             )
             self.pre_fields.append((code, key))
         self.flag_fields = []
@@ -69,7 +70,7 @@ class IntakeForm(forms.Form):
             if step.when:
                 key = f"flag_{step.when}"
                 self.fields[key] = forms.BooleanField(
-                    label=catalog.fact_label(step.when), required=False
+                    label=term(catalog.fact_label(step.when)), required=False
                 )
                 self.flag_fields.append((step.when, key))
 

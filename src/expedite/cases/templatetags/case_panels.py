@@ -53,12 +53,18 @@ def facts_in_words(why: str, case) -> str:
     answers = {"true": gettext("是"), "false": gettext("否"), "none": gettext("未回答")}
 
     def boolean(m):
-        return f"{catalog.fact_label(m.group(1))}：{answers[m.group(2)]}"
+        question = words.term(catalog.fact_label(m.group(1)))
+        return gettext("%(question)s：%(answer)s") % {
+            "question": question,
+            "answer": answers[m.group(2)],
+        }
 
     def value(m):
-        return f"{catalog.fact_label(m.group(1))}（{m.group(2)}）"
+        question = words.term(catalog.fact_label(m.group(1)))
+        return gettext("%(question)s（%(value)s）") % {"question": question, "value": m.group(2)}
 
-    return _VALUE.sub(value, _BOOLEAN.sub(boolean, why))
+    said = _VALUE.sub(value, _BOOLEAN.sub(boolean, why))
+    return said.replace("；", gettext("；"))
 
 
 @register.filter
