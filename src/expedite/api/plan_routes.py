@@ -19,6 +19,7 @@ from expedite.cases.plans import (
     options_to_dict,
     service_definition,
 )
+from expedite.cases.words import catalog_labels
 from expedite.domain.planning import options
 from expedite.workdays.selectors import firm_calendar
 
@@ -71,7 +72,7 @@ def what_if(request, payload: PlanRequest):
     start = day_start(payload.start) if payload.start else next_working_start(clock.now())
     facts = _facts(service, catalog, payload)
     result = options(service, start, firm_calendar(), deadline=payload.deadline, facts=facts)
-    return options_to_dict(result, catalog)
+    return catalog_labels(options_to_dict(result, catalog))
 
 
 case_router = Router(tags=["cases"])
@@ -83,4 +84,4 @@ def case_plan(request, case_id: int, facts: Query[Facts]):
     case = selectors.access_case(user=request.user, pk=case_id)
     catalog = catalog_for(case)
     result = case_options(case, facts=_facts(definition_for(case), catalog, facts), now=clock.now())
-    return options_to_dict(result, catalog)
+    return catalog_labels(options_to_dict(result, catalog))

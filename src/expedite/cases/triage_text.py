@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 
 from expedite.domain.verdict_text import CONSEQUENCE_LABELS, FLAG_LABELS, VERDICT_LABELS
 
-from .words import say, term
+from .words import catalog_labels, say, term
 
 
 def verdict_label(code: str) -> str:
@@ -83,5 +83,10 @@ def readable(snapshot: dict) -> dict:
         }
         for h in snapshot.get("history", [])
     ]
+    for key in ("recommended_option", "alternative"):
+        if snapshot.get(key):
+            out[key] = catalog_labels(snapshot[key])
+    if snapshot.get("options"):
+        out["options"] = catalog_labels(snapshot["options"])
     out.pop("summary_original", None)
     return out

@@ -81,3 +81,21 @@ def say(stored: Any) -> str:
 
 def say_all(stored: Any) -> list[str]:
     return [say(s) for s in stored or ()]
+
+
+# Keys whose values are catalog text in a plan's JSON form (`plans.option_to_dict`).
+CATALOG_KEYS = frozenset({"name", "track", "skill", "milestone", "reason"})
+
+
+def catalog_labels(data: Any) -> Any:
+    """A plan's JSON form with its catalog text in the reader's language; codes unchanged."""
+    if not english():
+        return data
+    if isinstance(data, dict):
+        return {
+            k: term(v) if k in CATALOG_KEYS and isinstance(v, str) else catalog_labels(v)
+            for k, v in data.items()
+        }
+    if isinstance(data, list):
+        return [catalog_labels(v) for v in data]
+    return data

@@ -16,7 +16,7 @@ from expedite.cases.plans import (
     option_to_dict,
     service_definition,
 )
-from expedite.cases.words import say, term
+from expedite.cases.words import catalog_labels, say, term
 from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError
 from expedite.domain.planning import options
@@ -75,7 +75,7 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(localized(exc), returncode=2) from exc
         if o["json"]:
-            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+            self.stdout.write(json.dumps(catalog_labels(result), ensure_ascii=False, indent=2))
             return
         self.stdout.write(
             _("%(service)s：%(days)s 个工作日，%(start)s 开始，%(finish)s 完成；费用 ¥%(fee)s")
