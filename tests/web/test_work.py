@@ -10,6 +10,7 @@ from expedite.accounts.services import api_token_create
 from expedite.audit.models import AuditEvent
 from expedite.domain.calendar import SHANGHAI
 from expedite.domain.errors import NotAllowed, ValidationFailed
+from expedite.domain.phrases import render
 from expedite.domain.roles import Role
 from expedite.work.models import Assignment, StepRun, Track
 from expedite.work.selectors import case_projection, stale_tracks, waits
@@ -66,7 +67,8 @@ def test_accepting_lays_out_one_track_per_department_and_proposes_the_team(skill
     team = {a.role: a for a in Assignment.objects.filter(case=case)}
     assert set(team) == {"liaison", "process", "risk"}
     assert team["process"].user == world.li  # has the skills; li2 does not
-    assert "技能匹配" in team["process"].reason and "加急服务小组成员" in team["process"].reason
+    reason = render(team["process"].reason)  # stored as a phrase, said in Chinese here
+    assert "技能匹配" in reason and "加急服务小组成员" in reason
     assert team["risk"].user == world.wang
     assert team["liaison"].user == world.zhang
     assert all(a.status == "proposed" for a in team.values())
@@ -87,7 +89,7 @@ def test_an_absent_specialist_is_not_proposed(skilled):
     case = accept(world, open_case(world))
     proposal = Assignment.objects.get(case=case, role="process")
     assert proposal.user == world.li2
-    assert "缺少技能" in proposal.reason
+    assert "缺少技能" in render(proposal.reason)
 
 
 def test_only_managers_confirm_and_the_reviewer_is_never_the_process_specialist(skilled, make_user):

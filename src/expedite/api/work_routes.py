@@ -8,6 +8,7 @@ from ninja import Field, Router, Schema
 from expedite import clock
 from expedite.accounts.selectors import staff_display_name
 from expedite.cases import selectors
+from expedite.cases.words import say
 from expedite.work import steps as step_services
 from expedite.work import team as team_services
 from expedite.work.models import StepRun, Track
@@ -41,7 +42,7 @@ def _team(case) -> list[dict[str, Any]]:
             "user": a.user_id,
             "name": staff_display_name(a.user) if a.user else None,
             "status": a.status,
-            "reason": a.reason,
+            "reason": say(a.reason),
         }
         for a in case.assignments.select_related("user").order_by("pk")
     ]

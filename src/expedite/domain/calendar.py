@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from .errors import DomainError, gettext_noop
+from .phrases import Msg, Phrase, Term, templates
 from .statutory import FIRST_YEAR as STATUTORY_FIRST_YEAR
 from .statutory import statutory_days
 
@@ -54,18 +55,41 @@ class DayKind(enum.StrEnum):
 
 
 DAY_KIND_ZH = {
-    DayKind.WORKDAY: "工作日",
-    DayKind.WEEKEND: "周末",
-    DayKind.HOLIDAY: "法定节假日",
-    DayKind.MAKEUP_WORKDAY: "调休上班",
-    DayKind.CLOSURE: "停止办公",
+    DayKind.WORKDAY: gettext_noop("工作日"),
+    DayKind.WEEKEND: gettext_noop("周末"),
+    DayKind.HOLIDAY: gettext_noop("法定节假日"),
+    DayKind.MAKEUP_WORKDAY: gettext_noop("调休上班"),
+    DayKind.CLOSURE: gettext_noop("停止办公"),
 }
+WEEKDAYS_ZH = (
+    gettext_noop("周一"),
+    gettext_noop("周二"),
+    gettext_noop("周三"),
+    gettext_noop("周四"),
+    gettext_noop("周五"),
+    gettext_noop("周六"),
+    gettext_noop("周日"),
+)
 
 _KIND_CODES = tuple(DayKind)
 
 PROVISIONAL_STATUTORY = (
     "［暂定：该年度放假安排尚未公布，已按《全国年节及纪念日放假办法》"
     "计入法定节假日，调休上班日未知］"
+)
+
+templates(
+    {
+        "day.describe": gettext_noop("%(date)s %(weekday)s %(kind)s"),
+        "day.named": gettext_noop("%(day)s（%(name)s）"),
+        "day.provisional_statutory": gettext_noop(
+            "%(day)s［暂定：该年度放假安排尚未公布，已按《全国年节及纪念日放假办法》"
+            "计入法定节假日，调休上班日未知］"
+        ),
+        "day.provisional_weekend": gettext_noop(
+            "%(day)s［暂定：该年度放假安排尚未公布，按周末规则推算］"
+        ),
+    }
 )
 
 
@@ -87,17 +111,27 @@ class DayInfo:
     name: str | None  # the holiday, the holiday a make-up day is for, or the closure reason
     provisional: bool
 
+    def phrase(self) -> Phrase:
+        """The day in words, e.g. “2026-02-14 周六 调休上班（春节）”, for the reader's language."""
+        day = Phrase(
+            "day.describe",
+            {
+                "date": self.date.isoformat(),
+                "weekday": Msg(WEEKDAYS_ZH[self.date.weekday()]),
+                "kind": Msg(DAY_KIND_ZH[self.kind]),
+            },
+        )
+        if self.name:
+            day = Phrase("day.named", {"day": day, "name": Term(self.name)})
+        if self.provisional and self.date.year >= STATUTORY_FIRST_YEAR:
+            day = Phrase("day.provisional_statutory", {"day": day})
+        elif self.provisional:
+            day = Phrase("day.provisional_weekend", {"day": day})
+        return day
+
     def describe(self) -> str:
         """One line in Chinese, e.g. “2026-02-14 周六 调休上班（春节）”."""
-        weekday = "一二三四五六日"[self.date.weekday()]
-        text = f"{self.date.isoformat()} 周{weekday} {DAY_KIND_ZH[self.kind]}"
-        if self.name:
-            text += f"（{self.name}）"
-        if self.provisional and self.date.year >= STATUTORY_FIRST_YEAR:
-            text += PROVISIONAL_STATUTORY
-        elif self.provisional:
-            text += "［暂定：该年度放假安排尚未公布，按周末规则推算］"
-        return text
+        return self.phrase().zh
 
 
 def _seconds(t: dt.time) -> int:

@@ -18,6 +18,7 @@ from . import yamltext
 from .catalog import LeverKind, parse_catalog
 from .catalog_fields import _duration
 from .errors import CatalogError, ValidationFailed, gettext_noop
+from .phrases import Phrase
 
 
 class RetroReason(enum.StrEnum):
@@ -82,11 +83,17 @@ class CatalogChange:
         )
 
 
-def describe_duration(value: Mapping) -> str:
+def duration_phrase(value: Mapping) -> Phrase | None:
+    """A stored duration in words (None if it does not parse), for the reader's language."""
     try:
-        return _duration(dict(value), "duration").describe()
+        return _duration(dict(value), "duration").phrase()
     except CatalogError:
-        return "—"
+        return None
+
+
+def describe_duration(value: Mapping) -> str:
+    phrase = duration_phrase(value)
+    return phrase.zh if phrase else "—"
 
 
 def _service(doc: dict, code: str) -> dict | None:

@@ -12,10 +12,27 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .errors import ValidationFailed, gettext_noop
+from .phrases import Items, Phrase, Term, templates
 
 EFFORT_HOURS_PER_STEP_DAY = 4.0
 CASE_ROLES = ("liaison", "process", "risk")
 ROLE_LABELS_ZH = {"liaison": "客户对接专员", "process": "流程推进专员", "risk": "风险审核专员"}
+
+templates(
+    {
+        "staffing.and": gettext_noop("%(first)s；%(then)s"),
+        "staffing.skills_match": gettext_noop("技能匹配"),
+        "staffing.skills_missing": gettext_noop("缺少技能：%(skills)s"),
+        "staffing.load": gettext_noop(
+            "窗口内已排 %(load)s 小时，本单需 %(need)s 小时，可用 %(capacity)s 小时"
+        ),
+        "staffing.absent": gettext_noop("其中 %(days)s 天请假/外出"),
+        "staffing.over_capacity": gettext_noop("将超出产能"),
+        "staffing.expedite_team": gettext_noop("加急服务小组成员"),
+        "staffing.nobody": gettext_noop("没有具备该角色的可用人员，请经理指定。"),
+        "staffing.manager_chose": gettext_noop("经理指定"),
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,23 +98,32 @@ class Candidate:
             self.person.id,
         )
 
-    def reason_zh(self) -> str:
-        parts = []
+    def reason(self) -> Phrase:
+        """Why this person: skills, hours in the window, days away (parts joined with “；”)."""
         if self.missing_skills:
-            parts.append("缺少技能：" + "、".join(sorted(self.missing_skills)))
+            skills = Items(tuple(Term(s) for s in sorted(self.missing_skills)))
+            parts = [Phrase("staffing.skills_missing", {"skills": skills})]
         else:
-            parts.append("技能匹配")
-        parts.append(
-            f"窗口内已排 {self.load_hours:g} 小时，本单需 {self.need_hours:g} 小时，"
-            f"可用 {self.capacity_hours:g} 小时"
-        )
+            parts = [Phrase("staffing.skills_match")]
+        hours = {
+            "load": f"{self.load_hours:g}",
+            "need": f"{self.need_hours:g}",
+            "capacity": f"{self.capacity_hours:g}",
+        }
+        parts.append(Phrase("staffing.load", hours))
         if self.absent_days:
-            parts.append(f"其中 {self.absent_days} 天请假/外出")
+            parts.append(Phrase("staffing.absent", {"days": self.absent_days}))
         if self.over_capacity:
-            parts.append("将超出产能")
+            parts.append(Phrase("staffing.over_capacity"))
         if self.person.expedite_team:
-            parts.append("加急服务小组成员")
-        return "；".join(parts)
+            parts.append(Phrase("staffing.expedite_team"))
+        reason = parts[0]
+        for part in parts[1:]:
+            reason = Phrase("staffing.and", {"first": reason, "then": part})
+        return reason
+
+    def reason_zh(self) -> str:
+        return self.reason().zh
 
 
 def candidates(

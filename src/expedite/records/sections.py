@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from expedite.accounts.selectors import staff_display_name
 from expedite.approvals.models import ApprovalRequest
+from expedite.cases.words import say
 from expedite.custody.models import CustodyMovement
 from expedite.custody.selectors import movement_parties
 from expedite.delivery.selectors import confirmation_of
@@ -108,7 +109,7 @@ def running_sections(case, *, table, para, head, mm) -> list:
 
     story = [head("人员分工")]
     team = [["角色", "人员", "状态", "理由"]] + [
-        [a.get_role_display(), staff_display_name(a.user), a.get_status_display(), a.reason]
+        [a.get_role_display(), staff_display_name(a.user), a.get_status_display(), say(a.reason)]
         for a in case.assignments.select_related("user").order_by("pk")
     ]
     story.append(

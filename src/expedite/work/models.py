@@ -80,7 +80,8 @@ class Assignment(models.Model):
         verbose_name=_("人员"),
     )
     status = models.CharField(_("状态"), max_length=16, choices=STATUS_CHOICES)
-    reason = models.TextField(_("理由"), blank=True)
+    # A stored phrase (`domain.phrases`), rendered in the reader's language; older rows hold text.
+    reason = models.JSONField(_("理由"), blank=True, default=str)
     updated_at = models.DateTimeField(auto_now=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

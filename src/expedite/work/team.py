@@ -17,6 +17,7 @@ from expedite.cases.plans import current_catalog
 from expedite.domain.audit import AuditKind
 from expedite.domain.cases import CaseState
 from expedite.domain.errors import NotAllowed, NotFound, ValidationFailed, gettext_noop
+from expedite.domain.phrases import Phrase, render
 from expedite.domain.roles import Capability, Role
 from expedite.domain.staffing import CASE_ROLES, ROLE_LABELS_ZH, check_team, propose_team
 from expedite.domain.text import clean_text
@@ -153,7 +154,7 @@ def team_propose(*, actor, case: Case, now: dt.datetime, system: bool = False) -
                 chosen = next(
                     (c for c in proposal.alternatives.get(role, ()) if c.person.id != other), None
                 )
-        reason = chosen.reason_zh() if chosen else "没有具备该角色的可用人员，请经理指定。"
+        reason = (chosen.reason() if chosen else Phrase("staffing.nobody")).as_json()
         assignment, _created = Assignment.objects.update_or_create(
             case=case,
             role=role,
@@ -164,7 +165,10 @@ def team_propose(*, actor, case: Case, now: dt.datetime, system: bool = False) -
                 "confirmed_by": None,
             },
         )
-        payload[role] = {"user": chosen.person.name if chosen else None, "reason": reason}
+        payload[role] = {
+            "user": chosen.person.name if chosen else None,
+            "reason": render(reason),
+        }
         result.append(assignment)
     audit_record(kind=AuditKind.TEAM_PROPOSED, actor=actor, case=case, payload=payload)
     if result:
@@ -236,7 +240,7 @@ def team_assign(*, actor, case: Case, choices: dict[str, int | None]) -> list[As
                 "confirmed_by": actor,
                 "reason": previous.reason
                 if previous and previous.user_id == user_id
-                else _("经理指定"),
+                else Phrase("staffing.manager_chose").as_json(),
             },
         )
         payload[role] = {

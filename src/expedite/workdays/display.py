@@ -6,7 +6,10 @@ import calendar as pycalendar
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from expedite.domain.calendar import DayKind, WorkCalendar
+from expedite.domain.phrases import render
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +32,7 @@ def deadline_facts(cal: WorkCalendar, deadline: dt.date, *, today: dt.date) -> D
         workdays_left=left,
         past=past,
         workday=info.workday,
-        day_text=info.describe(),
+        day_text=render(info.phrase().as_json(), translate=gettext),
         provisional=cal.provisional_between(lo, hi),
     )
 
