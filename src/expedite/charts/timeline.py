@@ -9,6 +9,7 @@ space and a bar's length is its working time. Built with escape() from the calle
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
@@ -44,6 +45,14 @@ WEEKDAYS = (
 )
 
 
+def _same(text: str) -> str:
+    return text
+
+
+def _step_label(step: str, track: str) -> str:
+    return _("%(step)s（%(track)s）") % {"step": step, "track": track}
+
+
 def _weekday(day: dt.date) -> str:
     return _(WEEKDAYS[day.weekday()])
 
@@ -77,9 +86,14 @@ PLAN_COLOURS = {
 
 
 def plan_svg(
-    rows: list[tuple[str, Plan]], calendar: WorkCalendar, *, deadline: dt.date | None = None
+    rows: list[tuple[str, Plan]],
+    calendar: WorkCalendar,
+    *,
+    deadline: dt.date | None = None,
+    term: Callable[[str], str] = _same,
 ) -> str:
-    """One SVG for several plans (e.g. standard above expedited) sharing a time axis."""
+    """One SVG for several plans (e.g. standard above expedited) sharing a time axis.
+    `term` gives the catalog's step and track names in the reader's language."""
     day_us = calendar.hours.day_us
     first = min(p.start for _t, p in rows)
     last = max(p.finish for _t, p in rows)
@@ -113,9 +127,9 @@ def plan_svg(
                 if step.critical
                 else PLAN_COLOURS.get(step.kind, PLAN_COLOURS["step"])
             )
-            label = f"{step.name}（{step.track}）"
+            label = _step_label(term(step.name), term(step.track))
             tz = calendar.tz
-            tip = f"{step.name} {moment(step.start, tz)} → {moment(step.finish, tz)}"
+            tip = f"{term(step.name)} {moment(step.start, tz)} → {moment(step.finish, tz)}"
             out.append(
                 f'<text x="4" y="{y + 15}" fill="#334155">{escape(_clip(label, 17))}</text>'
                 f'<rect x="{x_of(s):.1f}" y="{y + 4}" width="{max(x_of(f) - x_of(s), 2):.1f}" '
@@ -139,8 +153,11 @@ def plan_svg(
     return "".join(out)
 
 
-def progress_svg(proj, cal: WorkCalendar, *, now: dt.datetime) -> str:
-    """Planned bars (outline) under projected bars (filled by state); now and the deadline."""
+def progress_svg(
+    proj, cal: WorkCalendar, *, now: dt.datetime, term: Callable[[str], str] = _same
+) -> str:
+    """Planned bars (outline) under projected bars (filled by state); now and the deadline.
+    `term` gives the catalog's step and track names in the reader's language."""
     day_us = cal.hours.day_us
     starts = [cal.work_clock(v.run.planned_start) for v in proj.steps]
     starts += [cal.work_clock(v.start) for v in proj.steps]
@@ -170,7 +187,7 @@ def progress_svg(proj, cal: WorkCalendar, *, now: dt.datetime) -> str:
         ps, pf = cal.work_clock(v.run.planned_start), cal.work_clock(v.run.planned_finish)
         s, f = cal.work_clock(v.start), cal.work_clock(v.finish)
         colour = CRITICAL if v.critical and v.state != "done" else STATE_COLOURS[v.state]
-        label = f"{v.run.name}（{v.run.track.name}）"
+        label = _step_label(term(v.run.name), term(v.run.track.name))
         late = v.slipped
         planned = f"{moment(v.run.planned_start, cal.tz)}→{moment(v.run.planned_finish, cal.tz)}"
         tip = _("计划") + f" {planned} · " + _("预计") + f" {moment(v.start, cal.tz)}→"

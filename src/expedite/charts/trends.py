@@ -6,6 +6,7 @@ grouped bars of durations per service, and planned against actual time per step 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
@@ -182,9 +183,10 @@ ACTUAL_OK = "#15803d"
 ACTUAL_OVER = "#c2410c"
 
 
-def planned_actual_svg(figures) -> str:
+def planned_actual_svg(figures, *, term: Callable[[str], str] = str) -> str:
     """A grey bar for the plan's mean, a green (within plan) or orange (over) bar for the
-    mean actual time; hours at the end of each bar."""
+    mean actual time; hours at the end of each bar. `term` gives the catalog's step names in
+    the reader's language."""
     if not figures:
         return ""
     top = max(max(f.planned_hours, f.actual_hours) for f in figures) or 1
@@ -209,7 +211,7 @@ def planned_actual_svg(figures) -> str:
     ]
     for i, f in enumerate(figures):
         y = STEP_HEADER + i * STEP_ROW
-        label = f"{f.name}（{f.runs}）"
+        label = _("%(step)s（%(runs)s）") % {"step": term(f.name), "runs": f.runs}
         out.append(
             f'<text x="{STEP_LABEL - 8}" y="{y + 18}" text-anchor="end" fill="#0f172a">'
             f"{escape(label)}</text>"

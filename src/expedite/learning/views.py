@@ -17,13 +17,14 @@ from expedite.accounts.selectors import staff_display_name, user_can
 from expedite.cases import selectors as case_selectors
 from expedite.cases.panels import panel_url
 from expedite.cases.plans import current_catalog
+from expedite.cases.words import say, term
 from expedite.charts.trends import planned_actual_svg
 from expedite.common.access import access
 from expedite.common.forms import first_error
 from expedite.common.i18n import localized
 from expedite.domain.catalog import LeverKind
 from expedite.domain.errors import DomainError, NotAllowed
-from expedite.domain.learning import LEVER_KINDS, CatalogChange, ChangeKind, describe_duration
+from expedite.domain.learning import LEVER_KINDS, CatalogChange, ChangeKind, duration_phrase
 from expedite.domain.roles import Capability
 from expedite.workdays.selectors import firm_calendar
 
@@ -162,7 +163,7 @@ def step_name(service_code: str, step_code: str) -> str:
         service = current_catalog().get(service_code)
     except KeyError:  # the service has left the catalog
         return step_code
-    return next((s.name for s in service.steps if s.code == step_code), step_code)
+    return term(next((s.name for s in service.steps if s.code == step_code), step_code))
 
 
 def _entry_row(entry) -> dict:
@@ -175,6 +176,11 @@ def _entry_row(entry) -> dict:
     }
 
 
+def _length(value) -> str:
+    phrase = duration_phrase(value)
+    return say(phrase.as_json()) if phrase else "—"
+
+
 def describe_change(change: dict) -> str:
     if not change:
         return ""
@@ -183,7 +189,7 @@ def describe_change(change: dict) -> str:
     if c.kind == ChangeKind.DURATION:
         return _("步骤 %(step)s 时长改为 %(d)s") % {
             "step": step_name(c.service, c.step),
-            "d": describe_duration(dict(c.duration)),
+            "d": _length(dict(c.duration)),
         }
     if c.kind == ChangeKind.CHECKLIST:
         return _("复核清单新增：%(item)s") % {"item": c.item}
@@ -193,7 +199,7 @@ def describe_change(change: dict) -> str:
         "name": lever.get("name"),
     }
     if lever.get("to"):
-        text += f" → {describe_duration(lever['to'])}"
+        text += f" → {_length(lever['to'])}"
     return text
 
 
@@ -207,7 +213,12 @@ def handbook_service(request, code: str):
     figures = selectors.planned_vs_actual(code)
     day = firm_calendar().hours.day_length
     steps = [
-        (s, round(s.duration.to_timedelta(day).total_seconds() / 3600, 1)) for s in service.steps
+        (
+            s,
+            round(s.duration.to_timedelta(day).total_seconds() / 3600, 1),
+            say(s.duration.phrase().as_json()),
+        )
+        for s in service.steps
     ]
     prefill = _prefill(request, code)
     return render(
@@ -220,7 +231,7 @@ def handbook_service(request, code: str):
             else service.name_zh,
             "steps": steps,
             "figures": figures,
-            "chart": planned_actual_svg(figures),
+            "chart": planned_actual_svg(figures, term=term),
             "entries": [_entry_row(e) for e in entries],
             "can_edit": user_can(request.user, Capability.EDIT_HANDBOOK),
             "can_decide": user_can(request.user, Capability.DECIDE_CATALOG_CHANGE),

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from expedite.cases.models import Case
+from expedite.cases.words import term
 
 # What the client or staff enter with a file, by the catalog's field codes.
 FIELD_LABELS = {
@@ -64,6 +65,24 @@ class MaterialSubmission(models.Model):
     def labelled_fields(self) -> list[tuple[str, str]]:
         """The entered fields as people read them (labels, not codes)."""
         return [(str(FIELD_LABELS.get(k, k)), v) for k, v in (self.fields or {}).items() if v]
+
+    def shown_findings(self) -> list[dict]:
+        """The automatic findings in the reader's language: each stored message translated,
+        catalog text among its parameters (a material's name) through the catalog's words."""
+        return [{**f, "text": _finding_text(f)} for f in self.findings or ()]
+
+
+def _finding_text(finding: dict) -> str:
+    message = finding.get("message")
+    if not message:
+        return str(finding.get("text", ""))
+    params = {
+        k: term(v) if isinstance(v, str) else v for k, v in (finding.get("params") or {}).items()
+    }
+    try:
+        return gettext(message) % params if params else gettext(message)
+    except (KeyError, TypeError, ValueError):
+        return str(finding.get("text", message))
 
     @property
     def by_client(self) -> bool:

@@ -16,6 +16,7 @@ from expedite.accounts.selectors import staff_display_name, user_can
 from expedite.cases import selectors as case_selectors
 from expedite.cases.panels import panel_url
 from expedite.cases.plans import current_catalog
+from expedite.cases.words import term
 from expedite.charts.timeline import progress_svg
 from expedite.common.access import access
 from expedite.common.forms import first_error
@@ -75,6 +76,7 @@ def work_context(request, case) -> dict:
         for role in CASE_ROLES
     ]
     tracks = tracks_with_staleness(case.tracks.select_related("updated_by"), now=now)
+    svg = progress_svg(proj, cal, now=now, term=term) if proj.steps else ""
     return {
         "team": team,
         "team_confirmed": bool(assignments)
@@ -82,7 +84,7 @@ def work_context(request, case) -> dict:
         "can_assign": can_assign,
         "can_update": user_can(request.user, Capability.UPDATE_PROGRESS),
         "projection": proj,
-        "progress_svg": mark_safe(progress_svg(proj, cal, now=now)) if proj.steps else "",  # noqa: S308 - built with escape()
+        "progress_svg": mark_safe(svg) if svg else "",  # noqa: S308 - built with escape()
         "tracks": tracks,
         "track_status_choices": TRACK_STATUS_CHOICES,
         # Who waits depends on the queues of the case's people across their other cases: it

@@ -1,0 +1,109 @@
+"""English pages of the feature apps: catalog text goes through the catalog's words, the
+system's own sentences through the product's messages, so nothing Chinese is left but what
+people typed and names.
+
+The catalog's English is stood in for by a glossary that prefixes “EN:”, so the tests do not
+depend on which terms the catalog translates yet."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import translation
+
+from expedite.cases import words
+from expedite.domain.calendar import DayInfo, DayKind
+from expedite.domain.durations import Duration
+from expedite.domain.phrases import render
+from expedite.domain.staffing import Candidate, Person
+from expedite.work.models import Assignment, StepRun
+from expedite.workdays.display import deadline_facts
+from expedite.workdays.selectors import firm_calendar
+from tests.conftest import PASSWORD
+from tests.web import test_work
+from tests.web.test_work import accept, open_case
+
+pytestmark = pytest.mark.django_db
+skilled = test_work.skilled  # the people with skills and profiles the work tests use
+
+
+@pytest.fixture
+def glossary(monkeypatch):
+    monkeypatch.setattr(words, "in_english", lambda text: f"EN:{text}" if text else text)
+
+
+def _english(client, user="chen"):
+    client.login(username=user, password=PASSWORD)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+
+
+def _marked(message: str) -> str:
+    return f"«{message}»"
+
+
+def test_the_staffing_reason_is_a_phrase_of_messages_and_catalog_skills():
+    c = Candidate(
+        person=Person(1, "李强", frozenset({"process"}), frozenset(), 8.0, expedite_team=True),
+        missing_skills=frozenset({"税务"}),
+        absent_days=1,
+        load_hours=12.0,
+        capacity_hours=16.0,
+        need_hours=8.0,
+    )
+    assert c.reason_zh() == (
+        "缺少技能：税务；窗口内已排 12 小时，本单需 8 小时，可用 16 小时；其中 1 天请假/外出；"
+        "将超出产能；加急服务小组成员"
+    )
+    english = render(c.reason().as_json(), translate=_marked, term=lambda t: f"EN:{t}")
+    assert "«缺少技能：%(skills)s»" not in english  # rendered, not the bare template
+    assert "EN:税务" in english and "«将超出产能»" in english
+    assert "«窗口内已排 12 小时，本单需 8 小时，可用 16 小时»" in english
+
+
+def test_durations_and_days_are_said_with_messages():
+    said = render(Duration(2, 4).phrase().as_json(), translate=_marked)
+    assert said == "««2 个工作日» «4 小时»»"
+    day = DayInfo(dt.date(2026, 2, 14), DayKind.MAKEUP_WORKDAY, True, "春节", False)
+    assert day.describe() == "2026-02-14 周六 调休上班（春节）"
+    said = render(day.phrase().as_json(), translate=_marked, term=lambda t: f"EN:{t}")
+    assert "«周六»" in said and "«调休上班»" in said and "EN:春节" in said
+
+
+def test_the_deadline_in_english_names_the_weekday_in_english():
+    cal = firm_calendar()
+    saturday = dt.date(2026, 12, 5)
+    with translation.override("en"):
+        text = deadline_facts(cal, saturday, today=dt.date(2026, 12, 1)).day_text
+    assert text.startswith("2026-12-05 Sat ") and "周六" not in text
+
+
+def test_the_case_page_in_english_names_steps_and_tracks_in_the_catalogs_english(
+    client, skilled, glossary
+):
+    case = accept(skilled, open_case(skilled))
+    _english(client)
+    html = client.get(f"/cases/{case.pk}/panels/work/").content.decode()
+    assert "EN:市场监管局" in html  # a track
+    step = StepRun.objects.filter(case=case).order_by("pk").first()
+    assert f"EN:{step.name}" in html  # in the table and in the chart
+    assert f">{step.name}<" not in html
+
+
+def test_the_staffing_reason_on_the_page_is_in_the_readers_language(client, skilled, glossary):
+    case = accept(skilled, open_case(skilled))
+    stored = Assignment.objects.get(case=case, role="process").reason
+    assert stored["code"].startswith("staffing.")
+    _english(client)
+    html = client.get(f"/cases/{case.pk}/panels/work/").content.decode()
+    with translation.override("en"):
+        assert words.say(stored) in html
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    html = client.get(f"/cases/{case.pk}/panels/work/").content.decode()
+    assert "技能匹配" in html and "EN:" not in html
+
+
+def test_the_handbook_in_english_gives_step_names_and_durations_in_english(client, world, glossary):
+    _english(client)
+    html = client.get("/handbook/business-change/").content.decode()
+    assert "EN:初审" in html and ">初审<" not in html
