@@ -102,6 +102,7 @@ WRITES: dict[str, str | C] = {
     "case_submission_check": C.REVIEW_RESULT,
     "case_cost_add": C.RECORD_COST,
     "case_move": C.MOVE_CASE,
+    "client_contact_language": C.CREATE_CLIENT,
     "schedule_accept": C.PLAN_SCHEDULE,
     "case_team_assign": C.ASSIGN_TEAM,
     "case_team_propose": C.ASSIGN_TEAM,

@@ -95,6 +95,7 @@ class AuditHead(models.Model):
 AUDIT_KIND_LABELS = {
     AuditKind.CLIENT_CREATED: _("登记客户"),
     AuditKind.CLIENT_CONTACT_ADDED: _("添加客户联系人"),
+    AuditKind.CLIENT_CONTACT_LANGUAGE_SET: _("设置联系人语言"),
     AuditKind.CASE_CREATED: _("创建加急单"),
     AuditKind.CASE_INTAKE_ANSWERED: _("客户回答需求问询"),
     AuditKind.CASE_TRIAGED: _("研判"),

@@ -10,7 +10,7 @@ from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError
 from expedite.domain.identifiers import normalize_phone, normalize_uscc
 
-from .models import VALUE_TIER_CHOICES
+from .models import CONTACT_LANGUAGE_CHOICES, DEFAULT_CONTACT_LANGUAGE, VALUE_TIER_CHOICES
 
 
 class DateInput(forms.DateInput):
@@ -38,6 +38,19 @@ class PanelForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+def language_field() -> forms.TypedChoiceField:
+    # Optional: a form posted without it (an older page, a script) keeps the default.
+    return forms.TypedChoiceField(
+        label=_("联系人语言"),
+        choices=CONTACT_LANGUAGE_CHOICES,
+        initial=DEFAULT_CONTACT_LANGUAGE,
+        required=False,
+        empty_value=DEFAULT_CONTACT_LANGUAGE,
+        help_text=_("客户进度页、通知和结果确认单使用的语言。"),
+        error_messages={"invalid_choice": _("联系人语言无效：请选择中文或英文。")},
+    )
+
+
 class ClientForm(forms.Form):
     name = forms.CharField(label=_("公司名称"), max_length=200)
     uscc = forms.CharField(
@@ -48,6 +61,7 @@ class ClientForm(forms.Form):
     contact_title = forms.CharField(label=_("职务"), max_length=100, required=False)
     contact_phone = forms.CharField(label=_("手机号"), max_length=30, required=False)
     contact_email = forms.EmailField(label=_("电子邮箱"), required=False)
+    contact_language = language_field()
     notes = forms.CharField(
         label=_("备注"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
@@ -74,6 +88,17 @@ class ContactForm(forms.Form):
     contact_title = forms.CharField(label=_("职务"), max_length=100, required=False)
     contact_phone = forms.CharField(label=_("手机号"), max_length=30, required=False)
     contact_email = forms.EmailField(label=_("电子邮箱"), required=False)
+    contact_language = language_field()
+
+
+class ContactLanguageForm(forms.Form):
+    """A registered contact's language, changed on the client page."""
+
+    contact = forms.IntegerField(min_value=1)
+    language = forms.ChoiceField(
+        choices=CONTACT_LANGUAGE_CHOICES,
+        error_messages={"invalid_choice": _("联系人语言无效：请选择中文或英文。")},
+    )
 
 
 class CaseForm(forms.Form):

@@ -55,6 +55,11 @@ CATEGORY_CHOICES = [
 ]
 
 
+# The language a contact reads: its portal, the messages it is sent, its 结果确认单.
+CONTACT_LANGUAGE_CHOICES = [("zh-hans", _("中文")), ("en", _("英文"))]
+DEFAULT_CONTACT_LANGUAGE = "zh-hans"
+
+
 class Client(models.Model):
     name = models.CharField(_("公司名称"), max_length=200)
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
@@ -78,6 +83,11 @@ class Client(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def language(self) -> str:
+        """The language of the primary contact (the first one), the client's default."""
+        first = self.contacts.first()
+        return first.language if first is not None else DEFAULT_CONTACT_LANGUAGE
+
 
 class ClientContact(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="contacts")
@@ -86,6 +96,12 @@ class ClientContact(models.Model):
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
     email = models.EmailField(_("电子邮箱"), blank=True)
     is_primary = models.BooleanField(_("主要联系人"), default=False)
+    language = models.CharField(
+        _("语言"),
+        max_length=8,
+        choices=CONTACT_LANGUAGE_CHOICES,
+        default=DEFAULT_CONTACT_LANGUAGE,
+    )
 
     class Meta:
         ordering = ["-is_primary", "pk"]

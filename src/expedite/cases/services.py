@@ -30,7 +30,15 @@ from expedite.workdays.selectors import firm_calendar
 
 from . import words
 from .clocks import clocks_to_json, new_case_clocks
-from .models import Case, CatalogVersion, Client, ClientContact, ServiceType
+from .models import (
+    CONTACT_LANGUAGE_CHOICES,
+    DEFAULT_CONTACT_LANGUAGE,
+    Case,
+    CatalogVersion,
+    Client,
+    ClientContact,
+    ServiceType,
+)
 
 MAX_REASON = 2000
 
@@ -41,6 +49,13 @@ class ContactInput:
     phone: str = ""
     email: str = ""
     title: str = ""
+    language: str = DEFAULT_CONTACT_LANGUAGE
+
+
+def check_language(language: str) -> str:
+    if language not in dict(CONTACT_LANGUAGE_CHOICES):
+        raise ValidationFailed(_("联系人语言无效：请选择中文或英文。"), field="contact_language")
+    return language
 
 
 def _check_contact(contact: ContactInput) -> ContactInput:
@@ -69,7 +84,8 @@ def _check_contact(contact: ContactInput) -> ContactInput:
             raise ValidationFailed(_("电子邮箱格式不正确。"), field="contact_email") from None
     if not phone and not email:
         raise ValidationFailed(_("联系人至少需要手机号或电子邮箱之一。"), field="contact_phone")
-    return ContactInput(name=name, phone=phone, email=email, title=title)
+    language = check_language(contact.language)
+    return ContactInput(name=name, phone=phone, email=email, title=title, language=language)
 
 
 def _require(actor, capability: Capability) -> None:
@@ -125,6 +141,7 @@ def client_create(
             phone=contact.phone,
             email=contact.email,
             title=contact.title,
+            language=contact.language,
             is_primary=index == 0,
         )
     audit_record(
@@ -151,6 +168,7 @@ def client_contact_add(*, actor, client: Client, contact: ContactInput) -> Clien
         phone=checked.phone,
         email=checked.email,
         title=checked.title,
+        language=checked.language,
         is_primary=not client.contacts.exists(),
     )
     audit_record(
@@ -159,6 +177,29 @@ def client_contact_add(*, actor, client: Client, contact: ContactInput) -> Clien
         payload={"client_id": client.pk, "contact_id": row.pk, "name": row.name},
     )
     return row
+
+
+@transaction.atomic
+def client_contact_set_language(*, actor, contact: ClientContact, language: str) -> ClientContact:
+    """The language the contact reads its portal, messages and 结果确认单 in."""
+    _require(actor, Capability.CREATE_CLIENT)
+    language = check_language(language)
+    contact = ClientContact.objects.select_for_update(no_key=True).get(pk=contact.pk)
+    if contact.language == language:
+        return contact
+    before, contact.language = contact.language, language
+    contact.save(update_fields=["language"])
+    audit_record(
+        kind=AuditKind.CLIENT_CONTACT_LANGUAGE_SET,
+        actor=actor,
+        payload={
+            "client_id": contact.client_id,
+            "contact_id": contact.pk,
+            "from": before,
+            "to": language,
+        },
+    )
+    return contact
 
 
 @transaction.atomic

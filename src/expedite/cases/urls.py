@@ -23,4 +23,9 @@ urlpatterns = [
     path("clients/", views.client_list, name="client_list"),
     path("clients/new/", views.client_create, name="client_create"),
     path("clients/<int:pk>/", views.client_detail, name="client_detail"),
+    path(
+        "clients/<int:pk>/contacts/language/",
+        views.client_contact_language,
+        name="client_contact_language",
+    ),
 ]

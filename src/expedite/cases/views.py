@@ -24,8 +24,15 @@ from .choice import CHOOSABLE_STATES, case_choose_option, quoted_options
 from .clocks import read_clocks
 from .cost_views import CostForm
 from .costs import fee_comparison
-from .forms import CaseForm, ClientForm, ContactForm, OptionChoiceForm, add_domain_error
-from .models import CASE_STATE_CHOICES
+from .forms import (
+    CaseForm,
+    ClientForm,
+    ContactForm,
+    ContactLanguageForm,
+    OptionChoiceForm,
+    add_domain_error,
+)
+from .models import CASE_STATE_CHOICES, CONTACT_LANGUAGE_CHOICES
 from .plan_views import plan_context
 from .triage_views import triage_context
 
@@ -172,6 +179,7 @@ def _contact(data: dict) -> services.ContactInput:
         title=data["contact_title"],
         phone=data["contact_phone"],
         email=data["contact_email"],
+        language=data["contact_language"],
     )
 
 
@@ -241,12 +249,38 @@ def client_detail(request, pk: int):
     context = {
         "client": client,
         "contacts": client.contacts.all(),
+        "languages": CONTACT_LANGUAGE_CHOICES,
         "cases": client.cases.select_related("service").all()[:50],
         "form": form,
         "can_edit": can_edit,
         "can_create_case": user_can(request.user, Capability.CREATE_CASE),
     }
     return render(request, "cases/client_detail.html", context)
+
+
+@login_required
+@require_POST
+def client_contact_language(request, pk: int):
+    """Change the language one of the client's contacts reads (portal, messages, PDF)."""
+    client = access(selectors.access_client, user=request.user, pk=pk)
+    if not user_can(request.user, Capability.CREATE_CLIENT):
+        raise PermissionDenied(_("您的角色无权修改客户。"))
+    form = ContactLanguageForm(request.POST)
+    contact = None
+    if form.is_valid():
+        contact = client.contacts.filter(pk=form.cleaned_data["contact"]).first()
+    if not form.is_valid() or contact is None:
+        messages.error(request, first_error(form) or _("请选择该客户登记的联系人。"))
+        return redirect("client_detail", pk=client.pk)
+    try:
+        services.client_contact_set_language(
+            actor=request.user, contact=contact, language=form.cleaned_data["language"]
+        )
+    except DomainError as exc:
+        messages.error(request, localized(exc))
+    else:
+        messages.success(request, _("已保存 %(name)s 的语言。") % {"name": contact.name})
+    return redirect("client_detail", pk=client.pk)
 
 
 @login_required

@@ -20,6 +20,7 @@ GENESIS_HASH = "0" * 64
 class AuditKind(enum.StrEnum):
     CLIENT_CREATED = "client.created"
     CLIENT_CONTACT_ADDED = "client.contact_added"
+    CLIENT_CONTACT_LANGUAGE_SET = "client.contact_language_set"
     CASE_CREATED = "case.created"
     CASE_INTAKE_ANSWERED = "case.intake_answered"
     CASE_TRIAGED = "case.triaged"

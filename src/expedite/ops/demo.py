@@ -104,6 +104,8 @@ DEMO_CLIENTS = (
         "anna.weber@delan.example",
     ),
 )
+# Contacts who read English (portal, messages, 结果确认单); the others read Chinese.
+DEMO_CONTACT_LANGUAGES = {"Anna Weber": "en"}
 
 # (client index, service code, where the deadline lies, reason, triage or None). The deadline is
 # a Layout (the verdict the case shows, found from the product's own triage at the instant the
@@ -240,7 +242,15 @@ def demo_load(*, now: dt.datetime) -> dict[str, int]:
                 name=name,
                 uscc=uscc,
                 value_tier=tier,
-                contacts=[ContactInput(name=contact, phone=phone, email=email, title="经办人")],
+                contacts=[
+                    ContactInput(
+                        name=contact,
+                        phone=phone,
+                        email=email,
+                        title="经办人",
+                        language=DEMO_CONTACT_LANGUAGES.get(contact, "zh-hans"),
+                    )
+                ],
             )
             created["clients"] += 1
         clients.append(client)
