@@ -198,7 +198,7 @@ def portal_confirm(request, token: str, pk: int):
 
     if not ratelimit.allow(request, "lookup", token):
         return too_many_lookups(request)
-    case = case_for_token(token)
+    case = case_for_token(token, request=request)
     if case is None:
         return not_found(request)
     form = CodeForm(request.POST)

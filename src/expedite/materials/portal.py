@@ -76,7 +76,7 @@ def portal_next_steps(case, now) -> list[NextStep]:
 
 
 def _case_and_contact(request, token: str):
-    case = case_for_token(token)
+    case = case_for_token(token, request=request)
     if case is None:
         raise Http404("invalid link")
     return case, client_verified(request, case, now=clock.now())

@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 
+from django.conf import settings
 from django.shortcuts import render
+from django.utils import translation
 
 from expedite import clock
 from expedite.cases.models import Case
@@ -22,8 +24,9 @@ VERIFIED_FOR = dt.timedelta(minutes=30)
 _KEY = "portal_verified:{case}"
 
 
-def case_for_token(token: str) -> Case | None:
-    """The case a portal token opens, or None for a bad, expired or revoked token."""
+def case_for_token(token: str, *, request=None) -> Case | None:
+    """The case a portal token opens, or None for a bad, expired or revoked token. With the
+    `request`, the page is then in the client's language (see `portal_language`)."""
 
     parsed = links.parse(token)
     if parsed is None:
@@ -42,7 +45,26 @@ def case_for_token(token: str) -> Case | None:
     # A rough "last seen" for the case page; one write a minute at most.
     if link.last_used_at is None or now - link.last_used_at > dt.timedelta(minutes=1):
         PortalLink.objects.filter(pk=link.pk).update(last_used_at=now)
+    if request is not None:
+        speak_to_client(request, link.case)
     return link.case
+
+
+def portal_language(request, case: Case) -> str:
+    """What the portal speaks: the language this browser chose with the switch (a cookie that
+    ends with the browser session), else the one the client's primary contact reads."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if chosen in {code for code, _name in settings.LANGUAGES}:
+        return chosen
+    return case.client.language()
+
+
+def speak_to_client(request, case: Case) -> str:
+    """Activate the portal's language for the rest of this request."""
+    language = portal_language(request, case)
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+    return language
 
 
 def not_found(request):

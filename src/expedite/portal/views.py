@@ -154,10 +154,12 @@ def portal_view(view):
     def wrapper(request, token: str, *args, **kwargs):
         if not ratelimit.allow(request, "lookup", token):
             return too_many_lookups(request)
-        case = case_for_token(token)
+        case = case_for_token(token, request=request)
         if case is None:
             return not_found(request)
-        return _private(view(request, case, token, *args, **kwargs))
+        response = _private(view(request, case, token, *args, **kwargs))
+        response["Content-Language"] = request.LANGUAGE_CODE
+        return response
 
     return wrapper
 
