@@ -16,6 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from expedite.accounts.selectors import staff_display_name, user_can, user_roles
 from expedite.audit.services import audit_record
@@ -111,23 +112,25 @@ def _send_code(movement: CustodyMovement, contact, now: dt.datetime) -> Handover
         expires_at=now + CODE_TTL,
     )
     item = movement.item
-    what = f"{item.get_kind_display()} {item.label}".strip()
-    if movement.kind == MovementKind.CHECK_IN:
-        action = _("您交给我们保管的“%(item)s”") % {"item": what}
-    else:
-        action = _("我们归还给您的“%(item)s”") % {"item": what}
-    subject = _("交接确认码 %(code)s") % {"code": code}
-    body = _(
-        "%(name)s，您好：\n\n请确认%(action)s（用途：%(purpose)s）。\n"
-        "确认码：%(code)s\n\n请在办理进度页面的“待您确认的交接”处输入此确认码，30 分钟内有效，"
-        "只能使用一次。如非本人经手，请勿输入并联系我们。\n\n%(firm)s"
-    ) % {
-        "name": contact.name,
-        "action": action,
-        "purpose": movement.purpose,
-        "code": code,
-        "firm": settings.EXPEDITE_FIRM_NAME,
-    }
+    # In the contact's language, whoever on the staff recorded the handover.
+    with override(contact.language):
+        what = f"{item.get_kind_display()} {item.label}".strip()
+        if movement.kind == MovementKind.CHECK_IN:
+            action = _("您交给我们保管的“%(item)s”") % {"item": what}
+        else:
+            action = _("我们归还给您的“%(item)s”") % {"item": what}
+        subject = _("交接确认码 %(code)s") % {"code": code}
+        body = _(
+            "%(name)s，您好：\n\n请确认%(action)s（用途：%(purpose)s）。\n"
+            "确认码：%(code)s\n\n请在办理进度页面的“待您确认的交接”处输入此确认码，30 分钟内有效，"
+            "只能使用一次。如非本人经手，请勿输入并联系我们。\n\n%(firm)s"
+        ) % {
+            "name": contact.name,
+            "action": action,
+            "purpose": movement.purpose,
+            "code": code,
+            "firm": settings.EXPEDITE_FIRM_NAME,
+        }
     # Sent inside the transaction: if the mail cannot go out, the handover is not recorded
     # either, and the user is told to try again.
     try:

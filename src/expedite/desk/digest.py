@@ -12,10 +12,12 @@ import datetime as dt
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
 from expedite.approvals.selectors import pending_for
 from expedite.cases.models import Case
+from expedite.cases.words import term
 from expedite.custody.selectors import staff_users
 from expedite.notify.models import Channel, OutboxMessage
 from expedite.notify.services import enqueue
@@ -40,7 +42,7 @@ def _my_case_ids(user) -> set[int]:
 
 def _case_line(row) -> str:
     c = row.case
-    return f"- {c.reference or c.pk} {c.client.name} · {c.service.name_zh}"
+    return f"- {c.reference or c.pk} {c.client.name} · {c.service.display_name(get_language())}"
 
 
 def digest_text(user, *, now: dt.datetime) -> tuple[str, str]:
@@ -62,7 +64,7 @@ def digest_text(user, *, now: dt.datetime) -> tuple[str, str]:
         (
             _("未按时同步的进度"),
             [
-                f"- {t.case.reference or t.case_id} {t.name}"
+                f"- {t.case.reference or t.case_id} {term(t.name)}"
                 for t in b["stale"]
                 if t.case_id in mine
             ],
@@ -85,7 +87,11 @@ def digest_text(user, *, now: dt.datetime) -> tuple[str, str]:
     ]
     day = b["today"]
     subject = _("【加急服务台】%(date)s 早间待办") % {"date": day.isoformat()}
-    parts = [f"{title}（{len(lines)}）\n" + "\n".join(lines) for title, lines in sections if lines]
+    parts = [
+        _("%(title)s（%(n)s）") % {"title": title, "n": len(lines)} + "\n" + "\n".join(lines)
+        for title, lines in sections
+        if lines
+    ]
     body = "\n\n".join(parts) if parts else _("今日没有需要您处理的待办。")
     return subject, body
 
@@ -97,7 +103,9 @@ def digest_create(user, *, now: dt.datetime) -> bool:
     key = digest_key(user, day)
     if OutboxMessage.objects.filter(key=key).exists():
         return False
-    subject, body = digest_text(user, now=now)
+    # Staff read the firm's language: nothing records one of their own.
+    with override(settings.LANGUAGE_CODE):
+        subject, body = digest_text(user, now=now)
     _row, created = enqueue(
         key=key, channel=Channel.INAPP, user=user, subject=subject, body=body, now=now
     )

@@ -13,18 +13,21 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from expedite.audit.services import audit_record
 from expedite.cases.models import Case
+from expedite.cases.words import term
 from expedite.domain.audit import AuditKind
 from expedite.domain.cases import CaseState
-from expedite.notify.notices import absolute, tell_client
+from expedite.notify.notices import absolute, in_languages, tell_client
 from expedite.portal.links import current_link, token_of
 from expedite.portal.selectors import liaison
 from expedite.portal.sms import sms_sender
@@ -82,26 +85,31 @@ def _item_lines(review: PreReview, items: list[str]) -> list[str]:
     for n, code in enumerate(items, start=1):
         v = review.verdicts[code]
         what = _("缺少，请提供") if v["verdict"] == MISSING else (v.get("reason") or _("需补正"))
-        lines.append(f"{n}. {v['name']}：{what}")
+        lines.append(
+            _("%(n)s. %(name)s：%(what)s") % {"n": n, "name": term(v["name"]), "what": what}
+        )
     return lines
 
 
-def _phones(case: Case) -> list[str]:
-    """Contacts with a phone and no e-mail are told by text message (as the portal's codes)."""
+def _phones(case: Case) -> list[tuple[str, str]]:
+    """Contacts with a phone and no e-mail are told by text message (as the portal's codes):
+    (phone, the language the contact reads)."""
     return list(
-        case.client.contacts.filter(email="").exclude(phone="").values_list("phone", flat=True)
+        case.client.contacts.filter(email="").exclude(phone="").values_list("phone", "language")
     )
 
 
-def _text_on_commit(phones: list[str], text: str) -> None:
+def _text_on_commit(phones: list[tuple[str, str]], write: Callable[[], str]) -> None:
     """Text messages leave once the record of them is committed; a gateway that fails is
-    logged, the e-mails and the portal still carry the notice."""
+    logged, the e-mails and the portal still carry the notice. `write` is called in each
+    recipient's language."""
+    texts = in_languages(write, [language for _phone, language in phones])
 
     def send() -> None:
         sender = sms_sender()
-        for phone in phones:
+        for phone, language in phones:
             try:
-                sender.send(phone, text)
+                sender.send(phone, texts[language])
             except Exception:
                 log.exception("correction text message not sent")
 
@@ -139,23 +147,32 @@ def correction_notice_send(*, review: PreReview, now: dt.datetime) -> Correction
     message = _record(review, NOTICE_NUMBER, items, due, now)
     if message is None:
         return None
-    body = "\n".join([review.notice, "", *_footer(case, due, now)])
-    subject = _("【材料补正一次性告知】%(ref)s 需补正 %(n)s 项材料") % {
-        "ref": case.reference,
-        "n": len(items),
-    }
+
+    def subject() -> str:
+        return _("【材料补正一次性告知】%(ref)s 需补正 %(n)s 项材料") % {
+            "ref": case.reference,
+            "n": len(items),
+        }
+
+    def email() -> tuple[str, str]:
+        # The notice itself is what the pre-reviewer wrote; what frames it is the contact's.
+        return subject(), "\n".join([review.notice, "", *_footer(case, due, now)])
+
+    def text() -> str:
+        first = _("%(subject)s，请于 %(due)s 前补齐，详见进度页面。") % {
+            "subject": subject(),
+            "due": _when(due),
+        }
+        return "\n".join([first, *_footer(case, due, now)[1:]])
+
     message.emails = tell_client(
-        key=_key(review, NOTICE_NUMBER, items), case=case, subject=subject, body=body, now=now
+        key=_key(review, NOTICE_NUMBER, items), case=case, compose=email, now=now
     )
     phones = _phones(case)
     message.texts = len(phones)
     message.save(update_fields=["emails", "texts"])
     if phones:
-        text = _("%(subject)s，请于 %(due)s 前补齐，详见进度页面。") % {
-            "subject": subject,
-            "due": _when(due),
-        }
-        _text_on_commit(phones, "\n".join([text, *_footer(case, due, now)[1:]]))
+        _text_on_commit(phones, text)
     audit_record(
         kind=AuditKind.CORRECTION_NOTICE_SENT,
         case=case,
@@ -215,25 +232,30 @@ def correction_remind(*, review: PreReview, now: dt.datetime) -> CorrectionMessa
     message = _record(review, number, items, due, now)
     if message is None:
         return None
-    subject = _("【材料补正提醒】%(ref)s 还有 %(n)s 项材料待补正") % {
-        "ref": case.reference,
-        "n": len(items),
-    }
-    lines = [
-        _("%(client)s，您好：%(service)s（%(ref)s）以下材料尚未补正：")
-        % {"client": case.client.name, "service": case.service.name_zh, "ref": case.reference},
-        *_item_lines(review, items),
-        "",
-        *_footer(case, due, now),
-    ]
-    message.emails = tell_client(
-        key=_key(review, number, items), case=case, subject=subject, body="\n".join(lines), now=now
-    )
+
+    def subject() -> str:
+        return _("【材料补正提醒】%(ref)s 还有 %(n)s 项材料待补正") % {
+            "ref": case.reference,
+            "n": len(items),
+        }
+
+    def email() -> tuple[str, str]:
+        service = case.service.display_name(get_language())
+        lines = [
+            _("%(client)s，您好：%(service)s（%(ref)s）以下材料尚未补正：")
+            % {"client": case.client.name, "service": service, "ref": case.reference},
+            *_item_lines(review, items),
+            "",
+            *_footer(case, due, now),
+        ]
+        return subject(), "\n".join(lines)
+
+    message.emails = tell_client(key=_key(review, number, items), case=case, compose=email, now=now)
     phones = _phones(case)
     message.texts = len(phones)
     message.save(update_fields=["emails", "texts"])
     if phones:
-        _text_on_commit(phones, "\n".join([subject, *_footer(case, due, now)]))
+        _text_on_commit(phones, lambda: "\n".join([subject(), *_footer(case, due, now)]))
     audit_record(
         kind=AuditKind.CORRECTION_REMINDER_SENT,
         case=case,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from expedite.accounts.selectors import user_can
 from expedite.audit.services import audit_record
 from expedite.cases.models import Case
+from expedite.cases.words import term
 from expedite.domain.audit import AuditKind
 from expedite.domain.cases import FINAL
 from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
@@ -132,24 +133,23 @@ def incident_raise(
         now=now,
     )
     if before and after and after != before:
-        tell_client(
-            key=f"incident:{incident.pk}:finish-moved",
-            case=case,
-            subject=_("【进度调整】%(ref)s 预计完成时间变更") % {"ref": case.reference},
+
+        def compose() -> tuple[str, str]:
+            subject = _("【进度调整】%(ref)s 预计完成时间变更") % {"ref": case.reference}
             # The kind, not the staff's own description: that may name colleagues or be blunt.
-            body=_(
+            body = _(
                 "因%(kind)s，“%(step)s”预计需增加 %(hours)s 个工作小时，"
                 "预计完成时间由 %(before)s 调整为 %(after)s。我们正在处理，并将在日报中同步进展。"
-            )
-            % {
+            ) % {
                 "kind": incident.get_kind_display(),
-                "step": target.name,
+                "step": term(target.name),
                 "hours": hours,
                 "before": _fmt(before),
                 "after": _fmt(after),
-            },
-            now=now,
-        )
+            }
+            return subject, body
+
+        tell_client(key=f"incident:{incident.pk}:finish-moved", case=case, compose=compose, now=now)
     audit_record(
         kind=AuditKind.INCIDENT_RAISED,
         actor=actor,
@@ -345,8 +345,10 @@ def _to_client(warning: RiskWarning, *, finish, now: dt.datetime) -> None:
     tell_client(
         key=f"warning:{warning.pk}:client",
         case=warning.case,
-        subject=_("【风险提示】%(ref)s") % {"ref": warning.case.reference},
-        body=warning_text(warning, finish),
+        compose=lambda: (
+            _("【风险提示】%(ref)s") % {"ref": warning.case.reference},
+            warning_text(warning, finish),
+        ),
         now=now,
     )
 

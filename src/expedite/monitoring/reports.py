@@ -13,6 +13,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from expedite.accounts.selectors import user_can
@@ -218,17 +219,17 @@ def _send(pk: int, *, actor, now: dt.datetime) -> int:
         report.plan_tomorrow = fresh.plan_tomorrow
         report.client_todo = fresh.client_todo
         report.save(update_fields=["done_today", "plan_tomorrow", "client_todo"])
-    subject = _("【日报】%(ref)s %(service)s %(date)s") % {
-        "ref": case.reference,
-        "service": case.service.name_zh,
-        "date": report.date.isoformat(),
-    }
+
+    def compose() -> tuple[str, str]:
+        subject = _("【日报】%(ref)s %(service)s %(date)s") % {
+            "ref": case.reference,
+            "service": case.service.display_name(get_language()),
+            "date": report.date.isoformat(),
+        }
+        return subject, report_text(report)
+
     messages = tell_client(
-        key=f"report:{case.pk}:{report.date.isoformat()}",
-        case=case,
-        subject=subject,
-        body=report_text(report),
-        now=now,
+        key=f"report:{case.pk}:{report.date.isoformat()}", case=case, compose=compose, now=now
     )
     audit_record(
         kind=AuditKind.REPORT_SENT,

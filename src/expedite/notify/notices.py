@@ -4,9 +4,12 @@ running an action or a job twice never stores a second copy."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils.translation import override
 
 from expedite.cases.models import Case
 from expedite.domain.roles import Role
@@ -19,6 +22,11 @@ def absolute(path: str) -> str:
     return settings.EXPEDITE_PUBLIC_URL.rstrip("/") + path
 
 
+T = TypeVar("T")
+# Writes one message's (subject, body) in the language active when it is called.
+Compose = Callable[[], tuple[str, str]]
+
+
 def client_emails(case: Case) -> list[tuple[int, str]]:
     """(contact id, address) of the client's contacts that have an e-mail address."""
     return [
@@ -27,16 +35,43 @@ def client_emails(case: Case) -> list[tuple[int, str]]:
     ]
 
 
-def tell_client(*, key: str, case: Case, subject: str, body: str, now: dt.datetime) -> int:
-    """E-mail every contact of the case's client; returns how many messages were new."""
+def in_languages(write: Callable[[], T], languages: Iterable[str]) -> dict[str, T]:
+    """What `write` writes, once in each of `languages` (each active while it writes)."""
+    written = {}
+    for language in dict.fromkeys(languages):
+        with override(language):
+            written[language] = write()
+    return written
+
+
+def tell_client(
+    *,
+    key: str,
+    case: Case,
+    now: dt.datetime,
+    compose: Compose | None = None,
+    subject: str = "",
+    body: str = "",
+) -> int:
+    """E-mail every contact of the case's client; returns how many messages were new.
+
+    `compose` writes the message: it is called with each contact's language active, so every
+    contact reads it in its own. `subject` and `body` instead: one text, for every contact.
+    """
+    contacts = list(case.client.contacts.exclude(email=""))
+    if compose is None:
+        written = {c.language: (subject, body) for c in contacts}
+    else:
+        written = in_languages(compose, [c.language for c in contacts])
     created = 0
-    for contact_id, email in client_emails(case):
+    for contact in contacts:
+        title, text = written[contact.language]
         _, new = enqueue(
-            key=f"{key}:{contact_id}:email",
+            key=f"{key}:{contact.pk}:email",
             channel="email",
-            recipient=email,
-            subject=subject,
-            body=body,
+            recipient=contact.email,
+            subject=title,
+            body=text,
             now=now,
             case=case,
         )

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from expedite.accounts.selectors import user_can, user_roles
 from expedite.audit.services import audit_record
@@ -176,15 +177,17 @@ def code_send(*, case: Case, contact_id: int, now: dt.datetime) -> VerificationC
     row, code = code_issue(case=case, contact=contact, now=now)
     channel = row.channel
     minutes = int(CODE_TTL.total_seconds() // 60)
-    text = _(
-        "您的验证码是 %(code)s，%(minutes)s 分钟内有效，仅用于加急单 %(ref)s。请勿告诉他人。"
-    ) % {
-        "code": code,
-        "minutes": minutes,
-        "ref": case.reference,
-    }
-    if channel == "email":
+    # In the contact's language, whatever the page it was asked from is shown in.
+    with override(contact.language):
+        text = _(
+            "您的验证码是 %(code)s，%(minutes)s 分钟内有效，仅用于加急单 %(ref)s。请勿告诉他人。"
+        ) % {
+            "code": code,
+            "minutes": minutes,
+            "ref": case.reference,
+        }
         subject = _("加急单 %(ref)s 身份验证码") % {"ref": case.reference}
+    if channel == "email":
         send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [contact.email])
         to = mask_email(contact.email)
     else:

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from expedite.accounts.selectors import user_can, user_roles
@@ -16,6 +17,7 @@ from expedite.audit.services import audit_record
 from expedite.cases.models import Case, CaseDocument
 from expedite.cases.plans import definition_for, next_working_start, plan_to_dict
 from expedite.cases.triage import case_document_add
+from expedite.cases.words import term
 from expedite.domain.audit import AuditKind
 from expedite.domain.cases import CaseState
 from expedite.domain.errors import DomainError, NotAllowed, ValidationFailed, gettext_noop
@@ -295,17 +297,24 @@ def _tell_client_milestone(case: Case, milestone: str, now: dt.datetime) -> None
     """Clients hear of milestones only (no step noise): once per milestone and contact."""
 
     path = portal_path(case)
-    tell_client(
-        key=f"milestone:{case.pk}:{milestone}",
-        case=case,
-        subject=f"【办理进度】{case.reference} 已进入“{milestone}”",
-        body=(
-            f"{case.client.name}您好：\n您委托的“{case.service.name_zh}”（{case.reference}）"
-            f"已进入“{milestone}”阶段。\n"
-            + (f"随时查看进度：{settings.EXPEDITE_PUBLIC_URL.rstrip('/')}{path}\n" if path else "")
-        ),
-        now=now,
-    )
+
+    def compose() -> tuple[str, str]:
+        values = {
+            "client": case.client.name,
+            "service": case.service.display_name(get_language()),
+            "ref": case.reference,
+            "milestone": term(milestone),
+        }
+        lines = [
+            _("%(client)s您好：") % values,
+            _("您委托的“%(service)s”（%(ref)s）已进入“%(milestone)s”阶段。") % values,
+        ]
+        if path:
+            url = settings.EXPEDITE_PUBLIC_URL.rstrip("/") + path
+            lines.append(_("随时查看进度：%(url)s") % {"url": url})
+        return _("【办理进度】%(ref)s 已进入“%(milestone)s”") % values, "\n".join(lines) + "\n"
+
+    tell_client(key=f"milestone:{case.pk}:{milestone}", case=case, compose=compose, now=now)
 
 
 @transaction.atomic
