@@ -1,6 +1,8 @@
-"""The 加急服务结果确认单 as a Chinese PDF with an embedded CJK TrueType font (ReportLab).
+"""The 加急服务结果确认单 as a PDF with an embedded CJK TrueType font (ReportLab).
 
-The document is deterministic for its inputs (ReportLab's invariant mode), so the same
+It is written in the active language: the caller activates the language of the contact who
+confirms (the client's own data, such as its name and file names, stays as entered). The
+document is deterministic for its inputs (ReportLab's invariant mode), so the same
 confirmation rendered twice gives the same bytes before signing.
 """
 
@@ -9,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -18,11 +22,36 @@ from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 from expedite.cases.pdffont import cjk_font
 from expedite.cases.pdfsafe import paragraph
 from expedite.domain.calendar import WorkCalendar
-from expedite.domain.delivery import EVALUATION_LABELS, ConfirmationRecord, slip_text
+from expedite.domain.delivery import EVALUATION_LABELS, ConfirmationRecord
 
 from .selectors import Sheet
 
-TITLE = "加急服务结果确认单"
+
+def _slip(days: int | None) -> str:
+    if days is None:
+        return "—"
+    if days == 0:
+        return _("按期")
+    n = abs(days)
+    if days > 0:
+        return ngettext("晚 %(n)s 个工作日", "晚 %(n)s 个工作日", n) % {"n": n}
+    return ngettext("提前 %(n)s 个工作日", "提前 %(n)s 个工作日", n) % {"n": n}
+
+
+def _record_rows(record: ConfirmationRecord, tz: dt.tzinfo) -> list[list[str]]:
+    """What the client confirmed: record.lines, in the active language."""
+    when = record.confirmed_at.astimezone(tz)
+    who = _("%(contact)s（%(client)s）") % {
+        "contact": record.contact_name,
+        "client": record.client_name,
+    }
+    return [
+        [_("确认人"), who],
+        [_("确认时间"), f"{when:%Y-%m-%d %H:%M:%S} (UTC{when:%z})"],
+        [_("确认 IP"), record.ip or _("未知")],
+        [_("验证码编号"), f"#{record.code_id}"],
+        [_("客户评价"), _(EVALUATION_LABELS[record.evaluation])],
+    ]
 
 
 def _d(value: dt.date | None) -> str:
@@ -70,66 +99,87 @@ def confirmation_pdf(
         return t
 
     fees = sheet.fees
+    title_text = _("加急服务结果确认单")
     story = [
-        p(TITLE, title),
-        p(f"{sheet.firm}　加急单编号：{sheet.reference}", small),
-        p("一、服务信息", head),
+        p(title_text, title),
+        p(_("%(firm)s　加急单编号：%(ref)s") % {"firm": sheet.firm, "ref": sheet.reference}, small),
+        p(_("一、服务信息"), head),
         table(
             [
-                ["客户", f"{sheet.client_name}（统一社会信用代码 {sheet.client_uscc}）"],
-                ["服务事项", sheet.service_name],
-                ["要求截止日期", _d(sheet.requested_deadline)],
-                ["完成时间（交付）", _t(sheet.delivered_at, tz)],
+                [
+                    _("客户"),
+                    _("%(name)s（统一社会信用代码 %(uscc)s）")
+                    % {"name": sheet.client_name, "uscc": sheet.client_uscc},
+                ],
+                [_("服务事项"), sheet.service_name],
+                [_("要求截止日期"), _d(sheet.requested_deadline)],
+                [_("完成时间（交付）"), _t(sheet.delivered_at, tz)],
             ],
             [40 * mm, 140 * mm],
             header=False,
         ),
-        p("二、结果文件", head),
+        p(_("二、结果文件"), head),
     ]
     # The hash on one line (it is what the client compares), the file's facts beside it.
-    files = [["文件（大小，上传时间）", "SHA-256"]] + [
-        [f"{f.name}（{f.size:,} 字节，{_t(f.uploaded_at, tz)}）", f.sha256] for f in sheet.files
+    files = [[_("文件（大小，上传时间）"), "SHA-256"]] + [
+        [
+            _("%(name)s（%(size)s 字节，%(at)s）")
+            % {"name": f.name, "size": f"{f.size:,}", "at": _t(f.uploaded_at, tz)},
+            f.sha256,
+        ]
+        for f in sheet.files
     ]
     story.append(table(files, [62 * mm, 118 * mm]))
-    story.append(p("三、计划与实际", head))
-    dates = [["事项", "计划", "实际", "差异"]] + [
-        [r.label, _d(r.planned), _d(r.actual), slip_text(r.slip_workdays(calendar))]
+    story.append(p(_("三、计划与实际"), head))
+    dates = [[_("事项"), _("计划"), _("实际"), _("差异")]] + [
+        [r.label, _d(r.planned), _d(r.actual), _slip(r.slip_workdays(calendar))]
         for r in sheet.dates
     ]
     story.append(table(dates, [80 * mm, 32 * mm, 32 * mm, 36 * mm]))
-    story.append(p("四、费用（报价与实际）", head))
+    story.append(p(_("四、费用（报价与实际）"), head))
     fee_rows = [
-        ["项目", "金额（元）"],
-        ["报价合计", f"{fees.quoted:,.2f}"],
-        ["其中基础服务费", f"{fees.base:,.2f}"],
-        ["报价中的加急部分", f"{fees.quoted_extra:,.2f}"],
-        ["实际加急费用（费用明细合计）", f"{fees.actual_extra:,.2f}"],
+        [_("项目"), _("金额（元）")],
+        [_("报价合计"), f"{fees.quoted:,.2f}"],
+        [_("其中基础服务费"), f"{fees.base:,.2f}"],
+        [_("报价中的加急部分"), f"{fees.quoted_extra:,.2f}"],
+        [_("实际加急费用（费用明细合计）"), f"{fees.actual_extra:,.2f}"],
         *[[f"　{label}", f"{amount:,.2f}"] for label, amount in fees.by_kind],
     ]
     if fees.overtime_hours:
-        fee_rows.append(["　加班工时（小时）", f"{fees.overtime_hours}"])
+        fee_rows.append([_("　加班工时（小时）"), f"{fees.overtime_hours}"])
     story.append(table(fee_rows, [110 * mm, 70 * mm]))
-    story.append(p("五、客户评价", head))
-    story.append(p(f"评价：{EVALUATION_LABELS[record.evaluation]}"))
-    story.append(p(f"意见：{remark or '无'}"))
-    story.append(p("六、确认记录", head))
-    story.append(table([[k, v] for k, v in record.lines(tz)], [40 * mm, 140 * mm], header=False))
+    story.append(p(_("五、客户评价"), head))
+    evaluation = _(EVALUATION_LABELS[record.evaluation])
+    story.append(p(_("评价：%(evaluation)s") % {"evaluation": evaluation}))
+    story.append(p(_("意见：%(remark)s") % {"remark": remark or _("无")}))
+    story.append(p(_("六、确认记录"), head))
+    story.append(table(_record_rows(record, tz), [40 * mm, 140 * mm], header=False))
     story.append(Spacer(1, 4 * mm))
     story.append(
         p(
-            f"客户已审阅上列结果文件（以 SHA-256 标识），通过发送至其登记联系人的一次性验证码确认"
-            f"收到办理结果。本确认单由 {sheet.firm} 以电子签章（PAdES）签署，签名覆盖整个文件，"
-            "任何改动都会使签名失效。",
+            _(
+                "客户已审阅上列结果文件（以 SHA-256 标识），"
+                "通过发送至其登记联系人的一次性验证码确认收到办理结果。"
+                "本确认单由 %(firm)s 以电子签章（PAdES）签署，签名覆盖整个文件，"
+                "任何改动都会使签名失效。"
+            )
+            % {"firm": sheet.firm},
             small,
         )
     )
-    cert_note = "（自签名证书）" if self_signed else ""
-    story.append(p(f"签章证书：{signer}{cert_note}　SHA-256 指纹：{signer_sha256}", small))
+    cert_note = _("（自签名证书）") if self_signed else ""
+    story.append(
+        p(
+            _("签章证书：%(signer)s%(note)s　SHA-256 指纹：%(sha)s")
+            % {"signer": signer, "note": cert_note, "sha": signer_sha256},
+            small,
+        )
+    )
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
         pagesize=A4,
-        title=f"{TITLE} {sheet.reference}",
+        title=f"{title_text} {sheet.reference}",
         author=sheet.firm,
         subject=record.signature_reason(tz),
         leftMargin=15 * mm,

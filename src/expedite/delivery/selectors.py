@@ -9,10 +9,13 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from expedite.audit.models import AuditEvent
 from expedite.cases.costs import fee_comparison
 from expedite.cases.models import Case, CaseDocument
+from expedite.cases.words import term
 from expedite.domain.audit import AuditKind
 from expedite.domain.delivery import CONFIRMATION_KIND, RESULT_KIND, DateRow
 from expedite.reviews.selectors import reviewed_result_ids
@@ -104,17 +107,19 @@ def _local_date(value: dt.datetime | None) -> dt.date | None:
 
 
 def date_rows(case: Case, *, delivered: dt.datetime | None) -> list[DateRow]:
-    """The promise and each step: planned vs actual (Track/step data from the work app)."""
+    """The promise and each step: planned vs actual (Track/step data from the work app), in
+    the active language."""
     option = (case.triage or {}).get("recommended_option") or {}
     promised = dt.date.fromisoformat(option["finish"]) if option.get("finish") else None
     rows = [
-        DateRow("客户要求截止", case.requested_deadline, _local_date(delivered)),
-        DateRow("承诺完成（报价方案）", promised, _local_date(delivered)),
+        DateRow(_("客户要求截止"), case.requested_deadline, _local_date(delivered)),
+        DateRow(_("承诺完成（报价方案）"), promised, _local_date(delivered)),
     ]
     for step in case.steps.select_related("track").order_by("position", "pk"):
         rows.append(
             DateRow(
-                f"{step.name}（{step.track.name}）",
+                _("%(step)s（%(track)s）")
+                % {"step": term(step.name), "track": term(step.track.name)},
                 _local_date(step.planned_finish),
                 _local_date(step.finished_at),
             )
@@ -141,7 +146,7 @@ def sheet_for(case: Case, *, firm: str) -> Sheet:
         firm=firm,
         client_name=case.client.name,
         client_uscc=case.client.uscc,
-        service_name=case.service.name_zh,
+        service_name=case.service.display_name(get_language()),
         requested_deadline=case.requested_deadline,
         delivered_at=delivered,
         files=[

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from expedite.accounts.selectors import user_can
 from expedite.audit.services import audit_record
@@ -179,17 +180,20 @@ def _confirm(*, case, code_id, code, evaluation, remark, ip, now, seen=None):
     )
     case = case_transition_by_client(case=case, to=CaseState.CONFIRMED.value, now=now)
     tz = timezone.get_default_timezone()
-    sheet = selectors.sheet_for(case, firm=settings.EXPEDITE_FIRM_NAME)
-    pdf = confirmation_pdf(
-        sheet,
-        record,
-        remark=remark,
-        signer=cert.subject,
-        signer_sha256=cert.sha256,
-        self_signed=cert.self_signed,
-        tz=tz,
-        calendar=firm_calendar(),
-    )
+    # The form is the client's: in the language of the contact who confirms it.
+    with override(row.contact.language):
+        sheet = selectors.sheet_for(case, firm=settings.EXPEDITE_FIRM_NAME)
+        pdf = confirmation_pdf(
+            sheet,
+            record,
+            remark=remark,
+            signer=cert.subject,
+            signer_sha256=cert.sha256,
+            self_signed=cert.self_signed,
+            tz=tz,
+            calendar=firm_calendar(),
+        )
+        name = _("%(ref)s-结果确认单.pdf") % {"ref": case.reference}
     signed = sign_pdf(
         pdf,
         reason=record.signature_reason(tz),
@@ -200,7 +204,7 @@ def _confirm(*, case, code_id, code, evaluation, remark, ip, now, seen=None):
         actor=None,
         case=case,
         kind=CONFIRMATION_KIND,
-        name=f"{case.reference}-结果确认单.pdf",
+        name=name,
         content=signed,
         client=True,
         client_visible=True,
