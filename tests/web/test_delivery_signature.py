@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -31,6 +32,7 @@ from expedite.delivery.signing import (
 from expedite.domain.calendar import SHANGHAI, WorkCalendar
 from expedite.domain.calendar_data import statutory_arrangements
 from expedite.domain.delivery import ConfirmationRecord, DateRow, Evaluation
+from tests.conftest import suite_instant
 
 NOW = dt.datetime(2026, 11, 26, 15, 30, tzinfo=SHANGHAI)
 HASH = "ab" * 32
@@ -90,7 +92,10 @@ def _signed() -> bytes:
 
 @pytest.fixture(scope="module")
 def signed() -> bytes:
-    return _signed()
+    # Module-scoped, so before any test's clock is pinned: the firm's certificate, made on
+    # first use, takes its validity from the suite's instant like everything else.
+    with time_machine.travel(suite_instant(), tick=True):
+        return _signed()
 
 
 def _verify(data: bytes):

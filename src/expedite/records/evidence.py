@@ -24,6 +24,8 @@ import zipfile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -114,19 +116,33 @@ def _pdf(case: Case, events: list[dict]) -> bytes:
     triage = readable(case.triage or {})
     option = triage.get("recommended_option") or {}
     story = [
-        paragraph(f"加急服务证据包：{case.reference}", title),
+        paragraph(_("加急服务证据包：%(ref)s") % {"ref": case.reference}, title),
         paragraph(
-            f"客户：{case.client.name}（{case.client.uscc}）　服务事项：{case.service.name_zh}　"
-            f"要求截止日期：{case.requested_deadline:%Y-%m-%d}　状态：{case.get_state_display()}",
+            _(
+                "客户：%(client)s（%(uscc)s）　服务事项：%(service)s　"
+                "要求截止日期：%(deadline)s　状态：%(state)s"
+            )
+            % {
+                "client": case.client.name,
+                "uscc": case.client.uscc,
+                "service": case.service.display_name(get_language()),
+                "deadline": f"{case.requested_deadline:%Y-%m-%d}",
+                "state": case.get_state_display(),
+            },
             body,
         ),
-        paragraph(f"生成时间：{clock.local_now():%Y-%m-%d %H:%M}", body),
-        paragraph("研判与承诺", head),
+        paragraph(_("生成时间：%(at)s") % {"at": f"{clock.local_now():%Y-%m-%d %H:%M}"}, body),
+        paragraph(_("研判与承诺"), head),
     ]
     if triage:
         story.append(
             paragraph(
-                f"结论：{triage.get('verdict_label', '')}（{triage.get('decided_by', '')} {triage.get('decided_at_local', '')}）",
+                _("结论：%(verdict)s（%(by)s %(at)s）")
+                % {
+                    "verdict": triage.get("verdict_label", ""),
+                    "by": triage.get("decided_by", ""),
+                    "at": triage.get("decided_at_local", ""),
+                },
                 body,
             )
         )
@@ -135,31 +151,37 @@ def _pdf(case: Case, events: list[dict]) -> bytes:
         if option:
             story.append(
                 paragraph(
-                    f"承诺方案：{option.get('working_days')} 个工作日，{option.get('finish')} 完成，费用 ¥{option.get('fee', {}).get('total')}",
+                    _("承诺方案：%(days)s 个工作日，%(finish)s 完成，费用 ¥%(fee)s")
+                    % {
+                        "days": option.get("working_days"),
+                        "finish": option.get("finish"),
+                        "fee": option.get("fee", {}).get("total"),
+                    },
                     body,
                 )
             )
     else:
-        story.append(paragraph("尚未研判。", body))
-    story.append(paragraph("材料与文件", head))
-    docs = [["文件", "类型", "上传时间", "SHA-256"]] + [
+        story.append(paragraph(_("尚未研判。"), body))
+    story.append(paragraph(_("材料与文件"), head))
+    docs = [[_("文件"), _("类型"), _("上传时间"), "SHA-256"]] + [
         [d.name, d.kind, f"{timezone.localtime(d.uploaded_at):%Y-%m-%d %H:%M}", d.sha256]
         for d in case.documents.all()
     ]
     story.append(
         table(docs, [40 * mm, 25 * mm, 28 * mm, 87 * mm])
         if len(docs) > 1
-        else paragraph("无。", body)
+        else paragraph(_("无。"), body)
     )
-    story.append(paragraph("费用明细", head))
+    story.append(paragraph(_("费用明细"), head))
     c = fee_comparison(case)
     story.append(
         paragraph(
-            f"报价加急部分 ¥{c['quoted_extra']}，实际加急费用 ¥{c['actual_extra']}（基础服务费 ¥{c['base']}）",
+            _("报价加急部分 ¥%(quoted)s，实际加急费用 ¥%(actual)s（基础服务费 ¥%(base)s）")
+            % {"quoted": c["quoted_extra"], "actual": c["actual_extra"], "base": c["base"]},
             body,
         )
     )
-    costs = [["日期", "类别", "说明", "人员", "工时", "金额"]] + [
+    costs = [[_("日期"), _("类别"), _("说明"), _("人员"), _("工时"), _("金额")]] + [
         [
             f"{r['entry'].day or ''}",
             r["entry"].get_kind_display(),
@@ -173,7 +195,7 @@ def _pdf(case: Case, events: list[dict]) -> bytes:
     story.append(
         table(costs, [22 * mm, 22 * mm, 60 * mm, 25 * mm, 15 * mm, 25 * mm])
         if len(costs) > 1
-        else paragraph("无。", body)
+        else paragraph(_("无。"), body)
     )
     story += material_sections(
         case,
@@ -189,21 +211,21 @@ def _pdf(case: Case, events: list[dict]) -> bytes:
         head=lambda text: paragraph(text, head),
         mm=mm,
     )
-    story.append(paragraph("操作记录（审计链）", head))
-    rows = [["#", "时间（UTC）", "操作者", "事件", "哈希"]] + [
+    story.append(paragraph(_("操作记录（审计链）"), head))
+    rows = [["#", _("时间（UTC）"), _("操作者"), _("事件"), _("哈希")]] + [
         [e["seq"], e["time"][:19], e["actor"], audit_kind_label(e["kind"]), e["hash"]]
         for e in events
     ]
     story.append(table(rows, [10 * mm, 32 * mm, 22 * mm, 28 * mm, 88 * mm]))
     story.append(Spacer(1, 4 * mm))
     story.append(
-        paragraph("校验方法见包内 README.txt 与 events.json；每个事件的哈希可离线重算。", body)
+        paragraph(_("校验方法见包内 README.txt 与 events.json；每个事件的哈希可离线重算。"), body)
     )
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
         pagesize=A4,
-        title=f"{case.reference} 证据包",
+        title=_("%(ref)s 证据包") % {"ref": case.reference},
         leftMargin=15 * mm,
         rightMargin=15 * mm,
     )

@@ -4,10 +4,11 @@ the client's items. Read from the apps that own them, late, so that `cases` stay
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from expedite.accounts.selectors import staff_display_name
 from expedite.approvals.models import ApprovalRequest
-from expedite.cases.words import say
+from expedite.cases.words import say, term
 from expedite.custody.models import CustodyMovement
 from expedite.custody.selectors import movement_parties
 from expedite.delivery.selectors import confirmation_of
@@ -55,10 +56,10 @@ def messages(case) -> list[dict]:
 def material_sections(case, *, table, para, head, mm) -> list:
 
     names = {m.code: m.name for m in checklist(case)}
-    story = [head("申请材料（各版本）")]
-    rows = [["材料", "版本", "文件名", "提交", "时间", "SHA-256"]] + [
+    story = [head(_("申请材料（各版本）"))]
+    rows = [[_("材料"), _("版本"), _("文件名"), _("提交"), _("时间"), "SHA-256"]] + [
         [
-            names.get(m.item, m.item),
+            term(names.get(m.item, m.item)),
             f"v{m.version}",
             m.name,
             m.contact or staff_display_name(m.uploaded_by),
@@ -72,10 +73,10 @@ def material_sections(case, *, table, para, head, mm) -> list:
     story.append(
         table(rows, [24 * mm, 10 * mm, 34 * mm, 18 * mm, 24 * mm, 70 * mm])
         if len(rows) > 1
-        else para("无。")
+        else para(_("无。"))
     )
-    story.append(head("材料预审"))
-    rows = [["轮次", "开始", "应完成", "完成", "预审人", "一次性告知"]] + [
+    story.append(head(_("材料预审")))
+    rows = [[_("轮次"), _("开始"), _("应完成"), _("完成"), _("预审人"), _("一次性告知")]] + [
         [
             p.round,
             _t(p.started_at),
@@ -89,37 +90,37 @@ def material_sections(case, *, table, para, head, mm) -> list:
     story.append(
         table(rows, [12 * mm, 24 * mm, 24 * mm, 24 * mm, 18 * mm, 78 * mm])
         if len(rows) > 1
-        else para("无。")
+        else para(_("无。"))
     )
-    story.append(head("沟通记录"))
-    rows = [["时间", "渠道", "对象", "标题", "状态"]] + [
+    story.append(head(_("沟通记录")))
+    rows = [[_("时间"), _("渠道"), _("对象"), _("标题"), _("状态")]] + [
         [m["time"][:16].replace("T", " "), m["channel"], m["to"], m["subject"], m["status"]]
         for m in messages(case)
     ]
     story.append(
         table(rows, [26 * mm, 14 * mm, 40 * mm, 82 * mm, 18 * mm])
         if len(rows) > 1
-        else para("无。")
+        else para(_("无。"))
     )
-    story.append(para("每条消息的全文见包内 messages.json。"))
+    story.append(para(_("每条消息的全文见包内 messages.json。")))
     return story
 
 
 def running_sections(case, *, table, para, head, mm) -> list:
 
-    story = [head("人员分工")]
-    team = [["角色", "人员", "状态", "理由"]] + [
+    story = [head(_("人员分工"))]
+    team = [[_("角色"), _("人员"), _("状态"), _("理由")]] + [
         [a.get_role_display(), staff_display_name(a.user), a.get_status_display(), say(a.reason)]
         for a in case.assignments.select_related("user").order_by("pk")
     ]
     story.append(
-        table(team, [28 * mm, 22 * mm, 18 * mm, 112 * mm]) if len(team) > 1 else para("无。")
+        table(team, [28 * mm, 22 * mm, 18 * mm, 112 * mm]) if len(team) > 1 else para(_("无。"))
     )
-    story.append(head("办理步骤（计划与实际）"))
-    steps = [["步骤", "通道", "计划完成", "实际开始", "实际完成", "工时"]] + [
+    story.append(head(_("办理步骤（计划与实际）")))
+    steps = [[_("步骤"), _("通道"), _("计划完成"), _("实际开始"), _("实际完成"), _("工时")]] + [
         [
-            s.name,
-            s.track.name,
+            term(s.name),
+            term(s.track.name),
             _t(s.planned_finish),
             _t(s.started_at),
             _t(s.finished_at),
@@ -130,10 +131,10 @@ def running_sections(case, *, table, para, head, mm) -> list:
     story.append(
         table(steps, [45 * mm, 25 * mm, 28 * mm, 28 * mm, 28 * mm, 16 * mm])
         if len(steps) > 1
-        else para("无。")
+        else para(_("无。"))
     )
-    story.append(head("审批"))
-    approvals = [["事项", "金额", "申请人", "审批人", "结果", "意见"]] + [
+    story.append(head(_("审批")))
+    approvals = [[_("事项"), _("金额"), _("申请人"), _("审批人"), _("结果"), _("意见")]] + [
         [
             r.get_action_display(),
             f"{r.amount or ''}",
@@ -149,10 +150,10 @@ def running_sections(case, *, table, para, head, mm) -> list:
     story.append(
         table(approvals, [40 * mm, 20 * mm, 20 * mm, 20 * mm, 18 * mm, 62 * mm])
         if len(approvals) > 1
-        else para("无。")
+        else para(_("无。"))
     )
-    story.append(head("双重复核"))
-    reviews = [["轮次", "环节", "复核人", "时间", "结果", "问题与更正"]]
+    story.append(head(_("双重复核")))
+    reviews = [[_("轮次"), _("环节"), _("复核人"), _("时间"), _("结果"), _("问题与更正")]]
     for r in (
         Review.objects.filter(case=case)
         .select_related("reviewer")
@@ -168,27 +169,27 @@ def running_sections(case, *, table, para, head, mm) -> list:
                 r.get_stage_display(),
                 staff_display_name(r.reviewer),
                 _t(r.created_at),
-                "通过" if r.passed else "未通过",
+                _("通过") if r.passed else _("未通过"),
                 findings,
             ]
         )
     story.append(
         table(reviews, [12 * mm, 22 * mm, 20 * mm, 28 * mm, 16 * mm, 82 * mm])
         if len(reviews) > 1
-        else para("无。")
+        else para(_("无。"))
     )
-    story.append(head("日报（已发送）"))
-    reports = [["日期", "今日完成", "明日计划", "需客户配合", "发送时间"]] + [
+    story.append(head(_("日报（已发送）")))
+    reports = [[_("日期"), _("今日完成"), _("明日计划"), _("需客户配合"), _("发送时间")]] + [
         [f"{r.date}", r.done_today, r.plan_tomorrow, r.client_todo, _t(r.sent_at)]
         for r in DailyReport.objects.filter(case=case, status="sent").order_by("date")
     ]
     story.append(
         table(reports, [20 * mm, 50 * mm, 45 * mm, 40 * mm, 25 * mm])
         if len(reports) > 1
-        else para("无。")
+        else para(_("无。"))
     )
-    story.append(head("异常"))
-    incidents = [["发生", "类型", "情况", "响应", "原因与补救", "解决"]] + [
+    story.append(head(_("异常")))
+    incidents = [[_("发生"), _("类型"), _("情况"), _("响应"), _("原因与补救"), _("解决")]] + [
         [
             _t(i.raised_at),
             i.get_kind_display(),
@@ -202,17 +203,17 @@ def running_sections(case, *, table, para, head, mm) -> list:
     story.append(
         table(incidents, [25 * mm, 22 * mm, 45 * mm, 25 * mm, 38 * mm, 25 * mm])
         if len(incidents) > 1
-        else para("无。")
+        else para(_("无。"))
     )
-    story.append(head("证照印章交接"))
-    moves = [["物品", "交接", "交出", "接收", "用途", "时间", "确认"]]
+    story.append(head(_("证照印章交接")))
+    moves = [[_("物品"), _("交接"), _("交出"), _("接收"), _("用途"), _("时间"), _("确认")]]
     for m in (
         CustodyMovement.objects.filter(item__case=case)
         .select_related("item", "from_user", "to_user", "confirmed_by")
         .order_by("at", "pk")
     ):
         giver, receiver = movement_parties(m)
-        confirmed = _t(m.confirmed_at) if m.confirmed_at else "待确认"
+        confirmed = _t(m.confirmed_at) if m.confirmed_at else _("待确认")
         moves.append(
             [
                 m.item.get_kind_display(),
@@ -227,7 +228,7 @@ def running_sections(case, *, table, para, head, mm) -> list:
     story.append(
         table(moves, [24 * mm, 18 * mm, 22 * mm, 22 * mm, 40 * mm, 26 * mm, 28 * mm])
         if len(moves) > 1
-        else para("无。")
+        else para(_("无。"))
     )
     story += _confirmation(case, table=table, para=para, head=head, mm=mm)
     return story
@@ -235,22 +236,27 @@ def running_sections(case, *, table, para, head, mm) -> list:
 
 def _confirmation(case, *, table, para, head, mm) -> list:
 
-    story = [head("结果确认单（客户签收）")]
+    story = [head(_("结果确认单（客户签收）"))]
     c = confirmation_of(case)
     if c is None:
-        return [*story, para("尚未确认。")]
+        return [*story, para(_("尚未确认。"))]
     doc = c.document
     rows = [
-        ["确认人", c.contact_name],
-        ["确认时间", _t(c.confirmed_at)],
-        ["确认 IP", c.ip or ""],
-        ["验证码编号", f"#{c.code_number}"],
-        ["客户评价", f"{c.get_evaluation_display()}　{c.remark}".strip()],
-        ["签章证书", f"{c.signer_subject}{'（自签名）' if c.self_signed else ''}"],
-        ["证书 SHA-256", c.signer_sha256],
-        ["已签署的确认单", f"{doc.name}（files/{doc.sha256}.pdf）" if doc else ""],
-        ["确认单 SHA-256", doc.sha256 if doc else ""],
+        [_("确认人"), c.contact_name],
+        [_("确认时间"), _t(c.confirmed_at)],
+        [_("确认 IP"), c.ip or ""],
+        [_("验证码编号"), f"#{c.code_number}"],
+        [_("客户评价"), f"{c.get_evaluation_display()}　{c.remark}".strip()],
+        [_("签章证书"), c.signer_subject + (_("（自签名）") if c.self_signed else "")],
+        [_("证书 SHA-256"), c.signer_sha256],
+        [
+            _("已签署的确认单"),
+            _("%(name)s（%(path)s）") % {"name": doc.name, "path": f"files/{doc.sha256}.pdf"}
+            if doc
+            else "",
+        ],
+        [_("确认单 SHA-256"), doc.sha256 if doc else ""],
     ]
     story.append(table(rows, [35 * mm, 145 * mm]))
-    story.append(para("确认单的签名可离线校验：expedite verify-pdf 文件名（docs/delivery.md）。"))
+    story.append(para(_("确认单的签名可用 expedite verify-pdf 命令离线校验。")))
     return story
