@@ -62,7 +62,8 @@ def _self_signed_p12(firm: str) -> bytes:
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, firm),
-            x509.NameAttribute(NameOID.COMMON_NAME, f"{firm} 电子签章（自签名）"),
+            # The firm's name only: whether it is self-signed is shown in the reader's language.
+            x509.NameAttribute(NameOID.COMMON_NAME, firm),
         ]
     )
     now = clock.now()
