@@ -1,8 +1,15 @@
 import pytest
 
-from expedite.catalog import load_default_catalog
+from expedite.catalog import (
+    default_catalog_text,
+    load_default_catalog,
+    load_wage_english,
+    load_wage_minimums,
+)
 from expedite.domain.catalog import Category, LeverKind, parse_catalog
+from expedite.domain.catalog_english import missing_english
 from expedite.domain.errors import CatalogError
+from expedite.domain.wages import missing_wage_english
 
 REQUIRED = {
     "business-change",
@@ -237,3 +244,82 @@ def test_bad_material_rules_are_refused_naming_the_material(old, new, message):
         parse_catalog(text.replace(old, new), source="firm.yaml")
     assert info.value.message.startswith("firm.yaml: services.x-one.materials")
     assert message in info.value.message
+
+
+# -- English ------------------------------------------------------------------------------------
+
+GOOD_ENGLISH = """
+english:
+  税务: Tax
+  已沟通: Consulted in advance
+  办理中: In progress
+  数据是否一致: Do the figures match?
+  甲: Step A
+  乙: Step B
+  税务局: Tax bureau
+  快: Fast
+  因为: Because
+"""
+
+
+def test_the_default_catalog_has_english_for_every_displayed_text():
+    catalog = load_default_catalog()
+    assert missing_english(catalog) == []
+    assert catalog.in_english("初审") == "First review"
+    assert catalog.in_english("本所") == "Our firm"
+    assert catalog.in_english("工商变更") == "Business registration change"  # from name_en
+    rule = next(r for r in catalog.rules if r.code == "foreign-investment-negative-list")
+    assert catalog.in_english(rule.alternative_steps[0].name)
+    parse_catalog(default_catalog_text(), require_english=True)
+
+
+def test_the_wage_table_has_english_for_its_cities_and_sources():
+    assert missing_wage_english(load_wage_minimums(), load_wage_english()) == []
+    assert load_wage_english()["上海"] == "Shanghai"
+
+
+def test_a_small_catalog_with_its_english_passes_the_english_check():
+    catalog = parse_catalog(GOOD + GOOD_ENGLISH, require_english=True)
+    assert missing_english(catalog) == []
+    assert catalog.in_english("一") == "One"
+
+
+def test_a_catalog_missing_one_english_text_is_refused_naming_the_key_and_the_text():
+    text = GOOD + GOOD_ENGLISH.replace("  乙: Step B\n", "")
+    assert missing_english(parse_catalog(text)) == [("services[x-one].steps[b].name", "乙")]
+    with pytest.raises(CatalogError) as info:
+        parse_catalog(text, source="firm.yaml", require_english=True)
+    assert info.value.message == (
+        "firm.yaml: services[x-one].steps[b].name: 缺少英文“乙”，请在 english 中补上。"
+    )
+
+
+def test_the_english_check_lists_each_missing_text_once_and_names_a_few_more():
+    catalog = parse_catalog(GOOD)  # no english section at all: it still parses
+    missing = missing_english(catalog)
+    assert [t for _w, t in missing] == [
+        "税务",
+        "已沟通",
+        "办理中",
+        "数据是否一致",
+        "甲",
+        "税务局",
+        "乙",
+        "快",
+        "因为",
+    ]
+    with pytest.raises(CatalogError) as info:
+        parse_catalog(GOOD, source="firm.yaml", require_english=True)
+    assert info.value.message.startswith("firm.yaml: skills[0]: 缺少英文“税务”")
+    assert "另有 8 处缺少英文：preconditions[pre-agreed] “已沟通”" in info.value.message
+    assert info.value.message.endswith("等。")
+
+
+def test_an_empty_english_entry_counts_as_missing():
+    text = GOOD + GOOD_ENGLISH.replace("因为: Because", "因为:")
+    assert missing_english(parse_catalog(text)) == [("services[x-one].levers[fast].reason", "因为")]
+
+
+def test_stored_versions_without_english_stay_readable():
+    old = default_catalog_text().split("\nenglish:")[0]
+    assert parse_catalog(old, strict=False).get("business-change").step("first-review")

@@ -36,6 +36,28 @@ def test_a_broken_catalog_file_is_refused_naming_the_key(tmp_path):
         call_command("catalog", "load", str(bad))
 
 
+def test_catalog_check_refuses_a_file_with_a_text_lacking_english(tmp_path):
+    from expedite.catalog import default_catalog_text
+
+    out = StringIO()
+    call_command("catalog", "check", stdout=out)
+    assert "OK" in out.getvalue()
+    text = default_catalog_text()
+    assert "\n  初审: First review\n" in text
+    firm = tmp_path / "firm.yaml"
+    firm.write_text(text.replace("\n  初审: First review\n", "\n"), encoding="utf-8")
+    with pytest.raises(CommandError) as info:
+        call_command("catalog", "check", str(firm), stdout=StringIO())
+    assert info.value.returncode == 2
+    assert str(info.value) == (
+        f"{firm}: services[business-change].steps[first-review].name: "
+        "缺少英文“初审”，请在 english 中补上。"
+    )
+    with pytest.raises(CommandError, match="缺少英文“初审”"):
+        call_command("catalog", "load", str(firm), stdout=StringIO())
+    assert not ServiceType.objects.exists()
+
+
 def test_demo_loads_every_role_and_the_seed_examples_once(catalog, clock):
     first = demo_load(now=timezone.now())
     history = len(history_plan(timezone.localdate()))

@@ -192,6 +192,7 @@ def test_a_case_keeps_the_catalog_it_was_opened_under(client, world, case, tmp_p
         .split("\n  - code: labor-dispatch-license")[0]
     )
     only_one = only_one.split("\n# The facts the rules read")[0]
+    only_one += "\nenglish:" + default_catalog_text().split("\nenglish:", 1)[1]
     path = tmp_path / "one.yaml"
     path.write_text(only_one, encoding="utf-8")
     call_command("catalog", "load", str(path), stdout=StringIO())

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils.translation import get_language, gettext
 
+from expedite.catalog import load_wage_english
 from expedite.domain.phrases import render
 
 from .models import CatalogVersion
@@ -32,7 +33,10 @@ def _load(pk: int | None) -> None:
     from .plans import _version, current_catalog
 
     catalog = _version(pk) if pk is not None else current_catalog()
+    # The wage table's cities and sources are shown next to catalog text (materials).
+    extra = load_wage_english() if pk is None else {}
     with _lock:
+        _glossary.update(extra)
         _glossary.update(catalog.english)
         _loaded.add(pk)
         _missing.clear()

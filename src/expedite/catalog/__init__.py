@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import resources
 
 from expedite.domain.catalog import Catalog, parse_catalog
-from expedite.domain.wages import parse_wage_minimums
+from expedite.domain.wages import parse_wage_english, parse_wage_minimums
 
 DEFAULT_CATALOG = "services.yaml"
 
@@ -21,8 +21,15 @@ def load_default_catalog() -> Catalog:
 WAGE_MINIMUMS = "wage_minimums.yaml"
 
 
+def _wage_text() -> str:
+    return resources.files(__package__).joinpath(WAGE_MINIMUMS).read_text(encoding="utf-8")
+
+
 def load_wage_minimums():
     """The social-insurance wage-base lower limits per city and period (see the file's notes)."""
+    return parse_wage_minimums(_wage_text(), source=f"expedite/catalog/{WAGE_MINIMUMS}")
 
-    text = resources.files(__package__).joinpath(WAGE_MINIMUMS).read_text(encoding="utf-8")
-    return parse_wage_minimums(text, source=f"expedite/catalog/{WAGE_MINIMUMS}")
+
+def load_wage_english() -> dict[str, str]:
+    """The wage table's cities and sources in English (its `english` section)."""
+    return parse_wage_english(_wage_text(), source=f"expedite/catalog/{WAGE_MINIMUMS}")

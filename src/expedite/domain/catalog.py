@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from . import yamltext
+from .catalog_english import check_english
 from .catalog_fields import (
     Material,
     StepTemplate,
@@ -407,12 +408,15 @@ def _parse_service(
     )
 
 
-def parse_catalog(text: str, *, source: str = "<catalog>", strict: bool = True) -> Catalog:
+def parse_catalog(
+    text: str, *, source: str = "<catalog>", strict: bool = True, require_english: bool = False
+) -> Catalog:
     """Parse and validate catalog YAML; raise `CatalogError` naming source and key.
 
     A catalog being loaded is strict. Versions already stored (cases stay pinned to them) were
     valid when loaded and are read with `strict=False`: a field required since then (the
     review checklist) may be missing there, and must not make those cases unreadable.
+    `require_english` also refuses displayed text without English (`catalog_english`).
     """
     try:
         doc = yamltext.load(text)
@@ -478,11 +482,17 @@ def parse_catalog(text: str, *, source: str = "<catalog>", strict: bool = True) 
     english = doc.get("english") or {}
     if not isinstance(english, dict):
         raise CatalogError(f"{source}: english 应为“中文: English”的映射。")
-    return Catalog(
-        english=MappingProxyType({str(k): str(v) for k, v in english.items()}),
+    # A service's name_en is its name's English unless the section says otherwise.
+    glossary = {s.name_zh: s.name_en for s in services}
+    glossary.update({str(k): str(v).strip() for k, v in english.items() if v not in (None, "")})
+    catalog = Catalog(
+        english=MappingProxyType(glossary),
         facts=tuple((str(k), str(v)) for k, v in fact_labels.items()),
         rules=rules,
         services=tuple(services),
         skills=tuple(map(str, skills)),
         preconditions=tuple((str(k), str(v)) for k, v in conditions.items()),
     )
+    if require_english:
+        check_english(catalog, source)
+    return catalog

@@ -49,6 +49,23 @@ def parse_wage_minimums(text: str, *, source: str = "<wage minimums>") -> tuple[
     return tuple(rows)
 
 
+def parse_wage_english(text: str, *, source: str = "<wage minimums>") -> dict[str, str]:
+    """The file's `english` section: its cities and sources in English (Chinese → English)."""
+    try:
+        english = (yamltext.load(text) or {}).get("english") or {}
+    except (yaml.YAMLError, AttributeError) as exc:
+        raise CatalogError(f"{source}: 格式不正确（{exc}）。") from exc
+    if not isinstance(english, dict):
+        raise CatalogError(f"{source}: english 应为“中文: English”的映射。")
+    return {str(k): str(v) for k, v in english.items() if v not in (None, "")}
+
+
+def missing_wage_english(table: tuple[WageMinimum, ...], english: dict[str, str]) -> list[str]:
+    """The cities and sources shown to readers that `english` does not translate."""
+    shown = dict.fromkeys(text for w in table for text in (w.city, w.source))
+    return [text for text in shown if text and text not in english]
+
+
 def wage_minimum_for(table: tuple[WageMinimum, ...], city: str, on: dt.date) -> WageMinimum | None:
     """The limit in force on `on`; past the table's last period, that period's limit.
 

@@ -24,7 +24,7 @@ class Command(BaseCommand):
         else:
             text, source = default_catalog_text(), f"expedite/catalog/{DEFAULT_CATALOG}"
         try:
-            catalog = parse_catalog(text, source=source)
+            catalog = parse_catalog(text, source=source, require_english=True)
         except CatalogError as exc:
             raise CommandError(exc.message, returncode=2) from exc
         if action == "check":
