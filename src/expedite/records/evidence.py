@@ -147,7 +147,7 @@ def _pdf(case: Case, events: list[dict]) -> bytes:
             )
         )
         for r in triage.get("reasons", []):
-            story.append(paragraph(f"－ {r['text']}", body))
+            story.append(paragraph(f"· {r['text']}", body))
         if option:
             story.append(
                 paragraph(

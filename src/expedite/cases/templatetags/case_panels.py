@@ -3,7 +3,7 @@ import re
 
 from django import template
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from expedite.domain.errors import DomainError
 
@@ -83,3 +83,9 @@ def say(stored):
 def readable_triage(snapshot):
     """A case's stored triage with its phrases and labels in the reader's language."""
     return triage_text.readable(snapshot or {})
+
+
+@register.filter
+def service_name(service):
+    """A service type's name in the reader's language (the model keeps both)."""
+    return service.display_name(get_language()) if service else ""
