@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from .errors import DomainError, gettext_noop
-from .phrases import Msg, Phrase, Term, templates
+from .phrases import Msg, Phrase, templates
 from .statutory import FIRST_YEAR as STATUTORY_FIRST_YEAR
 from .statutory import statutory_days
 
@@ -122,7 +122,7 @@ class DayInfo:
             },
         )
         if self.name:
-            day = Phrase("day.named", {"day": day, "name": Term(self.name)})
+            day = Phrase("day.named", {"day": day, "name": Msg(self.name)})
         if self.provisional and self.date.year >= STATUTORY_FIRST_YEAR:
             day = Phrase("day.provisional_statutory", {"day": day})
         elif self.provisional:

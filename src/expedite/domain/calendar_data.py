@@ -16,18 +16,19 @@ from functools import lru_cache
 import yaml
 
 from .calendar import MAX_DATE, MIN_DATE, YearArrangement
-from .errors import DomainError
+from .errors import DomainError, gettext_noop
 
-# chinesecalendar's English names, in the words of the State Council's notices.
+# chinesecalendar's English names, in the words of the State Council's notices (marked for
+# translation: pages show them in the reader's language).
 HOLIDAY_NAMES_ZH = {
-    "New Year's Day": "元旦",
-    "Spring Festival": "春节",
-    "Tomb-sweeping Day": "清明节",
-    "Labour Day": "劳动节",
-    "Dragon Boat Festival": "端午节",
-    "National Day": "国庆节",
-    "Mid-autumn Festival": "中秋节",
-    "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+    "New Year's Day": gettext_noop("元旦"),
+    "Spring Festival": gettext_noop("春节"),
+    "Tomb-sweeping Day": gettext_noop("清明节"),
+    "Labour Day": gettext_noop("劳动节"),
+    "Dragon Boat Festival": gettext_noop("端午节"),
+    "National Day": gettext_noop("国庆节"),
+    "Mid-autumn Festival": gettext_noop("中秋节"),
+    "Anti-Fascist 70th Day": gettext_noop("中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日"),
 }
 
 

@@ -57,7 +57,8 @@ def year_grid(cal: WorkCalendar, year: int, *, today: dt.date) -> list[dict]:
                     row.append(DayCell(None, "", None, today=False))
                     continue
                 info = cal.explain(d)
-                row.append(DayCell(d, info.kind.value, info.name, today=d == today))
+                name = gettext(info.name) if info.name else info.name
+                row.append(DayCell(d, info.kind.value, name, today=d == today))
             weeks.append(row)
         months.append({"month": month, "weeks": weeks})
     return months
