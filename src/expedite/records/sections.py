@@ -160,8 +160,10 @@ def running_sections(case, *, table, para, head, mm) -> list:
         .prefetch_related("findings")
         .order_by("created_at")
     ):
-        findings = "；".join(
-            f"{f.item}：{f.description} → {f.correction}" for f in r.findings.all()
+        findings = _("；").join(
+            _("%(item)s：%(problem)s → %(correction)s")
+            % {"item": term(f.item), "problem": f.description, "correction": f.correction}
+            for f in r.findings.all()
         )
         reviews.append(
             [
