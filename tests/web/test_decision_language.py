@@ -161,3 +161,22 @@ def test_the_command_line_keeps_codes_and_speaks_the_language_asked(catalog):
     text = _cli("--lang", "en")
     assert text.startswith("blocked (Blocked by a prerequisite)")
     assert "Compliant path" in text
+
+
+def test_what_the_liaison_sends_is_in_the_client_s_language(client, world, dereg):
+    """A Chinese-reading liaison copies the summary and the quote for an English-reading
+    client in English, marked as such; the rest of the page stays Chinese."""
+    assert world.hengxin.contacts.exists()
+    world.hengxin.contacts.update(language="en")
+    client.login(username="zhang", password=PASSWORD)
+    html = client.get(reverse("case_panel", args=[dereg.pk, "triage"])).content.decode()
+    summary = html.split('id="triage-summary"')[1].split("</textarea>")[0]
+    assert 'lang="en"' in summary and "Dear " in summary and "Reasons:" in summary
+    assert HAN.findall(summary.replace(world.hengxin.name, "")) == []
+    assert "按客户的语言" in html and "合规路径：先办理前提事项" in html
+    plan = client.get(reverse("case_plan", args=[dereg.pk])).content.decode()
+    quote = plan.split('id="quote-text"')[1].split("</textarea>")[0]
+    assert 'lang="en"' in quote and "Option 1 (standard process)" in quote
+    world.hengxin.contacts.update(language="zh-hans")
+    html = client.get(reverse("case_panel", args=[dereg.pk, "triage"])).content.decode()
+    assert "按客户的语言" not in html and "您好" in html.split('id="triage-summary"')[1]

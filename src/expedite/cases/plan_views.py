@@ -6,8 +6,8 @@ import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from expedite import clock
@@ -132,6 +132,15 @@ def fact_choices(service: ServiceType, catalog: Catalog, facts: PlanFacts) -> li
     return choices
 
 
+def _quote(case, result: Options) -> dict:
+    """The quote a liaison sends to the client, in the client's language."""
+    language = selectors.client_language(case)
+    with translation.override(language):
+        service = case.service.display_name(language)
+        text = quote_text(result, client=case.client.name, service=service)
+    return {"quote": text, "quote_language": language}
+
+
 def plan_context(request, case) -> dict:
     service = definition_for(case)
     catalog = catalog_for(case)
@@ -154,7 +163,6 @@ def plan_context(request, case) -> dict:
         if o.plan.levers not in seen:
             seen.add(o.plan.levers)
             unique.append(o)
-    service_name = case.service.display_name(get_language())
     return {
         "case": case,
         "result": result,
@@ -166,7 +174,7 @@ def plan_context(request, case) -> dict:
             for o in unique
         ],
         "gantt": mark_safe(plan_svg(rows, cal, deadline=case.requested_deadline)),  # noqa: S308 - built with escape()
-        "quote": quote_text(result, client=case.client.name, service=service_name),
+        **_quote(case, result),
         "choices": fact_choices(service, catalog, facts),
         "query": request.GET.urlencode(),
         "unavailable": [

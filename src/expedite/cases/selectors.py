@@ -65,6 +65,11 @@ def case_documents(case: Case) -> list[CaseDocument]:
     )
 
 
+def client_language(case: Case) -> str:
+    """The language the case's client reads (its primary contact's), read once per case."""
+    return read_once(case, "client_language", case.client.language)
+
+
 def client_list(*, user, query: str = "") -> QuerySet[Client]:
     _check_view(user)
     query = clean_query(query)

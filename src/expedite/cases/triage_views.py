@@ -10,6 +10,7 @@ from django.db.models import Case as DbCase
 from django.db.models import IntegerField, Q, Value, When
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -28,6 +29,7 @@ from .page import case_page_context
 from .plans import catalog_for, definition_for
 from .triage import NOTICE, case_document_add, case_triage, case_verdict_override
 from .triage_forms import AlternativeForm, IntakeForm, OverrideForm, initial_from
+from .triage_text import readable
 
 
 def triage_context(request, case, form=None, override_form=None) -> dict:
@@ -43,7 +45,19 @@ def triage_context(request, case, form=None, override_form=None) -> dict:
         "can_override": user_can(request.user, Capability.OVERRIDE_VERDICT),
         "client_answers": case.intake.get("client"),
         "notice_documents": [d for d in selectors.case_documents(case) if d.kind == NOTICE],
+        **for_client(case),
     }
+
+
+def for_client(case) -> dict:
+    """The summary a liaison sends to the client, in the client's language (its primary
+    contact's), whatever the language the liaison reads in."""
+    if not case.triage:
+        return {}
+    language = selectors.client_language(case)
+    with translation.override(language):
+        summary = readable(case.triage)["summary"]
+    return {"client_summary": summary, "client_language": language}
 
 
 @login_required
