@@ -42,3 +42,22 @@ class StaffContact(models.Model):
 
     def __str__(self) -> str:
         return self.phone
+
+
+class StaffLanguage(models.Model):
+    """The language a staff member last chose: what the app shows them when the browser has no
+    language cookie, and what the messages they receive by e-mail are written in."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_language"
+    )
+    language = models.CharField(
+        _("语言"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+
+    class Meta:
+        verbose_name = pgettext_lazy("one", "界面语言")
+        verbose_name_plural = _("界面语言")
+
+    def __str__(self) -> str:
+        return self.language

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
+from django.conf import settings
 from django.utils.translation import get_language
 
 from expedite import clock
@@ -15,7 +16,7 @@ from expedite.domain.roles import (
     roles_from_names,
 )
 
-from .models import ApiToken, StaffContact
+from .models import ApiToken, StaffContact, StaffLanguage
 
 
 def user_roles(user) -> frozenset[Role]:
@@ -75,3 +76,16 @@ def staff_phone(user) -> str:
     if user is None:
         return ""
     return StaffContact.objects.filter(user=user).values_list("phone", flat=True).first() or ""
+
+
+def staff_languages(user_ids) -> dict[int, str]:
+    """Each user's chosen language; the firm's (settings.LANGUAGE_CODE) for one who chose none."""
+    ids = list(user_ids)
+    chosen = dict(StaffLanguage.objects.filter(user_id__in=ids).values_list("user_id", "language"))
+    return {pk: chosen.get(pk, settings.LANGUAGE_CODE) for pk in ids}
+
+
+def staff_language(user) -> str:
+    if user is None or user.pk is None:
+        return settings.LANGUAGE_CODE
+    return staff_languages([user.pk])[user.pk]

@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -11,7 +12,7 @@ from expedite.audit.services import audit_record
 from expedite.domain.audit import AuditKind
 from expedite.domain.errors import ValidationFailed
 
-from .models import ApiToken
+from .models import ApiToken, StaffLanguage
 
 
 @transaction.atomic
@@ -40,3 +41,12 @@ def api_token_revoke(*, user, token_id: int) -> None:
     if not updated:
         raise ValidationFailed(_("找不到该令牌，或它已被撤销。"), field="token")
     audit_record(kind=AuditKind.API_TOKEN_REVOKED, actor=user, payload={"token_id": token_id})
+
+
+def staff_language_save(*, user, language: str) -> bool:
+    """Remember the language `user` chose; False (nothing stored) for one the site does not
+    offer. Not audited: a display preference changes no business state."""
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        return False
+    StaffLanguage.objects.update_or_create(user=user, defaults={"language": language})
+    return True

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language as django_set_language
 
 from expedite.common.forms import first_error
 from expedite.common.i18n import localized
@@ -58,3 +59,12 @@ def api_token_revoke(request, pk: int):
     else:
         messages.success(request, _("令牌已撤销。"))
     return redirect("api_tokens")
+
+
+def set_language(request):
+    """Django's language switch, which sets the cookie; a signed-in staff member's choice is also
+    kept on their account, so another browser shows it and messages to them are written in it."""
+    response = django_set_language(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        services.staff_language_save(user=request.user, language=request.POST.get("language", ""))
+    return response

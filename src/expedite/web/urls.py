@@ -23,7 +23,6 @@ urlpatterns = [
     path("p/", include("expedite.learning.portal_urls")),
     path("", include("expedite.learning.urls")),
     path("", include("expedite.portal.staff_urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
