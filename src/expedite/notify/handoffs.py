@@ -20,6 +20,7 @@ from expedite.domain.roles import Capability, Role, can, roles_from_names
 
 from .models import OutboxMessage
 from .notices import tell_staff
+from .said import Body, Part
 
 
 def staff_with(
@@ -55,16 +56,17 @@ def hand_off(
     key: str,
     users: Iterable,
     case: Case | None,
-    subject: str,
-    body: str,
+    subject: Part,
+    body: Body,
     now: dt.datetime,
     panel: str = "",
     link: str = "",
     besides: Iterable[int] = (),
 ) -> int:
     """Tell each of `users` (but the ones in `besides`, usually whoever just acted) that the
-    case waits for them at `panel` of its page (or at `link`, a path on this site). Returns
-    how many messages were new."""
+    case waits for them at `panel` of its page (or at `link`, a path on this site). `subject`
+    and `body` are phrases, read in each recipient's language (see `tell_staff`). Returns how
+    many messages were new."""
     skip = set(besides)
     people = [u for u in users if u is not None and u.is_active and u.pk not in skip]
     # One person, one message, whatever list they came from.

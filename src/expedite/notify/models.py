@@ -12,6 +12,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from expedite.cases.words import say
+
+from .said import render
+
 
 class Channel(models.TextChoices):
     EMAIL = "email", _("电子邮件")
@@ -41,6 +45,10 @@ class OutboxMessage(models.Model):
     )
     subject = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"))
+    # A staff message as phrases ({"subject": …, "body": [line, …]}, see said.py), rendered in
+    # the reader's language; `subject` and `body` keep its text (in Chinese for in-app rows, in
+    # the recipient's language for e-mail). Empty for older rows and messages to clients.
+    said = models.JSONField(default=dict, blank=True)
     # Where the recipient acts on it (a path on this site, e.g. the case page's review panel).
     link = models.CharField(_("处理位置"), max_length=300, blank=True)
     status = models.CharField(
@@ -64,3 +72,12 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+    @property
+    def shown_subject(self) -> str:
+        """The subject in the active language; the stored text for a row without phrases."""
+        return say(self.said["subject"]) if self.said else self.subject
+
+    @property
+    def shown_body(self) -> str:
+        return render(self.said)[1] if self.said else self.body

@@ -11,9 +11,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import override
 
+from expedite.accounts.selectors import staff_languages
 from expedite.cases.models import Case
 from expedite.domain.roles import Role
 
+from .said import Body, Part, in_chinese, said, written_in
 from .services import enqueue
 
 
@@ -104,8 +106,8 @@ def tell_staff(
     key: str,
     users,
     case: Case | None,
-    subject: str,
-    body: str,
+    subject: Part,
+    body: Body,
     now: dt.datetime,
     email: bool = False,
     link: str = "",
@@ -113,18 +115,32 @@ def tell_staff(
     """In-app to each user (and e-mail to those with an address when `email`). What is worth an
     e-mail (escalations, incidents, hand-offs) also goes to the team's 企业微信 group when one
     is set up. `link`: the path where the recipient acts; the in-app message opens it and the
-    e-mail and 企业微信 text carry it as an address on the public site."""
+    e-mail and 企业微信 text carry it as an address on the public site.
+
+    `subject` and `body` (a part or its lines) are phrases (said.py): each reader reads them in
+    their own language — in the app when it is shown, by e-mail in the language they chose —
+    whatever the language of whoever acted."""
+    users = list(users)
+    words = said(subject, body)
+    title, text = in_chinese(words)
+    languages = staff_languages(u.pk for u in users if email and u.email)
+    written = {lang: written_in(words, lang) for lang in set(languages.values())}
+
+    def outside(body_text: str) -> str:
+        return f"{body_text}\n\n{absolute(link)}" if link else body_text
+
     created = 0
-    outside = f"{body}\n\n{absolute(link)}" if link else body
     if email and settings.EXPEDITE_WECOM_WEBHOOK_URL:
+        # The team's group reads the firm's language.
         _, new = enqueue(
             key=f"{key}:wecom",
             channel="wecom",
             recipient="team",
-            subject=subject,
-            body=f"**{subject}**\n{outside}",
+            subject=title,
+            body=f"**{title}**\n{outside(text)}",
             now=now,
             case=case,
+            said=words,
         )
         created += new
     for user in users:
@@ -132,23 +148,26 @@ def tell_staff(
             key=f"{key}:{user.pk}:inapp",
             channel="inapp",
             user=user,
-            subject=subject,
-            body=body,
+            subject=title,
+            body=text,
             now=now,
             case=case,
             link=link,
+            said=words,
         )
         created += new
         if email and user.email:
+            mail_title, mail_text = written[languages[user.pk]]
             _, new = enqueue(
                 key=f"{key}:{user.pk}:email",
                 channel="email",
                 recipient=user.email,
                 user=user,
-                subject=subject,
-                body=outside,
+                subject=mail_title,
+                body=outside(mail_text),
                 now=now,
                 case=case,
+                said=words,
             )
             created += new
     return created

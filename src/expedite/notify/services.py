@@ -24,9 +24,11 @@ def enqueue(
     user=None,
     case=None,
     link: str = "",
+    said: dict | None = None,
 ) -> tuple[OutboxMessage, bool]:
     """Store a message once per key; returns (row, created). Call it inside the transaction
     of the action that causes the message, so the message exists exactly when the action does.
+    `said`: the message as phrases (said.py), for a reader in another language.
     """
     if channel not in Channel.values:
         raise ValueError(f"unknown channel {channel!r}")
@@ -44,6 +46,7 @@ def enqueue(
                 subject=subject[:200],
                 body=body,
                 link=link[:300],
+                said=said or {},
                 next_attempt_at=now,
                 created_at=now,
             )
