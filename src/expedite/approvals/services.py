@@ -31,10 +31,12 @@ from expedite.domain.approvals import (
 from expedite.domain.audit import AuditKind
 from expedite.domain.cases import FINAL, CaseState
 from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
+from expedite.domain.phrases import Msg, Phrase
 from expedite.domain.roles import Capability, Role
 from expedite.domain.text import clean_text
 from expedite.notify.handoffs import hand_off, hand_off_done, staff_with
 
+from . import messages  # noqa: F401 - registers the phrases of the hand-offs below
 from .models import ApprovalRequest
 from .selectors import current_rules
 
@@ -168,15 +170,21 @@ def approval_request(
         users=deciders,
         case=case,
         panel="approvals",
-        subject=_("待您审批：%(action)s · %(ref)s %(client)s")
-        % {"action": action_name(kind), "ref": case.reference, "client": case.client.name},
-        body=_("%(who)s 申请“%(action)s”%(amount)s：%(why)s")
-        % {
-            "who": staff_display_name(actor),
-            "action": action_name(kind),
-            "amount": _("（%(amount)s 元）") % {"amount": value} if value is not None else "",
-            "why": justification,
-        },
+        subject=Phrase(
+            "approvals.requested.subject",
+            {"action": Msg(action_name(kind)), "ref": case.reference, "client": case.client.name},
+        ),
+        body=Phrase(
+            "approvals.requested.body",
+            {
+                "who": staff_display_name(actor),
+                "action": Msg(action_name(kind)),
+                "amount": Phrase("approvals.amount", {"amount": value})
+                if value is not None
+                else "",
+                "why": justification,
+            },
+        ),
         now=now,
         besides={actor.pk},
     )
@@ -256,7 +264,7 @@ def approval_decide(
     for follower in _FOLLOWERS:
         follower(row, actor, now)
     names = {
-        "action": action_name(kind),
+        "action": Msg(action_name(kind)),
         "ref": row.case.reference,
         "client": row.case.client.name,
     }
@@ -265,13 +273,8 @@ def approval_decide(
         users=[row.requested_by],
         case=row.case,
         panel="approvals",
-        subject=(
-            _("审批已批准：%(action)s · %(ref)s %(client)s")
-            if grant
-            else _("审批未批准：%(action)s · %(ref)s %(client)s")
-        )
-        % names,
-        body=_("%(who)s：%(reason)s") % {"who": staff_display_name(actor), "reason": reason},
+        subject=Phrase("approvals.granted.subject" if grant else "approvals.denied.subject", names),
+        body=Phrase("approvals.decided.body", {"who": staff_display_name(actor), "reason": reason}),
         now=now,
         besides={actor.pk},
     )

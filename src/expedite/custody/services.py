@@ -42,11 +42,13 @@ from expedite.domain.custody import (
     confirming_staff_id,
 )
 from expedite.domain.errors import DomainError, NotAllowed, NotFound, ValidationFailed, gettext_noop
+from expedite.domain.phrases import Phrase
 from expedite.domain.roles import Capability
 from expedite.domain.text import clean_text
 from expedite.notify.handoffs import hand_off, hand_off_done
 from expedite.workdays.selectors import firm_calendar
 
+from . import messages  # noqa: F401 - registers the phrases of the hand-offs below
 from .models import CustodyItem, CustodyMovement, HandoverCode
 
 
@@ -270,14 +272,17 @@ def _ask_to_confirm(movement: CustodyMovement, *, actor, now: dt.datetime) -> No
         case=item.case,
         panel="custody",
         link="" if item.case_id else reverse("custody_list"),
-        subject=_("待您确认交接：%(label)s（%(client)s）")
-        % {"label": item.label, "client": item.client.name},
-        body=_("%(who)s 登记了交接：%(from)s → %(to)s。请核对实物后在系统中确认。")
-        % {
-            "who": staff_display_name(actor),
-            "from": staff_display_name(movement.from_user),
-            "to": staff_display_name(movement.to_user),
-        },
+        subject=Phrase(
+            "custody.confirm.subject", {"label": item.label, "client": item.client.name}
+        ),
+        body=Phrase(
+            "custody.confirm.body",
+            {
+                "who": staff_display_name(actor),
+                "from": staff_display_name(movement.from_user),
+                "to": staff_display_name(movement.to_user),
+            },
+        ),
         now=now,
         besides={actor.pk},
     )

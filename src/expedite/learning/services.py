@@ -24,12 +24,14 @@ from expedite.domain.catalog import parse_catalog
 from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
 from expedite.domain.feedback import parse_scores, suggested_report_time
 from expedite.domain.learning import CatalogChange, check_change
+from expedite.domain.phrases import Phrase
 from expedite.domain.roles import Capability, Role
 from expedite.domain.text import clean_text
 from expedite.monitoring.models import CaseMonitoring
 from expedite.monitoring.reports import monitoring_settings_save
 from expedite.notify.notices import role_users, tell_staff
 
+from . import messages  # noqa: F401 - registers the phrases of the messages below
 from .catalog import latest_catalog_text
 from .models import (
     PROPOSAL_ACCEPTED,
@@ -110,16 +112,18 @@ def _open_follow_up(feedback: Feedback, *, now: dt.datetime) -> FollowUp:
         suggestion["report_time"] = time
     row = FollowUp.objects.create(feedback=feedback, suggestion=suggestion, opened_at=now)
     case = feedback.case
-    subject = _("客户评分偏低：%(ref)s %(client)s") % {
-        "ref": case.reference,
-        "client": case.client.name,
-    }
-    body = _("时效 %(t)s、沟通 %(c)s、结果 %(r)s 分。意见：%(comment)s") % {
-        "t": feedback.timeliness,
-        "c": feedback.communication,
-        "r": feedback.result,
-        "comment": feedback.comment or "—",
-    }
+    subject = Phrase(
+        "learning.low_score.subject", {"ref": case.reference, "client": case.client.name}
+    )
+    body = Phrase(
+        "learning.low_score.body",
+        {
+            "t": feedback.timeliness,
+            "c": feedback.communication,
+            "r": feedback.result,
+            "comment": feedback.comment or "—",
+        },
+    )
     tell_staff(
         key=f"learning:follow-up:{row.pk}",
         users=role_users(Role.MANAGER, Role.GENERAL_MANAGER),

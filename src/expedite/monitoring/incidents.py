@@ -21,6 +21,7 @@ from expedite.cases.words import term
 from expedite.domain.audit import AuditKind
 from expedite.domain.cases import FINAL
 from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
+from expedite.domain.phrases import Phrase
 from expedite.domain.reporting import (
     IncidentKind,
     RiskKind,
@@ -32,10 +33,12 @@ from expedite.domain.reporting import (
 from expedite.domain.roles import Capability, Role
 from expedite.domain.text import clean_text
 from expedite.notify.notices import case_liaisons, role_users, tell_client, tell_staff
+from expedite.notify.said import choice
 from expedite.work.models import StepRun
 from expedite.work.selectors import CaseProjection, case_projection
 from expedite.workdays.selectors import firm_calendar
 
+from .messages import warning_lines
 from .models import INCIDENT_KIND_CHOICES, Incident, RiskWarning, StepDelay
 
 
@@ -119,17 +122,14 @@ def incident_raise(
     before = after = None
     if hours and target is not None:
         before, after = _add_delay(case, target, delay_us(float(hours)), now, incident=incident)
-    title = _("【异常】%(ref)s %(kind)s") % {
-        "ref": case.reference,
-        "kind": incident.get_kind_display(),
-    }
     tell_staff(
         key=f"incident:{incident.pk}:raised",
         users=case_liaisons(case),
         case=case,
-        subject=title,
-        body=_("%(text)s\n请在 %(due)s 前响应（原因与补救措施）。")
-        % {"text": description, "due": _fmt(clock.due)},
+        subject=Phrase(
+            "monitoring.incident.subject", {"ref": case.reference, "kind": choice(incident, "kind")}
+        ),
+        body=[description, Phrase("monitoring.incident.respond", {"due": _fmt(clock.due)})],
         now=now,
     )
     if before and after and after != before:
@@ -193,9 +193,11 @@ def incident_raise_system(*, description: str, now: dt.datetime) -> Incident:
         key=f"incident:{incident.pk}:raised",
         users=role_users(Role.SUPERVISOR, Role.MANAGER, Role.ADMIN),
         case=None,
-        subject=_("【异常】%(kind)s") % {"kind": incident.get_kind_display()},
-        body=_("%(text)s\n请在 %(due)s 前响应（原因与补救措施）。")
-        % {"text": incident.description, "due": _fmt(clock.due)},
+        subject=Phrase("monitoring.incident.firm_subject", {"kind": choice(incident, "kind")}),
+        body=[
+            incident.description,
+            Phrase("monitoring.incident.respond", {"due": _fmt(clock.due)}),
+        ],
         now=now,
         email=True,
     )
@@ -323,16 +325,14 @@ def announce(warning: RiskWarning, *, now: dt.datetime, proj: CaseProjection | N
     warning was raised from, when the caller has it."""
     case = warning.case
     finish = (proj or case_projection(case, now=now)).finish
-    subject = _("【风险预警】%(ref)s %(kind)s") % {
-        "ref": case.reference,
-        "kind": warning.get_kind_display(),
-    }
     tell_staff(
         key=f"warning:{warning.pk}:liaison",
         users=case_liaisons(case),
         case=case,
-        subject=subject,
-        body=warning_text(warning, finish),
+        subject=Phrase(
+            "monitoring.warning.subject", {"ref": case.reference, "kind": choice(warning, "kind")}
+        ),
+        body=warning_lines(warning, _fmt(finish) if finish else None),
         now=now,
     )
     if settings.EXPEDITE_WARN_CLIENT_AUTOMATICALLY:

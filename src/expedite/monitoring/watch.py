@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from expedite.audit.services import audit_record
 from expedite.domain.audit import AuditKind
 from expedite.domain.errors import gettext_noop
+from expedite.domain.phrases import Phrase
 from expedite.domain.reporting import (
     ResponseClock,
     RiskKind,
@@ -25,11 +26,13 @@ from expedite.domain.reporting import (
 )
 from expedite.domain.roles import Role
 from expedite.notify.notices import role_users, tell_staff
+from expedite.notify.said import choice
 from expedite.work.models import StepRun
 from expedite.work.selectors import ACTIVE_STATES, _active_cases, case_projection, step_delays
 from expedite.workdays.selectors import firm_calendar
 
 from .incidents import _fmt, announce, risk_reason
+from .messages import FIRM_WIDE
 from .models import Incident, RiskWarning
 
 ESCALATE_TO = {1: (Role.SUPERVISOR,), 2: (Role.MANAGER,)}
@@ -70,14 +73,17 @@ def _escalate(pk: int, level: int, *, now: dt.datetime) -> int:
         key=f"incident:{pk}:escalate:{level}",
         users=users,
         case=case,
-        subject=_("【异常升级】%(ref)s %(kind)s 超过一小时未响应")
-        % {"ref": case.reference if case else _("全所"), "kind": incident.get_kind_display()},
-        body=_("%(text)s\n登记于 %(raised)s，应于 %(due)s 前响应，至今未填写原因与补救措施。")
-        % {
-            "text": incident.description,
-            "raised": _fmt(incident.raised_at),
-            "due": _fmt(incident.response_due),
-        },
+        subject=Phrase(
+            "monitoring.escalated.subject",
+            {"ref": case.reference if case else FIRM_WIDE, "kind": choice(incident, "kind")},
+        ),
+        body=[
+            incident.description,
+            Phrase(
+                "monitoring.escalated.body",
+                {"raised": _fmt(incident.raised_at), "due": _fmt(incident.response_due)},
+            ),
+        ],
         now=now,
         email=True,
     )

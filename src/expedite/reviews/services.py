@@ -23,11 +23,13 @@ from expedite.cases.models import Case, CaseDocument
 from expedite.domain.audit import AuditKind
 from expedite.domain.cases import CaseState
 from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
+from expedite.domain.phrases import Phrase
 from expedite.domain.roles import Capability, Role
 from expedite.domain.text import clean_text
 from expedite.notify.handoffs import hand_off, hand_off_done, staff_with
 from expedite.notify.notices import case_liaisons, tell_staff
 
+from .messages import problems
 from .models import SELF_CHECK, SUPERVISOR, Review, ReviewFinding
 from .selectors import (
     case_handlers,
@@ -206,9 +208,10 @@ def _ask_for_review(case: Case, review: Review, *, actor, now: dt.datetime) -> N
         users=reviewers,
         case=case,
         panel="reviews",
-        subject=_("待您复核：%(ref)s %(client)s") % _names(case),
-        body=_("%(who)s 已完成第 %(round)s 轮经办人自查，等待另一位主管复核后才能交付。")
-        % {"who": staff_display_name(actor), "round": review.round},
+        subject=Phrase("reviews.await.subject", _names(case)),
+        body=Phrase(
+            "reviews.await.body", {"who": staff_display_name(actor), "round": review.round}
+        ),
         now=now,
         besides={actor.pk} | case_handlers(case),
     )
@@ -223,9 +226,10 @@ def _tell_review_outcome(case: Case, review: Review, *, handler, actor, now) -> 
             users=case_liaisons(case),
             case=case,
             panel="delivery",
-            subject=_("复核已通过，可以交付：%(ref)s %(client)s") % _names(case),
-            body=_("%(who)s 已通过第 %(round)s 轮主管复核；请交付并通知客户确认结果。")
-            % {"who": staff_display_name(actor), "round": review.round},
+            subject=Phrase("reviews.passed.subject", _names(case)),
+            body=Phrase(
+                "reviews.passed.body", {"who": staff_display_name(actor), "round": review.round}
+            ),
             now=now,
         )
         return
@@ -235,13 +239,15 @@ def _tell_review_outcome(case: Case, review: Review, *, handler, actor, now) -> 
         users=doers,
         case=case,
         panel="reviews",
-        subject=_("复核未通过，请更正：%(ref)s %(client)s") % _names(case),
-        body=_("%(who)s 复核发现 %(n)s 处问题：%(items)s。加急单已退回办理中，更正后重新自查。")
-        % {
-            "who": staff_display_name(actor),
-            "n": len(review.problems),
-            "items": "、".join(r["item"] for r in review.problems),
-        },
+        subject=Phrase("reviews.failed.subject", _names(case)),
+        body=Phrase(
+            "reviews.failed.body",
+            {
+                "who": staff_display_name(actor),
+                "n": len(review.problems),
+                "items": problems(review.problems),
+            },
+        ),
         now=now,
         besides={actor.pk},
     )
@@ -370,30 +376,19 @@ def review_reopen(*, actor, case: Case, change: str, now: dt.datetime) -> int | 
         round_=status.round,
         users=[u for u in dict.fromkeys(reviewers) if u.pk != actor.pk],
         actor=actor,
-        reason=reason,
+        reason=Phrase("reviews.reopened.reason", {"change": change, "round": status.round}),
         now=now,
     )
     return status.round
 
 
-def _tell_reviewers(*, case: Case, round_: int, users, actor, reason: str, now) -> None:
-
-    subject = _("复核重新打开：%(ref)s %(client)s") % {
-        "ref": case.reference,
-        "client": case.client.name,
-    }
-    body = _(
-        "%(who)s 在复核后变更了结果文件。%(reason)s加急单已退回办理中，须重新自查和复核后才能交付。"
-    ) % {
-        "who": staff_display_name(actor),
-        "reason": reason,
-    }
+def _tell_reviewers(*, case: Case, round_: int, users, actor, reason: Phrase, now) -> None:
     tell_staff(
         key=f"review:reopened:{case.pk}:{round_}",
         users=users,
         case=case,
-        subject=subject,
-        body=body,
+        subject=Phrase("reviews.reopened.subject", _names(case)),
+        body=Phrase("reviews.reopened.body", {"who": staff_display_name(actor), "reason": reason}),
         now=now,
         email=True,
     )

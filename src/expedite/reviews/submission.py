@@ -18,9 +18,11 @@ from expedite.cases.models import Case
 from expedite.domain.audit import AuditKind
 from expedite.domain.cases import CaseState
 from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
+from expedite.domain.phrases import Phrase, Term
 from expedite.domain.roles import Capability
 from expedite.notify.handoffs import hand_off
 
+from .messages import problems
 from .models import SubmissionCheck
 from .selectors import case_handlers, submission_checklist, submission_passed, submission_step
 from .services import clean_results
@@ -81,9 +83,11 @@ def submission_check(
             users=doers,
             case=case,
             panel="work",
-            subject=_("递交前复核已通过，可以递交：%(ref)s %(client)s") % names,
-            body=_("%(who)s 已完成递交前复核，可以开始“%(step)s”。")
-            % {"who": staff_display_name(actor), "step": step.name if step else ""},
+            subject=Phrase("reviews.submission.passed.subject", names),
+            body=Phrase(
+                "reviews.submission.passed.body",
+                {"who": staff_display_name(actor), "step": Term(step.name) if step else ""},
+            ),
             now=now,
             besides={actor.pk},
         )
@@ -93,14 +97,11 @@ def submission_check(
             users=doers,
             case=case,
             panel="submission",
-            subject=_("递交前复核未通过，请更正：%(ref)s %(client)s") % names,
-            body=_("%(who)s 发现问题：%(items)s。更正后请主管重新复核。")
-            % {
-                "who": staff_display_name(actor),
-                "items": "；".join(
-                    f"{r['item']}（{r['note']}）" if r["note"] else r["item"] for r in row.problems
-                ),
-            },
+            subject=Phrase("reviews.submission.failed.subject", names),
+            body=Phrase(
+                "reviews.submission.failed.body",
+                {"who": staff_display_name(actor), "items": problems(row.problems, notes=True)},
+            ),
             now=now,
             besides={actor.pk},
         )

@@ -17,12 +17,14 @@ from expedite.cases.plans import current_catalog
 from expedite.domain.audit import AuditKind
 from expedite.domain.cases import CaseState
 from expedite.domain.errors import NotAllowed, NotFound, ValidationFailed, gettext_noop
-from expedite.domain.phrases import Phrase, render
+from expedite.domain.phrases import Items, Phrase, render
 from expedite.domain.roles import Capability, Role
 from expedite.domain.staffing import CASE_ROLES, ROLE_LABELS_ZH, check_team, propose_team
 from expedite.domain.text import clean_text
 from expedite.notify.handoffs import hand_off, hand_off_done, staff_with
+from expedite.notify.said import label
 
+from . import messages  # noqa: F401 - registers the phrases of the hand-offs below
 from .models import CASE_ROLE_CHOICES, Absence, Assignment, StaffProfile
 from .selectors import ACTIVE_STATES, case_needs_for, people, planned_load
 
@@ -177,16 +179,23 @@ def team_propose(*, actor, case: Case, now: dt.datetime, system: bool = False) -
             users=staff_with(roles=(Role.MANAGER,)) or staff_with(Capability.ASSIGN_TEAM),
             case=case,
             panel="work",
-            subject=_("待您确认分工：%(ref)s %(client)s")
-            % {"ref": case.reference, "client": case.client.name},
-            body=_(
-                "系统已按技能、负荷和出勤建议了人选：%(team)s。请确认或调整，确认后专员才开始办理。"
-            )
-            % {
-                "team": "；".join(
-                    f"{ROLE_LABELS[role]} {p['user'] or '—'}" for role, p in payload.items()
-                )
-            },
+            subject=Phrase(
+                "work.team.proposed.subject", {"ref": case.reference, "client": case.client.name}
+            ),
+            body=Phrase(
+                "work.team.proposed.body",
+                {
+                    "team": Items(
+                        tuple(
+                            Phrase(
+                                "work.team.member",
+                                {"role": label(ROLE_LABELS[role]), "who": p["user"] or "—"},
+                            )
+                            for role, p in payload.items()
+                        )
+                    )
+                },
+            ),
             now=now,
             besides={actor.pk} if actor is not None else (),
         )
