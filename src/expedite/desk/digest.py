@@ -1,7 +1,8 @@
 """The morning digest: each staff member's items for the day, once per working day.
 
-One in-app message per person and date (key `digest:<user>:<date>`), and the same text by
-e-mail when the person has an address. The job runs every minute; once a person's digest
+One in-app message per person and date (key `digest:<user>:<date>`), shown in the reader's
+language, and the same text by e-mail, in the language the person chose, when they have an
+address. The job runs every minute; once a person's digest
 exists for the day, the key makes every later run a no-op for them.
 """
 
@@ -12,18 +13,19 @@ import datetime as dt
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils.translation import get_language, override
-from django.utils.translation import gettext as _
 
+from expedite.accounts.selectors import staff_language
 from expedite.approvals.selectors import pending_for
 from expedite.cases.models import Case
-from expedite.cases.words import term
 from expedite.custody.selectors import staff_users
+from expedite.domain.phrases import Msg, Phrase, Term, gettext_noop
 from expedite.notify.models import Channel, OutboxMessage
+from expedite.notify.said import choice, in_chinese, item, render, said, written_in
 from expedite.notify.services import enqueue
 from expedite.work.selectors import ACTIVE_STATES
 from expedite.workdays.selectors import firm_calendar
 
+from . import messages  # noqa: F401 - registers the digest's phrases
 from .board import board
 
 
@@ -40,13 +42,23 @@ def _my_case_ids(user) -> set[int]:
     )
 
 
-def _case_line(row) -> str:
+def _case_line(row) -> Phrase:
     c = row.case
-    return f"- {c.reference or c.pk} {c.client.name} · {c.service.display_name(get_language())}"
+    return Phrase(
+        "desk.digest.case",
+        {"ref": c.reference or c.pk, "client": c.client.name, "service": Term(c.service.name_zh)},
+    )
 
 
-def digest_text(user, *, now: dt.datetime) -> tuple[str, str]:
-    """The subject and body of `user`'s digest at `now` (from the board's selectors)."""
+def _custody_line(held) -> Phrase:
+    params = {"client": held.client.name, "kind": choice(held, "kind")}
+    if held.label:
+        return Phrase("desk.digest.custody_labelled", {**params, "label": held.label})
+    return Phrase("desk.digest.custody", params)
+
+
+def digest_said(user, *, now: dt.datetime) -> dict:
+    """`user`'s digest at `now` (from the board's selectors), as phrases (notify.said)."""
     b = board(user=user, now=now)
     mine = _my_case_ids(user)
     # What was handed to them and is still open (approvals are listed below on their own).
@@ -57,59 +69,75 @@ def digest_text(user, *, now: dt.datetime) -> tuple[str, str]:
         .exclude(key__startswith="handoff:approval:requested:")
         .order_by("created_at", "pk")[:50]
     )
-    sections: list[tuple[str, list[str]]] = [
-        (_("交到我手上、尚未处理"), [f"- {m.subject}" for m in handed]),
-        (_("风险加急单"), [_case_line(r) for r in b["at_risk"] if r.case.pk in mine]),
-        (_("今日到期"), [_case_line(r) for r in b["due_today"] if r.case.pk in mine]),
+    sections: list[tuple[str, list]] = [
         (
-            _("未按时同步的进度"),
+            gettext_noop("交到我手上、尚未处理"),
+            [item(m.said.get("subject") or m.subject) for m in handed],
+        ),
+        (gettext_noop("风险加急单"), [_case_line(r) for r in b["at_risk"] if r.case.pk in mine]),
+        (gettext_noop("今日到期"), [_case_line(r) for r in b["due_today"] if r.case.pk in mine]),
+        (
+            gettext_noop("未按时同步的进度"),
             [
-                f"- {t.case.reference or t.case_id} {term(t.name)}"
+                Phrase(
+                    "desk.digest.stale",
+                    {"ref": t.case.reference or t.case_id, "step": Term(t.name)},
+                )
                 for t in b["stale"]
                 if t.case_id in mine
             ],
         ),
         (
-            _("待我审批"),
+            gettext_noop("待我审批"),
             [
-                f"- {a.case.reference or a.case_id} {a.get_action_display()}"
+                Phrase(
+                    "desk.digest.approval",
+                    {"ref": a.case.reference or a.case_id, "action": choice(a, "action")},
+                )
                 for a in pending_for(user).select_related("case")[:50]
             ],
         ),
         (
-            _("逾期未还的证照印章"),
+            gettext_noop("逾期未还的证照印章"),
             [
-                f"- {i.client.name} {i}"
+                _custody_line(i)
                 for i in b["custody_overdue"]
                 if i.holder_id == user.pk or i.case_id in mine
             ],
         ),
     ]
-    day = b["today"]
-    subject = _("【加急服务台】%(date)s 早间待办") % {"date": day.isoformat()}
-    parts = [
-        _("%(title)s（%(n)s）") % {"title": title, "n": len(lines)} + "\n" + "\n".join(lines)
-        for title, lines in sections
-        if lines
-    ]
-    body = "\n\n".join(parts) if parts else _("今日没有需要您处理的待办。")
-    return subject, body
+    body: list = []
+    for title, lines in sections:
+        if lines:
+            body += [
+                *([""] if body else []),
+                Phrase("notify.titled", {"title": Msg(title), "n": len(lines)}),
+                *lines,
+            ]
+    subject = Phrase("desk.digest.subject", {"date": b["today"].isoformat()})
+    return said(subject, body or Phrase("desk.digest.nothing"))
+
+
+def digest_text(user, *, now: dt.datetime) -> tuple[str, str]:
+    """The subject and body of `user`'s digest at `now`, in the active language."""
+    return render(digest_said(user, now=now))
 
 
 @transaction.atomic
 def digest_create(user, *, now: dt.datetime) -> bool:
-    """Queue `user`'s digest for today; False when it already exists."""
+    """Queue `user`'s digest for today; False when it already exists. The in-app message is
+    shown in the language of whoever reads it; the e-mail is written in the one they chose."""
     day = now.astimezone(firm_calendar().tz).date()
     key = digest_key(user, day)
     if OutboxMessage.objects.filter(key=key).exists():
         return False
-    # Staff read the firm's language: nothing records one of their own.
-    with override(settings.LANGUAGE_CODE):
-        subject, body = digest_text(user, now=now)
+    words = digest_said(user, now=now)
+    subject, body = in_chinese(words)
     _row, created = enqueue(
-        key=key, channel=Channel.INAPP, user=user, subject=subject, body=body, now=now
+        key=key, channel=Channel.INAPP, user=user, subject=subject, body=body, now=now, said=words
     )
     if created and user.email:
+        subject, body = written_in(words, staff_language(user))
         enqueue(
             key=f"{key}:email",
             channel=Channel.EMAIL,
@@ -118,6 +146,7 @@ def digest_create(user, *, now: dt.datetime) -> bool:
             subject=subject,
             body=body,
             now=now,
+            said=words,
         )
     return created
 
