@@ -167,6 +167,8 @@ def test_outbox_messages_to_the_client_follow_each_contacts_language(world, case
     chinese, en = rows["wugang@hengxin.example"], rows[anna.email]
     assert "办理进度" in chinese.subject and "部门审批中" in chinese.body
     assert chinese_left(f"{en.subject} {en.body}", *_entered(case)) == []
+    # Each message records the language it is written in, so a record of it is read as such.
+    assert (chinese.language, en.language) == ("zh-hans", "en")
 
 
 @pytest.mark.django_db(transaction=True)  # the signed file is written once committed

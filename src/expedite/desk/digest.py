@@ -137,7 +137,8 @@ def digest_create(user, *, now: dt.datetime) -> bool:
         key=key, channel=Channel.INAPP, user=user, subject=subject, body=body, now=now, said=words
     )
     if created and user.email:
-        subject, body = written_in(words, staff_language(user))
+        language = staff_language(user)
+        subject, body = written_in(words, language)
         enqueue(
             key=f"{key}:email",
             channel=Channel.EMAIL,
@@ -147,6 +148,7 @@ def digest_create(user, *, now: dt.datetime) -> bool:
             body=body,
             now=now,
             said=words,
+            language=language,
         )
     return created
 

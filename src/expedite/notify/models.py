@@ -49,6 +49,8 @@ class OutboxMessage(models.Model):
     # the reader's language; `subject` and `body` keep its text (in Chinese for in-app rows, in
     # the recipient's language for e-mail). Empty for older rows and messages to clients.
     said = models.JSONField(default=dict, blank=True)
+    # The language `subject` and `body` are written in (the recipient's, for e-mail).
+    language = models.CharField(_("语言"), max_length=10, default="zh-hans")
     # Where the recipient acts on it (a path on this site, e.g. the case page's review panel).
     link = models.CharField(_("处理位置"), max_length=300, blank=True)
     status = models.CharField(

@@ -76,6 +76,7 @@ def tell_client(
             body=text,
             now=now,
             case=case,
+            language=contact.language,
         )
         created += new
     return created
@@ -168,6 +169,7 @@ def tell_staff(
                 now=now,
                 case=case,
                 said=words,
+                language=languages[user.pk],
             )
             created += new
     return created

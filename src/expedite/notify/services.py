@@ -25,10 +25,12 @@ def enqueue(
     case=None,
     link: str = "",
     said: dict | None = None,
+    language: str = "zh-hans",
 ) -> tuple[OutboxMessage, bool]:
     """Store a message once per key; returns (row, created). Call it inside the transaction
     of the action that causes the message, so the message exists exactly when the action does.
-    `said`: the message as phrases (said.py), for a reader in another language.
+    `said`: the message as phrases (said.py), for a reader in another language; `language`:
+    the one `subject` and `body` are written in.
     """
     if channel not in Channel.values:
         raise ValueError(f"unknown channel {channel!r}")
@@ -47,6 +49,7 @@ def enqueue(
                 body=body,
                 link=link[:300],
                 said=said or {},
+                language=language,
                 next_attempt_at=now,
                 created_at=now,
             )
