@@ -45,6 +45,22 @@ def visible_text(page: str) -> str:
     return squash(html.unescape(" ".join([text, *extra])))
 
 
+# An element that says which language it is in (the summary written in the client's language
+# on a staff page): read in that language, not the page's. The page's own <html lang> aside.
+_DECLARED = re.compile(
+    r'<(?!html\b)(\w+)\b[^>]*(?<![\w-])lang="([\w-]+)"[^>]*>(.*?)</\1>', re.S | re.I
+)
+
+
+def by_language(page: str, lang: str) -> list[tuple[str, str]]:
+    """(language, page part) of a page: each element declaring its language apart, the rest in
+    the page's language."""
+    parts = [(m.group(2).lower(), m.group(0)) for m in _DECLARED.finditer(page)]
+    rest = _DECLARED.sub(" ", page)
+    known = {"zh-hans", "en"}
+    return [(lang, rest), *((code if code in known else lang, part) for code, part in parts)]
+
+
 def squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 

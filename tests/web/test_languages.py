@@ -16,12 +16,15 @@ names …, read from the database, also as templates cut them):
   developer words of test_developer_words (codes, solver names, settings, docs/ paths).
 
 Visible text is the HTML without scripts, styles and tags, plus titles, aria-labels,
-placeholders, alt texts and button values. The language switch (中文 / English) names the other
-language in that language on purpose and is not read.
+placeholders, alt texts and button values. An element that declares its language (`lang`, such
+as the summary a liaison sends, written in the client's language) is read in that language.
+The language switch (中文 / English) names the other language in that language on purpose and
+is not read.
 
-Messages and 结果确认单 are stored once, already written: one to a client contact is read in
-that contact's language, one to staff in Chinese (no staff member's language is recorded). The
-evidence index is built on each export, so it is exported in both languages.
+Messages and 结果确认单 are stored once, already written: a message is read in the language it
+records (a client contact's, a staff member's chosen one), and a staff message kept as phrases
+also as the app shows it in each language. The evidence index is built on each export, so it
+is exported in both languages.
 
 Run alone: `pytest -m languages` (70-90 s, nearly all of it the reading, done once).
 """
@@ -148,13 +151,14 @@ def _crawl_staff(reading: Reading, username: str, lang: str, cases: set[int]) ->
                 href = href.replace("&amp;", "&")
                 if href not in seen and not SKIP.search(href):
                     todo.append(href)
-        reading.add(
-            "page",
-            f"{_route(url)} {url} [{username}]",
-            lang,
-            lh.visible_text(page),
-            dev_text=lh.visible_text(lh.without_signing_warning(page)),
-        )
+        for part_lang, part in lh.by_language(page, lang):
+            reading.add(
+                "page",
+                f"{_route(url)} {url} [{username}]",
+                part_lang,
+                lh.visible_text(part),
+                dev_text=lh.visible_text(lh.without_signing_warning(part)),
+            )
 
 
 def _route(url: str) -> str:
@@ -235,18 +239,23 @@ def _language_of(contact) -> str:
 
 
 def _read_outbox(reading: Reading) -> None:
-    """Messages are stored written: one to a client contact in that contact's language, one
-    to staff in Chinese (no staff member's language is recorded)."""
-    from expedite.cases.models import ClientContact
+    """Messages are stored written, each in the language it records (a client contact's, or
+    the staff member's chosen one for e-mail); a staff message kept as phrases is also read as
+    the app shows it, in each language."""
+    from django.utils import translation
+
     from expedite.notify.models import OutboxMessage
 
-    contacts = {c.email.lower(): c for c in ClientContact.objects.exclude(email="")}
     for message in OutboxMessage.objects.order_by("pk"):
-        contact = contacts.get(message.recipient.lower())
-        lang = _language_of(contact) if contact is not None else "zh-hans"
         text = lh.squash(f"{message.subject} {message.body}")
         who = message.recipient or f"user {message.user_id}"
-        reading.add("message", f"{message.channel} to {who}: {message.subject[:30]}", lang, text)
+        where = f"{message.channel} to {who}: {message.subject[:30]}"
+        reading.add("message", where, message.language, text)
+        if message.said:
+            for lang in LANGUAGES:
+                with translation.override(lang):
+                    shown = f"{message.shown_subject} {message.shown_body}"
+                reading.add("message", f"{where} (as shown)", lang, lh.squash(shown))
 
 
 def _read_pdfs(reading: Reading) -> None:
