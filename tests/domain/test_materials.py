@@ -25,6 +25,7 @@ from expedite.domain.materials import (
     inspect_file,
     sniff_type,
 )
+from expedite.domain.phrases import render_value
 
 MB = 1024 * 1024
 TODAY = dt.date(2026, 11, 26)
@@ -230,6 +231,13 @@ def test_amounts_must_agree_across_documents():
     assert check_amounts_agree({"申报表": "8,000", "工资明细": Decimal("8000.00")}) == []
     found = check_amounts_agree({"申报表": "6500", "工资明细": "8000"})
     assert codes(found) == ["amounts_disagree"] and "申报表 6,500.00 元" in found[0].text
+    # Stored as parts, so the reader's language names the documents and the currency.
+    stored = found[0].as_json()["params"]["listing"]
+    english = {"%(name)s %(amount)s 元": "%(name)s ¥%(amount)s"}
+    said = render_value(
+        stored, translate=lambda t: english.get(t, t), term=lambda t: f"EN:{t}", sep=", "
+    )
+    assert said == "EN:申报表 ¥6,500.00, EN:工资明细 ¥8,000.00"
 
 
 def test_fields_are_checked_as_the_catalog_lists_them():

@@ -15,7 +15,7 @@ from typing import Any
 from django.utils.translation import get_language, gettext
 
 from expedite.catalog import load_wage_english
-from expedite.domain.phrases import render
+from expedite.domain.phrases import render, render_value
 
 from .models import CatalogVersion
 
@@ -103,3 +103,10 @@ def catalog_labels(data: Any) -> Any:
     if isinstance(data, list):
         return [catalog_labels(v) for v in data]
     return data
+
+
+def say_value(stored: Any) -> Any:
+    """One stored phrase parameter (a phrase, term, message or list) in the reader's language."""
+    if not english():
+        return render_value(stored)
+    return render_value(stored, translate=gettext, term=in_english, sep=list_sep())

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .phrases import Items, Msg, Phrase, Term, encode, render_value
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -22,7 +24,9 @@ class Finding:
 
     @property
     def text(self) -> str:
-        return self.message % self.params if self.params else self.message
+        """In Chinese, the source language (the edge renders `as_json` in the reader's)."""
+        params = {k: render_value(_stored(v)) for k, v in self.params.items()}
+        return self.message % params if params else self.message
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -30,9 +34,17 @@ class Finding:
             "severity": self.severity,
             "field": self.field,
             "message": self.message,
-            "params": {k: str(v) for k, v in self.params.items()},
+            "params": {k: _stored(v) for k, v in self.params.items()},
             "text": self.text,
         }
+
+
+def _stored(value: Any) -> Any:
+    """A parameter as stored: phrases, terms and lists in their stored form (rendered in the
+    reader's language), anything else as text."""
+    if isinstance(value, Phrase | Items | Term | Msg):
+        return encode(value)
+    return str(value)
 
 
 def parse_date(value: Any) -> dt.date | None:

@@ -18,6 +18,7 @@ from typing import Any
 from .errors import ValidationFailed, gettext_noop
 from .findings import WARNING, Finding, parse_amount, parse_date
 from .identifiers import normalize_uscc
+from .phrases import Items, Phrase, Term, templates
 from .wages import WageMinimum, check_wage_base
 
 # A scan whose shorter side has fewer pixels than this cannot be read by a reviewer (an
@@ -349,13 +350,22 @@ def check_valid_until(
     return [], "ok"
 
 
+templates({"materials.amount": gettext_noop("%(name)s %(amount)s 元")})
+
+
 def check_amounts_agree(amounts: dict[str, Any]) -> list[Finding]:
     """Amounts that must be equal across documents (name of the document → amount)."""
     parsed = {name: parse_amount(v) for name, v in amounts.items() if v not in (None, "")}
     values = {v for v in parsed.values() if v is not None}
     if len(values) <= 1:
         return []
-    listing = "；".join(f"{name} {v:,.2f} 元" for name, v in parsed.items() if v is not None)
+    listing = Items(
+        tuple(
+            Phrase("materials.amount", {"name": Term(name), "amount": f"{v:,.2f}"})
+            for name, v in parsed.items()
+            if v is not None
+        )
+    )
     return [
         Finding(
             "amounts_disagree",

@@ -102,16 +102,7 @@ def render(
         return "" if stored is None else str(stored)
 
     def value(v: Any) -> Any:
-        if isinstance(v, Mapping):
-            if "phrase" in v:
-                return render(v["phrase"], translate=translate, term=term, sep=sep)
-            if "term" in v:
-                return term(str(v["term"]))
-            if "msg" in v:
-                return translate(str(v["msg"]))
-            if "items" in v:
-                return sep.join(str(value(x)) for x in v["items"])
-        return v
+        return render_value(v, translate=translate, term=term, sep=sep)
 
     template = TEMPLATES.get(str(stored.get("code", "")))
     if template is None:  # a code this version no longer knows: its Chinese, if kept
@@ -124,4 +115,42 @@ def render(
         return template % params if params else template
 
 
-__all__ = ["Items", "Msg", "Phrase", "Term", "gettext_noop", "render", "templates"]
+def render_value(
+    v: Any,
+    *,
+    translate: Callable[[str], str] = _same,
+    term: Callable[[str], str] = _same,
+    sep: str = "、",
+) -> Any:
+    """One stored parameter in words (a phrase, a term, a message, a list); other values as
+    they are."""
+    if isinstance(v, Mapping):
+        if "phrase" in v:
+            return render(v["phrase"], translate=translate, term=term, sep=sep)
+        if "term" in v:
+            return term(str(v["term"]))
+        if "msg" in v:
+            return translate(str(v["msg"]))
+        if "items" in v:
+            return sep.join(
+                str(render_value(x, translate=translate, term=term, sep=sep)) for x in v["items"]
+            )
+    return v
+
+
+def encode(value: Any) -> Any:
+    """A parameter's stored form (see `render_value`)."""
+    return _encode(value)
+
+
+__all__ = [
+    "Items",
+    "Msg",
+    "Phrase",
+    "Term",
+    "encode",
+    "gettext_noop",
+    "render",
+    "render_value",
+    "templates",
+]

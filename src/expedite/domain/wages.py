@@ -102,19 +102,28 @@ def check_wage_base(
             )
         ]
     if amount < limit.minimum:
+        # After the figure's period, until the new year's is published, it is still the one to
+        # check against; the message says so.
+        message = (
+            gettext_noop(
+                "工资基数 %(amount)s 元低于%(city)s最低缴费基数 %(minimum)s 元"
+                "（%(start)s 起执行，%(source)s）。"
+            )
+            if on <= limit.end
+            else gettext_noop(
+                "工资基数 %(amount)s 元低于%(city)s最低缴费基数 %(minimum)s 元"
+                "（%(start)s 起执行，新年度标准公布前按此核对，%(source)s）。"
+            )
+        )
         return [
             Finding(
                 "wage_base_below_minimum",
-                gettext_noop(
-                    "工资基数 %(amount)s 元低于%(city)s最低缴费基数 %(minimum)s 元"
-                    "（%(start)s 起执行%(later)s，%(source)s）。"
-                ),
+                message,
                 {
                     "amount": f"{amount:,.2f}",
                     "city": city,
                     "minimum": f"{limit.minimum:,}",
                     "start": limit.start.isoformat(),
-                    "later": "" if on <= limit.end else "，新年度标准公布前按此核对",
                     "source": limit.source,
                 },
                 field="wage_base",

@@ -8,7 +8,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from expedite.cases.models import Case
-from expedite.cases.words import term
+from expedite.cases.words import say_value, term
 
 # What the client or staff enter with a file, by the catalog's field codes.
 FIELD_LABELS = {
@@ -77,7 +77,8 @@ def _finding_text(finding: dict) -> str:
     if not message:
         return str(finding.get("text", ""))
     params = {
-        k: term(v) if isinstance(v, str) else v for k, v in (finding.get("params") or {}).items()
+        k: term(v) if isinstance(v, str) else say_value(v)
+        for k, v in (finding.get("params") or {}).items()
     }
     try:
         return gettext(message) % params if params else gettext(message)
