@@ -173,7 +173,7 @@ def plan_context(request, case) -> dict:
             {"option": o, "choices": [(c, _saving(c.saves, day)) for c in o.choices]}
             for o in unique
         ],
-        "gantt": mark_safe(plan_svg(rows, cal, deadline=case.requested_deadline)),  # noqa: S308 - built with escape()
+        "gantt": mark_safe(plan_svg(rows, cal, deadline=case.requested_deadline, term=term)),  # noqa: S308 - built with escape()
         **_quote(case, result),
         "choices": fact_choices(service, catalog, facts),
         "query": request.GET.urlencode(),
