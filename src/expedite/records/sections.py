@@ -46,6 +46,7 @@ def messages(case) -> list[dict]:
             "to": staff_display_name(m.user) if m.user_id else m.recipient,
             "subject": m.subject,
             "body": m.body,
+            "language": m.language,
             "status": m.status,
             "sent_at": m.sent_at.isoformat() if m.sent_at else None,
         }
@@ -93,9 +94,17 @@ def material_sections(case, *, table, para, head, mm) -> list:
         else para(_("无。"))
     )
     story.append(head(_("沟通记录")))
+    # A message to staff kept as phrases is titled in the reader's language; one to a client
+    # as it was sent, in the client's.
     rows = [[_("时间"), _("渠道"), _("对象"), _("标题"), _("状态")]] + [
-        [m["time"][:16].replace("T", " "), m["channel"], m["to"], m["subject"], m["status"]]
-        for m in messages(case)
+        [
+            _t(m.created_at),
+            m.get_channel_display(),
+            staff_display_name(m.user) if m.user_id else m.recipient,
+            m.shown_subject,
+            m.get_status_display(),
+        ]
+        for m in OutboxMessage.objects.filter(case=case).select_related("user").order_by("pk")
     ]
     story.append(
         table(rows, [26 * mm, 14 * mm, 40 * mm, 82 * mm, 18 * mm])
