@@ -43,6 +43,8 @@ def outbox_status(*, now: dt.datetime) -> dict:
 
 def troubled(*, limit: int = 200) -> QuerySet[OutboxMessage]:
     """Pending messages, those with failed attempts first, most attempts first."""
-    return OutboxMessage.objects.filter(status=Status.PENDING).order_by(
-        "-attempts", "next_attempt_at", "pk"
-    )[:limit]
+    return (
+        OutboxMessage.objects.filter(status=Status.PENDING)
+        .select_related("case", "user")
+        .order_by("-attempts", "next_attempt_at", "pk")[:limit]
+    )
