@@ -21,11 +21,12 @@ from expedite.work.models import Assignment, StepRun
 from expedite.workdays.display import deadline_facts
 from expedite.workdays.selectors import firm_calendar
 from tests.conftest import PASSWORD
-from tests.web import test_work
+from tests.web import test_schedule, test_work
 from tests.web.test_work import accept, open_case
 
 pytestmark = pytest.mark.django_db
 skilled = test_work.skilled  # the people with skills and profiles the work tests use
+competing = test_schedule.competing  # two cases wanting the same person at once
 
 
 @pytest.fixture
@@ -108,3 +109,17 @@ def test_the_handbook_in_english_gives_step_names_and_durations_in_english(clien
     _english(client)
     html = client.get("/handbook/business-change/").content.decode()
     assert "EN:初审" in html and ">初审<" not in html
+
+
+def test_the_schedule_page_in_english_names_steps_and_lists_in_english(client, competing, glossary):
+    from expedite.work.schedule import schedule_propose
+
+    schedule_propose(actor=competing.chen, now=competing.now, solver="greedy")
+    _english(client)
+    page = client.get("/board/schedule/").content.decode()
+    chart = page.split('class="schedule-gantt"')[1].split("</svg>")[0]
+    step = StepRun.objects.filter(case=competing.loan, role="process").first().name
+    assert f"EN:{step}" in chart and f" {step} " not in chart
+    conflicts = page.split('id="conflicts"')[1].split("</section>")[0]
+    assert f"EN:{step}" in conflicts
+    assert "、" not in conflicts  # the steps are listed with the reader's separator

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from expedite.cases.models import Case
+from expedite.cases.words import list_sep, term
 from expedite.charts.timeline import Bar, Lane, case_colours, moment, schedule_svg
 
 from .models import ScheduleProposal, StepRun
@@ -59,13 +60,13 @@ class Conflict:
 def _conflict_text(c: dict, names: dict[str, str], steps: dict[int, StepRun]) -> str:
     who = names.get(c["worker"] or "", "?")
     labels = [
-        f"{steps[int(s)].case.reference} {steps[int(s)].name}"
+        f"{steps[int(s)].case.reference} {term(steps[int(s)].name)}"
         for s in c["steps"][:SHOWN]
         if int(s) in steps
     ]
-    text = "、".join(labels)
+    text = list_sep().join(labels)
     if len(c["steps"]) > SHOWN:
-        text += " " + _("等 %(n)s 个步骤") % {"n": len(c["steps"])}
+        text = _("%(steps)s 等 %(n)s 个步骤") % {"steps": text, "n": len(c["steps"])}
     params = {"who": who, "steps": text, "hours": c["hours"]}
     if c["kind"] == "capacity":
         return _("%(who)s 同时被排了 %(steps)s，重叠 %(hours)s 小时") % params
@@ -109,12 +110,13 @@ def schedule_page(*, now: dt.datetime) -> dict:
         step = steps.get(int(tid))
         if step is None or end <= start:
             continue
+        name = term(step.name)
         tip = (
-            f"{step.case.reference} {step.name} · {moment(clock.start_at(start), cal.tz)}"
+            f"{step.case.reference} {name} · {moment(clock.start_at(start), cal.tz)}"
             f"→{moment(clock.end_at(end), cal.tz)}"
         )
         lanes[worker].append(
-            Bar(start, end, step.name, tip, str(step.case_id), str(step.case_id) in late)
+            Bar(start, end, name, tip, str(step.case_id), str(step.case_id) in late)
         )
     blocked = {w: list(b) for w, b in inputs.away.items()}
     rows = [
