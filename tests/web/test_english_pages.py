@@ -123,3 +123,11 @@ def test_the_schedule_page_in_english_names_steps_and_lists_in_english(client, c
     conflicts = page.split('id="conflicts"')[1].split("</section>")[0]
     assert f"EN:{step}" in conflicts
     assert "、" not in conflicts  # the steps are listed with the reader's separator
+
+
+def test_the_staff_page_in_english_lists_roles_and_skills_in_english(client, skilled, glossary):
+    _english(client)
+    page = client.get("/staff/").content.decode()
+    assert "EN:工商" in page and ">工商<" not in page and " 工商</label>" not in page
+    assert "、" not in page.split("<tbody>")[1].split("</tbody>")[0]
+
