@@ -131,3 +131,13 @@ def test_the_staff_page_in_english_lists_roles_and_skills_in_english(client, ski
     assert "EN:工商" in page and ">工商<" not in page and " 工商</label>" not in page
     assert "、" not in page.split("<tbody>")[1].split("</tbody>")[0]
 
+
+def test_custody_form_errors_put_their_punctuation_through_translation(monkeypatch):
+    from expedite.custody import forms
+
+    monkeypatch.setattr(forms, "gettext", _marked)
+    form = forms.CheckInForm({"kind": "nonsense"})
+    assert not form.is_valid()
+    text = forms.form_errors(form)
+    # Each field's line is a whole message, the lines joined with the translated separator.
+    assert text.startswith("«物品类别：") and "»«；»«用途：" in text

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from expedite.accounts.selectors import staff_display_name
@@ -53,8 +54,11 @@ class CodeForm(forms.Form):
 
 
 def form_errors(form) -> str:
-    return "；".join(
-        f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items() if k in form.fields
+    """Each field's first error after its label, with the reader's punctuation."""
+    return gettext("；").join(
+        gettext("%(field)s：%(error)s") % {"field": form.fields[k].label, "error": v[0]}
+        for k, v in form.errors.items()
+        if k in form.fields
     )
 
 

@@ -90,7 +90,7 @@ def custody_check_in(request, pk: int):
     case = access(case_selectors.access_case, user=request.user, pk=pk)
     form = CheckInForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请检查交接登记：") + form_errors(form))
+        messages.error(request, _("请检查交接登记：%(errors)s") % {"errors": form_errors(form)})
     else:
         _run(
             request,
@@ -109,7 +109,7 @@ def custody_transfer(request, pk: int):
     item = _item(request, pk)
     form = TransferForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请检查交接登记：") + form_errors(form))
+        messages.error(request, _("请检查交接登记：%(errors)s") % {"errors": form_errors(form)})
     else:
         _run(
             request,
@@ -127,7 +127,7 @@ def custody_check_out(request, pk: int):
     item = _item(request, pk)
     form = CheckOutForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请检查交接登记：") + form_errors(form))
+        messages.error(request, _("请检查交接登记：%(errors)s") % {"errors": form_errors(form)})
     else:
         _run(
             request,
