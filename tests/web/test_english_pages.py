@@ -141,3 +141,19 @@ def test_custody_form_errors_put_their_punctuation_through_translation(monkeypat
     text = forms.form_errors(form)
     # Each field's line is a whole message, the lines joined with the translated separator.
     assert text.startswith("«物品类别：") and "»«；»«用途：" in text
+
+
+def test_the_handbooks_revisions_are_said_in_the_readers_language(client, world, glossary):
+    from django.utils import timezone
+
+    from expedite.learning.services import proposal_decide
+    from tests.web.test_learning import proposal
+
+    admin = world.root
+    entry = proposal(world)
+    proposal_decide(actor=admin, entry=entry, accept=True, reason="半天内完成", now=timezone.now())
+    _english(client)
+    page = client.get("/handbook/").content.decode()
+    revisions = page.split('id="revisions"')[1].split("</section>")[0]
+    # A stored phrase, not the Chinese written at the time: catalog names and durations in English.
+    assert "EN:工商变更 · EN:初审" in revisions and "4 hours" in revisions

@@ -11,6 +11,7 @@ from expedite.audit.models import AuditEvent
 from expedite.cases.lifecycle import case_transition
 from expedite.cases.models import Case, CatalogVersion
 from expedite.cases.plans import current_catalog, definition_for
+from expedite.cases.words import say_value
 from expedite.domain.durations import Duration
 from expedite.domain.errors import NotAllowed, ValidationFailed
 from expedite.domain.learning import CatalogChange, ChangeKind
@@ -227,7 +228,10 @@ def test_an_accepted_duration_reaches_new_plans_and_leaves_old_ones_as_promised(
     )
     revision = CatalogRevision.objects.get()
     assert revision.number == 1 and revision.accepted_by == admin
-    assert revision.diff == [["工商变更 · 初审 · 时长", "2 个工作日", "4 小时"]]
+    # Stored as phrases and catalog terms, said in the reader's language (Chinese here).
+    assert [[say_value(c) for c in line] for line in revision.diff] == [
+        ["工商变更 · 初审 · 时长", "2 个工作日", "4 小时"]
+    ]
     assert revision.version == CatalogVersion.objects.order_by("-pk").first()
     event = AuditEvent.objects.get(kind="catalog.change_accepted")
     assert event.payload["revision"] == 1 and event.payload["version"] == revision.version_id

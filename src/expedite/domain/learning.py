@@ -13,12 +13,13 @@ import datetime as dt
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from . import yamltext
 from .catalog import LeverKind, parse_catalog
 from .catalog_fields import _duration
 from .errors import CatalogError, ValidationFailed, gettext_noop
-from .phrases import Phrase
+from .phrases import Phrase, Term, encode, templates
 
 
 class RetroReason(enum.StrEnum):
@@ -83,6 +84,18 @@ class CatalogChange:
         )
 
 
+templates(
+    {
+        "revision.checklist": gettext_noop("%(service)s · 复核清单"),
+        "revision.duration": gettext_noop("%(service)s · %(step)s · 时长"),
+        "revision.lever": gettext_noop("%(service)s · 加急手段 %(lever)s"),
+        "revision.lever_kind": gettext_noop("%(lever)s（%(kind)s）"),
+        "revision.lever_to": gettext_noop("%(lever)s → %(to)s"),
+    }
+)
+NOTHING = "—"
+
+
 def duration_phrase(value: Mapping) -> Phrase | None:
     """A stored duration in words (None if it does not parse), for the reader's language."""
     try:
@@ -104,49 +117,57 @@ def _step(service: dict, code: str) -> dict | None:
     return next((s for s in service.get("steps") or [] if s.get("code") == code), None)
 
 
-def _apply(doc: dict, change: CatalogChange) -> tuple[str, str, str] | None:
-    """Apply one change in place; (what, before, after), or None if its target is gone."""
+def _length(value: Mapping) -> Any:
+    phrase = duration_phrase(value)
+    return encode(phrase) if phrase else NOTHING
+
+
+def _apply(doc: dict, change: CatalogChange) -> tuple[Any, Any, Any] | None:
+    """Apply one change in place; (what, before, after), or None if its target is gone.
+
+    Each is a stored parameter (`phrases.encode`: a phrase, a catalog term or plain text),
+    said in the reader's language where it is shown."""
     service = _service(doc, change.service)
     if service is None:
         return None
+    name = Term(str(service.get("name_zh", change.service)))
     if change.kind == ChangeKind.CHECKLIST:
         items = service.setdefault("checklist", [])
-        before = "—" if change.item not in items else change.item
+        before = NOTHING if change.item not in items else encode(Term(change.item))
         if change.item not in items:
             items.append(change.item)
-        return (f"{service.get('name_zh', change.service)} · 复核清单", before, change.item)
+        what = Phrase("revision.checklist", {"service": name})
+        return (encode(what), before, encode(Term(change.item)))
     step = _step(service, change.step)
     if step is None:
         return None
     if change.kind == ChangeKind.DURATION:
-        before = describe_duration(step.get("duration") or {})
+        before = _length(step.get("duration") or {})
         step["duration"] = dict(change.duration)
-        return (
-            f"{service.get('name_zh', change.service)} · {step.get('name', change.step)} · 时长",
-            before,
-            describe_duration(step["duration"]),
-        )
+        step_name = Term(str(step.get("name", change.step)))
+        what = Phrase("revision.duration", {"service": name, "step": step_name})
+        return (encode(what), before, _length(step["duration"]))
     lever = {**dict(change.lever), "steps": [change.step]}
     levers = service.setdefault("levers", [])
     old = next((i for i, lv in enumerate(levers) if lv.get("code") == lever["code"]), None)
-    before = "—"
+    before = NOTHING
     if old is None:
         levers.append(lever)
     else:
-        before = str(levers[old].get("name", ""))
+        before = encode(Term(str(levers[old].get("name", ""))))
         levers[old] = lever
-    return (
-        f"{service.get('name_zh', change.service)} · 加急手段 {lever.get('name', lever['code'])}",
-        before,
-        _lever_text(lever),
+    lever_name = Term(str(lever.get("name", lever["code"])))
+    what = Phrase("revision.lever", {"service": name, "lever": lever_name})
+    return (encode(what), before, encode(_lever_phrase(lever)))
+
+
+def _lever_phrase(lever: Mapping) -> Phrase:
+    text = Phrase(
+        "revision.lever_kind",
+        {"lever": Term(str(lever.get("name", ""))), "kind": str(lever.get("kind", ""))},
     )
-
-
-def _lever_text(lever: Mapping) -> str:
-    text = f"{lever.get('name', '')}（{lever.get('kind', '')}）"
-    if lever.get("to"):
-        text += f" → {describe_duration(lever['to'])}"
-    return text
+    to = duration_phrase(lever["to"]) if lever.get("to") else None
+    return Phrase("revision.lever_to", {"lever": text, "to": to}) if to else text
 
 
 def apply_changes(doc: Mapping, changes: Iterable[CatalogChange]) -> tuple[dict, list[tuple]]:
@@ -173,7 +194,7 @@ def revise_text(text: str, changes: Iterable[CatalogChange]) -> str:
     return text if yamltext.load(revised) == yamltext.load(text) else revised
 
 
-def check_change(text: str, change: CatalogChange) -> list[tuple[str, str, str]]:
+def check_change(text: str, change: CatalogChange) -> list[tuple]:
     """Refuse a change the catalog cannot take (unknown step, invalid duration, a lever that
     does not shorten its step…); the diff it makes when it can."""
     doc = yamltext.load(text)

@@ -17,7 +17,7 @@ from expedite.accounts.selectors import staff_display_name, user_can
 from expedite.cases import selectors as case_selectors
 from expedite.cases.panels import panel_url
 from expedite.cases.plans import current_catalog
-from expedite.cases.words import say, term
+from expedite.cases.words import say, say_value, term
 from expedite.charts.trends import planned_actual_svg
 from expedite.common.access import access
 from expedite.common.forms import first_error
@@ -149,7 +149,10 @@ def handbook(request):
             "services": _service_rows(request.user),
             "pending": [_entry_row(e) for e in entries.filter(status="pending")],
             "entries": [_entry_row(e) for e in entries.exclude(status="pending")[:50]],
-            "revisions": selectors.revisions(user=request.user)[:20],
+            "revisions": [
+                (r, [[say_value(cell) for cell in line] for line in r.diff])
+                for r in selectors.revisions(user=request.user)[:20]
+            ],
             "revision_number": revision_number(),
             "can_decide": user_can(request.user, Capability.DECIDE_CATALOG_CHANGE),
         },
