@@ -12,16 +12,20 @@ from pypdf import PdfReader, PdfWriter
 from reportlab.pdfgen import canvas
 
 from expedite.catalog import load_wage_minimums
-from expedite.domain.identifiers import USCC_ALPHABET, uscc_check_character
+from expedite.domain.identifiers import (
+    RESIDENT_ID_CHECK,
+    USCC_ALPHABET,
+    USCC_AUTHORITIES,
+    resident_id_check_digit,
+    uscc_check_character,
+)
 from expedite.domain.materials import (
-    ID_CHECK,
     check_amounts_agree,
     check_fields,
     check_id_number,
     check_uscc,
     check_valid_until,
     check_wage_base,
-    id_check_digit,
     inspect_file,
     sniff_type,
 )
@@ -163,6 +167,7 @@ def test_a_credit_code_of_another_company_is_flagged():
         ("440524188001010014", "id_birth"),  # the standard's other example: born 1880
         ("110105194902300027", "id_birth"),  # 30 February
         ("990105199001010012", "id_region"),
+        ("310199199001010013", "id_region"),  # 上海 has no county 99
         ("11010519491231002", "id_format"),
         ("1101051949123100A2", "id_format"),
     ],
@@ -174,26 +179,35 @@ def test_id_numbers(number, code):
 
 def test_an_id_number_born_in_the_future_is_refused():
     first17 = "31010420300101001"
-    number = first17 + id_check_digit(first17)
+    number = first17 + resident_id_check_digit(first17)
     assert codes(check_id_number(number, today=TODAY)) == ["id_birth"]
 
 
 @given(
-    st.sampled_from(["11", "31", "44", "65"]),
-    st.text("0123456789", min_size=4, max_size=4),
+    # Region codes in use today: 北京东城, 上海徐汇, 深圳南山, 乌鲁木齐天山, 昆山.
+    st.sampled_from(["110101", "310104", "440305", "650102", "320583"]),
     st.dates(dt.date(1930, 1, 1), dt.date(2020, 12, 31)),
     st.text("0123456789", min_size=3, max_size=3),
 )
-def test_every_id_number_with_its_check_digit_is_valid_and_any_other_is_not(p, area, born, seq):
-    first17 = f"{p}{area}{born:%Y%m%d}{seq}"
-    good = first17 + id_check_digit(first17)
+def test_every_id_number_with_its_check_digit_is_valid_and_any_other_is_not(region, born, seq):
+    first17 = f"{region}{born:%Y%m%d}{seq}"
+    good = first17 + resident_id_check_digit(first17)
     assert check_id_number(good, today=TODAY) == []
-    for wrong in set(ID_CHECK) - {good[17]}:
+    for wrong in set(RESIDENT_ID_CHECK) - {good[17]}:
         assert codes(check_id_number(first17 + wrong, today=TODAY)) == ["id_check_digit"]
 
 
-@given(st.text(USCC_ALPHABET, min_size=17, max_size=17), st.integers(0, 16), st.data())
-def test_changing_one_character_of_a_credit_code_breaks_its_check(first17, pos, data):
+@given(
+    st.sampled_from(USCC_AUTHORITIES),
+    st.text("0123456789", min_size=7, max_size=7),
+    st.text(USCC_ALPHABET, min_size=9, max_size=9),
+    st.integers(0, 16),
+    st.data(),
+)
+def test_changing_one_character_of_a_credit_code_breaks_its_check(
+    authority, kind_and_region, body, pos, data
+):
+    first17 = authority + kind_and_region + body
     code = first17 + uscc_check_character(first17)
     assert check_uscc(code) == []
     other = data.draw(st.sampled_from([c for c in USCC_ALPHABET if c != code[pos]]))

@@ -11,13 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from .errors import ValidationFailed, gettext_noop
 from .findings import WARNING, Finding, parse_amount, parse_date
-from .identifiers import normalize_uscc
+from .identifiers import IdentifierRefused, normalize_resident_id, normalize_uscc
 from .phrases import Items, Phrase, Term, templates
 from .wages import WageMinimum, check_wage_base
 
@@ -223,92 +222,12 @@ def check_uscc(value: str, *, expected: str = "") -> list[Finding]:
     return []
 
 
-# GB 11643-1999《公民身份号码》: weights 2^(17-i) mod 11, check 0–10 written 1 0 X 9 8 … 2.
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-ID_CHECK = "10X98765432"
-# GB/T 2260 province-level codes (the first two digits).
-PROVINCES = frozenset(
-    [
-        "11",
-        "12",
-        "13",
-        "14",
-        "15",
-        "21",
-        "22",
-        "23",
-        "31",
-        "32",
-        "33",
-        "34",
-        "35",
-        "36",
-        "37",
-        "41",
-        "42",
-        "43",
-        "44",
-        "45",
-        "46",
-        "50",
-        "51",
-        "52",
-        "53",
-        "54",
-        "61",
-        "62",
-        "63",
-        "64",
-        "65",
-        "71",
-        "81",
-        "82",
-        "83",
-    ]
-)
-_ID_RE = re.compile(r"^\d{17}[\dX]$")
-
-
-def id_check_digit(first17: str) -> str:
-    return ID_CHECK[sum(int(ch) * w for ch, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
-
-
 def check_id_number(value: str, *, today: dt.date) -> list[Finding]:
-    """A 居民身份证号码: 18 characters, a known province, a real birth date, the check digit."""
-    number = re.sub(r"\s+", "", value or "").upper()
-
-    def bad(code: str, message: str, **params) -> list[Finding]:
-        return [Finding(code, message, params, field="id_number")]
-
-    if not _ID_RE.match(number):
-        return bad(
-            "id_format",
-            gettext_noop(
-                "身份证号码应为 18 位（前 17 位为数字，最后一位为数字或 X），当前为“%(v)s”。"
-            ),
-            v=number,
-        )
-    if number[:2] not in PROVINCES:
-        return bad(
-            "id_region",
-            gettext_noop("身份证号码前两位 %(p)s 不是有效的省级行政区划代码。"),
-            p=number[:2],
-        )
+    """A 居民身份证号码 (`normalize_resident_id` says what it checks)."""
     try:
-        born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
-        return bad(
-            "id_birth", gettext_noop("身份证号码中的出生日期 %(d)s 不存在。"), d=number[6:14]
-        )
-    if born > today or born.year < 1900:
-        return bad(
-            "id_birth", gettext_noop("身份证号码中的出生日期 %(d)s 不合理。"), d=number[6:14]
-        )
-    if number[17] != id_check_digit(number[:17]):
-        return bad(
-            "id_check_digit",
-            gettext_noop("身份证号码校验位不正确，请核对是否抄错（GB 11643-1999）。"),
-        )
+        normalize_resident_id(value, today=today)
+    except IdentifierRefused as exc:
+        return [Finding(exc.rule, exc.template, exc.params, field="id_number")]
     return []
 
 
