@@ -78,6 +78,11 @@ def staff_phone(user) -> str:
     return StaffContact.objects.filter(user=user).values_list("phone", flat=True).first() or ""
 
 
+# Where a session keeps its account's chosen language ("" for none): read from the account
+# once per session (web.middleware), updated when the member switches (views.set_language).
+LANGUAGE_SESSION_KEY = "account_language"
+
+
 def staff_languages(user_ids) -> dict[int, str]:
     """Each user's chosen language; the firm's (settings.LANGUAGE_CODE) for one who chose none."""
     ids = list(user_ids)

@@ -12,7 +12,7 @@ from expedite.common.forms import first_error
 from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError, ValidationFailed
 
-from . import services
+from . import selectors, services
 from .forms import ThrottledAuthenticationForm, TokenForm
 
 
@@ -66,5 +66,7 @@ def set_language(request):
     kept on their account, so another browser shows it and messages to them are written in it."""
     response = django_set_language(request)
     if request.method == "POST" and request.user.is_authenticated:
-        services.staff_language_save(user=request.user, language=request.POST.get("language", ""))
+        language = request.POST.get("language", "")
+        if services.staff_language_save(user=request.user, language=language):
+            request.session[selectors.LANGUAGE_SESSION_KEY] = language
     return response

@@ -12,6 +12,7 @@ from django.utils import translation
 from django_htmx.http import HttpResponseClientRedirect
 
 from expedite.accounts.models import StaffLanguage
+from expedite.accounts.selectors import LANGUAGE_SESSION_KEY
 
 
 class DefaultLanguageMiddleware:
@@ -49,13 +50,16 @@ class DefaultLanguageMiddleware:
 def account_language(request) -> str | None:
     """The language the signed-in staff member chose, if any. This runs before the
     authentication middleware: the user is read the way it reads it, and cached on the request
-    for it, so the page costs one small query more only when the browser has no cookie."""
+    for it. The session keeps the account's choice, so it is read once per session."""
     if not hasattr(request, "session"):
         return None
     user = get_user(request)
     if not user.is_authenticated:
         return None
-    return StaffLanguage.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
+    if LANGUAGE_SESSION_KEY not in request.session:
+        chosen = StaffLanguage.objects.filter(user_id=user.pk).values_list("language", flat=True)
+        request.session[LANGUAGE_SESSION_KEY] = chosen.first() or ""
+    return request.session[LANGUAGE_SESSION_KEY] or None
 
 
 def asked_language(header: str) -> str | None:
