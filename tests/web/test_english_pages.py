@@ -157,3 +157,29 @@ def test_the_handbooks_revisions_are_said_in_the_readers_language(client, world,
     revisions = page.split('id="revisions"')[1].split("</section>")[0]
     # A stored phrase, not the Chinese written at the time: catalog names and durations in English.
     assert "EN:工商变更 · EN:初审" in revisions and "4 hours" in revisions
+
+
+def test_the_correction_notice_is_said_in_the_readers_language(world, glossary):
+    from django.utils import timezone
+
+    from expedite.materials.models import PreReview
+    from expedite.materials.services import prereview_record
+    from tests.web.materials_helpers import collecting_case
+    from tests.web.test_materials import upload
+
+    case = collecting_case(world)
+    upload(world, case, "resolution")
+    verdicts = {
+        "license": {"verdict": "missing"},
+        "resolution": {"verdict": "invalid", "reason": "缺少股东李四的签字"},
+        "id-copies": {"verdict": "ok"},
+    }
+    review = prereview_record(actor=world.zhang, case=case, verdicts=verdicts, now=timezone.now())
+    assert isinstance(review.notice, list)  # phrases, said when read
+    with translation.override("en"):
+        said = review.notice_shown()
+    assert "EN:股东会决议" in said and "EN:工商变更" in said
+    assert "缺少股东李四的签字" in said  # what the reviewer wrote stays as written
+    # A notice stored as text before keeps showing as it was written.
+    PreReview.objects.filter(pk=review.pk).update(notice="【材料补正一次性告知】旧文本")
+    assert PreReview.objects.get(pk=review.pk).notice_shown() == "【材料补正一次性告知】旧文本"

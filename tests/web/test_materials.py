@@ -167,10 +167,10 @@ def test_problems_give_one_notice_and_hold_the_case_until_everything_is_resubmit
         "id-copies": {"verdict": "missing"},
     }
     review = prereview_record(actor=world.zhang, case=case, verdicts=verdicts, now=t0)
-    assert review.notice.startswith("【材料补正一次性告知】上海鲜达电子商务有限公司")
-    assert "1. 股东会决议：不合格：缺少股东李四的签字" in review.notice
-    assert "2. 法定代表人身份证复印件：缺少，请提供" in review.notice
-    assert "营业执照" not in review.notice.split("\n", 2)[2]
+    assert review.notice_shown().startswith("【材料补正一次性告知】上海鲜达电子商务有限公司")
+    assert "1. 股东会决议：不合格：缺少股东李四的签字" in review.notice_shown()
+    assert "2. 法定代表人身份证复印件：缺少，请提供" in review.notice_shown()
+    assert "营业执照" not in review.notice_shown().split("\n", 2)[2]
     case.refresh_from_db()
     assert case.state == "on_hold" and case.clocks["client_wait"]["state"] == "running"
     moved = AuditEvent.objects.filter(kind=AuditKind.CASE_STATE_CHANGED).last()
@@ -218,7 +218,7 @@ def test_an_expiring_id_card_is_listed_with_its_date(world, case):
         now=timezone.now(),
         verdicts={**ALL_OK, "id-copies": {"verdict": "expiring", "date": soon}},
     )
-    assert f"法定代表人身份证复印件：将于 {soon} 到期" in review.notice
+    assert f"法定代表人身份证复印件：将于 {soon} 到期" in review.notice_shown()
 
 
 def test_the_client_saying_all_is_submitted_starts_a_round_only_when_none_is_open(world, case):
@@ -304,7 +304,7 @@ def test_the_demo_shows_a_held_case_a_running_clock_and_the_wage_base_finding(ca
         "resolution": "invalid",
         "id-copies": "expiring",
     }
-    assert "缺少股东李四的签字" in review.notice and "到期" in review.notice
+    assert "缺少股东李四的签字" in review.notice_shown() and "到期" in review.notice_shown()
     # The client was sent the notice, and one reminder after it (earlier than now).
     notice, reminder = review.messages.order_by("number")
     assert (notice.number, reminder.number) == (0, 1)

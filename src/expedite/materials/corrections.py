@@ -155,8 +155,8 @@ def correction_notice_send(*, review: PreReview, now: dt.datetime) -> Correction
         }
 
     def email() -> tuple[str, str]:
-        # The notice itself is what the pre-reviewer wrote; what frames it is the contact's.
-        return subject(), "\n".join([review.notice, "", *_footer(case, due, now)])
+        # Written in the contact's language, the notice as well as what frames it.
+        return subject(), "\n".join([review.notice_shown(), "", *_footer(case, due, now)])
 
     def text() -> str:
         first = _("%(subject)s，请于 %(due)s 前补齐，详见进度页面。") % {

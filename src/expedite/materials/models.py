@@ -8,7 +8,9 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from expedite.cases.models import Case
-from expedite.cases.words import say_value, term
+from expedite.cases.words import say, say_value, term
+from expedite.domain.errors import gettext_noop
+from expedite.domain.phrases import templates
 
 # What the client or staff enter with a file, by the catalog's field codes.
 FIELD_LABELS = {
@@ -22,6 +24,24 @@ FIELD_LABELS = {
 }
 
 OK, MISSING, INVALID, EXPIRING = "ok", "missing", "invalid", "expiring"
+
+# The lines of a round's 一次性告知 (`services.notice_lines`), stored as phrases.
+templates(
+    {
+        "notice.title": gettext_noop("【材料补正一次性告知】%(client)s · %(service)s · %(ref)s"),
+        "notice.intro": gettext_noop(
+            "经预审，以下 %(n)s 项材料需要补正，请一次性补齐后在进度页面上传："
+        ),
+        "notice.item": gettext_noop("%(n)s. %(name)s：%(what)s"),
+        "notice.missing": gettext_noop("缺少，请提供"),
+        "notice.invalid": gettext_noop("不合格：%(reason)s"),
+        "notice.expiring": gettext_noop("将于 %(date)s 到期，请提供有效期内的材料"),
+        "notice.expiring_why": gettext_noop(
+            "将于 %(date)s 到期，请提供有效期内的材料（%(reason)s）"
+        ),
+        "notice.rest_ok": gettext_noop("其余材料已通过预审，无需重复提交。"),
+    }
+)
 VERDICT_CHOICES = [
     (OK, _("合格")),
     (MISSING, _("缺少")),
@@ -103,7 +123,8 @@ class PreReview(models.Model):
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     # item code → {"verdict": ok|missing|invalid|expiring, "reason": str, "date": "YYYY-MM-DD"}
     verdicts = models.JSONField(_("逐项结论"), default=dict, blank=True)
-    notice = models.TextField(_("一次性告知"), blank=True)
+    # The notice's lines as stored phrases, said in the reader's language; older rows hold text.
+    notice = models.JSONField(_("一次性告知"), blank=True, default=str)
     # The case sits on hold waiting for this round's corrections; set back once resubmitted.
     holding = models.BooleanField(default=False)
 
@@ -116,6 +137,12 @@ class PreReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} #{self.round}"
+
+    def notice_shown(self) -> str:
+        """The 一次性告知 in the active language (a client contact's, when it is sent)."""
+        if isinstance(self.notice, list):
+            return "\n".join(say(line) for line in self.notice)
+        return say(self.notice)
 
     @property
     def problems(self) -> dict[str, dict]:

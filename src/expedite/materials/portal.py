@@ -48,7 +48,7 @@ def portal_context(request, case) -> dict:
         "materials_items": [{"s": s, "fields": field_rows(s.material)} for s in items],
         "materials_acting": acting,
         "materials_verified": client_verified(request, case, now=clock.now()) is not None,
-        "materials_notice": finished.notice if notice_open else "",
+        "materials_notice": finished.notice_shown() if notice_open else "",
         "materials_due": selectors.correction_due(finished) if notice_open else None,
         "materials_round": selectors.open_round(case) if acting else None,
         "materials_max_mb": settings.EXPEDITE_MAX_UPLOAD_BYTES // 1024 // 1024,

@@ -25,6 +25,7 @@ from expedite.domain.materials import (
     inspect_file,
     parse_date,
 )
+from expedite.domain.phrases import Phrase, Term
 from expedite.domain.roles import Capability
 from expedite.domain.text import has_control
 from expedite.workdays.selectors import firm_calendar
@@ -279,29 +280,33 @@ def _verdicts(case: Case, raw: dict) -> dict[str, dict]:
     return clean
 
 
-def notice_text(case: Case, verdicts: dict[str, dict]) -> str:
-    """一次性告知: everything to fix in one message the liaison can send as it is."""
+def notice_lines(case: Case, verdicts: dict[str, dict]) -> list[dict]:
+    """一次性告知: everything to fix in one message the liaison can send as it is; its lines
+    as stored phrases (none when nothing is to fix)."""
     problems = [v for v in verdicts.values() if v["verdict"] != OK and v.get("counts", True)]
     if not problems:
-        return ""
+        return []
+    title = {
+        "client": case.client.name,
+        "service": Term(case.service.name_zh),
+        "ref": case.reference,
+    }
     lines = [
-        _("【材料补正一次性告知】%(client)s · %(service)s · %(ref)s")
-        % {"client": case.client.name, "service": case.service.name_zh, "ref": case.reference},
-        _("经预审，以下 %(n)s 项材料需要补正，请一次性补齐后在进度页面上传：")
-        % {"n": len(problems)},
+        Phrase("notice.title", title),
+        Phrase("notice.intro", {"n": len(problems)}),
     ]
     for n, v in enumerate(problems, start=1):
         if v["verdict"] == MISSING:
-            what = _("缺少，请提供")
+            what = Phrase("notice.missing")
         elif v["verdict"] == INVALID:
-            what = _("不合格：%(reason)s") % {"reason": v["reason"]}
+            what = Phrase("notice.invalid", {"reason": v["reason"]})
+        elif v["reason"]:
+            what = Phrase("notice.expiring_why", {"date": v["date"], "reason": v["reason"]})
         else:
-            what = _("将于 %(date)s 到期，请提供有效期内的材料") % {"date": v["date"]}
-            if v["reason"]:
-                what += f"（{v['reason']}）"
-        lines.append(f"{n}. {v['name']}：{what}")
-    lines.append(_("其余材料已通过预审，无需重复提交。"))
-    return "\n".join(lines)
+            what = Phrase("notice.expiring", {"date": v["date"]})
+        lines.append(Phrase("notice.item", {"n": n, "name": Term(v["name"]), "what": what}))
+    lines.append(Phrase("notice.rest_ok"))
+    return [line.as_json() for line in lines]
 
 
 @transaction.atomic
@@ -321,7 +326,7 @@ def prereview_record(*, actor, case: Case, verdicts: dict, now: dt.datetime) -> 
     review.reviewer = actor
     review.finished_at = now
     review.verdicts = clean
-    review.notice = notice_text(case, clean)
+    review.notice = notice_lines(case, clean) or ""
     if previous is not None and previous.holding:
         previous.holding = False
         previous.save(update_fields=["holding"])

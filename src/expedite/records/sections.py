@@ -84,7 +84,7 @@ def material_sections(case, *, table, para, head, mm) -> list:
             _t(p.due_at),
             _t(p.finished_at),
             staff_display_name(p.reviewer),
-            p.notice,
+            p.notice_shown(),
         ]
         for p in PreReview.objects.filter(case=case).select_related("reviewer").order_by("round")
     ]
