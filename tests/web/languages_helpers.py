@@ -254,4 +254,14 @@ def entered_values() -> list[str]:
     values.extend(staff_display_name(u) for u in get_user_model().objects.all())
     for contact in ClientContact.objects.all():
         values += [mask_name(contact.name), mask_phone(contact.phone), mask_email(contact.email)]
+    values += sent_as_written()
     return [v for v in values if v]
+
+
+def sent_as_written() -> list[str]:
+    """Subjects of messages that exist only as written (to a client, in the client's language):
+    the outbox page and the evidence file quote them as they were sent, like a letter on file.
+    Messages kept as phrases are not among them: those are shown in the reader's language."""
+    from expedite.notify.models import OutboxMessage
+
+    return list(OutboxMessage.objects.filter(said={}).values_list("subject", flat=True))
