@@ -337,3 +337,11 @@ def test_a_nul_byte_in_a_field_or_a_reason_is_refused_and_nothing_is_kept(world,
             verdicts={**ALL_OK, "resolution": {"verdict": "invalid", "reason": "缺\x00页"}},
         )
     assert PreReview.objects.get(case=case).finished_at is None
+
+
+def test_the_case_page_names_the_client_contact_who_uploaded(world, case, client):
+    upload(world, case, "license", staff=False)
+    assert MaterialSubmission.objects.get(case=case).by_client
+    client.login(username="zhang", password=PASSWORD)
+    page = client.get(f"/cases/{case.pk}/panels/materials/").content.decode()
+    assert "客户 周婷" in page

@@ -91,6 +91,10 @@ class MaterialSubmission(models.Model):
         catalog text among its parameters (a material's name) through the catalog's words."""
         return [{**f, "text": _finding_text(f)} for f in self.findings or ()]
 
+    @property
+    def by_client(self) -> bool:
+        return self.uploaded_by_id is None
+
 
 def _finding_text(finding: dict) -> str:
     message = finding.get("message")
@@ -104,10 +108,6 @@ def _finding_text(finding: dict) -> str:
         return gettext(message) % params if params else gettext(message)
     except (KeyError, TypeError, ValueError):
         return str(finding.get("text", message))
-
-    @property
-    def by_client(self) -> bool:
-        return self.uploaded_by_id is None
 
 
 class PreReview(models.Model):
