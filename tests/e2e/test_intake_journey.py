@@ -26,7 +26,7 @@ def test_liaison_registers_a_client_and_opens_an_expedite_request(live_server, p
     page.get_by_label("公司名称").fill("杭州云启人力资源有限公司")
     page.get_by_label("统一社会信用代码").fill(make_uscc("91330106MA2H9E2E2"))
     page.get_by_label("客户价值等级").select_option(label="重点客户")
-    page.get_by_label("联系人", exact=True).fill("郑晓")
+    page.get_by_role("textbox", name="联系人").fill("郑晓")
     page.get_by_label("手机号").fill("13757130003")
     page.get_by_role("button", name="保存").click()
     expect(page.get_by_text("已登记客户 杭州云启人力资源有限公司。")).to_be_visible()
