@@ -1,0 +1,60 @@
+"""The catalog's legal content: each test is named after the rule of law it pins down."""
+
+import datetime as dt
+
+from expedite.catalog import load_default_catalog
+from expedite.domain.calendar import SHANGHAI, WorkCalendar
+from expedite.domain.calendar_data import statutory_arrangements
+from expedite.domain.triage import Intake, triage
+
+CAL = WorkCalendar(statutory_arrangements())
+CATALOG = load_default_catalog()
+NOW = dt.datetime(2026, 11, 10, 10, tzinfo=SHANGHAI)  # mid-month: a same-month fix fits
+FAR = dt.date(2026, 11, 27)
+
+
+def run(code, facts, deadline=FAR):
+    intake = Intake(deadline=deadline, written_notice=True, facts=facts)
+    return triage(CATALOG.get(code), intake, catalog=CATALOG, calendar=CAL, now=NOW)
+
+
+def rule(code):
+    return next(r for r in CATALOG.rules if r.code == code)
+
+
+def prerequisite(service, code):
+    return next(p for p in CATALOG.get(service).prerequisites if p.code == code)
+
+
+def bases():
+    """Every legal basis the catalog cites: its rules' and its prerequisites'."""
+    yield from (r.basis for r in CATALOG.rules)
+    yield from (p.basis for s in CATALOG.services for p in s.prerequisites)
+
+
+def conditions(code):
+    """What a service asks for: its checklists, prerequisites, materials, rules and facts."""
+    service = CATALOG.get(code)
+    texts = [*service.checklist, *service.submission_checklist]
+    for p in service.prerequisites:
+        texts += [p.name, p.basis, *(s.name for s in p.remedy), *(s.track for s in p.remedy)]
+    texts += [t for m in service.materials for t in (m.name, m.validity)]
+    rules = [r for r in CATALOG.rules if r.applies_to(code)]
+    texts += [t for r in rules for t in (r.reason, r.basis)]
+    texts += [CATALOG.fact_label(f) for r in rules for f in r.facts_needed()]
+    return texts
+
+
+def test_citations_name_the_current_articles():
+    cited = list(bases())
+    # 实施细则 第十六条 (not 第十五条): settle taxes and surrender invoices before deregistering.
+    assert not any("实施细则》第十五条" in b for b in cited)
+    assert (
+        "《税收征收管理法实施细则》第十六条"
+        in prerequisite("tax-deregistration", "taxes-paid").basis
+    )
+    for code in ("deregistration-requires-filings", "deregistration-requires-taxes-paid"):
+        assert "《税收征收管理法实施细则》第十六条" in rule(code).basis
+    # The 200万 registered capital of a labour dispatcher: 实施办法 第七条.
+    assert not any("《劳务派遣行政许可实施办法》第六条" in b for b in cited)
+    assert "《劳务派遣行政许可实施办法》第七条" in rule("labor-dispatch-minimum-capital").basis
