@@ -58,3 +58,19 @@ def test_citations_name_the_current_articles():
     # The 200万 registered capital of a labour dispatcher: 实施办法 第七条.
     assert not any("《劳务派遣行政许可实施办法》第六条" in b for b in cited)
     assert "《劳务派遣行政许可实施办法》第七条" in rule("labor-dispatch-minimum-capital").basis
+
+
+def test_a_change_resolution_needs_two_thirds_not_every_signature():
+    resolution = prerequisite("business-change", "resolution-signed")
+    assert "三分之二以上表决权" in resolution.name and "全体股东书面一致同意" in resolution.name
+    assert "第六十六条" in resolution.basis and "第五十九条" in resolution.basis
+    assert CATALOG.fact_label("resolution_signed") == resolution.name
+    required = rule("business-change-resolution")
+    assert "三分之二以上表决权" in required.reason
+    assert "第六十六条" in required.basis and "第五十九条" in required.basis
+    # All signatures only for a written decision taken without a meeting.
+    texts = conditions("business-change")
+    assert not any("全体股东签字" in text for text in texts)
+    material = next(m for m in CATALOG.get("business-change").materials if m.code == "resolution")
+    assert "三分之二以上表决权" in material.validity and "不开会的书面决定" in material.validity
+    assert any("三分之二以上表决权" in item for item in CATALOG.get("business-change").checklist)

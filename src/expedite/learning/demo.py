@@ -250,7 +250,7 @@ def _handbook(users, now: dt.datetime) -> None:
         service_code="business-change",
         step_code="prepare",
         title=PENDING_TITLE,
-        body="预审时逐一核对股东会决议上的全体股东签字与盖章，避免退件。",
+        body="预审时核对股东会决议上签字股东的表决权合计达到三分之二以上，并已盖章，避免退件。",
         retrospective=retrospective,
         action_index=0,
         change=CatalogChange(
