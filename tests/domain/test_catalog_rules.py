@@ -5,7 +5,7 @@ import datetime as dt
 from expedite.catalog import load_default_catalog
 from expedite.domain.calendar import SHANGHAI, WorkCalendar
 from expedite.domain.calendar_data import statutory_arrangements
-from expedite.domain.triage import Intake, triage
+from expedite.domain.triage import Intake, Verdict, triage
 
 CAL = WorkCalendar(statutory_arrangements())
 CATALOG = load_default_catalog()
@@ -58,6 +58,17 @@ def test_citations_name_the_current_articles():
     # The 200万 registered capital of a labour dispatcher: 实施办法 第七条.
     assert not any("《劳务派遣行政许可实施办法》第六条" in b for b in cited)
     assert "《劳务派遣行政许可实施办法》第七条" in rule("labor-dispatch-minimum-capital").basis
+
+
+def test_deregistration_does_not_block_on_the_annual_report():
+    dereg = CATALOG.get("tax-deregistration")
+    assert not any("年报" in text for text in [dereg.description, *conditions(dereg.code)])
+    needed = {
+        f for r in CATALOG.rules if r.applies_to("tax-deregistration") for f in r.facts_needed()
+    }
+    assert needed == {"returns_filed", "unpaid_taxes"}
+    t = run("tax-deregistration", {"returns_filed": True, "unpaid_taxes": False})
+    assert t.verdict == Verdict.NOT_NEEDED and not t.fired and not t.undecided
 
 
 def test_a_change_resolution_needs_two_thirds_not_every_signature():

@@ -246,11 +246,6 @@ def test_the_summary_for_the_client_is_plain_chinese():
     [
         ("invoice-title-change", {"cross_month": True}, "no-cross-month-invoice-title-change"),
         ("tax-deregistration", {"returns_filed": False}, "deregistration-requires-filings"),
-        (
-            "tax-deregistration",
-            {"annual_report_done": False},
-            "deregistration-requires-annual-report",
-        ),
         ("tax-deregistration", {"unpaid_taxes": True}, "deregistration-requires-taxes-paid"),
         (
             "social-insurance-enrollment",
@@ -333,7 +328,6 @@ def test_every_rule_of_the_catalog_has_its_own_test_above():
         "no-cross-month-invoice-title-change",
         "invoice-title-change-within-month",
         "deregistration-requires-filings",
-        "deregistration-requires-annual-report",
         "deregistration-requires-taxes-paid",
         "social-insurance-wage-base-minimum",
         "license-requires-valid-business-license",

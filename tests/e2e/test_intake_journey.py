@@ -137,7 +137,6 @@ def test_liaison_triages_on_the_phone_with_the_client(live_server, page, world):
     form.get_by_label("3. 今天能提交完整材料吗？").select_option(label="是")
     form.get_by_label("错过截止日期的后果").select_option(label="只是想早点办好")
     form.get_by_label("所有税费均已申报").select_option(label="否")
-    form.get_by_label("工商年报已报送").select_option(label="是")
     form.get_by_label("尚有欠缴税款或滞纳金").select_option(label="否")
     form.get_by_role("button", name="研判").click()
     expect(page.get_by_text("已完成研判。")).to_be_visible()

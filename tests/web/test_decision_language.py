@@ -22,7 +22,7 @@ from tests.factories import new_case
 pytestmark = pytest.mark.django_db
 
 HAN = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff01-\uff5e]")
-DEREG_FACTS = {"returns_filed": False, "annual_report_done": True, "unpaid_taxes": False}
+DEREG_FACTS = {"returns_filed": False, "unpaid_taxes": False}
 
 
 def far() -> dt.date:

@@ -45,7 +45,6 @@ def form(**overrides):
         "materials_complete": "yes",
         "consequence": "lost_business",
         "fact_returns_filed": "no",
-        "fact_annual_report_done": "yes",
         "fact_unpaid_taxes": "no",
     }
     data.update(overrides)
@@ -232,15 +231,9 @@ def test_api_lists_exactly_the_missing_facts(client, world, auth):
     )
     assert response.status_code == 422
     assert response.json()["detail"] == [
-        {"field": "facts", "message": "还需要回答：工商年报已报送、尚有欠缴税款或滞纳金。"}
+        {"field": "facts", "message": "还需要回答：尚有欠缴税款或滞纳金。"}
     ]
     assert response.json()["missing_facts"] == [
-        {
-            "code": "annual_report_done",
-            "question": "工商年报已报送",
-            "type": "boolean",
-            "expected": "true|false",
-        },
         {
             "code": "unpaid_taxes",
             "question": "尚有欠缴税款或滞纳金",
@@ -256,7 +249,7 @@ def test_api_triage_of_a_case(client, world, auth, dereg):
         {
             "deadline": far().isoformat(),
             "written_notice": False,
-            "facts": {"returns_filed": True, "annual_report_done": True, "unpaid_taxes": False},
+            "facts": {"returns_filed": True, "unpaid_taxes": False},
         },
         content_type="application/json",
         **auth,
@@ -276,8 +269,6 @@ def test_cli_prints_the_promised_fields(catalog):
         far().isoformat(),
         "--fact",
         "returns_filed=false",
-        "--fact",
-        "annual_report_done=true",
         "--fact",
         "unpaid_taxes=false",
         "--json",
@@ -408,7 +399,7 @@ def test_an_override_says_so_in_the_summary_and_the_same_verdict_is_refused(worl
     from expedite.cases.triage import TriageInput, case_triage, case_verdict_override
     from expedite.domain.errors import ValidationFailed
 
-    facts = {"returns_filed": False, "annual_report_done": True, "unpaid_taxes": False}
+    facts = {"returns_filed": False, "unpaid_taxes": False}
     case_triage(
         actor=world.zhang,
         case=dereg,
@@ -516,7 +507,7 @@ def test_a_blocked_path_that_misses_the_deadline_says_so(world):
         data=TriageInput(
             deadline=soon,
             written_notice=True,
-            facts={"returns_filed": False, "annual_report_done": True, "unpaid_taxes": False},
+            facts={"returns_filed": False, "unpaid_taxes": False},
         ),
         now=timezone.now(),
         value_tier="standard",

@@ -159,13 +159,8 @@ DEMO_CASES = (
         "tax-deregistration",
         # File the returns first, then deregister: the compliant path meets it.
         Layout(Verdict.BLOCKED, pick=2, meets=True),
-        "老板要季度报表，需注销 3 家子公司；尚有未申报的季度税费和工商年报。",
-        (
-            "comfort_only",
-            False,
-            {"returns_filed": False, "annual_report_done": False, "unpaid_taxes": False},
-            (),
-        ),
+        "老板要季度报表，需注销 3 家子公司；尚有未申报的季度税费。",
+        ("comfort_only", False, {"returns_filed": False, "unpaid_taxes": False}, ()),
     ),
     (
         0,
