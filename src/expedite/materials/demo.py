@@ -21,7 +21,7 @@ from expedite.cases.lifecycle import case_allowed, case_transition
 from expedite.cases.models import Case, Client
 from expedite.domain.calendar import SHANGHAI
 from expedite.domain.cases import CaseState
-from expedite.domain.materials import id_check_digit
+from expedite.domain.identifiers import resident_id_check_digit
 from expedite.domain.roles import Role
 from expedite.domain.triage import Verdict
 from expedite.workdays.selectors import firm_calendar
@@ -84,7 +84,10 @@ def materials_demo_load(*, users: dict, now: dt.datetime) -> int:
                 "id-copies",
                 "法定代表人身份证.jpg",
                 _photo(1),
-                {"id_number": first17 + id_check_digit(first17), "date": expiring.isoformat()},
+                {
+                    "id_number": first17 + resident_id_check_digit(first17),
+                    "date": expiring.isoformat(),
+                },
             ),
         ):
             submission_add(
