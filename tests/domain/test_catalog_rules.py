@@ -60,6 +60,43 @@ def test_citations_name_the_current_articles():
     assert "《劳务派遣行政许可实施办法》第七条" in rule("labor-dispatch-minimum-capital").basis
 
 
+def test_fire_acceptance_is_not_a_condition_of_the_construction_permit():
+    assert not any("消防" in text for text in conditions("construction-permit"))
+    assert not any("消防" in label for _fact, label in CATALOG.facts)
+    # 《建筑工程施工许可管理办法》第四条, each condition shown by a document.
+    materials = {m.name for m in CATALOG.get("construction-permit").materials}
+    assert materials >= {
+        "建设工程用地批准手续",
+        "建设工程规划许可证",
+        "中标通知书及施工合同",
+        "施工图设计文件审查合格书",
+        "保证工程质量和安全的具体措施",
+        "建设资金已经落实承诺书",
+    }
+    drawings = prerequisite("construction-permit", "drawing-review-passed")
+    assert drawings.basis == "《建筑工程施工许可管理办法》第四条"
+    assert rule("construction-drawing-review").prerequisite == drawings.code
+    assert (
+        "消防验收在竣工时办理，不是施工许可的条件" in CATALOG.get("construction-permit").description
+    )
+
+
+def test_a_drawing_review_certificate_needing_correction_comes_before_the_construction_permit():
+    t = run("construction-permit", {"business_license_valid": True, "drawing_review_ok": False})
+    assert t.verdict == Verdict.BLOCKED
+    assert [f.rule.code for f in t.fired] == ["construction-drawing-review"]
+    first = t.chosen.plan.steps[0]
+    assert first.name == "联系审图机构更正施工图审查合格书" and first.kind == "prerequisite"
+
+
+def test_the_construction_permit_is_issued_within_seven_days_of_the_application():
+    # 第五条: the authority decides within 7 days of receiving the application.
+    plan = run("construction-permit", {"business_license_valid": True, "drawing_review_ok": True})
+    authority = [s for s in plan.options.standard.plan.steps if s.code != "submit"]
+    assert authority and all(s.track == "住建局" for s in authority)
+    assert sum((s.duration for s in authority), dt.timedelta()) <= 7 * CAL.hours.day_length
+
+
 def test_deregistration_does_not_block_on_the_annual_report():
     dereg = CATALOG.get("tax-deregistration")
     assert not any("年报" in text for text in [dereg.description, *conditions(dereg.code)])

@@ -269,11 +269,7 @@ def test_the_summary_for_the_client_is_plain_chinese():
             "foreign-investment-negative-list",
         ),
         ("trademark-registration", {"uses_state_symbols": True}, "trademark-prohibited-signs"),
-        (
-            "construction-permit",
-            {"fire_report_format_ok": False},
-            "construction-fire-report-format",
-        ),
+        ("construction-permit", {"drawing_review_ok": False}, "construction-drawing-review"),
         ("business-change", {"resolution_signed": False}, "business-change-resolution"),
     ],
 )
@@ -335,7 +331,7 @@ def test_every_rule_of_the_catalog_has_its_own_test_above():
         "high-tech-special-audit",
         "foreign-investment-negative-list",
         "trademark-prohibited-signs",
-        "construction-fire-report-format",
+        "construction-drawing-review",
         "business-change-resolution",
     }
     assert {r.code for r in CATALOG.rules} == tested

@@ -541,7 +541,7 @@ def test_the_demo_shows_the_seed_examples_once(catalog):
 
     demo_load(now=timezone.now())
     demo_load(now=timezone.now())
-    incident = Incident.objects.get(description__contains="消防验收报告格式不对")
+    incident = Incident.objects.get(description__contains="施工图审查合格书信息有误")
     assert incident.case.service.code == "construction-permit"
     assert incident.cause and incident.remedy and incident.resolved_at
     assert incident.resolved_at.date() == incident.raised_at.date()

@@ -328,7 +328,7 @@ def test_the_index_tells_how_the_case_was_run(catalog):
         permit, table=lambda rows, widths: rows, para=str, head=lambda t: f"## {t}", mm=mm
     )
     incidents = next(s for s in story if isinstance(s, list) and s[0][0] == "发生")
-    assert any("消防验收报告格式不对" in row[2] for row in incidents[1:])
+    assert any("施工图审查合格书信息有误" in row[2] for row in incidents[1:])
     _name, data = case_evidence(actor=User.objects.get(username="zhaolei"), case=case)
     assert data[:2] == b"PK"
 

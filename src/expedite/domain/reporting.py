@@ -109,7 +109,7 @@ def report_schedule(
 
 
 class IncidentKind(enum.StrEnum):
-    DEPARTMENT_REJECTION = "department_rejection"  # 部门退件/补正，如 消防验收报告格式不对
+    DEPARTMENT_REJECTION = "department_rejection"  # 部门退件/补正，如 施工图审查合格书信息有误
     SYSTEM_OUTAGE = "system_outage"
     MISSING_MATERIAL = "missing_material"
     STAFF_UNAVAILABLE = "staff_unavailable"

@@ -1,7 +1,7 @@
 """Demo 日清 + 异常 from the seed's examples, so the case pages and the board show them.
 
-- 建筑工程施工许可证: the department rejected the fire-inspection report's format
-  (消防验收报告格式不对); answered within the hour with cause and remedy, resolved that day.
+- 建筑工程施工许可证: the department rejected the drawing-review certificate
+  (施工图审查合格书信息有误); answered within the hour with cause and remedy, resolved that day.
 - 劳务派遣许可证: the day's report, sent to the client.
 - 外资股权变更: 审批部门本周有培训 (+1 working day), waiting for the liaison's approval.
 
@@ -22,7 +22,7 @@ from .incidents import incident_acknowledge, incident_raise, incident_resolve, r
 from .models import DailyReport, Incident, RiskWarning
 from .reports import contents, report_send, schedule_for
 
-FIRE_REPORT = "消防验收报告格式不对"
+DRAWING_REVIEW = "施工图审查合格书信息有误"
 TRAINING = "审批部门本周有培训"
 
 
@@ -59,25 +59,25 @@ def monitoring_demo_load(*, now: dt.datetime) -> int:
 
     created = 0
     permit = _case(liaison, "construction-permit")
-    if permit and not Incident.objects.filter(case=permit, description__contains=FIRE_REPORT):
+    if permit and not Incident.objects.filter(case=permit, description__contains=DRAWING_REVIEW):
         incident = incident_raise(
             actor=process,
             case=permit,
             kind="department_rejection",
-            description=f"住建局窗口退回：{FIRE_REPORT}（应使用新版消防验收备案表）。",
+            description=f"住建局窗口退回：{DRAWING_REVIEW}（项目名称与规划许可证不一致）。",
             now=at(10),
         )
         incident_acknowledge(
             actor=process,
             incident=incident,
-            cause="消防验收报告沿用了旧版格式，未附备案凭证编号。",
-            remedy="联系设计院按新版模板重出报告，下午重新递交窗口。",
+            cause="审图机构出具合格书时沿用了立项时的旧项目名称。",
+            remedy="联系审图机构按规划许可证更正合格书，下午重新递交窗口。",
             now=at(10, 40),
         )
         incident_resolve(
             actor=process,
             incident=incident,
-            resolution="新版报告已递交，窗口当天受理。",
+            resolution="更正后的合格书已递交，窗口当天受理。",
             now=at(16),
         )
         created += 1

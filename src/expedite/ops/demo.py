@@ -124,10 +124,10 @@ DEMO_CASES = (
     (
         1,
         "construction-permit",
-        # The rejected fire report must be redone first, and even then the date is missed.
+        # The drawing-review certificate must be corrected first, and even then the date is missed.
         Layout(Verdict.BLOCKED, pick=3, meets=False),
-        "项目验收需要施工许可证，逾期按合同承担违约金。审批部门反馈消防验收报告格式不对。",
-        ("contract_penalty", True, {**LICENCE_OK, "fire_report_format_ok": False}, ()),
+        "项目开工需要施工许可证，逾期按合同承担违约金。审批部门反馈施工图审查合格书上的项目名称有误。",
+        ("contract_penalty", True, {**LICENCE_OK, "drawing_review_ok": False}, ()),
     ),
     (
         2,
