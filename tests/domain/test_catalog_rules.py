@@ -5,6 +5,7 @@ import datetime as dt
 from expedite.catalog import load_default_catalog
 from expedite.domain.calendar import SHANGHAI, WorkCalendar
 from expedite.domain.calendar_data import statutory_arrangements
+from expedite.domain.rules import evaluate
 from expedite.domain.triage import Intake, Verdict, triage
 
 CAL = WorkCalendar(statutory_arrangements())
@@ -58,6 +59,28 @@ def test_citations_name_the_current_articles():
     # The 200万 registered capital of a labour dispatcher: 实施办法 第七条.
     assert not any("《劳务派遣行政许可实施办法》第六条" in b for b in cited)
     assert "《劳务派遣行政许可实施办法》第七条" in rule("labor-dispatch-minimum-capital").basis
+    # 发票管理办法实施细则 as revised in 2024: paper invoices 第二十四条, electronic 第二十五条.
+    assert not any("实施细则》第二十七条" in b for b in cited)
+    for code in ("no-cross-month-invoice-title-change", "invoice-title-change-within-month"):
+        assert "发票管理办法实施细则》（2024 年修订）第二十四条" in rule(code).basis
+    assert "（2024 年修订）第二十五条" in rule("no-void-of-electronic-invoice").basis
+
+
+def test_an_electronic_invoice_title_error_needs_a_red_letter_invoice_even_within_the_month():
+    t = run("invoice-title-change", {"cross_month": False, "paper_invoice": False})
+    assert t.verdict == Verdict.REFUSED
+    assert [f.rule.code for f in t.fired] == ["no-void-of-electronic-invoice"]
+    assert "不能作废" in t.reasons[0].zh and "第二十五条" in t.reasons[0].zh
+    assert t.alternative.standard.plan.service == "invoice-correction"
+    assert "红字发票" in t.alternative_name
+    assert CATALOG.fact_label("paper_invoice") == "原发票为纸质发票"
+    # A paper invoice of this month may still be voided and reissued.
+    paper = run("invoice-title-change", {"cross_month": False, "paper_invoice": True})
+    assert paper.verdict == Verdict.NOT_NEEDED and not paper.fired
+    # Across months it is refused whatever the invoice, so the kind is not even asked.
+    cross = evaluate(CATALOG.rules, "invoice-title-change", {"cross_month": True})
+    assert [f.rule.code for f in cross.fired] == ["no-cross-month-invoice-title-change"]
+    assert not any("paper_invoice" in needs for _rule, needs in cross.unknown)
 
 
 def test_fire_acceptance_is_not_a_condition_of_the_construction_permit():

@@ -68,8 +68,12 @@ def test_a_cross_month_invoice_title_change_is_refused_with_the_red_letter_alter
     assert "红字发票" in t.alternative_name
 
 
-def test_the_same_month_title_change_is_allowed():
-    t = run("invoice-title-change", dt.date(2026, 11, 24), facts={"cross_month": False})
+def test_the_same_month_title_change_of_a_paper_invoice_is_allowed():
+    t = run(
+        "invoice-title-change",
+        dt.date(2026, 11, 24),
+        facts={"cross_month": False, "paper_invoice": True},
+    )
     assert t.verdict == Verdict.NOT_NEEDED
 
 
@@ -77,7 +81,8 @@ def test_a_same_month_correction_that_cannot_finish_in_the_month_is_the_red_lett
     # 31 December 15:00: voiding and reissuing takes past New Year, when the invoice is
     # already a month old — the seed's cross-month case, so the red-letter path.
     at = dt.datetime(2026, 12, 31, 15, tzinfo=SHANGHAI)
-    intake = Intake(deadline=dt.date(2027, 1, 8), written_notice=True, facts={"cross_month": False})
+    same_month_paper = {"cross_month": False, "paper_invoice": True}
+    intake = Intake(deadline=dt.date(2027, 1, 8), written_notice=True, facts=same_month_paper)
     t = triage(CATALOG.get("invoice-title-change"), intake, catalog=CATALOG, calendar=CAL, now=at)
     assert t.options.fastest.plan.finish_date >= dt.date(2027, 1, 1)
     assert t.verdict == Verdict.REFUSED
@@ -323,6 +328,7 @@ def test_every_rule_of_the_catalog_has_its_own_test_above():
     tested = {
         "no-cross-month-invoice-title-change",
         "invoice-title-change-within-month",
+        "no-void-of-electronic-invoice",
         "deregistration-requires-filings",
         "deregistration-requires-taxes-paid",
         "social-insurance-wage-base-minimum",

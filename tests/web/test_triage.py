@@ -26,6 +26,10 @@ def far() -> dt.date:
     return timezone.localdate() + dt.timedelta(days=45)
 
 
+# An invoice that may be voided and reissued: paper, and from this month.
+SAME_MONTH_PAPER = {"cross_month": False, "paper_invoice": True}
+
+
 @pytest.fixture
 def dereg(world):
     return new_case(
@@ -360,8 +364,9 @@ def refused(world):
     )
 
 
-# Mid-month: a same-month title change can finish within the month (at the end of one it is
-# refused for that reason, see test_a_same_month_correction_that_cannot_finish_in_the_month).
+# Mid-month: a same-month title change of a paper invoice can finish within the month (at the
+# end of one it is refused for that reason, see
+# test_a_same_month_correction_that_cannot_finish_in_the_month).
 @pytest.mark.clock("2026-11-26T10:00:00+08:00")
 def test_a_refusal_cannot_be_triaged_away_by_the_liaison(world, refused):
     from django.utils import timezone
@@ -373,13 +378,13 @@ def test_a_refusal_cannot_be_triaged_away_by_the_liaison(world, refused):
         case_triage(
             actor=world.zhang,
             case=refused,
-            data=TriageInput(deadline=far(), written_notice=True, facts={"cross_month": False}),
+            data=TriageInput(deadline=far(), written_notice=True, facts=SAME_MONTH_PAPER),
             now=timezone.now(),
         )
     case = case_triage(
         actor=world.chen,
         case=refused,
-        data=TriageInput(deadline=far(), written_notice=True, facts={"cross_month": False}),
+        data=TriageInput(deadline=far(), written_notice=True, facts=SAME_MONTH_PAPER),
         now=timezone.now(),
     )
     assert case.verdict == "not_needed"
@@ -520,7 +525,10 @@ def test_a_blocked_path_that_misses_the_deadline_says_so(world):
 def test_a_fact_the_triage_works_out_from_the_plan_is_never_asked():
     from expedite.cases.triage import fact_questions
 
-    assert [q["code"] for q in fact_questions("invoice-title-change")] == ["cross_month"]
+    assert [q["code"] for q in fact_questions("invoice-title-change")] == [
+        "cross_month",
+        "paper_invoice",
+    ]
 
 
 def test_a_case_stuck_at_the_approval_stage_is_laid_out_from_there(world):
