@@ -30,6 +30,7 @@ def english() -> bool:
 
 
 def _load(pk: int | None) -> None:
+    # Plans render their summaries with these words: importing them at the top is a cycle.
     from .plans import _version, current_catalog
 
     catalog = _version(pk) if pk is not None else current_catalog()
