@@ -56,6 +56,24 @@ def test_the_report_says_what_was_done_today_and_what_comes_next_working_day():
     assert r.client_todo == "· 请确认物品交接：公章"
 
 
+def test_the_report_is_written_in_the_language_it_is_given():
+    """Drafted for the client as it will be sent: its messages and the catalog's names in the
+    client's language (here a stand-in English)."""
+    english = {
+        "✔ %(track)s：%(step)s（已完成）": "✔ %(track)s: %(step)s (done)",
+        NOTHING_FOR_CLIENT: "Nothing needed from you.",
+    }
+    r = compose_report(
+        day=dt.date(2026, 11, 27),
+        cal=CAL,
+        steps=[step("材料准备", "本所", at(2026, 11, 26, 9), at(2026, 11, 27, 11))],
+        translate=lambda t: english.get(t, t),
+        term=lambda t: f"EN:{t}",
+    )
+    assert r.done_today == "✔ EN:本所: EN:材料准备 (done)"
+    assert r.client_todo == "Nothing needed from you."
+
+
 def test_a_quiet_day_still_says_so():
     r = compose_report(day=dt.date(2026, 11, 27), cal=CAL, steps=[])
     assert r.done_today == NOTHING_DONE and r.client_todo == NOTHING_FOR_CLIENT

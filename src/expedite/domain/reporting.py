@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .calendar import WorkCalendar
@@ -46,6 +46,17 @@ def _local_date(t: dt.datetime, cal: WorkCalendar) -> dt.date:
     return t.astimezone(cal.tz).date()
 
 
+STEP_FINISHED = gettext_noop("✔ %(track)s：%(step)s（已完成）")
+STEP_STARTED = gettext_noop("▶ %(track)s：%(step)s（已开始办理）")
+TRACK_NOTE = gettext_noop("· %(track)s：%(note)s")
+STEP_FINISHES = gettext_noop("· %(track)s：%(step)s（预计完成）")
+STEP_CONTINUES = gettext_noop("· %(track)s：%(step)s（继续办理）")
+
+
+def _same(text: str) -> str:
+    return text
+
+
 def compose_report(
     *,
     day: dt.date,
@@ -53,22 +64,30 @@ def compose_report(
     steps: Iterable[StepFact],
     track_notes: Iterable[tuple[str, str]] = (),
     client_items: Iterable[str] = (),
+    translate: Callable[[str], str] = _same,
+    term: Callable[[str], str] = _same,
 ) -> ReportContent:
     """今日完成 / 明日计划 / 需客户配合, one line per fact.
 
     Done today: steps finished or started on `day`, then the tracks' notes written that day.
     Plan: unfinished steps whose projected span touches the next working day.
-    The empty-section sentences are Chinese: the report goes to the client as written.
+    The report goes to the client as written: `translate` (messages) and `term` (catalog
+    names) write it in the client's language; Chinese without them.
     """
     steps = list(steps)
     next_day = cal.next_workday(day)
+
+    def line(template: str, **params: str) -> str:
+        return translate(template) % params
+
     done: list[str] = []
     for s in steps:
+        names = {"track": term(s.track), "step": term(s.name)}
         if s.finished_at and _local_date(s.finished_at, cal) == day:
-            done.append(f"✔ {s.track}：{s.name}（已完成）")
+            done.append(line(STEP_FINISHED, **names))
         elif s.started_at and _local_date(s.started_at, cal) == day:
-            done.append(f"▶ {s.track}：{s.name}（已开始办理）")
-    done.extend(f"· {track}：{note}" for track, note in track_notes if note)
+            done.append(line(STEP_STARTED, **names))
+    done.extend(line(TRACK_NOTE, track=term(t), note=note) for t, note in track_notes if note)
     plan: list[str] = []
     for s in steps:
         if s.finished_at:
@@ -76,13 +95,13 @@ def compose_report(
         first = _local_date(s.projected_start, cal)
         last = _local_date(s.projected_finish, cal)
         if first <= next_day <= last:
-            tail = "预计完成" if last == next_day else "继续办理"
-            plan.append(f"· {s.track}：{s.name}（{tail}）")
+            template = STEP_FINISHES if last == next_day else STEP_CONTINUES
+            plan.append(line(template, track=term(s.track), step=term(s.name)))
     todo = [f"· {item}" for item in client_items if item]
     return ReportContent(
-        done_today="\n".join(done) or NOTHING_DONE,
-        plan_tomorrow="\n".join(plan) or NOTHING_PLANNED,
-        client_todo="\n".join(todo) or NOTHING_FOR_CLIENT,
+        done_today="\n".join(done) or translate(NOTHING_DONE),
+        plan_tomorrow="\n".join(plan) or translate(NOTHING_PLANNED),
+        client_todo="\n".join(todo) or translate(NOTHING_FOR_CLIENT),
     )
 
 

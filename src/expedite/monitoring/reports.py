@@ -13,12 +13,14 @@ from collections import defaultdict
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from expedite.accounts.selectors import user_can
 from expedite.audit.services import audit_record
-from expedite.cases.models import Case
+from expedite.cases.models import Case, ClientContact
+from expedite.cases.words import term
 from expedite.custody.models import CustodyMovement
 from expedite.domain.audit import AuditKind
 from expedite.domain.calendar import WorkCalendar
@@ -73,7 +75,10 @@ def _client_items(case: Case, incidents, handovers) -> list[str]:
         items.append(_("请按材料清单尽快提供办理所需材料。"))
     if case.state == CaseState.ON_HOLD.value:
         items.append(_("本单正在等待您的回复或材料，收到后我们立即继续办理。"))
-    items.extend(f"{i.get_kind_display()}：{i.description}" for i in incidents)
+    items.extend(
+        _("%(kind)s：%(what)s") % {"kind": i.get_kind_display(), "what": i.description}
+        for i in incidents
+    )
     items.extend(
         _("请确认物品交接：%(item)s（%(kind)s，%(at)s）")
         % {
@@ -105,6 +110,12 @@ def contents(cases: list[Case], *, day: dt.date, now: dt.datetime, cal: WorkCale
         .select_related("item")
     ):
         handovers[m.item.case_id].append(m)
+    # The report goes to the client as written: drafted in its primary contact's language.
+    languages: dict[int, str] = {}
+    for client_id, language in ClientContact.objects.filter(
+        client_id__in={c.client_id for c in cases}
+    ).values_list("client_id", "language"):
+        languages.setdefault(client_id, language)
     result: dict[int, ReportContent] = {}
     for case in cases:
         proj = case_projection(
@@ -121,14 +132,17 @@ def contents(cases: list[Case], *, day: dt.date, now: dt.datetime, cal: WorkCale
             )
             for v in proj.steps
         ]
-        result[case.pk] = compose_report(
-            day=day,
-            cal=cal,
-            steps=facts,
-            # Track notes are the team's own words (they may be blunt or name colleagues):
-            # the liaison adds what the client should read when editing the draft.
-            client_items=_client_items(case, incidents[case.pk], handovers[case.pk]),
-        )
+        with translation.override(languages.get(case.client_id, settings.LANGUAGE_CODE)):
+            result[case.pk] = compose_report(
+                day=day,
+                cal=cal,
+                steps=facts,
+                # Track notes are the team's own words (they may be blunt or name colleagues):
+                # the liaison adds what the client should read when editing the draft.
+                client_items=_client_items(case, incidents[case.pk], handovers[case.pk]),
+                translate=_,
+                term=term,
+            )
     return result
 
 

@@ -7,7 +7,7 @@ from django.utils.translation import get_language, gettext
 
 from expedite.domain.errors import DomainError
 
-from .. import triage_text, words
+from .. import selectors, triage_text, words
 from ..plans import catalog_for
 
 register = template.Library()
@@ -89,3 +89,9 @@ def readable_triage(snapshot):
 def service_name(service):
     """A service type's name in the reader's language (the model keeps both)."""
     return service.display_name(get_language()) if service else ""
+
+
+@register.filter
+def client_language(case):
+    """The language the case's client reads: what is written for the client is marked so."""
+    return selectors.client_language(case) if case else ""
