@@ -259,9 +259,16 @@ def entered_values() -> list[str]:
 
 
 def sent_as_written() -> list[str]:
-    """Subjects of messages that exist only as written (to a client, in the client's language):
-    the outbox page and the evidence file quote them as they were sent, like a letter on file.
+    """Subjects of messages that exist only as written (to a client, in the client's language),
+    and the daily reports' lines: the outbox page and the evidence file quote them as they were
+    sent, like a letter on file.
     Messages kept as phrases are not among them: those are shown in the reader's language."""
+    from expedite.monitoring.models import DailyReport
     from expedite.notify.models import OutboxMessage
 
-    return list(OutboxMessage.objects.filter(said={}).values_list("subject", flat=True))
+    sent = list(OutboxMessage.objects.filter(said={}).values_list("subject", flat=True))
+    # A daily report is drafted in the client's language and sent as the liaison left it;
+    # the evidence file quotes each line of it.
+    for texts in DailyReport.objects.values_list("done_today", "plan_tomorrow", "client_todo"):
+        sent += [line for text in texts for line in text.splitlines()]
+    return sent

@@ -9,7 +9,8 @@ too. Cases: the demo's live ones and one finished history case of each kind.
 The rule, after removing every value people entered or that names someone (client, contact
 and staff names, case reasons, notes, comments, findings, handbook entries, file names, office
 names …, read from the database, also as templates cut them), and the subjects of messages
-sent to clients, which the outbox and evidence pages quote as sent, in the client's language:
+sent to clients and the lines of daily reports, which the outbox and evidence pages quote as
+sent, in the client's language:
 
 - English output has no Han character and no Chinese punctuation (，。：（）【】、 …) left;
 - Chinese output has no English phrase of the product's own (a msgstr, or a piece of one
