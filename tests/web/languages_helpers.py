@@ -270,5 +270,7 @@ def sent_as_written() -> list[str]:
     # A daily report is drafted in the client's language and sent as the liaison left it;
     # the evidence file quotes each line of it.
     for texts in DailyReport.objects.values_list("done_today", "plan_tomorrow", "client_todo"):
-        sent += [line for text in texts for line in text.splitlines()]
+        lines = [line for text in texts for line in text.splitlines()]
+        # Also without the line's mark (✔ ▶ ·): the PDF's font may have no glyph for it.
+        sent += lines + [line.lstrip("✔▶· ") for line in lines]
     return sent
