@@ -19,6 +19,7 @@ def test_a_phrase_round_trips_through_json_and_renders_the_same():
     assert stored == {
         "code": "triage.stage_reached",
         "params": {"stage": {"term": "部门审批中"}, "behind": {"items": [{"term": "初审"}]}},
+        "text": p.zh,
     }
     assert render(stored) == p.zh
     assert p.zh.startswith("事项已到“部门审批中”环节")
@@ -51,6 +52,18 @@ def test_an_unknown_code_is_refused_when_made_and_shown_as_kept_when_stored():
 def test_a_translation_that_breaks_its_placeholders_falls_back_to_chinese():
     p = Phrase("change.deadline", {"finish": "2026-12-31"})
     assert render(p.as_json(), translate=lambda s: "Until %(wrong)s") == "截止日期放宽到 2026-12-31"
+
+
+def test_a_phrase_stored_before_its_template_changed_still_displays():
+    """Stored parameters that no longer fit the template (one missing, a number stored as
+    text) show what was said, or the template with what it finds; never an error."""
+    assert render({"code": "triage.infeasible", "params": {"finish": "2026-12-01"}}) == (
+        "即使采用全部可行的加急手段，最快也要 2026-12-01 完成，比截止日期晚 — 个工作日。"
+    )
+    assert render({"code": "priority.slack", "params": {"days": "1.0"}}) == "余量 1.0 个工作日"
+    kept = {"code": "triage.infeasible", "params": {}, "text": "当时的说法"}
+    assert render(kept) == "当时的说法"
+    assert render({"code": "retired.code", "params": {}}) == "retired.code"
 
 
 @pytest.mark.parametrize("code", sorted(TEMPLATES))

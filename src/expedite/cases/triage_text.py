@@ -23,7 +23,7 @@ def verdict_label(code: str) -> str:
 
 def flag_label(code: str) -> str:
     label = FLAG_LABELS.get(code or "")
-    return gettext(label) if label else code
+    return gettext(label) if label else ""
 
 
 def _phrase(stored: Any) -> dict[str, Any]:

@@ -12,6 +12,7 @@ the translation catalog, so the product's `gettext` renders them in English.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,12 +62,29 @@ class Phrase:
             raise KeyError(f"unknown phrase code: {self.code}")
 
     def as_json(self) -> dict[str, Any]:
-        return {"code": self.code, "params": {k: _encode(v) for k, v in self.params.items()}}
+        """Code and parameters; `text`, the Chinese, for a reader of a version that no longer
+        knows the code."""
+        params = {k: _encode(v) for k, v in self.params.items()}
+        return {
+            "code": self.code,
+            "params": params,
+            "text": render({"code": self.code, "params": params}),
+        }
 
     @property
     def zh(self) -> str:
         """The phrase in Chinese, the product's source language (the CLI's default, logs)."""
         return render(self.as_json())
+
+
+class _Lenient(dict):
+    """Parameters that say "—" for a placeholder they do not have."""
+
+    def __missing__(self, key: str) -> str:
+        return "—"
+
+
+_SPEC = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[sdfr]")
 
 
 def _encode(value: Any) -> Any:
@@ -109,10 +127,17 @@ def render(
         return str(stored.get("text", stored.get("code", "")))
     params = {k: value(v) for k, v in (stored.get("params") or {}).items()}
     translated = translate(template)
-    try:
-        return translated % params if params else translated
-    except (KeyError, TypeError, ValueError):
-        return template % params if params else template
+    for text in (translated, template):
+        try:
+            return text % params if "%(" in text else text
+        except (KeyError, TypeError, ValueError):
+            continue
+    # Stored before the template changed its placeholders: what was said, else the template
+    # with the parameters it still finds.
+    if stored.get("text"):
+        return str(stored["text"])
+    as_text = _SPEC.sub(r"%(\1)s", template)
+    return as_text % _Lenient(params) if "%(" in as_text else as_text
 
 
 def render_value(
