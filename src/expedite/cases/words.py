@@ -46,6 +46,7 @@ def _load(pk: int | None) -> None:
 def forget() -> None:
     """A catalog version was loaded in this process: read the glossary again when asked."""
     with _lock:
+        _glossary.clear()
         _loaded.clear()
         _missing.clear()
 
@@ -58,10 +59,10 @@ def in_english(text: str) -> str:
     if found is not None or text in _missing:
         return found or text
     if None not in _loaded:
-        _load(None)  # the default catalog's, then the one in force
-    latest = CatalogVersion.objects.order_by("-pk").values_list("pk", flat=True).first()
-    if latest not in _loaded:
-        _load(latest)
+        _load(None)  # the default catalog's, then every stored version, newest last
+    for pk in CatalogVersion.objects.order_by("pk").values_list("pk", flat=True):
+        if pk not in _loaded:
+            _load(pk)
     found = _glossary.get(text)
     if found is None:
         _missing.add(text)
@@ -82,10 +83,6 @@ def say(stored: Any) -> str:
     if not english():
         return render(stored)
     return render(stored, translate=gettext, term=in_english, sep=list_sep())
-
-
-def say_all(stored: Any) -> list[str]:
-    return [say(s) for s in stored or ()]
 
 
 # Keys whose values are catalog text in a plan's JSON form (`plans.option_to_dict`).
