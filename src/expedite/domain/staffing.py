@@ -22,6 +22,7 @@ templates(
     {
         "staffing.and": gettext_noop("%(first)s；%(then)s"),
         "staffing.skills_match": gettext_noop("技能匹配"),
+        "staffing.schedule_adopted": gettext_noop("按采纳的排期调整"),
         "staffing.skills_missing": gettext_noop("缺少技能：%(skills)s"),
         "staffing.load": gettext_noop(
             "窗口内已排 %(load)s 小时，本单需 %(need)s 小时，可用 %(capacity)s 小时"

@@ -18,6 +18,7 @@ from expedite.audit.services import audit_record
 from expedite.cases.models import Case
 from expedite.domain.audit import AuditKind
 from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
+from expedite.domain.phrases import Phrase
 from expedite.domain.roles import Capability
 from expedite.domain.scheduling import Objective, Placement, Schedule, case_tardiness, check, solve
 from expedite.domain.staffing import CASE_ROLES, check_team
@@ -347,7 +348,8 @@ def _update_roles(actor, teams: dict[int, tuple[dict, dict]], *, proposal: int) 
                     "user_id": user_id,
                     "status": Assignment.CONFIRMED,
                     "confirmed_by": actor,
-                    "reason": _("按采纳的排期调整"),
+                    # Said in each reader's language, not the adopting manager's.
+                    "reason": Phrase("staffing.schedule_adopted").as_json(),
                 },
             )
             changed.append({"case": case_id, "role": role, "user": user_id})
