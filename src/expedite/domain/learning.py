@@ -19,7 +19,7 @@ from . import yamltext
 from .catalog import LeverKind, parse_catalog
 from .catalog_fields import _duration
 from .errors import CatalogError, ValidationFailed, gettext_noop
-from .phrases import Phrase, Term, encode, templates
+from .phrases import Msg, Phrase, Term, encode, templates
 
 
 class RetroReason(enum.StrEnum):
@@ -161,10 +161,23 @@ def _apply(doc: dict, change: CatalogChange) -> tuple[Any, Any, Any] | None:
     return (encode(what), before, encode(_lever_phrase(lever)))
 
 
+# How a lever speeds a step up, in words (the catalog's `kind` is a code).
+LEVER_KIND_WORDS = {
+    "compress": gettext_noop("压缩时长"),
+    "remote": gettext_noop("远程办理"),
+    "skip": gettext_noop("省去该步骤"),
+    "parallel": gettext_noop("同步进行"),
+}
+
+
 def _lever_phrase(lever: Mapping) -> Phrase:
+    kind = str(lever.get("kind", ""))
     text = Phrase(
         "revision.lever_kind",
-        {"lever": Term(str(lever.get("name", ""))), "kind": str(lever.get("kind", ""))},
+        {
+            "lever": Term(str(lever.get("name", ""))),
+            "kind": Msg(LEVER_KIND_WORDS[kind]) if kind in LEVER_KIND_WORDS else kind,
+        },
     )
     to = duration_phrase(lever["to"]) if lever.get("to") else None
     return Phrase("revision.lever_to", {"lever": text, "to": to}) if to else text
