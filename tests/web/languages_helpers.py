@@ -254,7 +254,6 @@ def entered_values() -> list[str]:
     values.extend(staff_display_name(u) for u in get_user_model().objects.all())
     for contact in ClientContact.objects.all():
         values += [mask_name(contact.name), mask_phone(contact.phone), mask_email(contact.email)]
-    values += sent_as_written()
     return [v for v in values if v]
 
 
