@@ -256,6 +256,18 @@ def test_a_role_that_may_not_edit_clients_cannot_change_a_language(client, world
     assert contact.language == "zh-hans"
 
 
+def test_a_contact_of_another_client_cannot_be_changed_through_this_one(client, world):
+    """The route is one client's; a contact id of another client is refused and unchanged."""
+    other = world.hengxin.contacts.get()
+    _staff(client, world.zhang)
+    before = AuditEvent.objects.count()
+    url = reverse("client_contact_language", args=[world.acme.pk])
+    response = client.post(url, {"contact": other.pk, "language": "en"}, follow=True)
+    assert response.status_code in (200, 404)
+    other.refresh_from_db()
+    assert other.language == "zh-hans" and AuditEvent.objects.count() == before
+
+
 def test_the_demo_contact_of_delan_reads_english(db, catalog):
     from expedite.ops.demo import DEMO_CLIENTS, DEMO_CONTACT_LANGUAGES
 

@@ -1,9 +1,9 @@
 """The evidence file of a case: a ZIP anyone can check offline.
 
 Contents:
-- `index.pdf` — a Chinese index (embedded CJK font): the case, its triage, the plan promised,
-  the files with their SHA-256, the fee ledger, the client's signed confirmation, and every
-  audit event with its hash;
+- `index.pdf` — an index in the exporter's language (embedded CJK font): the case, its triage,
+  the plan promised, the files with their SHA-256, the fee ledger, the client's signed
+  confirmation, and every audit event with its hash;
 - `events.json` — the case's audit events with every field the hash covers, plus for each
   the hash of the event before it in the firm's chain (the chain proof);
 - `files/` — the stored files (documents and every material version), named by SHA-256;
