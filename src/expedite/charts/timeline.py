@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from html import escape
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_lazy
 
-from expedite.domain.calendar import WorkCalendar
+from expedite.domain.calendar import WEEKDAYS_ZH, WorkCalendar
 from expedite.domain.planning import Plan
 
 ROW = 26
@@ -34,17 +34,6 @@ WORKLOAD_LABEL = gettext_lazy("人员负荷")
 SCHEDULE_LABEL = gettext_lazy("排期")
 
 
-WEEKDAYS = (
-    gettext_noop("周一"),
-    gettext_noop("周二"),
-    gettext_noop("周三"),
-    gettext_noop("周四"),
-    gettext_noop("周五"),
-    gettext_noop("周六"),
-    gettext_noop("周日"),
-)
-
-
 def _same(text: str) -> str:
     return text
 
@@ -54,7 +43,7 @@ def _step_label(step: str, track: str) -> str:
 
 
 def _weekday(day: dt.date) -> str:
-    return _(WEEKDAYS[day.weekday()])
+    return _(WEEKDAYS_ZH[day.weekday()])
 
 
 def moment(t: dt.datetime, tz: dt.tzinfo) -> str:
