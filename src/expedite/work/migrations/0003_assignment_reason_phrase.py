@@ -11,13 +11,26 @@ def text_to_json(apps, schema_editor):
         a.save(update_fields=["reason"])
 
 
+def json_to_text(apps, schema_editor):
+    # Back to text: a reason kept as a JSON string is that string again; phrases stay JSON.
+    Assignment = apps.get_model("work", "Assignment")
+    for a in Assignment.objects.only("pk", "reason"):
+        try:
+            value = json.loads(a.reason or '""')
+        except ValueError:
+            continue
+        if isinstance(value, str):
+            a.reason = value
+            a.save(update_fields=["reason"])
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("work", "0002_schedule_proposals"),
     ]
 
     operations = [
-        migrations.RunPython(text_to_json, migrations.RunPython.noop, elidable=True),
+        migrations.RunPython(text_to_json, json_to_text, elidable=True),
         migrations.AlterField(
             model_name="assignment",
             name="reason",
