@@ -276,6 +276,11 @@ def test_the_summary_for_the_client_is_plain_chinese():
         ("trademark-registration", {"uses_state_symbols": True}, "trademark-prohibited-signs"),
         ("construction-permit", {"drawing_review_ok": False}, "construction-drawing-review"),
         ("business-change", {"resolution_signed": False}, "business-change-resolution"),
+        (
+            "food-business-license",
+            {"prepackaged_only": True},
+            "prepackaged-food-filing-not-license",
+        ),
     ],
 )
 def test_each_rule_fires_on_its_facts_and_not_on_the_compliant_ones(service, facts, rule):
@@ -339,5 +344,6 @@ def test_every_rule_of_the_catalog_has_its_own_test_above():
         "trademark-prohibited-signs",
         "construction-drawing-review",
         "business-change-resolution",
+        "prepackaged-food-filing-not-license",
     }
     assert {r.code for r in CATALOG.rules} == tested

@@ -38,7 +38,9 @@ def quoted(world):
         actor=world.zhang,
         case=case,
         data=TriageInput(
-            deadline=deadline, written_notice=True, facts={"business_license_valid": True}
+            deadline=deadline,
+            written_notice=True,
+            facts={"business_license_valid": True, "prepackaged_only": False},
         ),
         now=timezone.now(),
     )

@@ -58,6 +58,8 @@ def test_the_client_is_told_its_next_step_from_materials_to_confirmation(
         verdicts={
             "license": {"verdict": "ok"},
             "resolution": {"verdict": "ok"},
+            "application": {"verdict": "ok"},
+            "articles-amendment": {"verdict": "ok"},
             "id-copies": {"verdict": "missing"},
         },
     )

@@ -47,6 +47,8 @@ def test_the_client_uploads_the_missing_item_from_a_phone(world, page, live_serv
         verdicts={
             "license": {"verdict": "ok"},
             "resolution": {"verdict": "ok"},
+            "application": {"verdict": "ok"},
+            "articles-amendment": {"verdict": "ok"},
             "id-copies": {"verdict": "missing"},
         },
     )

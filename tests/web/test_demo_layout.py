@@ -54,7 +54,9 @@ def test_every_seed_example_shows_its_verdict_at_any_instant(catalog, instant):
 
 def test_room_to_spare_moves_the_deadline_by_working_days(catalog):
     now = dt.datetime(2026, 12, 4, 17, 59, tzinfo=SHANGHAI)
-    data = demo_intake(written_notice=True, facts={"business_license_valid": True})
+    data = demo_intake(
+        written_notice=True, facts={"business_license_valid": True, "prepackaged_only": False}
+    )
     first = deadline_for(
         service_code="food-business-license",
         data=data,

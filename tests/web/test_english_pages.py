@@ -172,6 +172,8 @@ def test_the_correction_notice_is_said_in_the_readers_language(world, glossary):
     verdicts = {
         "license": {"verdict": "missing"},
         "resolution": {"verdict": "invalid", "reason": "缺少股东李四的签字"},
+        "application": {"verdict": "ok"},
+        "articles-amendment": {"verdict": "ok"},
         "id-copies": {"verdict": "ok"},
     }
     review = prereview_record(actor=world.zhang, case=case, verdicts=verdicts, now=timezone.now())

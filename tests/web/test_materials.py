@@ -45,6 +45,8 @@ def upload(world, case, item, content=None, *, name="a.pdf", when=None, fields=N
 ALL_OK = {
     "license": {"verdict": "ok"},
     "resolution": {"verdict": "ok"},
+    "application": {"verdict": "ok"},
+    "articles-amendment": {"verdict": "ok"},
     "id-copies": {"verdict": "ok"},
 }
 
@@ -164,6 +166,8 @@ def test_problems_give_one_notice_and_hold_the_case_until_everything_is_resubmit
     verdicts = {
         "license": {"verdict": "ok"},
         "resolution": {"verdict": "invalid", "reason": "缺少股东李四的签字"},
+        "application": {"verdict": "ok"},
+        "articles-amendment": {"verdict": "ok"},
         "id-copies": {"verdict": "missing"},
     }
     review = prereview_record(actor=world.zhang, case=case, verdicts=verdicts, now=t0)
@@ -268,7 +272,13 @@ def test_the_case_page_shows_the_checklist_and_records_verdicts(world, case, cli
     assert 'id="materials"' in page and "第 1 轮预审进行中" in page and "营业执照正副本" in page
     response = client.post(
         reverse("material_review", args=[case.pk]),
-        {"verdict-license": "ok", "verdict-resolution": "missing", "verdict-id-copies": "missing"},
+        {
+            "verdict-license": "ok",
+            "verdict-resolution": "missing",
+            "verdict-application": "ok",
+            "verdict-articles-amendment": "ok",
+            "verdict-id-copies": "missing",
+        },
     )
     assert response.status_code == 302
     page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
@@ -302,6 +312,8 @@ def test_the_demo_shows_a_held_case_a_running_clock_and_the_wage_base_finding(ca
     assert {k: v["verdict"] for k, v in review.verdicts.items()} == {
         "license": "ok",
         "resolution": "invalid",
+        "application": "ok",
+        "articles-amendment": "missing",
         "id-copies": "expiring",
     }
     assert "缺少股东李四的签字" in review.notice_shown() and "到期" in review.notice_shown()
@@ -309,11 +321,13 @@ def test_the_demo_shows_a_held_case_a_running_clock_and_the_wage_base_finding(ca
     notice, reminder = review.messages.order_by("number")
     assert (notice.number, reminder.number) == (0, 1)
     assert notice.sent_at == review.finished_at < reminder.sent_at <= timezone.now()
-    assert reminder.items == ["resolution", "id-copies"]
+    assert reminder.items == ["resolution", "articles-amendment", "id-copies"]
     assert (
         AuditEvent.objects.filter(kind=AuditKind.CORRECTION_REMINDER_SENT, case=held).count() == 1
     )
-    food = Case.objects.exclude(HISTORY_CASES).get(service__code="food-business-license")
+    # The first food case is the licence under pre-review (the other is the prepackaged refusal).
+    foods = Case.objects.exclude(HISTORY_CASES).filter(service__code="food-business-license")
+    food = foods.order_by("pk").first()
     running = food.prereviews.get()
     assert running.finished_at is None and running.due_at > timezone.now()
     social = Case.objects.get(reason=SOCIAL_REASON)

@@ -52,6 +52,8 @@ def held(world, *, client="hengxin", verdicts=None, when=None):
     verdicts = verdicts or {
         "license": {"verdict": "ok"},
         "resolution": {"verdict": "invalid", "reason": "缺少股东李四的签字"},
+        "application": {"verdict": "ok"},
+        "articles-amendment": {"verdict": "ok"},
         "id-copies": {"verdict": "missing"},
     }
     prereview_record(actor=world.zhang, case=case, verdicts=verdicts, now=when or at(THU, "10:30"))
@@ -74,11 +76,15 @@ def reminders(case) -> list[tuple[int, dt.datetime, list[str]]]:
 ONLY_ID_CARD = {
     "license": {"verdict": "ok"},
     "resolution": {"verdict": "ok"},
+    "application": {"verdict": "ok"},
+    "articles-amendment": {"verdict": "ok"},
     "id-copies": {"verdict": "missing"},
 }
 ONLY_SIGNATURE = {
     "license": {"verdict": "ok"},
     "resolution": {"verdict": "invalid", "reason": "缺少股东李四的签字"},
+    "application": {"verdict": "ok"},
+    "articles-amendment": {"verdict": "ok"},
     "id-copies": {"verdict": "ok"},
 }
 
@@ -127,6 +133,8 @@ def test_a_retried_review_or_notice_sends_no_second_copy(world, client):
     form = {
         "verdict-license": "ok",
         "verdict-resolution": "missing",
+        "verdict-application": "ok",
+        "verdict-articles-amendment": "ok",
         "verdict-id-copies": "missing",
     }
     for _ in range(2):  # a double click, or the browser posting again

@@ -120,6 +120,8 @@ def test_the_portal_section_shows_states_notes_and_the_notice(world, client, cas
         verdicts={
             "license": {"verdict": "ok"},
             "resolution": {"verdict": "invalid", "reason": "缺少股东李四的签字"},
+            "application": {"verdict": "ok"},
+            "articles-amendment": {"verdict": "ok"},
             "id-copies": {"verdict": "missing"},
         },
     )

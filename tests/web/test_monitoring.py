@@ -73,10 +73,10 @@ def test_the_report_is_drafted_from_the_days_steps_and_sent_once_at_report_time(
     steps = {s.code: s for s in StepRun.objects.filter(case=case)}
     step_start(actor=world.zhao, step=steps["prepare"], now=at(day, 9, 30))
     step_finish(actor=world.zhao, step=steps["prepare"], now=at(day, 15), note="核查完毕")
-    step_start(actor=world.zhao, step=steps["commerce"], now=at(day, 15, 10))
+    step_start(actor=world.zhao, step=steps["tax"], now=at(day, 15, 10))
     track_update(
         actor=world.zhao,
-        track=steps["commerce"].track,
+        track=steps["tax"].track,
         status="active",
         note="已网上递交备案材料",
         now=at(day, 15, 20),
@@ -86,15 +86,15 @@ def test_the_report_is_drafted_from_the_days_steps_and_sent_once_at_report_time(
     report = DailyReport.objects.get(case=case, date=day)
     assert report.status == "draft"
     assert "✔ 本所：材料准备与政策核查（已完成）" in report.done_today
-    assert "▶ 商务局：商务局备案（已开始办理）" in report.done_today
+    assert "▶ 税务局：股权转让涉税申报（已开始办理）" in report.done_today
     # The team's track notes stay internal: the liaison writes for the client when editing.
     assert "已网上递交备案材料" not in report.done_today
-    assert "商务局备案" in report.plan_tomorrow  # three working days: it goes on tomorrow
+    assert "股权转让涉税申报" in report.plan_tomorrow  # three working days: it goes on tomorrow
     assert "材料准备" not in report.plan_tomorrow
     assert not report_messages(case).exists()
     assert reports_tick(now=at(day, 16, 30)) == {"drafted": 0, "sent": 0}
     # Finished after the draft was written, before it went: an unedited report says so.
-    step_finish(actor=world.zhao, step=steps["commerce"], now=at(day, 16, 40))
+    step_finish(actor=world.zhao, step=steps["tax"], now=at(day, 16, 40))
     assert reports_tick(now=at(day, 17)) == {"drafted": 0, "sent": 1}
     report.refresh_from_db()
     assert report.status == "sent" and report.sent_at == at(day, 17)
@@ -103,7 +103,7 @@ def test_the_report_is_drafted_from_the_days_steps_and_sent_once_at_report_time(
     assert message.key == f"report:{case.pk}:{day.isoformat()}:{contact.pk}:email"
     assert message.recipient == "wugang@hengxin.example"
     assert "今日完成" in message.body and "材料准备与政策核查" in message.body
-    assert "商务局备案（已完成）" in message.body
+    assert "股权转让涉税申报（已完成）" in message.body
     assert "已网上递交备案材料" not in message.body
     # A restarted worker, or the next minute: nothing twice.
     assert reports_tick(now=at(day, 17, 1)) == {"drafted": 0, "sent": 0}
@@ -361,7 +361,7 @@ def test_the_impact_moves_the_projection_and_the_client_is_told_once(world):
     case = running_case(world)
     now = timezone.now()
     before = case_projection(case, now=now)
-    commerce = StepRun.objects.get(case=case, code="commerce")
+    commerce = StepRun.objects.get(case=case, code="tax")
     incident = incident_raise(
         actor=world.li,
         case=case,

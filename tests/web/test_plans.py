@@ -85,7 +85,7 @@ def test_api_what_if_plan(client, auth):
             "service": "foreign-equity-change",
             "start": "2026-11-23",
             "deadline": "2026-11-27",
-            "preconditions": ["department-precoordinated"],
+            "preconditions": ["department-precoordinated", "transfer-tax-not-blocking"],
         },
         content_type="application/json",
         **auth,
@@ -168,9 +168,14 @@ def test_the_plan_follows_a_newly_loaded_catalog(catalog, tmp_path):
     from expedite.cases.plans import service_definition
     from expedite.catalog import default_catalog_text
 
-    text = default_catalog_text().replace(
-        "{code: review, name: 材料审核, duration: {workdays: 2}",
-        "{code: review, name: 材料审核, duration: {workdays: 4}",
+    text = (
+        default_catalog_text()
+        .replace(
+            "{code: review, name: 材料审核, duration: {workdays: 2}",
+            "{code: review, name: 材料审核, duration: {workdays: 4}",
+        )
+        # The firm's targets follow its steps, or the load is refused.
+        .replace("targets: {standard: 5, expedited: 3}", "targets: {standard: 7, expedited: 3}")
     )
     path = tmp_path / "firm.yaml"
     path.write_text(text, encoding="utf-8")

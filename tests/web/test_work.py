@@ -35,12 +35,12 @@ def accept(world, case):
 
 @pytest.fixture
 def skilled(world, make_user):
-    """li knows 外资 and 工商; li2 is a process specialist without those skills."""
+    """li knows 外资, 工商 and 税务; li2 is a process specialist without those skills."""
     world.li2 = make_user("li2", Role.PROCESS, first_name="强", last_name="李")
     profile_save(
         actor=world.chen,
         user=world.li,
-        skills=["外资", "工商"],
+        skills=["外资", "工商", "税务"],
         capacity_hours=8,
         expedite_team=True,
     )
@@ -50,7 +50,7 @@ def skilled(world, make_user):
     profile_save(
         actor=world.chen,
         user=world.wang,
-        skills=["外资", "工商", "法务"],
+        skills=["外资", "工商", "法务", "税务"],
         capacity_hours=8,
         expedite_team=True,
     )
@@ -61,7 +61,7 @@ def test_accepting_lays_out_one_track_per_department_and_proposes_the_team(skill
     world = skilled
     case = accept(world, open_case(world))
     tracks = list(Track.objects.filter(case=case).values_list("name", flat=True))
-    assert {"商务局", "市场监管局", "外汇局"} <= set(tracks)
+    assert {"税务局", "市场监管局", "银行"} <= set(tracks)
     steps = StepRun.objects.filter(case=case)
     assert steps.count() >= 4 and all(s.duration_us > 0 for s in steps)
     team = {a.role: a for a in Assignment.objects.filter(case=case)}
@@ -125,7 +125,7 @@ def test_steps_follow_their_order_and_a_slip_moves_the_successors(skilled):
     case = accept(world, open_case(world))
     steps = {s.code: s for s in StepRun.objects.filter(case=case)}
     with pytest.raises(ValidationFailed) as info:
-        step_start(actor=world.li, step=steps["commerce"], now=timezone.now())
+        step_start(actor=world.li, step=steps["tax"], now=timezone.now())
     assert "前置步骤尚未完成" in info.value.template
     assert "材料准备与政策核查" in info.value.params["steps"]
     first = steps["prepare"]
@@ -138,13 +138,13 @@ def test_steps_follow_their_order_and_a_slip_moves_the_successors(skilled):
     step_finish(actor=world.li, step=first, now=late, actual_hours="6.5", note="补充政策核查")
     slipped = case_projection(case, now=late)
     assert cal.work_clock(slipped.finish) - cal.work_clock(on_time.finish) == 2 * cal.hours.day_us
-    commerce = next(v for v in slipped.steps if v.run.code == "commerce")
+    commerce = next(v for v in slipped.steps if v.run.code == "tax")
     assert commerce.start >= late
     assert StepRun.objects.get(pk=first.pk).actual_hours == pytest.approx(6.5)
     with pytest.raises(ValidationFailed):
         step_finish(actor=world.li, step=first, now=late)
     with pytest.raises(ValidationFailed):
-        step_finish(actor=world.li, step=steps["commerce"], now=late, actual_hours="abc")
+        step_finish(actor=world.li, step=steps["tax"], now=late, actual_hours="abc")
 
 
 def test_the_risk_reviewer_does_not_update_progress(skilled):
@@ -169,7 +169,7 @@ def test_a_track_not_synced_by_ten_is_stale(skilled):
         actor=world.li,
         track=track,
         status="active",
-        note="商务局已受理",
+        note="税务局已受理",
         now=dt.datetime(2026, 11, 24, 10, 40, tzinfo=SHANGHAI),
     )
     assert track not in stale_tracks(now=dt.datetime(2026, 11, 24, 11, 0, tzinfo=SHANGHAI))
@@ -182,7 +182,7 @@ def test_the_queue_decides_who_waits_when_one_specialist_is_overbooked(skilled):
     profile_save(
         actor=world.chen,
         user=world.li,
-        skills=["外资", "工商"],
+        skills=["外资", "工商", "税务"],
         capacity_hours=4,
         expedite_team=True,
     )
@@ -209,7 +209,7 @@ def test_board_and_case_page_show_the_work(client, skilled):
     case = accept(world, open_case(world))
     client.login(username="chen", password=PASSWORD)
     page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
-    assert "人员分工" in page and "办理进度" in page and "商务局" in page and "<svg" in page
+    assert "人员分工" in page and "办理进度" in page and "税务局" in page and "<svg" in page
     board = client.get(reverse("board")).content.decode()
     for section in ("我的加急单", "今日到期", "有风险", "未按时同步的通道", "负荷", "谁在等待"):
         assert section in board

@@ -20,6 +20,7 @@ from expedite.domain.verdict_text import options_summary
 from expedite.workdays.selectors import firm_calendar
 
 from . import selectors
+from .limits import authority_lines
 from .plans import (
     case_options,
     catalog_for,
@@ -137,7 +138,9 @@ def _quote(case, result: Options) -> dict:
     language = selectors.client_language(case)
     with translation.override(language):
         service = case.service.display_name(language)
-        text = quote_text(result, client=case.client.name, service=service)
+        text = quote_text(
+            result, client=case.client.name, service=service, definition=definition_for(case)
+        )
     return {"quote": text, "quote_language": language}
 
 
@@ -175,6 +178,7 @@ def plan_context(request, case) -> dict:
         ],
         "gantt": mark_safe(plan_svg(rows, cal, deadline=case.requested_deadline, term=term)),  # noqa: S308 - built with escape()
         **_quote(case, result),
+        "authorities": authority_lines(service),
         "choices": fact_choices(service, catalog, facts),
         "query": request.GET.urlencode(),
         "unavailable": [

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from expedite.domain.catalog import ServiceType
 from expedite.domain.planning import Option, Options
 
+from .limits import authority_sentences
 from .words import list_sep, term
 
 
@@ -38,7 +40,9 @@ def _option(label: str, option: Option) -> str:
     }
 
 
-def quote_text(result: Options, *, client: str, service: str) -> str:
+def quote_text(
+    result: Options, *, client: str, service: str, definition: ServiceType | None = None
+) -> str:
     std = result.standard
     lines = [
         _("%(client)s您好，关于“%(service)s”的加急需求，我们的评估如下：")
@@ -76,6 +80,15 @@ def quote_text(result: Options, *, client: str, service: str) -> str:
                     "late": result.fastest.late_by_workdays,
                 }
             )
+    if definition is not None and definition.authorities:
+        # The government's own clock beside ours: what the law allows each authority.
+        lines.append(
+            _(
+                "办理机关的时限（法律允许的最长期限；以上日期按通常办理时间计算，"
+                "机关用足期限时可能顺延）："
+            )
+        )
+        lines += authority_sentences(definition)
     if any(o.plan.provisional for o in (std, result.fastest)):
         lines.append(_("注：所涉年份的放假安排尚未公布，日期为暂定，公布后我们会及时确认。"))
     lines.append(

@@ -62,7 +62,7 @@ def demo_custody(*, users: dict, now: dt.datetime) -> int:
             case=case,
             kind="tax_ukey",
             label="税务 UKey（金税盘）",
-            purpose="外汇局、税务变更登记申报",
+            purpose="银行外汇变更登记、股权转让涉税申报",
             expected_return=cal.add_workdays(today, -3),
             now=earlier,
         )

@@ -7,6 +7,7 @@ durations, unknown skills or roles. A firm edits its own copy; these are its def
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from .catalog_english import check_english
 from .catalog_fields import (
     Material,
     StepTemplate,
+    _check_dag,
     _check_materials,
     _checklist,
     _code,
@@ -29,6 +31,7 @@ from .catalog_fields import (
     _material,
     _require,
 )
+from .catalog_limits import Authority, Targets, parse_authorities, parse_targets, verified_date
 from .durations import Duration
 from .errors import CatalogError
 from .rules import parse_rules
@@ -80,6 +83,7 @@ class Prerequisite:
     name: str
     remedy: tuple[StepTemplate, ...] = ()
     basis: str = ""
+    verified_on: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +125,9 @@ class ServiceType:
     # What a supervisor checks before the first submission to an authority (递交前复核): the
     # signatures and seals, the forms against the licence. Empty: no such gate.
     submission_checklist: tuple[str, ...] = ()
+    # The government's clock at each authority, and the firm's own (catalog_limits).
+    authorities: tuple[Authority, ...] = ()
+    targets: Targets | None = None
 
     def first_submission(self) -> StepTemplate | None:
         """The first step carried out at an authority (not the firm's or the client's own)."""
@@ -258,30 +265,6 @@ def _lever(
     )
 
 
-def _check_dag(steps: list[StepTemplate], where: str) -> None:
-    known = {s.code for s in steps}
-    for s in steps:
-        for d in s.depends_on:
-            if d not in known:
-                raise CatalogError(f"{where}.steps[{s.code}].depends_on: 未知步骤“{d}”。")
-    graph = {s.code: s.depends_on for s in steps}
-    state: dict[str, int] = {}
-
-    def visit(code: str, path: list[str]) -> None:
-        if state.get(code) == 2:
-            return
-        if state.get(code) == 1:
-            cycle = " → ".join([*path[path.index(code) :], code])
-            raise CatalogError(f"{where}.steps: 步骤依赖成环：{cycle}。")
-        state[code] = 1
-        for d in graph[code]:
-            visit(d, [*path, code])
-        state[code] = 2
-
-    for code in graph:
-        visit(code, [])
-
-
 def parse_service(
     entry: Any,
     *,
@@ -358,7 +341,8 @@ def _parse_service(
                 code=pcode,
                 name=str(_require(p, "name", pwhere)),
                 remedy=tuple(remedy),
-                basis=str(p.get("basis", "")),
+                basis=_basis(p, pwhere, strict=strict),
+                verified_on=verified_date(p.get("verified_on"), pwhere, required=strict),
             )
         )
     surcharge = entry.get("surcharge") or {}
@@ -405,7 +389,21 @@ def _parse_service(
         industry_workdays=None if industry is None else float(industry),
         checklist=checklist,
         submission_checklist=submission_checklist,
+        authorities=parse_authorities(
+            entry,
+            where,
+            {s.track for s in steps} | {s.track for p in prerequisites for s in p.remedy},
+            strict=strict,
+        ),
+        targets=parse_targets(entry, where),
     )
+
+
+def _basis(entry: dict, where: str, *, strict: bool) -> str:
+    basis = str(entry.get("basis") or "").strip()
+    if strict and not basis:
+        raise CatalogError(f"{where}: 缺少 basis（前提须写明法规条款或依据）。")
+    return basis
 
 
 def parse_catalog(
@@ -452,6 +450,7 @@ def parse_catalog(
         source=source,
         parse_step=lambda entry, where: _step(entry, where, skill_set),
         known_services=seen,
+        strict=strict,
     )
     for rule in rules:
         for code in rule.services or ():

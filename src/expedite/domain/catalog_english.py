@@ -66,6 +66,14 @@ def displayed_texts(catalog: Catalog) -> Iterator[tuple[str, str]]:
         for lever in service.levers:
             yield f"{at}.levers[{lever.code}].name", lever.name
             yield f"{at}.levers[{lever.code}].reason", lever.reason
+        for a in service.authorities:
+            where = f"{at}.authorities[{a.track}]"
+            yield f"{where}.track", a.track
+            yield f"{where}.note", a.note
+            for key, limit in (("legal_limit", a.legal), ("committed_limit", a.committed)):
+                if limit is not None:
+                    yield f"{where}.{key}.starts", limit.starts
+                    yield f"{where}.{key}.basis", limit.basis
     for fact, question in catalog.facts:
         yield f"facts[{fact}]", question
     for rule in catalog.rules:

@@ -174,3 +174,27 @@ class StepTemplate:
     milestone: str = ""
     depends_on: tuple[str, ...] = ()
     when: str = ""  # included only when this fact holds (e.g. a likely rejection)
+
+
+def _check_dag(steps: list[StepTemplate], where: str) -> None:
+    known = {s.code for s in steps}
+    for s in steps:
+        for d in s.depends_on:
+            if d not in known:
+                raise CatalogError(f"{where}.steps[{s.code}].depends_on: 未知步骤“{d}”。")
+    graph = {s.code: s.depends_on for s in steps}
+    state: dict[str, int] = {}
+
+    def visit(code: str, path: list[str]) -> None:
+        if state.get(code) == 2:
+            return
+        if state.get(code) == 1:
+            cycle = " → ".join([*path[path.index(code) :], code])
+            raise CatalogError(f"{where}.steps: 步骤依赖成环：{cycle}。")
+        state[code] = 1
+        for d in graph[code]:
+            visit(d, [*path, code])
+        state[code] = 2
+
+    for code in graph:
+        visit(code, [])

@@ -331,9 +331,12 @@ def plan(
     )
 
 
-def nominal_workdays(service: ServiceType, day: dt.timedelta) -> int:
-    """The standard plan's length in whole working days (for listings)."""
-    net = _network(service, PlanFacts(), day)
+def nominal_workdays(
+    service: ServiceType, day: dt.timedelta, levers: Iterable[Lever] = ()
+) -> int:
+    """The plan's length in whole working days (for listings and the catalog's targets):
+    the standard plan, or with `levers` applied whatever their preconditions."""
+    net = _apply(_network(service, PlanFacts(), day), levers, day)
     _finish, end = _forward(net, _order(net), 0)
     whole, rest = divmod(end, day // US)
     return whole + (1 if rest else 0)

@@ -11,12 +11,14 @@ fires when all its conditions hold on the case's facts. Kinds:
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from .catalog_fields import StepTemplate
+from .catalog_limits import verified_date
 from .errors import CatalogError
 
 
@@ -80,6 +82,7 @@ class Rule:
     alternative: str = ""  # the compliant alternative, in words
     prerequisite: str = ""  # require: the service prerequisite whose remedy comes first
     missing_material: str = ""  # require: a material that must be produced first
+    verified_on: dt.date | None = None  # when someone last checked the basis still holds
 
     def applies_to(self, service: str) -> bool:
         return not self.services or service in self.services
@@ -137,9 +140,12 @@ def evaluate(rules: tuple[Rule, ...], service: str, facts: Mapping[str, Any]) ->
 
 
 def parse_rules(
-    entries: Any, *, source: str, parse_step, known_services: set[str]
+    entries: Any, *, source: str, parse_step, known_services: set[str], strict: bool = True
 ) -> tuple[Rule, ...]:
-    """Rules from the catalog's `rules:` list; errors name the file and the rule."""
+    """Rules from the catalog's `rules:` list; errors name the file and the rule.
+
+    A strict catalog (one being loaded) must date every basis (`verified_on`).
+    """
     if entries is None:
         return ()
     if not isinstance(entries, list):
@@ -200,6 +206,7 @@ def parse_rules(
                 alternative=str(entry.get("alternative") or ""),
                 prerequisite=str(entry.get("prerequisite") or ""),
                 missing_material=str(entry.get("missing_material") or ""),
+                verified_on=verified_date(entry.get("verified_on"), where, required=strict),
             )
         )
     return tuple(rules)

@@ -80,6 +80,7 @@ def materials_demo_load(*, users: dict, now: dt.datetime) -> int:
         for item, name, content, fields in (
             ("license", "营业执照副本.pdf", _pdf("Business licence"), {"uscc": case.client.uscc}),
             ("resolution", "股东会决议.pdf", _pdf("Shareholders resolution", 2), {}),
+            ("application", "公司变更登记申请书.pdf", _pdf("Change application"), {}),
             (
                 "id-copies",
                 "法定代表人身份证.jpg",
@@ -111,6 +112,9 @@ def materials_demo_load(*, users: dict, now: dt.datetime) -> int:
                     "reason": "缺少股东李四的签字，签字股东的表决权不足三分之二，请补签后加盖公章",
                 },
                 "id-copies": {"verdict": "expiring", "date": expiring.isoformat()},
+                "application": {"verdict": "ok"},
+                # The amendment follows the corrected resolution.
+                "articles-amendment": {"verdict": "missing"},
             },
         )
         _one_reminder_ago(case, now)

@@ -119,7 +119,7 @@ DEMO_CASES = (
         # 假急: the client had days to spare; the standard path meets it with two to go.
         Layout(Verdict.NOT_NEEDED, pick=2),
         "平台通知下周下架未取得食品经营许可证的店铺，已收到书面通知（截图）。",
-        ("lost_business", True, LICENCE_OK, ()),
+        ("lost_business", True, {**LICENCE_OK, "prepackaged_only": False}, ()),
     ),
     (
         1,
@@ -146,12 +146,12 @@ DEMO_CASES = (
         3,
         "foreign-equity-change",
         Layout(Verdict.EXPEDITE, pick=2),
-        "外方股东变更须在季度末前完成，涉及商务局、市场监管局、外汇局。",
+        "外方股东变更须在季度末前完成，涉及股权转让涉税申报、市场监管局变更登记和银行外汇登记。",
         (
             "regulatory_penalty",
             True,
             {"negative_list_prohibited": False},
-            ("department-precoordinated",),
+            ("department-precoordinated", "transfer-tax-not-blocking"),
         ),
     ),
     (
@@ -177,6 +177,14 @@ DEMO_CASES = (
         Layout(Verdict.REFUSED, pick=1, meets=True),
         "客户要求把上月开给 A 公司的发票抬头改成 B 公司。",
         ("comfort_only", True, {"cross_month": True}, ()),
+    ),
+    (
+        1,
+        "food-business-license",
+        # Refused: selling only prepackaged food needs a filing, not a licence; the filing meets it.
+        Layout(Verdict.REFUSED, pick=1, meets=True),
+        "新开的便利店只卖包装好的饮料和零食，商场要求开业前办好食品经营许可证。",
+        ("lost_business", True, {**LICENCE_OK, "prepackaged_only": True}, ()),
     ),
     (
         3,

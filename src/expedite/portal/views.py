@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from expedite import clock
+from expedite.cases.limits import authority_lines
 from expedite.cases.plans import definition_for
 from expedite.cases.triage import case_intake_answer
 from expedite.cases.triage_forms import stage_choices
@@ -202,6 +203,8 @@ def portal_case(request, case, token: str):
         if case.state not in (CaseState.DRAFT, CaseState.TRIAGED)
         else None,
         "chosen": bool((case.triage or {}).get("client_choice")),
+        # The authorities' legal limits beside our dates (法定时限 and the firm's plan).
+        "authorities": authority_lines(definition_for(case)),
         "verified": client_verified(request, case, now=now),
         "todo": selectors.todo(request, case, now=now),
         "token": token,

@@ -253,6 +253,8 @@ LOGGING = {
 # Where clients and staff reach this installation: links in e-mails are built on it.
 EXPEDITE_PUBLIC_URL = envstr("EXPEDITE_PUBLIC_URL", "http://127.0.0.1:8000")
 EXPEDITE_FIRM_NAME = envstr("EXPEDITE_FIRM_NAME", "加喜财税")
+# `expedite catalog check` warns of a legal basis last verified longer ago than this.
+EXPEDITE_CATALOG_BASIS_MAX_AGE_DAYS = envint("EXPEDITE_CATALOG_BASIS_MAX_AGE_DAYS", 365)
 # PDFs embed a CJK TrueType font (docs/delivery.md): a path, or the first Debian font found.
 EXPEDITE_PDF_FONT = envstr("EXPEDITE_PDF_FONT", "")
 EXPEDITE_PDF_FONT_INDEX = envint("EXPEDITE_PDF_FONT_INDEX", 0)

@@ -107,7 +107,7 @@ TRACK_STATUS_CHOICES = [
 
 
 class Track(models.Model):
-    """One line of work with one department (商务局 / 市场监管局 / 外汇局 …) or in the firm."""
+    """One line of work with one department (税务局 / 市场监管局 / 银行 …) or in the firm."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="tracks")
     name = models.CharField(_("对接部门"), max_length=60)
