@@ -333,7 +333,7 @@ def test_the_demo_shows_a_held_case_a_running_clock_and_the_wage_base_finding(ca
     social = Case.objects.get(reason=SOCIAL_REASON)
     form = social.material_submissions.get(item="base-declaration")
     assert "wage_base_below_minimum" in [f["code"] for f in form.findings]
-    assert MaterialSubmission.objects.count() == 6
+    assert MaterialSubmission.objects.count() == 7  # 工商变更 4, 食品 1, 社保 2
 
 
 def test_a_nul_byte_in_a_field_or_a_reason_is_refused_and_nothing_is_kept(world, case):
