@@ -7,6 +7,7 @@ from ninja import Field, Query, Router, Schema
 
 from expedite import clock
 from expedite.cases import selectors
+from expedite.cases.limits import authority_data
 from expedite.cases.plans import (
     case_options,
     catalog_for,
@@ -64,6 +65,17 @@ def _facts(service, catalog, facts: Facts):
     )
 
 
+def _limits(service) -> dict:
+    """The authorities' legal limits and the firm's targets beside the dated options."""
+    targets = service.targets
+    return {
+        "authorities": authority_data(service),
+        "targets": {"standard": targets.standard, "expedited": targets.expedited}
+        if targets
+        else None,
+    }
+
+
 @router.post("", response={200: dict[str, Any], 404: ErrorOut, 422: ErrorOut})
 def what_if(request, payload: PlanRequest):
     """Standard, recommended (cheapest meeting the deadline) and fastest plans, with reasons."""
@@ -72,7 +84,7 @@ def what_if(request, payload: PlanRequest):
     start = day_start(payload.start) if payload.start else next_working_start(clock.now())
     facts = _facts(service, catalog, payload)
     result = options(service, start, firm_calendar(), deadline=payload.deadline, facts=facts)
-    return catalog_labels(options_to_dict(result, catalog))
+    return {**catalog_labels(options_to_dict(result, catalog)), **_limits(service)}
 
 
 case_router = Router(tags=["cases"])
@@ -83,5 +95,6 @@ def case_plan(request, case_id: int, facts: Query[Facts]):
     """The options of a case from now to its requested deadline."""
     case = selectors.access_case(user=request.user, pk=case_id)
     catalog = catalog_for(case)
-    result = case_options(case, facts=_facts(definition_for(case), catalog, facts), now=clock.now())
-    return catalog_labels(options_to_dict(result, catalog))
+    service = definition_for(case)
+    result = case_options(case, facts=_facts(service, catalog, facts), now=clock.now())
+    return {**catalog_labels(options_to_dict(result, catalog)), **_limits(service)}

@@ -37,6 +37,34 @@ def limit_text(limit: Limit) -> str:
     return text
 
 
+def _limit_data(limit: Limit | None) -> dict | None:
+    if limit is None:
+        return None
+    return {
+        "amount": limit.amount,
+        "unit": limit.unit,
+        "extension": limit.extension,
+        "starts": term(limit.starts) if limit.starts else "",
+        "text": limit_text(limit),
+        "basis": term(limit.basis),
+        "verified_on": limit.verified_on.isoformat() if limit.verified_on else None,
+    }
+
+
+def authority_data(service: ServiceType) -> list[dict]:
+    """The authorities' limits as data (the API): figures, units and texts in the language."""
+    return [
+        {
+            "track": a.track,
+            "authority": term(a.track),
+            "legal_limit": _limit_data(a.legal),
+            "committed_limit": _limit_data(a.committed),
+            "note": term(a.note) if a.note else "",
+        }
+        for a in service.authorities
+    ]
+
+
 def authority_lines(service: ServiceType) -> list[dict]:
     """One entry per authority: its name, limits in words with their basis, and its note."""
     out = []

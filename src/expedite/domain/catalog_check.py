@@ -42,3 +42,35 @@ def check_complete(catalog: Catalog, source: str, day: dt.timedelta) -> None:
     if problems:
         more = f"另有 {len(problems) - 1} 处。" if len(problems) > 1 else ""
         raise CatalogError(f"{source}: {problems[0]}{more}", field="targets")
+
+
+_UNITS = {"workdays": "个工作日", "days": "日", "months": "个月"}
+
+
+def _limit(limit) -> str:
+    text = f"{limit.starts} {limit.amount} {_UNITS[limit.unit]}".strip()
+    if limit.extension:
+        text += f"（可延长 {limit.extension} {_UNITS[limit.unit]}）"
+    return f"{text}；{limit.basis}（{limit.verified_on:%Y-%m-%d} 核实）"
+
+
+def limits_table(catalog: Catalog) -> str:
+    """Every service with its authorities' limits and the firm's targets, as a Markdown
+    table (docs/catalog.md carries it; `expedite catalog table` prints it for a firm's file)."""
+    rows = [
+        "| 服务 | 本所常规 → 加急（工作日） | 办理机关 | 法定时限与依据 | 说明 |",
+        "|---|---|---|---|---|",
+    ]
+    for service in catalog.services:
+        t = service.targets
+        targets = f"{t.standard} → {t.expedited}" if t else "—"
+        for index, a in enumerate(service.authorities or [None]):
+            head = (service.name_zh, targets) if index == 0 else ("", "")
+            if a is None:
+                rows.append(f"| {head[0]} | {head[1]} | — | — | — |")
+                continue
+            legal = _limit(a.legal) if a.legal else "无统一规定"
+            if a.committed:
+                legal += f"；承诺：{_limit(a.committed)}"
+            rows.append(f"| {head[0]} | {head[1]} | {a.track} | {legal} | {a.note or ''} |")
+    return "\n".join(rows) + "\n"

@@ -8,20 +8,20 @@ from expedite.cases.services import catalog_sync
 from expedite.catalog import DEFAULT_CATALOG, default_catalog_text
 from expedite.domain.calendar import DEFAULT_HOURS
 from expedite.domain.catalog import parse_catalog
-from expedite.domain.catalog_check import check_complete
+from expedite.domain.catalog_check import check_complete, limits_table
 from expedite.domain.catalog_limits import stale
 from expedite.domain.errors import CatalogError
 
 
 class Command(BaseCommand):
     help = (
-        "Check or load the service catalog (the default one, or a YAML file). Both refuse a "
-        "file with a rule or time limit lacking its basis; check also warns of bases not "
-        "verified within --max-age-days."
+        "Check or load the service catalog (the default one, or a YAML file), or print its "
+        "table of legal limits and targets. All refuse a file with a rule or time limit "
+        "lacking its basis; check also warns of bases not verified within --max-age-days."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["load", "check"])
+        parser.add_argument("action", choices=["load", "check", "table"])
         parser.add_argument("file", nargs="?", help="catalog YAML; default: the shipped catalog")
         parser.add_argument(
             "--max-age-days",
@@ -47,6 +47,9 @@ class Command(BaseCommand):
             check_complete(catalog, source, DEFAULT_HOURS.day_length)
         except CatalogError as exc:
             raise CommandError(exc.message, returncode=2) from exc
+        if action == "table":
+            self.stdout.write(limits_table(catalog), ending="")
+            return
         if action == "check":
             old = stale(catalog, clock.today(), max_age_days)
             for cited in old:
