@@ -182,3 +182,56 @@ def test_a_pinned_worker_keeps_the_step_even_without_the_skill():
         assert s.placements["b"].worker_id == "wang"
     moved = schedule_of(p, a=(0, 2, "wang"), b=(2, 3, "li"))
     assert kinds(p, moved) == ["pinned", "skill"]
+
+
+# A specialist started a second filing while the first waits on an office: two steps of one
+# person under way at once. They are facts (pinned worker and start), not choices.
+UNDER_WAY = Problem(
+    tasks=(
+        Task("filing", "A", 4, "reg", pinned_worker="li", pinned_start=0),
+        Task("second", "B", 3, "reg", pinned_worker="li", pinned_start=1),
+        Task("after", "A", 2, "reg", ("filing",), due=6, weight=1.0),
+        Task("urgent", "C", 2, "reg", due=2, weight=5.0),
+        Task("later", "D", 3, "reg", due=12, weight=1.0),
+    ),
+    workers=(w("li", "reg", blocked=[(3, 4)]), w("wang", "reg")),
+)
+
+
+@pytest.mark.parametrize("solver", ["greedy", "fifo", "edf", "cpsat", "cpsat+lns"])
+def test_two_steps_already_under_way_for_one_person_are_kept_and_the_rest_planned(
+    solver, monkeypatch
+):
+    if solver == "cpsat+lns":
+        from expedite.domain.scheduling import cpsat
+
+        monkeypatch.setattr(cpsat, "LNS_TASKS", 2)  # counts as big: search locally
+    s = solve(UNDER_WAY, solver=solver.split("+")[0], time_limit=0.5)
+    assert check(UNDER_WAY, s) == []
+    assert s.placements["filing"] == Placement("filing", 0, 4, "li")
+    # Under way during li's hour away too: what has begun is not undone by the calendar.
+    assert s.placements["second"] == Placement("second", 1, 4, "li")
+    # Everything else goes around them: nothing more for li before hour 4.
+    for tid in ("after", "urgent", "later"):
+        p = s.placements[tid]
+        assert p.worker_id == "wang" or p.start >= 4
+    assert s.placements["urgent"] == Placement("urgent", 0, 2, "wang")
+    if solver == "cpsat":  # solved, not the greedy plan kept because the model was infeasible
+        assert s.solver == "cpsat" and s.optimal
+
+
+def test_only_steps_under_way_may_overlap_for_one_person():
+    facts = {"filing": (0, 4, "li"), "second": (1, 4, "li"), "later": (9, 12, "wang")}
+    ok = schedule_of(UNDER_WAY, **facts, after=(4, 6, "li"), urgent=(0, 2, "wang"))
+    assert kinds(UNDER_WAY, ok) == []
+    # A step not yet begun is a choice: it may not join them, nor sit in li's absence.
+    joined = schedule_of(UNDER_WAY, **facts, after=(4, 6, "wang"), urgent=(2, 4, "li"))
+    assert kinds(UNDER_WAY, joined) == ["calendar", "capacity"]
+    # Nor does a step pinned to li but not started count as a fact.
+    pinned = Problem(
+        tasks=(*UNDER_WAY.tasks[:2], Task("next", "E", 1, "reg", pinned_worker="li")),
+        workers=UNDER_WAY.workers,
+    )
+    started = {"filing": (0, 4, "li"), "second": (1, 4, "li")}
+    assert kinds(pinned, schedule_of(pinned, **started, next=(4, 5, "li"))) == []
+    assert kinds(pinned, schedule_of(pinned, **started, next=(2, 3, "li"))) == ["capacity"]

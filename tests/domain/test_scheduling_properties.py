@@ -39,13 +39,15 @@ def problems(draw):
                 current_start=draw(st.one_of(st.none(), st.integers(0, 10))),
             )
         )
-    # One step may already be running with a worker who can do it, after their absences.
-    if draw(st.booleans()):
+    # Up to two steps may already be running with a worker who can do it: after their
+    # absences, or at any hour (under way at once, or through an absence: facts to plan around).
+    for _ in range(draw(st.integers(0, 2))):
         i = draw(st.integers(0, len(tasks) - 1))
         t = tasks[i]
         able = [w for w in workers if t.skill is None or t.skill in w.skills]
         w = draw(st.sampled_from(able))
         start = max([b for _, b in w.blocked], default=0)
+        start = draw(st.sampled_from([start, draw(st.integers(0, 8))]))
         tasks[i] = replace(t, predecessors=(), pinned_worker=w.id, pinned_start=start, demands={})
     return Problem(tuple(tasks), tuple(workers), pools)
 

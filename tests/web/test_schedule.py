@@ -112,7 +112,13 @@ def test_a_proposal_is_valid_waits_someone_and_accepting_writes_the_plan(competi
             assert step.assignee_id == int(worker)
     event = AuditEvent.objects.get(kind=AuditKind.SCHEDULE_ACCEPTED)
     assert event.payload["proposal"] == proposal.pk and event.payload["steps_changed"] > 0
-    assert Assignment.objects.get(case=world.loan, role="process").user == world.li
+    # The loan's process role goes to whoever does its first process step in the proposal.
+    first = min(
+        (start, worker)
+        for tid, (start, _end, worker) in proposal.placements.items()
+        if inputs.steps[tid].case_id == world.loan.pk and inputs.steps[tid].role == "process"
+    )
+    assert Assignment.objects.get(case=world.loan, role="process").user_id == int(first[1])
     # Accepted once: a second time is refused.
     with pytest.raises(ValidationFailed):
         schedule_accept(actor=world.chen, proposal=proposal, now=now)
@@ -276,6 +282,36 @@ def test_a_step_under_way_when_its_person_is_away_still_schedules(competing):
     assert proposal.placements[str(first.pk)][2] == str(world.wang.pk)
     inputs = load_inputs(now=now)
     assert {t.skill for t in inputs.problem.tasks if t.id == str(first.pk)} == {"risk"}
+
+
+def test_two_steps_already_under_way_for_one_person_are_kept_and_the_rest_planned(competing):
+    world = competing
+    now = timezone.now()
+    # wang starts the first step of both cases: two steps of one person under way at once.
+    firsts = [
+        StepRun.objects.filter(case=c).order_by("position").first()
+        for c in (world.loan, world.project)
+    ]
+    for step in firsts:
+        step_start(actor=world.zhang, step=step, now=now)
+    nightly = schedule_nightly(now=now, solver="cpsat", time_limit=1.0)
+    made = [ScheduleProposal.objects.get(pk=nightly["proposal"])]
+    for solver in ("greedy", "cpsat"):
+        made.append(schedule_propose(actor=world.chen, now=now, solver=solver, time_limit=1.0))
+    inputs = load_inputs(now=now)
+    for proposal in made:
+        placements = {t: Placement(t, s, e, w) for t, (s, e, w) in proposal.placements.items()}
+        assert check(inputs.problem, Schedule(placements, Objective(0, 0, 0), "x", False, 0)) == []
+        for step in firsts:
+            task = next(t for t in inputs.problem.tasks if t.id == str(step.pk))
+            assert placements[str(step.pk)] == Placement(
+                task.id, task.pinned_start, task.pinned_start + task.hours, str(world.wang.pk)
+            )
+    # The plan in force shows the double booking as it is.
+    assert any(
+        c["kind"] == "capacity" and c["worker"] == str(world.wang.pk)
+        for c in proposal.summary["conflicts"]
+    )
 
 
 def test_the_api_shows_replans_and_accepts_with_the_same_rules(competing, client):

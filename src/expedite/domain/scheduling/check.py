@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .model import Problem, Schedule, Violation
+from .model import Placement, Problem, Schedule, Task, Violation, under_way
 
 
 def check(problem: Problem, schedule: Schedule) -> list[Violation]:
@@ -61,31 +61,48 @@ def _skill(task, placement, workers) -> list[Violation]:
 
 
 def _workers(problem: Problem, schedule: Schedule) -> list[Violation]:
-    """One task at a time per worker, and nothing inside the worker's blocked hours."""
+    """One task at a time per worker, and nothing inside the worker's blocked hours. Steps
+    under way (`under_way`: pinned worker and start) are facts: they may overlap each other
+    and the blocked hours, but nothing else may overlap them."""
     out: list[Violation] = []
     busy = defaultdict(list)
-    tasks = {t.id for t in problem.tasks}
+    tasks = {t.id: t for t in problem.tasks}
     for p in schedule.placements.values():
         if p.worker_id is not None and p.end > p.start and p.task_id in tasks:
             busy[p.worker_id].append(p)
     for w in problem.workers:
         mine = sorted(busy.get(w.id, []), key=lambda p: (p.start, p.end, p.task_id))
-        latest = None
+        latest = latest_choice = None  # the earlier placement reaching furthest (of choices)
         for p in mine:
-            if latest is not None and p.start < latest.end:
+            fact = _fact(tasks[p.task_id], p)
+            other = latest_choice if fact else latest
+            if other is not None and p.start < other.end:
                 out.append(
                     Violation(
                         p.task_id,
                         "capacity",
-                        f"{w.id} is busy with {latest.task_id} until {latest.end}",
+                        f"{w.id} is busy with {other.task_id} until {other.end}",
                     )
                 )
             if latest is None or p.end > latest.end:
                 latest = p
+            if not fact and (latest_choice is None or p.end > latest_choice.end):
+                latest_choice = p
+            if fact:
+                continue
             for a, b in w.blocked:
                 if a < b and p.start < b and a < p.end:
                     out.append(Violation(p.task_id, "calendar", f"{w.id} is away {a}-{b}"))
     return out
+
+
+def _fact(task: Task, placement: Placement) -> bool:
+    """Placed as the step under way it is (elsewhere the `pinned` check reports it)."""
+    return (
+        under_way(task)
+        and placement.start == task.pinned_start
+        and placement.worker_id == task.pinned_worker
+    )
 
 
 def _pools(problem: Problem, schedule: Schedule) -> list[Violation]:

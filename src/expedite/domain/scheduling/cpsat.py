@@ -27,6 +27,7 @@ from .model import (
     evaluate,
     is_change,
     successors_of,
+    under_way,
     validate,
 )
 
@@ -79,6 +80,7 @@ class _Model:
         by_id = {t.id: t for t in problem.tasks}
         succ = successors_of(problem)
         machine = defaultdict(list)
+        facts: dict[str, list[tuple[int, int]]] = defaultdict(list)
         pooled = defaultdict(list)
         moving: set[str] = set()  # pools some free task uses
         for t in problem.tasks:
@@ -95,7 +97,12 @@ class _Model:
             self.start[t.id], self.end[t.id] = s, e
             interval = m.new_interval_var(s, t.hours, e, f"i_{t.id}")
             options = eligible(problem, t)
-            if len(options) == 1:
+            if under_way(t):
+                # A fact: it holds its person's hours like an absence, and may overlap
+                # another step of theirs under way (merged below), which NoOverlap would refuse.
+                self.assign[t.id] = {t.pinned_worker: None}
+                facts[t.pinned_worker].append((t.pinned_start, t.pinned_start + t.hours))
+            elif len(options) == 1:
                 self.assign[t.id] = {options[0].id: None}  # always this worker
                 if t.hours:
                     machine[options[0].id].append(interval)
@@ -120,7 +127,7 @@ class _Model:
                 for p in set(t.predecessors):
                     if p in free:
                         m.add(self.start[t.id] >= self.end[p])
-        busy = defaultdict(list)
+        busy = facts
         for w in problem.workers:
             busy[w.id] += [(a, b) for a, b in w.blocked if b > a]
         for tid, p in self.fixed.items():
@@ -132,7 +139,9 @@ class _Model:
                     pooled[pool].append((span, units))
         for w in problem.workers:
             if machine[w.id]:
-                fixed_spans = [m.new_fixed_size_interval_var(a, b - a, "") for a, b in busy[w.id]]
+                fixed_spans = [
+                    m.new_fixed_size_interval_var(a, b - a, "") for a, b in _union(busy[w.id])
+                ]
                 m.add_no_overlap(machine[w.id] + fixed_spans)
         for pool, items in pooled.items():
             if pool in moving:
@@ -231,6 +240,18 @@ class _Model:
                     worker = wid
             out[t.id] = Placement(t.id, s, s + t.hours, worker)
         return out
+
+
+def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Half-open spans merged where they overlap or touch (facts may overlap each other and
+    absences; fixed intervals in one NoOverlap may not)."""
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
 
 
 def _run(

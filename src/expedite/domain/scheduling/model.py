@@ -128,6 +128,14 @@ def case_tardiness(problem: Problem, schedule: Schedule) -> dict[str, int]:
     }
 
 
+def under_way(task: Task) -> bool:
+    """A step already under way with its person: a fact, not a choice. It keeps its worker and
+    start even where it overlaps another step of theirs under way or their blocked hours (a
+    specialist who started a second filing while the first waits on an office); everything
+    not yet begun is planned around it."""
+    return task.pinned_worker is not None and task.pinned_start is not None and task.hours > 0
+
+
 def is_change(task: Task, placement: Placement) -> bool:
     moved = task.current_worker is not None and placement.worker_id != task.current_worker
     shifted = task.current_start is not None and placement.start != task.current_start
