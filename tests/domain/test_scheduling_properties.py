@@ -1,7 +1,9 @@
 """Every solver's schedule passes the checker on random problems; broken ones do not."""
 
+import random
 from dataclasses import replace
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -151,3 +153,100 @@ def test_a_schedule_for_another_problem_is_refused():
         seconds=0.0,
     )
     assert [v.kind for v in check(problem, stray)] == ["missing"]
+
+
+def scanning_every_worker(problem):
+    """Greedy's choice of worker as it was before the index: try every worker with the skill,
+    keep the earliest start, then today's worker, the least versatile, the least loaded, the
+    first listed."""
+
+    def best(staff, task, t):
+        if task.pinned_worker is not None:
+            return staff.timelines[task.pinned_worker].earliest(t, task.hours), task.pinned_worker
+        options = [w.id for w in problem.workers if task.skill in w.skills]
+        start, *_, wid = min(
+            (
+                staff.timelines[w].earliest(t, task.hours),
+                w != task.current_worker,
+                staff.breadth[w],
+                staff.load[w],
+                i,
+                w,
+            )
+            for i, w in enumerate(options)
+        )
+        return start, wid
+
+    return best
+
+
+def same_as_scanning_every_worker(problem, monkeypatch):
+    from expedite.domain.scheduling import greedy
+
+    for rule in ("min_slack", "lft", "wedf", "fifo", "edf"):
+        solver = rule if rule in ("fifo", "edf") else "greedy"
+        indexed = solve(problem, solver=solver, rule=rule)
+        with monkeypatch.context() as m:
+            m.setattr(greedy._Staff, "best", scanning_every_worker(problem))
+            scanned = solve(problem, solver=solver, rule=rule)
+        assert indexed.placements == scanned.placements, rule
+
+
+def random_firm(seed, cases=60, staff=14):
+    """Steps of four skills, people with one to three of them, absences, today's plan, a step
+    or two under way, zero-hour steps: every tie the worker index has to break as before."""
+    rnd = random.Random(seed)
+    skills = ("reg", "tax", "bank", "notary")
+    workers = []
+    for i in range(staff):
+        mine = frozenset(rnd.sample(skills, rnd.choice([1, 1, 2, 3])))
+        away = [
+            (d * 8, d * 8 + rnd.choice([4, 8]))
+            for d in rnd.sample(range(10), rnd.choice([0, 1, 2]))
+        ]
+        workers.append(Worker(f"w{i:02d}", mine, tuple(sorted(away))))
+    offered = sorted(set().union(*(w.skills for w in workers)))
+    tasks = []
+    for c in range(cases):
+        due, weight, release = rnd.randint(10, 80), rnd.choice([1.0, 2.0, 5.0]), rnd.randint(0, 40)
+        prev = ()
+        for k in range(rnd.randint(1, 4)):
+            skill = rnd.choice([*offered, None])
+            able = [w.id for w in workers if skill in w.skills]
+            tasks.append(
+                Task(
+                    f"{c}.{k}",
+                    f"c{c}",
+                    rnd.choice([0, 1, 2, 3, 4, 6, 8]),
+                    skill,
+                    prev,
+                    release=release,
+                    due=due,
+                    weight=weight,
+                    current_worker=rnd.choice([None, *able]) if able else None,
+                    current_start=rnd.choice([None, release]),
+                )
+            )
+            prev = (tasks[-1].id,)
+    for i in rnd.sample(range(len(tasks)), 3):
+        t = tasks[i]
+        able = [w.id for w in workers if t.skill in w.skills]
+        if able and not t.predecessors:
+            tasks[i] = replace(t, pinned_worker=rnd.choice(able), pinned_start=rnd.randint(0, 6))
+    return Problem(tuple(tasks), tuple(workers))
+
+
+@pytest.mark.parametrize("enumerate_up_to", [0, 2, 16])  # walk the order, compare, or both
+def test_the_worker_index_chooses_exactly_as_scanning_every_worker(monkeypatch, enumerate_up_to):
+    from expedite.domain.scheduling import greedy
+
+    monkeypatch.setattr(greedy, "ENUMERATE", enumerate_up_to)
+    for seed in range(4):
+        same_as_scanning_every_worker(random_firm(seed), monkeypatch)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems())
+def test_the_worker_index_chooses_exactly_as_scanning_every_worker_on_small_problems(problem):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        same_as_scanning_every_worker(problem, monkeypatch)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import heapq
 import math
 import time
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
 from collections.abc import Callable
 
@@ -131,22 +131,145 @@ def priority(problem: Problem, rule: str) -> Callable[[Task], tuple]:
     raise SchedulingError(gettext_noop("未知的排程规则 %(rule)s。"), params={"rule": rule})
 
 
+class _Free:
+    """Who of one skill's workers is free when: the time axis cut into runs over which the set
+    of free workers (a bitmask) is constant. Run boundaries are the hours at which someone's
+    booking or absence begins or ends, so finding the earliest hour anyone is free for a step
+    walks hours of the timeline, not workers."""
+
+    __slots__ = ("bounds", "masks")
+
+    def __init__(self, everyone: int) -> None:
+        self.bounds: list[int] = [-math.inf]  # run i is [bounds[i], bounds[i + 1])
+        self.masks: list[int] = [everyone]
+
+    def _split(self, x: int) -> int:
+        """The index of the run starting at x (cutting the run that contains x)."""
+        i = bisect_right(self.bounds, x) - 1
+        if self.bounds[i] != x:
+            i += 1
+            self.bounds.insert(i, x)
+            self.masks.insert(i, self.masks[i - 1])
+        return i
+
+    def book(self, bit: int, start: int, end: int) -> None:
+        if end <= start:
+            return
+        i, j = self._split(start), self._split(end)
+        masks = self.masks
+        for k in range(i, j):
+            masks[k] &= ~bit
+        for k in (j, i):  # merge equal neighbours back (right first: i stays valid)
+            if 0 < k < len(masks) and masks[k] == masks[k - 1]:
+                del masks[k], self.bounds[k]
+
+    def first(self, t: int, hours: int, everyone: int) -> tuple[int, int]:
+        """The earliest start s >= t at which someone is free for `hours`, and the mask of
+        everyone free then (each of whom could start no earlier)."""
+        if hours == 0:
+            return t, everyone
+        bounds, masks = self.bounds, self.masks
+        n = len(bounds)
+        i = bisect_right(bounds, t) - 1
+        s = t
+        while True:
+            free, k = masks[i], i + 1
+            while free and k < n and bounds[k] < s + hours:
+                free &= masks[k]
+                k += 1
+            if free:
+                return s, free
+            i += 1  # nobody from s: the next candidate is where the next run begins
+            s = bounds[i]
+
+
+class _Staff:
+    """Every worker's timeline and load; per skill who is free when (`_Free`) and the workers
+    in the order greedy prefers them on a tie (fewest skills, then least loaded, then input
+    order), kept sorted as loads change. So the best worker for a step is found without trying
+    every worker of its skill."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.timelines = {w.id: _Timeline(w.blocked) for w in problem.workers}
+        self.load = dict.fromkeys(self.timelines, 0)
+        self.breadth = {w.id: len(w.skills) for w in problem.workers}
+        self.rank: dict[str, int] = {}
+        self.skills: dict[str, set[str]] = defaultdict(set)
+        for i, w in enumerate(problem.workers):
+            self.rank.setdefault(w.id, i)
+            self.skills[w.id] |= w.skills
+        self.queues: dict[str, list[tuple[int, int, int, str]]] = {}
+        self.members: dict[str, list[str]] = {}  # per skill, worker ids by bit position
+        self.bit: dict[str, dict[str, int]] = {}  # per skill, worker id → its bit
+        self.free: dict[str, _Free] = {}
+        for skill, ws in problem.skilled.items():
+            ids = list(dict.fromkeys(w.id for w in ws))
+            self.members[skill] = ids
+            self.bit[skill] = {wid: 1 << p for p, wid in enumerate(ids)}
+            self.queues[skill] = sorted(self._entry(wid) for wid in ids)
+            self.free[skill] = _Free((1 << len(ids)) - 1)
+        for w in problem.workers:
+            for a, b in w.blocked:
+                self._mark(w.id, a, b)
+
+    def _entry(self, wid: str) -> tuple[int, int, int, str]:
+        return (self.breadth[wid], self.load[wid], self.rank[wid], wid)
+
+    def _mark(self, wid: str, start: int, end: int) -> None:
+        for skill in self.skills[wid]:
+            self.free[skill].book(self.bit[skill][wid], start, end)
+
+    def book(self, wid: str, start: int, hours: int) -> None:
+        self.timelines[wid].add(start, start + hours)
+        if not hours:
+            return
+        self._mark(wid, start, start + hours)
+        old = self._entry(wid)
+        self.load[wid] += hours
+        new = self._entry(wid)
+        for skill in self.skills[wid]:
+            queue = self.queues[skill]
+            del queue[bisect_left(queue, old)]
+            insort(queue, new)
+
+    def best(self, task: Task, t: int) -> tuple[int, str]:
+        """The earliest start from t of an eligible worker and who: on a tie today's worker,
+        then the least versatile, then the least loaded, then the first listed."""
+        if task.pinned_worker is not None:
+            return self.timelines[task.pinned_worker].earliest(t, task.hours), task.pinned_worker
+        skill, current = task.skill, task.current_worker
+        bits = self.bit[skill]
+        everyone = (1 << len(bits)) - 1
+        start, free = self.free[skill].first(t, task.hours, everyone)
+        if current in bits and free & bits[current]:
+            return start, current
+        if free.bit_count() <= ENUMERATE:
+            members, found = self.members[skill], []
+            while free:
+                low = free & -free
+                found.append(self._entry(members[low.bit_length() - 1]))
+                free ^= low
+            return start, min(found)[3]
+        return start, next(e[3] for e in self.queues[skill] if free & bits[e[3]])
+
+
+ENUMERATE = 16  # free workers at most to compare directly; more: walk the preference order
+
+
 def sgs(problem: Problem, key: Callable[[Task], tuple]) -> dict[str, Placement]:
     """Place the tasks one by one in priority order; returns the placements by task id."""
     by_id = validate(problem)
-    timelines = {w.id: _Timeline(w.blocked) for w in problem.workers}
-    load = dict.fromkeys(timelines, 0)
+    staff = _Staff(problem)
     pools = _Pools(problem.pools)
     placed: dict[str, Placement] = {}
 
     # Steps already running hold their hours before anything else is placed.
     for t in problem.tasks:
         if t.pinned_start is not None:
-            worker = _pinned_worker(problem, t, timelines, load)
+            worker = _pinned_worker(problem, t, staff)
             placed[t.id] = Placement(t.id, t.pinned_start, t.pinned_start + t.hours, worker)
             if worker is not None:
-                timelines[worker].add(t.pinned_start, t.pinned_start + t.hours)
-                load[worker] += t.hours
+                staff.book(worker, t.pinned_start, t.hours)
             pools.add(t, t.pinned_start)
 
     succ = successors_of(problem)
@@ -158,11 +281,10 @@ def sgs(problem: Problem, key: Callable[[Task], tuple]) -> dict[str, Placement]:
         t = by_id[tid]
         if tid not in placed:
             ready = max([t.release] + [placed[p].end for p in t.predecessors])
-            start, worker = _fit(problem, t, ready, timelines, load, pools)
+            start, worker = _fit(t, ready, staff, pools)
             placed[tid] = Placement(tid, start, start + t.hours, worker)
             if worker is not None:
-                timelines[worker].add(start, start + t.hours)
-                load[worker] += t.hours
+                staff.book(worker, start, t.hours)
             pools.add(t, start)
         for s in succ[tid]:
             waiting[s] -= 1
@@ -171,41 +293,28 @@ def sgs(problem: Problem, key: Callable[[Task], tuple]) -> dict[str, Placement]:
     return placed
 
 
-def _pinned_worker(problem, task, timelines, load) -> str | None:
+def _pinned_worker(problem, task, staff: _Staff) -> str | None:
     if task.pinned_worker is not None or task.skill is None:
         return task.pinned_worker
     options = eligible(problem, task)
     free = [
         w.id
         for w in options
-        if timelines[w.id].earliest(task.pinned_start, task.hours) == task.pinned_start
+        if staff.timelines[w.id].earliest(task.pinned_start, task.hours) == task.pinned_start
     ]
     if task.current_worker in free:
         return task.current_worker
-    return min(free or [w.id for w in options], key=lambda w: load[w])
+    return min(free or [w.id for w in options], key=lambda w: staff.load[w])
 
 
-def _fit(problem, task, ready, timelines, load, pools) -> tuple[int, str | None]:
+def _fit(task, ready, staff: _Staff, pools) -> tuple[int, str | None]:
     """The earliest start from `ready` at which an eligible worker and the pools are free."""
-    options = eligible(problem, task)
-    workers = [w.id for w in options]
-    # On a tie, keep today's worker, then spare the most versatile people for later steps.
-    breadth = {w.id: len(w.skills) for w in options}
     t = ready
     while True:
         t = pools.earliest(task, t)
-        if not workers:
+        if task.skill is None and task.pinned_worker is None:
             return t, None
-        best = min(
-            workers,
-            key=lambda w: (
-                timelines[w].earliest(t, task.hours),
-                w != task.current_worker,
-                breadth[w],
-                load[w],
-            ),
-        )
-        start = timelines[best].earliest(t, task.hours)
+        start, best = staff.best(task, t)
         if start == t or pools.earliest(task, start) == start:
             return start, best
         t = start

@@ -9,8 +9,10 @@ intervals. Tasks are not pre-emptive and a worker does one task at a time.
 from __future__ import annotations
 
 import heapq
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..errors import DomainError, gettext_noop
 
@@ -53,6 +55,24 @@ class Problem:
     workers: tuple[Worker, ...] = ()
     pools: Mapping[str, int] = field(default_factory=dict)  # cumulative capacities (RCPSP)
     horizon: int | None = None  # the plan's window; solvers may place work beyond it
+
+    @cached_property
+    def skilled(self) -> Mapping[str, tuple[Worker, ...]]:
+        """The workers holding each skill, in input order: an index built once per problem, so
+        finding who may do a step is not a scan of every worker."""
+        index: dict[str, list[Worker]] = defaultdict(list)
+        for w in self.workers:
+            for skill in w.skills:
+                index[skill].append(w)
+        return {skill: tuple(ws) for skill, ws in index.items()}
+
+    @cached_property
+    def workers_by_id(self) -> Mapping[str, tuple[Worker, ...]]:
+        """The workers of each id, in input order (one, unless an id repeats)."""
+        index: dict[str, list[Worker]] = defaultdict(list)
+        for w in self.workers:
+            index[w.id].append(w)
+        return {wid: tuple(ws) for wid, ws in index.items()}
 
 
 @dataclass(frozen=True)
@@ -191,12 +211,13 @@ def validate(problem: Problem) -> dict[str, Task]:
 
 
 def eligible(problem: Problem, task: Task) -> list[Worker]:
-    """The workers who may do the task: the pinned one, else everyone with the skill."""
+    """The workers who may do the task, in input order: the pinned one, else everyone with the
+    skill (looked up in the problem's index, not scanned)."""
     if task.skill is None and task.pinned_worker is None:
         return []
     if task.pinned_worker is not None:
-        return [w for w in problem.workers if w.id == task.pinned_worker]
-    return [w for w in problem.workers if task.skill in w.skills]
+        return list(problem.workers_by_id.get(task.pinned_worker, ()))
+    return list(problem.skilled.get(task.skill, ()))
 
 
 def topological_order(problem: Problem) -> list[Task]:
