@@ -104,6 +104,8 @@ AUDIT_KIND_LABELS = {
     AuditKind.CASE_ALTERNATIVE_ADOPTED: _("改办合规替代方案"),
     AuditKind.CASE_OPTION_CHOSEN: _("记录客户选择的方案"),
     AuditKind.CASE_FILE_ADDED: _("上传文件"),
+    AuditKind.BATCH_CREATED: _("创建批量申请"),
+    AuditKind.BATCH_TRIAGED: _("批量研判"),
     AuditKind.COST_RECORDED: _("记录费用"),
     AuditKind.REVIEW_SELF_CHECKED: _("经办人自查"),
     AuditKind.REVIEW_REVIEWED: _("主管复核"),

@@ -6,9 +6,18 @@ import datetime as dt
 import threading
 
 from expedite.catalog import default_catalog_text
-from expedite.domain.catalog import Catalog, ServiceType, parse_catalog
+from expedite.domain.catalog import Catalog, Risk, ServiceType, parse_catalog
 from expedite.domain.errors import NotFound, ValidationFailed, gettext_noop
-from expedite.domain.planning import LeverChoice, Option, Options, Plan, PlanFacts, options
+from expedite.domain.planning import (
+    Fee,
+    LeverChoice,
+    Option,
+    Options,
+    Plan,
+    PlanFacts,
+    PlannedStep,
+    options,
+)
 from expedite.domain.verdict_text import options_summary
 from expedite.workdays.selectors import firm_calendar
 
@@ -157,6 +166,57 @@ def plan_to_dict(plan: Plan) -> dict:
             for s in plan.steps
         ],
     }
+
+
+def plan_from_dict(data: dict) -> Plan:
+    """A plan stored by `plan_to_dict` (a triage's option), back as the planner's Plan, for
+    pictures and sums; the working time between its start and finish is measured anew on the
+    calendar in force. Raises KeyError or ValueError for a dict that is not such a plan."""
+    steps = []
+    for s in data["steps"]:
+        start = dt.datetime.fromisoformat(s["start"])
+        finish = dt.datetime.fromisoformat(s["finish"])
+        steps.append(
+            PlannedStep(
+                code=s["code"],
+                name=s["name"],
+                track=s.get("track", ""),
+                role=s.get("role", ""),
+                skill=s.get("skill", ""),
+                milestone=s.get("milestone", ""),
+                kind=s.get("kind", "step"),
+                depends_on=tuple(s.get("depends_on", ())),
+                start=start,
+                finish=finish,
+                duration=finish - start,
+                critical=bool(s.get("critical")),
+                levers=tuple(s.get("levers", ())),
+            )
+        )
+    start = dt.datetime.fromisoformat(data["start"])
+    if data.get("finish_at"):
+        finish = dt.datetime.fromisoformat(data["finish_at"])
+    else:  # "finish" is only the day
+        finish = max((s.finish for s in steps), default=start)
+    fee = data.get("fee") or {}
+    cal = firm_calendar()
+    return Plan(
+        service=data.get("service", ""),
+        levers=tuple(data.get("levers", ())),
+        steps=tuple(steps),
+        start=start,
+        finish=finish,
+        working_days=int(data.get("working_days", 0)),
+        critical_path=tuple(data.get("critical_path", ())),
+        bottleneck=data.get("bottleneck", ""),
+        fee=Fee(
+            base=fee.get("base", 0), surcharge=fee.get("surcharge", 0), levers=fee.get("levers", 0)
+        ),
+        staff_hours=float(data.get("staff_hours", 0)),
+        risk=Risk[str(data.get("risk", "low")).upper()],
+        provisional=bool(data.get("provisional")),
+        span_us=max(0, cal.work_clock(finish) - cal.work_clock(start)),
+    )
 
 
 def _choice(c: LeverChoice) -> dict:

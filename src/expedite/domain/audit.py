@@ -29,6 +29,8 @@ class AuditKind(enum.StrEnum):
     CASE_ALTERNATIVE_ADOPTED = "case.alternative_adopted"
     CASE_OPTION_CHOSEN = "case.option_chosen"
     CASE_FILE_ADDED = "case.file_added"
+    BATCH_CREATED = "batch.created"
+    BATCH_TRIAGED = "batch.triaged"
     COST_RECORDED = "case.cost_recorded"
     REVIEW_SELF_CHECKED = "review.self_checked"
     REVIEW_REVIEWED = "review.reviewed"

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "expedite.notify",
     "expedite.materials",
     "expedite.work",
+    "expedite.batches",
     "expedite.reviews",
     "expedite.custody",
     "expedite.approvals",
