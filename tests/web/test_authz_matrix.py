@@ -10,6 +10,7 @@ from django.test import Client as Browser
 
 from expedite.accounts.services import api_token_create
 from expedite.audit.models import AuditEvent
+from expedite.batches.services import BatchCompany, batch_create
 from expedite.domain.roles import CAPABILITIES, Capability, Role
 from expedite.portal import links
 from tests.factories import new_case
@@ -40,10 +41,20 @@ def matrix(world, make_user):
 
     case = new_case(world, client=world.hengxin, days=40, reason="授权矩阵")
     other = new_case(world, client=world.acme, days=40, reason="授权矩阵")
+    batch = batch_create(
+        actor=world.zhang,
+        companies=[BatchCompany(world.hengxin.pk), BatchCompany(world.acme.pk)],
+        requester_contact_id=world.hengxin.contacts.first().pk,
+        service_code="business-change",
+        requested_deadline=case.requested_deadline,
+        reason="授权矩阵",
+        now=world.now,
+    )
     ids = {
         "pk": case.pk,
         "case_id": case.pk,
         "client_id": world.hengxin.pk,
+        "batch_id": batch.pk,
         "code": "business-change",
         "token": links.portal_token(case),
         "item": "license",

@@ -26,9 +26,10 @@ from tests.web.test_work import accept, open_case
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, roles and the shell included: 32 for a running case with one of everything;
-# the costs and the event list load once scrolled into view.
-QUERY_BOUND = 33
+# Session, user, roles and the shell included: 34 for a running case with one of everything
+# (one of them asks whether the case is part of a batch); the costs and the event list load
+# once scrolled into view.
+QUERY_BOUND = 34
 LAZY = ("costs", "events")
 
 

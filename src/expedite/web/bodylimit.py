@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 UPLOAD_URL_NAMES = frozenset(
     {
         "case_triage",  # the written notice
+        "batch_triage",  # the written notice, kept on each case of the batch
         "material_upload",
         "material_portal_upload",
         "delivery_result_upload",

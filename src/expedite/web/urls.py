@@ -6,6 +6,7 @@ from expedite.api.routes import api
 urlpatterns = [
     path("", include("expedite.cases.urls")),
     path("", include("expedite.work.urls")),
+    path("", include("expedite.batches.urls")),
     path("", include("expedite.reviews.urls")),
     path("", include("expedite.custody.urls")),
     path("", include("expedite.approvals.urls")),
