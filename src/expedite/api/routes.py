@@ -18,6 +18,7 @@ from expedite.domain.errors import DomainError, NotAllowed, NotFound, gettext_no
 from expedite.portal.links import with_current_links
 
 from .approval_routes import router as approval_router
+from .batch_routes import router as batch_router
 from .calendar_routes import router as calendar_router
 from .custody_routes import router as custody_router
 from .lifecycle_routes import router as lifecycle_router
@@ -57,6 +58,7 @@ api.add_router("", triage_router)
 api.add_router("", work_router)
 api.add_router("", approval_router)
 api.add_router("", schedule_router)
+api.add_router("", batch_router)
 
 
 def _error(request, status: int, items: list[dict]):
