@@ -7,6 +7,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from expedite.audit.models import AuditEvent
+from expedite.batches.demo import SUBSIDIARIES
 from expedite.cases.demo_layout import Layout
 from expedite.cases.models import Case, Client, ServiceType
 from expedite.delivery.demo import DEMO_DELIVERY_CASES
@@ -65,15 +66,20 @@ def test_demo_loads_every_role_and_the_seed_examples_once(catalog, clock):
     assert first == {
         "users": len(DEMO_USERS),
         "clients": 4,
-        "cases": len(DEMO_CASES) + len(DEMO_REVIEW_CASES) + len(LEARNING_CASES) + history,
+        "cases": len(DEMO_CASES)
+        + len(DEMO_REVIEW_CASES)
+        + len(SUBSIDIARIES)
+        + len(LEARNING_CASES)
+        + history,
     }
     clock.shift(dt.timedelta(days=1))
     assert demo_load(now=timezone.now()) == {"users": 0, "clients": 0, "cases": 0}
-    assert Client.objects.count() == 4 + len(ONE_OFF_CLIENTS)
+    assert Client.objects.count() == 4 + len(ONE_OFF_CLIENTS) + len(SUBSIDIARIES)
     assert (
         Case.objects.count()
         == len(DEMO_CASES)
         + len(DEMO_REVIEW_CASES)
+        + len(SUBSIDIARIES)
         + len(DEMO_MATERIAL_CASES)
         + len(LEARNING_CASES)
         + len(DEMO_DELIVERY_CASES)
@@ -110,6 +116,7 @@ def test_demo_loads_every_role_and_the_seed_examples_once(catalog, clock):
 def test_setup_loads_demo_data_on_a_new_database_only(make_user):
     call_command("setup", stdout=StringIO())
     expected = len(DEMO_CASES) + len(DEMO_REVIEW_CASES) + len(DEMO_MATERIAL_CASES)
+    expected += len(SUBSIDIARIES)
     expected += (
         len(LEARNING_CASES) + len(DEMO_DELIVERY_CASES) + len(history_plan(timezone.localdate()))
     )

@@ -17,6 +17,7 @@ from django.db import transaction
 from expedite.accounts.models import StaffContact
 from expedite.approvals.demo import approvals_demo_load
 from expedite.audit.services import audit_record
+from expedite.batches.demo import batch_demo_load
 from expedite.cases.costs import cost_entry_add
 from expedite.cases.demo_layout import Layout, deadline_for
 from expedite.cases.lifecycle import case_transition
@@ -155,14 +156,6 @@ DEMO_CASES = (
         ),
     ),
     (
-        1,
-        "tax-deregistration",
-        # File the returns first, then deregister: the compliant path meets it.
-        Layout(Verdict.BLOCKED, pick=2, meets=True),
-        "老板要季度报表，需注销 3 家子公司；尚有未申报的季度税费。",
-        ("comfort_only", False, {"returns_filed": False, "unpaid_taxes": False}, ()),
-    ),
-    (
         0,
         "business-change",
         # Even the fastest path finishes a working day late: accepting needs a manager.
@@ -298,6 +291,8 @@ def demo_load(*, now: dt.datetime) -> dict[str, int]:
     demo_submission_checked(users=users, now=now)
     demo_work(users[Role.MANAGER], users[Role.PROCESS], now=now)
     created["cases"] += review_demo(users=users, clients=clients, now=now)
+    # The seed's 3家公司同步注销 (blocked: file the returns first) as one batch of 恒信's.
+    created["cases"] += batch_demo_load(users=users, requester=clients[1], now=now)
     delivery_demo_load(users=users, clients=clients, now=now)
     custody = demo_custody(users=users, now=now)
     approvals_demo_load(now=now)
