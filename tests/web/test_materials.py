@@ -10,8 +10,10 @@ from django.utils import timezone
 
 from expedite.audit.models import AuditEvent
 from expedite.cases.models import Case
+from expedite.catalog import load_wage_minimums
 from expedite.domain.audit import AuditKind
 from expedite.domain.errors import NotAllowed, ValidationFailed
+from expedite.domain.wages import check_wage_base
 from expedite.materials.models import MaterialSubmission, PreReview
 from expedite.materials.selectors import item_states, overdue_prereviews
 from expedite.materials.services import prereview_record, prereview_start, submission_add
@@ -255,14 +257,31 @@ def test_the_wage_base_under_the_minimum_is_found_and_amounts_must_agree(world):
     case = collecting_case(world, "social-insurance-enrollment")
     payroll = upload(world, case, "payroll", fields={"amount": "8000"})
     assert payroll.findings == []
+    # A declaration for a day of Shanghai's 2025-07-01..2026-06-30 period.
     form = upload(
         world,
         case,
         "base-declaration",
-        fields={"wage_base": "6500", "city": "上海", "amount": "6500"},
+        fields={"wage_base": "6500", "city": "上海", "amount": "6500", "on": "2026-03-02"},
     )
     assert [f["code"] for f in form.findings] == ["wage_base_below_minimum", "amounts_disagree"]
-    assert "工资基数 6,500.00 元低于上海最低缴费基数" in form.findings[0]["text"]
+    text = form.findings[0]["text"]
+    assert "工资基数 6,500.00 元低于上海 2025-07-01 至 2026-06-30 的最低缴费基数 7,460 元" in text
+    assert "《关于调整2025年度本市职工社会保险缴费基数上下限的通知》" in text
+
+
+@pytest.mark.clock("2026-12-04T10:00:00+08:00")
+def test_a_declaration_after_shanghais_last_known_period_is_said_to_be_unknown(world, client):
+    case = collecting_case(world, "social-insurance-enrollment")
+    form = upload(world, case, "base-declaration", fields={"wage_base": "6500", "city": "上海"})
+    assert [(f["code"], f["severity"]) for f in form.findings] == [
+        ("wage_minimum_unknown", "warning")
+    ]
+    client.login(username="zhang", password=PASSWORD)
+    page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert "上海 2026-12-04 适用的缴费基数下限在此未知" in page
+    assert "最近的一期是 2025-07-01 至 2026-06-30（下限 7,460 元" in page
+    assert "请人工核对" not in page
 
 
 def test_the_case_page_shows_the_checklist_and_records_verdicts(world, case, client):
@@ -332,7 +351,10 @@ def test_the_demo_shows_a_held_case_a_running_clock_and_the_wage_base_finding(ca
     assert running.finished_at is None and running.due_at > timezone.now()
     social = Case.objects.get(reason=SOCIAL_REASON)
     form = social.material_submissions.get(item="base-declaration")
-    assert "wage_base_below_minimum" in [f["code"] for f in form.findings]
+    # Under Shanghai's lower limit while a known period covers the day; else said unknown.
+    day = timezone.localdate(form.uploaded_at, SH)
+    said = check_wage_base("6500", city="上海", on=day, table=load_wage_minimums())
+    assert said[0].code in [f["code"] for f in form.findings]
     assert MaterialSubmission.objects.count() == 7  # 工商变更 4, 食品 1, 社保 2
 
 

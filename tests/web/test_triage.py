@@ -602,3 +602,18 @@ def test_false_urgency_never_ranks_above_a_truly_urgent_case(client, world):
     html = client.get(reverse("triage_queue")).content.decode()
     assert html.index(urgent.reference) < html.index(impatient.reference)
     assert "假急" in html
+
+
+@pytest.mark.clock("2026-12-04T10:00:00+08:00")
+def test_the_intake_tells_staff_each_citys_known_lower_limit_or_that_it_is_unknown(client, world):
+    case = new_case(world, service="social-insurance-enrollment", deadline=far(), reason="增员")
+    client.login(username="zhang", password=PASSWORD)
+    page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert "上海 2026-12-04 适用的缴费基数下限在此未知" in page
+    assert "最近的一期是 2025-07-01 至 2026-06-30（下限 7,460 元" in page
+    assert "《关于调整2025年度本市职工社会保险缴费基数上下限的通知》" in page
+    assert "其他城市的缴费基数下限在此没有记录。" in page and "请人工核对" not in page
+    # The cities and sources follow the reader's language.
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert "Shanghai" in page and "Notice on Adjusting the 2025 Upper and Lower Limits" in page

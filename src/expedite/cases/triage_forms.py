@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from expedite import clock
+from expedite.catalog import load_wage_minimums
 from expedite.domain.catalog import Catalog, ServiceType
+from expedite.domain.wages import wage_minimums_on
 
 from .forms import DateInput, PanelForm
 from .models import CONSEQUENCE_CHOICES
 from .triage import TriageInput, facts_for
-from .words import term
+from .words import say, term
 
 YES_NO = [("", "—"), ("yes", _("是")), ("no", _("否"))]
+
+
+def wage_minimum_help(today: dt.date) -> str:
+    """What is known of each city's lower limit of the contribution base today: the figure with
+    its period and source, or that it is unknown (the staff member types the figure in)."""
+    return " ".join(say(p.as_json()) for p in wage_minimums_on(load_wage_minimums(), today))
+
+
+# Facts whose question comes with what the product knows of the answer.
+FACT_HELP = {"city_minimum_wage_base": wage_minimum_help}
 
 
 def stage_choices(service: ServiceType) -> list[tuple[str, str]]:
@@ -57,6 +72,8 @@ class IntakeForm(forms.Form):
                 self.fields[key] = forms.DecimalField(
                     label=term(label), min_value=0, max_digits=14, decimal_places=2
                 )
+            if name in FACT_HELP:
+                self.fields[key].help_text = FACT_HELP[name](clock.today())
             self.fact_fields.append((name, key, kind))
         self.pre_fields = []
         for code in dict.fromkeys(p for lv in service.levers for p in lv.preconditions):

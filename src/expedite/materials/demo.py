@@ -4,8 +4,9 @@
   representative's ID card expiring in 20 days; the consolidated notice sent to the client and
   one reminder after it; the case on hold.
 - 食品经营许可证: the licence just uploaded, its two-working-hour clock running.
-- 社保增员 (a new case): the declared wage base is under Shanghai's minimum and disagrees
-  with the payroll (the seed's 工资基数低于最低标准).
+- 社保增员 (a new case): the declared wage base disagrees with the payroll, and is checked
+  against Shanghai's lower limit for the day (the seed's 工资基数低于最低标准): under it while
+  a known period covers the day, else said to be unknown, naming the last known period.
 """
 
 from __future__ import annotations
