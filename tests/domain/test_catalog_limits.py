@@ -165,3 +165,26 @@ def test_bases_checked_longer_ago_than_the_age_are_listed_oldest_first():
     assert {c.where for c in old} >= {"rules[trademark-prohibited-signs]"}
     assert all(c.verified_on <= dt.date(2027, 1, 1) for c in old)
     assert [c.verified_on for c in old] == sorted(c.verified_on for c in old)
+
+
+def test_trademark_examination_is_the_offices_nine_months_not_a_firm_promise():
+    # 商标法第二十八条: examined within 9 months of the application; the firm files.
+    service = CATALOG.get("trademark-registration")
+    limit = legal("trademark-registration", "商标局")
+    assert (limit.amount, limit.unit, limit.basis) == (9, "months", "《商标法》第二十八条")
+    assert not any(s.role == "government" for s in service.steps)
+    assert service.steps[-2].name == "网上提交注册申请"
+    result = options(
+        service, MONDAY, CAL, facts=PlanFacts(preconditions=frozenset({"esign-accepted"}))
+    )
+    assert (result.standard.plan.working_days, result.fastest.plan.working_days) == (3, 2)
+    # No lever shortens the office's examination.
+    assert all(lever.steps != ("formal",) for lever in service.levers)
+
+
+def test_a_likely_rejection_adds_the_firms_five_days_of_review_preparation():
+    service = CATALOG.get("trademark-registration")
+    flagged = options(service, MONDAY, CAL, facts=PlanFacts(flags=frozenset({"likely-rejection"})))
+    plain = options(service, MONDAY, CAL)
+    assert flagged.standard.plan.working_days == plain.standard.plan.working_days + 5
+    assert flagged.standard.plan.steps[-1].track == "本所"

@@ -32,7 +32,7 @@ def fastest(code, **facts):
         ("labor-dispatch-license", 5, 3),
         ("foreign-equity-change", 10, 5),
         ("cross-province-tax-migration", 15, 7),
-        ("trademark-registration", 22, 15),
+        ("trademark-registration", 3, 2),  # the firm's part, up to filing
         ("social-insurance-enrollment", 4, 2),
         ("foreign-company-setup", 9, 7),  # no 商务备案 since 2020: 12→10 became 9→7
     ],
@@ -95,7 +95,8 @@ def test_high_tech_waits_three_days_for_the_special_audit_report():
 
 def test_a_likely_trademark_rejection_adds_a_five_day_review():
     o = fastest("trademark-registration", flags=frozenset({"likely-rejection"}))
-    assert o.fastest.plan.working_days == 15 + 5
+    assert o.fastest.plan.working_days == 2 + 5
+    assert o.fastest.plan.steps[-1].name == "驳回复审申请准备"
 
 
 def test_paper_social_insurance_filing_is_two_days_slower():
@@ -175,8 +176,8 @@ def test_plans_over_spring_festival_2026_skip_the_holiday():
 
 
 def test_plans_into_2027_are_provisional():
-    p = plan(svc("trademark-registration"), dt.datetime(2026, 12, 14, 9, tzinfo=SHANGHAI), CAL)
-    assert p.provisional
+    p = plan(svc("labor-dispatch-license"), dt.datetime(2026, 12, 28, 9, tzinfo=SHANGHAI), CAL)
+    assert p.finish_date.year == 2027 and p.provisional
     assert not plan(svc("business-change"), MONDAY, CAL).provisional
 
 
