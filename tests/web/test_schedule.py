@@ -224,6 +224,10 @@ def test_cpsat_on_demand_is_no_worse_than_greedy_and_passes_the_checker(competin
     cpsat = schedule_propose(actor=world.chen, now=now, solver="cpsat", time_limit=2.0)
     assert cpsat.solver.startswith("cpsat")
     assert cpsat.weighted_tardiness <= greedy.weighted_tardiness
+    # Never worse than a simple plan of the same run (greedy rules, deadline and arrival order).
+    plans = cpsat.summary["plans"]
+    assert {"greedy:min_slack", "greedy:lft", "greedy:wedf", "edf", "fifo"} <= set(plans)
+    assert all(cpsat.weighted_tardiness <= wt for wt in plans.values())
     greedy.refresh_from_db()
     assert greedy.status == ScheduleProposal.SUPERSEDED and cpsat.status == "pending"
     inputs = load_inputs(now=now)

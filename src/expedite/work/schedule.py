@@ -8,7 +8,6 @@ dates and people and the cases' roles, in one audited transaction.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -20,7 +19,16 @@ from expedite.domain.audit import AuditKind
 from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
 from expedite.domain.phrases import Phrase
 from expedite.domain.roles import Capability
-from expedite.domain.scheduling import Objective, Placement, Schedule, case_tardiness, check, solve
+from expedite.domain.scheduling import (
+    Objective,
+    Placement,
+    Portfolio,
+    Schedule,
+    case_tardiness,
+    check,
+    solve_best,
+)
+from expedite.domain.scheduling.portfolio import Progress
 from expedite.domain.staffing import CASE_ROLES, check_team
 
 from .models import Assignment, ScheduleProposal
@@ -32,7 +40,7 @@ SOLVERS = {"greedy": 0.0, "cpsat": 5.0}  # solver → time limit (s) for a re-pl
 NIGHTLY_SOLVER, NIGHTLY_LIMIT = "cpsat", 30.0
 
 
-def _require(actor) -> None:
+def require_planner(actor) -> None:
     if not user_can(actor, Capability.PLAN_SCHEDULE):
         raise NotAllowed(_("只有经理可以重新排期或采纳排期。"))
 
@@ -103,8 +111,10 @@ def _conflict(kind: str, worker: str | None, steps: list[str], at: int, hours: i
     return {"kind": kind, "worker": worker, "steps": steps, "at": at, "hours": hours}
 
 
-def summarize(inputs: Inputs, schedule: Schedule) -> dict:
-    """Per case: deadline, weight, the plan's finish and lateness, the proposal's; conflicts."""
+def summarize(inputs: Inputs, result: Portfolio) -> dict:
+    """Per case: deadline, weight, the plan's finish and lateness, the proposal's; conflicts;
+    the weighted tardiness of every plan computed in the run."""
+    schedule = result.best
     late_now, _cost = weighted(inputs, inputs.current)
     late_new = case_tardiness(inputs.problem, schedule)
     cases = {}
@@ -122,45 +132,39 @@ def summarize(inputs: Inputs, schedule: Schedule) -> dict:
             "new_late": late_new.get(cid, 0),
         }
     # Like with like: the current plan's figure ignores double booking, so the proposal is also
-    # set against a conflict-free plan made the plain way, by deadline order without optimizing.
-    edf = solve(inputs.problem, solver="edf")
+    # set against a conflict-free plan made the plain way, by deadline order without optimizing
+    # (one of the candidates of the same run: the proposal is never worse than it).
     return {
         "cases": cases,
         "conflicts": _conflicts(inputs),
         "now": inputs.now_index,
-        "edf_tardiness": edf.objective.weighted_tardiness,
+        "edf_tardiness": result.plans["edf"].objective.weighted_tardiness,
+        "plans": {name: s.objective.weighted_tardiness for name, s in result.plans.items()},
     }
 
 
-def _key(o: Objective) -> tuple[float, int, int]:
-    return (round(o.weighted_tardiness, 6), o.makespan, o.changes)
-
-
-def _solve(inputs: Inputs, solver: str, time_limit: float) -> Schedule:
-    # Wall-clock seconds: CP-SAT's deterministic time can run several times longer on a busy
-    # machine, and a manager is waiting at the page (or a worker on the queue at night).
-    schedule = solve(
+def _solve(
+    inputs: Inputs, solver: str, time_limit: float, progress: Progress | None = None
+) -> Portfolio:
+    """The best of the simple plans and (cpsat) CP-SAT seeded with it, which gets `time_limit`
+    wall-clock seconds of its own: CP-SAT's deterministic time can run several times longer on
+    a busy machine, and a manager (or the queue at night) is waiting."""
+    result = solve_best(
         inputs.problem,
         solver=solver,
         time_limit=time_limit,
         seed=0,
-        rule="best",
         deterministic=False,
+        progress=progress,
     )
-    if solver == "cpsat":
-        # Cut short, CP-SAT can end worse than the greedy plan it started from: keep the better.
-        greedy = solve(inputs.problem, solver="greedy", rule="best")
-        if _key(greedy.objective) < _key(schedule.objective):
-            spent = schedule.seconds + greedy.seconds
-            schedule = replace(greedy, solver=f"cpsat>{greedy.solver}", seconds=spent)
-    problems = check(inputs.problem, schedule)
+    problems = check(inputs.problem, result.best)
     if problems:  # never accept what the checker refuses, whichever solver made it
         raise ValidationFailed(
             gettext_noop("排期结果未通过校验：%(detail)s"),
             field="solver",
             params={"detail": problems[0].detail},
         )
-    return schedule
+    return result
 
 
 def schedule_propose(
@@ -170,10 +174,12 @@ def schedule_propose(
     solver: str = "greedy",
     time_limit: float | None = None,
     nightly: bool = False,
+    progress: Progress | None = None,
 ) -> ScheduleProposal:
-    """Solve the open steps of all active cases and keep the result for review (pending)."""
+    """Solve the open steps of all active cases and keep the result for review (pending).
+    `time_limit` is CP-SAT's own (the simple plans are made before it and not counted)."""
     if not nightly:
-        _require(actor)
+        require_planner(actor)
     if solver not in SOLVERS:
         raise ValidationFailed(_("未知的排期方法。"), field="solver")
     inputs = load_inputs(now=now)
@@ -182,12 +188,15 @@ def schedule_propose(
     limit = time_limit if time_limit is not None else SOLVERS[solver] or 1.0
     # Solved outside the transaction (CP-SAT may take its whole limit); a proposal made from
     # data that changes meanwhile is refused at acceptance by its fingerprint.
-    schedule = _solve(inputs, solver, limit)
-    return _store(actor, now, inputs, schedule, nightly=nightly)
+    result = _solve(inputs, solver, limit, progress)
+    if progress is not None:
+        progress("storing", 0.0)
+    return _store(actor, now, inputs, result, nightly=nightly)
 
 
 @transaction.atomic
-def _store(actor, now: dt.datetime, inputs: Inputs, schedule: Schedule, *, nightly: bool):
+def _store(actor, now: dt.datetime, inputs: Inputs, result: Portfolio, *, nightly: bool):
+    schedule = result.best
     _late, baseline = weighted(inputs, inputs.current)
     ScheduleProposal.objects.filter(status=ScheduleProposal.PENDING).update(
         status=ScheduleProposal.SUPERSEDED
@@ -206,7 +215,7 @@ def _store(actor, now: dt.datetime, inputs: Inputs, schedule: Schedule, *, night
         changes=schedule.objective.changes,
         baseline_tardiness=baseline,
         placements={tid: [p.start, p.end, p.worker_id] for tid, p in schedule.placements.items()},
-        summary=summarize(inputs, schedule),
+        summary=summarize(inputs, result),
         fingerprint=inputs.fingerprint,
     )
     audit_record(
@@ -251,7 +260,7 @@ def schedule_nightly(
 def schedule_accept(*, actor, proposal: ScheduleProposal, now: dt.datetime) -> ScheduleProposal:
     """Write the proposal into the plan: each step's planned dates and person, each case's
     people in its roles. Refused when anything it was made from has changed since."""
-    _require(actor)
+    require_planner(actor)
     proposal = ScheduleProposal.objects.select_for_update(no_key=True).get(pk=proposal.pk)
     if proposal.status != ScheduleProposal.PENDING:
         raise ValidationFailed(

@@ -19,6 +19,7 @@ from .model import (
     case_tardiness,
     evaluate,
 )
+from .portfolio import Portfolio, solve_best
 
 SOLVERS = ("greedy", "cpsat", "fifo", "edf")
 
@@ -26,6 +27,7 @@ __all__ = [
     "SOLVERS",
     "Objective",
     "Placement",
+    "Portfolio",
     "Problem",
     "Schedule",
     "SchedulingError",
@@ -36,6 +38,7 @@ __all__ = [
     "check",
     "evaluate",
     "solve",
+    "solve_best",
 ]
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
+from collections.abc import Callable
 
 from .greedy import best_greedy
 from .model import (
@@ -290,13 +291,17 @@ def solve_cpsat(
     seed: int = 0,
     workers: int = 1,
     deterministic: bool = True,
+    start: Schedule | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> Schedule:
     """Solve within `time_limit`: CP-SAT's deterministic time by default (the same seed
     gives the same schedule however busy the machine, short of the wall-clock backstop),
-    wall-clock seconds otherwise. Never worse than the best greedy schedule."""
-    began = time.perf_counter()
+    wall-clock seconds otherwise. Starts from `start` (a valid schedule; default the best
+    greedy one, computed first and counted in a wall-clock limit) and is never worse than
+    it. `progress(share)` is told how much of the budget is spent, now and then."""
     validate(problem)
-    greedy = best_greedy(problem)
+    began = time.perf_counter()  # a `start` given was made before: not charged to the search
+    greedy = best_greedy(problem) if start is None else start
     placements = dict(greedy.placements)
     if not problem.tasks:
         return Schedule({}, evaluate(problem, {}), "cpsat", optimal=True, seconds=0.0)
@@ -319,6 +324,7 @@ def solve_cpsat(
             run=_run,
             wall_limit=backstop(budget) if deterministic else budget,
             model_class=_Model,
+            progress=progress,
         )
         return Schedule(
             placements=placements,
@@ -343,6 +349,8 @@ def solve_cpsat(
         model.m.add(model.tardiness <= round(solver.objective_value))
         model.hint(placements)
         budget -= min(budget / 2, used)
+        if progress is not None:
+            progress(0.5)
     if isinstance(model.changes, int):
         model.m.minimize(model.makespan)
     else:

@@ -41,6 +41,7 @@ def improve(
     run,
     model_class,
     wall_limit: float,
+    progress=None,
 ) -> tuple[dict[str, Placement], int]:
     """Improve `placements` for `budget` seconds; returns them and the rounds run."""
     rnd = random.Random(seed)  # noqa: S311 - a seeded search, not a secret
@@ -51,7 +52,11 @@ def improve(
     by_case: dict[str, list[str]] = defaultdict(list)
     for t in problem.tasks:
         by_case[t.case_id].append(t.id)
-    skills_of = {t.id: {w.id for w in eligible(problem, t)} for t in problem.tasks}
+    people: dict[tuple, frozenset[str]] = {}  # shared per skill: thousands of steps, one set
+    for t in problem.tasks:
+        if (t.skill, t.pinned_worker) not in people:
+            people[t.skill, t.pinned_worker] = frozenset(w.id for w in eligible(problem, t))
+    skills_of = {t.id: people[t.skill, t.pinned_worker] for t in problem.tasks}
     movable = [t.id for t in problem.tasks if t.pinned_start is None]
     if not movable:
         return best, 0
@@ -98,6 +103,9 @@ def improve(
         key = evaluate(problem, candidate).key()
         if key <= best_key:
             best, best_key = candidate, key
+        if progress is not None and rounds % 10 == 0:
+            spent = used / budget if deterministic else (time.perf_counter() - began) / wall_limit
+            progress(min(1.0, spent))
     return best, rounds
 
 
