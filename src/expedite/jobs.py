@@ -15,6 +15,7 @@ from expedite.notify.tasks import outbox_run, outbox_send_now  # noqa: F401 - th
 from expedite.ops.services import heartbeat_record
 from expedite.records.audit_jobs import audit_daily
 from expedite.work.schedule import schedule_nightly as propose
+from expedite.work.tasks import schedule_replan  # noqa: F401 - the queue registers it here too
 
 
 def _beat() -> str:

@@ -2,6 +2,7 @@
 
 import pytest
 from django.utils import timezone
+from huey.contrib.djhuey import HUEY
 from playwright.sync_api import expect
 
 from expedite.audit.models import AuditEvent
@@ -47,9 +48,14 @@ def test_the_manager_reviews_the_nights_schedule_and_accepts_it(live_server, pag
     )
     page.goto(live_server.url + "/board/schedule/")
 
-    # A re-plan on demand makes a new proposal to review.
+    # A re-plan on demand goes to the queue; once a worker has made it, the page shows it.
+    HUEY.flush()
     page.get_by_role("button", name="立即重新排期（快速）").click()
-    expect(page.get_by_text("已重新排期，请审阅后采纳。")).to_be_visible()
-    expect(page.get_by_role("button", name="采纳此排期")).to_be_visible()
+    expect(page.get_by_text("已开始重新排期")).to_be_visible()
+    expect(page.locator("#replan-run")).to_contain_text("重新排期已排队")
+    expect(page.get_by_role("button", name="采纳此排期")).not_to_be_visible()
+    HUEY.execute(HUEY.dequeue())  # the worker
+    expect(page.get_by_role("button", name="采纳此排期")).to_be_visible(timeout=10_000)
+    expect(page.locator("#replan-run")).to_have_count(0)
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path="test-artifacts/schedule-page-phone.png", full_page=True)

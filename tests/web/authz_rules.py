@@ -73,6 +73,7 @@ PAGES: dict[str, str | C] = {
     "batch_detail": C.VIEW_CASES,
     "board": C.VIEW_CASES,
     "schedule": C.VIEW_CASES,
+    "schedule_progress": C.VIEW_CASES,
     "staff": C.VIEW_CASES,
     "custody_list": C.VIEW_CASES,
     "approval_inbox": C.VIEW_CASES,

@@ -44,12 +44,16 @@ def upload(case, item: str, *, text: str = "材料") -> None:
     )
 
 
+# The business change's materials (services.yaml).
+ITEMS = ("license", "resolution", "application", "articles-amendment", "id-copies")
+
+
 def review(world, case, **verdicts) -> None:
     prereview_record(
         actor=world.zhang,
         case=case,
         now=timezone.now(),
-        verdicts={code: {"verdict": "ok"} for code in ("license", "resolution", "id-copies")}
+        verdicts={code: {"verdict": "ok"} for code in ITEMS}
         | verdicts,
     )
 
@@ -64,7 +68,7 @@ def test_collecting_materials_asks_for_every_item_not_sent_with_whom_to_call(
     client, case, liaison_phone
 ):
     card = todo(page(client, case))
-    assert "请上传 3 份材料" in card and 'href="#materials"' in card
+    assert "请上传 5 份材料" in card and 'href="#materials"' in card
     assert NOTHING not in card
     assert "张敏" in card and liaison_phone in card  # whom to call, on the card itself
     # Uploading needs 验证身份, so an unverified visitor is asked for it too.
@@ -74,18 +78,18 @@ def test_collecting_materials_asks_for_every_item_not_sent_with_whom_to_call(
 def test_a_verified_client_is_not_asked_to_verify_again(client, case):
     verify_client(client, case)
     card = todo(page(client, case))
-    assert "请上传 3 份材料" in card and 'href="verify/"' not in card
+    assert "请上传 5 份材料" in card and 'href="verify/"' not in card
 
 
 def test_the_count_follows_what_was_sent(client, case):
     upload(case, "license")
     card = todo(page(client, case))
-    assert "请上传 2 份材料" in card
+    assert "请上传 4 份材料" in card
 
 
 @pytest.mark.clock("2026-11-26T10:00:00+08:00")  # the deadline below is counted from it
 def test_on_hold_for_a_correction_asks_for_it_with_its_deadline(client, world, case):
-    for item in ("license", "resolution", "id-copies"):
+    for item in ITEMS:
         upload(case, item, text=item)
     review(world, case, resolution={"verdict": "invalid", "reason": "缺少股东李四的签字"})
     case.refresh_from_db()
@@ -99,7 +103,7 @@ def test_on_hold_for_a_correction_asks_for_it_with_its_deadline(client, world, c
 
 
 def test_a_resubmitted_correction_closes_the_notice(client, world, case):
-    for item in ("license", "resolution", "id-copies"):
+    for item in ITEMS:
         upload(case, item, text=item)
     review(
         world,
@@ -119,7 +123,7 @@ def test_a_resubmitted_correction_closes_the_notice(client, world, case):
 
 def test_a_handover_to_confirm_is_asked_with_its_place_on_the_page(client, world):
     case = collecting_case(world, client=world.hengxin)  # its contact receives the code by mail
-    for item in ("license", "resolution", "id-copies"):
+    for item in ITEMS:
         upload(case, item, text=item)
     review(world, case)
     custody.check_in(
@@ -138,7 +142,7 @@ def test_a_handover_to_confirm_is_asked_with_its_place_on_the_page(client, world
 
 
 def test_nothing_to_do_says_so(client, world, case):
-    for item in ("license", "resolution", "id-copies"):
+    for item in ITEMS:
         upload(case, item, text=item)
     review(world, case)
     case_transition(actor=world.zhang, case=case, to="in_progress", now=timezone.now())
@@ -189,7 +193,8 @@ def test_the_demo_shows_a_client_a_real_next_step_and_whom_to_call(client, catal
 
     demo_load(now=timezone.now())
     cards = [todo(page(client, c)) for c in Case.objects.exclude(HISTORY_CASES)]
-    # The 工商变更 case held for its 一次性告知 asks for the corrections by their deadline.
-    asked = [card for card in cards if "请补正 2 项（截止" in card]
+    # The 工商变更 case held for its 一次性告知 asks for the corrections by their deadline:
+    # the resolution, the missing articles amendment and the expiring ID card.
+    asked = [card for card in cards if "请补正 3 项（截止" in card]
     assert asked and "张敏" in asked[0] and "021-6288 0101" in asked[0]
     assert any(NOTHING in card for card in cards)  # and a case waiting on nobody says so

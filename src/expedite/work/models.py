@@ -220,3 +220,45 @@ class ScheduleProposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.solver} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ScheduleRun(models.Model):
+    """A re-plan a manager asked for, solved by a worker on the job queue (`work.tasks`): its
+    state and progress for the workload page while it runs, and the proposal it made."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    STATUS_CHOICES = [
+        (QUEUED, _("排队中")),
+        (RUNNING, _("排期中")),
+        (DONE, _("已完成")),
+        (FAILED, _("失败")),
+    ]
+    ACTIVE = (QUEUED, RUNNING)
+
+    requested_at = models.DateTimeField(_("请求时间"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    solver = models.CharField(_("求解器"), max_length=16)
+    status = models.CharField(_("状态"), max_length=16, choices=STATUS_CHOICES, default=QUEUED)
+    stage = models.CharField(max_length=16, blank=True)  # reading, simple, search, storing
+    progress = models.FloatField(default=0.0)  # share of the run done, 0 … 1
+    updated_at = models.DateTimeField()  # the last sign of life (a stale run can be replaced)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    proposal = models.ForeignKey(
+        ScheduleProposal, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A refusal as the domain said it ({"template", "params"}), shown in the reader's language.
+    error = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("重新排期请求")
+        verbose_name_plural = _("重新排期请求")
+
+    def __str__(self) -> str:
+        return f"{self.solver} {self.status} {self.requested_at:%Y-%m-%d %H:%M}"

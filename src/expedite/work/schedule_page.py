@@ -8,14 +8,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from expedite.cases.models import Case
 from expedite.cases.words import list_sep, term
 from expedite.charts.timeline import Bar, Lane, case_colours, moment, schedule_svg
 
-from .models import ScheduleProposal, StepRun
+from .models import ScheduleProposal, ScheduleRun, StepRun
 from .schedule import latest_proposal
 from .schedule_input import Clock, load_inputs
+from .schedule_runs import latest_run
 
 SHOWN = 4  # steps named in one conflict line
 HEAVY = ("triage", "intake", "clocks")  # a case's large JSON, not needed here
@@ -77,6 +79,46 @@ def _conflict_text(c: dict, names: dict[str, str], steps: dict[int, StepRun]) ->
     return _("没有人能做 %(steps)s（无人担任该角色）") % params
 
 
+STAGES = {
+    "reading": gettext_lazy("读取数据"),
+    "simple": gettext_lazy("生成基础方案"),
+    "search": gettext_lazy("优化搜索"),
+    "storing": gettext_lazy("保存建议"),
+}
+
+
+def run_context(run: ScheduleRun | None) -> dict:
+    """A re-plan on the queue as the page shows it: waiting, how far it is, or why it failed."""
+    if run is None:
+        return {"run": None}
+    error = ""
+    if run.status == ScheduleRun.FAILED:
+        template = run.error.get("template") or "排期时出错。"
+        params = run.error.get("params") or {}
+        try:
+            error = _(template) % params if params else _(template)
+        except (KeyError, TypeError, ValueError):
+            error = template
+    return {
+        "run": run,
+        "run_active": run.status in ScheduleRun.ACTIVE,
+        "run_stage": STAGES.get(run.stage, ""),
+        "run_percent": round(run.progress * 100),
+        "run_error": error,
+    }
+
+
+def _run_to_show(proposal: ScheduleProposal | None) -> ScheduleRun | None:
+    """The latest re-plan while it is queued or running, or when it failed after the latest
+    proposal was made; one that finished is the proposal itself."""
+    run = latest_run()
+    if run is None or run.status == ScheduleRun.DONE:
+        return None
+    if run.status == ScheduleRun.FAILED and proposal and proposal.created_at > run.requested_at:
+        return None
+    return run
+
+
 def schedule_page(*, now: dt.datetime) -> dict:
     inputs = load_inputs(now=now)
     proposal = latest_proposal()
@@ -88,6 +130,7 @@ def schedule_page(*, now: dt.datetime) -> dict:
         "gives": [],
         "conflicts": [],
         "legend": [],
+        **run_context(_run_to_show(proposal)),
     }
     if proposal is None:
         return context

@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("board/schedule/", views.schedule_view, name="schedule"),
+    path("board/schedule/progress/", views.schedule_progress_view, name="schedule_progress"),
     path("board/schedule/<int:pk>/accept/", views.schedule_accept_view, name="schedule_accept"),
     path("staff/", views.staff_view, name="staff"),
     path("cases/<int:pk>/team/", views.team_assign_view, name="case_team_assign"),

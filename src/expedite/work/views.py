@@ -45,11 +45,13 @@ from .models import (
     TRACK_STATUS_CHOICES,
     Absence,
     ScheduleProposal,
+    ScheduleRun,
     StaffProfile,
     StepRun,
     Track,
 )
-from .schedule_page import schedule_page
+from .schedule_page import run_context, schedule_page
+from .schedule_runs import latest_run, schedule_request
 from .selectors import case_projection, case_steps, people, tracks_with_staleness
 
 
@@ -207,18 +209,35 @@ def schedule_view(request):
             messages.error(request, first_error(form))
             return redirect("schedule")
         solver = form.cleaned_data["solver"] or "greedy"
-        flash_outcome(
-            request,
-            lambda: schedule_services.schedule_propose(
-                actor=request.user, now=clock.now(), solver=solver
-            ),
-            _("已重新排期，请审阅后采纳。"),
-        )
+        try:
+            _run, created = schedule_request(actor=request.user, now=clock.now(), solver=solver)
+        except DomainError as exc:
+            messages.error(request, localized(exc))
+        else:
+            messages.success(
+                request,
+                _("已开始重新排期，完成后本页会显示新的建议。")
+                if created
+                else _("已有一次重新排期在进行中，完成后本页会显示新的建议。"),
+            )
         return redirect("schedule")
     context = schedule_page(now=clock.now())
     context["gantt_svg"] = mark_safe(context["gantt_svg"])  # noqa: S308 - built with escape()
     context["can_plan"] = user_can(request.user, Capability.PLAN_SCHEDULE)
     return render(request, "work/schedule.html", context)
+
+
+@login_required
+def schedule_progress_view(request):
+    """The re-plan under way, polled by the workload page; once it is done the page reloads
+    to show the new proposal."""
+    if not user_can(request.user, Capability.VIEW_CASES):
+        raise PermissionDenied
+    run = latest_run()
+    response = render(request, "work/_schedule_run.html", run_context(run))
+    if request.htmx and run is not None and run.status == ScheduleRun.DONE:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @login_required
