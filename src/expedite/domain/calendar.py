@@ -134,6 +134,11 @@ class DayInfo:
         return self.phrase().zh
 
 
+def _days_in_month(year: int, month: int) -> int:
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return (following - dt.timedelta(days=1)).day
+
+
 def _seconds(t: dt.time) -> int:
     return t.hour * 3600 + t.minute * 60 + t.second
 
@@ -349,6 +354,30 @@ class WorkCalendar:
         Monday has 5, and `workdays_between(a, a) == 0`.
         """
         return self._cum[self._offset(b)] - self._cum[self._offset(a)]
+
+    def period_end(self, d: dt.date, *, months: int = 0, days: int = 0) -> dt.date:
+        """The last day of a period of calendar time (an authority's 日 or 个月) starting on d.
+
+        As 《商标法实施条例》第十二条 counts it (and 《民法典》第二百零一条、第二百零三条): the day
+        the period starts is not counted, so `days` natural days from d end on d + days; a
+        period in months ends on the corresponding day of its last month, or on that month's
+        last day when it has none (31 August + 1 month ends on 30 September); a period whose
+        last day is not a workday (a weekend or a holiday, or a closure on this calendar)
+        ends on the next workday. Months count first, then days; both must be non-negative.
+        Raises `CalendarRangeError` when the end leaves the supported range.
+        """
+        if months < 0 or days < 0:
+            raise ValueError("a period is not negative")
+        years, month = divmod(d.month - 1 + months, 12)
+        year = d.year + years
+        if year > MAX_DATE.year:
+            raise CalendarRangeError(
+                gettext_noop("结果超出日历支持范围（%(min)s 至 %(max)s）。"),
+                params={"min": MIN_DATE, "max": MAX_DATE},
+            )
+        day = min(d.day, _days_in_month(year, month + 1))
+        end = dt.date(year, month + 1, day) + dt.timedelta(days=days)
+        return self.add_workdays(end, 0)
 
     def workdays_in(self, a: dt.date, b: dt.date) -> list[dt.date]:
         """The workdays in the closed interval [a, b], in order."""

@@ -30,6 +30,7 @@ from .catalog_fields import (
     _mapping,
     _material,
     _require,
+    _windows,
 )
 from .catalog_limits import Authority, Targets, parse_authorities, parse_targets, verified_date
 from .durations import Duration
@@ -175,7 +176,7 @@ class Catalog:
 # -- parsing ----------------------------------------------------------------------------------
 
 
-def _step(entry: Any, where: str, skills: set[str]) -> StepTemplate:
+def _step(entry: Any, where: str, skills: set[str], *, strict: bool = True) -> StepTemplate:
     entry = _mapping(entry, where)
     code = _code(_require(entry, "code", where), f"{where}.code")
     where = f"{where}[{code}]"
@@ -198,6 +199,7 @@ def _step(entry: Any, where: str, skills: set[str]) -> StepTemplate:
         milestone=str(entry.get("milestone", "")),
         depends_on=tuple(str(d) for d in depends),
         when=str(entry.get("when", "")),
+        windows=_windows(entry, where, strict=strict),
     )
 
 
@@ -227,9 +229,10 @@ def _lever(
     if kind in (LeverKind.COMPRESS, LeverKind.REMOTE):
         to = _duration(_require(entry, "to", where), f"{where}.to")
         for target in targets:
-            day = 7.5  # a nominal day, for comparing; real comparisons use the calendar
+            # Working against calendar time compares on a nominal week (Duration.shorter_than);
+            # the planner compares on the calendar, taking whichever ends first.
             before = steps[target].duration
-            if to.workdays * day + to.hours >= before.workdays * day + before.hours:
+            if not to.shorter_than(before):
                 raise CatalogError(f"{where}.to: 压缩后的时长应短于原时长（{before.describe()}）。")
     if kind == LeverKind.PARALLEL:
         stop_waiting_for = str(_require(entry, "stop_waiting_for", where))
@@ -304,7 +307,9 @@ def _parse_service(
     except ValueError:
         allowed = "、".join(c.value for c in Category)
         raise CatalogError(f"{where}.category: 未知类别，可选：{allowed}。") from None
-    steps = [_step(s, f"{where}.steps", skills) for s in _list(entry, "steps", where)]
+    steps = [
+        _step(s, f"{where}.steps", skills, strict=strict) for s in _list(entry, "steps", where)
+    ]
     if not steps:
         raise CatalogError(f"{where}.steps: 至少需要一个步骤。")
     if len({s.code for s in steps}) != len(steps):
@@ -329,7 +334,9 @@ def _parse_service(
         p = _mapping(p, f"{where}.prerequisites")
         pcode = _code(_require(p, "code", f"{where}.prerequisites"), f"{where}.prerequisites.code")
         pwhere = f"{where}.prerequisites[{pcode}]"
-        remedy = [_step(s, f"{pwhere}.remedy", skills) for s in _list(p, "remedy", pwhere)]
+        remedy = [
+            _step(s, f"{pwhere}.remedy", skills, strict=strict) for s in _list(p, "remedy", pwhere)
+        ]
         _check_dag(remedy, pwhere)
         clash = {s.code for s in remedy} & set(by_code)
         if clash:
@@ -448,7 +455,7 @@ def parse_catalog(
     rules = parse_rules(
         doc.get("rules"),
         source=source,
-        parse_step=lambda entry, where: _step(entry, where, skill_set),
+        parse_step=lambda entry, where: _step(entry, where, skill_set, strict=strict),
         known_services=seen,
         strict=strict,
     )

@@ -29,6 +29,8 @@ def _step_texts(step: StepTemplate, where: str) -> Iterator[tuple[str, str]]:
     yield f"{where}.track", step.track
     yield f"{where}.milestone", step.milestone
     yield f"{where}.skill", step.skill
+    for index, window in enumerate(step.windows):
+        yield f"{where}.windows[{index}].basis", window.basis
 
 
 def _material_texts(material: Material, where: str) -> Iterator[tuple[str, str]]:

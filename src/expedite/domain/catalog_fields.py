@@ -4,10 +4,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from .catalog_limits import verified_date
 from .durations import Duration
 from .errors import CatalogError
 
@@ -60,16 +62,36 @@ def _code(value: Any, where: str) -> str:
     return code
 
 
+_WORKING = ("workdays", "hours")
+_CALENDAR = ("days", "months")
+
+
 def _duration(value: Any, where: str) -> Duration:
-    if not isinstance(value, dict) or not set(value) <= {"workdays", "hours"} or not value:
-        raise CatalogError(f"{where}: 时长应写作 {{workdays: N}} 或 {{hours: N}}。")
+    """A duration: working time ({workdays: N}, {hours: N} or both) or an authority's calendar
+    time ({days: N} natural days, or {months: N}) — one kind, whole days or months."""
+    if not isinstance(value, dict) or not value or not set(value) <= {*_WORKING, *_CALENDAR}:
+        raise CatalogError(
+            f"{where}: 时长应写作 {{workdays: N}}、{{hours: N}}，或机关的自然日 {{days: N}}、"
+            "{months: N}。"
+        )
+    if set(value) & set(_WORKING) and set(value) & set(_CALENDAR):
+        raise CatalogError(f"{where}: 工作日/小时与自然日/月不能混写在一个时长里。")
+    if set(value) == set(_CALENDAR):
+        raise CatalogError(f"{where}: 自然日与月不能混写，请只写 days 或 months。")
+    for key in _CALENDAR:
+        if key in value and (isinstance(value[key], bool) or not isinstance(value[key], int)):
+            raise CatalogError(f"{where}.{key}: 应为正整数。")
     try:
         duration = Duration(
-            workdays=float(value.get("workdays", 0)), hours=float(value.get("hours", 0))
+            workdays=float(value.get("workdays", 0)),
+            hours=float(value.get("hours", 0)),
+            days=value.get("days", 0),
+            months=value.get("months", 0),
         )
     except (TypeError, ValueError):
         raise CatalogError(f"{where}: 时长应为数字。") from None
-    if duration.workdays < 0 or duration.hours < 0 or not duration.is_positive():
+    negative = min(duration.workdays, duration.hours, duration.days, duration.months) < 0
+    if negative or not duration.is_positive():
         raise CatalogError(f"{where}: 时长必须大于零。")
     return duration
 
@@ -164,6 +186,67 @@ def _checklist(
 
 
 @dataclass(frozen=True, slots=True)
+class Window:
+    """An application window (申报批次): the authority accepts the step from `opens` to
+    `closes`, both days included, as the notice named in `basis` says.
+
+    `expected`: not announced yet — the firm's expectation from earlier years' batches; a plan
+    dated from it is provisional until the year's notice confirms it.
+    """
+
+    opens: dt.date
+    closes: dt.date
+    basis: str
+    verified_on: dt.date | None = None
+    expected: bool = False
+
+
+def _windows(entry: dict, where: str, *, strict: bool) -> tuple[Window, ...]:
+    """A step's `windows`: [{from, to, basis, verified_on, expected}], in date order and not
+    overlapping; each names its notice (or, when expected, what the expectation rests on)."""
+    raw = entry.get("windows")
+    if raw in (None, []):
+        return ()
+    if not isinstance(raw, list):
+        raise CatalogError(f"{where}.windows: 应为申报批次的列表。", field="windows")
+    out: list[Window] = []
+    for index, item in enumerate(raw):
+        at = f"{where}.windows[{index}]"
+        if not isinstance(item, dict):
+            raise CatalogError(f"{at}: 应写作 {{from: 日期, to: 日期, basis: 依据}}。")
+        unknown = set(item) - {"from", "to", "basis", "verified_on", "expected"}
+        if unknown:
+            raise CatalogError(
+                f"{at}: 未知的键 {'、'.join(sorted(map(str, unknown)))}"
+                "（可用 from、to、basis、verified_on、expected）。"
+            )
+        opens, closes = item.get("from"), item.get("to")
+        for key, value in (("from", opens), ("to", closes)):
+            if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+                raise CatalogError(f"{at}.{key}: 应为日期，如 2026-04-30。")
+        if closes < opens:
+            raise CatalogError(f"{at}: 截止日期 {closes} 早于开始日期 {opens}。")
+        basis = str(item.get("basis") or "").strip()
+        if not basis:
+            raise CatalogError(f"{at}: 缺少 basis（申报批次须写明通知，或预计的依据）。")
+        expected = item.get("expected", False)
+        if not isinstance(expected, bool):
+            raise CatalogError(f"{at}.expected: 应为 true 或 false。")
+        if out and opens <= out[-1].closes:
+            raise CatalogError(f"{at}: 申报批次应按日期先后排列且互不重叠。")
+        out.append(
+            Window(
+                opens=opens,
+                closes=closes,
+                basis=basis,
+                verified_on=verified_date(item.get("verified_on"), at, required=strict),
+                expected=expected,
+            )
+        )
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
 class StepTemplate:
     code: str
     name: str
@@ -174,6 +257,8 @@ class StepTemplate:
     milestone: str = ""
     depends_on: tuple[str, ...] = ()
     when: str = ""  # included only when this fact holds (e.g. a likely rejection)
+    # Accepted only within these application windows (申报批次), in date order.
+    windows: tuple[Window, ...] = ()
 
 
 def _check_dag(steps: list[StepTemplate], where: str) -> None:

@@ -146,11 +146,15 @@ class Cited:
 
 
 def cited(catalog: Catalog) -> Iterator[Cited]:
-    """Every rule, prerequisite and limit the catalog states, with its basis and check date."""
+    """Every rule, prerequisite, limit and application window the catalog states, with its
+    basis and check date."""
     for service in catalog.services:
         at = f"services[{service.code}]"
         for p in service.prerequisites:
             yield Cited(f"{at}.prerequisites[{p.code}]", p.basis, p.verified_on)
+        for step in service.steps:
+            for index, w in enumerate(step.windows):
+                yield Cited(f"{at}.steps[{step.code}].windows[{index}]", w.basis, w.verified_on)
         for a in service.authorities:
             for key, limit in (("legal_limit", a.legal), ("committed_limit", a.committed)):
                 if limit is not None:

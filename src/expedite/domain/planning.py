@@ -3,7 +3,11 @@
 Durations live on the calendar's working-time axis (`WorkCalendar.work_clock`): a plan is a
 critical-path computation over the service's step network in integer microseconds of
 working time, converted to dates only at the end. Levers change the network (skip removes
-steps, parallel removes a dependency, compress/remote shorten a step).
+steps, parallel removes a dependency, compress/remote shorten a step). An authority's
+calendar time and application windows (申报批次) are placed by the dates (`placement`).
+
+A plan's working-time part (`Plan.working_part_days`) leaves both out: what the steps in
+working time take, the same from any start, the figure the catalog's targets state.
 """
 
 from __future__ import annotations
@@ -11,13 +15,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from .calendar import WorkCalendar
 from .catalog import Lever, LeverKind, Risk, ServiceType, StepTemplate
 from .errors import DomainError, gettext_noop
+from .placement import US, Node, forward, in_order, latest_start
 
-US = dt.timedelta(microseconds=1)
 MAX_EXHAUSTIVE_LEVERS = 12
 
 
@@ -78,6 +82,12 @@ class Plan:
     risk: Risk
     provisional: bool
     span_us: int  # working time from start to finish
+    # The working-time part: the plan as if the authorities' calendar time and the waits for
+    # application windows took none (what the catalog's targets state).
+    working_part_days: int = 0
+    working_part_us: int = 0
+    # Steps dated from an application window that is only expected, not yet announced.
+    expected_windows: tuple[str, ...] = ()
 
     @property
     def finish_date(self) -> dt.date:
@@ -87,23 +97,13 @@ class Plan:
 # -- the network ------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class _Node:
-    template: StepTemplate
-    kind: str
-    duration: int  # µs of working time
-    deps: list[str] = field(default_factory=list)
-
-
-def _network(service: ServiceType, facts: PlanFacts, day: dt.timedelta) -> dict[str, _Node]:
-    nodes: dict[str, _Node] = {}
+def _network(service: ServiceType, facts: PlanFacts, day: dt.timedelta) -> dict[str, Node]:
+    nodes: dict[str, Node] = {}
     pre: list[str] = []
     for prerequisite in service.prerequisites:
         if prerequisite.code in facts.unmet_prerequisites:
             for s in prerequisite.remedy:
-                nodes[s.code] = _Node(
-                    s, "prerequisite", s.duration.to_timedelta(day) // US, list(s.depends_on)
-                )
+                nodes[s.code] = Node.of(s, "prerequisite", s.duration, day, s.depends_on)
             pre += [s.code for s in prerequisite.remedy]
     for material in service.materials:
         if material.code in facts.missing_materials and material.lead_time:
@@ -118,7 +118,7 @@ def _network(service: ServiceType, facts: PlanFacts, day: dt.timedelta) -> dict[
                 skill="",
                 track=material.source or "第三方",
             )
-            nodes[code] = _Node(template, "material", material.lead_time.to_timedelta(day) // US)
+            nodes[code] = Node.of(template, "material", material.lead_time, day)
             pre.append(code)
     done = _milestones_behind(service, facts.reached)
     for s in service.steps:
@@ -129,7 +129,7 @@ def _network(service: ServiceType, facts: PlanFacts, day: dt.timedelta) -> dict[
         deps = [d for d in s.depends_on]
         if not deps:
             deps = list(pre)
-        nodes[s.code] = _Node(s, "step", s.duration.to_timedelta(day) // US, deps)
+        nodes[s.code] = Node.of(s, "step", s.duration, day, deps)
     # A conditional step left out: its dependents wait for what it waited for, and a step left
     # waiting for nothing still waits for the remedies and third-party documents.
     for node in nodes.values():
@@ -152,7 +152,7 @@ def steps_behind(service: ServiceType, reached: str) -> tuple[str, ...]:
     return tuple(s.name for s in service.steps if s.milestone and s.milestone in done)
 
 
-def _resolve(deps: list[str], service: ServiceType, nodes: dict[str, _Node]) -> list[str]:
+def _resolve(deps: list[str], service: ServiceType, nodes: dict[str, Node]) -> list[str]:
     out: list[str] = []
     for d in deps:
         if d in nodes:
@@ -162,9 +162,9 @@ def _resolve(deps: list[str], service: ServiceType, nodes: dict[str, _Node]) -> 
     return list(dict.fromkeys(out))
 
 
-def _apply(nodes: dict[str, _Node], levers: Iterable[Lever], day: dt.timedelta) -> dict[str, _Node]:
+def _apply(nodes: dict[str, Node], levers: Iterable[Lever], day: dt.timedelta) -> dict[str, Node]:
     """The network after the levers; the result does not depend on the levers' order."""
-    net = {c: _Node(n.template, n.kind, n.duration, list(n.deps)) for c, n in nodes.items()}
+    net = {c: n.copy() for c, n in nodes.items()}
     levers = list(levers)
     # Parallel: the step stops waiting for W and starts when W could start — W's waits as they
     # are once every parallel lever is applied, hence the fixed point.
@@ -190,9 +190,7 @@ def _apply(nodes: dict[str, _Node], levers: Iterable[Lever], day: dt.timedelta) 
         if lever.kind in (LeverKind.COMPRESS, LeverKind.REMOTE) and lever.to is not None:
             for target in lever.steps:
                 if target in net:
-                    net[target].duration = min(
-                        net[target].duration, lever.to.to_timedelta(day) // US
-                    )
+                    net[target].shorten(lever.to, day)
     skipped = {t for lever in levers if lever.kind == LeverKind.SKIP for t in lever.steps}
     for code in [c for c in net if c in skipped]:
         removed = net.pop(code)
@@ -201,38 +199,6 @@ def _apply(nodes: dict[str, _Node], levers: Iterable[Lever], day: dt.timedelta) 
                 node.deps.remove(code)
                 node.deps += [d for d in removed.deps if d not in node.deps]
     return net
-
-
-def _order(net: dict[str, _Node]) -> list[str]:
-    indegree = {c: 0 for c in net}
-    users: dict[str, list[str]] = {c: [] for c in net}
-    for c, node in net.items():
-        for d in node.deps:
-            indegree[c] += 1
-            users[d].append(c)
-    ready = [c for c, n in indegree.items() if n == 0]
-    order = []
-    while ready:
-        c = ready.pop(0)
-        order.append(c)
-        for u in users[c]:
-            indegree[u] -= 1
-            if indegree[u] == 0:
-                ready.append(u)
-    if len(order) != len(net):
-        raise DomainError(
-            gettext_noop("加急手段组合使步骤依赖成环，请检查服务目录。"), field="levers"
-        )
-    return order
-
-
-def _forward(net: dict[str, _Node], order: list[str], base: int) -> tuple[dict[str, int], int]:
-    finish: dict[str, int] = {}
-    for c in order:
-        node = net[c]
-        start = max((finish[d] for d in node.deps), default=base)
-        finish[c] = start + node.duration
-    return finish, max(finish.values(), default=base)
 
 
 # -- plans ------------------------------------------------------------------------------------
@@ -271,17 +237,19 @@ def plan(
     day = calendar.hours.day_length
     chosen = _chosen(service, levers, facts)
     net = _apply(_network(service, facts, day), chosen, day)
-    order = _order(net)
+    order = in_order(net)
     begin = max(start, facts.materials_expected) if facts.materials_expected else start
     base = calendar.work_clock(begin)
-    finish, end = _forward(net, order, base)
+    schedule = forward(net, order, base, calendar)
+    finish, end = schedule.finish, schedule.end
+    took = {c: finish[c] - schedule.start[c] for c in net}
     latest: dict[str, int] = {}
     users: dict[str, list[str]] = {c: [] for c in net}
     for c, node in net.items():
         for d in node.deps:
             users[d].append(c)
     for c in reversed(order):
-        latest[c] = min((latest[u] - net[u].duration for u in users[c]), default=end)
+        latest[c] = min((latest[u] - took[u] for u in users[c]), default=end)
     critical = [c for c in order if latest[c] == finish[c]]
     by_lever: dict[str, list[str]] = {}
     for lever in chosen:
@@ -297,9 +265,9 @@ def plan(
             milestone=net[c].template.milestone,
             kind=net[c].kind,
             depends_on=tuple(net[c].deps),
-            start=calendar.at_work_clock(finish[c] - net[c].duration, starting=True),
+            start=calendar.at_work_clock(schedule.start[c], starting=True),
             finish=calendar.at_work_clock(finish[c]),
-            duration=net[c].duration * US,
+            duration=took[c] * US,
             critical=c in critical,
             levers=tuple(by_lever.get(c, ())),
         )
@@ -312,7 +280,9 @@ def plan(
         surcharge=service.surcharge.amount(service.base_fee) if chosen else 0,
         levers=sum(lv.cost_cny for lv in chosen),
     )
-    bottleneck = max(critical, key=lambda c: net[c].duration) if critical else ""
+    bottleneck = max(critical, key=lambda c: took[c]) if critical else ""
+    day_us = calendar.hours.day_us
+    part = forward(net, order, 0).end
     return Plan(
         service=service.code,
         levers=tuple(lv.code for lv in chosen),
@@ -320,24 +290,28 @@ def plan(
         start=start_at,
         finish=finish_at,
         # The length of the work in whole working days: the same at 09:00 and at 14:00.
-        working_days=-(-(end - base) // calendar.hours.day_us),
+        working_days=-(-(end - base) // day_us),
         critical_path=tuple(critical),
         bottleneck=bottleneck,
         fee=fee,
         staff_hours=sum(lv.staff_hours for lv in chosen),
         risk=max((lv.risk for lv in chosen), default=Risk.LOW),
-        provisional=calendar.provisional_between(start_at.date(), finish_at.date()),
+        provisional=bool(schedule.expected)
+        or calendar.provisional_between(start_at.date(), finish_at.date()),
         span_us=end - base,
+        working_part_days=-(-part // day_us),
+        working_part_us=part,
+        expected_windows=schedule.expected,
     )
 
 
-def nominal_workdays(
-    service: ServiceType, day: dt.timedelta, levers: Iterable[Lever] = ()
-) -> int:
-    """The plan's length in whole working days (for listings and the catalog's targets):
-    the standard plan, or with `levers` applied whatever their preconditions."""
+def nominal_workdays(service: ServiceType, day: dt.timedelta, levers: Iterable[Lever] = ()) -> int:
+    """The plan's working-time part in whole working days (for listings and the catalog's
+    targets): the standard plan, or with `levers` applied whatever their preconditions. An
+    authority's calendar time and the waits for application windows are not in it: they
+    depend on the dates (`Plan.working_part_days` is this figure for a dated plan)."""
     net = _apply(_network(service, PlanFacts(), day), levers, day)
-    _finish, end = _forward(net, _order(net), 0)
+    end = forward(net, in_order(net), 0).end
     whole, rest = divmod(end, day // US)
     return whole + (1 if rest else 0)
 
@@ -404,7 +378,7 @@ def options(
 
     def span(levers: Iterable[Lever]) -> int:
         net = _apply(network, levers, day)
-        return _forward(net, _order(net), base)[1] - base
+        return forward(net, in_order(net), base, calendar).end - base
 
     full = span(usable)
     none = span(())
@@ -431,9 +405,7 @@ def options(
                 late = calendar.workdays_between(
                     deadline + dt.timedelta(days=1), p.finish_date + dt.timedelta(days=1)
                 )
-            latest = calendar.at_work_clock(
-                calendar.work_clock_end_of(deadline) - p.span_us, starting=True
-            )
+            latest = latest_start(_apply(network, levers, day), calendar, deadline, p.span_us)
         this = span(levers)
         choices = tuple(
             LeverChoice(
