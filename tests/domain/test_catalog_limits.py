@@ -172,19 +172,31 @@ def test_trademark_examination_is_the_offices_nine_months_not_a_firm_promise():
     service = CATALOG.get("trademark-registration")
     limit = legal("trademark-registration", "商标局")
     assert (limit.amount, limit.unit, limit.basis) == (9, "months", "《商标法》第二十八条")
-    assert not any(s.role == "government" for s in service.steps)
-    assert service.steps[-2].name == "网上提交注册申请"
+    office = [s for s in service.steps if s.role == "government"]
+    assert {s.code for s in office} == {"formal", "substantive", "re-review", "publication"}
+    assert all(s.duration.is_calendar and s.track == "商标局" for s in office)
+    assert service.step("substantive").duration.months == 9
+    assert service.step("file").name == "网上提交注册申请"
     result = options(
         service, MONDAY, CAL, facts=PlanFacts(preconditions=frozenset({"esign-accepted"}))
     )
-    assert (result.standard.plan.working_days, result.fastest.plan.working_days) == (3, 2)
-    # No lever shortens the office's examination.
-    assert all(lever.steps != ("formal",) for lever in service.levers)
+    # The firm's part up to filing; the office's months come on top, on the calendar.
+    assert (result.standard.plan.working_part_days, result.fastest.plan.working_part_days) == (
+        3,
+        2,
+    )
+    assert result.standard.plan.finish_date > dt.date(2027, 11, 16)  # 9 + 3 months later
+    # Only fast examination shortens the office's examination, and only where it applies.
+    office_levers = [lv for lv in service.levers if set(lv.steps) & {s.code for s in office}]
+    assert [(lv.code, lv.preconditions) for lv in office_levers] == [
+        ("fast-examination", ("green-channel",))
+    ]
 
 
 def test_a_likely_rejection_adds_the_firms_five_days_of_review_preparation():
     service = CATALOG.get("trademark-registration")
     flagged = options(service, MONDAY, CAL, facts=PlanFacts(flags=frozenset({"likely-rejection"})))
     plain = options(service, MONDAY, CAL)
-    assert flagged.standard.plan.working_days == plain.standard.plan.working_days + 5
-    assert flagged.standard.plan.steps[-1].track == "本所"
+    assert flagged.standard.plan.working_part_days == plain.standard.plan.working_part_days + 5
+    prep = next(s for s in flagged.standard.plan.steps if s.code == "re-review-prep")
+    assert prep.track == "本所" and prep.duration == 5 * DAY
