@@ -26,14 +26,14 @@ ALL = frozenset(c for c, _ in CATALOG.preconditions)
 NOW = dt.datetime(2026, 11, 23, 9, tzinfo=SHANGHAI)  # a Monday morning
 
 
-def run(code, deadline, **kw):
+def run(code, deadline, now=NOW, **kw):
     intake = Intake(deadline=deadline, written_notice=kw.pop("written_notice", True), **kw)
     return triage(
         CATALOG.get(code),
         intake,
         catalog=CATALOG,
         calendar=CAL,
-        now=NOW,
+        now=now,
         value_tier=kw.get("tier", "standard"),
     )
 
@@ -153,11 +153,19 @@ def test_when_even_the_fastest_misses_it_offers_the_best_date_and_what_must_chan
 
 
 def test_the_high_tech_audit_report_from_a_third_party_delays_the_start_by_three_days():
+    # Inside Shanghai's 2026 application window, where nothing else makes the plan wait.
+    now = dt.datetime(2026, 6, 1, 9, tzinfo=SHANGHAI)
     ready = run(
-        "high-tech-certification", dt.date(2027, 1, 29), facts={"special_audit_ready": True}
+        "high-tech-certification",
+        dt.date(2026, 7, 31),
+        now=now,
+        facts={"special_audit_ready": True},
     )
     missing = run(
-        "high-tech-certification", dt.date(2027, 1, 29), facts={"special_audit_ready": False}
+        "high-tech-certification",
+        dt.date(2026, 7, 31),
+        now=now,
+        facts={"special_audit_ready": False},
     )
     assert missing.chosen.plan.working_days == ready.chosen.plan.working_days + 3
     assert any("专项审计报告" in r for r in (x.zh for x in missing.reasons))
