@@ -13,8 +13,10 @@ from django.utils.translation import gettext as _
 from expedite import clock
 from expedite.charts.timeline import plan_svg
 from expedite.common.access import access
+from expedite.common.i18n import localized
 from expedite.domain.catalog import Catalog, ServiceType
 from expedite.domain.durations import Duration
+from expedite.domain.errors import DomainError, NotFound
 from expedite.domain.planning import Options, PlanFacts
 from expedite.domain.verdict_text import options_summary
 from expedite.workdays.selectors import firm_calendar
@@ -43,13 +45,23 @@ def _saving(saves, day) -> str:
 
 
 def duration_words(d: Duration) -> str:
-    """“2 个工作日 4 小时” in the reader's language."""
-    parts = []
-    if d.workdays:
-        parts.append(_("%(n)s 个工作日") % {"n": f"{d.workdays:g}"})
-    if d.hours:
-        parts.append(_("%(h)s 小时") % {"h": f"{d.hours:g}"})
-    return " ".join(parts) or "0"
+    """“2 个工作日 4 小时” (or an authority's “15 日”, “9 个月”) in the reader's language."""
+    return say(d.phrase().as_json())
+
+
+def expected_bases(service: ServiceType, plans) -> list[str]:
+    """What each expected application window a plan is dated from rests on (按往年批次预计…),
+    once each: those dates are provisional until the year's notice."""
+    out: list[str] = []
+    for p in plans:
+        for s in p.steps:
+            if s.code not in p.expected_windows:
+                continue
+            day = s.start.date()
+            for w in service.step(s.code).windows:
+                if w.expected and w.opens <= day <= w.closes and w.basis not in out:
+                    out.append(w.basis)
+    return out
 
 
 def facts_from_request(request, service: ServiceType, case=None) -> PlanFacts:
@@ -148,7 +160,20 @@ def plan_context(request, case) -> dict:
     service = definition_for(case)
     catalog = catalog_for(case)
     facts = facts_from_request(request, service, case)
-    result: Options = case_options(case, facts=facts, now=clock.now())
+    try:
+        result: Options = case_options(case, facts=facts, now=clock.now())
+    except NotFound:
+        raise
+    except DomainError as exc:
+        # The plan cannot be dated (e.g. no application window known yet): say why, keep the
+        # facts to change and the authorities' limits.
+        return {
+            "case": case,
+            "plan_error": localized(exc),
+            "authorities": authority_lines(service),
+            "choices": fact_choices(service, catalog, facts),
+            "query": request.GET.urlencode(),
+        }
     cal = firm_calendar()
     expedited = None
     if result.recommended is not None and result.recommended.key != "standard":
@@ -177,6 +202,7 @@ def plan_context(request, case) -> dict:
             for o in unique
         ],
         "gantt": mark_safe(plan_svg(rows, cal, deadline=case.requested_deadline, term=term)),  # noqa: S308 - built with escape()
+        "expected_bases": expected_bases(service, [o.plan for o in unique]),
         **_quote(case, result),
         "authorities": authority_lines(service),
         "choices": fact_choices(service, catalog, facts),

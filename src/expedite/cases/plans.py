@@ -136,6 +136,9 @@ def plan_to_dict(plan: Plan) -> dict:
         "finish": plan.finish_date.isoformat(),
         "finish_at": plan.finish.isoformat(),
         "working_days": plan.working_days,
+        # Without the authorities' calendar time and the waits for application windows.
+        "working_part_days": plan.working_part_days,
+        "expected_windows": list(plan.expected_windows),
         "critical_path": list(plan.critical_path),
         "bottleneck": plan.bottleneck,
         "levers": list(plan.levers),
@@ -216,6 +219,8 @@ def plan_from_dict(data: dict) -> Plan:
         risk=Risk[str(data.get("risk", "low")).upper()],
         provisional=bool(data.get("provisional")),
         span_us=max(0, cal.work_clock(finish) - cal.work_clock(start)),
+        working_part_days=int(data.get("working_part_days", data.get("working_days", 0))),
+        expected_windows=tuple(data.get("expected_windows", ())),
     )
 
 

@@ -218,7 +218,10 @@ def handbook_service(request, code: str):
     steps = [
         (
             s,
-            round(s.duration.to_timedelta(day).total_seconds() / 3600, 1),
+            # An authority's calendar time (日, 个月) has no fixed number of working hours.
+            None
+            if s.duration.is_calendar
+            else round(s.duration.to_timedelta(day).total_seconds() / 3600, 1),
             say(s.duration.phrase().as_json()),
         )
         for s in service.steps
