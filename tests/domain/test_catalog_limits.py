@@ -200,3 +200,19 @@ def test_a_likely_rejection_adds_the_firms_five_days_of_review_preparation():
     assert flagged.standard.plan.working_part_days == plain.standard.plan.working_part_days + 5
     prep = next(s for s in flagged.standard.plan.steps if s.code == "re-review-prep")
     assert prep.track == "本所" and prep.duration == 5 * DAY
+
+
+def test_company_deregistration_follows_tax_deregistration_and_twenty_days_of_publicity():
+    # 征管法实施细则第十五条: tax first; 市场主体登记管理条例第三十三条: 公示期为 20 日.
+    service = CATALOG.get("business-deregistration")
+    plain = options(service, MONDAY, CAL).standard.plan
+    publicity = next(s for s in plain.steps if s.code == "publicity")
+    assert (publicity.finish.date() - publicity.start.date()).days >= 20
+    assert plain.finish_date > (MONDAY + dt.timedelta(days=20)).date()
+    owed = options(
+        service, MONDAY, CAL, facts=PlanFacts(unmet_prerequisites=frozenset({"tax-cleared"}))
+    ).standard.plan
+    assert [s.code for s in owed.steps][:2] == ["file-returns", "tax-deregister"]
+    assert owed.finish_date > plain.finish_date
+    rule = next(r for r in CATALOG.rules if r.code == "business-deregistration-after-tax")
+    assert "第十五条" in rule.basis and rule.prerequisite == "tax-cleared"

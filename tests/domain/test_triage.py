@@ -289,6 +289,7 @@ def test_the_summary_for_the_client_is_plain_chinese():
             {"prepackaged_only": True},
             "prepackaged-food-filing-not-license",
         ),
+        ("business-deregistration", {"tax_cleared": False}, "business-deregistration-after-tax"),
     ],
 )
 def test_each_rule_fires_on_its_facts_and_not_on_the_compliant_ones(service, facts, rule):
@@ -353,5 +354,6 @@ def test_every_rule_of_the_catalog_has_its_own_test_above():
         "construction-drawing-review",
         "business-change-resolution",
         "prepackaged-food-filing-not-license",
+        "business-deregistration-after-tax",
     }
     assert {r.code for r in CATALOG.rules} == tested

@@ -180,6 +180,13 @@ DEMO_CASES = (
         ("lost_business", True, {**LICENCE_OK, "prepackaged_only": True}, ()),
     ),
     (
+        2,
+        "business-deregistration",
+        30,
+        "子公司税务注销办完后接着办理工商注销（简易注销），须经公示 20 日。",
+        None,
+    ),
+    (
         3,
         "high-tech-certification",
         55,
