@@ -96,3 +96,13 @@ def test_catalog_check_and_load_refuse_a_limit_without_its_basis(tmp_path):
             call_command("catalog", action, str(firm), stdout=StringIO())
         assert info.value.returncode == 2
         assert "authorities[人社局].legal_limit: 缺少 basis" in str(info.value)
+
+
+def test_the_docs_table_of_limits_and_targets_is_the_catalogs_own():
+    from pathlib import Path
+
+    from expedite.catalog import load_default_catalog
+    from expedite.domain.catalog_check import limits_table
+
+    docs = (Path(__file__).parents[2] / "docs" / "catalog.md").read_text(encoding="utf-8")
+    assert limits_table(load_default_catalog()) in docs
