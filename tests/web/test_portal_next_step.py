@@ -53,8 +53,7 @@ def review(world, case, **verdicts) -> None:
         actor=world.zhang,
         case=case,
         now=timezone.now(),
-        verdicts={code: {"verdict": "ok"} for code in ITEMS}
-        | verdicts,
+        verdicts={code: {"verdict": "ok"} for code in ITEMS} | verdicts,
     )
 
 
