@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint install install-dev messages clean
+.PHONY: run test lint install install-dev messages clean bench-smoke
 
 install:
 	@scripts/bootstrap.sh
@@ -23,6 +23,11 @@ lint: install-dev
 test: lint
 	@chromium="$$(scripts/ensure-chromium.sh)" || echo "!! Chromium not available: browser tests will be skipped"; \
 	EXPEDITE_CHROMIUM="$$chromium" $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Every benchmark once at a tiny size, so none of them rots (CI runs it; the figures mean
+# nothing at these sizes). BENCH_DEMO_VAR: a var dir with the demo set up, to reuse.
+bench-smoke: install-dev
+	@benchmarks/smoke.sh
 
 # Re-extract and compile the English catalog after changing user-facing strings (needs gettext).
 messages: install-dev

@@ -5,7 +5,11 @@ Starts `python -m expedite serve` on a fresh ./var in a temporary directory, wai
 (from /proc, Linux only). Prints each process, the total, and the total against the 400 MB
 budget and against a bare Python interpreter measured in the same run.
 
-    .venv/bin/python benchmarks/footprint.py [--idle SECONDS]
+    .venv/bin/python benchmarks/footprint.py [--idle SECONDS] [--var-from DIR]
+
+`--var-from DIR` starts from a copy of an installation's var dir (set up, demo loaded) instead
+of a new one: the CI smoke run (`make bench-smoke`) reuses one for every benchmark that needs
+the demo.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -59,15 +64,22 @@ def cmdline(pid: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--idle", type=float, default=20.0)
+    parser.add_argument("--var-from", default="", help="start from a copy of this var dir")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         env = {
             k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "EXPEDITE_"))
         }
         env["EXPEDITE_VAR_DIR"] = f"{tmp}/var"
-        subprocess.run(
-            [sys.executable, "-m", "expedite", "setup"], env=env, check=True, capture_output=True
-        )
+        if args.var_from:  # an installation already set up
+            shutil.copytree(args.var_from, f"{tmp}/var")
+        else:
+            subprocess.run(
+                [sys.executable, "-m", "expedite", "setup"],
+                env=env,
+                check=True,
+                capture_output=True,
+            )
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
