@@ -30,7 +30,7 @@ def test_the_client_is_told_its_next_step_from_materials_to_confirmation(
 
     # Collecting materials: every item still to send, and the liaison to call.
     page.goto(url)
-    expect(next_step(page)).to_contain_text("请上传 3 份材料")
+    expect(next_step(page)).to_contain_text("请上传 5 份材料")
     expect(next_step(page)).to_contain_text("张敏")
     expect(next_step(page).locator("a[href^='tel:']")).to_have_text("021-6288 0101")
 
