@@ -5,30 +5,32 @@ generator (`src/expedite/ops/scale.py`: staff and clients in proportion, cases i
 with their triage, plans, steps, reviews and audit events, laid out at a pinned instant), kept
 under `--var` keyed by N, seed, schema, catalog and the generator's source, and reused by later
 runs; the same key gives the same firm on SQLite and PostgreSQL (the `firm` digest printed with
-each size). Then, in a
-new process per size, at that pinned instant, each page is requested with Django's test client
-in-process, as the supervisor `supervisor001` (the portal as an anonymous client): one request
-counting queries and bytes, then `--requests` timed ones (median and fastest). The baseline,
-measured in the same process, is the page shell (`/account/tokens/`: the nav and the
-per-request context, no case data). Prints a table per size, then the growth of each page from
-the smallest size to each larger one: time, queries and bytes, and the time growth against the
-baseline's (what the machine's drift between the sizes cannot explain).
+each size). Then, in a new process per size, at that pinned instant, each page is requested
+with Django's test client in-process, as the supervisor `supervisor001` (the portal as an
+anonymous client): one request counting queries and bytes, then `--requests` timed ones
+(median and fastest), the sizes taking turns in `--rounds` rounds. The baseline, measured in the same process, is the page shell
+(`/account/tokens/`: the nav and the per-request context, no case data). Prints a table per
+size, then the growth of each page from the smallest size to each larger one: time, queries
+and bytes, and the time growth against the baseline's (what the machine's drift between the
+sizes cannot explain).
 
     .venv/bin/python benchmarks/pages_bench.py [--sizes 1000 10000] [--seed 7] [--requests 20]
-        [--var var/pages-bench] [--rebuild] [--pg]
+        [--rounds 2] [--var var/pages-bench] [--rebuild] [--build-only] [--pg]
     # PostgreSQL: a database per firm on the server DATABASE_URL names (created, kept).
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/expedite .venv/bin/python benchmarks/pages_bench.py --pg
     # The CI form (`make bench-smoke`): two tiny firms, a couple of requests each.
-    .venv/bin/python benchmarks/pages_bench.py --sizes 20 40 --requests 2 --var "$(mktemp -d)" \
+    .venv/bin/python benchmarks/pages_bench.py --sizes 20 40 --requests 2 --rounds 1 \
+        --var "$(mktemp -d)" \
         [--migrated DIR]   # start from a copy of this migrated var dir instead of migrating
 
-Building takes about half a minute for 1,000 cases and five minutes for 10,000 on SQLite here
+Building takes about half a minute for 1,000 cases and six minutes for 10,000 on SQLite here
 (`--build-only` builds without measuring; `--rebuild` after changing the product's planning or
-triage, which the key does not cover). The pages: board `/board/`, case page
-`/cases/<pk>/` (the running case with the most audit events) and who waits for whom on its
-team, `/cases/<pk>/waits/` (which the page loads once drawn), schedule `/board/schedule/`,
-KPI `/kpi/`, queue `/queue/`, case list `/`, portal `/p/<token>/` (the same case) and the API
-list `/api/v1/cases`.
+triage, which the key does not cover). The pages: board `/board/`, case page `/cases/<pk>/`
+and who waits for whom on its team `/cases/<pk>/waits/` (which the page loads once drawn),
+schedule `/board/schedule/`, KPI `/kpi/`, queue `/queue/`, case list `/`, portal
+`/p/<token>/` and the API list `/api/v1/cases`. A case page depends on its case (its history,
+its team's queues): case pages, waits and portal pages are measured on five running cases
+spread over the firm, `--requests` shared among them, the queries and bytes their median.
 """
 
 from __future__ import annotations
@@ -51,7 +53,10 @@ ROOT = Path(__file__).resolve().parent.parent
 # the test suite's default.
 NOW = "2026-11-26T10:00:00+08:00"
 USER = "supervisor001"
-BASELINE = ("shell (baseline)", "/account/tokens/")
+BASELINE = ("shell (baseline)", ["/account/tokens/"])
+# Case pages, their waits and portal pages are measured on this many running cases.
+SAMPLE = 5
+OPEN = ("in_progress", "on_hold", "review", "materials", "accepted")
 CATALOG = ROOT / "src/expedite/catalog/services.yaml"
 # What a kept firm was made from: the schema and catalog (its base), then the generator's code.
 # Other changes to the product (planning, triage) need --rebuild.
@@ -218,25 +223,27 @@ def child_build(size: int, seed: int) -> None:
         sys.exit(1)
 
 
-def _measure(client, url: str, n: int) -> dict:
-    """Queries and bytes of one request, then the median and fastest of `n` more."""
+def _measure(client, urls: list[str], n: int) -> dict:
+    """For each URL, the queries and bytes of one request, then `n` timed ones (ms): all the
+    times, and the median queries and bytes over the URLs."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    count = len(queries)
-    times = []
-    for _ in range(n):
-        start = time.perf_counter()
-        client.get(url)
-        times.append(time.perf_counter() - start)
+    times, counts, sizes = [], [], []
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        counts.append(len(queries))
+        sizes.append(len(response.content))
+        for _ in range(n):
+            start = time.perf_counter()
+            client.get(url)
+            times.append(time.perf_counter() - start)
     return {
-        "ms": statistics.median(times) * 1000,
-        "fastest": min(times) * 1000,
-        "queries": count,
-        "bytes": len(response.content),
+        "times": [t * 1000 for t in times],
+        "queries": round(statistics.median(counts)),
+        "bytes": round(statistics.median(sizes)),
     }
 
 
@@ -244,49 +251,54 @@ def child_measure(requests: int) -> None:
     _django(tick=True)
     from django.contrib.auth import get_user_model
     from django.db import connection
-    from django.db.models import Count, Q
+    from django.db.models import Count
     from django.test import Client
 
     from expedite.cases.models import Case
     from expedite.portal.links import portal_path
 
-    # The running case with the most history (any open one in a firm too small to have one).
-    case = (
-        Case.objects.filter(state__in=("in_progress", "on_hold", "review", "materials", "accepted"))
-        .annotate(n=Count("audit_events"), running=Q(state="in_progress"))
-        .order_by("-running", "-n", "pk")
-        .first()
-    )
+    # Case pages differ with their case (its history, its team's queues): a sample of running
+    # cases spread over the firm, the same share of it at every size.
+    running = list(
+        Case.objects.filter(state="in_progress").annotate(n=Count("audit_events")).order_by("pk")
+    ) or list(Case.objects.filter(state__in=OPEN).annotate(n=Count("audit_events")).order_by("pk"))
+    sample = [running[i * len(running) // SAMPLE] for i in range(min(SAMPLE, len(running)))]
+    per_case = max(1, requests // len(sample))
     staff = Client(HTTP_HOST="127.0.0.1")
     staff.force_login(get_user_model().objects.get(username=USER))
     anonymous = Client(HTTP_HOST="127.0.0.1")
     pages = [
         (*BASELINE, staff),
-        ("board", "/board/", staff),
-        ("case page", f"/cases/{case.pk}/", staff),
+        ("board", ["/board/"], staff),
+        ("case page", [f"/cases/{c.pk}/" for c in sample], staff),
         # Who waits for whom on the case's team, which the page loads right after itself.
-        ("case: waits", f"/cases/{case.pk}/waits/", staff),
-        ("schedule", "/board/schedule/", staff),
-        ("KPI", "/kpi/", staff),
-        ("queue", "/queue/", staff),
-        ("case list", "/", staff),
-        ("portal", portal_path(case), anonymous),
-        ("API list", "/api/v1/cases", staff),
+        ("case: waits", [f"/cases/{c.pk}/waits/" for c in sample], staff),
+        ("schedule", ["/board/schedule/"], staff),
+        ("KPI", ["/kpi/"], staff),
+        ("queue", ["/queue/"], staff),
+        ("case list", ["/"], staff),
+        ("portal", [portal_path(c) for c in sample], anonymous),
+        ("API list", ["/api/v1/cases"], staff),
     ]
     # The same N and seed make the same firm on either database: compare this.
     rows = Case.objects.order_by("pk").values_list(
         "reference", "state", "verdict", "service__code", "client__uscc", "requested_deadline"
     )
     firm = hashlib.sha256(json.dumps(list(rows), default=str).encode()).hexdigest()[:12]
+    steps = sorted(c.steps.count() for c in sample)
     result = {
         "firm": firm,
         "cases": Case.objects.count(),
         "vendor": connection.vendor,
-        "case": f"{case.reference} ({case.n} events, {case.steps.count()} steps)",
+        "case": (
+            f"{len(sample)} running cases, {min(c.n for c in sample)}-{max(c.n for c in sample)}"
+            f" events, {steps[0]}-{steps[-1]} steps"
+        ),
         "pages": {},
     }
-    for name, url, client in pages:
-        result["pages"][name] = _measure(client, url, requests)
+    for name, urls, client in pages:
+        n = per_case if len(urls) > 1 else requests
+        result["pages"][name] = _measure(client, urls, n)
     print(json.dumps(result))
 
 
@@ -298,6 +310,7 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000])
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=2, help="turns the sizes take")
     parser.add_argument("--var", default=str(ROOT / "var" / "pages-bench"))
     parser.add_argument("--pg", action="store_true", help="PostgreSQL at DATABASE_URL")
     parser.add_argument("--rebuild", action="store_true", help="build even if kept")
@@ -320,12 +333,21 @@ def main() -> int:
     firms = {size: ensure_firm(size, args) for size in args.sizes}
     if args.build_only:
         return 0
-    results = {}
-    for size, (var, database) in firms.items():
-        out = _child(
-            ["--measure", "--requests", str(args.requests)], _env(var, database), capture=True
-        )
-        results[size] = json.loads(out.strip().splitlines()[-1])
+    # The sizes take turns, `--rounds` times, each round a new process with its share of the
+    # requests: a machine busier during one size's turn slows every size, not that one.
+    results: dict[int, dict] = {}
+    share = max(1, args.requests // args.rounds)
+    for _round in range(args.rounds):
+        for size, (var, database) in firms.items():
+            out = _child(["--measure", "--requests", str(share)], _env(var, database), capture=True)
+            found = json.loads(out.strip().splitlines()[-1])
+            kept = results.setdefault(size, found)
+            if kept is not found:
+                for name, page in found["pages"].items():
+                    kept["pages"][name]["times"] += page["times"]
+    for r in results.values():
+        for page in r["pages"].values():
+            page["ms"], page["fastest"] = statistics.median(page["times"]), min(page["times"])
     report(results, args)
     return 0
 
@@ -333,9 +355,12 @@ def main() -> int:
 def report(results: dict, args) -> None:
     first = min(results)
     vendor = results[first]["vendor"]
-    print(f"\n{vendor}, {args.requests} requests per page, seed {args.seed}, at {NOW}")
+    print(
+        f"\n{vendor}, {args.requests} requests per page in {args.rounds} rounds, "
+        f"seed {args.seed}, at {NOW}"
+    )
     for r in results.values():
-        print(f"\n{r['cases']} cases (firm {r['firm']}); case page: {r['case']}")
+        print(f"\n{r['cases']} cases (firm {r['firm']}); case pages: {r['case']}")
         print(f"  {'page':<18}{'median ms':>10}{'fastest':>9}{'queries':>9}{'KB':>8}{'x shell':>9}")
         base = r["pages"][BASELINE[0]]["ms"]
         for name, p in r["pages"].items():

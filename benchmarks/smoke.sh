@@ -69,8 +69,8 @@ lane_b() {
 lane_c() {
   EXPEDITE_VAR_DIR="$tmp/migrated.tmp" run migrate "$py" -m expedite migrate -v0
   mv "$tmp/migrated.tmp" "$tmp/migrated"
-  run pages_bench "$py" benchmarks/pages_bench.py --sizes 20 40 --requests 2 --var "$tmp/pages" \
-    --migrated "$tmp/migrated"
+  run pages_bench "$py" benchmarks/pages_bench.py --sizes 20 40 --requests 2 --rounds 1 \
+    --var "$tmp/pages" --migrated "$tmp/migrated"
 }
 
 wait_for() {  # wait_for NAME: until another lane has made $tmp/NAME (at most 5 minutes)
