@@ -16,8 +16,11 @@ pytestmark = [
 NOT_KNOWN = "下一个申报批次尚未公布：“网上提交认定申请”"
 # After Shanghai's expected 2027 window (30 April – 10 October) has closed.
 PAST_THE_WINDOWS = "2027-10-20T10:00:00+08:00"
+# Between Shanghai's announced 2026 window and the expected 2027 one.
+BETWEEN_THE_WINDOWS = "2026-12-03T10:00:00+08:00"
 
 
+@pytest.mark.clock(BETWEEN_THE_WINDOWS)
 def test_a_plan_dated_from_an_expected_window_says_so(client, case):
     client.login(username="zhang", password=PASSWORD)
     html = client.get(reverse("case_detail", args=[case.pk])).content.decode()
@@ -68,6 +71,7 @@ def test_past_the_last_window_triage_is_refused_with_the_reason_and_nothing_stor
     assert case.state == "draft" and not case.triage
 
 
+@pytest.mark.clock(BETWEEN_THE_WINDOWS)
 def test_the_expected_window_reads_in_english_from_the_catalogs_english(client, case):
     client.login(username="zhang", password=PASSWORD)
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
