@@ -70,6 +70,7 @@ def matrix(world, make_user):
         "incident_id": 999_999,
         "warning_id": 999_999,
         "proposal_id": 999_999,
+        "run_id": 999_999,
         "item_id": 999_999,
         "movement_id": 999_999,
         "day": "2026-12-04",

@@ -15,6 +15,7 @@ from expedite.domain.scheduling import Objective, Placement, Schedule, check
 from expedite.work.models import Absence, Assignment, ScheduleProposal, StepRun
 from expedite.work.schedule import schedule_accept, schedule_nightly, schedule_propose
 from expedite.work.schedule_input import load_inputs
+from expedite.work.schedule_runs import schedule_run
 from expedite.work.steps import step_start
 from expedite.work.team import absence_add, profile_save, team_assign
 from expedite.workdays.selectors import firm_calendar
@@ -331,9 +332,24 @@ def test_the_api_shows_replans_and_accepts_with_the_same_rules(competing, client
     assert refused.status_code == 403
     bad = client.post("/api/v1/schedule", {"solver": "x"}, content_type="application/json", **chen)
     assert bad.status_code == 422
-    made = client.post(
+    asked = client.post(
         "/api/v1/schedule", {"solver": "greedy"}, content_type="application/json", **chen
-    ).json()["proposal"]
+    )
+    # Nothing is solved in the request: the run is queued and answered at once.
+    assert asked.status_code == 202
+    run = asked.json()["run"]
+    assert run["status"] == "queued" and run["proposal"] is None
+    assert not ScheduleProposal.objects.exists()
+    again = client.post(
+        "/api/v1/schedule", {"solver": "cpsat"}, content_type="application/json", **chen
+    )
+    assert again.status_code == 202 and again.json()["run"]["id"] == run["id"]
+    schedule_run(pk=run["id"], now=timezone.now())  # the worker's step
+    polled = client.get(f"/api/v1/schedule/runs/{run['id']}", **li).json()["run"]
+    assert polled["status"] == "done" and polled["progress"] == 1.0 and polled["error"] is None
+    assert client.get("/api/v1/schedule/runs/999999", **li).status_code == 404
+    made = client.get("/api/v1/schedule", **li).json()["proposal"]
+    assert made["id"] == polled["proposal"]
     assert made["current"] and made["status"] == "pending"
     steps = {s["step"] for s in made["steps"]}
     assert steps == set(

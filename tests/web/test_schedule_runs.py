@@ -111,3 +111,21 @@ def test_a_refused_replan_shows_its_reason_and_only_managers_may_ask(world, clie
     page = client.get("/board/schedule/").content.decode()
     assert "重新排期未完成" in page and "没有进行中的加急单需要排期" in page
     assert 'hx-trigger="every 2s"' not in page
+
+
+def test_the_api_queues_a_replan_and_reports_a_refusal_in_the_readers_language(world, client):
+    from expedite.accounts.services import api_token_create
+
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(user=world.chen, name='t')[1]}"}
+    asked = client.post("/api/v1/schedule", {}, content_type="application/json", **auth)
+    assert asked.status_code == 202 and asked.json()["run"]["solver"] == "greedy"
+    run_id = asked.json()["run"]["id"]
+    # Nothing is open: the worker's run is refused, and the API says why.
+    schedule_run(pk=run_id, now=timezone.now())
+    failed = client.get(f"/api/v1/schedule/runs/{run_id}", **auth).json()["run"]
+    assert failed["status"] == "failed" and failed["proposal"] is None
+    assert failed["error"] == "没有进行中的加急单需要排期。"
+    english = client.get(
+        f"/api/v1/schedule/runs/{run_id}", HTTP_ACCEPT_LANGUAGE="en", **auth
+    ).json()["run"]
+    assert english["error"] and "排期" not in english["error"]

@@ -1,18 +1,24 @@
-"""The firm-wide schedule over the API: the latest proposal, re-plan, accept."""
+"""The firm-wide schedule over the API: the latest proposal, re-plan, accept.
+
+Re-planning goes on the job queue as on the page: `POST /schedule` answers 202 with the run at
+once, `GET /schedule/runs/{id}` tells how far it is and, once done, which proposal it made.
+"""
 
 from typing import Any, Literal
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from expedite import clock
 from expedite.accounts.selectors import user_can
 from expedite.domain.errors import NotAllowed
 from expedite.domain.roles import Capability
 from expedite.work import schedule as schedule_services
-from expedite.work.models import ScheduleProposal
+from expedite.work.models import ScheduleProposal, ScheduleRun
 from expedite.work.schedule_input import Clock, load_inputs
+from expedite.work.schedule_page import run_context
+from expedite.work.schedule_runs import schedule_request
 from expedite.workdays.selectors import firm_calendar
 
 from .schemas import ErrorOut
@@ -69,12 +75,37 @@ def latest(request):
     return _out(schedule_services.latest_proposal())
 
 
-@router.post("/schedule", response={200: dict[str, Any], 403: ErrorOut, 422: ErrorOut})
+def _run_out(run: ScheduleRun) -> dict[str, Any]:
+    shown = run_context(run)
+    return {
+        "run": {
+            "id": run.pk,
+            "status": run.status,
+            "solver": run.solver,
+            "requested_at": run.requested_at.isoformat(),
+            "stage": run.stage,
+            "stage_text": str(shown["run_stage"]),
+            "progress": run.progress,
+            "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+            "proposal": run.proposal_id,
+            "error": shown["run_error"] or None,
+        }
+    }
+
+
+@router.post("/schedule", response={202: dict[str, Any], 403: ErrorOut, 422: ErrorOut})
 def replan(request, payload: ReplanIn):
-    proposal = schedule_services.schedule_propose(
-        actor=request.user, now=clock.now(), solver=payload.solver
-    )
-    return _out(proposal)
+    """Queue a re-plan (managers only); while one is queued or running, that one is returned.
+    Poll `GET /schedule/runs/{id}` until its status is `done` (or `failed`, with the reason)."""
+    run, _created = schedule_request(actor=request.user, now=clock.now(), solver=payload.solver)
+    return Status(202, _run_out(run))
+
+
+@router.get("/schedule/runs/{run_id}", response={200: dict[str, Any], 403: ErrorOut, 404: ErrorOut})
+def run_status(request, run_id: int):
+    if not user_can(request.user, Capability.VIEW_CASES):
+        raise NotAllowed(_("您的角色无权查看排期。"))
+    return _run_out(get_object_or_404(ScheduleRun, pk=run_id))
 
 
 @router.post(
