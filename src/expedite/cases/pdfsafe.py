@@ -8,9 +8,11 @@ by people, so every PDF builds its paragraphs with `paragraph`, which prints the
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
-from reportlab.platypus import Paragraph
+if TYPE_CHECKING:
+    from reportlab.platypus import Paragraph
 
 # No URL scheme is trusted, so ReportLab reads no http(s), ftp, file: or data: resource. A
 # host list has to be given for the check to apply at all; .invalid names no host (RFC 6761).
@@ -20,6 +22,9 @@ TRUSTED_HOSTS = ["nothing.invalid"]
 
 def paragraph(text, style) -> Paragraph:
     """A paragraph that shows `text` exactly as typed (no markup)."""
+    # Platypus weighs ~20 MB resident: loaded by the processes that draw PDFs, when they do.
+    from reportlab.platypus import Paragraph
+
     return Paragraph(escape(str(text)), style)
 
 

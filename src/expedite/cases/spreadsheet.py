@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from openpyxl.cell import Cell
-
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
@@ -26,6 +24,9 @@ def csv_text(value):
 def append_row(ws, values: Iterable) -> None:
     """`ws.append(values)` with every text cell typed as a string, kept exactly as typed:
     openpyxl would store text starting with `=` as a formula and `#N/A` as an error."""
+    # openpyxl (with numpy) weighs ~37 MB resident; CSV writers need none of it.
+    from openpyxl.cell import Cell
+
     cells = []
     for value in values:
         if isinstance(value, str):

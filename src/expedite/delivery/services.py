@@ -43,7 +43,6 @@ from expedite.workdays.selectors import firm_calendar
 from . import selectors
 from .certs import firm_certificate
 from .models import Confirmation
-from .pdf import confirmation_pdf
 from .signing import sign_pdf
 
 # Results are handed over while the case is worked on or reviewed: once delivered, what the
@@ -183,6 +182,9 @@ def _confirm(*, case, code_id, code, evaluation, remark, ip, now, seen=None):
     # The form is the client's: in the language of the contact who confirms it.
     with override(row.contact.language):
         sheet = selectors.sheet_for(case, firm=settings.EXPEDITE_FIRM_NAME)
+        # ReportLab loads when a confirmation is drawn, not with every process that serves.
+        from .pdf import confirmation_pdf
+
         pdf = confirmation_pdf(
             sheet,
             record,

@@ -25,7 +25,6 @@ from expedite.domain import kpi
 from expedite.domain.errors import DomainError, NotAllowed
 from expedite.domain.roles import Capability
 
-from .export import workbook_bytes
 from .forms import DeliveryErrorForm
 from .models import DeliveryError
 from .selectors import KpiFilters, filter_choices, kpi_report, parse_filters
@@ -147,6 +146,9 @@ def export_view(request):
     except DomainError as exc:
         return HttpResponse(localized(exc), status=400, content_type="text/plain; charset=utf-8")
     report = _report(request, filters)
+    # openpyxl weighs ~37 MB resident: loaded by the process that exports, when it does.
+    from .export import workbook_bytes
+
     response = HttpResponse(
         workbook_bytes(report, choices=filter_choices()),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
