@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -99,6 +100,13 @@ def test_embedded_serve_runs_web_and_worker_and_stops_on_ctrl_c(embedded_env):
         assert body["queue"]["backend"] == "SqliteHuey"
         status, html = _get(base + "/login/")
         assert status == 200 and "员工登录" in html.decode()
+        # Once the commands are worked out, the serving process goes on as the bare
+        # supervisor: the standard library only, not Django and the product.
+        cmdline = Path(f"/proc/{proc.pid}/cmdline").read_bytes().split(b"\0")
+        assert b"expedite.ops.supervisor" in cmdline
+        status = Path(f"/proc/{proc.pid}/status").read_text()
+        rss_kb = int(next(x for x in status.splitlines() if x.startswith("VmRSS:")).split()[1])
+        assert rss_kb < 40_000, rss_kb  # about 14 MB; with Django loaded it was 115 MB
     finally:
         out = _stop(proc)
     assert proc.returncode == 0, out

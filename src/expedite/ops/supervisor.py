@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import json
 import os
 import signal
 import subprocess
@@ -153,3 +154,15 @@ def _signal_group(group: int | None, sig: int) -> None:
 def supervise(commands: dict[str, list[str]]) -> int:
     """Run the children until SIGINT or SIGTERM, restarting any that exits; then stop all."""
     return Supervisor(commands).run()
+
+
+def main(argv: list[str]) -> int:
+    """`python -m expedite.ops.supervisor '<json {name: command}>'`: what `expedite serve`
+    becomes once it has worked out the commands, so the supervisor holds only the standard
+    library (~10 MB) instead of Django and the whole product (~85 MB) while it waits."""
+    commands = json.loads(argv[1])
+    return supervise({str(name): [str(a) for a in cmd] for name, cmd in commands.items()})
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

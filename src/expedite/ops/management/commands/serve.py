@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 
@@ -13,7 +14,6 @@ from huey.contrib.djhuey import HUEY
 from expedite.common.env import envint, envstr
 from expedite.ops.demo import DEMO_PASSWORD, demo_logins
 from expedite.ops.gunicornlog import LOG_ARGS
-from expedite.ops.supervisor import supervise
 
 
 def embedded() -> bool:
@@ -65,4 +65,7 @@ class Command(BaseCommand):
             for username, role in demo_logins():
                 self.stdout.write(f"  {username:<10} {role}")
         self.stdout.write(f"API docs: {url}api/v1/docs   health: {url}healthz   Ctrl-C to stop")
-        sys.exit(supervise(commands))
+        self.stdout.flush()
+        # The same process (pid, terminal, signals) continues as the bare supervisor.
+        supervisor = [sys.executable, "-m", "expedite.ops.supervisor", json.dumps(commands)]
+        os.execv(sys.executable, supervisor)  # noqa: S606 - our own interpreter, no shell
