@@ -38,6 +38,7 @@ lane_a() {  # what needs no database first, while lane C migrates one
   run calendar_bench "$py" benchmarks/calendar_bench.py --pairs 300
   run planning_bench "$py" benchmarks/planning_bench.py --cases 200
   run firm_load_bench "$py" benchmarks/scheduling/firm_load_bench.py --cases 30 --staff 8 --seconds 0.5
+  run greedy_bench "$py" benchmarks/greedy_bench.py --cases 30 60
   local psplib="${EXPEDITE_PSPLIB:-/work/shared/benchmarks/psplib}"
   if [ -d "$psplib/j30" ]; then
     run psplib_bench "$py" benchmarks/scheduling/psplib_bench.py "$psplib" --limit 2 --seconds 0.2

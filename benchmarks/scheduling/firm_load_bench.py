@@ -107,6 +107,12 @@ def generate(
         away = sorted(rnd.sample(range(days), rnd.choice([0, 0, 0, 1, 2])))
         blocked = tuple((d * DAY, d * DAY + DAY) for d in away)
         workers.append(Worker(f"s{i:03d}", frozenset({main} | extra), blocked))
+    # A small firm has fewer people than skills: someone takes on each skill nobody has, or
+    # its steps could not be placed at all.
+    held = set().union(*(w.skills for w in workers))
+    for n, skill in enumerate(s for s in skills if s not in held):
+        w = workers[n % len(workers)]
+        workers[n % len(workers)] = Worker(w.id, w.skills | {skill}, w.blocked)
     return Problem(tasks=tuple(tasks), workers=tuple(workers), horizon=days * DAY)
 
 
