@@ -142,14 +142,106 @@ def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
+def _active_cases():
+    """The cases the scheduler plans: active, review excluded (the team's part is done)."""
+    return Case.objects.filter(state__in=[s.value for s in ACTIVE_STATES]).exclude(
+        state=CaseState.REVIEW.value
+    )
+
+
+def _horizon(clock: Clock, deadlines: list[dt.date]) -> dt.date:
+    return max([*deadlines, clock.cal.add_workdays(clock.date_of(0), 60)])
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What tells whether a proposal still fits the data, read without building the problem:
+    the same fingerprint `load_inputs` gives, and what the workload page names people with."""
+
+    clock: Clock
+    fingerprint: str
+    open_steps: int
+    names: dict[str, str]
+    roles: dict[str, tuple[str, ...]]  # worker id → the case roles they hold
+    away: dict[str, tuple[tuple[int, int], ...]]
+
+
+def read_stamp(*, now: dt.datetime, cal: WorkCalendar | None = None) -> Stamp:
+    """The fingerprint from plain column values (no model instances, no problem to build):
+    the workload page asks it on every view, so it must stay cheap at thousands of steps."""
+    clock = Clock.at(now, cal)
+    cases = list(
+        _active_cases().order_by("pk").values_list("pk", "state", "requested_deadline", "priority")
+    )
+    workers, names, worker_facts = _workers(clock, _horizon(clock, [c[2] for c in cases]))
+    ids = _active_cases().values("pk")
+    assignments = (
+        Assignment.objects.filter(case__in=ids)
+        .order_by("pk")
+        .values_list("case_id", "role", "user_id", "status")
+    )
+    steps = (
+        StepRun.objects.filter(case__in=ids, finished_at__isnull=True)
+        .order_by("case_id", "position", "pk")
+        .values_list(
+            "pk",
+            "duration_us",
+            "depends_on",
+            "assignee_id",
+            "started_at",
+            "planned_start",
+            "planned_finish",
+        )
+    )
+    step_facts = [_step_fact(*row) for row in steps]
+    facts = _facts(
+        clock,
+        [("assignment", *row) for row in assignments],
+        worker_facts,
+        step_facts,
+        [("case", pk, state, day.isoformat(), priority) for pk, state, day, priority in cases],
+    )
+    return Stamp(
+        clock=clock,
+        fingerprint=_digest(facts),
+        open_steps=len(step_facts),
+        names=names,
+        roles={w.id: tuple(r for r in CASE_ROLES if r in w.skills) for w in workers},
+        away={w.id: w.blocked for w in workers},
+    )
+
+
+def _step_fact(pk, duration_us, depends_on, assignee_id, started_at, planned_start, planned_finish):
+    return (
+        "step",
+        pk,
+        duration_us,
+        depends_on,
+        assignee_id,
+        started_at.isoformat() if started_at else None,
+        planned_start.isoformat(),
+        planned_finish.isoformat(),
+    )
+
+
+def _facts(clock: Clock, assignments, workers, steps, cases) -> list:
+    head = ("calendar", calendar_version(), clock.origin_us)
+    return [head, *assignments, *workers, *steps, *cases]
+
+
+def _digest(facts: list) -> str:
+    return hashlib.sha256(
+        json.dumps(facts, sort_keys=True, default=str, ensure_ascii=False).encode()
+    ).hexdigest()
+
+
 def load_inputs(*, now: dt.datetime, cal: WorkCalendar | None = None) -> Inputs:
     """Everything open in the active cases (review excluded: the team's part is done)."""
     clock = Clock.at(now, cal)
     now_index = max(0, clock.index(now, end=True))
     cases = {
         str(c.pk): c
-        for c in Case.objects.filter(state__in=[s.value for s in ACTIVE_STATES])
-        .exclude(state=CaseState.REVIEW.value)
+        for c in _active_cases()
         .select_related("client", "service")
         .defer("triage", "intake", "clocks")  # large JSON the scheduler does not read
         .order_by("pk")
@@ -157,20 +249,17 @@ def load_inputs(*, now: dt.datetime, cal: WorkCalendar | None = None) -> Inputs:
     runs = list(
         StepRun.objects.filter(case__in=[c.pk for c in cases.values()], finished_at__isnull=True)
         .select_related("track", "assignee")
-        .order_by("case_id", "position")
+        .order_by("case_id", "position", "pk")
     )
     team: dict[tuple[int, str], int] = {}
-    facts: list = [("calendar", calendar_version(), clock.origin_us)]
+    assignment_facts = []
     for a in Assignment.objects.filter(case__in=[c.pk for c in cases.values()]).order_by("pk"):
         if a.user_id:
             team[(a.case_id, a.role)] = a.user_id
-        facts.append(("assignment", a.case_id, a.role, a.user_id, a.status))
-    until = max(
-        [c.requested_deadline for c in cases.values()]
-        + [clock.cal.add_workdays(clock.date_of(0), 60)]
-    )
+        assignment_facts.append(("assignment", a.case_id, a.role, a.user_id, a.status))
+    until = _horizon(clock, [c.requested_deadline for c in cases.values()])
     workers, names, worker_facts = _workers(clock, until)
-    facts += worker_facts
+    step_facts = []
     skills_held = set().union(*(w.skills for w in workers)) if workers else set()
     skills_of = {w.id: w.skills for w in workers}
     by_code = {(r.case_id, r.code): str(r.pk) for r in runs}
@@ -179,16 +268,15 @@ def load_inputs(*, now: dt.datetime, cal: WorkCalendar | None = None) -> Inputs:
         case = cases[str(r.case_id)]
         tid = str(r.pk)
         steps[tid] = r
-        facts.append(
-            (
-                "step",
+        step_facts.append(
+            _step_fact(
                 r.pk,
                 r.duration_us,
                 r.depends_on,
                 r.assignee_id,
-                r.started_at.isoformat() if r.started_at else None,
-                r.planned_start.isoformat(),
-                r.planned_finish.isoformat(),
+                r.started_at,
+                r.planned_start,
+                r.planned_finish,
             )
         )
         hours = clock.hours(r.duration_us)
@@ -234,8 +322,10 @@ def load_inputs(*, now: dt.datetime, cal: WorkCalendar | None = None) -> Inputs:
         )
         start = pinned_start if pinned_start is not None else planned
         current[tid] = Placement(tid, start, start + hours, person_id)
-    for c in cases.values():
-        facts.append(("case", c.pk, c.state, c.requested_deadline.isoformat(), c.priority))
+    case_facts = [
+        ("case", c.pk, c.state, c.requested_deadline.isoformat(), c.priority)
+        for c in cases.values()
+    ]
     open_cases = {t.case_id for t in tasks}
     away = {w.id: w.blocked for w in workers}
     # A step under way stays with its person even on a day they are away (someone covers,
@@ -248,9 +338,7 @@ def load_inputs(*, now: dt.datetime, cal: WorkCalendar | None = None) -> Inputs:
         replace(w, blocked=_subtract(w.blocked, running[w.id])) if running.get(w.id) else w
         for w in workers
     ]
-    digest = hashlib.sha256(
-        json.dumps(facts, sort_keys=True, default=str, ensure_ascii=False).encode()
-    ).hexdigest()
+    digest = _digest(_facts(clock, assignment_facts, worker_facts, step_facts, case_facts))
     return Inputs(
         problem=Problem(tasks=tuple(tasks), workers=tuple(workers)),
         clock=clock,
