@@ -332,10 +332,13 @@ def schedule_svg(
                 )
             out.append("</g>")
         y += ROW
-    x = x_of(now_index)
-    out.append(
-        f'<line x1="{x:.1f}" y1="{HEADER - 4}" x2="{x:.1f}" y2="{height - 16}" stroke="#0f172a" '
-        f'stroke-width="2" stroke-dasharray="2 3"/><text x="{x:.1f}" y="{height - 3}" '
-        f'text-anchor="middle" fill="#0f172a">{escape(_("现在"))}</text></svg>'
-    )
+    # A week shown before or after now has no now line (it would sit on the edge).
+    if 0 <= now_index <= span:
+        x = x_of(now_index)
+        out.append(
+            f'<line x1="{x:.1f}" y1="{HEADER - 4}" x2="{x:.1f}" y2="{height - 16}" '
+            f'stroke="#0f172a" stroke-width="2" stroke-dasharray="2 3"/><text x="{x:.1f}" '
+            f'y="{height - 3}" text-anchor="middle" fill="#0f172a">{escape(_("现在"))}</text>'
+        )
+    out.append("</svg>")
     return "".join(out)

@@ -56,6 +56,14 @@ class ScheduleForm(forms.Form):
     )
 
 
+class ScheduleViewForm(forms.Form):
+    """The workload page's filter: a team (or everyone), a person, a week."""
+
+    team = forms.ChoiceField(choices=[("", _("全部人员")), *CASE_ROLE_CHOICES], required=False)
+    person = forms.CharField(required=False, max_length=20)
+    week = forms.DateField(required=False)
+
+
 class StaffActionForm(forms.Form):
     """Which action on the staff page, and for whom (blank: oneself)."""
 

@@ -1,11 +1,16 @@
 """The manager's workload page: the latest proposal as a Gantt per person, the plan's
-conflicts, and what would have to give (which case waits, by how much, at what cost)."""
+conflicts, and what would have to give (which case waits, by how much, at what cost).
+
+One team (or one person) and one week at a time, so the page grows with what is shown, not
+with the firm; whether the proposal still fits the data is read from a stamp of plain column
+values (`read_stamp`), not by rebuilding the scheduling problem."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,10 +18,11 @@ from django.utils.translation import gettext_lazy
 from expedite.cases.models import Case
 from expedite.cases.words import list_sep, term
 from expedite.charts.timeline import Bar, Lane, case_colours, moment, schedule_svg
+from expedite.domain.staffing import CASE_ROLES
 
-from .models import ScheduleProposal, ScheduleRun, StepRun
+from .models import CASE_ROLE_CHOICES, ScheduleProposal, ScheduleRun, StepRun
 from .schedule import latest_proposal
-from .schedule_input import Clock, load_inputs
+from .schedule_input import Clock, read_stamp
 from .schedule_runs import latest_run
 
 SHOWN = 4  # steps named in one conflict line
@@ -119,39 +125,84 @@ def _run_to_show(proposal: ScheduleProposal | None) -> ScheduleRun | None:
     return run
 
 
-def schedule_page(*, now: dt.datetime) -> dict:
-    inputs = load_inputs(now=now)
+@dataclass(frozen=True, slots=True)
+class View:
+    """What the page shows: one team (or everyone), optionally one person, one week."""
+
+    team: str  # a case role, or "" for everyone
+    person: str  # a worker id, or ""
+    week: dt.date  # its Monday
+
+
+# The specialists who carry most steps: a manager, who holds no case role, starts with them.
+DEFAULT_TEAM = "process"
+
+
+def default_view(user, today: dt.date) -> View:
+    """The viewer's own team (their first case role) this week."""
+    roles = set(user.groups.values_list("name", flat=True)) if user.is_authenticated else set()
+    team = next((r for r in CASE_ROLES if r in roles), DEFAULT_TEAM)
+    return View(team=team, person="", week=monday(today))
+
+
+def monday(d: dt.date) -> dt.date:
+    return d - dt.timedelta(days=d.weekday())
+
+
+def _query(view: View, week: dt.date) -> str:
+    return "?" + urlencode({"team": view.team, "person": view.person, "week": week.isoformat()})
+
+
+def schedule_page(*, now: dt.datetime, view: View) -> dict:
+    stamp = read_stamp(now=now)
     proposal = latest_proposal()
+    teams = {w: set(roles) & set(CASE_ROLES) for w, roles in stamp.roles.items()}
     context: dict = {
         "proposal": proposal,
-        "open_steps": len(inputs.problem.tasks),
+        "open_steps": stamp.open_steps,
         "current": False,
         "gantt_svg": "",
         "gives": [],
         "conflicts": [],
         "legend": [],
+        "view": view,
+        "team_choices": CASE_ROLE_CHOICES,
+        "people": sorted(stamp.names.items(), key=lambda kv: kv[1]),
+        "prev_week": _query(view, view.week - dt.timedelta(days=7)),
+        "next_week": _query(view, view.week + dt.timedelta(days=7)),
+        "this_week": _query(view, monday(now.astimezone(stamp.clock.cal.tz).date())),
         **run_context(_run_to_show(proposal)),
     }
     if proposal is None:
         return context
-    cal = inputs.clock.cal
-    clock = Clock(cal, cal.work_clock(proposal.origin), inputs.clock.slots)
-    ids = [int(t) for t in proposal.placements]
+    cal = stamp.clock.cal
+    clock = Clock(cal, cal.work_clock(proposal.origin), stamp.clock.slots)
+    days = cal.workdays_in(view.week, view.week + dt.timedelta(days=6))
+    # The week as a window on the proposal's hour axis; bars are drawn relative to its start.
+    lo = clock.day_start(days[0]) if days else 0
+    hi = clock.day_start(days[-1]) + clock.slots if days else 0
+
+    def shown(worker: str | None) -> bool:
+        if view.person:
+            return worker == view.person
+        return not view.team or (worker is not None and view.team in teams.get(worker, ()))
+
+    visible = {
+        tid: (start, end, worker)
+        for tid, (start, end, worker) in proposal.placements.items()
+        if end > start and end > lo and start < hi and shown(worker)
+    }
     steps = (
         StepRun.objects.select_related("case")
         .only("name", "case_id", "case__reference")
-        .in_bulk(ids)
+        .in_bulk([int(t) for t in visible])
     )
-    cases = (
-        Case.objects.select_related("client", "service")
-        .defer(*HEAVY)
-        .in_bulk([int(c) for c in proposal.summary.get("cases", {})])
-    )
-    late = {c for c, s in proposal.summary.get("cases", {}).items() if s["new_late"] > 0}
+    summary = proposal.summary.get("cases", {})
+    late = {c for c, s in summary.items() if s["new_late"] > 0}
     lanes: dict[str | None, list[Bar]] = defaultdict(list)
-    for tid, (start, end, worker) in proposal.placements.items():
+    for tid, (start, end, worker) in visible.items():
         step = steps.get(int(tid))
-        if step is None or end <= start:
+        if step is None:
             continue
         name = term(step.name)
         tip = (
@@ -159,26 +210,35 @@ def schedule_page(*, now: dt.datetime) -> dict:
             f"→{moment(clock.end_at(end), cal.tz)}"
         )
         lanes[worker].append(
-            Bar(start, end, name, tip, str(step.case_id), str(step.case_id) in late)
+            Bar(start - lo, end - lo, name, tip, str(step.case_id), str(step.case_id) in late)
         )
-    blocked = {w: list(b) for w, b in inputs.away.items()}
+    if view.person:
+        lanes.setdefault(view.person, [])
+    # Absences are on the hour axis of today's data; the proposal's may start days earlier.
+    shift = (stamp.clock.origin_us - clock.origin_us) // clock.slot_us - lo
     rows = [
-        Lane(inputs.names.get(w, w), sorted(bars, key=lambda b: b.start), blocked.get(w, []))
-        for w, bars in sorted(lanes.items(), key=lambda kv: inputs.names.get(kv[0] or "", "~"))
+        Lane(
+            stamp.names.get(w, w),
+            sorted(bars, key=lambda b: b.start),
+            [(a + shift, b + shift) for a, b in stamp.away.get(w, ())],
+        )
+        for w, bars in sorted(lanes.items(), key=lambda kv: stamp.names.get(kv[0] or "", "~"))
         if w is not None
     ]
     if None in lanes:
         rows.append(Lane(_("部门办理/等待"), sorted(lanes[None], key=lambda b: b.start), []))
-    last = max((e for _s, e, _w in proposal.placements.values()), default=0)
-    first_day = clock.date_of(0)
-    n_days = max(1, -(-last // clock.slots))
-    days = cal.workdays_in(first_day, cal.add_workdays(first_day, n_days - 1))
-    colours = case_colours(sorted({b.case_id for bars in lanes.values() for b in bars}, key=int))
+    shown_cases = {b.case_id for bars in lanes.values() for b in bars}
+    cases = (
+        Case.objects.select_related("client", "service")
+        .defer(*HEAVY)
+        .in_bulk([int(c) for c in shown_cases])
+    )
+    colours = case_colours(sorted(shown_cases, key=int))
     context["gantt_svg"] = schedule_svg(
         rows,
         days,
         slots=clock.slots,
-        now_index=proposal.summary.get("now", 0),
+        now_index=proposal.summary.get("now", 0) - lo,
         today=now.astimezone(cal.tz).date(),
         colours=colours,
     )
@@ -186,14 +246,29 @@ def schedule_page(*, now: dt.datetime) -> dict:
         (colour, cases[int(c)], c in late) for c, colour in colours.items() if int(c) in cases
     ]
     context["current"] = (
-        proposal.status == ScheduleProposal.PENDING and inputs.fingerprint == proposal.fingerprint
+        proposal.status == ScheduleProposal.PENDING and stamp.fingerprint == proposal.fingerprint
     )
-    context["gives"] = _gives(proposal, cases, clock)
-    context["conflicts"] = [
-        Conflict(c["kind"], _conflict_text(c, inputs.names, steps), clock.start_at(c["at"]))
+    gives = _gives(proposal, cases, clock)
+    conflicts = [
+        c
         for c in proposal.summary.get("conflicts", [])
+        # Every week's, for the people shown; a step nobody can do concerns every view.
+        if c["worker"] is None or shown(c["worker"])
     ]
+    named = StepRun.objects.select_related("case").only("name", "case_id", "case__reference")
+    named = named.in_bulk([int(s) for c in conflicts for s in c["steps"][:SHOWN]])
+    context["gives"] = gives
+    context["gives_total"] = _count_gives(summary)
+    context["conflicts"] = [
+        Conflict(c["kind"], _conflict_text(c, stamp.names, named), clock.start_at(c["at"]))
+        for c in conflicts
+    ]
+    context["conflicts_total"] = len(proposal.summary.get("conflicts", []))
     return context
+
+
+def _count_gives(summary: dict) -> int:
+    return sum(1 for s in summary.values() if s["new_end"] - s["plan_end"] > 0 or s["new_late"] > 0)
 
 
 def _gives(proposal: ScheduleProposal, cases: dict[int, Case], clock: Clock) -> list[Give]:

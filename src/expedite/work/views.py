@@ -34,6 +34,7 @@ from .forms import (
     AbsenceRemoveForm,
     ProfileForm,
     ScheduleForm,
+    ScheduleViewForm,
     StaffActionForm,
     StepFinishForm,
     TeamForm,
@@ -50,7 +51,7 @@ from .models import (
     StepRun,
     Track,
 )
-from .schedule_page import run_context, schedule_page
+from .schedule_page import View, default_view, monday, run_context, schedule_page
 from .schedule_runs import latest_run, schedule_request
 from .selectors import case_projection, case_steps, people, tracks_with_staleness
 
@@ -221,10 +222,26 @@ def schedule_view(request):
                 else _("已有一次重新排期在进行中，完成后本页会显示新的建议。"),
             )
         return redirect("schedule")
-    context = schedule_page(now=clock.now())
+    now = clock.now()
+    context = schedule_page(now=now, view=_schedule_view_of(request, now))
     context["gantt_svg"] = mark_safe(context["gantt_svg"])  # noqa: S308 - built with escape()
     context["can_plan"] = user_can(request.user, Capability.PLAN_SCHEDULE)
     return render(request, "work/schedule.html", context)
+
+
+def _schedule_view_of(request, now) -> View:
+    """The filter asked for; what is missing or wrong falls back to the viewer's team and
+    this week (a bad link shows the default, not an error)."""
+    view = default_view(request.user, now.astimezone(firm_calendar().tz).date())
+    if not request.GET:
+        return view
+    form = ScheduleViewForm(request.GET)
+    if not form.is_valid():
+        return view
+    data = form.cleaned_data
+    person = data["person"] if data["person"].isdigit() else ""
+    week = monday(data["week"]) if data["week"] else view.week
+    return View(team=data["team"], person=person, week=week)
 
 
 @login_required
