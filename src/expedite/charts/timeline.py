@@ -51,14 +51,17 @@ def moment(t: dt.datetime, tz: dt.tzinfo) -> str:
     return f"{t.astimezone(tz):%m-%d %H:%M}"
 
 
-def _axis(out: list[str], days: list[dt.date], height: int, today: dt.date | None) -> None:
+def _axis(
+    out: list[str], days: list[dt.date], height: int, today: dt.date | None, day_width: int = DAY
+) -> None:
+    w = day_width
     for i, day in enumerate(days):
-        x = LABEL + i * DAY
+        x = LABEL + i * w
         fill = "#fff7ed" if day == today else ("#f8fafc" if i % 2 else "#ffffff")
-        out.append(f'<rect x="{x}" y="0" width="{DAY}" height="{height}" fill="{fill}"/>')
+        out.append(f'<rect x="{x}" y="0" width="{w}" height="{height}" fill="{fill}"/>')
         out.append(
-            f'<text x="{x + DAY / 2}" y="14" text-anchor="middle" fill="#334155">{day:%m-%d}</text>'
-            f'<text x="{x + DAY / 2}" y="28" text-anchor="middle" fill="#94a3b8">'
+            f'<text x="{x + w / 2}" y="14" text-anchor="middle" fill="#334155">{day:%m-%d}</text>'
+            f'<text x="{x + w / 2}" y="28" text-anchor="middle" fill="#94a3b8">'
             f"{escape(_weekday(day))}</text>"
         )
 
@@ -285,23 +288,24 @@ def schedule_svg(
     now_index: int,
     today: dt.date,
     colours: dict[str, str],
+    day_width: int = DAY,
 ) -> str:
     """One row per person: each step as a bar in its case's colour (red edge: the case ends
     late), grey where the person is away, a line at now."""
     days = days[:MAX_DAYS]
     span = len(days) * slots
-    width = LABEL + len(days) * DAY + 10
+    width = LABEL + len(days) * day_width + 10
     height = HEADER + max(1, len(lanes)) * ROW + 20
 
     def x_of(index: int) -> float:
-        return LABEL + min(max(index, 0), span) / slots * DAY
+        return LABEL + min(max(index, 0), span) / slots * day_width
 
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="schedule-gantt" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
         f'aria-label="{escape(str(SCHEDULE_LABEL))}" font-size="11" font-family="{FONT}">'
     ]
-    _axis(out, days, height, today)
+    _axis(out, days, height, today, day_width)
     away = escape(_("请假/外出"))
     y = HEADER
     for lane in lanes:

@@ -26,6 +26,7 @@ from .schedule_input import Clock, read_stamp
 from .schedule_runs import latest_run
 
 SHOWN = 4  # steps named in one conflict line
+WEEK_DAY = 120  # px per day: a week is drawn wide enough to name its steps
 HEAVY = ("triage", "intake", "clocks")  # a case's large JSON, not needed here
 
 
@@ -241,6 +242,7 @@ def schedule_page(*, now: dt.datetime, view: View) -> dict:
         now_index=proposal.summary.get("now", 0) - lo,
         today=now.astimezone(cal.tz).date(),
         colours=colours,
+        day_width=WEEK_DAY,
     )
     context["legend"] = [
         (colour, cases[int(c)], c in late) for c, colour in colours.items() if int(c) in cases
