@@ -23,6 +23,7 @@ from expedite.cases.plans import current_catalog
 from expedite.domain import kpi
 from expedite.domain.cases import CaseState
 from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
+from expedite.domain.feedback import Scores
 from expedite.domain.roles import Capability
 from expedite.domain.text import parse_id
 from expedite.learning.models import Feedback
@@ -179,12 +180,22 @@ def kpi_records(f: KpiFilters) -> Records:
     tz = firm_calendar().tz
     start, end = _start(f.first), _start(kpi.add_months(f.last, 1))
     cases = _cases(f)
+    # Plain column values, not model instances: a case row carries large JSON (its triage,
+    # intake and clocks) that decoding for thousands of deliveries cost most of the page.
+    period = Delivery.objects.filter(case__in=cases, delivered_at__gte=start, delivered_at__lt=end)
+    # The period's cases as a subquery: a list of thousands of ids costs more to send.
+    ids = period.values("case_id")
     deliveries = list(
-        Delivery.objects.filter(
-            case__in=cases, delivered_at__gte=start, delivered_at__lt=end
-        ).select_related("case", "case__service")
+        period.values_list(
+            "case_id",
+            "case__client_id",
+            "case__service__code",
+            "delivered_at",
+            "case__requested_deadline",
+            "workdays",
+            "case__service__standard_workdays",
+        )
     )
-    ids = [d.case_id for d in deliveries]
     after = Counter(
         dict(
             DeliveryError.objects.filter(case_id__in=ids)
@@ -204,34 +215,36 @@ def kpi_records(f: KpiFilters) -> Records:
     industry = _industry_workdays()
     delivered = [
         kpi.DeliveredCase(
-            case_id=d.case_id,
-            client_id=d.case.client_id,
-            service=d.case.service.code,
-            delivered_on=d.delivered_at.astimezone(tz).date(),
-            deadline=d.case.requested_deadline,
-            workdays=float(d.workdays),
-            standard_workdays=float(d.case.service.standard_workdays),
-            industry_workdays=industry.get(d.case.service.code),
-            errors_after=after[d.case_id],
-            caught_in_review=caught[d.case_id],
+            case_id=case_id,
+            client_id=client_id,
+            service=service,
+            delivered_on=delivered_at.astimezone(tz).date(),
+            deadline=deadline,
+            workdays=float(workdays),
+            standard_workdays=float(standard),
+            industry_workdays=industry.get(service),
+            errors_after=after[case_id],
+            caught_in_review=caught[case_id],
         )
-        for d in deliveries
+        for case_id, client_id, service, delivered_at, deadline, workdays, standard in deliveries
     ]
     prereviews = [
-        kpi.SlaRecord(
-            started_on=r.started_at.astimezone(tz).date(), due=r.due_at, done=r.finished_at
-        )
-        for r in PreReview.objects.filter(case__in=cases, started_at__gte=start, started_at__lt=end)
+        kpi.SlaRecord(started_on=started.astimezone(tz).date(), due=due, done=done)
+        for started, due, done in PreReview.objects.filter(
+            case__in=cases, started_at__gte=start, started_at__lt=end
+        ).values_list("started_at", "due_at", "finished_at")
     ]
     incidents = [
-        kpi.SlaRecord(
-            started_on=i.raised_at.astimezone(tz).date(), due=i.response_due, done=i.acknowledged_at
-        )
-        for i in Incident.objects.filter(case__in=cases, raised_at__gte=start, raised_at__lt=end)
+        kpi.SlaRecord(started_on=raised.astimezone(tz).date(), due=due, done=done)
+        for raised, due, done in Incident.objects.filter(
+            case__in=cases, raised_at__gte=start, raised_at__lt=end
+        ).values_list("raised_at", "response_due", "acknowledged_at")
     ]
     ratings = [
-        kpi.Rating(given_on=r.created_at.astimezone(tz).date(), average=r.average)
-        for r in Feedback.objects.filter(case__in=cases, created_at__gte=start, created_at__lt=end)
+        kpi.Rating(given_on=created.astimezone(tz).date(), average=Scores(*scores).average)
+        for created, *scores in Feedback.objects.filter(
+            case__in=cases, created_at__gte=start, created_at__lt=end
+        ).values_list("created_at", "timeliness", "communication", "result")
     ]
     window = _start(kpi.add_months(f.first, -(kpi.REPEAT_WINDOW_MONTHS - 1)))
     purchases = [
@@ -243,6 +256,7 @@ def kpi_records(f: KpiFilters) -> Records:
     errors = list(
         DeliveryError.objects.filter(case_id__in=ids)
         .select_related("case", "case__client", "recorded_by")
+        .defer("case__triage", "case__intake", "case__clocks")
         .order_by("-found_on", "-pk")
     )
     return Records(delivered, prereviews, incidents, ratings, purchases, errors)
