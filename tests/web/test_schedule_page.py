@@ -107,3 +107,23 @@ def test_the_page_is_bounded_by_what_it_shows(competing, client):
     legend = page.split('class="legend"')[1].split("</p>")[0]
     assert world.loan.reference not in legend and world.project.reference not in legend
     assert "<tbody>" not in page.split('id="gives"')[1].split("</section>")[0]
+
+
+def test_long_lists_name_the_earliest_conflicts_and_costliest_cases(competing, client, monkeypatch):
+    from expedite.work import schedule_page
+
+    world = competing
+    today = timezone.localdate()
+    absence_add(
+        actor=world.li, user=world.li, start=today, end=today + dt.timedelta(days=14), reason="外派"
+    )
+    proposal = schedule_propose(actor=world.chen, now=timezone.now())
+    process = {None, str(world.li.pk), str(world.li2.pk)}
+    mine = [c for c in proposal.summary["conflicts"] if c["worker"] in process]
+    assert len(mine) >= 2
+    monkeypatch.setattr(schedule_page, "LISTED", 1)
+    client.force_login(world.chen)
+    page = client.get("/board/schedule/?team=process").content.decode()
+    conflicts = page.split('id="conflicts"')[1].split("</section>")[0]
+    assert conflicts.count("<li>") == 1 and "下面列出最早的 1 条" in conflicts
+    assert f"所选人员 {len(mine)} 条" in conflicts

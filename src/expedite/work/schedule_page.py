@@ -26,6 +26,7 @@ from .schedule_input import Clock, read_stamp
 from .schedule_runs import latest_run
 
 SHOWN = 4  # steps named in one conflict line
+LISTED = 40  # conflicts and cases that give way listed at most
 WEEK_DAY = 120  # px per day: a week is drawn wide enough to name its steps
 HEAVY = ("triage", "intake", "clocks")  # a case's large JSON, not needed here
 
@@ -257,14 +258,19 @@ def schedule_page(*, now: dt.datetime, view: View) -> dict:
         # Every week's, for the people shown; a step nobody can do concerns every view.
         if c["worker"] is None or shown(c["worker"])
     ]
+    context["gives_drawn"] = len(gives)
+    context["conflicts_shown"] = len(conflicts)
+    # The earliest conflicts and the costliest cases: lists a manager reads, not the firm's.
+    conflicts = sorted(conflicts, key=lambda c: c["at"])[:LISTED]
     named = StepRun.objects.select_related("case").only("name", "case_id", "case__reference")
     named = named.in_bulk([int(s) for c in conflicts for s in c["steps"][:SHOWN]])
-    context["gives"] = gives
+    context["gives"] = gives[:LISTED]
     context["gives_total"] = _count_gives(summary)
     context["conflicts"] = [
         Conflict(c["kind"], _conflict_text(c, stamp.names, named), clock.start_at(c["at"]))
         for c in conflicts
     ]
+    context["listed"] = LISTED
     context["conflicts_total"] = len(proposal.summary.get("conflicts", []))
     return context
 
