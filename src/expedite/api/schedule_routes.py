@@ -16,7 +16,7 @@ from expedite.domain.errors import NotAllowed
 from expedite.domain.roles import Capability
 from expedite.work import schedule as schedule_services
 from expedite.work.models import ScheduleProposal, ScheduleRun
-from expedite.work.schedule_input import Clock, load_inputs
+from expedite.work.schedule_input import Clock, read_stamp
 from expedite.work.schedule_page import run_context
 from expedite.work.schedule_runs import schedule_request
 from expedite.workdays.selectors import firm_calendar
@@ -35,15 +35,16 @@ class ReplanIn(Schema):
 def _out(proposal: ScheduleProposal | None) -> dict[str, Any]:
     if proposal is None:
         return {"proposal": None}
-    inputs = load_inputs(now=clock.now())
+    # The same fingerprint as the scheduling input's, read from plain columns.
+    stamp = read_stamp(now=clock.now())
     cal = firm_calendar()
-    slots = Clock(cal, cal.work_clock(proposal.origin), inputs.clock.slots)
+    slots = Clock(cal, cal.work_clock(proposal.origin), stamp.clock.slots)
     return {
         "proposal": {
             "id": proposal.pk,
             "status": proposal.status,
             "current": proposal.status == ScheduleProposal.PENDING
-            and proposal.fingerprint == inputs.fingerprint,
+            and proposal.fingerprint == stamp.fingerprint,
             "created_at": proposal.created_at.isoformat(),
             "nightly": proposal.nightly,
             "solver": proposal.solver,
