@@ -25,7 +25,8 @@ sizes cannot explain).
 
 Building takes about half a minute for 1,000 cases and six minutes for 10,000 on SQLite here
 (`--build-only` builds without measuring; `--rebuild` after changing the product's planning or
-triage, which the key does not cover). The pages: board `/board/`, case page `/cases/<pk>/`
+triage, which the key does not cover). The pages: board `/board/` and its load section
+`/board/load/` (everyone's load and who waits, drawn after it), case page `/cases/<pk>/`
 and who waits for whom on its team `/cases/<pk>/waits/` (which the page loads once drawn),
 schedule `/board/schedule/`, KPI `/kpi/`, queue `/queue/`, case list `/`, portal
 `/p/<token>/` and the API list `/api/v1/cases`. A case page depends on its case (its history,
@@ -270,6 +271,7 @@ def child_measure(requests: int) -> None:
     pages = [
         (*BASELINE, staff),
         ("board", ["/board/"], staff),
+        ("board: load", ["/board/load/"], staff),
         ("case page", [f"/cases/{c.pk}/" for c in sample], staff),
         # Who waits for whom on the case's team, which the page loads right after itself.
         ("case: waits", [f"/cases/{c.pk}/waits/" for c in sample], staff),

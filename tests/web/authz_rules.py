@@ -72,6 +72,7 @@ PAGES: dict[str, str | C] = {
     "batch_create": C.CREATE_CASE,
     "batch_detail": C.VIEW_CASES,
     "board": C.VIEW_CASES,
+    "board_load": C.VIEW_CASES,
     "schedule": C.VIEW_CASES,
     "schedule_progress": C.VIEW_CASES,
     "staff": C.VIEW_CASES,

@@ -286,9 +286,15 @@ def test_the_demo_board_shows_overdue_seals_approvals_waits_and_workload(client,
     assert "税务UKey" in overdue and "逾期" in overdue
     approvals = page[page.index('id="my-approvals"') : page.index('id="workload"')]
     assert "接受无法按期完成的加急单" in approvals
-    waits_section = page[page.index('id="waits"') : page.index('id="queue"')]
+    # The firm's load and who waits for whom are drawn after the page, on their own request.
+    assert 'hx-get="/board/load/"' in page
+    load = client.get(reverse("board_load"), HTTP_HX_REQUEST="true").content.decode()
+    waits_section = load[load.index('id="waits"') :]
     assert "李强" in waits_section and "个工作日" in waits_section
-    assert page.count("<rect") > 20  # the workload picture
+    assert load.count("<rect") > 20  # the workload picture
+    # Without script, the link opens the same as a page.
+    alone = client.get(reverse("board_load")).content.decode()
+    assert "<html" in alone and 'id="waits"' in alone and "李强" in alone
 
 
 def test_the_index_tells_how_the_case_was_run(catalog):

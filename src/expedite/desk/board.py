@@ -14,11 +14,10 @@ from expedite.approvals.selectors import pending_for
 from expedite.cases.models import Case
 from expedite.custody.selectors import overdue_items, unconfirmed_movements
 from expedite.materials.selectors import overdue_prereviews
-from expedite.monitoring.selectors import open_incidents, pending_warnings
+from expedite.monitoring.selectors import at_risk_case_ids, open_incidents, pending_warnings
 from expedite.work.load import wait_rows, workload
 from expedite.work.models import Assignment, StepRun
 from expedite.work.selectors import (
-    ACTIVE_STATES,
     CaseProjection,
     _active_cases,
     case_projection,
@@ -57,34 +56,65 @@ def _rows(cases, now: dt.datetime) -> list[Row]:
     ]
 
 
-def board(*, user, now: dt.datetime) -> dict:
+# Rows a section of the board lists; the queue pages on through the rest.
+PAGE = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    rows: list[Row]
+    total: int  # how many cases the section holds, of which `rows` are the first
+
+    @property
+    def more(self) -> int:
+        return max(self.total - len(self.rows), 0)
+
+
+def _day_bounds(today: dt.date, tz) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(today, dt.time.min, tzinfo=tz)
+    return start, start + dt.timedelta(days=1)
+
+
+def board(*, user, now: dt.datetime, page: int = 1) -> dict:
+    """What the viewer must act on, and the firm's running cases a page at a time. Only the
+    cases listed are projected: the board costs what it shows, not what the firm holds."""
     cal = firm_calendar()
     today = now.astimezone(cal.tz).date()
     active = _active_cases().order_by("-priority", "requested_deadline", "pk")
-    rows = _rows(active, now)
-    found = demands(now=now, projections={r.case.pk: r.projection for r in rows})
-    mine_ids = set(
-        Case.objects.filter(
-            Q(assignments__user=user) | Q(created_by=user),
-            state__in=[s.value for s in ACTIVE_STATES],
-        ).values_list("pk", flat=True)
-    )
-    due_today = [
-        r
-        for r in rows
-        if r.case.requested_deadline == today
-        or any(
-            v.state != "done" and v.finish.astimezone(cal.tz).date() == today
-            for v in r.projection.steps
-        )
-    ]
+    total = active.count()
+    pages = max(1, -(-total // PAGE))
+    page = min(max(page, 1), pages)
+    start, end = _day_bounds(today, cal.tz)
+    # Due today: the requested deadline, or an unfinished step the plan finishes today.
+    due_steps = StepRun.objects.filter(
+        finished_at__isnull=True, planned_finish__gte=start, planned_finish__lt=end
+    ).values("case_id")
+    querysets = {
+        "mine": active.filter(pk__in=Case.objects.filter(
+            Q(assignments__user=user) | Q(created_by=user)
+        ).values("pk")),
+        "at_risk": active.filter(pk__in=at_risk_case_ids()),
+        "due_today": active.filter(Q(requested_deadline=today) | Q(pk__in=due_steps)),
+    }  # fmt: skip
+    listed = {name: list(qs[:PAGE]) for name, qs in querysets.items()}
+    listed["queue"] = list(active[(page - 1) * PAGE : page * PAGE])
+    cases = {c.pk: c for found in listed.values() for c in found}
+    rows = {r.case.pk: r for r in _rows(cases.values(), now)}
+
+    def section(name: str, keep=lambda r: True) -> Section:
+        shown = [rows[c.pk] for c in listed[name] if keep(rows[c.pk])]
+        counted = total if name == "queue" else querysets[name].count()
+        return Section(shown, max(counted, len(shown)))
+
     return {
-        "mine": [r for r in rows if r.case.pk in mine_ids],
-        "queue": rows,
-        "due_today": due_today,
-        "at_risk": [r for r in rows if r.projection.at_risk],
-        "stale": stale_tracks(now=now),
-        "waits": wait_rows(waits(now=now, found=found), {r.case.pk: r.projection for r in rows}),
+        "mine": section("mine"),
+        "queue": section("queue"),
+        "queue_page": page,
+        "queue_pages": pages,
+        "due_today": section("due_today", lambda r: _due(r, today, cal)),
+        # A warning the watch has not yet cleared is not shown once the projection is safe.
+        "at_risk": section("at_risk", lambda r: r.projection.at_risk or r.projection.late),
+        "stale": stale_tracks(now=now)[:PAGE],
         # The client's seals and licences held past their return date, and handovers the other
         # party has not confirmed; approvals waiting on this user.
         "custody_overdue": list(overdue_items(now)[:20]),
@@ -92,12 +122,44 @@ def board(*, user, now: dt.datetime) -> dict:
         "my_approvals": list(pending_for(user)[:20]),
         "prereviews_overdue": list(overdue_prereviews(now)[:20]),
         **_monitoring(now),
-        **workload(now=now, found=found),
         "today": today,
         "workday": cal.is_workday(today),
         "sync_time": settings.EXPEDITE_SYNC_TIME,
         "feedback_time": settings.EXPEDITE_CLIENT_FEEDBACK_TIME,
     }
+
+
+def personal(*, user, now: dt.datetime) -> dict[str, list[Row]]:
+    """All of `user`'s running cases that are at risk or due today (the daily digest): as many
+    as one person holds, however many the firm does."""
+    cal = firm_calendar()
+    today = now.astimezone(cal.tz).date()
+    mine = _active_cases().filter(
+        pk__in=Case.objects.filter(Q(assignments__user=user) | Q(created_by=user)).values("pk")
+    )
+    rows = _rows(mine.order_by("-priority", "requested_deadline", "pk"), now)
+    return {
+        "today": today,
+        "at_risk": [r for r in rows if r.projection.at_risk or r.projection.late],
+        "due_today": [r for r in rows if _due(r, today, cal)],
+    }
+
+
+def _due(r: Row, today: dt.date, cal) -> bool:
+    return r.case.requested_deadline == today or any(
+        v.state != "done" and v.finish.astimezone(cal.tz).date() == today
+        for v in r.projection.steps
+    )
+
+
+def board_load(*, now: dt.datetime) -> dict:
+    """The firm's load and who waits for whom: every running case's demands, so drawn after
+    the board, on its own request."""
+    found = demands(now=now)
+    waiting = waits(now=now, found=found)
+    cases = _active_cases().filter(pk__in={w.case_id for w in waiting})
+    projections = {r.case.pk: r.projection for r in _rows(cases, now)}
+    return {"waits": wait_rows(waiting, projections), **workload(now=now, found=found)}
 
 
 def _monitoring(now: dt.datetime) -> dict:

@@ -17,16 +17,16 @@ from django.db.models import Q
 from expedite.accounts.selectors import staff_language
 from expedite.approvals.selectors import pending_for
 from expedite.cases.models import Case
-from expedite.custody.selectors import staff_users
+from expedite.custody.selectors import overdue_items, staff_users
 from expedite.domain.phrases import Msg, Phrase, Term, gettext_noop
 from expedite.notify.models import Channel, OutboxMessage
 from expedite.notify.said import choice, in_chinese, item, render, said, written_in
 from expedite.notify.services import enqueue
-from expedite.work.selectors import ACTIVE_STATES
+from expedite.work.selectors import ACTIVE_STATES, stale_tracks
 from expedite.workdays.selectors import firm_calendar
 
 from . import messages  # noqa: F401 - registers the digest's phrases
-from .board import board
+from .board import personal
 
 
 def digest_key(user, day: dt.date) -> str:
@@ -59,7 +59,7 @@ def _custody_line(held) -> Phrase:
 
 def digest_said(user, *, now: dt.datetime) -> dict:
     """`user`'s digest at `now` (from the board's selectors), as phrases (notify.said)."""
-    b = board(user=user, now=now)
+    b = personal(user=user, now=now)
     mine = _my_case_ids(user)
     # What was handed to them and is still open (approvals are listed below on their own).
     handed = (
@@ -74,8 +74,8 @@ def digest_said(user, *, now: dt.datetime) -> dict:
             gettext_noop("交到我手上、尚未处理"),
             [item(m.said.get("subject") or m.subject) for m in handed],
         ),
-        (gettext_noop("风险加急单"), [_case_line(r) for r in b["at_risk"] if r.case.pk in mine]),
-        (gettext_noop("今日到期"), [_case_line(r) for r in b["due_today"] if r.case.pk in mine]),
+        (gettext_noop("风险加急单"), [_case_line(r) for r in b["at_risk"]]),
+        (gettext_noop("今日到期"), [_case_line(r) for r in b["due_today"]]),
         (
             gettext_noop("未按时同步的进度"),
             [
@@ -83,7 +83,7 @@ def digest_said(user, *, now: dt.datetime) -> dict:
                     "desk.digest.stale",
                     {"ref": t.case.reference or t.case_id, "step": Term(t.name)},
                 )
-                for t in b["stale"]
+                for t in stale_tracks(now=now)
                 if t.case_id in mine
             ],
         ),
@@ -101,7 +101,7 @@ def digest_said(user, *, now: dt.datetime) -> dict:
             gettext_noop("逾期未还的证照印章"),
             [
                 _custody_line(i)
-                for i in b["custody_overdue"]
+                for i in overdue_items(now)
                 if i.holder_id == user.pk or i.case_id in mine
             ],
         ),

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from expedite.cases.models import Case
-from expedite.domain.reporting import reports_today
+from expedite.domain.reporting import RiskKind, reports_today
 from expedite.work.selectors import ACTIVE_STATES, case_steps
 from expedite.workdays.selectors import firm_calendar
 
@@ -91,3 +91,14 @@ def step_delays(case_ids: list[int]) -> dict[int, dict[str, int]]:
     ):
         found[case_id][code] = found[case_id].get(code, 0) + extra
     return found
+
+
+def at_risk_case_ids():
+    """The running cases with an open projected-late or low-slack warning, as a subquery: the
+    SLA watch keeps these in step with the projections every minute, so the board finds its
+    at-risk cases without projecting the whole firm."""
+    return RiskWarning.objects.filter(
+        cleared_at__isnull=True,
+        kind__in=[RiskKind.PROJECTED_LATE.value, RiskKind.LOW_SLACK.value],
+        case__state__in=[s.value for s in ACTIVE_STATES],
+    ).values("case_id")
