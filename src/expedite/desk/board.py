@@ -106,6 +106,27 @@ def board(*, user, now: dt.datetime, page: int = 1) -> dict:
         counted = total if name == "queue" else querysets[name].count()
         return Section(shown, max(counted, len(shown)))
 
+    def risky(r: Row) -> bool:
+        return r.projection.at_risk or r.projection.late
+
+    def at_risk() -> Section:
+        # The cases the watch has warned of, and any other case drawn here that is at risk now
+        # (the watch runs every minute; the viewer's own cases need not wait for it).
+        warned = section("at_risk", risky)
+        seen = {r.case.pk for r in warned.rows}
+        more = [r for r in rows.values() if r.case.pk not in seen and risky(r)]
+        if not more:
+            return warned
+        order = sorted([*warned.rows, *more], key=lambda r: (-r.case.priority,
+                       r.case.requested_deadline, r.case.pk))  # fmt: skip
+        counted = set(
+            querysets["at_risk"]
+            .filter(pk__in=[r.case.pk for r in more])
+            .values_list("pk", flat=True)
+        )
+        extra = sum(1 for r in more if r.case.pk not in counted)
+        return Section(order[:PAGE], warned.total + extra)
+
     return {
         "mine": section("mine"),
         "queue": section("queue"),
@@ -113,7 +134,7 @@ def board(*, user, now: dt.datetime, page: int = 1) -> dict:
         "queue_pages": pages,
         "due_today": section("due_today", lambda r: _due(r, today, cal)),
         # A warning the watch has not yet cleared is not shown once the projection is safe.
-        "at_risk": section("at_risk", lambda r: r.projection.at_risk or r.projection.late),
+        "at_risk": at_risk(),
         "stale": stale_tracks(now=now)[:PAGE],
         # The client's seals and licences held past their return date, and handovers the other
         # party has not confirmed; approvals waiting on this user.
