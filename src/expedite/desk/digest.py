@@ -83,8 +83,7 @@ def digest_said(user, *, now: dt.datetime) -> dict:
                     "desk.digest.stale",
                     {"ref": t.case.reference or t.case_id, "step": Term(t.name)},
                 )
-                for t in stale_tracks(now=now)
-                if t.case_id in mine
+                for t in stale_tracks(now=now).filter(case_id__in=mine)
             ],
         ),
         (

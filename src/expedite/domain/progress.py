@@ -143,6 +143,11 @@ def is_stale(
     The update for a day's 10:00 sync may come any time after the previous working day's
     10:00 (the afternoon before counts; so does a late one after 10:00).
     """
+    return last_update <= stale_cutoff(now=now, calendar=calendar, sync_time=sync_time)
+
+
+def stale_cutoff(*, now: dt.datetime, calendar: WorkCalendar, sync_time: dt.time) -> dt.datetime:
+    """The instant at or before which a track's last update makes it stale at `now` (one
+    bound for every track, so the database can find the stale ones)."""
     due = last_sync_due(now, calendar, sync_time)
-    before = dt.datetime.combine(calendar.previous_workday(due.date()), sync_time, calendar.tz)
-    return last_update <= before
+    return dt.datetime.combine(calendar.previous_workday(due.date()), sync_time, calendar.tz)

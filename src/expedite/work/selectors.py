@@ -15,7 +15,7 @@ from expedite.cases.models import Case
 from expedite.cases.selectors import read_once
 from expedite.domain.calendar import WorkCalendar
 from expedite.domain.cases import CaseState
-from expedite.domain.progress import StepStatus, is_slipped, is_stale, project
+from expedite.domain.progress import StepStatus, is_slipped, is_stale, project, stale_cutoff
 from expedite.domain.staffing import (
     CASE_ROLES,
     Demand,
@@ -334,8 +334,16 @@ def tracks_with_staleness(tracks, *, now: dt.datetime) -> list[tuple[Track, bool
     ]
 
 
-def stale_tracks(*, now: dt.datetime) -> list[Track]:
-    tracks = Track.objects.filter(
-        case__state__in=[s.value for s in ACTIVE_STATES], status__in=SYNCED
-    ).select_related("case", "case__client", "updated_by")
-    return [t for t, stale in tracks_with_staleness(tracks, now=now) if stale]
+def stale_tracks(*, now: dt.datetime):
+    """The running cases' tracks that missed the last daily sync, longest silent first (a
+    queryset: the board lists the first of them, the digest filters them to a person's)."""
+    cutoff = stale_cutoff(now=now, calendar=firm_calendar(), sync_time=settings.EXPEDITE_SYNC_TIME)
+    return (
+        Track.objects.filter(
+            case__state__in=[s.value for s in ACTIVE_STATES],
+            status__in=SYNCED,
+            updated_at__lte=cutoff,
+        )
+        .select_related("case", "case__client", "updated_by")
+        .order_by("updated_at", "pk")
+    )
