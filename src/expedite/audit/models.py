@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -21,6 +23,18 @@ def known_kind(kind: str) -> AuditKind:
         return AuditKind(kind)
     except ValueError:
         raise ValueError(f"unknown audit event kind: {kind!r}") from None
+
+
+class CanonicalJSONEncoder(json.JSONEncoder):
+    """Payload text as it sits in the canonical bytes (sorted keys, compact, UTF-8 as is).
+
+    SQLite keeps JSON as text: stored this way, the payload column can be compared with
+    the stored bytes by the database as plain text (see `audit.agreement`).
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.update(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        super().__init__(*args, **kwargs)
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -46,9 +60,12 @@ class AuditEvent(models.Model):
     case = models.ForeignKey(
         "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
     )
-    payload = models.JSONField(_("内容"), default=dict)
+    payload = models.JSONField(_("内容"), default=dict, encoder=CanonicalJSONEncoder)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # The exact UTF-8 text `hash` is the SHA-256 of: verify hashes it as stored, and checks
+    # separately that the columns above still say what it says.
+    canonical = models.TextField(editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.db import connection, transaction
 
 from expedite import clock
-from expedite.domain.audit import GENESIS_HASH, ActorKind, AuditKind, EventBody, event_hash
+from expedite.domain.audit import GENESIS_HASH, ActorKind, AuditKind, EventBody, canonical_bytes
 
 from .models import AuditEvent, AuditHead, known_kind
 
@@ -79,7 +80,8 @@ def audit_record(
         payload=_normal(payload or {}),
         prev_hash=head_hash,
     )
-    digest = event_hash(body)
+    data = canonical_bytes(body)
+    digest = hashlib.sha256(data).hexdigest()
     event = AuditEvent(
         seq=body.seq,
         time=body.time,
@@ -91,6 +93,7 @@ def audit_record(
         payload=body.payload,
         prev_hash=body.prev_hash,
         hash=digest,
+        canonical=data.decode(),
     )
     # bulk_create: one plain INSERT (appends are the hottest write of the application).
     AuditEvent.objects.bulk_create([event])
