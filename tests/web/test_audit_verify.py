@@ -118,7 +118,7 @@ def test_a_case_can_be_verified_on_its_own(chain):
 
 def test_a_rewritten_database_is_caught_by_an_earlier_anchor(chain, tmp_path):
     from expedite.audit.verify import FIELDS, _stored
-    from expedite.domain.audit import EventBody, event_hash
+    from expedite.domain.audit import EventBody, canonical_bytes, event_hash
 
     _path, anchor = write_anchor(tmp_path)
     assert verify(anchor=anchor).ok
@@ -138,8 +138,9 @@ def test_a_rewritten_database_is_caught_by_an_earlier_anchor(chain, tmp_path):
             )
         digest = event_hash(body)
         raw(
-            "UPDATE audit_auditevent SET actor = %s, prev_hash = %s, hash = %s WHERE seq = %s",
-            [body.actor, body.prev_hash, digest, body.seq],
+            "UPDATE audit_auditevent SET actor = %s, prev_hash = %s, hash = %s, canonical = %s"
+            " WHERE seq = %s",
+            [body.actor, body.prev_hash, digest, canonical_bytes(body).decode(), body.seq],
         )
         previous = digest
     raw("UPDATE audit_audithead SET hash = %s WHERE id = 1", [previous])
