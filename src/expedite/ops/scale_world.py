@@ -4,6 +4,7 @@ as rows, and how a case's facts are drawn."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import heapq
 import random
 from collections import Counter
@@ -14,7 +15,7 @@ from expedite.audit.models import AuditEvent, AuditHead
 from expedite.audit.services import _normal as audit_normal
 from expedite.cases.models import Client, ServiceType
 from expedite.cases.triage import TriageInput, run_triage
-from expedite.domain.audit import GENESIS_HASH, ActorKind, AuditKind, EventBody, event_hash
+from expedite.domain.audit import GENESIS_HASH, ActorKind, AuditKind, EventBody, canonical_bytes
 from expedite.domain.errors import DomainError
 from expedite.domain.roles import Role
 
@@ -83,7 +84,8 @@ class Chain:
                 payload=payload,
                 prev_hash=prev,
             )
-            digest = event_hash(body)
+            data = canonical_bytes(body)
+            digest = hashlib.sha256(data).hexdigest()
             rows.append(
                 AuditEvent(
                     seq=seq,
@@ -96,6 +98,7 @@ class Chain:
                     payload=payload,
                     prev_hash=prev,
                     hash=digest,
+                    canonical=data.decode(),
                 )
             )
             prev = digest
