@@ -203,3 +203,25 @@ class StepDelay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.step} +{self.extra_us}µs"
+
+
+class CaseRecheck(models.Model):
+    """When the SLA watch must next project a running case, so a run projects only those.
+
+    `dirty`: an input changed (a step, the deadline or state, a delay, a warning); `due_at`:
+    the projection alone may change the warnings then (None: not before an input changes);
+    `stamp`: the calendar and thresholds the row was computed under. A running case without
+    a row is examined at the next run.
+    """
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="+")
+    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    dirty = models.BooleanField(default=True)
+    stamp = models.CharField(max_length=40, default="", blank=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("one", "预警复查时间")
+        verbose_name_plural = _("预警复查时间")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} @ {self.due_at}"

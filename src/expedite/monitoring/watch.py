@@ -10,14 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from expedite.audit.services import audit_record
 from expedite.domain.audit import AuditKind
-from expedite.domain.errors import gettext_noop
+from expedite.domain.errors import DomainError, gettext_noop
 from expedite.domain.phrases import Phrase
+from expedite.domain.recheck import recheck_at
 from expedite.domain.reporting import (
     ResponseClock,
     RiskKind,
@@ -28,12 +30,19 @@ from expedite.domain.roles import Role
 from expedite.notify.notices import role_users, tell_staff
 from expedite.notify.said import choice
 from expedite.work.models import StepRun
-from expedite.work.selectors import ACTIVE_STATES, _active_cases, case_projection, step_delays
+from expedite.work.selectors import (
+    ACTIVE_STATES,
+    _active_cases,
+    _status,
+    case_projection,
+    step_delays,
+)
 from expedite.workdays.selectors import firm_calendar
 
 from .incidents import _fmt, announce, risk_reason
 from .messages import FIRM_WIDE
 from .models import Incident, RiskWarning
+from .recheck import recheck_claim, recheck_due, recheck_stamp, recheck_store
 
 ESCALATE_TO = {1: (Role.SUPERVISOR,), 2: (Role.MANAGER,)}
 
@@ -108,50 +117,87 @@ MITIGATION = {
 }
 
 
-def warnings_scan(*, now: dt.datetime) -> int:
+def warnings_scan(*, now: dt.datetime, full: bool = False) -> int:
     """Open a warning when a condition starts to hold, restate it when the projection moves,
-    close it when it stops; returns how many warnings were opened."""
+    close it when it stops; returns how many warnings were opened.
+
+    Only the running cases whose inputs changed or whose recheck time came are projected
+    (recheck.py); `full`: every running case, as a first run would (the benchmark's baseline).
+    """
     cal = firm_calendar()
     # A case that left the running states (delivered, closed...) warns of nothing any more;
     # the lifecycle follower clears its warnings at the move, this catches any left over.
     RiskWarning.objects.filter(cleared_at__isnull=True).exclude(
         case__state__in=[s.value for s in ACTIVE_STATES]
     ).update(cleared_at=now)
-    cases = list(_active_cases())
+    stamp = recheck_stamp()
+    chosen = _active_cases() if full else recheck_due(_active_cases(), now=now, stamp=stamp)
+    ids = list(chosen.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    recheck_claim(ids, now=now, stamp=stamp)
+    # Read after the claim, so a change it did not see marks the case again.
+    cases = list(_active_cases().filter(pk__in=ids))
     runs = defaultdict(list)
-    for r in StepRun.objects.filter(case__in=cases).select_related("track"):
+    for r in StepRun.objects.filter(case__in=ids).select_related("track"):
         runs[r.case_id].append(r)
     delays = step_delays(runs)
     open_by_case: dict[int, dict[str, str]] = defaultdict(dict)
     for case_id, kind, reason in (
-        RiskWarning.objects.filter(cleared_at__isnull=True, case__in=cases)
+        RiskWarning.objects.filter(cleared_at__isnull=True, case__in=ids)
         .exclude(kind=RiskKind.EXTERNAL.value)
         .values_list("case_id", "kind", "reason")
     ):
         open_by_case[case_id][kind] = reason
+    threshold = int(settings.EXPEDITE_AT_RISK_SLACK_HOURS * 3_600_000_000)
+    now_us = cal.work_clock(now)
+    due: dict[int, dt.datetime | None] = {}
     opened = 0
     for case in cases:
+        due[case.pk] = None
         if not runs[case.pk]:
             continue
-        proj = case_projection(
-            case, now=now, cal=cal, runs=runs[case.pk], delays=delays.get(case.pk, {})
+        case_delays = delays.get(case.pk, {})
+        proj = case_projection(case, now=now, cal=cal, runs=runs[case.pk], delays=case_delays)
+        at = recheck_at(
+            [_status(r, cal, case_delays.get(r.code, 0)) for r in runs[case.pk]],
+            now_us,
+            deadline_us=cal.work_clock_end_of(case.requested_deadline),
+            threshold_us=threshold,
         )
-        holding = {k.value for k in risk_conditions(late=proj.late, at_risk=proj.at_risk)}
-        still_open = open_by_case[case.pk]
-        gone = set(still_open) - holding
-        if gone:
-            RiskWarning.objects.filter(case=case, kind__in=gone, cleared_at__isnull=True).update(
-                cleared_at=now
+        due[case.pk] = _instant(cal, at, now=now)
+        opened += _follow(case, proj, open_by_case[case.pk], now=now)
+    recheck_store(due)
+    return opened
+
+
+def _instant(cal, at: int | None, *, now: dt.datetime) -> dt.datetime | None:
+    """The earliest instant the working-time axis reaches `at`."""
+    if at is None:
+        return None
+    try:
+        return cal.at_work_clock(at)
+    except DomainError:
+        return now + dt.timedelta(days=1)  # beyond the calendar's years: look again tomorrow
+
+
+def _follow(case, proj, still_open: dict[str, str], *, now: dt.datetime) -> int:
+    holding = {k.value for k in risk_conditions(late=proj.late, at_risk=proj.at_risk)}
+    gone = set(still_open) - holding
+    if gone:
+        RiskWarning.objects.filter(case=case, kind__in=gone, cleared_at__isnull=True).update(
+            cleared_at=now
+        )
+    for kind in holding & set(still_open):
+        # The condition lasts but the projection moved: the warning says what holds now.
+        reason = risk_reason(RiskKind(kind), proj)
+        if reason != still_open[kind]:
+            RiskWarning.objects.filter(case=case, kind=kind, cleared_at__isnull=True).update(
+                reason=reason
             )
-        for kind in holding & set(still_open):
-            # The condition lasts but the projection moved: the warning says what holds now.
-            reason = risk_reason(RiskKind(kind), proj)
-            if reason != still_open[kind]:
-                RiskWarning.objects.filter(case=case, kind=kind, cleared_at__isnull=True).update(
-                    reason=reason
-                )
-        for kind in holding - set(still_open):
-            opened += _open_warning(case, RiskKind(kind), proj, now=now)
+    opened = 0
+    for kind in holding - set(still_open):
+        opened += _open_warning(case, RiskKind(kind), proj, now=now)
     return opened
 
 
