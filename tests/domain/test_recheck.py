@@ -5,7 +5,7 @@ import random
 import pytest
 
 from expedite.domain.progress import StepStatus, project
-from expedite.domain.recheck import HOUR_US, recheck_at
+from expedite.domain.recheck import HOUR_US, end_drift, recheck_at
 
 MINUTE = 60_000_000
 
@@ -72,3 +72,15 @@ def test_low_slack_is_looked_at_when_the_tenth_of_an_hour_it_states_changes():
     at = recheck_at(steps, 0, deadline_us=deadline, threshold_us=8 * HOUR_US)
     assert outcome(steps, at - 1, deadline, 8 * HOUR_US)[3] == 1.0
     assert outcome(steps, at, deadline, 8 * HOUR_US)[3] == 0.9
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_end_later_follows_from_end_and_drift_taken_earlier(seed):
+    rng = random.Random(seed)
+    steps, now = random_case(rng)
+    found = end_drift(steps, now)
+    if found is None:
+        return
+    end, drift = found
+    for later in (now, now + 1, *(now + rng.randint(0, 300 * HOUR_US) for _ in range(20))):
+        assert project(steps, later).end == max(end, later + drift)

@@ -4,6 +4,7 @@
 import datetime as dt
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from expedite.monitoring import watch
@@ -32,20 +33,23 @@ def same_as_full(now) -> int:
     """Runs the incremental scan at `now`, then the full one: the full scan finds nothing
     to open, restate or clear. Returns how many cases the incremental scan projected."""
     seen = []
-    real = watch.case_projection
+    real = watch._follow
 
-    def counting(case, **kwargs):
+    def counting(case, *args, **kwargs):
         seen.append(case.pk)
-        return real(case, **kwargs)
+        return real(case, *args, **kwargs)
 
-    watch.case_projection = counting
+    watch._follow = counting
     try:
         warnings_scan(now=now)
     finally:
-        watch.case_projection = real
+        watch._follow = real
     after = warnings_now()
-    assert warnings_scan(now=now, full=True) == 0, f"a warning was missed at {now}"
-    assert warnings_now() == after, f"the scans disagree at {now}"
+    # Rolled back: the full scan's own recheck rows must not help the next incremental run.
+    with transaction.atomic():
+        assert warnings_scan(now=now, full=True) == 0, f"a warning was missed at {now}"
+        assert warnings_now() == after, f"the scans disagree at {now}"
+        transaction.set_rollback(True)
     return len(seen)
 
 
@@ -68,7 +72,9 @@ def test_the_incremental_scan_warns_as_the_full_scan_at_every_instant(world, fir
     assert same_as_full(start) == 0  # nothing changed, no clock came round
     # Through nights, a weekend, the deadlines of the short cases and past them.
     for minutes in (1, 7, 61, 200, 481, 1441, 2 * 1440 + 5, 4 * 1440, 6 * 1440 + 300, 9 * 1440):
-        same_as_full(start + dt.timedelta(minutes=minutes))
+        at = start + dt.timedelta(minutes=minutes)
+        same_as_full(at)
+        assert same_as_full(at) == 0  # each case looked at is next due strictly later
     assert RiskWarning.objects.filter(kind="projected_late", cleared_at__isnull=True).exists()
     assert RiskWarning.objects.filter(kind="low_slack").exists()
 

@@ -16,18 +16,32 @@ from .progress import StepStatus, project
 HOUR_US = 3_600_000_000
 
 
+def end_drift(steps: Iterable[StepStatus], now_us: int) -> tuple[int, int] | None:
+    """(end, drift): the projected end at any later point w is max(end, w + drift), while
+    the steps stay as they are; None when every step is finished (or there is none)."""
+    steps = list(steps)
+    if all(s.finished_us is not None for s in steps):
+        return None
+    end = project(steps, now_us).end
+    probe = max(end, now_us)
+    return end, project(steps, probe).end - probe  # drift >= 0: some step is unfinished
+
+
 def recheck_at(
     steps: Iterable[StepStatus], now_us: int, *, deadline_us: int, threshold_us: int
 ) -> int | None:
     """The first point of the axis after `now_us` at which the risk conditions or their
     stated figures may differ from those at `now_us`; None when only an input can change
     them (every step finished, or no step)."""
-    steps = list(steps)
-    if all(s.finished_us is not None for s in steps):
+    found = end_drift(steps, now_us)
+    if found is None:
         return None
-    end = project(steps, now_us).end
-    probe = max(end, now_us)
-    drift = project(steps, probe).end - probe  # >= 0: some step is unfinished
+    return recheck_from(*found, now_us, deadline_us=deadline_us, threshold_us=threshold_us)
+
+
+def recheck_from(end: int, drift: int, now_us: int, *, deadline_us: int, threshold_us: int) -> int:
+    """`recheck_at` from `end_drift` taken at or before `now_us`."""
+    end = max(end, now_us + drift)
     moves_from = end - drift
     if moves_from > now_us:
         return moves_from + 1  # the end stands still until the axis reaches moves_from

@@ -20,7 +20,7 @@ class MonitoringConfig(AppConfig):
 
         from .models import RiskWarning, StepDelay
         from .portal import portal_context as portal_section
-        from .recheck import case_saved, part_deleted, part_saved
+        from .recheck import case_saved, part_deleted, part_saved, warning_saved
         from .selectors import step_delays
         from .views import monitoring_context
         from .watch import warnings_withdraw
@@ -33,7 +33,9 @@ class MonitoringConfig(AppConfig):
         register_follower(warnings_withdraw)
         # The SLA watch projects again only the cases whose inputs changed (recheck.py).
         post_save.connect(case_saved, sender=Case, dispatch_uid="recheck-case")
+        post_save.connect(warning_saved, sender=RiskWarning, dispatch_uid="recheck-warning")
         for model in (StepRun, StepDelay, RiskWarning):
             uid = f"recheck-{model.__name__}"
-            post_save.connect(part_saved, sender=model, dispatch_uid=f"{uid}-save")
+            if model is not RiskWarning:
+                post_save.connect(part_saved, sender=model, dispatch_uid=f"{uid}-save")
             post_delete.connect(part_deleted, sender=model, dispatch_uid=f"{uid}-delete")

@@ -210,14 +210,18 @@ class CaseRecheck(models.Model):
 
     `dirty`: an input changed (a step, the deadline or state, a delay, a warning); `due_at`:
     the projection alone may change the warnings then (None: not before an input changes);
-    `stamp`: the calendar and thresholds the row was computed under. A running case without
-    a row is examined at the next run.
+    `stamp`: the calendar and thresholds the row was computed under; `end_us`, `drift_us`:
+    the projected end then and how it moves on (domain/recheck.py `end_drift`), so a case due
+    by its clock alone is restated without reading its steps. A running case without a row
+    is examined at the next run.
     """
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="+")
     due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     dirty = models.BooleanField(default=True)
     stamp = models.CharField(max_length=40, default="", blank=True)
+    end_us = models.BigIntegerField(null=True, blank=True)
+    drift_us = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = pgettext_lazy("one", "预警复查时间")

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q
 from django.utils.translation import get_language
 
@@ -20,6 +21,10 @@ from expedite.workdays.selectors import calendar_version
 from .models import CaseRecheck
 
 BATCH = 2000
+STORE_CLOCK = (
+    "UPDATE monitoring_caserecheck SET due_at = %s"
+    " WHERE case_id = %s AND end_us = %s AND drift_us = %s"
+)
 
 
 def recheck_stamp() -> str:
@@ -36,6 +41,23 @@ def recheck_due(cases, *, now: dt.datetime, stamp: str):
     return cases.filter(Q(pk__in=due) | ~Q(pk__in=CaseRecheck.objects.values("case_id")))
 
 
+def recheck_clock_only(case_ids: list[int], *, now: dt.datetime, stamp: str) -> dict:
+    """Of those, the cases due by their clock alone, inputs unchanged: {case: (end, drift)}."""
+    found = {}
+    for i in range(0, len(case_ids), BATCH):
+        found.update(
+            (pk, (end, drift))
+            for pk, end, drift in CaseRecheck.objects.filter(
+                case_id__in=case_ids[i : i + BATCH],
+                dirty=False,
+                stamp=stamp,
+                due_at__lte=now,
+                end_us__isnull=False,
+            ).values_list("case_id", "end_us", "drift_us")
+        )
+    return found
+
+
 def recheck_claim(case_ids: list[int], *, now: dt.datetime, stamp: str) -> None:
     """Taken before the inputs are read: a change landing after it marks the row again, and
     a run that dies before `recheck_store` leaves the case due."""
@@ -45,20 +67,41 @@ def recheck_claim(case_ids: list[int], *, now: dt.datetime, stamp: str) -> None:
         batch_size=BATCH,
         update_conflicts=True,
         unique_fields=["case"],
-        update_fields=["dirty", "due_at", "stamp"],
+        update_fields=["dirty", "due_at", "stamp", "end_us", "drift_us"],
     )
 
 
-def recheck_store(due: dict[int, dt.datetime | None]) -> None:
-    """The next time each claimed case must be projected; the dirty flag is left alone."""
-    rows = [CaseRecheck(case_id=pk, due_at=at) for pk, at in due.items()]
+def recheck_store(due: dict[int, tuple[dt.datetime | None, tuple[int, int] | None]]) -> None:
+    """The next time each claimed case must be projected, and its end and drift; the dirty
+    flag is left alone."""
+    rows = [
+        CaseRecheck(
+            case_id=pk,
+            due_at=at,
+            end_us=found[0] if found else None,
+            drift_us=found[1] if found else None,
+        )
+        for pk, (at, found) in due.items()
+    ]
     CaseRecheck.objects.bulk_create(
         rows,
         batch_size=BATCH,
         update_conflicts=True,
         unique_fields=["case"],
-        update_fields=["due_at"],
+        update_fields=["due_at", "end_us", "drift_us"],
     )
+
+
+def recheck_store_clock(due: dict[int, dt.datetime], seen: dict[int, tuple[int, int]]) -> None:
+    """The next time of cases looked at by their clock alone, each only if its end and drift
+    are still those the run read: another worker may have projected it anew meanwhile."""
+    adapt = connection.ops.adapt_datetimefield_value
+    # One statement run per row: as an ORM CASE expression the rows cost more to build
+    # than the projections they spare.
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            STORE_CLOCK, [(adapt(at), pk, seen[pk][0], seen[pk][1]) for pk, at in due.items()]
+        )
 
 
 def recheck_mark(case_id: int | None) -> None:
@@ -78,8 +121,15 @@ def case_saved(sender, instance, **kwargs) -> None:
 
 
 def part_saved(sender, instance, **kwargs) -> None:
-    """A step, step delay or warning of a case was saved."""
+    """A step or step delay of a case was saved."""
     if not kwargs.get("raw"):
+        recheck_mark(instance.case_id)
+
+
+def warning_saved(sender, instance, created, **kwargs) -> None:
+    """A warning reworded, dismissed or cleared by hand; the ones the watch opens (and the
+    external ones, which it does not read) mark nothing."""
+    if not created and not kwargs.get("raw"):
         recheck_mark(instance.case_id)
 
 

@@ -16,10 +16,11 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from expedite.audit.services import audit_record
+from expedite.cases.models import Case
 from expedite.domain.audit import AuditKind
 from expedite.domain.errors import DomainError, gettext_noop
 from expedite.domain.phrases import Phrase
-from expedite.domain.recheck import recheck_at
+from expedite.domain.recheck import end_drift, recheck_from
 from expedite.domain.reporting import (
     ResponseClock,
     RiskKind,
@@ -32,19 +33,28 @@ from expedite.notify.said import choice
 from expedite.work.models import StepRun
 from expedite.work.selectors import (
     ACTIVE_STATES,
+    CaseProjection,
     _active_cases,
     _status,
     case_projection,
     step_delays,
 )
-from expedite.workdays.selectors import firm_calendar
+from expedite.workdays.selectors import firm_calendar, version_read_once
 
 from .incidents import _fmt, announce, risk_reason
 from .messages import FIRM_WIDE
 from .models import Incident, RiskWarning
-from .recheck import recheck_claim, recheck_due, recheck_stamp, recheck_store
+from .recheck import (
+    recheck_claim,
+    recheck_clock_only,
+    recheck_due,
+    recheck_stamp,
+    recheck_store,
+    recheck_store_clock,
+)
 
 ESCALATE_TO = {1: (Role.SUPERVISOR,), 2: (Role.MANAGER,)}
+CASE_FIELDS = ("pk", "reference", "state", "requested_deadline", "client_id", "service_id")
 
 
 def incidents_escalate(*, now: dt.datetime) -> int:
@@ -124,6 +134,12 @@ def warnings_scan(*, now: dt.datetime, full: bool = False) -> int:
     Only the running cases whose inputs changed or whose recheck time came are projected
     (recheck.py); `full`: every running case, as a first run would (the benchmark's baseline).
     """
+    # One calendar version for the whole run (a change meanwhile leaves the rows stale).
+    with version_read_once():
+        return _scan(now=now, full=full)
+
+
+def _scan(*, now: dt.datetime, full: bool) -> int:
     cal = firm_calendar()
     # A case that left the running states (delivered, closed...) warns of nothing any more;
     # the lifecycle follower clears its warnings at the move, this catches any left over.
@@ -135,40 +151,74 @@ def warnings_scan(*, now: dt.datetime, full: bool = False) -> int:
     ids = list(chosen.values_list("pk", flat=True))
     if not ids:
         return 0
-    recheck_claim(ids, now=now, stamp=stamp)
+    clock_only = {} if full else recheck_clock_only(ids, now=now, stamp=stamp)
+    changed = [pk for pk in ids if pk not in clock_only]
+    recheck_claim(changed, now=now, stamp=stamp)
     # Read after the claim, so a change it did not see marks the case again.
-    cases = list(_active_cases().filter(pk__in=ids))
+    # Without the case's large fields (triage, intake...): opening a warning, which is rare,
+    # reads what it needs.
+    running = [s.value for s in ACTIVE_STATES]
+    cases = list(Case.objects.filter(pk__in=ids, state__in=running).only(*CASE_FIELDS))
     runs = defaultdict(list)
-    for r in StepRun.objects.filter(case__in=ids).select_related("track"):
+    for r in StepRun.objects.filter(case__in=changed).select_related("track"):
         runs[r.case_id].append(r)
     delays = step_delays(runs)
-    open_by_case: dict[int, dict[str, str]] = defaultdict(dict)
-    for case_id, kind, reason in (
+    open_by_case: dict[int, dict[str, tuple[int, str]]] = defaultdict(dict)
+    for pk, case_id, kind, reason in (
         RiskWarning.objects.filter(cleared_at__isnull=True, case__in=ids)
         .exclude(kind=RiskKind.EXTERNAL.value)
-        .values_list("case_id", "kind", "reason")
+        .values_list("pk", "case_id", "kind", "reason")
     ):
-        open_by_case[case_id][kind] = reason
+        open_by_case[case_id][kind] = (pk, reason)
     threshold = int(settings.EXPEDITE_AT_RISK_SLACK_HOURS * 3_600_000_000)
     now_us = cal.work_clock(now)
-    due: dict[int, dt.datetime | None] = {}
+    due: dict[int, tuple[dt.datetime | None, tuple[int, int] | None]] = {}
+    due_by_clock: dict[int, dt.datetime] = {}
+    restated: list[RiskWarning] = []
     opened = 0
     for case in cases:
-        due[case.pk] = None
-        if not runs[case.pk]:
-            continue
-        case_delays = delays.get(case.pk, {})
-        proj = case_projection(case, now=now, cal=cal, runs=runs[case.pk], delays=case_delays)
-        at = recheck_at(
-            [_status(r, cal, case_delays.get(r.code, 0)) for r in runs[case.pk]],
-            now_us,
-            deadline_us=cal.work_clock_end_of(case.requested_deadline),
-            threshold_us=threshold,
-        )
-        due[case.pk] = _instant(cal, at, now=now)
-        opened += _follow(case, proj, open_by_case[case.pk], now=now)
+        deadline_us = cal.work_clock_end_of(case.requested_deadline)
+        if case.pk in clock_only:
+            # Inputs unchanged since the last look: the end follows from its end and drift.
+            end, drift = clock_only[case.pk]
+            proj = _from_end(cal, max(end, now_us + drift), deadline_us, threshold)
+            at = recheck_from(end, drift, now_us, deadline_us=deadline_us, threshold_us=threshold)
+            due_by_clock[case.pk] = _instant(cal, at, now=now)
+        else:
+            due[case.pk] = (None, None)
+            if not runs[case.pk]:
+                continue
+            case_delays = delays.get(case.pk, {})
+            proj = case_projection(case, now=now, cal=cal, runs=runs[case.pk], delays=case_delays)
+            found = end_drift(
+                [_status(r, cal, case_delays.get(r.code, 0)) for r in runs[case.pk]], now_us
+            )
+            at = None
+            if found is not None:
+                at = recheck_from(*found, now_us, deadline_us=deadline_us, threshold_us=threshold)
+            due[case.pk] = (_instant(cal, at, now=now), found)
+        opened += _follow(case, proj, open_by_case[case.pk], restated, now=now)
+    # The warnings whose reason moved, in one statement rather than one a case.
+    RiskWarning.objects.bulk_update(restated, ["reason"], batch_size=500)
     recheck_store(due)
+    recheck_store_clock(due_by_clock, clock_only)
     return opened
+
+
+def _from_end(cal, end: int, deadline_us: int, threshold: int) -> CaseProjection:
+    """What `case_projection` says of a case with unfinished steps ending at `end`, as far as
+    warnings read it (the finish, the deadline, the slack)."""
+    slack = deadline_us - end
+    return CaseProjection(
+        steps=[],
+        finish=cal.at_work_clock(end),
+        planned_finish=None,
+        deadline_end=cal.at_work_clock(deadline_us),
+        slack_us=slack,
+        at_risk=slack < threshold,
+        late=slack < 0,
+        day_us=cal.hours.day_us,
+    )
 
 
 def _instant(cal, at: int | None, *, now: dt.datetime) -> dt.datetime | None:
@@ -181,7 +231,9 @@ def _instant(cal, at: int | None, *, now: dt.datetime) -> dt.datetime | None:
         return now + dt.timedelta(days=1)  # beyond the calendar's years: look again tomorrow
 
 
-def _follow(case, proj, still_open: dict[str, str], *, now: dt.datetime) -> int:
+def _follow(
+    case, proj, still_open: dict[str, tuple[int, str]], restated: list, *, now: dt.datetime
+) -> int:
     holding = {k.value for k in risk_conditions(late=proj.late, at_risk=proj.at_risk)}
     gone = set(still_open) - holding
     if gone:
@@ -190,11 +242,10 @@ def _follow(case, proj, still_open: dict[str, str], *, now: dt.datetime) -> int:
         )
     for kind in holding & set(still_open):
         # The condition lasts but the projection moved: the warning says what holds now.
+        pk, was = still_open[kind]
         reason = risk_reason(RiskKind(kind), proj)
-        if reason != still_open[kind]:
-            RiskWarning.objects.filter(case=case, kind=kind, cleared_at__isnull=True).update(
-                reason=reason
-            )
+        if reason != was:
+            restated.append(RiskWarning(pk=pk, reason=reason))
     opened = 0
     for kind in holding - set(still_open):
         opened += _open_warning(case, RiskKind(kind), proj, now=now)
