@@ -73,6 +73,8 @@ lane_c() {
   run pages_bench "$py" benchmarks/pages_bench.py --sizes 20 40 --requests 2 --rounds 1 \
     --var "$tmp/pages" --migrated "$tmp/migrated"
   run nightly_bench "$py" benchmarks/nightly_bench.py --sizes 20 --seconds 1 --var "$tmp/pages"
+  run watch_bench "$py" benchmarks/watch_bench.py --sizes 20 --steady 2 \
+    --var "$tmp/pages" --migrated "$tmp/migrated"
 }
 
 wait_for() {  # wait_for NAME: until another lane has made $tmp/NAME (at most 5 minutes)
