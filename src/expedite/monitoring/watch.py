@@ -161,7 +161,7 @@ def _scan(*, now: dt.datetime, full: bool) -> int:
     running = [s.value for s in ACTIVE_STATES]
     cases = list(Case.objects.filter(pk__in=ids, state__in=running).only(*CASE_FIELDS))
     runs = defaultdict(list)
-    for r in StepRun.objects.filter(case__in=changed).select_related("track"):
+    for r in StepRun.objects.filter(case__in=changed):
         runs[r.case_id].append(r)
     delays = step_delays(runs)
     open_by_case: dict[int, dict[str, tuple[int, str]]] = defaultdict(dict)
