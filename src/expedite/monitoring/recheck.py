@@ -81,7 +81,7 @@ def recheck_store(due: dict[int, tuple[dt.datetime | None, tuple[int, int] | Non
             end_us=found[0] if found else None,
             drift_us=found[1] if found else None,
         )
-        for pk, (at, found) in due.items()
+        for pk, (at, found) in sorted(due.items())
     ]
     CaseRecheck.objects.bulk_create(
         rows,

@@ -55,7 +55,7 @@ from .recheck import (
 
 ESCALATE_TO = {1: (Role.SUPERVISOR,), 2: (Role.MANAGER,)}
 RESTATE = "UPDATE monitoring_riskwarning SET reason = %s WHERE id = %s AND cleared_at IS NULL"
-CASE_FIELDS = ("pk", "reference", "state", "requested_deadline", "client_id", "service_id")
+CASE_FIELDS = ("pk", "reference", "state", "requested_deadline", "client", "service")
 
 
 def incidents_escalate(*, now: dt.datetime) -> int:
@@ -149,7 +149,8 @@ def _scan(*, now: dt.datetime, full: bool) -> int:
     ).update(cleared_at=now)
     stamp = recheck_stamp()
     chosen = _active_cases() if full else recheck_due(_active_cases(), now=now, stamp=stamp)
-    ids = list(chosen.values_list("pk", flat=True))
+    # In id order: two workers upserting the same rows lock them in the same order.
+    ids = sorted(chosen.values_list("pk", flat=True))
     if not ids:
         return 0
     clock_only = {} if full else recheck_clock_only(ids, now=now, stamp=stamp)
@@ -175,7 +176,7 @@ def _scan(*, now: dt.datetime, full: bool) -> int:
     now_us = cal.work_clock(now)
     due: dict[int, tuple[dt.datetime | None, tuple[int, int] | None]] = {}
     due_by_clock: dict[int, dt.datetime] = {}
-    restated: list[RiskWarning] = []
+    restated: list[tuple[str, int]] = []  # (reason, warning)
     opened = 0
     for case in cases:
         deadline_us = cal.work_clock_end_of(case.requested_deadline)
@@ -202,7 +203,7 @@ def _scan(*, now: dt.datetime, full: bool) -> int:
     # The warnings whose reason moved: one statement run per row (an ORM update a case, or
     # a CASE expression, costs more than the projections the recheck rows spare).
     with connection.cursor() as cursor:
-        cursor.executemany(RESTATE, [(w.reason, w.pk) for w in restated])
+        cursor.executemany(RESTATE, restated)
     recheck_store(due)
     recheck_store_clock(due_by_clock, clock_only)
     return opened
@@ -248,7 +249,7 @@ def _follow(
         pk, was = still_open[kind]
         reason = risk_reason(RiskKind(kind), proj)
         if reason != was:
-            restated.append(RiskWarning(pk=pk, reason=reason))
+            restated.append((reason, pk))
     opened = 0
     for kind in holding - set(still_open):
         opened += _open_warning(case, RiskKind(kind), proj, now=now)
