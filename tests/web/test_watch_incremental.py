@@ -2,9 +2,10 @@
 (monitoring/recheck.py), and leaves the warnings exactly as projecting every case would."""
 
 import datetime as dt
+import threading
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from expedite.monitoring import watch
@@ -133,3 +134,40 @@ def test_a_case_without_a_row_is_looked_at(world, firm):
     CaseRecheck.objects.filter(case=firm[2]).delete()
     assert same_as_full(now + dt.timedelta(seconds=1)) >= 1
     assert CaseRecheck.objects.filter(case=firm[2], dirty=False).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL")
+def test_two_workers_at_once_open_each_warning_once_and_leave_the_full_scan_nothing(world, firm):
+    start = timezone.now()
+    for minutes in (0, 1, 61):
+        now = start + dt.timedelta(minutes=minutes)
+        barrier = threading.Barrier(2)
+        errors = []
+
+        def worker(now=now, barrier=barrier, errors=errors):
+            try:
+                barrier.wait()
+                warnings_scan(now=now)
+            except Exception as exc:
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=worker) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors
+        after = warnings_now()
+        assert warnings_scan(now=now, full=True) == 0
+        assert warnings_now() == after
+    for case in firm:
+        kinds = list(
+            RiskWarning.objects.filter(case=case, cleared_at__isnull=True).values_list(
+                "kind", flat=True
+            )
+        )
+        assert len(kinds) == len(set(kinds))
+    assert RiskWarning.objects.filter(cleared_at__isnull=True).exists()
