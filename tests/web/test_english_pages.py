@@ -113,12 +113,20 @@ def test_the_handbook_in_english_gives_step_names_and_durations_in_english(clien
 
 def test_the_schedule_page_in_english_names_steps_and_lists_in_english(client, competing, glossary):
     from expedite.work.schedule import schedule_propose
+    from expedite.work.schedule_input import Clock, read_stamp
+    from expedite.work.schedule_page import monday
 
-    schedule_propose(actor=competing.chen, now=competing.now, solver="greedy")
+    proposal = schedule_propose(actor=competing.chen, now=competing.now, solver="greedy")
+    run = StepRun.objects.filter(case=competing.loan, role="process").first()
+    step = run.name
+    # The week the step is planned in, everyone's lanes.
+    stamp = read_stamp(now=competing.now)
+    cal = stamp.clock.cal
+    clock = Clock(cal, cal.work_clock(proposal.origin), stamp.clock.slots)
+    week = monday(clock.date_of(proposal.placements[str(run.pk)][0]))
     _english(client)
-    page = client.get("/board/schedule/").content.decode()
+    page = client.get(f"/board/schedule/?team=&week={week.isoformat()}").content.decode()
     chart = page.split('class="schedule-gantt"')[1].split("</svg>")[0]
-    step = StepRun.objects.filter(case=competing.loan, role="process").first().name
     assert f"EN:{step}" in chart and f" {step} " not in chart
     conflicts = page.split('id="conflicts"')[1].split("</section>")[0]
     assert f"EN:{step}" in conflicts

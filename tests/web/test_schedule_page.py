@@ -10,9 +10,10 @@ from expedite.accounts.selectors import staff_display_name
 from expedite.work.models import Assignment, StepRun
 from expedite.work.schedule import schedule_propose
 from expedite.work.schedule_input import Clock, load_inputs, read_stamp
-from expedite.work.schedule_page import monday
+from expedite.work.schedule_page import monday, working_day
 from expedite.work.steps import step_start
 from expedite.work.team import absence_add
+from expedite.workdays.selectors import firm_calendar
 from tests.web import test_schedule
 from tests.web.test_schedule import next_working_day
 
@@ -42,7 +43,11 @@ def test_the_stamp_agrees_with_the_full_input_through_every_kind_of_change(compe
     seen.append(_same(now))
     StepRun.objects.filter(pk=step.pk).update(finished_at=now)
     seen.append(_same(now))
-    seen.append(_same(now + dt.timedelta(days=3)))  # another working day: another axis
+    # Another working day: another axis (three calendar days on may still be the same one, as
+    # over the New Year holiday).
+    cal = firm_calendar()
+    later = dt.datetime.combine(cal.next_workday(working_day(now, cal)), dt.time(10), cal.tz)
+    seen.append(_same(later))
     assert len(set(seen)) == len(seen)
 
 
@@ -65,10 +70,12 @@ def test_the_page_shows_one_team_or_person_and_one_week(competing, client):
     proposal = schedule_propose(actor=world.chen, now=timezone.now())
     li, wang = staff_display_name(world.li), staff_display_name(world.wang)
     client.force_login(world.chen)
-    # A manager holds no case role: the process specialists, this week.
+    # A manager holds no case role: the process specialists, the week of the next working
+    # moment (on a Saturday, the coming week).
     page = client.get("/board/schedule/").content.decode()
     assert '<option value="process" selected>' in page
-    assert f'value="{monday(timezone.localdate()).isoformat()}"' in page
+    opening = monday(working_day(timezone.now(), firm_calendar()))
+    assert f'value="{opening.isoformat()}"' in page
     week = _week_of_first_bar(proposal, world.li).isoformat()
     page = client.get(f"/board/schedule/?team=process&week={week}").content.decode()
     gantt = page.split('class="schedule-gantt"')[1].split("</svg>")[0]
@@ -127,3 +134,13 @@ def test_long_lists_name_the_earliest_conflicts_and_costliest_cases(competing, c
     conflicts = page.split('id="conflicts"')[1].split("</section>")[0]
     assert conflicts.count("<li>") == 1 and "下面列出最早的 1 条" in conflicts
     assert f"所选人员 {len(mine)} 条" in conflicts
+
+
+def test_on_a_weekend_or_after_hours_the_page_opens_on_the_coming_week():
+    cal = firm_calendar()
+    saturday = dt.datetime(2026, 12, 5, 10, 0, tzinfo=cal.tz)
+    friday_evening = dt.datetime(2026, 12, 4, 20, 0, tzinfo=cal.tz)
+    thursday = dt.datetime(2026, 12, 3, 10, 0, tzinfo=cal.tz)
+    assert working_day(saturday, cal) == dt.date(2026, 12, 7)
+    assert working_day(friday_evening, cal) == dt.date(2026, 12, 7)
+    assert working_day(thursday, cal) == dt.date(2026, 12, 3)

@@ -147,6 +147,12 @@ def default_view(user, today: dt.date) -> View:
     return View(team=team, person="", week=monday(today))
 
 
+def working_day(now: dt.datetime, cal) -> dt.date:
+    """The day of the next working moment: on a Saturday, or a Friday evening, the week the
+    page opens on is the coming one, where the planned work is."""
+    return cal.at_work_clock(cal.work_clock(now), starting=True).astimezone(cal.tz).date()
+
+
 def monday(d: dt.date) -> dt.date:
     return d - dt.timedelta(days=d.weekday())
 
@@ -172,7 +178,7 @@ def schedule_page(*, now: dt.datetime, view: View) -> dict:
         "people": sorted(stamp.names.items(), key=lambda kv: kv[1]),
         "prev_week": _query(view, view.week - dt.timedelta(days=7)),
         "next_week": _query(view, view.week + dt.timedelta(days=7)),
-        "this_week": _query(view, monday(now.astimezone(stamp.clock.cal.tz).date())),
+        "this_week": _query(view, monday(working_day(now, stamp.clock.cal))),
         **run_context(_run_to_show(proposal)),
     }
     if proposal is None:

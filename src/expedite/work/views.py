@@ -51,7 +51,7 @@ from .models import (
     StepRun,
     Track,
 )
-from .schedule_page import View, default_view, monday, run_context, schedule_page
+from .schedule_page import View, default_view, monday, run_context, schedule_page, working_day
 from .schedule_runs import latest_run, schedule_request
 from .selectors import case_projection, case_steps, people, tracks_with_staleness
 
@@ -232,7 +232,7 @@ def schedule_view(request):
 def _schedule_view_of(request, now) -> View:
     """The filter asked for; what is missing or wrong falls back to the viewer's team and
     this week (a bad link shows the default, not an error)."""
-    view = default_view(request.user, now.astimezone(firm_calendar().tz).date())
+    view = default_view(request.user, working_day(now, firm_calendar()))
     if not request.GET:
         return view
     form = ScheduleViewForm(request.GET)
