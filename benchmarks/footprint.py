@@ -1,9 +1,14 @@
-"""Resident memory of the embedded `expedite serve` (web + worker) at idle.
+"""Memory of the embedded `expedite serve` (web + worker) at idle, after a user's visit.
 
 Starts `python -m expedite serve` on a fresh ./var in a temporary directory, waits until
-/healthz shows a live worker, lets it idle, then sums the RSS of the whole process tree
-(from /proc, Linux only). Prints each process, the total, and the total against the 400 MB
-budget and against a bare Python interpreter measured in the same run.
+/healthz shows a live worker, logs in as the demo's supervisor and opens the case list, two
+case pages (plans, Gantt, triage), the queue, the board and the calendar, lets it idle, then
+sums the memory of the whole process tree (from /proc, Linux only). The total is the
+proportional set size (PSS): a page shared by n processes (the interpreter, shared libraries,
+whatever gunicorn's workers share with their master) counts 1/n in each, so the sum is the
+memory the tree takes. The resident sizes (RSS) are printed beside it; their sum counts every
+shared page once per process. Prints each process, both totals, the PSS total against the
+400 MB budget and against a bare Python interpreter measured in the same run.
 
     .venv/bin/python benchmarks/footprint.py [--idle SECONDS] [--var-from DIR]
 
@@ -15,8 +20,10 @@ the demo.
 from __future__ import annotations
 
 import argparse
+import http.cookiejar
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -29,11 +36,23 @@ import urllib.request
 from pathlib import Path
 
 BUDGET_MB = 400
+USER, PASSWORD = "zhangmin", "expedite-demo"  # the demo's supervisor
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+CASE = re.compile(r'href="/cases/(\d+)/"')
 
 
 def rss_kb(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def pss_kb(pid: int) -> int:
+    """Proportional set size: each page shared by n processes counts 1/n in each, so the
+    tree's sum is the memory it takes (RSS counts a shared page in every process)."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
             return int(line.split()[1])
     return 0
 
@@ -59,6 +78,25 @@ def tree(pid: int) -> list[int]:
 def cmdline(pid: int) -> str:
     raw = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
     return raw.strip()[:90]
+
+
+def visit(base: str) -> None:
+    """Log in and open the pages a supervisor's morning starts with, each twice (the web
+    workers take turns), so the measured processes have loaded and used their code."""
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
+    login = opener.open(f"{base}/login/", timeout=30).read().decode()
+    form = {"username": USER, "password": PASSWORD, "csrfmiddlewaretoken": CSRF.search(login)[1]}
+    body = urllib.parse.urlencode(form).encode()
+    request = urllib.request.Request(f"{base}/login/", data=body, headers={"Referer": base})
+    opener.open(request, timeout=30).read()
+    cases = opener.open(f"{base}/", timeout=30).read().decode()
+    pages = ["/", *dict.fromkeys(f"/cases/{pk}/" for pk in CASE.findall(cases))][:3]
+    if len(pages) < 3:
+        raise SystemExit("the case list showed fewer than two cases: not logged in?")
+    for path in [*pages, "/queue/", "/board/", "/calendar/", "/api/v1/openapi.json"] * 2:
+        opener.open(f"{base}{path}", timeout=60).read()
 
 
 def main() -> None:
@@ -102,16 +140,15 @@ def main() -> None:
                 time.sleep(0.5)
             else:
                 raise SystemExit("server did not become healthy")
-            # Touch the main pages once so the measured web process has loaded its code.
-            for path in ("/login/", "/api/v1/openapi.json", "/healthz"):
-                urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10).read()
+            visit(f"http://127.0.0.1:{port}")
             time.sleep(args.idle)
             pids = tree(proc.pid)
-            total = 0
+            total = total_rss = 0
+            print("     PSS       RSS      pid  process")
             for pid in pids:
-                kb = rss_kb(pid)
-                total += kb
-                print(f"{kb / 1024:8.1f} MB  {pid:>7}  {cmdline(pid)}")
+                kb, rss = pss_kb(pid), rss_kb(pid)
+                total, total_rss = total + kb, total_rss + rss
+                print(f"{kb / 1024:6.1f} MB  {rss / 1024:6.1f} MB  {pid:>7}  {cmdline(pid)}")
         finally:
             os.killpg(proc.pid, signal.SIGINT)
             proc.wait(timeout=30)
@@ -120,7 +157,7 @@ def main() -> None:
     bare_kb = rss_kb(bare.pid)
     bare.wait()
     total_mb = total / 1024
-    print(f"total: {total_mb:.1f} MB in {len(pids)} processes")
+    print(f"total: {total_mb:.1f} MB (PSS) in {len(pids)} processes; RSS summed {total_rss / 1024:.1f} MB")
     print(f"budget {BUDGET_MB} MB: {total_mb / BUDGET_MB:.2f} of budget")
     print(
         f"baseline bare python: {bare_kb / 1024:.1f} MB; tree = {total / bare_kb:.1f}x bare python"
