@@ -157,7 +157,9 @@ def main() -> None:
     bare_kb = rss_kb(bare.pid)
     bare.wait()
     total_mb = total / 1024
-    print(f"total: {total_mb:.1f} MB (PSS) in {len(pids)} processes; RSS summed {total_rss / 1024:.1f} MB")
+    print(
+        f"total: {total_mb:.1f} MB (PSS) in {len(pids)} processes; RSS summed {total_rss / 1024:.1f} MB"
+    )
     print(f"budget {BUDGET_MB} MB: {total_mb / BUDGET_MB:.2f} of budget")
     print(
         f"baseline bare python: {bare_kb / 1024:.1f} MB; tree = {total / bare_kb:.1f}x bare python"
