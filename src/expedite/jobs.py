@@ -8,6 +8,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 from expedite import clock
 from expedite.common.process import worker_identity
 from expedite.desk.digest import digests_due
+from expedite.kpi.services import kpi_months_refresh
 from expedite.materials.corrections import correction_reminders
 from expedite.monitoring.reports import reports_tick
 from expedite.monitoring.watch import sla_watch
@@ -40,6 +41,13 @@ def audit_daily_check() -> dict:
     """Every night: verify the audit chain and the files, then anchor and mail the head."""
 
     return audit_daily()
+
+
+@db_periodic_task(crontab(hour="2", minute="45"))
+def kpi_months() -> dict:
+    """Every night: make again the KPI figures kept for months that are over."""
+
+    return kpi_months_refresh(now=clock.now())
 
 
 @db_periodic_task(crontab(minute="*"))

@@ -15,6 +15,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import reduce
 
 from .feedback import SATISFIED_AVERAGE
 
@@ -89,10 +90,11 @@ class Rating:
 
 @dataclass(frozen=True, slots=True)
 class Purchase:
-    """A case the client bought (accepted a quote for), dated by its intake."""
+    """`count` cases the client bought (accepted a quote for), dated by their intake."""
 
     client_id: int
     opened_on: dt.date
+    count: int = 1
 
 
 # -- figures ----------------------------------------------------------------------------------
@@ -206,7 +208,7 @@ def repeat_purchase(purchases: Iterable[Purchase], *, month: dt.date) -> Rate:
     count: dict[int, int] = defaultdict(int)
     for p in purchases:
         if first <= p.opened_on < end:
-            count[p.client_id] += 1
+            count[p.client_id] += p.count
     return Rate(sum(1 for n in count.values() if n >= 2), len(count))
 
 
@@ -276,3 +278,116 @@ def by_service(cases: Iterable[DeliveredCase]) -> list[ServiceDurations]:
         ServiceDurations(service=code, durations=durations(group))
         for code, group in sorted(groups.items())
     ]
+
+
+# -- a month kept as figures ------------------------------------------------------------------
+
+
+def _added(a: Rate, b: Rate) -> Rate:
+    return Rate(a.numerator + b.numerator, a.denominator + b.denominator)
+
+
+def _durations_added(a: Durations, b: Durations) -> Durations:
+    return Durations(
+        cases=a.cases + b.cases,
+        taken=a.taken + b.taken,
+        standard=a.standard + b.standard,
+        reference_cases=a.reference_cases + b.reference_cases,
+        taken_with_reference=a.taken_with_reference + b.taken_with_reference,
+        industry=a.industry + b.industry,
+    )
+
+
+NO_DURATIONS = Durations(0, 0.0, 0.0, 0, 0.0, 0.0)
+
+
+def combined(figures: list[MonthFigures]) -> MonthFigures:
+    """A period's figures from its months' (in month order): every count and sum adds up;
+    repeat purchase, a window ending with a month, is the last month's."""
+    if not figures:
+        raise ValueError("a period has at least one month")
+    rated = [f.satisfaction for f in figures]
+    surveys = sum(s.satisfied.denominator for s in rated)
+    total = sum((s.mean or 0.0) * s.satisfied.denominator for s in rated)
+    return MonthFigures(
+        month=figures[0].month,
+        durations=reduce(_durations_added, (f.durations for f in figures)),
+        on_time=reduce(_added, (f.on_time for f in figures)),
+        zero_error=reduce(_added, (f.zero_error for f in figures)),
+        caught_in_review=sum(f.caught_in_review for f in figures),
+        prereview_sla=reduce(_added, (f.prereview_sla for f in figures)),
+        incident_sla=reduce(_added, (f.incident_sla for f in figures)),
+        satisfaction=Satisfaction(
+            reduce(_added, (s.satisfied for s in rated)), total / surveys if surveys else None
+        ),
+        repeat=figures[-1].repeat,
+    )
+
+
+def services_combined(groups: Iterable[list[ServiceDurations]]) -> list[ServiceDurations]:
+    """Per-service durations of several months added up, in service-code order."""
+    total: dict[str, Durations] = {}
+    for group in groups:
+        for s in group:
+            total[s.service] = _durations_added(total.get(s.service, NO_DURATIONS), s.durations)
+    return [ServiceDurations(code, d) for code, d in sorted(total.items())]
+
+
+def _rate(raw: list) -> Rate:
+    return Rate(int(raw[0]), int(raw[1]))
+
+
+def figures_as_json(figures: MonthFigures, services: list[ServiceDurations]) -> dict:
+    """A month's figures and its per-service durations as plain JSON, to keep."""
+
+    def rate(r: Rate) -> list[int]:
+        return [r.numerator, r.denominator]
+
+    def durations_json(d: Durations) -> list:
+        return [d.cases, d.taken, d.standard, d.reference_cases, d.taken_with_reference, d.industry]
+
+    return {
+        "month": figures.month.isoformat(),
+        "durations": durations_json(figures.durations),
+        "on_time": rate(figures.on_time),
+        "zero_error": rate(figures.zero_error),
+        "caught_in_review": figures.caught_in_review,
+        "prereview_sla": rate(figures.prereview_sla),
+        "incident_sla": rate(figures.incident_sla),
+        "satisfied": rate(figures.satisfaction.satisfied),
+        "satisfaction_mean": figures.satisfaction.mean,
+        "repeat": rate(figures.repeat),
+        "services": {s.service: durations_json(s.durations) for s in services},
+    }
+
+
+def figures_from_json(raw: dict) -> tuple[MonthFigures, list[ServiceDurations]]:
+    """What `figures_as_json` kept; ValueError (or KeyError, TypeError) if it is not that."""
+
+    def durations_of(d: list) -> Durations:
+        cases, taken, standard, reference_cases, with_reference, industry = d
+        return Durations(
+            int(cases),
+            float(taken),
+            float(standard),
+            int(reference_cases),
+            float(with_reference),
+            float(industry),
+        )
+
+    mean = raw["satisfaction_mean"]
+    figures = MonthFigures(
+        month=dt.date.fromisoformat(raw["month"]),
+        durations=durations_of(raw["durations"]),
+        on_time=_rate(raw["on_time"]),
+        zero_error=_rate(raw["zero_error"]),
+        caught_in_review=int(raw["caught_in_review"]),
+        prereview_sla=_rate(raw["prereview_sla"]),
+        incident_sla=_rate(raw["incident_sla"]),
+        satisfaction=Satisfaction(_rate(raw["satisfied"]), None if mean is None else float(mean)),
+        repeat=_rate(raw["repeat"]),
+    )
+    services = [
+        ServiceDurations(code, durations_of(d)) for code, d in sorted(raw["services"].items())
+    ]
+    return figures, services

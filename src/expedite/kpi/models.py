@@ -52,3 +52,24 @@ class DeliveryError(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.found_on}"
+
+
+class KpiMonth(models.Model):
+    """The firm-wide figures of one month that can no longer change with time, kept so the
+    dashboard reads a row per month instead of every record of it (rollups.py).
+
+    Made when first read (or by the nightly job) once the month is over and none of its
+    pre-review rounds or incidents can still be answered in time; deleted when a record it was
+    counted from changes; ignored when the catalog (its reference durations) is newer.
+    """
+
+    month = models.DateField(unique=True)
+    catalog_version = models.PositiveIntegerField(null=True)
+    figures = models.JSONField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["month"]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"

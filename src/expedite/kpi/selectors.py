@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count
+from django.db.models import Case as DbCase
+from django.db.models import Count, IntegerField, Value, When
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -33,6 +34,7 @@ from expedite.reviews.models import ReviewFinding
 from expedite.work.models import Assignment
 from expedite.workdays.selectors import firm_calendar
 
+from . import rollups
 from .models import Delivery, DeliveryError
 
 DEFAULT_MONTHS = 6
@@ -149,15 +151,18 @@ def _start(month: dt.date) -> dt.datetime:
     return dt.datetime.combine(month, dt.time(0), tzinfo=firm_calendar().tz)
 
 
-def _cases(f: KpiFilters):
-    cases = Case.objects.all()
+def _of_cases(records, f: KpiFilters, *, through: str = "case"):
+    """`records` (cases, or rows that belong to a case through the field `through`) of the
+    filtered cases; all of them when nothing is filtered (no subquery of every case)."""
+    prefix = f"{through}__" if through else ""
     if f.service:
-        cases = cases.filter(service__code=f.service)
+        records = records.filter(**{f"{prefix}service__code": f.service})
     if f.client:
-        cases = cases.filter(client_id=f.client)
+        records = records.filter(**{f"{prefix}client_id": f.client})
     if f.staff:
-        cases = cases.filter(pk__in=Assignment.objects.filter(user_id=f.staff).values("case_id"))
-    return cases
+        mine = Assignment.objects.filter(user_id=f.staff).values("case_id")
+        records = records.filter(**{f"{prefix}pk__in": mine})
+    return records
 
 
 def _industry_workdays() -> dict[str, float | None]:
@@ -171,7 +176,6 @@ class Records:
     incidents: list[kpi.SlaRecord]
     ratings: list[kpi.Rating]
     purchases: list[kpi.Purchase]
-    errors: list[DeliveryError] = field(default_factory=list)
 
 
 def kpi_records(f: KpiFilters) -> Records:
@@ -179,10 +183,9 @@ def kpi_records(f: KpiFilters) -> Records:
     the repeat-purchase window)."""
     tz = firm_calendar().tz
     start, end = _start(f.first), _start(kpi.add_months(f.last, 1))
-    cases = _cases(f)
     # Plain column values, not model instances: a case row carries large JSON (its triage,
     # intake and clocks) that decoding for thousands of deliveries cost most of the page.
-    period = Delivery.objects.filter(case__in=cases, delivered_at__gte=start, delivered_at__lt=end)
+    period = _of_cases(Delivery.objects.filter(delivered_at__gte=start, delivered_at__lt=end), f)
     # The period's cases as a subquery: a list of thousands of ids costs more to send.
     ids = period.values("case_id")
     deliveries = list(
@@ -230,36 +233,106 @@ def kpi_records(f: KpiFilters) -> Records:
     ]
     prereviews = [
         kpi.SlaRecord(started_on=started.astimezone(tz).date(), due=due, done=done)
-        for started, due, done in PreReview.objects.filter(
-            case__in=cases, started_at__gte=start, started_at__lt=end
+        for started, due, done in _of_cases(
+            PreReview.objects.filter(started_at__gte=start, started_at__lt=end), f
         ).values_list("started_at", "due_at", "finished_at")
     ]
     incidents = [
         kpi.SlaRecord(started_on=raised.astimezone(tz).date(), due=due, done=done)
-        for raised, due, done in Incident.objects.filter(
-            case__in=cases, raised_at__gte=start, raised_at__lt=end
+        for raised, due, done in _of_cases(
+            Incident.objects.filter(raised_at__gte=start, raised_at__lt=end), f
         ).values_list("raised_at", "response_due", "acknowledged_at")
     ]
     ratings = [
         kpi.Rating(given_on=created.astimezone(tz).date(), average=Scores(*scores).average)
-        for created, *scores in Feedback.objects.filter(
-            case__in=cases, created_at__gte=start, created_at__lt=end
+        for created, *scores in _of_cases(
+            Feedback.objects.filter(created_at__gte=start, created_at__lt=end), f
         ).values_list("created_at", "timeliness", "communication", "result")
     ]
-    window = _start(kpi.add_months(f.first, -(kpi.REPEAT_WINDOW_MONTHS - 1)))
-    purchases = [
-        kpi.Purchase(client_id=client_id, opened_on=created.astimezone(tz).date())
-        for client_id, created in cases.filter(
-            state__in=PURCHASED, created_at__gte=window, created_at__lt=end
-        ).values_list("client_id", "created_at")
+    return Records(delivered, prereviews, incidents, ratings, _purchases(f, end=end))
+
+
+def _purchases(f: KpiFilters, *, end: dt.datetime) -> list[kpi.Purchase]:
+    """The purchases the period's repeat windows count, dated by their intake month (the
+    windows are whole months): counted per client and month by the database, so a year of
+    cases comes back as a row per client and month."""
+    months = kpi.months_between(kpi.add_months(f.first, -(kpi.REPEAT_WINDOW_MONTHS - 1)), f.last)
+    bucket = DbCase(
+        *(
+            When(created_at__lt=_start(kpi.add_months(m, 1)), then=Value(i))
+            for i, m in enumerate(months)
+        ),
+        output_field=IntegerField(),
+    )
+    rows = (
+        _of_cases(Case.objects.all(), f, through="")
+        .filter(state__in=PURCHASED, created_at__gte=_start(months[0]), created_at__lt=end)
+        .annotate(month=bucket)
+        .values("client_id", "month")
+        .annotate(n=Count("pk"))
+        .values_list("client_id", "month", "n")
+    )
+    return [
+        kpi.Purchase(client_id=client_id, opened_on=months[month], count=n)
+        for client_id, month, n in rows
     ]
-    errors = list(
-        DeliveryError.objects.filter(case_id__in=ids)
-        .select_related("case", "case__client", "recorded_by")
+
+
+def period_errors(f: KpiFilters, *, limit: int | None = None) -> tuple[list[DeliveryError], int]:
+    """Errors found after delivery in the cases delivered in the period, newest first (at
+    most `limit`), and how many there are."""
+    start, end = _start(f.first), _start(kpi.add_months(f.last, 1))
+    # Errors are few (most deliveries have none): from them to their cases' deliveries, not
+    # from every delivery of the period to its errors.
+    flagged = set(DeliveryError.objects.values_list("case_id", flat=True))
+    delivered = Delivery.objects.filter(
+        case_id__in=flagged, delivered_at__gte=start, delivered_at__lt=end
+    )
+    cases = list(_of_cases(delivered, f).values_list("case_id", flat=True))
+    errors = DeliveryError.objects.filter(case_id__in=cases)
+    listed = (
+        errors.select_related("case", "case__client", "recorded_by")
         .defer("case__triage", "case__intake", "case__clocks")
         .order_by("-found_on", "-pk")
     )
-    return Records(delivered, prereviews, incidents, ratings, purchases, errors)
+    if limit is None:
+        found = list(listed)
+        return found, len(found)
+    found = list(listed[:limit])
+    return found, len(found) if len(found) < limit else errors.count()
+
+
+def computed_months(f: KpiFilters, *, now: dt.datetime) -> list[rollups.Month]:
+    """Each month's figures and per-service durations, from the records."""
+    r = kpi_records(f)
+    months = kpi.monthly(
+        months=f.months,
+        delivered=r.delivered,
+        prereviews=r.prereviews,
+        incidents=r.incidents,
+        ratings=r.ratings,
+        purchases=r.purchases,
+        now=now,
+    )
+    delivered: dict[dt.date, list[kpi.DeliveredCase]] = defaultdict(list)
+    for c in r.delivered:
+        delivered[kpi.month_of(c.delivered_on)].append(c)
+    return [(m, kpi.by_service(delivered[m.month])) for m in months]
+
+
+def firm_months(months: list[dt.date], *, now: dt.datetime) -> list[rollups.Month]:
+    """The firm's figures (no filter) of each month: kept months as kept, the others from
+    their records, keeping those that can no longer change."""
+    catalog = rollups.catalog_key()
+    found = rollups.kept(months, catalog=catalog)
+    missing = [m for m in months if m not in found]
+    if missing:
+        span = KpiFilters(first=missing[0], last=missing[-1])
+        fresh = {m.month: (m, s) for m, s in computed_months(span, now=now) if m.month in missing}
+        final = {m: v for m, v in fresh.items() if rollups.is_final(m, now=now)}
+        rollups.keep(final, catalog=catalog, now=now)
+        found.update(fresh)
+    return [found[m] for m in months]
 
 
 @dataclass(frozen=True)
@@ -268,35 +341,31 @@ class KpiReport:
     months: list[kpi.MonthFigures]
     services: list[tuple[str, kpi.ServiceDurations]]  # (name, figures)
     total: kpi.MonthFigures  # the whole period as one (repeat purchase: its last month)
-    errors: list[DeliveryError]
+    errors: list[DeliveryError]  # newest first, at most the limit asked for
+    errors_total: int = 0
 
 
-def kpi_report(*, user, filters: KpiFilters, now: dt.datetime) -> KpiReport:
+def kpi_report(
+    *, user, filters: KpiFilters, now: dt.datetime, errors_limit: int | None = None
+) -> KpiReport:
+    """The period's figures. Unfiltered, months that are over come from their kept rows
+    (rollups.py), so the page reads about one month of records whatever the firm's age; a
+    filter (service, person, client) reads that slice's records."""
     if not user_can(user, Capability.VIEW_KPI):
         raise NotAllowed(_("只有主管、部门经理或总经理可以查看经营指标。"))
-    r = kpi_records(filters)
-    months = kpi.monthly(
-        months=filters.months,
-        delivered=r.delivered,
-        prereviews=r.prereviews,
-        incidents=r.incidents,
-        ratings=r.ratings,
-        purchases=r.purchases,
-        now=now,
-    )
-    whole = kpi.MonthFigures(
-        month=filters.first,
-        durations=kpi.durations(r.delivered),
-        on_time=kpi.on_time(r.delivered),
-        zero_error=kpi.zero_error(r.delivered),
-        caught_in_review=sum(c.caught_in_review for c in r.delivered),
-        prereview_sla=kpi.sla_compliance(r.prereviews, now=now),
-        incident_sla=kpi.sla_compliance(r.incidents, now=now),
-        satisfaction=kpi.satisfaction(r.ratings),
-        repeat=kpi.repeat_purchase(r.purchases, month=filters.last),
-    )
+    if filters.service or filters.staff or filters.client:
+        months = computed_months(filters, now=now)
+    else:
+        months = firm_months(filters.months, now=now)
+    figures = [m for m, _services in months]
     names = {s.code: s.display_name(get_language()) for s in ServiceType.objects.all()}
-    services = [(names.get(s.service, s.service), s) for s in kpi.by_service(r.delivered)]
+    by_service = kpi.services_combined(services for _m, services in months)
+    errors, errors_total = period_errors(filters, limit=errors_limit)
     return KpiReport(
-        filters=filters, months=months, services=services, total=whole, errors=r.errors
+        filters=filters,
+        months=figures,
+        services=[(names.get(s.service, s.service), s) for s in by_service],
+        total=kpi.combined(figures),
+        errors=errors,
+        errors_total=errors_total,
     )

@@ -14,6 +14,7 @@ from expedite.audit.services import audit_record
 from expedite.cases.clocks import clocks_from_json
 from expedite.cases.lifecycle import STATE_NAMES
 from expedite.cases.models import Case
+from expedite.domain import kpi
 from expedite.domain.audit import AuditKind
 from expedite.domain.cases import CaseState
 from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
@@ -21,7 +22,9 @@ from expedite.domain.roles import Capability
 from expedite.domain.text import clean_text
 from expedite.workdays.selectors import firm_calendar
 
+from . import rollups
 from .models import Delivery, DeliveryError
+from .selectors import KpiFilters, computed_months
 
 # A result exists from delivery on; an error in it can be found while or after it is confirmed.
 DELIVERED_STATES = frozenset(
@@ -104,3 +107,20 @@ def delivery_error_record(
         },
     )
     return error
+
+
+# Months the nightly job keeps current: the longest period the dashboard shows.
+REFRESH_MONTHS = 36
+
+
+def kpi_months_refresh(*, now: dt.datetime) -> dict:
+    """Make again the firm's kept figures of the months that can no longer change, up to
+    three years back: a row that a concurrent change left behind lasts at most a night.
+    Idempotent: running it twice keeps the same rows."""
+    last = kpi.add_months(kpi.month_of(now.astimezone(firm_calendar().tz).date()), -1)
+    first = kpi.add_months(last, -(REFRESH_MONTHS - 1))
+    catalog = rollups.catalog_key()
+    months = computed_months(KpiFilters(first=first, last=last), now=now)
+    final = {m.month: (m, s) for m, s in months if rollups.is_final(m.month, now=now)}
+    rollups.keep(final, catalog=catalog, now=now)
+    return {"months": len(final)}

@@ -39,9 +39,15 @@ def _filters(request) -> tuple[KpiFilters, str]:
         return parse_filters({}, today=today), localized(exc)
 
 
-def _report(request, filters: KpiFilters):
+# The page lists the newest errors after delivery; the export lists them all.
+PAGE_ERRORS = 30
+
+
+def _report(request, filters: KpiFilters, *, errors_limit: int | None = None):
     try:
-        return kpi_report(user=request.user, filters=filters, now=clock.now())
+        return kpi_report(
+            user=request.user, filters=filters, now=clock.now(), errors_limit=errors_limit
+        )
     except NotAllowed as exc:
         raise PermissionDenied(localized(exc)) from exc
 
@@ -116,7 +122,7 @@ def dashboard_view(request):
     if not user_can(request.user, Capability.VIEW_KPI):
         raise PermissionDenied(_("只有主管、部门经理或总经理可以查看经营指标。"))
     filters, error = _filters(request)
-    report = _report(request, filters)
+    report = _report(request, filters, errors_limit=PAGE_ERRORS)
     return render(
         request,
         "kpi/dashboard.html",
