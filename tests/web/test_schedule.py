@@ -12,6 +12,7 @@ from expedite.domain.calendar import SHANGHAI
 from expedite.domain.errors import NotAllowed, ValidationFailed
 from expedite.domain.roles import Role
 from expedite.domain.scheduling import Objective, Placement, Schedule, check
+from expedite.work import schedule as schedule_module
 from expedite.work.models import Absence, Assignment, ScheduleProposal, StepRun
 from expedite.work.schedule import schedule_accept, schedule_nightly, schedule_propose
 from expedite.work.schedule_input import load_inputs
@@ -395,3 +396,21 @@ def test_accepting_hands_a_case_role_to_whoever_does_its_next_step(competing):
             ).last()
             assert team_event.payload["schedule"] == proposal.pk
             assert "process" in team_event.payload
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_the_search_runs_on_the_threads_the_firm_sets(competing, settings, monkeypatch, threads):
+    settings.EXPEDITE_SOLVER_THREADS = threads
+    asked = []
+    solve = schedule_module.solve_best
+
+    def recording(problem, **options):  # the real solver, its options noted
+        asked.append(options["workers"])
+        return solve(problem, **options)
+
+    monkeypatch.setattr(schedule_module, "solve_best", recording)
+    proposal = schedule_propose(
+        actor=competing.chen, now=timezone.now(), solver="cpsat", time_limit=1.0
+    )
+    assert asked == [threads]
+    assert all(proposal.weighted_tardiness <= wt for wt in proposal.summary["plans"].values())

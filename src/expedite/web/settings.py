@@ -289,6 +289,9 @@ EXPEDITE_AT_RISK_SLACK_HOURS = envfloat("EXPEDITE_AT_RISK_SLACK_HOURS", 7.5)
 # A step projected to finish less than this many working minutes after its planned finish is
 # not shown as late: a plan made at acceptance is minutes old by the time anyone looks.
 EXPEDITE_SLIP_TOLERANCE_MINUTES = envint("EXPEDITE_SLIP_TOLERANCE_MINUTES", 10)
+# Threads CP-SAT searches with for a proposal (the night's, or one asked for): one thread runs
+# a single strategy; several run a portfolio of them with neighbourhood search.
+EXPEDITE_SOLVER_THREADS = max(1, envint("EXPEDITE_SOLVER_THREADS", min(os.cpu_count() or 1, 8)))
 # 日报: drafted EXPEDITE_REPORT_EDIT_MINUTES before EXPEDITE_REPORT_TIME (a case may set its
 # own time), sent at the report time; risk warnings reach the client after the liaison
 # approves them unless EXPEDITE_WARN_CLIENT_AUTOMATICALLY.
