@@ -255,12 +255,15 @@ def demands(
     active = _active_cases().exclude(pk=exclude_case or 0).exclude(state=CaseState.REVIEW.value)
     if persons is not None:
         active = active.filter(assignments__user__in=persons).distinct()
+    # A projection reads a case's deadline and priority: not its JSON, client or service.
+    active = active.select_related(None).only("pk", "requested_deadline", "priority")
     cases = list(active)
+    ids = active.values("pk")  # a subquery: a list of model objects costs more to send
     runs: dict[int, list[StepRun]] = defaultdict(list)
-    for r in StepRun.objects.filter(case__in=cases).select_related("track"):
+    for r in StepRun.objects.filter(case__in=ids).select_related("track"):
         runs[r.case_id].append(r)
     team: dict[int, dict[str, int]] = defaultdict(dict)
-    for a in Assignment.objects.filter(case__in=cases, user__isnull=False):
+    for a in Assignment.objects.filter(case__in=ids, user__isnull=False):
         team[a.case_id][a.role] = a.user_id
     delays = step_delays(runs)
     result = []
