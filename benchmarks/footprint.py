@@ -10,11 +10,15 @@ memory the tree takes. The resident sizes (RSS) are printed beside it; their sum
 shared page once per process. Prints each process, both totals, the PSS total against the
 400 MB budget and against a bare Python interpreter measured in the same run.
 
-    .venv/bin/python benchmarks/footprint.py [--idle SECONDS] [--var-from DIR]
+    .venv/bin/python benchmarks/footprint.py [--idle SECONDS] [--var-from DIR] [--user NAME]
+        [--jobs SECONDS]
 
 `--var-from DIR` starts from a copy of an installation's var dir (set up, demo loaded) instead
 of a new one: the CI smoke run (`make bench-smoke`) reuses one for every benchmark that needs
-the demo.
+the demo; a firm built by benchmarks/pages_bench.py (whose supervisor is `--user
+supervisor001`) measures the tree at that size. `--jobs SECONDS` then queues the heaviest
+jobs (the night's proposal, the SLA watch, the KPI months) and samples the tree every half
+second for that long: the peak total and each process's peak.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ import urllib.request
 from pathlib import Path
 
 BUDGET_MB = 400
-USER, PASSWORD = "zhangmin", "expedite-demo"  # the demo's supervisor
+PASSWORD = "expedite-demo"  # noqa: S105 - the demo's, and the scale firms'
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CASE = re.compile(r'href="/cases/(\d+)/"')
 
@@ -80,14 +84,14 @@ def cmdline(pid: int) -> str:
     return raw.strip()[:90]
 
 
-def visit(base: str) -> None:
+def visit(base: str, user: str) -> None:
     """Log in and open the pages a supervisor's morning starts with, each twice (the web
     workers take turns), so the measured processes have loaded and used their code."""
     opener = urllib.request.build_opener(
         urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
     )
     login = opener.open(f"{base}/login/", timeout=30).read().decode()
-    form = {"username": USER, "password": PASSWORD, "csrfmiddlewaretoken": CSRF.search(login)[1]}
+    form = {"username": user, "password": PASSWORD, "csrfmiddlewaretoken": CSRF.search(login)[1]}
     body = urllib.parse.urlencode(form).encode()
     request = urllib.request.Request(f"{base}/login/", data=body, headers={"Referer": base})
     opener.open(request, timeout=30).read()
@@ -95,14 +99,47 @@ def visit(base: str) -> None:
     pages = ["/", *dict.fromkeys(f"/cases/{pk}/" for pk in CASE.findall(cases))][:3]
     if len(pages) < 3:
         raise SystemExit("the case list showed fewer than two cases: not logged in?")
-    for path in [*pages, "/queue/", "/board/", "/calendar/", "/api/v1/openapi.json"] * 2:
+    morning = ["/queue/", "/board/", "/board/load/", "/board/schedule/", "/kpi/", "/calendar/"]
+    for path in [*pages, *morning, "/api/v1/openapi.json"] * 2:
         opener.open(f"{base}{path}", timeout=60).read()
+
+
+JOBS = (
+    "from expedite import jobs; "
+    "jobs.schedule_nightly(); jobs.monitoring_sla_watch(); jobs.kpi_months()"
+)
+
+
+def during_jobs(root: int, env: dict, seconds: float) -> None:
+    """Queue the heavy jobs for the running worker, then sample the tree's PSS."""
+    subprocess.run([sys.executable, "-m", "expedite", "shell", "-c", JOBS], env=env, check=True)
+    peak_total, peaks = 0, {}
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        total = 0
+        for pid in tree(root):
+            try:
+                kb = pss_kb(pid)
+            except OSError:  # gone meanwhile
+                continue
+            total += kb
+            if kb > peaks.get(pid, (0, ""))[0]:
+                peaks[pid] = (kb, cmdline(pid))
+        peak_total = max(peak_total, total)
+        time.sleep(0.5)
+    print(f"while the jobs ran ({seconds:.0f} s), each process's peak:")
+    for pid, (kb, line) in peaks.items():
+        print(f"{kb / 1024:6.1f} MB  {pid:>7}  {line}")
+    print(f"peak total: {peak_total / 1024:.1f} MB (PSS); budget {BUDGET_MB} MB: "
+          f"{peak_total / 1024 / BUDGET_MB:.2f}")  # fmt: skip
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--idle", type=float, default=20.0)
     parser.add_argument("--var-from", default="", help="start from a copy of this var dir")
+    parser.add_argument("--user", default="zhaolei", help="the supervisor who visits")
+    parser.add_argument("--jobs", type=float, default=0.0, help="seconds to sample while jobs run")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         env = {
@@ -140,7 +177,7 @@ def main() -> None:
                 time.sleep(0.5)
             else:
                 raise SystemExit("server did not become healthy")
-            visit(f"http://127.0.0.1:{port}")
+            visit(f"http://127.0.0.1:{port}", args.user)
             time.sleep(args.idle)
             pids = tree(proc.pid)
             total = total_rss = 0
@@ -149,6 +186,8 @@ def main() -> None:
                 kb, rss = pss_kb(pid), rss_kb(pid)
                 total, total_rss = total + kb, total_rss + rss
                 print(f"{kb / 1024:6.1f} MB  {rss / 1024:6.1f} MB  {pid:>7}  {cmdline(pid)}")
+            if args.jobs:
+                during_jobs(proc.pid, env, args.jobs)
         finally:
             os.killpg(proc.pid, signal.SIGINT)
             proc.wait(timeout=30)
