@@ -117,17 +117,16 @@ def test_a_case_can_be_verified_on_its_own(chain):
 
 
 def test_a_rewritten_database_is_caught_by_an_earlier_anchor(chain, tmp_path):
-    from expedite.audit.verify import FIELDS, _stored
     from expedite.domain.audit import EventBody, canonical_bytes, event_hash
 
     _path, anchor = write_anchor(tmp_path)
     assert verify(anchor=anchor).ok
     # Forge history consistently: change an early event and recompute every hash after it,
     # so that the chain on its own still verifies.
-    rows = [_stored(r) for r in AuditEvent.objects.order_by("seq").values_list(*FIELDS)]
+    fields = ("seq", "time", "actor_kind", "actor", "kind", "case_id", "payload", "prev_hash")
+    bodies = [EventBody(*r) for r in AuditEvent.objects.order_by("seq").values_list(*fields)]
     previous = None
-    for event in rows:
-        body = event.body
+    for body in bodies:
         if body.seq == chain[1]:
             body = EventBody(
                 **{**{f: getattr(body, f) for f in body.__slots__}, "actor": "mallory"}

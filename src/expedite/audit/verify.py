@@ -14,18 +14,14 @@ from django.db import connection
 from expedite import clock
 from expedite.domain.audit import (
     GENESIS_HASH,
-    EventBody,
     Finding,
     Problem,
-    StoredEvent,
     batch_holds,
     verify_stored,
 )
 
 from .agreement import disagreeing
 from .models import AuditEvent, AuditHead
-
-FIELDS = ("seq", "time", "actor_kind", "actor", "kind", "case_id", "payload", "prev_hash", "hash")
 
 
 @dataclass
@@ -122,21 +118,6 @@ def _walk_chain(suspects: frozenset[int], purged: dict[int, str]) -> tuple[Findi
             return finding, checked
         last = rows[-1][0]
         expected, previous = last + 1, rows[-1][2]
-
-
-def _stored(row) -> StoredEvent:
-    seq, time, actor_kind, actor, kind, case_id, payload, prev_hash, digest = row
-    body = EventBody(
-        seq=seq,
-        time=time,
-        actor_kind=actor_kind,
-        actor=actor,
-        kind=kind,
-        case_id=case_id,
-        payload=payload,
-        prev_hash=prev_hash,
-    )
-    return StoredEvent(body=body, hash=digest)
 
 
 def verify(*, case_id: int | None = None, anchor: dict | None = None) -> Report:

@@ -175,12 +175,6 @@ PROBLEM_ZH = {
 
 
 @dataclass(frozen=True, slots=True)
-class StoredEvent:
-    body: EventBody
-    hash: str
-
-
-@dataclass(frozen=True, slots=True)
 class Finding:
     problem: Problem
     seq: int | None
@@ -189,42 +183,6 @@ class Finding:
     def describe(self) -> str:
         where = f"事件 #{self.seq}" if self.seq is not None else "审计链"
         return f"{where}：{PROBLEM_ZH[self.problem]}（{self.detail}）"
-
-
-def verify_chain(
-    events,
-    *,
-    start_seq: int = 1,
-    start_hash: str = GENESIS_HASH,
-    purged: dict[int, str] | None = None,
-) -> Finding | None:
-    """Walk events in sequence order; return the first problem, or None if the chain holds.
-
-    `events` yields `StoredEvent`s ordered by seq. Each must carry the next sequence number,
-    link to the previous event's hash, and hash to its stored hash.
-    """
-    expected_seq, previous = start_seq, start_hash
-    purged = purged or {}
-    for event in events:
-        body = event.body
-        # Events removed by a retention purge were listed, with their hashes, by the purge's
-        # own event: the chain is bridged over them, and nothing else may be absent.
-        while body.seq > expected_seq and expected_seq in purged:
-            previous = purged[expected_seq]
-            expected_seq += 1
-        if body.seq != expected_seq:
-            return Finding(
-                Problem.MISSING, expected_seq, f"应为 #{expected_seq}，下一条是 #{body.seq}"
-            )
-        if body.prev_hash != previous:
-            return Finding(Problem.REORDERED, body.seq, "prev_hash 与上一事件的哈希不符")
-        actual = event_hash(body)
-        if actual != event.hash:
-            return Finding(
-                Problem.CHANGED, body.seq, f"重算 {actual[:12]}…，记录 {event.hash[:12]}…"
-            )
-        expected_seq, previous = body.seq + 1, event.hash
-    return None
 
 
 def verify_stored(
