@@ -190,7 +190,11 @@ def main() -> None:
                 during_jobs(proc.pid, env, args.jobs)
         finally:
             os.killpg(proc.pid, signal.SIGINT)
-            proc.wait(timeout=30)
+            try:  # the worker finishes a running job first (the night's search: 30 s)
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
     bare = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(2)"])
     time.sleep(1)
     bare_kb = rss_kb(bare.pid)

@@ -62,7 +62,7 @@ lane_b() {
   mv "$tmp/demo.tmp" "$tmp/demo"
   # One web process instead of two: the servers' start is most of what these two cost.
   export WEB_CONCURRENCY=1
-  run footprint "$py" benchmarks/footprint.py --idle 0.5 --var-from "$tmp/demo"
+  run footprint "$py" benchmarks/footprint.py --idle 0.5 --jobs 3 --var-from "$tmp/demo"
   run load "$py" benchmarks/load.py --users 6 --spawn-rate 6 --run-time 6s --no-baseline \
     --var-from "$tmp/demo"
 }
