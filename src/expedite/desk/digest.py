@@ -12,7 +12,6 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 
 from expedite.accounts.selectors import staff_language
 from expedite.approvals.selectors import pending_for
@@ -26,7 +25,7 @@ from expedite.work.selectors import ACTIVE_STATES, stale_tracks
 from expedite.workdays.selectors import firm_calendar
 
 from . import messages  # noqa: F401 - registers the digest's phrases
-from .board import personal
+from .board import held_by, personal
 
 
 def digest_key(user, day: dt.date) -> str:
@@ -35,10 +34,9 @@ def digest_key(user, day: dt.date) -> str:
 
 def _my_case_ids(user) -> set[int]:
     return set(
-        Case.objects.filter(
-            Q(assignments__user=user) | Q(created_by=user),
-            state__in=[s.value for s in ACTIVE_STATES],
-        ).values_list("pk", flat=True)
+        Case.objects.filter(held_by(user), state__in=[s.value for s in ACTIVE_STATES]).values_list(
+            "pk", flat=True
+        )
     )
 
 
