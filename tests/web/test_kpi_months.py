@@ -7,12 +7,14 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from expedite.cases.models import Case, CatalogVersion
+from expedite.cases.models import Case, CatalogVersion, ServiceType
 from expedite.domain.kpi import Rate
 from expedite.kpi.models import DeliveryError, KpiMonth
 from expedite.kpi.selectors import KpiFilters, computed_months, kpi_report
 from expedite.kpi.services import delivery_error_record, kpi_months_refresh
 from expedite.materials.models import PreReview
+from expedite.monitoring.models import Incident
+from expedite.reviews.models import SUPERVISOR, Review, ReviewFinding
 from tests.conftest import PASSWORD
 from tests.web.kpi_helpers import NOW, at, kpi_history
 
@@ -122,3 +124,65 @@ def test_the_page_lists_the_newest_errors_and_says_how_many_there_are(world, cli
     assert html.count("#delivery-errors") == 30
     assert "共 31 条，此处列出最近的" in html
     assert "漏报一项" not in html  # B's, the oldest, is in the export
+
+
+def test_an_incident_of_the_whole_firm_is_not_a_cases_and_is_not_counted(world):
+    kpi_history(world)
+    Incident.objects.create(
+        case=None, kind="department_rejection", description="夜间核验失败", raised_at=at(3, 20, 2),
+        response_due=at(3, 20, 9), managers_at=at(3, 20, 9), acknowledged_at=None,
+    )  # fmt: skip
+    assert report(world).months[0].incident_sla == Rate(0, 1)  # B's alone
+    assert kept_months() == [MARCH]
+    assert report(world).months[0].incident_sla == Rate(0, 1)
+
+
+def test_a_services_standard_days_changing_drops_every_kept_month(world):
+    kpi_history(world)
+    before = report(world).months[0].durations.standard  # A and B: 7 + 7
+    service = ServiceType.objects.get(code="business-change")
+    service.standard_workdays += 1
+    service.save()
+    assert kept_months() == []
+    assert report(world).months[0].durations.standard == before + 2
+
+
+def test_a_review_written_with_its_findings_in_bulk_drops_the_delivery_month(world):
+    cases = kpi_history(world)
+    assert report(world).months[0].caught_in_review == 1
+    review = Review.objects.create(
+        case=cases["b"], stage=SUPERVISOR, round=2, reviewer=world.zhao, results=[],
+        passed=False, created_at=at(4, 18),
+    )  # fmt: skip
+    ReviewFinding.objects.bulk_create(
+        [ReviewFinding(review=review, item="y", description="漏项", correction="补上")]
+    )
+    assert kept_months() == []
+    assert report(world).months[0].caught_in_review == 2
+
+
+def test_the_nightly_refresh_also_makes_again_an_older_month_kept(world):
+    kpi_history(world)
+    old = KpiFilters(first=dt.date(2020, 1, 1), last=dt.date(2020, 1, 1))
+    kpi_report(user=world.chen, filters=old, now=NOW)
+    row = KpiMonth.objects.get(month=dt.date(2020, 1, 1))
+    row.figures = {**row.figures, "on_time": [7, 9]}
+    row.save()
+    kpi_months_refresh(now=NOW)
+    assert KpiMonth.objects.get(month=dt.date(2020, 1, 1)).figures["on_time"] == [0, 0]
+
+
+def test_a_row_stored_while_a_change_commits_is_deleted_when_it_commits(
+    world, django_capture_on_commit_callbacks
+):
+    cases = kpi_history(world)
+    report(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        DeliveryError.objects.create(
+            case=cases["a"], found_on=dt.date(2026, 4, 15), description="税号填错",
+            recorded_by=world.zhang, recorded_at=at(4, 15),
+        )  # fmt: skip
+        assert kept_months() == []
+        report(world)  # a reader in between stores the month again
+        assert kept_months() == [MARCH]
+    assert kept_months() == []  # gone once the change committed

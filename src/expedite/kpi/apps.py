@@ -12,12 +12,12 @@ class KpiConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from expedite.cases.lifecycle import register_follower
-        from expedite.cases.models import Case
+        from expedite.cases.models import Case, ServiceType
         from expedite.cases.panels import Panel, register_panel
         from expedite.learning.models import Feedback
         from expedite.materials.models import PreReview
         from expedite.monitoring.models import Incident
-        from expedite.reviews.models import ReviewFinding
+        from expedite.reviews.models import Review, ReviewFinding
 
         from . import rollups
         from .models import Delivery, DeliveryError
@@ -32,6 +32,8 @@ class KpiConfig(AppConfig):
             (Delivery, rollups.delivery_changed),
             (DeliveryError, rollups.case_part_changed),
             (ReviewFinding, rollups.finding_changed),
+            (Review, rollups.review_changed),
+            (ServiceType, rollups.forget_all),
             (Feedback, rollups.dated_by("created_at")),
             (PreReview, rollups.dated_by("started_at")),
             (Incident, rollups.dated_by("raised_at")),

@@ -92,7 +92,17 @@ def keep(months: dict[dt.date, Month], *, catalog: int | None, now: dt.datetime)
 
 
 def forget(first: dt.date, last: dt.date | None = None) -> None:
-    KpiMonth.objects.filter(month__gte=first, month__lte=last or first).delete()
+    """Delete the months' rows now, and again once the change commits: a reader that
+    computed a month before the change could otherwise store it in between."""
+    months = KpiMonth.objects.filter(month__gte=first, month__lte=last or first)
+    months.delete()
+    transaction.on_commit(months.delete)
+
+
+def forget_all(sender=None, **kwargs) -> None:
+    """A service's standard days changed (or a service went): every month used them."""
+    KpiMonth.objects.all().delete()
+    transaction.on_commit(KpiMonth.objects.all().delete)
 
 
 # -- what a change touches ----------------------------------------------------------------------
@@ -121,6 +131,11 @@ def case_part_changed(sender, instance, **kwargs) -> None:
 def finding_changed(sender, instance, **kwargs) -> None:
     """A review finding, counted as caught in review in the case's delivery month."""
     _forget_delivery_of(instance.review.case_id)
+
+
+def review_changed(sender, instance, **kwargs) -> None:
+    """A review: its findings are written in bulk (no signal of their own) with it."""
+    _forget_delivery_of(instance.case_id)
 
 
 def dated_by(field: str):

@@ -155,6 +155,8 @@ def _of_cases(records, f: KpiFilters, *, through: str = "case"):
     """`records` (cases, or rows that belong to a case through the field `through`) of the
     filtered cases; all of them when nothing is filtered (no subquery of every case)."""
     prefix = f"{through}__" if through else ""
+    if through:  # a case's records only (an incident of the whole firm has none)
+        records = records.filter(**{f"{through}__isnull": False})
     if f.service:
         records = records.filter(**{f"{prefix}service__code": f.service})
     if f.client:

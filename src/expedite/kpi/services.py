@@ -23,7 +23,7 @@ from expedite.domain.text import clean_text
 from expedite.workdays.selectors import firm_calendar
 
 from . import rollups
-from .models import Delivery, DeliveryError
+from .models import Delivery, DeliveryError, KpiMonth
 from .selectors import KpiFilters, computed_months
 
 # A result exists from delivery on; an error in it can be found while or after it is confirmed.
@@ -114,11 +114,14 @@ REFRESH_MONTHS = 36
 
 
 def kpi_months_refresh(*, now: dt.datetime) -> dict:
-    """Make again the firm's kept figures of the months that can no longer change, up to
-    three years back: a row that a concurrent change left behind lasts at most a night.
-    Idempotent: running it twice keeps the same rows."""
+    """Make again the firm's kept figures of the months that can no longer change, three
+    years back and any older month kept: a row that a concurrent change left behind lasts at
+    most a night. Idempotent: running it twice keeps the same rows."""
     last = kpi.add_months(kpi.month_of(now.astimezone(firm_calendar().tz).date()), -1)
     first = kpi.add_months(last, -(REFRESH_MONTHS - 1))
+    # Older months someone has looked at are kept too: make those again as well.
+    oldest = KpiMonth.objects.order_by("month").values_list("month", flat=True).first()
+    first = min(first, oldest) if oldest else first
     catalog = rollups.catalog_key()
     months = computed_months(KpiFilters(first=first, last=last), now=now)
     final = {m.month: (m, s) for m, s in months if rollups.is_final(m.month, now=now)}
