@@ -147,8 +147,7 @@ def filter_choices() -> dict:
 # -- records ----------------------------------------------------------------------------------
 
 
-def _start(month: dt.date) -> dt.datetime:
-    return dt.datetime.combine(month, dt.time(0), tzinfo=firm_calendar().tz)
+_start = rollups.month_start
 
 
 def _of_cases(records, f: KpiFilters, *, through: str = "case"):
