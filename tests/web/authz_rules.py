@@ -80,6 +80,9 @@ PAGES: dict[str, str | C] = {
     "approval_inbox": C.VIEW_CASES,
     "notification_list": ANY_LOGIN,
     "outbox_page": C.VIEW_OUTBOX,
+    # A short address that stands for nothing answers 404 to everyone; one that exists leads
+    # to a page with rules of its own (the client's portal).
+    "short_link": NOWHERE,
     "calendar_year": C.VIEW_CASES,
     "kpi_dashboard": C.VIEW_KPI,
     "kpi_export": C.VIEW_KPI,
@@ -131,6 +134,9 @@ WRITES: dict[str, str | C] = {
     "delivery_result_upload": C.DELIVER_RESULT,
     "delivery_download": C.VIEW_CASES,
     "report_draft": C.CLIENT_MESSAGE,
+    "outbox_decide": C.VIEW_OUTBOX,
+    # Only the provider, with the secret in the address, reaches it.
+    "sms_receipts": NOWHERE,
     "report_settings": C.CLIENT_MESSAGE,
     "report_edit": C.CLIENT_MESSAGE,
     "report_send": C.CLIENT_MESSAGE,

@@ -74,6 +74,7 @@ def matrix(world, make_user):
         "item_id": 999_999,
         "movement_id": 999_999,
         "day": "2026-12-04",
+        "provider": "aliyun",
     }
     return {"users": users, "case": case, "other": other, "ids": ids, "world": world}
 

@@ -5,10 +5,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from expedite import clock
 from expedite.audit.models import AuditEvent
 from expedite.custody import services
 from expedite.custody.models import CustodyItem, CustodyMovement, HandoverCode
 from expedite.domain.errors import NotAllowed, NotFound, ValidationFailed
+from expedite.notify.sms import LogProvider
 from expedite.workdays.selectors import firm_calendar
 from tests.web import custody_helpers
 from tests.web.custody_helpers import due, next_weekend_day
@@ -272,7 +274,7 @@ def test_refused_input_writes_nothing_and_sends_nothing(world, case, smtp):
     for kwargs, message in cases:
         with pytest.raises(ValidationFailed, match=message):
             services.check_in(actor=world.zhang, client=world.hengxin, case=case, now=now, **kwargs)
-    # 恒信's case but 鲜达's seal; and 鲜达's contact has no e-mail address for the code.
+    # 恒信's case but 鲜达's seal; and 鲜达's contact has no e-mail address or mobile for the code.
     with pytest.raises(ValidationFailed, match="不属于"):
         services.check_in(
             actor=world.zhang,
@@ -283,7 +285,9 @@ def test_refused_input_writes_nothing_and_sends_nothing(world, case, smtp):
             expected_return=due(),
             now=now,
         )
-    with pytest.raises(ValidationFailed, match="没有电子邮箱"):
+    # A landline cannot take a text message.
+    world.acme.contacts.update(phone="021-6288 0000")
+    with pytest.raises(ValidationFailed, match="没有可用的电子邮箱或手机号码"):
         services.check_in(
             actor=world.zhang,
             client=world.acme,
@@ -328,3 +332,20 @@ def test_a_movement_cannot_be_rewritten(world, seal):
         m.save()
     with pytest.raises(ValueError, match="append-only"):
         m.delete()
+
+
+def test_a_contact_with_only_a_mobile_gets_the_code_by_text_message(world, smtp):
+    now = clock.now()
+    movement = services.check_in(
+        actor=world.zhang,
+        client=world.acme,
+        kind="company_seal",
+        purpose="变更登记用印",
+        expected_return=due(),
+        now=now,
+    )
+    sent = LogProvider.sent[-1]
+    assert sent.phone == "13816220001" and sent.kind == "code"
+    assert sent.variables["code"] == movement.sent_code and not smtp.messages
+    code = HandoverCode.objects.get(movement=movement)
+    assert code.sent_to_email == "" and code.sent_to_name == "周婷"

@@ -16,9 +16,10 @@ from expedite.materials.corrections import correction_notice_send, correction_re
 from expedite.materials.models import CorrectionMessage, PreReview
 from expedite.materials.services import prereview_record, submission_add
 from expedite.notify.delivery import deliver_due
+from expedite.notify.links import short_target
 from expedite.notify.models import OutboxMessage
+from expedite.notify.sms import LogProvider
 from expedite.portal.links import portal_path
-from expedite.portal.sms import LoggingSmsSender
 from tests.conftest import PASSWORD
 from tests.web import notify_helpers
 from tests.web.materials_helpers import collecting_case, pdf_bytes, photo_bytes
@@ -109,13 +110,19 @@ def test_the_notice_is_mailed_at_once_with_items_deadline_liaison_and_link(world
 
 
 def test_a_contact_with_only_a_phone_gets_a_text_message(world, django_capture_on_commit_callbacks):
-    LoggingSmsSender.sent = []
+    LogProvider.sent = []
     with django_capture_on_commit_callbacks(execute=True):
         case = held(world, client="acme")
-    ((phone, text),) = LoggingSmsSender.sent
-    assert phone == "13816220001"
-    assert "需补正 2 项材料" in text and "2026-11-27 10:30" in text
-    assert portal_path(case) in text and "张敏" in text
+    row = OutboxMessage.objects.get(channel="sms")
+    deliver_due(now=row.next_attempt_at, worker="test")
+    (sent,) = LogProvider.sent
+    assert sent.phone == "13816220001" and sent.kind == "notice"
+    assert sent.variables["count"] == "2" and sent.variables["date"] == "2026-11-27"
+    assert sent.variables["ref"] == case.reference
+    # The template's short address leads to the client's page.
+    assert short_target(sent.variables["link"], now=row.created_at) == portal_path(case)
+    row.refresh_from_db()
+    assert row.status == "sent" and row.contact.name == "周婷" and "/s/" in row.body
     assert AuditEvent.objects.get(kind=AuditKind.CORRECTION_NOTICE_SENT).payload["texts"] == 1
 
 

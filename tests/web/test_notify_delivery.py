@@ -43,6 +43,7 @@ def test_smtp_down_keeps_the_message_with_backoff_then_delivers_it_once(smtp):
         assert deliver_due(now=row.next_attempt_at - dt.timedelta(seconds=5), worker="w1") == {
             "sent": 0,
             "failed": 0,
+            "held": 0,
             "lost": 0,
             "skipped": 0,
         }

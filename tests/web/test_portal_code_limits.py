@@ -9,9 +9,9 @@ import pytest
 import time_machine
 
 from expedite.accounts.models import StaffContact
+from expedite.notify.sms import LogProvider
 from expedite.portal import links
 from expedite.portal.models import VerificationCode
-from expedite.portal.sms import LoggingSmsSender
 from tests.factories import new_case
 from tests.web import custody_helpers
 
@@ -112,9 +112,9 @@ def test_a_client_behind_the_same_address_is_not_locked_out(
     assert _send(client, case).status_code == 429
     # Another company's client in the same office: its own link, its own recipient.
     other = new_case(world, client=world.acme, deadline=DUE, reason="内部")  # 周婷, by SMS
-    sent = len(LoggingSmsSender.sent)
+    sent = len(LogProvider.sent)
     assert _send(client, other).status_code == 302
-    assert len(LoggingSmsSender.sent) == sent + 1
+    assert len(LogProvider.sent) == sent + 1
     assert VerificationCode.objects.filter(case=other).count() == 1
 
 

@@ -10,10 +10,11 @@ from django.utils import timezone
 
 from expedite.audit.models import AuditEvent
 from expedite.domain.errors import ValidationFailed
+from expedite.notify.models import OutboxMessage
+from expedite.notify.sms import LogProvider
 from expedite.portal import links, services
 from expedite.portal.access import client_verified
 from expedite.portal.models import VerificationCode
-from expedite.portal.sms import LoggingSmsSender
 from tests.factories import new_case
 from tests.web import custody_helpers
 
@@ -135,11 +136,18 @@ def test_a_contact_with_only_a_phone_gets_a_text_message(client, world, caplog):
     assert "周* 138****0001" in page
     with caplog.at_level(logging.INFO, logger="expedite.sms"):
         _send(client, case)
-    phone, text = LoggingSmsSender.sent[-1]
-    assert phone == "13816220001" and case.reference in text
-    # The log keeps the fact, not the number or the code (expedite.domain.redact).
-    assert "SMS to 138****0001" in caplog.text and "13816220001" not in caplog.text
+    sent = LogProvider.sent[-1]
+    assert sent.phone == "13816220001" and sent.kind == "code"
+    code = sent.variables["code"]
+    assert len(code) == 6 and code.isdigit()
+    # The log keeps the fact, not the number or the code.
+    assert "to 138****0001" in caplog.text and "13816220001" not in caplog.text
+    assert code not in caplog.text
     assert VerificationCode.objects.get().channel == "sms"
+    # The outbox records it, the code masked, with the contact and the provider's id.
+    row = OutboxMessage.objects.get(channel="sms", case=case)
+    assert row.variables == {"code": "******"} and row.contact.name == "周婷"
+    assert row.status == "sent" and row.provider_ref.startswith("log-")
 
 
 def test_code_requests_are_rate_limited(client, world, case, smtp, clock):

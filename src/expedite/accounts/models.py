@@ -35,6 +35,8 @@ class StaffContact(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_contact"
     )
     phone = models.CharField(_("工作电话"), max_length=20, blank=True)
+    # The member's account in the firm's 企业微信, where messages to the person go.
+    wecom_userid = models.CharField(_("企业微信账号"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = pgettext_lazy("one", "工作电话")

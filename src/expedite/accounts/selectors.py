@@ -94,3 +94,12 @@ def staff_language(user) -> str:
     if user is None or user.pk is None:
         return settings.LANGUAGE_CODE
     return staff_languages([user.pk])[user.pk]
+
+
+def wecom_userids(user_ids) -> dict[int, str]:
+    """user id → 企业微信 account, for the users that have one."""
+    return dict(
+        StaffContact.objects.filter(user_id__in=list(user_ids))
+        .exclude(wecom_userid="")
+        .values_list("user_id", "wecom_userid")
+    )

@@ -201,6 +201,9 @@ AUDIT_KIND_LABELS = {
     AuditKind.SCHEDULE_ACCEPTED: _("采纳排期"),
     AuditKind.RESULT_FILE_ADDED: _("上传结果文件"),
     AuditKind.DELIVERY_CONFIRMED: _("客户确认结果并签署确认单"),
+    AuditKind.OUTBOX_RESENT: _("重新发送暂停的消息"),
+    AuditKind.OUTBOX_MARKED_SENT: _("确认暂停的消息已发出"),
+    AuditKind.CASE_REQUESTED: _("客户在线提交加急申请"),
 }
 
 

@@ -89,6 +89,12 @@ class Client(models.Model):
         return first.language if first is not None else DEFAULT_CONTACT_LANGUAGE
 
 
+class ContactChannel(models.TextChoices):
+    BOTH = "both", _("短信和电子邮件")
+    SMS = "sms", _("仅短信")
+    EMAIL = "email", _("仅电子邮件")
+
+
 class ClientContact(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(_("联系人"), max_length=100)
@@ -101,6 +107,10 @@ class ClientContact(models.Model):
         max_length=8,
         choices=CONTACT_LANGUAGE_CHOICES,
         default=DEFAULT_CONTACT_LANGUAGE,
+    )
+    # How the contact wants to hear from the firm; "both" uses whichever of the two it has.
+    channel = models.CharField(
+        _("通知方式"), max_length=8, choices=ContactChannel.choices, default=ContactChannel.BOTH
     )
 
     class Meta:

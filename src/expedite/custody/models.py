@@ -145,7 +145,7 @@ class HandoverCode(models.Model):
     movement = models.ForeignKey(CustodyMovement, on_delete=models.PROTECT, related_name="codes")
     digest = models.CharField(max_length=64)
     sent_to_name = models.CharField(max_length=100)
-    sent_to_email = models.EmailField()
+    sent_to_email = models.EmailField(blank=True)  # empty: sent by text message
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)

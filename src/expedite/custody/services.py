@@ -45,7 +45,9 @@ from expedite.domain.errors import DomainError, NotAllowed, NotFound, Validation
 from expedite.domain.phrases import Phrase
 from expedite.domain.roles import Capability
 from expedite.domain.text import clean_text
+from expedite.notify.codes import code_text
 from expedite.notify.handoffs import hand_off, hand_off_done
+from expedite.notify.notices import wants
 from expedite.workdays.selectors import firm_calendar
 
 from . import messages  # noqa: F401 - registers the phrases of the hand-offs below
@@ -66,11 +68,14 @@ def _purpose(raw) -> str:
 
 
 def _contact(client):
-    """The client's primary contact, who receives the codes; it needs an e-mail address."""
+    """The client's primary contact, who receives the codes: by e-mail or text message."""
     contact = client.contacts.first()  # primary first
-    if contact is None or not contact.email:
+    if contact is None or not (wants(contact, "email") or wants(contact, "sms")):
         raise ValidationFailed(
-            _("客户的主要联系人没有电子邮箱，无法发送交接确认码；请先在客户页面补充。"),
+            _(
+                "客户的主要联系人没有可用的电子邮箱或手机号码，无法发送交接确认码；"
+                "请先在客户页面补充。"
+            ),
             field="client",
         )
     return contact
@@ -105,6 +110,8 @@ def _send_code(movement: CustodyMovement, contact, now: dt.datetime) -> Handover
         movement=movement, used_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=now)
     code = new_code()
+    # Kept in memory for the caller only (the demo confirms with it); never stored or shown.
+    movement.sent_code = code
     row = HandoverCode.objects.create(
         movement=movement,
         digest=code_digest(code, key=_code_key(), scope=f"custody:{movement.pk}"),
@@ -133,16 +140,24 @@ def _send_code(movement: CustodyMovement, contact, now: dt.datetime) -> Handover
             "code": code,
             "firm": settings.EXPEDITE_FIRM_NAME,
         }
-    # Sent inside the transaction: if the mail cannot go out, the handover is not recorded
+    # Sent inside the transaction: if the code cannot go out, the handover is not recorded
     # either, and the user is told to try again.
+    if not wants(contact, "email"):
+        code_text(
+            phone=contact.phone,
+            code=code,
+            now=now,
+            purpose=f"custody:{movement.pk}",
+            case=item.case,
+            contact=contact,
+        )
+        return row
     try:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [contact.email])
     except OSError as exc:
         raise DomainError(
             gettext_noop("确认码邮件发送失败，本次交接未登记，请稍后重试。"), field="email"
         ) from exc
-    # Kept in memory for the caller only (the demo confirms with it); never stored or shown.
-    movement.sent_code = code
     return row
 
 

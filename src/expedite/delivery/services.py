@@ -15,8 +15,8 @@ import ipaddress
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from expedite.accounts.selectors import user_can
 from expedite.audit.services import audit_record
@@ -36,6 +36,9 @@ from expedite.domain.delivery import (
 from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
 from expedite.domain.filecheck import check_result_file
 from expedite.domain.roles import Capability
+from expedite.domain.sms import SmsKind
+from expedite.notify.notices import tell_client
+from expedite.portal.links import portal_path
 from expedite.portal.services import code_consume
 from expedite.reviews.services import review_reopen
 from expedite.workdays.selectors import firm_calendar
@@ -233,3 +236,36 @@ def _confirm(*, case, code_id, code, evaluation, remark, ip, now, seen=None):
         },
     )
     return confirmation, None
+
+
+def tell_client_delivered(case: Case, previous, actor, now: dt.datetime) -> None:
+    """When the result is handed over, the client hears it is ready to check and confirm — by
+    e-mail and text message, each contact as it chose (a follower of the case's moves)."""
+    if case.state != CaseState.DELIVERED.value or previous == CaseState.DELIVERED:
+        return
+
+    def compose() -> tuple[str, str]:
+        values = {
+            "service": case.service.display_name(get_language()),
+            "ref": case.reference,
+        }
+        subject = _("【结果待确认】%(ref)s %(service)s 已办结") % values
+        lines = [
+            _("您委托的“%(service)s”（%(ref)s）已办结，结果文件已放在进度页面，请查看并确认。")
+            % values
+        ]
+        path = portal_path(case)
+        if path:
+            lines.append(settings.EXPEDITE_PUBLIC_URL.rstrip("/") + path)
+        return subject, "\n".join(lines) + "\n"
+
+    tell_client(
+        key=f"delivered:{case.pk}",
+        case=case,
+        compose=compose,
+        now=now,
+        sms=(
+            SmsKind.DELIVERY,
+            {"service": case.service.display_name("zh-hans"), "ref": case.reference},
+        ),
+    )

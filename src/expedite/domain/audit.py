@@ -110,6 +110,9 @@ class AuditKind(enum.StrEnum):
     SCHEDULE_ACCEPTED = "schedule.accepted"
     RESULT_FILE_ADDED = "delivery.result_added"
     DELIVERY_CONFIRMED = "delivery.confirmed"
+    OUTBOX_RESENT = "outbox.resent"
+    OUTBOX_MARKED_SENT = "outbox.marked_sent"
+    CASE_REQUESTED = "case.requested"
 
 
 class ActorKind(enum.StrEnum):

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
 from expedite.audit.services import audit_record
@@ -27,10 +26,10 @@ from expedite.cases.models import Case
 from expedite.cases.words import term
 from expedite.domain.audit import AuditKind
 from expedite.domain.cases import CaseState
-from expedite.notify.notices import absolute, in_languages, tell_client
+from expedite.domain.sms import SmsKind
+from expedite.notify.notices import absolute, tell_client
 from expedite.portal.links import current_link, token_of
 from expedite.portal.selectors import liaison
-from expedite.portal.sms import sms_sender
 from expedite.workdays.selectors import firm_calendar
 
 from .models import MISSING, NOTICE_NUMBER, CorrectionMessage, PreReview
@@ -91,29 +90,14 @@ def _item_lines(review: PreReview, items: list[str]) -> list[str]:
     return lines
 
 
-def _phones(case: Case) -> list[tuple[str, str]]:
-    """Contacts with a phone and no e-mail are told by text message (as the portal's codes):
-    (phone, the language the contact reads)."""
-    return list(
-        case.client.contacts.filter(email="").exclude(phone="").values_list("phone", "language")
-    )
-
-
-def _text_on_commit(phones: list[tuple[str, str]], write: Callable[[], str]) -> None:
-    """Text messages leave once the record of them is committed; a gateway that fails is
-    logged, the e-mails and the portal still carry the notice. `write` is called in each
-    recipient's language."""
-    texts = in_languages(write, [language for _phone, language in phones])
-
-    def send() -> None:
-        sender = sms_sender()
-        for phone, language in phones:
-            try:
-                sender.send(phone, texts[language])
-            except Exception:
-                log.exception("correction text message not sent")
-
-    transaction.on_commit(send)
+def _text_values(case: Case, due: dt.datetime, *, count: int) -> dict:
+    """The text message's variables: in Chinese, the language the filed templates are in."""
+    return {
+        "service": case.service.display_name("zh-hans"),
+        "ref": case.reference,
+        "count": count,
+        "date": due.astimezone(firm_calendar().tz).date().isoformat(),
+    }
 
 
 def _record(
@@ -158,21 +142,15 @@ def correction_notice_send(*, review: PreReview, now: dt.datetime) -> Correction
         # Written in the contact's language, the notice as well as what frames it.
         return subject(), "\n".join([review.notice_shown(), "", *_footer(case, due, now)])
 
-    def text() -> str:
-        first = _("%(subject)s，请于 %(due)s 前补齐，详见进度页面。") % {
-            "subject": subject(),
-            "due": _when(due),
-        }
-        return "\n".join([first, *_footer(case, due, now)[1:]])
-
-    message.emails = tell_client(
-        key=_key(review, NOTICE_NUMBER, items), case=case, compose=email, now=now
+    told = tell_client(
+        key=_key(review, NOTICE_NUMBER, items),
+        case=case,
+        compose=email,
+        now=now,
+        sms=(SmsKind.NOTICE, _text_values(case, due, count=len(items))),
     )
-    phones = _phones(case)
-    message.texts = len(phones)
+    message.emails, message.texts = told.emails, told.texts
     message.save(update_fields=["emails", "texts"])
-    if phones:
-        _text_on_commit(phones, text)
     audit_record(
         kind=AuditKind.CORRECTION_NOTICE_SENT,
         case=case,
@@ -250,12 +228,18 @@ def correction_remind(*, review: PreReview, now: dt.datetime) -> CorrectionMessa
         ]
         return subject(), "\n".join(lines)
 
-    message.emails = tell_client(key=_key(review, number, items), case=case, compose=email, now=now)
-    phones = _phones(case)
-    message.texts = len(phones)
+    values = _text_values(case, due, count=len(items))
+    with override("zh-hans"):
+        values["what"] = _("还有 %(n)s 项材料待补正") % {"n": len(items)}
+    told = tell_client(
+        key=_key(review, number, items),
+        case=case,
+        compose=email,
+        now=now,
+        sms=(SmsKind.REMINDER, values),
+    )
+    message.emails, message.texts = told.emails, told.texts
     message.save(update_fields=["emails", "texts"])
-    if phones:
-        _text_on_commit(phones, lambda: "\n".join([subject(), *_footer(case, due, now)]))
     audit_record(
         kind=AuditKind.CORRECTION_REMINDER_SENT,
         case=case,

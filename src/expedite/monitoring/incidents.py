@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, override
 
 from expedite.accounts.selectors import user_can
 from expedite.audit.services import audit_record
@@ -31,6 +32,7 @@ from expedite.domain.reporting import (
     risk_conditions,
 )
 from expedite.domain.roles import Capability, Role
+from expedite.domain.sms import SmsKind
 from expedite.domain.text import clean_text
 from expedite.notify.notices import case_liaisons, role_users, tell_client, tell_staff
 from expedite.notify.said import choice
@@ -149,7 +151,13 @@ def incident_raise(
             }
             return subject, body
 
-        tell_client(key=f"incident:{incident.pk}:finish-moved", case=case, compose=compose, now=now)
+        tell_client(
+            key=f"incident:{incident.pk}:finish-moved",
+            case=case,
+            compose=compose,
+            now=now,
+            sms=(SmsKind.RISK, risk_text_values(case, gettext_lazy("预计完成时间调整"), after)),
+        )
     audit_record(
         kind=AuditKind.INCIDENT_RAISED,
         actor=actor,
@@ -339,6 +347,17 @@ def announce(warning: RiskWarning, *, now: dt.datetime, proj: CaseProjection | N
         _to_client(warning, finish=finish, now=now)
 
 
+def risk_text_values(case: Case, risk, finish: dt.datetime | None) -> dict:
+    """A risk message's variables, in Chinese (the language of the filed templates)."""
+    with override("zh-hans"):
+        return {
+            "service": case.service.display_name("zh-hans"),
+            "ref": case.reference,
+            "risk": str(risk),
+            "date": finish.astimezone(firm_calendar().tz).date().isoformat() if finish else "待定",
+        }
+
+
 def _to_client(warning: RiskWarning, *, finish, now: dt.datetime) -> None:
     RiskWarning.objects.filter(pk=warning.pk).update(status="sent", decided_at=now)
     warning.status = "sent"
@@ -350,6 +369,7 @@ def _to_client(warning: RiskWarning, *, finish, now: dt.datetime) -> None:
             warning_text(warning, finish),
         ),
         now=now,
+        sms=(SmsKind.RISK, risk_text_values(warning.case, warning.get_kind_display(), finish)),
     )
 
 

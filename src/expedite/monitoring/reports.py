@@ -244,7 +244,7 @@ def _send(pk: int, *, actor, now: dt.datetime) -> int:
 
     messages = tell_client(
         key=f"report:{case.pk}:{report.date.isoformat()}", case=case, compose=compose, now=now
-    )
+    ).total
     audit_record(
         kind=AuditKind.REPORT_SENT,
         actor=actor,

@@ -1,4 +1,5 @@
-"""Sending one outbox row over its channel. Raise on any failure; the caller retries later."""
+"""Sending one outbox row over its channel. Raise on any failure (errors.py says what the
+outbox does with each); return the channel's id for the message where it gives one."""
 
 from __future__ import annotations
 
@@ -9,15 +10,14 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 
 from expedite.domain.outbox import message_id
+from expedite.domain.sms import SmsKind
 
+from . import sms, wecom_app
+from .errors import ChannelError, ChannelRefused
 from .models import Channel, OutboxMessage
 
 # 企业微信 refuses markdown content over 4096 bytes.
 WECOM_MAX_BYTES = 4096
-
-
-class ChannelError(Exception):
-    """The channel answered, but did not accept the message."""
 
 
 def _mail_domain() -> str:
@@ -79,8 +79,36 @@ def send_inapp(row: OutboxMessage) -> None:
         raise ChannelError("in-app message without a user")
 
 
-SENDERS = {Channel.EMAIL: send_email, Channel.WECOM: send_wecom, Channel.INAPP: send_inapp}
+def send_sms(row: OutboxMessage) -> str:
+    try:
+        kind = SmsKind(row.template)
+    except ValueError as exc:
+        raise ChannelRefused(f"not a text message template: {row.template!r}") from exc
+    message = sms.Outgoing(
+        phone=row.recipient, kind=kind, variables=dict(row.variables), reference=row.key
+    )
+    return sms.provider().send(message)
 
 
-def send(row: OutboxMessage) -> None:
-    SENDERS[Channel(row.channel)](row)
+def send_wecom_app(row: OutboxMessage) -> str:
+    url = settings.EXPEDITE_PUBLIC_URL.rstrip("/") + (row.link or "/")
+    return wecom_app.send_card(
+        userid=row.recipient, title=row.subject, description=row.body, url=url
+    )
+
+
+SENDERS = {
+    Channel.EMAIL: send_email,
+    Channel.WECOM: send_wecom,
+    Channel.INAPP: send_inapp,
+    Channel.SMS: send_sms,
+    Channel.WECOM_APP: send_wecom_app,
+}
+
+
+def send(row: OutboxMessage) -> str:
+    """Send the row; returns the channel's id for the message, or "" where it gives none."""
+    return SENDERS[Channel(row.channel)](row) or ""
+
+
+__all__ = ["ChannelError", "send"]

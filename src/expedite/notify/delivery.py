@@ -22,6 +22,7 @@ from django.db.models import F, Q
 from expedite.domain.outbox import retry_delay
 
 from .channels import send
+from .errors import ChannelRefused, ChannelUncertain
 from .models import OutboxMessage, Status
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ def _mine(pk: int, worker: str):
 
 
 def deliver_one(pk: int, *, worker: str, now: dt.datetime, clock: dt.datetime | None = None) -> str:
-    """Claim, send and settle one row; returns "sent", "failed", "lost" or "skipped".
+    """Claim, send and settle one row; returns "sent", "failed", "held", "lost" or "skipped".
 
     `clock` is the current time for the claim (defaults to `now`); the retry schedule counts
     from `now`, the run's start, so it stays on whole minutes.
@@ -70,7 +71,19 @@ def deliver_one(pk: int, *, worker: str, now: dt.datetime, clock: dt.datetime | 
         return "skipped"
     row = OutboxMessage.objects.get(pk=pk)
     try:
-        send(row)
+        provider_ref = send(row)
+    except (ChannelRefused, ChannelUncertain) as exc:
+        # No retry can help, or a retry could send it twice: a person decides (outbox page).
+        error = f"{type(exc).__name__}: {exc}"[:ERROR_MAX_CHARS]
+        log.warning("outbox %s held after attempt %s: %s", row.key, row.attempts + 1, error)
+        _mine(pk, worker).update(
+            status=Status.HELD,
+            attempts=F("attempts") + 1,
+            last_error=error,
+            claimed_by="",
+            claimed_until=None,
+        )
+        return "held"
     except Exception as exc:  # any channel error, timeout or refused connection
         error = f"{type(exc).__name__}: {exc}"[:ERROR_MAX_CHARS]
         log.warning("outbox %s attempt %s failed: %s", row.key, row.attempts + 1, error)
@@ -83,7 +96,12 @@ def deliver_one(pk: int, *, worker: str, now: dt.datetime, clock: dt.datetime | 
         )
         return "failed"
     marked = _mine(pk, worker).update(
-        status=Status.SENT, sent_at=clock, claimed_by="", claimed_until=None, last_error=""
+        status=Status.SENT,
+        sent_at=clock,
+        claimed_by="",
+        claimed_until=None,
+        last_error="",
+        provider_ref=provider_ref[:100],
     )
     if not marked:
         # Our lease ran out mid-send and another worker took the row over.
@@ -99,7 +117,7 @@ def deliver_due(*, now: dt.datetime, worker: str, batch: int = 100) -> dict:
     so a long batch never holds a lease that was granted minutes before the send.
     """
     started = time.monotonic()
-    counts = {"sent": 0, "failed": 0, "lost": 0, "skipped": 0}
+    counts = {"sent": 0, "failed": 0, "held": 0, "lost": 0, "skipped": 0}
     for pk in due_ids(now=now, batch=batch):
         clock = now + dt.timedelta(seconds=time.monotonic() - started)
         counts[deliver_one(pk, worker=worker, now=now, clock=clock)] += 1

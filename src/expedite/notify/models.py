@@ -21,11 +21,26 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("电子邮件")
     WECOM = "wecom", _("企业微信群机器人")
     INAPP = "inapp", _("站内消息")
+    SMS = "sms", _("短信")
+    WECOM_APP = "wecom_app", _("企业微信")
 
 
 class Status(models.TextChoices):
     PENDING = "pending", _("待发送")
     SENT = "sent", _("已发送")
+    # Not retried on its own: the provider refused it for good (a template not approved, a
+    # number or account that does not exist), or took it without saying so (a timeout after
+    # the request went out), where a retry could deliver it twice. A person decides.
+    HELD = "held", _("待人工处理")
+    # A one-time code the provider did not take: never sent later (it would arrive stale);
+    # the client asks for another.
+    DROPPED = "dropped", _("未发出")
+
+
+class Delivery(models.TextChoices):
+    UNKNOWN = "", _("未回执")
+    DELIVERED = "delivered", _("已送达")
+    FAILED = "failed", _("未送达")
 
 
 class OutboxMessage(models.Model):
@@ -65,10 +80,30 @@ class OutboxMessage(models.Model):
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)  # in-app messages
+    # A message to a client contact: whom, so the case page can say who got what, how.
+    contact = models.ForeignKey(
+        "cases.ClientContact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A text message is a filed template and its variables (domain/sms.py), not free text.
+    template = models.CharField(max_length=16, blank=True)
+    variables = models.JSONField(default=dict, blank=True)
+    # The provider's id for the message (BizId, SerialNo, msgid): receipts name it.
+    provider_ref = models.CharField(max_length=100, blank=True, db_index=True)
+    delivery = models.CharField(
+        _("送达"), max_length=16, choices=Delivery.choices, default=Delivery.UNKNOWN, blank=True
+    )
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    delivery_note = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            # Per-number limits count a phone's recent codes.
+            models.Index(
+                fields=["channel", "recipient", "created_at"], name="outbox_recipient_idx"
+            ),
+        ]
         verbose_name = pgettext_lazy("one", "通知")
         verbose_name_plural = _("通知")
 
@@ -83,3 +118,19 @@ class OutboxMessage(models.Model):
     @property
     def shown_body(self) -> str:
         return render(self.said)[1] if self.said else self.body
+
+
+class ShortLink(models.Model):
+    """A short address for a path on this site, for a text message that has no room for a
+    portal link: `/s/<code>` leads to `target` until it expires."""
+
+    code = models.CharField(max_length=12, unique=True)
+    target = models.CharField(max_length=500)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["target"])]
+
+    def __str__(self) -> str:
+        return self.code

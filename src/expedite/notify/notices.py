@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import override
 
-from expedite.accounts.selectors import staff_languages
-from expedite.cases.models import Case
+from expedite.accounts.selectors import staff_languages, wecom_userids
+from expedite.cases.models import Case, ClientContact, ContactChannel
 from expedite.domain.roles import Role
+from expedite.domain.sms import TEMPLATES, SmsKind, fit, mainland_mobile
 
+from . import wecom_app
+from .links import client_short_code
+from .models import Channel
 from .said import Body, Part, in_chinese, said, written_in
 from .services import enqueue
 
@@ -29,14 +34,6 @@ T = TypeVar("T")
 Compose = Callable[[], tuple[str, str]]
 
 
-def client_emails(case: Case) -> list[tuple[int, str]]:
-    """(contact id, address) of the client's contacts that have an e-mail address."""
-    return [
-        (pk, email)
-        for pk, email in case.client.contacts.exclude(email="").values_list("pk", "email")
-    ]
-
-
 def in_languages(write: Callable[[], T], languages: Iterable[str]) -> dict[str, T]:
     """What `write` writes, once in each of `languages` (each active while it writes)."""
     written = {}
@@ -44,6 +41,25 @@ def in_languages(write: Callable[[], T], languages: Iterable[str]) -> dict[str, 
         with override(language):
             written[language] = write()
     return written
+
+
+@dataclass(frozen=True)
+class Told:
+    """How many new messages went to the client's contacts, by channel."""
+
+    emails: int = 0
+    texts: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.emails + self.texts
+
+
+def wants(contact: ClientContact, channel: str) -> bool:
+    """Whether the contact hears from the firm on `channel`, by its choice and what it has."""
+    if channel == Channel.EMAIL:
+        return contact.channel != ContactChannel.SMS and bool(contact.email)
+    return contact.channel != ContactChannel.EMAIL and mainland_mobile(contact.phone) is not None
 
 
 def tell_client(
@@ -54,32 +70,56 @@ def tell_client(
     compose: Compose | None = None,
     subject: str = "",
     body: str = "",
-) -> int:
-    """E-mail every contact of the case's client; returns how many messages were new.
+    sms: tuple[SmsKind, dict] | None = None,
+) -> Told:
+    """Tell every contact of the case's client, each on the channel it chose: e-mail, and a
+    text message where the message has one (`sms`: the template and its variables, the link
+    to the client's page added here). Returns how many messages were new.
 
-    `compose` writes the message: it is called with each contact's language active, so every
+    `compose` writes the e-mail: it is called with each contact's language active, so every
     contact reads it in its own. `subject` and `body` instead: one text, for every contact.
     """
-    contacts = list(case.client.contacts.exclude(email=""))
+    contacts = list(case.client.contacts.all())
+    mailed = [c for c in contacts if wants(c, Channel.EMAIL)]
+    texted = [c for c in contacts if wants(c, Channel.SMS)] if sms else []
     if compose is None:
-        written = {c.language: (subject, body) for c in contacts}
+        written = {c.language: (subject, body) for c in mailed}
     else:
-        written = in_languages(compose, [c.language for c in contacts])
-    created = 0
-    for contact in contacts:
+        written = in_languages(compose, [c.language for c in mailed])
+    emails = texts = 0
+    for contact in mailed:
         title, text = written[contact.language]
         _, new = enqueue(
             key=f"{key}:{contact.pk}:email",
-            channel="email",
+            channel=Channel.EMAIL,
             recipient=contact.email,
             subject=title,
             body=text,
             now=now,
             case=case,
             language=contact.language,
+            contact=contact,
         )
-        created += new
-    return created
+        emails += new
+    if texted:
+        kind, values = sms
+        variables = fit(kind, {**values, "link": client_short_code(case, now=now) or ""})
+        rendered = TEMPLATES[kind].render(variables, site=settings.EXPEDITE_PUBLIC_URL)
+        for contact in texted:
+            _, new = enqueue(
+                key=f"{key}:{contact.pk}:sms",
+                channel=Channel.SMS,
+                recipient=mainland_mobile(contact.phone),
+                subject=rendered[:200],
+                body=rendered,
+                now=now,
+                case=case,
+                contact=contact,
+                template=kind.value,
+                variables=variables,
+            )
+            texts += new
+    return Told(emails=emails, texts=texts)
 
 
 def case_liaisons(case: Case) -> list:
@@ -114,9 +154,10 @@ def tell_staff(
     link: str = "",
 ) -> int:
     """In-app to each user (and e-mail to those with an address when `email`). What is worth an
-    e-mail (escalations, incidents, hand-offs) also goes to the team's 企业微信 group when one
-    is set up. `link`: the path where the recipient acts; the in-app message opens it and the
-    e-mail and 企业微信 text carry it as an address on the public site.
+    e-mail (escalations, incidents, hand-offs) also goes to each user's own 企业微信 where the
+    firm's application is set up and the user has an account there, and to the team's
+    企业微信 group when one is set up. `link`: the path where the recipient acts; the in-app
+    message opens it and the e-mail and 企业微信 text carry it as an address on the public site.
 
     `subject` and `body` (a part or its lines) are phrases (said.py): each reader reads them in
     their own language — in the app when it is shown, by e-mail in the language they chose —
@@ -131,6 +172,7 @@ def tell_staff(
         return f"{body_text}\n\n{absolute(link)}" if link else body_text
 
     created = 0
+    accounts = wecom_userids(u.pk for u in users) if email and wecom_app.configured() else {}
     if email and settings.EXPEDITE_WECOM_WEBHOOK_URL:
         # The team's group reads the firm's language.
         _, new = enqueue(
@@ -157,6 +199,22 @@ def tell_staff(
             said=words,
         )
         created += new
+        if accounts.get(user.pk):
+            # The card links to the place to act; its text is the firm's language, as the
+            # group robot's.
+            _, new = enqueue(
+                key=f"{key}:{user.pk}:wecom_app",
+                channel=Channel.WECOM_APP,
+                recipient=accounts[user.pk],
+                user=user,
+                subject=title,
+                body=text,
+                now=now,
+                case=case,
+                link=link,
+                said=words,
+            )
+            created += new
         if email and user.email:
             mail_title, mail_text = written[languages[user.pk]]
             _, new = enqueue(

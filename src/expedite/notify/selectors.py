@@ -34,6 +34,7 @@ def outbox_status(*, now: dt.datetime) -> dict:
         "failing": pending.filter(attempts__gt=0).count(),
         "claimed": pending.filter(claimed_until__gt=now).count(),
         "sent": OutboxMessage.objects.filter(status=Status.SENT).count(),
+        "held": OutboxMessage.objects.filter(status=Status.HELD).count(),
         "by_channel": by_channel,
         "oldest_pending_age_seconds": (
             int((now - oldest).total_seconds()) if oldest is not None else None
@@ -47,4 +48,13 @@ def troubled(*, limit: int = 200) -> QuerySet[OutboxMessage]:
         OutboxMessage.objects.filter(status=Status.PENDING)
         .select_related("case", "user")
         .order_by("-attempts", "next_attempt_at", "pk")[:limit]
+    )
+
+
+def held(*, limit: int = 200) -> QuerySet[OutboxMessage]:
+    """Messages waiting for a person's decision, oldest first."""
+    return (
+        OutboxMessage.objects.filter(status=Status.HELD)
+        .select_related("case", "user")
+        .order_by("created_at", "pk")[:limit]
     )

@@ -6,8 +6,13 @@ import datetime as dt
 import logging
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
-from .models import Channel, OutboxMessage
+from expedite.audit.services import audit_record
+from expedite.domain.audit import AuditKind
+from expedite.domain.errors import NotFound
+
+from .models import Channel, OutboxMessage, Status
 from .tasks import outbox_send_now
 
 log = logging.getLogger(__name__)
@@ -26,11 +31,15 @@ def enqueue(
     link: str = "",
     said: dict | None = None,
     language: str = "zh-hans",
+    contact=None,
+    template: str = "",
+    variables: dict | None = None,
 ) -> tuple[OutboxMessage, bool]:
     """Store a message once per key; returns (row, created). Call it inside the transaction
     of the action that causes the message, so the message exists exactly when the action does.
     `said`: the message as phrases (said.py), for a reader in another language; `language`:
-    the one `subject` and `body` are written in.
+    the one `subject` and `body` are written in. A text message: `template` (an SmsKind) and
+    its `variables`; `contact`: the client contact it is for.
     """
     if channel not in Channel.values:
         raise ValueError(f"unknown channel {channel!r}")
@@ -50,6 +59,9 @@ def enqueue(
                 link=link[:300],
                 said=said or {},
                 language=language,
+                contact=contact,
+                template=template,
+                variables=variables or {},
                 next_attempt_at=now,
                 created_at=now,
             )
@@ -88,3 +100,42 @@ def notifications_mark_read(*, user, now: dt.datetime, pk: int | None = None) ->
     if pk is not None:
         rows = rows.filter(pk=pk)
     return rows.update(read_at=now)
+
+
+def _held(pk: int) -> OutboxMessage:
+    row = OutboxMessage.objects.select_for_update().filter(pk=pk, status=Status.HELD).first()
+    if row is None:
+        raise NotFound(_("这条消息不在暂停中（可能已被处理）。"))
+    return row
+
+
+@transaction.atomic
+def outbox_resend(*, pk: int, actor, now: dt.datetime) -> OutboxMessage:
+    """A person decided a held message should go (again): it is sent at the next run."""
+    row = _held(pk)
+    row.status, row.next_attempt_at = Status.PENDING, now
+    row.save(update_fields=["status", "next_attempt_at"])
+    audit_record(
+        kind=AuditKind.OUTBOX_RESENT,
+        actor=actor,
+        case=row.case,
+        payload={"message": row.pk, "channel": row.channel, "error": row.last_error[:200]},
+    )
+    _send_soon()
+    return row
+
+
+@transaction.atomic
+def outbox_mark_sent(*, pk: int, actor, now: dt.datetime) -> OutboxMessage:
+    """A person confirmed a held message reached its recipient (or need not): it is closed
+    without sending it again."""
+    row = _held(pk)
+    row.status, row.sent_at = Status.SENT, now
+    row.save(update_fields=["status", "sent_at"])
+    audit_record(
+        kind=AuditKind.OUTBOX_MARKED_SENT,
+        actor=actor,
+        case=row.case,
+        payload={"message": row.pk, "channel": row.channel, "error": row.last_error[:200]},
+    )
+    return row

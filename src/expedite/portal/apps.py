@@ -13,12 +13,15 @@ class PortalConfig(AppConfig):
 
         from expedite.cases.models import Case
         from expedite.cases.panels import Panel, register_panel
+        from expedite.notify.links import register_client_page
 
+        from .links import client_page
         from .sections import register_section
         from .signals import issue_first_link
         from .staff_views import portal_context
         from .views import files_section, milestones_section
 
+        register_client_page(client_page)
         register_panel(Panel("portal", 150, "portal/_case_section.html", portal_context, half=True))
         post_save.connect(issue_first_link, sender=Case, dispatch_uid="portal_first_link")
         register_section(

@@ -91,3 +91,12 @@ def portal_path(case) -> str | None:
     """The current link's path, or None when the case has no current link (revoked, expired)."""
     token = portal_token(case)
     return reverse("portal_case", kwargs={"token": token}) if token else None
+
+
+def client_page(case, now: dt.datetime) -> tuple[str, dt.datetime] | None:
+    """(path, valid until) of the case's current link: what a text message's short link
+    leads to."""
+    link = current_link(case, now=now)
+    if link is None:
+        return None
+    return reverse("portal_case", kwargs={"token": token_of(link)}), link.expires_at

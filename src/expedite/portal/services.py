@@ -30,11 +30,12 @@ from expedite.domain.delivery import RESULT_KIND
 from expedite.domain.errors import NotAllowed, NotFound, ValidationFailed
 from expedite.domain.portal import CODE_PROBLEM_MESSAGES, CODE_TTL, mask_email, mask_phone
 from expedite.domain.roles import Capability, Role
+from expedite.notify.codes import code_text
+from expedite.notify.notices import wants
 
 from . import links
 from .access import mark_verified
 from .models import PortalLink, VerificationCode
-from .sms import sms_sender
 
 # Roles that manage any case's link; a liaison manages the links of its own cases.
 _ANY_CASE = frozenset({Role.SUPERVISOR, Role.MANAGER, Role.GENERAL_MANAGER, Role.ADMIN})
@@ -147,8 +148,8 @@ def document_set_client_visible(*, actor, document: CaseDocument, visible: bool)
 
 
 def verifiable_contacts(case: Case) -> list[ClientContact]:
-    """The client's registered contacts that can receive a code (e-mail, else a phone)."""
-    return [c for c in case.client.contacts.all() if c.email or c.phone]
+    """The client's registered contacts that can receive a code, by the channel each chose."""
+    return [c for c in case.client.contacts.all() if wants(c, "email") or wants(c, "sms")]
 
 
 def code_issue(*, case: Case, contact: ClientContact, now: dt.datetime):
@@ -157,7 +158,7 @@ def code_issue(*, case: Case, contact: ClientContact, now: dt.datetime):
     VerificationCode.objects.filter(case=case, used_at__isnull=True).update(
         attempts=CODE_MAX_ATTEMPTS
     )
-    channel = "email" if contact.email else "sms"
+    channel = "email" if wants(contact, "email") else "sms"
     row = VerificationCode.objects.create(
         case=case, contact=contact, channel=channel, sent_at=now, expires_at=now + CODE_TTL
     )
@@ -191,7 +192,14 @@ def code_send(*, case: Case, contact_id: int, now: dt.datetime) -> VerificationC
         send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [contact.email])
         to = mask_email(contact.email)
     else:
-        sms_sender().send(contact.phone, text)
+        code_text(
+            phone=contact.phone,
+            code=code,
+            now=now,
+            purpose=f"portal:{row.pk}",
+            case=case,
+            contact=contact,
+        )
         to = mask_phone(contact.phone)
     audit_record(
         kind=AuditKind.PORTAL_CODE_SENT,

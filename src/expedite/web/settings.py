@@ -327,7 +327,29 @@ EXPEDITE_PORTAL_RATE_LIMITS = {
 }
 # A new code to the same recipient through the same link: not before this many seconds.
 EXPEDITE_PORTAL_CODE_COOLDOWN_SECONDS = envint("EXPEDITE_PORTAL_CODE_COOLDOWN_SECONDS", 60)
-EXPEDITE_SMS_SENDER = envstr("EXPEDITE_SMS_SENDER", "expedite.portal.sms.LoggingSmsSender")
+
+# Text messages (docs/notifications.md, "Text messages"): "log" only writes them to the log (the
+# default, for the demo and development); "aliyun" or "tencent" sends them through that
+# provider with the firm's key, 签名 and the 模板 it filed for each kind of message.
+EXPEDITE_SMS_PROVIDER = envstr("EXPEDITE_SMS_PROVIDER", "log")
+# The provider's API address; empty for its public one (dysmsapi.aliyuncs.com,
+# sms.tencentcloudapi.com). "http://host:port" for a stand-in.
+EXPEDITE_SMS_ENDPOINT = envstr("EXPEDITE_SMS_ENDPOINT", "")
+EXPEDITE_SMS_KEY_ID = envstr("EXPEDITE_SMS_KEY_ID", "")
+EXPEDITE_SMS_KEY_SECRET = envstr("EXPEDITE_SMS_KEY_SECRET", "")
+EXPEDITE_SMS_SIGN_NAME = envstr("EXPEDITE_SMS_SIGN_NAME", "")
+EXPEDITE_SMS_APP_ID = envstr("EXPEDITE_SMS_APP_ID", "")  # 腾讯云 SmsSdkAppId
+EXPEDITE_SMS_REGION = envstr("EXPEDITE_SMS_REGION", "ap-guangzhou")  # 腾讯云
+EXPEDITE_SMS_TEMPLATES = {
+    kind: envstr(f"EXPEDITE_SMS_TEMPLATE_{kind.upper()}", "")
+    for kind in ("code", "notice", "reminder", "delivery", "risk", "received")
+}
+EXPEDITE_SMS_TIMEOUT_SECONDS = envint("EXPEDITE_SMS_TIMEOUT_SECONDS", 10)
+# One-time codes to one number: count/seconds, comma-separated (1 a minute, 5 an hour, 10 a day).
+EXPEDITE_SMS_CODE_LIMITS = envstr("EXPEDITE_SMS_CODE_LIMITS", "1/60,5/3600,10/86400")
+# The secret last part of the delivery-receipt address given to the provider
+# (/hooks/sms/<provider>/<token>/); receipts are refused while it is empty.
+EXPEDITE_SMS_RECEIPT_TOKEN = envstr("EXPEDITE_SMS_RECEIPT_TOKEN", "")
 
 # E-mail: SMTP when EMAIL_HOST is set; otherwise messages are written as files under var/mail.
 EMAIL_HOST = envstr("EMAIL_HOST", "")
@@ -350,6 +372,12 @@ EXPEDITE_OUTBOX_LEASE_SECONDS = envint("EXPEDITE_OUTBOX_LEASE_SECONDS", 300)
 # 企业微信 group robot: https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…
 EXPEDITE_WECOM_WEBHOOK_URL = envstr("EXPEDITE_WECOM_WEBHOOK_URL", "")
 EXPEDITE_WECOM_TIMEOUT_SECONDS = envint("EXPEDITE_WECOM_TIMEOUT_SECONDS", 10)
+# 企业微信 application messages to each staff member (their 企业微信账号 on the staff page):
+# the firm's corp id, the application's secret and agent id. Off while the corp id is empty.
+EXPEDITE_WECOM_CORP_ID = envstr("EXPEDITE_WECOM_CORP_ID", "")
+EXPEDITE_WECOM_APP_SECRET = envstr("EXPEDITE_WECOM_APP_SECRET", "")
+EXPEDITE_WECOM_AGENT_ID = envint("EXPEDITE_WECOM_AGENT_ID", 0)
+EXPEDITE_WECOM_API_URL = envstr("EXPEDITE_WECOM_API_URL", "https://qyapi.weixin.qq.com")
 # Each staff member's morning digest, on working days.
 EXPEDITE_DIGEST_TIME = envtime("EXPEDITE_DIGEST_TIME", "08:30")
 
