@@ -12,12 +12,14 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 
-from expedite.accounts.selectors import staff_language
+from expedite.accounts.selectors import staff_language, wecom_userids
 from expedite.approvals.selectors import pending_for
 from expedite.cases.models import Case
 from expedite.custody.selectors import overdue_items, staff_users
 from expedite.domain.phrases import Msg, Phrase, Term, gettext_noop
+from expedite.notify import wecom_app
 from expedite.notify.models import Channel, OutboxMessage
 from expedite.notify.said import choice, in_chinese, item, render, said, written_in
 from expedite.notify.services import enqueue
@@ -133,6 +135,20 @@ def digest_create(user, *, now: dt.datetime) -> bool:
     _row, created = enqueue(
         key=key, channel=Channel.INAPP, user=user, subject=subject, body=body, now=now, said=words
     )
+    userid = wecom_userids([user.pk]).get(user.pk) if wecom_app.configured() else None
+    if created and userid:
+        # A card on the phone, opening the board, where the day's work is.
+        enqueue(
+            key=f"{key}:wecom_app",
+            channel=Channel.WECOM_APP,
+            recipient=userid,
+            user=user,
+            subject=subject,
+            body=body,
+            now=now,
+            said=words,
+            link=reverse("board"),
+        )
     if created and user.email:
         language = staff_language(user)
         subject, body = written_in(words, language)

@@ -1,0 +1,1 @@
+"""Loopback stand-ins for outside services, so tests never reach the internet."""
