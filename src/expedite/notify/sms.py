@@ -94,6 +94,7 @@ def _went_out(exc: BaseException) -> bool:
         if name in {"ConnectTimeout", "NewConnectionError", "NameResolutionError"}:
             return False
         pending += [current.__cause__, current.__context__]
+        pending.append(getattr(current, "inner_exception", None))  # the Alibaba Cloud SDK's
         pending += [a for a in getattr(current, "args", ()) if isinstance(a, BaseException)]
     text = str(exc)
     return not any(
