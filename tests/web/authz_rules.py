@@ -94,6 +94,8 @@ PAGES: dict[str, str | C] = {
     "portal_link_qr_svg": C.VIEW_CASES,
     "api_tokens": ANY_LOGIN,
     "login": PUBLIC,
+    "request_page": PUBLIC,  # 我要加急: anyone may start a request, after a code to the phone
+    "request_qr": C.VIEW_CASES,
     "healthz": PUBLIC,
     "api-root": NOWHERE,
     "openapi-json": PUBLIC,

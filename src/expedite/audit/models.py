@@ -204,6 +204,7 @@ AUDIT_KIND_LABELS = {
     AuditKind.OUTBOX_RESENT: _("重新发送暂停的消息"),
     AuditKind.OUTBOX_MARKED_SENT: _("确认暂停的消息已发出"),
     AuditKind.CASE_REQUESTED: _("客户在线提交加急申请"),
+    AuditKind.REQUEST_CODE_SENT: _("向在线申请的手机号发送验证码"),
 }
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from expedite.accounts.selectors import user_can
 from expedite.audit.services import audit_record
-from expedite.domain.audit import AuditKind
+from expedite.domain.audit import ActorKind, AuditKind
 from expedite.domain.calendar import SHANGHAI
 from expedite.domain.cases import ValueTier
 from expedite.domain.catalog import Catalog, parse_catalog
@@ -217,17 +217,45 @@ def case_create(
     client = Client.objects.filter(pk=client_id).first()
     if client is None:
         raise ValidationFailed(_("请选择已登记的客户。"), field="client")
+    return case_open(
+        actor=actor,
+        client=client,
+        service=case_service(service_code),
+        requested_deadline=requested_deadline,
+        reason=reason,
+        now=now,
+    )
+
+
+def case_service(service_code: str) -> ServiceType:
     service = ServiceType.objects.filter(code=service_code, active=True).first()
     if service is None:
         raise ValidationFailed(_("请选择服务目录中的服务事项。"), field="service")
+    return service
+
+
+def case_reason(reason: str) -> str:
+    if not (reason or "").strip():
+        raise ValidationFailed(_("请说明加急原因（为什么急、急到什么程度）。"), field="reason")
+    return clean_text(reason, field="reason", label=gettext_noop("加急原因"), max_length=MAX_REASON)
+
+
+@transaction.atomic
+def case_open(
+    *,
+    actor,
+    client: Client,
+    service: ServiceType,
+    requested_deadline: dt.date | None,
+    reason: str,
+    now: dt.datetime,
+) -> Case:
+    """Open the case for whoever may (the caller checked): staff, or with `actor` None the
+    client itself, from the public request page."""
     if requested_deadline is None:
         raise ValidationFailed(_("请填写客户要求的截止日期。"), field="requested_deadline")
     check_deadline(requested_deadline, today=now.astimezone(SHANGHAI).date())
-    if not (reason or "").strip():
-        raise ValidationFailed(_("请说明加急原因（为什么急、急到什么程度）。"), field="reason")
-    reason = clean_text(
-        reason, field="reason", label=gettext_noop("加急原因"), max_length=MAX_REASON
-    )
+    reason = case_reason(reason)
     # The firm's clock runs from intake; the government's starts when the matter is filed.
     clocks = new_case_clocks(firm_calendar()).start(now)
     case = Case.objects.create(
@@ -245,6 +273,8 @@ def case_create(
     audit_record(
         kind=AuditKind.CASE_CREATED,
         actor=actor,
+        actor_kind=None if actor is not None else ActorKind.CLIENT,
+        actor_label="" if actor is not None else "client",
         case=case,
         payload={
             "reference": case.reference,

@@ -113,6 +113,7 @@ class AuditKind(enum.StrEnum):
     OUTBOX_RESENT = "outbox.resent"
     OUTBOX_MARKED_SENT = "outbox.marked_sent"
     CASE_REQUESTED = "case.requested"
+    REQUEST_CODE_SENT = "request.code_sent"
 
 
 class ActorKind(enum.StrEnum):

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "expedite.delivery",
     "expedite.ops",
     "expedite.portal",
+    "expedite.requests",
     "expedite.learning",
     "expedite.kpi",
     "expedite.records",
@@ -327,6 +328,12 @@ EXPEDITE_PORTAL_RATE_LIMITS = {
 }
 # A new code to the same recipient through the same link: not before this many seconds.
 EXPEDITE_PORTAL_CODE_COOLDOWN_SECONDS = envint("EXPEDITE_PORTAL_CODE_COOLDOWN_SECONDS", 60)
+# The public request page (/request/): codes asked and requests sent per client address
+# (limit, window in seconds); each number's codes are limited by EXPEDITE_SMS_CODE_LIMITS too.
+EXPEDITE_REQUEST_RATE_LIMITS = {
+    "code": (envint("EXPEDITE_REQUEST_CODES_PER_HOUR", 20), 3600),
+    "submit": (envint("EXPEDITE_REQUEST_SUBMITS_PER_HOUR", 20), 3600),
+}
 
 # Text messages (docs/notifications.md, "Text messages"): "log" only writes them to the log (the
 # default, for the demo and development); "aliyun" or "tencent" sends them through that
