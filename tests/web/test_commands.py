@@ -15,6 +15,7 @@ from expedite.kpi.demo import ONE_OFF_CLIENTS, history_plan
 from expedite.learning.demo import FINISHED as LEARNING_CASES
 from expedite.materials.demo import DEMO_MATERIAL_CASES
 from expedite.ops.demo import DEMO_CASES, DEMO_MOVES, DEMO_USERS, demo_load
+from expedite.requests.demo import REQUESTED
 from expedite.reviews.demo import DEMO_REVIEW_CASES
 
 pytestmark = pytest.mark.django_db
@@ -70,11 +71,12 @@ def test_demo_loads_every_role_and_the_seed_examples_once(catalog, clock):
         + len(DEMO_REVIEW_CASES)
         + len(SUBSIDIARIES)
         + len(LEARNING_CASES)
+        + REQUESTED
         + history,
     }
     clock.shift(dt.timedelta(days=1))
     assert demo_load(now=timezone.now()) == {"users": 0, "clients": 0, "cases": 0}
-    assert Client.objects.count() == 4 + len(ONE_OFF_CLIENTS) + len(SUBSIDIARIES)
+    assert Client.objects.count() == 4 + len(ONE_OFF_CLIENTS) + len(SUBSIDIARIES) + REQUESTED
     assert (
         Case.objects.count()
         == len(DEMO_CASES)
@@ -83,6 +85,7 @@ def test_demo_loads_every_role_and_the_seed_examples_once(catalog, clock):
         + len(DEMO_MATERIAL_CASES)
         + len(LEARNING_CASES)
         + len(DEMO_DELIVERY_CASES)
+        + REQUESTED
         + history
     )
     from django.contrib.auth.models import User
@@ -116,7 +119,7 @@ def test_demo_loads_every_role_and_the_seed_examples_once(catalog, clock):
 def test_setup_loads_demo_data_on_a_new_database_only(make_user):
     call_command("setup", stdout=StringIO())
     expected = len(DEMO_CASES) + len(DEMO_REVIEW_CASES) + len(DEMO_MATERIAL_CASES)
-    expected += len(SUBSIDIARIES)
+    expected += len(SUBSIDIARIES) + REQUESTED
     expected += (
         len(LEARNING_CASES) + len(DEMO_DELIVERY_CASES) + len(history_plan(timezone.localdate()))
     )

@@ -87,9 +87,10 @@ class ApiTokenAdmin(ReadOnlyAdmin):
 
 @admin.register(StaffContact)
 class StaffContactAdmin(admin.ModelAdmin):
-    """The work phone clients see next to their liaison's name on the portal."""
+    """The work phone clients see next to their liaison's name on the portal, and the
+    企业微信 account the person's own messages go to."""
 
-    list_display = ("user", "phone")
+    list_display = ("user", "phone", "wecom_userid")
     autocomplete_fields = ("user",)
 
     def save_model(self, request, obj, form, change):
@@ -100,6 +101,7 @@ class StaffContactAdmin(admin.ModelAdmin):
             payload={
                 "user": obj.user.get_username(),
                 "user_id": obj.user_id,
-                "fields": ["staff_contact.phone"],
+                "fields": [f"staff_contact.{n}" for n in form.changed_data if n != "user"]
+                or ["staff_contact.phone"],
             },
         )

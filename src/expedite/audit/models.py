@@ -205,6 +205,7 @@ AUDIT_KIND_LABELS = {
     AuditKind.OUTBOX_MARKED_SENT: _("确认暂停的消息已发出"),
     AuditKind.CASE_REQUESTED: _("客户在线提交加急申请"),
     AuditKind.REQUEST_CODE_SENT: _("向在线申请的手机号发送验证码"),
+    AuditKind.CLIENT_CONTACT_CHANNEL_SET: _("修改联系人通知方式"),
 }
 
 

@@ -10,7 +10,12 @@ from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError
 from expedite.domain.identifiers import normalize_phone, normalize_uscc
 
-from .models import CONTACT_LANGUAGE_CHOICES, DEFAULT_CONTACT_LANGUAGE, VALUE_TIER_CHOICES
+from .models import (
+    CONTACT_LANGUAGE_CHOICES,
+    DEFAULT_CONTACT_LANGUAGE,
+    VALUE_TIER_CHOICES,
+    ContactChannel,
+)
 
 
 class DateInput(forms.DateInput):
@@ -98,6 +103,11 @@ class ContactLanguageForm(forms.Form):
     language = forms.ChoiceField(
         choices=CONTACT_LANGUAGE_CHOICES,
         error_messages={"invalid_choice": _("联系人语言无效：请选择中文或英文。")},
+    )
+    channel = forms.ChoiceField(
+        choices=ContactChannel.choices,
+        required=False,
+        error_messages={"invalid_choice": _("请选择通知方式。")},
     )
 
 

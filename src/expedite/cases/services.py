@@ -37,6 +37,7 @@ from .models import (
     CatalogVersion,
     Client,
     ClientContact,
+    ContactChannel,
     ServiceType,
 )
 
@@ -197,6 +198,30 @@ def client_contact_set_language(*, actor, contact: ClientContact, language: str)
             "contact_id": contact.pk,
             "from": before,
             "to": language,
+        },
+    )
+    return contact
+
+
+@transaction.atomic
+def client_contact_set_channel(*, actor, contact: ClientContact, channel: str) -> ClientContact:
+    """How the contact hears from the firm: text message, e-mail or both."""
+    _require(actor, Capability.CREATE_CLIENT)
+    if channel not in ContactChannel.values:
+        raise ValidationFailed(_("请选择通知方式。"), field="channel")
+    contact = ClientContact.objects.select_for_update(no_key=True).get(pk=contact.pk)
+    if contact.channel == channel:
+        return contact
+    before, contact.channel = contact.channel, channel
+    contact.save(update_fields=["channel"])
+    audit_record(
+        kind=AuditKind.CLIENT_CONTACT_CHANNEL_SET,
+        actor=actor,
+        payload={
+            "client_id": contact.client_id,
+            "contact_id": contact.pk,
+            "from": before,
+            "to": channel,
         },
     )
     return contact

@@ -32,7 +32,7 @@ from .forms import (
     OptionChoiceForm,
     add_domain_error,
 )
-from .models import CASE_STATE_CHOICES, CONTACT_LANGUAGE_CHOICES
+from .models import CASE_STATE_CHOICES, CONTACT_LANGUAGE_CHOICES, ContactChannel
 from .plan_views import plan_context
 from .triage_views import triage_context
 
@@ -250,6 +250,7 @@ def client_detail(request, pk: int):
         "client": client,
         "contacts": client.contacts.all(),
         "languages": CONTACT_LANGUAGE_CHOICES,
+        "channels": ContactChannel.choices,
         "cases": client.cases.select_related("service").all()[:50],
         "form": form,
         "can_edit": can_edit,
@@ -276,10 +277,14 @@ def client_contact_language(request, pk: int):
         services.client_contact_set_language(
             actor=request.user, contact=contact, language=form.cleaned_data["language"]
         )
+        if form.cleaned_data.get("channel"):
+            services.client_contact_set_channel(
+                actor=request.user, contact=contact, channel=form.cleaned_data["channel"]
+            )
     except DomainError as exc:
         messages.error(request, localized(exc))
     else:
-        messages.success(request, _("已保存 %(name)s 的语言。") % {"name": contact.name})
+        messages.success(request, _("已保存 %(name)s 的语言和通知方式。") % {"name": contact.name})
     return redirect("client_detail", pk=client.pk)
 
 

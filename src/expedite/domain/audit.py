@@ -114,6 +114,7 @@ class AuditKind(enum.StrEnum):
     OUTBOX_MARKED_SENT = "outbox.marked_sent"
     CASE_REQUESTED = "case.requested"
     REQUEST_CODE_SENT = "request.code_sent"
+    CLIENT_CONTACT_CHANNEL_SET = "client.contact_channel_set"
 
 
 class ActorKind(enum.StrEnum):

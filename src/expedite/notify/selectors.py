@@ -58,3 +58,20 @@ def held(*, limit: int = 200) -> QuerySet[OutboxMessage]:
         .select_related("case", "user")
         .order_by("created_at", "pk")[:limit]
     )
+
+
+CASE_MESSAGES_SHOWN = 30
+
+
+def client_messages_context(request, case) -> dict:
+    """The case's messages to the client's contacts, newest first: channel, state, receipt."""
+    rows = (
+        OutboxMessage.objects.filter(case=case, contact__isnull=False)
+        .select_related("contact")
+        .order_by("-created_at", "-pk")[: CASE_MESSAGES_SHOWN + 1]
+    )
+    rows = list(rows)
+    return {
+        "client_messages": rows[:CASE_MESSAGES_SHOWN],
+        "client_messages_more": len(rows) > CASE_MESSAGES_SHOWN,
+    }

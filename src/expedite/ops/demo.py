@@ -37,6 +37,7 @@ from expedite.learning.demo import learning_demo_load
 from expedite.materials.demo import materials_demo_load
 from expedite.monitoring.demo import monitoring_demo_load
 from expedite.portal.demo import portal_demo_load
+from expedite.requests.demo import requests_demo_load
 from expedite.reviews.demo import demo_submission_checked, review_demo
 from expedite.work.demo import demo_schedule, demo_staff, demo_work
 from expedite.workdays.models import Schedule
@@ -309,6 +310,7 @@ def demo_load(*, now: dt.datetime) -> dict[str, int]:
     created["cases"] += learning_demo_load(users=users, clients=clients, now=now)
     notify_demo_load(now=now)
     created["cases"] += kpi_demo_load(users=users, clients=clients, now=now)
+    created["cases"] += requests_demo_load(now=now)
     demo_schedule(now=now)
     if any(created.values()) or custody:
         audit_record(kind=AuditKind.DEMO_LOADED, payload={**created, "custody_items": custody})

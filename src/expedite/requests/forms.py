@@ -11,8 +11,18 @@ class RequestForm(ClientIntakeForm):
     """The public request: who asks, for which company and service, by when and why — the
     three questions of the portal — and the code that proves the phone."""
 
-    phone = forms.CharField(label=_("手机号码"), max_length=20)
-    code = forms.CharField(label=_("短信验证码"), max_length=6, required=False)
+    phone = forms.CharField(
+        label=_("手机号码"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    # Checked by the service, after every other field: a typo elsewhere does not spend it.
+    code = forms.CharField(
+        label=_("短信验证码"),
+        max_length=6,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
     company = forms.CharField(label=_("公司名称"), max_length=200)
     uscc = forms.CharField(label=_("统一社会信用代码"), max_length=18, min_length=18)
     contact_name = forms.CharField(label=_("您的姓名"), max_length=100)
@@ -38,7 +48,3 @@ class RequestForm(ClientIntakeForm):
     def answers(self) -> dict:
         self.cleaned_data.setdefault("stage", "")
         return super().answers()
-
-
-class PhoneForm(forms.Form):
-    phone = forms.CharField(max_length=20)
