@@ -33,8 +33,13 @@ class Variable:
 @dataclass(frozen=True)
 class Template:
     kind: SmsKind
+    title: str  # what the message is, in the firm's records (the outbox, the evidence file)
     text: str  # as filed, with ${name} for each variable
     variables: tuple[Variable, ...]
+
+    def subject(self, values: dict[str, str]) -> str:
+        ref = values.get("ref")
+        return f"【{self.title}】{ref}" if ref else f"【{self.title}】"
 
     def render(self, values: dict[str, str], *, site: str = "") -> str:
         """The text the recipient reads, `site` being the firm's address the template carries."""
@@ -55,32 +60,38 @@ TEMPLATES: dict[SmsKind, Template] = {
     for t in (
         Template(
             SmsKind.CODE,
+            "验证码",
             "您的验证码为${code}，仅用于本次确认，请勿告诉他人。如非本人操作，请忽略本短信。",
             (Variable("code", 6, digits=True),),
         ),
         Template(
             SmsKind.NOTICE,
+            "材料补正一次性告知",
             "您的${service}（${ref}）还需补充${count}项材料，已一次性列明，请于${date}前提交。"
             "详情：{site}/s/${link}",
             (_SERVICE, _REF, Variable("count", 3, digits=True), _DATE, _LINK),
         ),
         Template(
             SmsKind.REMINDER,
+            "补正提醒",
             "提醒：您的${service}（${ref}）${what}，请于${date}前处理。详情：{site}/s/${link}",
             (_SERVICE, _REF, Variable("what", 20), _DATE, _LINK),
         ),
         Template(
             SmsKind.DELIVERY,
+            "结果待确认",
             "您的${service}（${ref}）已办结，请查看并确认结果。详情：{site}/s/${link}",
             (_SERVICE, _REF, _LINK),
         ),
         Template(
             SmsKind.RISK,
+            "风险提示",
             "风险提示：您的${service}（${ref}）${risk}，预计完成日${date}。详情：{site}/s/${link}",
             (_SERVICE, _REF, Variable("risk", 20), _DATE, _LINK),
         ),
         Template(
             SmsKind.RECEIVED,
+            "已收到加急申请",
             "您的${service}加急申请已收到（${ref}），我们将尽快联系您。进度：{site}/s/${link}",
             (_SERVICE, _REF, _LINK),
         ),

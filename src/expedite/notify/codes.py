@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from expedite.domain.errors import ValidationFailed
-from expedite.domain.sms import SmsKind, limit_reached, mainland_mobile, parse_limits
+from expedite.domain.sms import TEMPLATES, SmsKind, limit_reached, mainland_mobile, parse_limits
 from expedite.workdays.selectors import firm_calendar
 
 from .errors import ChannelError
@@ -67,7 +67,7 @@ def code_text(
         )
     except ChannelError as exc:
         raise ValidationFailed(_("短信暂时发送不出去，请稍后再试，或联系为您办理的专员。")) from exc
-    text = _("验证码短信")
+    text = TEMPLATES[SmsKind.CODE].subject({})
     return OutboxMessage.objects.create(
         key=key,
         channel=Channel.SMS,

@@ -104,13 +104,14 @@ def tell_client(
     if texted:
         kind, values = sms
         variables = fit(kind, {**values, "link": client_short_code(case, now=now) or ""})
-        rendered = TEMPLATES[kind].render(variables, site=settings.EXPEDITE_PUBLIC_URL)
+        template = TEMPLATES[kind]
+        rendered = template.render(variables, site=settings.EXPEDITE_PUBLIC_URL)
         for contact in texted:
             _, new = enqueue(
                 key=f"{key}:{contact.pk}:sms",
                 channel=Channel.SMS,
                 recipient=mainland_mobile(contact.phone),
-                subject=rendered[:200],
+                subject=template.subject(variables)[:200],
                 body=rendered,
                 now=now,
                 case=case,

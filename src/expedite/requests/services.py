@@ -38,7 +38,7 @@ from expedite.domain.codes import (
 )
 from expedite.domain.errors import ValidationFailed, gettext_noop
 from expedite.domain.identifiers import normalize_uscc
-from expedite.domain.phrases import Phrase
+from expedite.domain.phrases import Phrase, Term
 from expedite.domain.portal import CODE_PROBLEM_MESSAGES, mask_phone
 from expedite.domain.roles import Role
 from expedite.domain.sms import SmsKind, mainland_mobile
@@ -258,7 +258,7 @@ def _tell_liaison(case: Case, liaison, checked: _Checked, *, repeated: bool, now
         "client": case.client.name,
         "contact": checked.contact_name,
         "phone": mask_phone(checked.number),
-        "service": case.service.name_zh,
+        "service": Term(case.service.name_zh),
         "deadline": checked.deadline.isoformat(),
     }
     hand_off(
