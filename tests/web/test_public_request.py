@@ -10,7 +10,9 @@ from django.urls import reverse
 from expedite import clock
 from expedite.audit.models import AuditEvent
 from expedite.cases.models import Case, Client, ClientContact
+from expedite.domain.errors import ValidationFailed
 from expedite.domain.roles import Role
+from expedite.notify.codes import code_text
 from expedite.notify.delivery import deliver_due
 from expedite.notify.links import short_target
 from expedite.notify.models import OutboxMessage
@@ -118,7 +120,7 @@ def test_bad_input_gets_a_clear_message_and_spends_no_code(client, world, change
     before = (Case.objects.count(), Client.objects.count(), len(LogProvider.sent))
     response = client.post(reverse("request_page"), form(code=code, **changes))
     assert message in response.content.decode()
-    assert (Case.objects.count(), Client.objects.count()) == before[:2]
+    assert (Case.objects.count(), Client.objects.count(), len(LogProvider.sent)) == before
     if changes.get("action") != "code":
         assert RequestCode.objects.get().used_at is None  # the code still works
 
@@ -142,14 +144,54 @@ def test_a_repeat_makes_no_second_case_and_tells_the_liaison(client, world, cloc
     ).exists()
 
 
-def test_a_stranger_repeating_a_request_learns_nothing_of_the_case(client, world):
-    client.post(reverse("request_page"), form(code=ask_code(client)))
-    other = "13900005678"
-    response = client.post(reverse("request_page"), form(phone=other, code=ask_code(client, other)))
-    assert response.status_code == 200 and "已有同类加急申请" in response.content.decode()
-    assert Case.objects.count() == 1
-    assert not ClientContact.objects.filter(phone=other).exists()
-    assert Case.objects.get().reference not in response.content.decode()
+def section(response) -> str:
+    html = response.content.decode()
+    return html[html.index("<section") : html.index("</section>")]
+
+
+def test_a_stranger_with_a_known_credit_code_learns_nothing_and_joins_no_client(client, world):
+    """A credit code is public: a number the company never registered becomes no contact of
+    it, hears nothing of its cases, and is told the same whether or not one is open."""
+    acme = world.acme
+    contacts = set(acme.contacts.values_list("pk", flat=True))
+    stranger = "13900005678"
+    response = client.post(
+        reverse("request_page"),
+        form(phone=stranger, code=ask_code(client, stranger), uscc=acme.uscc, company="随便写"),
+    )
+    assert response.status_code == 200
+    case = Case.objects.get(client=acme)
+    assert set(acme.contacts.values_list("pk", flat=True)) == contacts
+    assert case.intake["requester"]["phone"] == stranger
+    assert case.reference not in response.content.decode()
+    # The liaison on duty is asked to confirm the person first; the client's contacts and the
+    # stranger get nothing about the case.
+    [told] = OutboxMessage.objects.filter(user=world.zhang, channel="inapp", case=case)
+    assert "核实申请人身份" in told.body
+    assert not OutboxMessage.objects.filter(case=case, contact__isnull=False).exists()
+    # The same request again, now that one is open: the same page, no second case.
+    clock_shift = client.post(
+        reverse("request_page"),
+        form(phone="13900005679", code=ask_code(client, "13900005679"), uscc=acme.uscc),
+    )
+    assert section(clock_shift) == section(response)
+    assert Case.objects.filter(client=acme).count() == 1
+    assert OutboxMessage.objects.filter(
+        user=world.zhang, key__startswith="handoff:request:duplicate"
+    ).exists()
+    assert AuditEvent.objects.filter(kind="case.requested", case=case).count() == 2
+
+
+def test_a_registered_contact_of_a_known_client_gets_its_page(client, world):
+    contact = world.acme.contacts.get()  # 周婷, 13816220001
+    response = client.post(
+        reverse("request_page"),
+        form(phone=contact.phone, code=ask_code(client, contact.phone), uscc=world.acme.uscc),
+    )
+    case = Case.objects.get(client=world.acme)
+    assert response["Location"] == portal_path(case)
+    assert "requester" not in case.intake
+    assert world.acme.contacts.count() == 1
 
 
 def test_the_liaison_away_today_is_not_on_duty(client, world, make_user):
@@ -164,3 +206,16 @@ def test_the_staff_page_prints_the_request_page_as_a_qr_code(client, world):
     client.force_login(world.zhang)
     page = client.get(reverse("request_qr")).content.decode()
     assert "<svg" in page and "/request/" in page
+
+
+def test_codes_asked_on_the_public_page_never_lock_a_client_out_of_its_portal(world):
+    start = clock.now()
+    phone = world.acme.contacts.get().phone
+    for minute in (0, 2, 4, 6, 8):  # the hour's five
+        at = start + dt.timedelta(minutes=minute)
+        code_text(phone=phone, code="123456", now=at, purpose=f"request:{minute}")
+    with pytest.raises(ValidationFailed, match="太频繁"):
+        code_text(phone=phone, code="1", now=start + dt.timedelta(minutes=30), purpose="request:2")
+    # The portal's own code to the same number still goes.
+    code_text(phone=phone, code="654321", now=start + dt.timedelta(minutes=30), purpose="portal:9")
+    assert LogProvider.sent[-1].variables["code"] == "654321"

@@ -9,9 +9,12 @@ that refuses or does not answer is said to the client, who can ask again.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 
 from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from expedite.domain.errors import ValidationFailed
@@ -25,12 +28,23 @@ from .sms import Outgoing, provider
 MASK = "******"
 
 
-def code_limit(phone: str, *, now: dt.datetime) -> dt.datetime | None:
-    """When another code may go to `phone`, or None when it may go now."""
+PUBLIC = "request"  # the public request page's purpose: codes anyone may ask for
+
+
+def _budget(purpose: str) -> Q:
+    """Codes the public page sends count apart from those of the firm's own pages, so asking
+    the public page for codes cannot lock a client out of its portal or a handover."""
+    public = Q(key__startswith=f"code:{PUBLIC}:")
+    return public if purpose.split(":")[0] == PUBLIC else ~public
+
+
+def code_limit(phone: str, *, now: dt.datetime, purpose: str = "") -> dt.datetime | None:
+    """When another code for `purpose` may go to `phone`, or None when it may go now."""
     limits = parse_limits(settings.EXPEDITE_SMS_CODE_LIMITS)
     longest = max(limit.window for limit in limits)
     sent = list(
         OutboxMessage.objects.filter(
+            _budget(purpose),
             channel=Channel.SMS,
             recipient=phone,
             template=SmsKind.CODE.value,
@@ -41,10 +55,21 @@ def code_limit(phone: str, *, now: dt.datetime) -> dt.datetime | None:
     return reached[1] if reached else None
 
 
+def _lock_number(phone: str) -> None:
+    """Two requests for one number count its codes one after the other. SQLite writes one
+    transaction at a time already; PostgreSQL takes a lock on the number until commit."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        key = int.from_bytes(hashlib.sha256(f"sms-code:{phone}".encode()).digest()[:8], "big")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key - (1 << 63)])
+
+
 def code_text(
     *, phone: str, code: str, now: dt.datetime, purpose: str, case=None, contact=None
 ) -> OutboxMessage:
-    """Send `code` to `phone` now, inside the caller's transaction; the record of it (code
+    """Send `code` to `phone` now, inside the caller's transaction (which must be one); the
+    record of it (code
     masked) is returned. Raises ValidationFailed — and the caller's transaction changes
     nothing — for a number that is not a mainland mobile, a number over its limits, or a
     provider that did not take the message. `purpose` names what the code is for, in the key.
@@ -52,7 +77,8 @@ def code_text(
     number = mainland_mobile(phone)
     if number is None:
         raise ValidationFailed(_("请填写有效的中国大陆手机号码。"), field="phone")
-    again = code_limit(number, now=now)
+    _lock_number(number)
+    again = code_limit(number, now=now, purpose=purpose)
     if again is not None:
         local = again.astimezone(firm_calendar().tz)
         raise ValidationFailed(

@@ -17,5 +17,9 @@ templates(
             "请联系客户确认是否为同一件事。"
         ),
         "requests.on_duty": gettext_noop("在线申请时的值班客户对接专员"),
+        "requests.unknown_requester": gettext_noop(
+            "该手机号不是这家公司登记的联系人：请先向公司核实申请人身份，再登记为联系人；"
+            "在此之前系统不会向其发送任何办理信息。"
+        ),
     }
 )

@@ -45,7 +45,8 @@ from expedite.domain.sms import SmsKind, mainland_mobile
 from expedite.domain.text import clean_text
 from expedite.notify.codes import code_text
 from expedite.notify.handoffs import hand_off, staff_with
-from expedite.notify.notices import tell_client
+from expedite.notify.notices import absolute, tell_client
+from expedite.portal.links import portal_path
 from expedite.work.models import Absence, Assignment
 
 from .models import RequestCode
@@ -251,7 +252,9 @@ def on_duty_liaison(now: dt.datetime):
     return min(people, key=lambda u: (load.get(u.pk, 0), u.pk))
 
 
-def _tell_liaison(case: Case, liaison, checked: _Checked, *, repeated: bool, now) -> None:
+def _tell_liaison(
+    case: Case, liaison, checked: _Checked, *, repeated: bool, now, known: bool
+) -> None:
     what = "duplicate" if repeated else "new"
     values = {
         "ref": case.reference,
@@ -261,20 +264,52 @@ def _tell_liaison(case: Case, liaison, checked: _Checked, *, repeated: bool, now
         "service": Term(case.service.name_zh),
         "deadline": checked.deadline.isoformat(),
     }
+    body = [Phrase(f"requests.{what}.body", values)]
+    if not known:
+        body.append(Phrase("requests.unknown_requester", values))
     hand_off(
         key=f"request:{what}:{case.pk}:{now.isoformat()}",
         users=[liaison] if liaison else [],
         case=case,
         subject=Phrase(f"requests.{what}.subject", values),
-        body=[Phrase(f"requests.{what}.body", values)],
+        body=body,
         now=now,
         panel="triage",
     )
 
 
+def _known(client: Client, number: str) -> ClientContact | None:
+    return next((c for c in client.contacts.all() if mainland_mobile(c.phone) == number), None)
+
+
+def _case_liaison(case: Case, now: dt.datetime):
+    assigned = (
+        case.assignments.filter(role="liaison", user__is_active=True).select_related("user").first()
+    )
+    return assigned.user if assigned else on_duty_liaison(now)
+
+
+def _audit(case: Case, checked: _Checked, **payload) -> None:
+    audit_record(
+        kind=AuditKind.CASE_REQUESTED,
+        actor_kind=ActorKind.CLIENT,
+        actor_label="client",
+        case=case,
+        payload={"reference": case.reference, "phone": mask_phone(checked.number), **payload},
+    )
+
+
 @transaction.atomic
 def _store(data: RequestInput, checked: _Checked, *, now: dt.datetime) -> Requested:
+    new_client = not Client.objects.filter(uscc=checked.uscc).exists()
     client = _client(checked)
+    # One request at a time per client: two at once must not both find no open case.
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    # A credit code is public: a number the client never registered proves nothing about who
+    # asks. It becomes a contact only of a client it registered itself; otherwise the liaison
+    # confirms the person first, and the page says no more than that a colleague will call.
+    contact = _known(client, checked.number)
+    trusted = new_client or contact is not None
     open_case = (
         Case.objects.filter(client=client, service__code=data.service_code)
         .exclude(CLOSED)
@@ -282,21 +317,13 @@ def _store(data: RequestInput, checked: _Checked, *, now: dt.datetime) -> Reques
         .first()
     )
     if open_case is not None:
-        liaisons = [
-            a.user for a in open_case.assignments.filter(role="liaison").select_related("user")
-        ]
         _tell_liaison(
-            open_case,
-            liaisons[0] if liaisons else on_duty_liaison(now),
-            checked,
-            repeated=True,
-            now=now,
+            open_case, _case_liaison(open_case, now), checked, repeated=True, now=now, known=trusted
         )
-        known = next(
-            (c for c in client.contacts.all() if mainland_mobile(c.phone) == checked.number), None
-        )
-        return Requested(case=open_case, contact=known, repeated=True)
-    contact = _contact(client, checked, data.language)
+        _audit(open_case, checked, repeated=True, contact=contact.pk if contact else None)
+        return Requested(case=open_case, contact=contact, repeated=True)
+    if new_client:
+        contact = _contact(client, checked, data.language)
     case = case_open(
         actor=None,
         client=client,
@@ -306,6 +333,18 @@ def _store(data: RequestInput, checked: _Checked, *, now: dt.datetime) -> Reques
         now=now,
     )
     case_intake_answer(case=case, answers=data.answers, now=now)
+    if not trusted:
+        # Who asked, for the liaison to confirm before the person hears anything of the case.
+        case.intake = {
+            **case.intake,
+            "requester": {
+                "name": checked.contact_name,
+                "phone": checked.number,
+                "email": checked.email,
+                "channel": checked.channel,
+            },
+        }
+        case.save(update_fields=["intake", "updated_at"])
     liaison = on_duty_liaison(now)
     if liaison is not None:
         Assignment.objects.create(
@@ -315,15 +354,30 @@ def _store(data: RequestInput, checked: _Checked, *, now: dt.datetime) -> Reques
             status=Assignment.PROPOSED,
             reason=Phrase("requests.on_duty").as_json(),
         )
-    _tell_liaison(case, liaison, checked, repeated=False, now=now)
+    _tell_liaison(case, liaison, checked, repeated=False, now=now, known=trusted)
+    if trusted:
+        _tell_received(case, data.language, now=now)
+    _audit(
+        case,
+        checked,
+        contact=contact.pk if contact else None,
+        liaison=liaison.pk if liaison else None,
+        confirmed=trusted,
+    )
+    return Requested(case=case, contact=contact, repeated=False)
+
+
+def _tell_received(case: Case, language: str, *, now: dt.datetime) -> None:
+    path = portal_path(case)
 
     def compose() -> tuple[str, str]:
-        values = {"ref": case.reference, "service": case.service.display_name(data.language)}
-        return (
-            _("【已收到加急申请】%(ref)s %(service)s") % values,
-            _("我们已收到您的加急申请（%(ref)s），对接专员会尽快联系您确认办理方案和费用。")
-            % values,
-        )
+        values = {"ref": case.reference, "service": case.service.display_name(language)}
+        subject = _("【已收到加急申请】%(ref)s %(service)s") % values
+        body = _("我们已收到您的加急申请（%(ref)s），对接专员会尽快联系您确认办理方案和费用。")
+        lines = [body % values]
+        if path:
+            lines.append(_("随时查看进度：%(url)s") % {"url": absolute(path)})
+        return subject, "\n".join(lines) + "\n"
 
     tell_client(
         key=f"received:{case.pk}",
@@ -332,16 +386,3 @@ def _store(data: RequestInput, checked: _Checked, *, now: dt.datetime) -> Reques
         now=now,
         sms=(SmsKind.RECEIVED, {"service": case.service.name_zh, "ref": case.reference}),
     )
-    audit_record(
-        kind=AuditKind.CASE_REQUESTED,
-        actor_kind=ActorKind.CLIENT,
-        actor_label="client",
-        case=case,
-        payload={
-            "reference": case.reference,
-            "contact": contact.pk,
-            "phone": mask_phone(checked.number),
-            "liaison": liaison.pk if liaison else None,
-        },
-    )
-    return Requested(case=case, contact=contact, repeated=False)

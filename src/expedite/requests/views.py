@@ -84,8 +84,9 @@ def _submit(request, form: RequestForm):
         return None
     path = portal_path(result.case) if result.contact is not None else None
     if path is None:
-        # Someone else's open request for the same company and service: say no more of it.
-        return render(request, "requests/repeated.html", status=200)
+        # A number the company never registered: whether or not it has such a case open, the
+        # page says the same, and nothing of any case.
+        return render(request, "requests/received.html", status=200)
     mark_verified(request, result.case, now=clock.now(), contact=result.contact.name)
     if result.repeated:
         messages.info(request, _("这家公司已有同类加急申请在办理中，这是它的进度页面。"))
