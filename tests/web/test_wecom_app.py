@@ -151,8 +151,8 @@ def test_an_incident_and_its_escalations_reach_each_persons_wecom(world, wecom):
     send_all()
     cards = OutboxMessage.objects.filter(channel="wecom_app", key__startswith="incident:")
     told = {row.recipient for row in cards}
-    # The supervisor at the first level, the manager at the second, each on their phone.
-    assert {world.zhao.username, world.chen.username} <= told
+    # The liaison at once; the supervisor at the first level, the manager at the second.
+    assert {world.zhang.username, world.zhao.username, world.chen.username} <= told
     for row in cards:
         assert row.status == "sent"
         assert any(c.title == row.subject for c in wecom.to(row.recipient))

@@ -116,7 +116,7 @@ def _send_code(movement: CustodyMovement, contact, now: dt.datetime) -> Handover
         movement=movement,
         digest=code_digest(code, key=_code_key(), scope=f"custody:{movement.pk}"),
         sent_to_name=contact.name,
-        sent_to_email=contact.email,
+        sent_to_email=contact.email if wants(contact, "email") else "",
         created_at=now,
         expires_at=now + CODE_TTL,
     )

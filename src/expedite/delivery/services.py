@@ -260,7 +260,8 @@ def tell_client_delivered(case: Case, previous, actor, now: dt.datetime) -> None
         return subject, "\n".join(lines) + "\n"
 
     tell_client(
-        key=f"delivered:{case.pk}",
+        # Each handover of a result is its own message: after rework it is handed over again.
+        key=f"delivered:{case.pk}:{now.isoformat()}",
         case=case,
         compose=compose,
         now=now,

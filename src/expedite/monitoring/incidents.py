@@ -133,6 +133,7 @@ def incident_raise(
         ),
         body=[description, Phrase("monitoring.incident.respond", {"due": _fmt(clock.due)})],
         now=now,
+        wecom=True,  # the liaison must answer within the hour, wherever they are
     )
     if before and after and after != before:
 
@@ -347,6 +348,11 @@ def announce(warning: RiskWarning, *, now: dt.datetime, proj: CaseProjection | N
         _to_client(warning, finish=finish, now=now)
 
 
+def _kind_in_chinese(warning: RiskWarning) -> str:
+    with override("zh-hans"):
+        return str(warning.get_kind_display())
+
+
 def risk_text_values(case: Case, risk, finish: dt.datetime | None) -> dict:
     """A risk message's variables, in Chinese (the language of the filed templates)."""
     with override("zh-hans"):
@@ -369,7 +375,7 @@ def _to_client(warning: RiskWarning, *, finish, now: dt.datetime) -> None:
             warning_text(warning, finish),
         ),
         now=now,
-        sms=(SmsKind.RISK, risk_text_values(warning.case, warning.get_kind_display(), finish)),
+        sms=(SmsKind.RISK, risk_text_values(warning.case, _kind_in_chinese(warning), finish)),
     )
 
 

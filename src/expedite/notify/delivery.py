@@ -76,6 +76,13 @@ def deliver_one(pk: int, *, worker: str, now: dt.datetime, clock: dt.datetime | 
         # No retry can help, or a retry could send it twice: a person decides (outbox page).
         error = f"{type(exc).__name__}: {exc}"[:ERROR_MAX_CHARS]
         log.warning("outbox %s held after attempt %s: %s", row.key, row.attempts + 1, error)
+        # Its receipt may have come while we waited for the answer: then it went out.
+        if (
+            _mine(pk, worker)
+            .filter(delivered_at__isnull=False)
+            .update(status=Status.SENT, sent_at=clock, claimed_by="", claimed_until=None)
+        ):
+            return "sent"
         _mine(pk, worker).update(
             status=Status.HELD,
             attempts=F("attempts") + 1,

@@ -4,6 +4,7 @@ running an action or a job twice never stores a second copy."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -28,6 +29,8 @@ def absolute(path: str) -> str:
     """A path on this site as the address people reach from outside it (e-mail, 企业微信)."""
     return settings.EXPEDITE_PUBLIC_URL.rstrip("/") + path
 
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 # Writes one message's (subject, body) in the language active when it is called.
@@ -101,9 +104,15 @@ def tell_client(
             contact=contact,
         )
         emails += new
+    link = client_short_code(case, now=now) if texted else None
+    needs_link = bool(sms) and any(v.name == "link" for v in TEMPLATES[sms[0]].variables)
+    if texted and needs_link and link is None:
+        # The client's link was revoked: a text message would point nowhere.
+        log.warning("no text message for %s: the case has no client link", key)
+        texted = []
     if texted:
         kind, values = sms
-        variables = fit(kind, {**values, "link": client_short_code(case, now=now) or ""})
+        variables = fit(kind, {**values, "link": link or ""})
         template = TEMPLATES[kind]
         rendered = template.render(variables, site=settings.EXPEDITE_PUBLIC_URL)
         for contact in texted:
@@ -153,6 +162,7 @@ def tell_staff(
     now: dt.datetime,
     email: bool = False,
     link: str = "",
+    wecom: bool | None = None,
 ) -> int:
     """In-app to each user (and e-mail to those with an address when `email`). What is worth an
     e-mail (escalations, incidents, hand-offs) also goes to each user's own 企业微信 where the
@@ -173,7 +183,9 @@ def tell_staff(
         return f"{body_text}\n\n{absolute(link)}" if link else body_text
 
     created = 0
-    accounts = wecom_userids(u.pk for u in users) if email and wecom_app.configured() else {}
+    # Each person's 企业微信 hears what is worth an e-mail, unless the caller says otherwise.
+    to_wecom = email if wecom is None else wecom
+    accounts = wecom_userids(u.pk for u in users) if to_wecom and wecom_app.configured() else {}
     if email and settings.EXPEDITE_WECOM_WEBHOOK_URL:
         # The team's group reads the firm's language.
         _, new = enqueue(

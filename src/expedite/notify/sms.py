@@ -102,10 +102,20 @@ def _went_out(exc: BaseException) -> bool:
     )
 
 
+def _short(text) -> str:
+    """A provider's message as kept on the outbox page: its first 120 characters, without the
+    request (an SDK's error may quote the address with the number and the message in it)."""
+    text = str(text or "")
+    return text.split("http", 1)[0].strip()[:120]
+
+
 def _network_failure(exc: BaseException) -> ChannelError:
+    # Only what happened, never the error's text: it quotes the request with the number and
+    # the message's variables (a working short link among them).
+    kind = "read timed out" if "timed out" in str(exc).lower() else type(exc).__name__
     if _went_out(exc):
-        return ChannelUncertain(f"no answer from the provider: {exc}")
-    return ChannelError(f"provider not reached: {exc}")
+        return ChannelUncertain(f"no answer from the provider ({kind})")
+    return ChannelError(f"provider not reached ({kind})")
 
 
 # Codes a later try can succeed with; any other refusal needs a person (wrong template,
@@ -115,9 +125,11 @@ ALIYUN_RETRY = {
     "isv.AMOUNT_NOT_ENOUGH",
     "isv.OUT_OF_SERVICE",
     "isp.SYSTEM_ERROR",
-    "isp.RAM_PERMISSION_DENY",
     "Throttling",
+    "Throttling.User",
+    "Throttling.Api",
     "ServiceUnavailable",
+    "InternalError",
 }
 
 
@@ -154,25 +166,33 @@ class AliyunProvider:
         except Exception as exc:
             code = getattr(exc, "code", None)
             if code:  # the provider answered with an error status
-                problem = f"{code}: {getattr(exc, 'message', '') or exc}"
+                problem = f"{code}: {_short(getattr(exc, 'message', ''))}"
                 if code in ALIYUN_RETRY:
                     raise ChannelError(problem) from exc
                 raise ChannelRefused(problem) from exc
             raise _network_failure(exc) from exc
         if answer.code == "OK" and answer.biz_id:
             return answer.biz_id
-        problem = f"{answer.code}: {answer.message}"
+        problem = f"{answer.code}: {_short(answer.message)}"
         if answer.code in ALIYUN_RETRY:
             raise ChannelError(problem)
         raise ChannelRefused(problem)
 
 
 TENCENT_RETRY_PREFIXES = ("LimitExceeded.", "InternalError", "RequestLimitExceeded")
-TENCENT_RETRY = {"FailedOperation.InsufficientBalanceInSmsPackage", "UnsupportedOperation."}
+TENCENT_RETRY = {"FailedOperation.InsufficientBalanceInSmsPackage"}
+# The provider's own send to the carrier timed out: the message may be out.
+TENCENT_UNCERTAIN = {"InternalError.Timeout", "InternalError.SendAndRecvFail"}
 
 
 def _tencent_retry(code: str) -> bool:
     return code.startswith(TENCENT_RETRY_PREFIXES) or code in TENCENT_RETRY
+
+
+def _tencent_failure(problem: str, code: str) -> ChannelError:
+    if code in TENCENT_UNCERTAIN:
+        return ChannelUncertain(problem)
+    return ChannelError(problem) if _tencent_retry(code) else ChannelRefused(problem)
 
 
 class TencentProvider:
@@ -209,10 +229,7 @@ class TencentProvider:
             code = exc.get_code() or ""
             if code == "ClientNetworkError" or not code:
                 raise _network_failure(exc) from exc
-            problem = f"{code}: {exc.get_message()}"
-            if _tencent_retry(code):
-                raise ChannelError(problem) from exc
-            raise ChannelRefused(problem) from exc
+            raise _tencent_failure(f"{code}: {_short(exc.get_message())}", code) from exc
         except Exception as exc:
             raise _network_failure(exc) from exc
         status = (answer.SendStatusSet or [None])[0]
@@ -220,10 +237,7 @@ class TencentProvider:
             raise ChannelUncertain("the provider answered without a status for the number")
         if status.Code == "Ok" and status.SerialNo:
             return status.SerialNo
-        problem = f"{status.Code}: {status.Message}"
-        if _tencent_retry(status.Code or ""):
-            raise ChannelError(problem)
-        raise ChannelRefused(problem)
+        raise _tencent_failure(f"{status.Code}: {_short(status.Message)}", status.Code or "")
 
 
 PROVIDERS: dict[str, type] = {

@@ -107,7 +107,11 @@ def outbox_decide(request, pk: int):
 def sms_receipts(request, provider: str, token: str):
     """POST /hooks/sms/<provider>/<token>/: the provider's batch of delivery reports."""
     secret = settings.EXPEDITE_SMS_RECEIPT_TOKEN
-    if provider not in ANSWERS or not secret or not hmac.compare_digest(token, secret):
+    if (
+        provider not in ANSWERS
+        or not secret
+        or not hmac.compare_digest(token.encode("utf-8"), secret.encode("utf-8"))
+    ):
         return HttpResponse(status=404)
     ok, bad = ANSWERS[provider]
     if len(request.body) > RECEIPT_MAX_BYTES:

@@ -26,6 +26,7 @@ from expedite.common.i18n import localized
 from expedite.domain.cases import CaseState
 from expedite.domain.errors import DomainError
 from expedite.domain.portal import mask_email, mask_name, mask_phone
+from expedite.notify.notices import wants
 from expedite.workdays.display import deadline_facts
 from expedite.workdays.selectors import firm_calendar
 
@@ -214,7 +215,8 @@ def portal_case(request, case, token: str):
 
 
 def _contact_label(contact) -> str:
-    where = mask_email(contact.email) if contact.email else mask_phone(contact.phone)
+    # Where the code will go (services.code_send): e-mail if the contact takes it, else SMS.
+    where = mask_email(contact.email) if wants(contact, "email") else mask_phone(contact.phone)
     return f"{mask_name(contact.name)} {where}"
 
 
