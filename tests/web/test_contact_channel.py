@@ -92,3 +92,16 @@ def test_the_case_page_shows_each_message_with_its_channel_and_receipt(client, w
     assert html.count("吴刚") == 2 and "短信" in html and "电子邮件" in html
     assert "已送达" in html  # the text message's receipt
     assert "已发送" in html  # the e-mail: sent, no receipt
+
+
+def test_a_channel_the_contact_cannot_be_reached_by_is_refused(client, world):
+    contact = world.acme.contacts.get()  # 周婷: a mobile number, no e-mail
+    client.login(username="zhang", password=PASSWORD)
+    url = reverse("client_contact_language", args=[world.acme.pk])
+    response = client.post(
+        url, {"contact": contact.pk, "language": "en", "channel": "email"}, follow=True
+    )
+    assert "没有电子邮箱，不能只用电子邮件通知" in response.content.decode()
+    contact.refresh_from_db()
+    # Neither the channel nor the language asked for with it changed.
+    assert (contact.channel, contact.language) == ("both", "zh-hans")

@@ -25,6 +25,7 @@ from expedite.domain.errors import NotAllowed, ValidationFailed, gettext_noop
 from expedite.domain.identifiers import normalize_phone, normalize_uscc
 from expedite.domain.planning import nominal_workdays
 from expedite.domain.roles import Capability
+from expedite.domain.sms import mainland_mobile
 from expedite.domain.text import clean_text
 from expedite.workdays.selectors import firm_calendar
 
@@ -204,12 +205,34 @@ def client_contact_set_language(*, actor, contact: ClientContact, language: str)
 
 
 @transaction.atomic
+def client_contact_set_preferences(
+    *, actor, contact: ClientContact, language: str, channel: str = ""
+) -> ClientContact:
+    """The contact's language and, when given, its channel: both, or neither."""
+    contact = client_contact_set_language(actor=actor, contact=contact, language=language)
+    if channel:
+        contact = client_contact_set_channel(actor=actor, contact=contact, channel=channel)
+    return contact
+
+
+@transaction.atomic
 def client_contact_set_channel(*, actor, contact: ClientContact, channel: str) -> ClientContact:
     """How the contact hears from the firm: text message, e-mail or both."""
     _require(actor, Capability.CREATE_CLIENT)
     if channel not in ContactChannel.values:
         raise ValidationFailed(_("请选择通知方式。"), field="channel")
     contact = ClientContact.objects.select_for_update(no_key=True).get(pk=contact.pk)
+    # A choice the contact cannot be reached by would leave it hearing nothing at all.
+    if channel == ContactChannel.SMS and mainland_mobile(contact.phone) is None:
+        raise ValidationFailed(
+            _("%(name)s 没有中国大陆手机号码，不能只用短信通知。") % {"name": contact.name},
+            field="channel",
+        )
+    if channel == ContactChannel.EMAIL and not contact.email:
+        raise ValidationFailed(
+            _("%(name)s 没有电子邮箱，不能只用电子邮件通知。") % {"name": contact.name},
+            field="channel",
+        )
     if contact.channel == channel:
         return contact
     before, contact.channel = contact.channel, channel

@@ -274,13 +274,12 @@ def client_contact_language(request, pk: int):
         messages.error(request, first_error(form) or _("请选择该客户登记的联系人。"))
         return redirect("client_detail", pk=client.pk)
     try:
-        services.client_contact_set_language(
-            actor=request.user, contact=contact, language=form.cleaned_data["language"]
+        services.client_contact_set_preferences(
+            actor=request.user,
+            contact=contact,
+            language=form.cleaned_data["language"],
+            channel=form.cleaned_data.get("channel") or "",
         )
-        if form.cleaned_data.get("channel"):
-            services.client_contact_set_channel(
-                actor=request.user, contact=contact, channel=form.cleaned_data["channel"]
-            )
     except DomainError as exc:
         messages.error(request, localized(exc))
     else:
