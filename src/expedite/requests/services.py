@@ -22,7 +22,14 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from expedite.audit.services import audit_record
-from expedite.cases.models import Case, Client, ClientContact, ContactChannel
+from expedite.cases.models import (
+    CONTACT_LANGUAGE_CHOICES,
+    DEFAULT_CONTACT_LANGUAGE,
+    Case,
+    Client,
+    ClientContact,
+    ContactChannel,
+)
 from expedite.cases.services import case_open, case_reason, case_service, check_deadline
 from expedite.cases.triage import case_intake_answer
 from expedite.domain.audit import ActorKind, AuditKind
@@ -131,7 +138,8 @@ class RequestInput:
 @dataclass(frozen=True)
 class Requested:
     case: Case
-    contact: ClientContact | None  # None: a request that repeats an open case of someone else
+    # None: the requester is not a contact of the client (the liaison confirms them first).
+    contact: ClientContact | None
     repeated: bool
 
 
@@ -208,18 +216,17 @@ def _client(checked: _Checked) -> Client:
     return client
 
 
-def _contact(client: Client, checked: _Checked, language: str) -> ClientContact:
-    for contact in client.contacts.all():
-        if mainland_mobile(contact.phone) == checked.number:
-            return contact
+def _first_contact(client: Client, checked: _Checked, language: str) -> ClientContact:
+    """The requester, as the first contact of the client it registered."""
+    known = language in dict(CONTACT_LANGUAGE_CHOICES)
     contact = ClientContact.objects.create(
         client=client,
         name=checked.contact_name,
         phone=checked.number,
         email=checked.email,
         channel=checked.channel,
-        language=language if language in ("zh-hans", "en") else "zh-hans",
-        is_primary=not client.contacts.exists(),
+        language=language if known else DEFAULT_CONTACT_LANGUAGE,
+        is_primary=True,
     )
     audit_record(
         kind=AuditKind.CLIENT_CONTACT_ADDED,
@@ -239,7 +246,7 @@ def on_duty_liaison(now: dt.datetime):
     )
     people = [u for u in staff_with(roles=[Role.LIAISON]) if u.pk not in away]
     if not people:
-        people = staff_with(roles=[Role.SUPERVISOR])
+        people = [u for u in staff_with(roles=[Role.SUPERVISOR]) if u.pk not in away]
     if not people:
         return None
     load = dict(
@@ -323,7 +330,7 @@ def _store(data: RequestInput, checked: _Checked, *, now: dt.datetime) -> Reques
         _audit(open_case, checked, repeated=True, contact=contact.pk if contact else None)
         return Requested(case=open_case, contact=contact, repeated=True)
     if new_client:
-        contact = _contact(client, checked, data.language)
+        contact = _first_contact(client, checked, data.language)
     case = case_open(
         actor=None,
         client=client,
