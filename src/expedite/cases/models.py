@@ -7,6 +7,7 @@ from django.utils.translation import pgettext_lazy
 
 from expedite.domain.cases import CaseState, ValueTier
 from expedite.domain.catalog import Category
+from expedite.domain.imports import CredentialKind
 
 VALUE_TIER_CHOICES = [
     (ValueTier.STANDARD.value, _("普通")),
@@ -120,6 +121,38 @@ class ClientContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.client})"
+
+
+CREDENTIAL_KIND_CHOICES = [
+    (CredentialKind.BUSINESS_LICENCE.value, _("营业执照")),
+    (CredentialKind.PERMIT.value, _("许可证")),
+    (CredentialKind.CERTIFICATE.value, _("资质证书")),
+    (CredentialKind.SEAL.value, _("印章")),
+    (CredentialKind.OTHER.value, _("其他")),
+]
+
+
+class ClientCredential(models.Model):
+    """A licence, certificate or seal the client holds, with its end date: what falls due
+    before the client thinks of it."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="credentials")
+    kind = models.CharField(_("证照类别"), max_length=24, choices=CREDENTIAL_KIND_CHOICES)
+    title = models.CharField(_("证照名称"), max_length=100)
+    number = models.CharField(_("证照编号"), max_length=64, blank=True)
+    issued_on = models.DateField(_("发证日期"), null=True, blank=True)
+    # Empty: no end date (长期).
+    expires_on = models.DateField(_("有效期至"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"))
+
+    class Meta:
+        ordering = [models.F("expires_on").asc(nulls_last=True), "title"]
+        verbose_name = pgettext_lazy("one", "客户证照")
+        verbose_name_plural = _("客户证照")
+        indexes = [models.Index(fields=["expires_on"], name="credential_expires_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.client})"
 
 
 class ServiceType(models.Model):

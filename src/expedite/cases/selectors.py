@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -14,7 +15,7 @@ from expedite.domain.errors import NotAllowed, NotFound
 from expedite.domain.roles import Capability
 from expedite.domain.text import clean_query
 
-from .models import Case, CaseDocument, Client, ServiceType
+from .models import Case, CaseDocument, Client, ClientCredential, ServiceType
 
 T = TypeVar("T")
 
@@ -85,6 +86,18 @@ def access_client(*, user, pk: int) -> Client:
     if client is None:
         raise NotFound(_("找不到该客户。"))
     return client
+
+
+# A client's licences on its page: the ones ending soonest first; a firm's long tail is bounded.
+SHOWN_CREDENTIALS = 50
+
+
+def client_credentials(client: Client, *, today: dt.date) -> list[ClientCredential]:
+    """The client's licences and seals, each with `days_left` to its end date (None: 长期)."""
+    rows = list(ClientCredential.objects.filter(client=client)[:SHOWN_CREDENTIALS])
+    for row in rows:
+        row.days_left = (row.expires_on - today).days if row.expires_on else None
+    return rows
 
 
 def service_list() -> QuerySet[ServiceType]:

@@ -252,6 +252,7 @@ def client_detail(request, pk: int):
         "languages": CONTACT_LANGUAGE_CHOICES,
         "channels": ContactChannel.choices,
         "cases": client.cases.select_related("service").all()[:50],
+        "credentials": selectors.client_credentials(client, today=clock.today()),
         "form": form,
         "can_edit": can_edit,
         "can_create_case": user_can(request.user, Capability.CREATE_CASE),
