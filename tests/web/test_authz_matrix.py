@@ -12,6 +12,8 @@ from expedite.accounts.services import api_token_create
 from expedite.audit.models import AuditEvent
 from expedite.batches.services import BatchCompany, batch_create
 from expedite.domain.roles import CAPABILITIES, Capability, Role
+from expedite.imports import samples
+from expedite.imports.services import import_preview
 from expedite.portal import links
 from tests.factories import new_case
 from tests.web import authz_rules as rules
@@ -75,6 +77,7 @@ def matrix(world, make_user):
         "movement_id": 999_999,
         "day": "2026-12-04",
         "provider": "aliyun",
+        "import_id": import_preview(actor=world.zhang, files=samples.files(world.today)).pk,
     }
     return {"users": users, "case": case, "other": other, "ids": ids, "world": world}
 

@@ -11,6 +11,7 @@ from expedite.batches.demo import SUBSIDIARIES
 from expedite.cases.demo_layout import Layout
 from expedite.cases.models import Case, Client, ServiceType
 from expedite.delivery.demo import DEMO_DELIVERY_CASES
+from expedite.imports.demo import IMPORTED
 from expedite.kpi.demo import ONE_OFF_CLIENTS, history_plan
 from expedite.learning.demo import FINISHED as LEARNING_CASES
 from expedite.materials.demo import DEMO_MATERIAL_CASES
@@ -66,7 +67,7 @@ def test_demo_loads_every_role_and_the_seed_examples_once(catalog, clock):
     assert history >= 30  # six months of finished cases for the KPI trends
     assert first == {
         "users": len(DEMO_USERS),
-        "clients": 4,
+        "clients": 4 + IMPORTED,
         "cases": len(DEMO_CASES)
         + len(DEMO_REVIEW_CASES)
         + len(SUBSIDIARIES)
@@ -76,7 +77,9 @@ def test_demo_loads_every_role_and_the_seed_examples_once(catalog, clock):
     }
     clock.shift(dt.timedelta(days=1))
     assert demo_load(now=timezone.now()) == {"users": 0, "clients": 0, "cases": 0}
-    assert Client.objects.count() == 4 + len(ONE_OFF_CLIENTS) + len(SUBSIDIARIES) + REQUESTED
+    assert Client.objects.count() == (
+        4 + len(ONE_OFF_CLIENTS) + len(SUBSIDIARIES) + REQUESTED + IMPORTED
+    )
     assert (
         Case.objects.count()
         == len(DEMO_CASES)

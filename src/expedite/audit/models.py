@@ -206,6 +206,7 @@ AUDIT_KIND_LABELS = {
     AuditKind.CASE_REQUESTED: _("客户在线提交加急申请"),
     AuditKind.REQUEST_CODE_SENT: _("向在线申请的手机号发送验证码"),
     AuditKind.CLIENT_CONTACT_CHANNEL_SET: _("修改联系人通知方式"),
+    AuditKind.CLIENTS_IMPORTED: _("批量导入客户、联系人和证照"),
 }
 
 

@@ -115,6 +115,7 @@ class AuditKind(enum.StrEnum):
     CASE_REQUESTED = "case.requested"
     REQUEST_CODE_SENT = "request.code_sent"
     CLIENT_CONTACT_CHANNEL_SET = "client.contact_channel_set"
+    CLIENTS_IMPORTED = "client.imported"
 
 
 class ActorKind(enum.StrEnum):

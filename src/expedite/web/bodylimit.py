@@ -34,6 +34,7 @@ UPLOAD_URL_NAMES = frozenset(
         "material_portal_upload",
         "delivery_result_upload",
         "step_action",  # a step's output file
+        "client_import",  # a client list
     }
 )
 

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "expedite.ops",
     "expedite.portal",
     "expedite.requests",
+    "expedite.imports",
     "expedite.learning",
     "expedite.kpi",
     "expedite.records",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("expedite.records.urls")),
     path("", include("expedite.desk.urls")),
     path("", include("expedite.requests.urls")),
+    path("", include("expedite.imports.urls")),
     path("p/", include("expedite.portal.urls")),
     path("p/", include("expedite.learning.portal_urls")),
     path("", include("expedite.learning.urls")),

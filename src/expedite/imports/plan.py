@@ -1,0 +1,175 @@
+"""What importing checked rows would do to the firm's records: for each row, new, update,
+same or refused — with the problems that only the database and the other sheets reveal
+(a contact for a company nobody registered, a new company with nobody to call)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+from expedite.cases.models import Client, ClientContact, ClientCredential
+from expedite.domain.errors import gettext_noop
+from expedite.domain.imports import Row, SheetKind, contact_key, credential_key
+
+NEW, UPDATE, SAME, REFUSED = "new", "update", "same", "refused"
+
+# SQLite allows 32,766 parameters a statement since 3.32, older builds 999.
+CHUNK = 900
+
+
+def _chunks(items: list) -> Iterable[list]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+class Holdings:
+    """What the database holds for the codes in a file, read in a few queries."""
+
+    def __init__(self, codes: set[str]) -> None:
+        self.clients: dict[str, Client] = {}
+        for chunk in _chunks(sorted(codes)):
+            for client in Client.objects.filter(uscc__in=chunk):
+                self.clients[client.uscc] = client
+        ids = [c.pk for c in self.clients.values()]
+        self.contacts: dict[int, dict[str, ClientContact]] = defaultdict(dict)
+        self.has_contacts: set[int] = set()
+        self.credentials: dict[int, dict[tuple, ClientCredential]] = defaultdict(dict)
+        for chunk in _chunks(ids):
+            for contact in ClientContact.objects.filter(client_id__in=chunk):
+                self.has_contacts.add(contact.client_id)
+                for key in {contact.phone, contact.email.lower()} - {""}:
+                    self.contacts[contact.client_id].setdefault(key, contact)
+            for cred in ClientCredential.objects.filter(client_id__in=chunk):
+                key = (cred.kind, cred.number or cred.title)
+                self.credentials[cred.client_id][key] = cred
+
+
+def _contact_changes(contact: dict, row: ClientContact | None) -> bool:
+    if row is None:
+        return True
+    return (
+        contact["name"] != row.name
+        or (contact["title"] and contact["title"] != row.title)
+        or contact["language"] != row.language
+        or (contact["phone"] and contact["phone"] != row.phone)
+        or (contact["email"] and contact["email"] != row.email.lower())
+    )
+
+
+def _contact_row(holdings: Holdings, client: Client | None, contact: dict) -> ClientContact | None:
+    if client is None:
+        return None
+    known = holdings.contacts.get(client.pk, {})
+    return known.get(contact["phone"]) or known.get(contact["email"])
+
+
+def _client_changes(values: dict, client: Client) -> bool:
+    return (
+        values["name"] != client.name
+        or (values["tier_given"] and values["tier"] != client.value_tier)
+        or (values["notes"] and values["notes"] != client.notes)
+    )
+
+
+def _credential_changes(values: dict, row: ClientCredential | None) -> bool:
+    if row is None:
+        return True
+    return (
+        values["title"] != row.title
+        or values["number"] != row.number
+        or values["issued"] != row.issued_on
+        or values["expires"] != row.expires_on
+    )
+
+
+def plan(rows: list[Row]) -> tuple[list[str], Holdings]:
+    """Each row's action (NEW, UPDATE, SAME or REFUSED), adding the problems found here to the
+    rows; and what the database held when planned (the import writes from it)."""
+    codes = {r.values["uscc"] for r in rows if r.values.get("uscc")}
+    holdings = Holdings(codes)
+    clients_ok = {r.values["uscc"] for r in rows if r.sheet is SheetKind.CLIENTS and r.ok}
+    clients_bad = {
+        r.values["uscc"] for r in rows if r.sheet is SheetKind.CLIENTS and not r.ok
+    } - clients_ok
+    sheet_contacts = defaultdict(list)
+    inline: dict[tuple[str, str], int] = {}
+    for r in rows:
+        if r.sheet is SheetKind.CONTACTS and r.ok:
+            sheet_contacts[r.values["uscc"]].append(r)
+        if r.sheet is SheetKind.CLIENTS and r.ok and r.values["contact"]:
+            inline.setdefault((r.values["uscc"], contact_key(r.values["contact"])), r.number)
+
+    def company_problem(r: Row) -> None:
+        code = r.values["uscc"]
+        if code in clients_bad and code not in holdings.clients:
+            r.refuse("", gettext_noop("该公司所在的客户行有问题，未能导入。"))
+        elif code not in clients_ok and code not in holdings.clients:
+            r.refuse(
+                gettext_noop("统一社会信用代码"),
+                gettext_noop("没有统一社会信用代码为 %(code)s 的客户：请在客户表中一并填写。"),
+                code=code,
+            )
+
+    actions: list[str] = []
+    for r in rows:
+        if r.ok and r.sheet is not SheetKind.CLIENTS:
+            company_problem(r)
+        if r.ok and r.sheet is SheetKind.CONTACTS:
+            twin = inline.get((r.values["uscc"], contact_key(r.values["contact"])))
+            if twin is not None:
+                r.refuse("", gettext_noop("与客户表第 %(row)d 行的联系人重复。"), row=twin)
+        if r.sheet is SheetKind.CLIENTS and r.values.get("uscc"):
+            client = holdings.clients.get(r.values["uscc"])
+            contact = r.values["contact"]
+            if client is None and contact is None and not sheet_contacts[r.values["uscc"]]:
+                r.refuse(
+                    gettext_noop("联系人"),
+                    gettext_noop("新客户至少需要一位联系人：请填写联系人和手机号或电子邮箱。"),
+                )
+        if not r.ok:
+            actions.append(REFUSED)
+            continue
+        client = holdings.clients.get(r.values["uscc"])
+        if r.sheet is SheetKind.CLIENTS:
+            contact = r.values["contact"]
+            if client is None:
+                actions.append(NEW)
+            elif _client_changes(r.values, client) or (
+                contact is not None
+                and _contact_changes(contact, _contact_row(holdings, client, contact))
+            ):
+                actions.append(UPDATE)
+            else:
+                actions.append(SAME)
+        elif r.sheet is SheetKind.CONTACTS:
+            known = _contact_row(holdings, client, r.values["contact"])
+            if known is None:
+                actions.append(NEW)
+            else:
+                changed = _contact_changes(r.values["contact"], known)
+                actions.append(UPDATE if changed else SAME)
+        else:
+            known = None
+            if client is not None:
+                known = holdings.credentials[client.pk].get(credential_key(r.values))
+            if known is None:
+                actions.append(NEW)
+            else:
+                actions.append(UPDATE if _credential_changes(r.values, known) else SAME)
+    return actions, holdings
+
+
+def summarize(rows: list[Row], actions: list[str]) -> dict:
+    summary = {kind.value: {NEW: 0, UPDATE: 0, SAME: 0, REFUSED: 0} for kind in SheetKind}
+    for r, action in zip(rows, actions, strict=True):
+        summary[r.sheet.value][action] += 1
+    return summary
+
+
+def as_json(value):
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: as_json(v) for k, v in value.items()}
+    return value
