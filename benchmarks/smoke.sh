@@ -47,6 +47,8 @@ lane_a() {  # what needs no database first, while lane C migrates one
   fi
   wait_for migrated
   EXPEDITE_VAR_DIR="$(fresh "$tmp/migrated")" run audit_bench "$py" benchmarks/audit_bench.py --events 300
+  EXPEDITE_VAR_DIR="$(fresh "$tmp/migrated")" run import_bench \
+    "$py" benchmarks/import_bench.py --rows 200 --baseline 20
   EXPEDITE_VAR_DIR="$(fresh "$tmp/migrated")" run report_bench \
     "$py" benchmarks/report_bench.py --cases 20 --baseline 10
   wait_for demo
