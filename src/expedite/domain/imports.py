@@ -409,6 +409,8 @@ def check_sheet(kind: SheetKind, headers: Sequence, rows: Iterable[Sequence]) ->
                 gettext_noop("一次最多导入 %(max)d 行，请拆分文件。"), params={"max": MAX_ROWS}
             )
         row = check(offset, raw)
+        # What the row said, for the preview, when it is not a credit code.
+        row.values["uscc_given"] = cell_text(raw.get("uscc"))[:40]
         key = _duplicate_key(row)
         if key is not None:
             if key in seen:

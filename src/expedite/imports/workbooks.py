@@ -36,7 +36,9 @@ def action_label(action: str) -> str:
 def problem_text(problem: dict) -> str:
     error = ValidationFailed(problem["template"], params=problem.get("params") or {})
     text = localized(error)
-    return f"{_(problem['column'])}：{text}" if problem.get("column") else text
+    label = _(problem["column"]) if problem.get("column") else ""
+    # "统一社会信用代码：统一社会信用代码应为 18 位" says the column twice.
+    return f"{label}：{text}" if label and not text.startswith(label) else text
 
 
 def _sheet(wb, title: str, head: list[str], widths: list[int]):
