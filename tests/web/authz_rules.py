@@ -88,6 +88,14 @@ PAGES: dict[str, str | C] = {
     "calendar_year": C.VIEW_CASES,
     "kpi_dashboard": C.VIEW_KPI,
     "kpi_export": C.VIEW_KPI,
+    # Files: the template and a batch's report hold the firm's client data.
+    "client_import_template": C.CREATE_CLIENT,
+    "client_import_report": C.CREATE_CLIENT,
+    # The lists as spreadsheets: whoever may read the list, with the list's own scope.
+    "case_list_export": C.VIEW_CASES,
+    "client_list_export": C.VIEW_CASES,
+    "approval_inbox_export": C.VIEW_CASES,
+    "custody_list_export": C.VIEW_CASES,
     "follow_up_list": C.RESOLVE_FEEDBACK,
     "handbook": C.VIEW_CASES,
     "handbook_service": C.VIEW_CASES,
@@ -117,9 +125,6 @@ WRITES: dict[str, str | C] = {
     "batch_triage": C.TRIAGE,
     "client_contact_language": C.CREATE_CLIENT,
     "client_import_apply": C.CREATE_CLIENT,
-    # Files: the template and a batch's report hold the firm's client data.
-    "client_import_template": C.CREATE_CLIENT,
-    "client_import_report": C.CREATE_CLIENT,
     "schedule_accept": C.PLAN_SCHEDULE,
     "case_team_assign": C.ASSIGN_TEAM,
     "case_team_propose": C.ASSIGN_TEAM,

@@ -65,6 +65,9 @@ SHOWN = 40  # failures listed in the assertion message
 # check, the API's, the KPI spreadsheet, and the QR code of the client's link (an image).
 UNREAD = {"login", "healthz", "api-root", "openapi-json", "openapi-view", "kpi_export"}
 UNREAD |= {"portal_link_qr", "portal_link_qr_svg"}
+# Spreadsheets: the lists' exports, the import's template and report.
+UNREAD |= {"case_list_export", "client_list_export", "custody_list_export"}
+UNREAD |= {"approval_inbox_export", "client_import_template", "client_import_report"}
 # A redirect to the client's page, which is read as the portal.
 UNREAD |= {"short_link"}
 

@@ -9,15 +9,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from expedite import clock
 from expedite.accounts.selectors import staff_display_name, user_can, user_roles
 from expedite.cases import selectors as case_selectors
+from expedite.cases.export_views import capped_note, local, xlsx_response
 from expedite.cases.forms import PanelForm
 from expedite.cases.panels import panel_url
+from expedite.cases.spreadsheet import list_workbook
 from expedite.common.access import access
 from expedite.common.forms import first_error
 from expedite.common.i18n import localized
@@ -183,3 +185,54 @@ def approval_inbox(request):
             "is_approver": bool(approvable_roles(user_roles(request.user))),
         },
     )
+
+
+@login_required
+def approval_inbox_export(request):
+    """The inbox in a workbook: what awaits this user's decision, then what they asked for."""
+    if not user_can(request.user, Capability.VIEW_CASES):
+        raise PermissionDenied(_("您没有查看加急单的权限。"))
+    language = get_language()
+    waiting = selectors.pending_for(request.user) if _is_approver(request.user) else []
+    head = [
+        _("列表"),
+        _("加急单"),
+        _("客户"),
+        _("服务事项"),
+        _("审批事项"),
+        _("金额（元）"),
+        _("审批人"),
+        _("申请人"),
+        _("申请时间"),
+        _("申请理由"),
+    ]
+
+    def rows():
+        for section, requests in ((_("待我审批"), waiting), (_("我提交的"), mine)):
+            for r in requests:
+                yield [
+                    section,
+                    r.case.reference or "",
+                    r.case.client.name,
+                    r.case.service.display_name(language),
+                    str(r.get_action_display()),
+                    r.amount,
+                    str(r.get_required_role_display()),
+                    staff_display_name(r.requested_by),
+                    local(r.requested_at),
+                    r.justification,
+                ]
+
+    mine = selectors.requested_by(request.user).select_related("requested_by")
+    data = list_workbook(
+        title=_("待我审批"),
+        head=head,
+        rows=rows(),
+        widths=[12, 16, 30, 24, 16, 12, 12, 12, 18, 50],
+        capped_note=capped_note(),
+    )
+    return xlsx_response(data, _("待我审批"))
+
+
+def _is_approver(user) -> bool:
+    return bool(approvable_roles(user_roles(user)))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import action_views, cost_views, plan_views, triage_views, views
+from . import action_views, cost_views, export_views, plan_views, triage_views, views
 
 urlpatterns = [
     path("", views.case_list, name="case_list"),
@@ -21,6 +21,8 @@ urlpatterns = [
     path("cases/<int:pk>/costs/", cost_views.case_cost_add, name="case_cost_add"),
     path("cases/<int:pk>/move/", action_views.case_move, name="case_move"),
     path("clients/", views.client_list, name="client_list"),
+    path("clients/export.xlsx", export_views.client_list_export, name="client_list_export"),
+    path("cases/export.xlsx", export_views.case_list_export, name="case_list_export"),
     path("clients/new/", views.client_create, name="client_create"),
     path("clients/<int:pk>/", views.client_detail, name="client_detail"),
     path(

@@ -24,6 +24,7 @@ from .choice import CHOOSABLE_STATES, case_choose_option, quoted_options
 from .clocks import read_clocks
 from .cost_views import CostForm
 from .costs import fee_comparison
+from .export_views import export_query
 from .forms import (
     CaseForm,
     ClientForm,
@@ -52,6 +53,7 @@ def case_list(request):
         "state": state,
         "states": CASE_STATE_CHOICES,
         "can_create": user_can(request.user, Capability.CREATE_CASE),
+        "export_query": export_query(q=query, state=state),
     }
     template = "cases/_case_rows.html" if request.htmx else "cases/case_list.html"
     return render(request, template, context)
@@ -194,6 +196,7 @@ def client_list(request):
         {
             "page": page,
             "query": query,
+            "export_query": export_query(q=query),
             "can_create": user_can(request.user, Capability.CREATE_CLIENT),
         },
     )

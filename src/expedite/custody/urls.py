@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("custody/", views.custody_list, name="custody_list"),
+    path("custody/export.xlsx", views.custody_list_export, name="custody_list_export"),
     path("cases/<int:pk>/custody/check-in/", views.custody_check_in, name="custody_check_in"),
     path("custody/items/<int:pk>/transfer/", views.custody_transfer, name="custody_transfer"),
     path("custody/items/<int:pk>/check-out/", views.custody_check_out, name="custody_check_out"),

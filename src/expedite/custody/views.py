@@ -13,11 +13,14 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from expedite import clock
-from expedite.accounts.selectors import user_can
+from expedite.accounts.selectors import staff_display_name, user_can
 from expedite.cases import selectors as case_selectors
+from expedite.cases.export_views import capped_note, local, xlsx_response
 from expedite.cases.panels import panel_url
+from expedite.cases.spreadsheet import list_workbook
 from expedite.common.access import access
 from expedite.common.i18n import flash_outcome, localized
+from expedite.domain.custody import is_overdue
 from expedite.domain.errors import DomainError, NotFound
 from expedite.domain.roles import Capability
 from expedite.portal import ratelimit
@@ -25,6 +28,7 @@ from expedite.portal.access import case_for_token, not_found
 from expedite.portal.sections import NextStep
 from expedite.portal.selectors import liaison_name
 from expedite.portal.views import too_many_lookups
+from expedite.workdays.selectors import firm_calendar
 
 from . import selectors, services
 from .forms import BackForm, CheckInForm, CheckOutForm, CodeForm, TransferForm, form_errors
@@ -220,3 +224,43 @@ def portal_confirm(request, token: str, pk: int):
         else:
             messages.success(request, _("已确认交接，谢谢。"))
     return redirect(reverse("portal_case", args=[token]) + "#custody")
+
+
+@login_required
+def custody_list_export(request):
+    """The items the firm holds, as the list shows them, in a workbook."""
+    items = access(selectors.items_in_firm, user=request.user)
+    cal, now = firm_calendar(), clock.now()
+    head = [
+        _("客户"),
+        _("物品类别"),
+        _("物品说明"),
+        _("加急单"),
+        _("保管人"),
+        _("保管起始"),
+        _("预计归还日期"),
+        _("逾期"),
+        _("待确认的交接"),
+    ]
+    rows = (
+        [
+            item.client.name,
+            str(item.get_kind_display()),
+            item.label,
+            item.case.reference if item.case else "",
+            staff_display_name(item.holder) if item.holder else "",
+            local(item.since),
+            item.expected_return,
+            _("是") if is_overdue(cal, item.expected_return, now) else "",
+            sum(m.confirmed_at is None for m in item.movements.all()),
+        ]
+        for item in items
+    )
+    data = list_workbook(
+        title=_("保管物品"),
+        head=head,
+        rows=rows,
+        widths=[30, 14, 24, 16, 12, 18, 14, 8, 12],
+        capped_note=capped_note(),
+    )
+    return xlsx_response(data, _("保管物品"))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from expedite import clock
+from expedite.cases.spreadsheet import XLSX_TYPE, attachment_name
 from expedite.common.access import access
 from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError
@@ -21,16 +20,12 @@ from expedite.domain.imports import SHEET_TITLES, SheetKind
 
 from . import selectors, services
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_FILES = 5
 
 
 def _xlsx(data: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{name.encode("ascii", "ignore").decode() or "import.xlsx"}"; '
-        f"filename*=UTF-8''{quote(name)}"
-    )
+    response = HttpResponse(data, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = attachment_name(name)
     return response
 
 
