@@ -69,6 +69,8 @@ PAGES: dict[str, str | C] = {
     "client_create": C.CREATE_CLIENT,
     "client_import": C.CREATE_CLIENT,
     "client_import_batch": C.CREATE_CLIENT,
+    "my_calendar": C.VIEW_CASES,
+    "case_calendar": C.VIEW_CASES,
     "client_detail": C.VIEW_CASES,
     "batch_list": C.VIEW_CASES,
     "batch_create": C.CREATE_CASE,
@@ -85,6 +87,8 @@ PAGES: dict[str, str | C] = {
     # A short address that stands for nothing answers 404 to everyone; one that exists leads
     # to a page with rules of its own (the client's portal).
     "short_link": NOWHERE,
+    # A calendar's address is its secret: a made-up one is found by nobody.
+    "calendar_feed": NOWHERE,
     "calendar_year": C.VIEW_CASES,
     "kpi_dashboard": C.VIEW_KPI,
     "kpi_export": C.VIEW_KPI,
@@ -125,6 +129,10 @@ WRITES: dict[str, str | C] = {
     "batch_triage": C.TRIAGE,
     "client_contact_language": C.CREATE_CLIENT,
     "client_import_apply": C.CREATE_CLIENT,
+    "my_calendar_renew": C.VIEW_CASES,
+    "my_calendar_stop": C.VIEW_CASES,
+    "case_calendar_renew": C.VIEW_CASES,
+    "case_calendar_stop": C.VIEW_CASES,
     "schedule_accept": C.PLAN_SCHEDULE,
     "case_team_assign": C.ASSIGN_TEAM,
     "case_team_propose": C.ASSIGN_TEAM,

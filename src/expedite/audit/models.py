@@ -207,6 +207,8 @@ AUDIT_KIND_LABELS = {
     AuditKind.REQUEST_CODE_SENT: _("向在线申请的手机号发送验证码"),
     AuditKind.CLIENT_CONTACT_CHANNEL_SET: _("修改联系人通知方式"),
     AuditKind.CLIENTS_IMPORTED: _("批量导入客户、联系人和证照"),
+    AuditKind.CALENDAR_FEED_CREATED: _("生成日历订阅地址"),
+    AuditKind.CALENDAR_FEED_STOPPED: _("停用日历订阅地址"),
 }
 
 

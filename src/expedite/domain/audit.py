@@ -116,6 +116,8 @@ class AuditKind(enum.StrEnum):
     REQUEST_CODE_SENT = "request.code_sent"
     CLIENT_CONTACT_CHANNEL_SET = "client.contact_channel_set"
     CLIENTS_IMPORTED = "client.imported"
+    CALENDAR_FEED_CREATED = "feed.created"
+    CALENDAR_FEED_STOPPED = "feed.stopped"
 
 
 class ActorKind(enum.StrEnum):

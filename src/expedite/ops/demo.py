@@ -32,6 +32,7 @@ from expedite.domain.calendar import SHANGHAI
 from expedite.domain.identifiers import uscc_check_character
 from expedite.domain.roles import ROLE_NAMES_ZH, Role
 from expedite.domain.triage import Verdict
+from expedite.feeds.demo import feeds_demo_load
 from expedite.imports.demo import imports_demo_load
 from expedite.kpi.demo import kpi_demo_load
 from expedite.learning.demo import learning_demo_load
@@ -313,6 +314,7 @@ def demo_load(*, now: dt.datetime) -> dict[str, int]:
     created["cases"] += kpi_demo_load(users=users, clients=clients, now=now)
     created["cases"] += requests_demo_load(now=now)
     created["clients"] += imports_demo_load(users=users, now=now)
+    feeds_demo_load(users=users)
     demo_schedule(now=now)
     if any(created.values()) or custody:
         audit_record(kind=AuditKind.DEMO_LOADED, payload={**created, "custody_items": custody})

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "expedite.portal",
     "expedite.requests",
     "expedite.imports",
+    "expedite.feeds",
     "expedite.learning",
     "expedite.kpi",
     "expedite.records",
