@@ -129,7 +129,7 @@ def test_forged_addresses_find_nothing(client, world, token):
 
 def test_hostile_text_does_not_break_the_calendar(client, world):
     case = new_case(world, reason="第一行\n第二行；逗号,分号;反斜杠\\ 结束")
-    case.client.name = "恶意\x00公司,;\\"
+    case.client.name = "恶意\x07公司,;\\"
     case.client.save(update_fields=["name"])
     from expedite.work.models import Assignment
 
