@@ -84,6 +84,8 @@ PAGES: dict[str, str | C] = {
     "approval_inbox": C.VIEW_CASES,
     "notification_list": ANY_LOGIN,
     "outbox_page": C.VIEW_OUTBOX,
+    "webhook_list": C.MANAGE_WEBHOOKS,
+    "webhook_detail": C.MANAGE_WEBHOOKS,
     # A short address that stands for nothing answers 404 to everyone; one that exists leads
     # to a page with rules of its own (the client's portal).
     "short_link": NOWHERE,
@@ -130,6 +132,8 @@ WRITES: dict[str, str | C] = {
     "client_contact_language": C.CREATE_CLIENT,
     "client_import_apply": C.CREATE_CLIENT,
     "my_calendar_renew": C.VIEW_CASES,
+    "webhook_secret": C.MANAGE_WEBHOOKS,
+    "webhook_test": C.MANAGE_WEBHOOKS,
     "my_calendar_stop": C.VIEW_CASES,
     "case_calendar_renew": C.VIEW_CASES,
     "case_calendar_stop": C.VIEW_CASES,

@@ -14,6 +14,7 @@ from expedite.batches.services import BatchCompany, batch_create
 from expedite.domain.roles import CAPABILITIES, Capability, Role
 from expedite.imports import samples
 from expedite.imports.services import import_preview
+from expedite.notify.webhook_services import webhook_save
 from expedite.portal import links
 from tests.factories import new_case
 from tests.web import authz_rules as rules
@@ -78,6 +79,9 @@ def matrix(world, make_user):
         "day": "2026-12-04",
         "provider": "aliyun",
         "import_id": import_preview(actor=world.zhang, files=samples.files(world.today)).pk,
+        "endpoint_id": webhook_save(
+            actor=admin, name="矩阵", url="http://127.0.0.1:9/", events=["case.created"]
+        ).pk,
     }
     return {"users": users, "case": case, "other": other, "ids": ids, "world": world}
 

@@ -46,6 +46,7 @@ def test_smtp_down_keeps_the_message_with_backoff_then_delivers_it_once(smtp):
             "held": 0,
             "lost": 0,
             "skipped": 0,
+            "dropped": 0,
         }
         at = row.next_attempt_at
     assert [round(d / MINUTE) for d in schedule] == [1, 2, 4, 8]

@@ -209,6 +209,8 @@ AUDIT_KIND_LABELS = {
     AuditKind.CLIENTS_IMPORTED: _("批量导入客户、联系人和证照"),
     AuditKind.CALENDAR_FEED_CREATED: _("生成日历订阅地址"),
     AuditKind.CALENDAR_FEED_STOPPED: _("停用日历订阅地址"),
+    AuditKind.WEBHOOK_SAVED: _("保存 Webhook 接收地址"),
+    AuditKind.WEBHOOK_SECRET_RENEWED: _("重新生成 Webhook 签名密钥"),
 }
 
 

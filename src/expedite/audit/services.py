@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from django.db import connection, transaction
@@ -40,6 +41,16 @@ def _normal(value):
     if value is None or isinstance(value, bool | int | str):
         return value
     return str(value)
+
+
+# Called with each new event inside its transaction (registered by apps above this one, such
+# as the outbound webhooks): what they write commits or rolls back with the action.
+_LISTENERS: list[Callable[[AuditEvent], None]] = []
+
+
+def register_listener(listener: Callable[[AuditEvent], None]) -> None:
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
 
 
 def audit_record(
@@ -101,4 +112,6 @@ def audit_record(
         cursor.execute(
             "UPDATE audit_audithead SET seq = %s, hash = %s WHERE id = 1", [body.seq, digest]
         )
+    for listener in _LISTENERS:
+        listener(event)
     return event

@@ -118,6 +118,8 @@ class AuditKind(enum.StrEnum):
     CLIENTS_IMPORTED = "client.imported"
     CALENDAR_FEED_CREATED = "feed.created"
     CALENDAR_FEED_STOPPED = "feed.stopped"
+    WEBHOOK_SAVED = "webhook.saved"
+    WEBHOOK_SECRET_RENEWED = "webhook.secret_renewed"  # noqa: S105 - an event name
 
 
 class ActorKind(enum.StrEnum):

@@ -65,6 +65,7 @@ class Capability(enum.StrEnum):
     HANDLE_RECORD_INCIDENT = "handle_record_incident"
     CLIENT_MESSAGE = "client_message"
     VIEW_OUTBOX = "view_outbox"
+    MANAGE_WEBHOOKS = "manage_webhooks"
     VIEW_KPI = "view_kpi"
     RECORD_DELIVERY_ERROR = "record_delivery_error"
     RESOLVE_FEEDBACK = "resolve_feedback"
@@ -130,6 +131,8 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.CLIENT_MESSAGE: _INTAKE,
     # The outbox holds every client's messages: the people who run the system look at it.
     Capability.VIEW_OUTBOX: frozenset({Role.ADMIN}),
+    # Which outside systems hear of the firm's cases: the administrator who connects them.
+    Capability.MANAGE_WEBHOOKS: frozenset({Role.ADMIN}),
     # The KPI dashboard shows every client's and every colleague's figures: supervisors up.
     Capability.VIEW_KPI: frozenset({Role.SUPERVISOR, Role.MANAGER, Role.GENERAL_MANAGER}),
     # Whoever learns of an error in a delivered result records it; it lowers the zero-error rate.

@@ -15,6 +15,7 @@ from expedite.domain.sms import SmsKind
 from . import sms, wecom_app
 from .errors import ChannelError, ChannelRefused
 from .models import Channel, OutboxMessage
+from .webhooks import send_webhook
 
 # 企业微信 refuses markdown content over 4096 bytes.
 WECOM_MAX_BYTES = 4096
@@ -103,6 +104,7 @@ SENDERS = {
     Channel.INAPP: send_inapp,
     Channel.SMS: send_sms,
     Channel.WECOM_APP: send_wecom_app,
+    Channel.WEBHOOK: send_webhook,
 }
 
 

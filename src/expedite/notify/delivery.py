@@ -22,7 +22,7 @@ from django.db.models import F, Q
 from expedite.domain.outbox import retry_delay
 
 from .channels import send
-from .errors import ChannelRefused, ChannelUncertain
+from .errors import ChannelDropped, ChannelRefused, ChannelUncertain
 from .models import OutboxMessage, Status
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,8 @@ def _mine(pk: int, worker: str):
 
 
 def deliver_one(pk: int, *, worker: str, now: dt.datetime, clock: dt.datetime | None = None) -> str:
-    """Claim, send and settle one row; returns "sent", "failed", "held", "lost" or "skipped".
+    """Claim, send and settle one row; returns "sent", "failed", "held", "dropped", "lost" or
+    "skipped".
 
     `clock` is the current time for the claim (defaults to `now`); the retry schedule counts
     from `now`, the run's start, so it stays on whole minutes.
@@ -72,6 +73,14 @@ def deliver_one(pk: int, *, worker: str, now: dt.datetime, clock: dt.datetime | 
     row = OutboxMessage.objects.get(pk=pk)
     try:
         provider_ref = send(row)
+    except ChannelDropped as exc:
+        _mine(pk, worker).update(
+            status=Status.DROPPED,
+            last_error=str(exc)[:ERROR_MAX_CHARS],
+            claimed_by="",
+            claimed_until=None,
+        )
+        return "dropped"
     except (ChannelRefused, ChannelUncertain) as exc:
         # No retry can help, or a retry could send it twice: a person decides (outbox page).
         error = f"{type(exc).__name__}: {exc}"[:ERROR_MAX_CHARS]
@@ -124,7 +133,7 @@ def deliver_due(*, now: dt.datetime, worker: str, batch: int = 100) -> dict:
     so a long batch never holds a lease that was granted minutes before the send.
     """
     started = time.monotonic()
-    counts = {"sent": 0, "failed": 0, "held": 0, "lost": 0, "skipped": 0}
+    counts = {"sent": 0, "failed": 0, "held": 0, "lost": 0, "skipped": 0, "dropped": 0}
     for pk in due_ids(now=now, batch=batch):
         clock = now + dt.timedelta(seconds=time.monotonic() - started)
         counts[deliver_one(pk, worker=worker, now=now, clock=clock)] += 1

@@ -15,3 +15,7 @@ class ChannelRefused(ChannelError):
 class ChannelUncertain(ChannelError):
     """The request went out and no answer came: the message may have been sent, so it is
     held rather than retried, until a receipt settles it or a person decides."""
+
+
+class ChannelDropped(ChannelError):
+    """The message is no longer wanted (its webhook endpoint was disabled): never sent."""

@@ -23,6 +23,7 @@ class Channel(models.TextChoices):
     INAPP = "inapp", _("站内消息")
     SMS = "sms", _("短信")
     WECOM_APP = "wecom_app", _("企业微信")
+    WEBHOOK = "webhook", _("外部系统（Webhook）")
 
 
 class Status(models.TextChoices):
@@ -134,3 +135,45 @@ class ShortLink(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class WebhookEndpoint(models.Model):
+    """A system of the firm's that hears of chosen events: each delivery is an outbox row
+    signed with `secret` (HMAC-SHA256 over timestamp and body, docs/integration.md)."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    url = models.URLField(_("接收地址"), max_length=500)
+    secret = models.CharField(max_length=64)
+    events = models.JSONField(_("事件"), default=list)
+    active = models.BooleanField(_("启用"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"))
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = pgettext_lazy("one", "Webhook 接收地址")
+        verbose_name_plural = _("Webhook 接收地址")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WebhookAttempt(models.Model):
+    """One try at delivering a webhook: what the receiver answered, and how fast."""
+
+    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="+")
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="attempts")
+    at = models.DateTimeField(_("时间"))
+    status_code = models.PositiveSmallIntegerField(_("HTTP 状态"), null=True, blank=True)
+    error = models.CharField(_("错误"), max_length=300, blank=True)
+    duration_ms = models.PositiveIntegerField(_("耗时（毫秒）"), default=0)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = pgettext_lazy("one", "Webhook 投递记录")
+        verbose_name_plural = _("Webhook 投递记录")
+
+    def __str__(self) -> str:
+        return f"{self.endpoint} {self.at:%Y-%m-%d %H:%M:%S}"

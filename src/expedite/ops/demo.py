@@ -38,6 +38,7 @@ from expedite.kpi.demo import kpi_demo_load
 from expedite.learning.demo import learning_demo_load
 from expedite.materials.demo import materials_demo_load
 from expedite.monitoring.demo import monitoring_demo_load
+from expedite.notify.webhook_demo import webhook_demo_load
 from expedite.portal.demo import portal_demo_load
 from expedite.requests.demo import requests_demo_load
 from expedite.reviews.demo import demo_submission_checked, review_demo
@@ -315,6 +316,7 @@ def demo_load(*, now: dt.datetime) -> dict[str, int]:
     created["cases"] += requests_demo_load(now=now)
     created["clients"] += imports_demo_load(users=users, now=now)
     feeds_demo_load(users=users)
+    webhook_demo_load(admin=users[Role.ADMIN])
     demo_schedule(now=now)
     if any(created.values()) or custody:
         audit_record(kind=AuditKind.DEMO_LOADED, payload={**created, "custody_items": custody})

@@ -378,6 +378,8 @@ else:
 # Notifications (see docs/notifications.md): every message goes through the outbox table.
 # A worker holds a claimed message this long; a crashed worker's claim expires after it.
 EXPEDITE_OUTBOX_LEASE_SECONDS = envint("EXPEDITE_OUTBOX_LEASE_SECONDS", 300)
+# How long a webhook receiver may take to answer before the delivery is retried later.
+EXPEDITE_WEBHOOK_TIMEOUT_SECONDS = envint("EXPEDITE_WEBHOOK_TIMEOUT_SECONDS", 10)
 # 企业微信 group robot: https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…
 EXPEDITE_WECOM_WEBHOOK_URL = envstr("EXPEDITE_WECOM_WEBHOOK_URL", "")
 EXPEDITE_WECOM_TIMEOUT_SECONDS = envint("EXPEDITE_WECOM_TIMEOUT_SECONDS", 10)
