@@ -70,6 +70,13 @@ PAGES: dict[str, str | C] = {
     "client_import": C.CREATE_CLIENT,
     "client_import_batch": C.CREATE_CLIENT,
     "my_calendar": C.VIEW_CASES,
+    "account_security": ANY_LOGIN,
+    # The second step of a password log-in and single sign-on: without a half-done log-in
+    # (or with sign-on off) they lead everyone back to the log-in page, or nowhere.
+    "login_code": NOWHERE,
+    "login_enrol": NOWHERE,
+    "oidc_authentication_init": NOWHERE,
+    "oidc_authentication_callback": NOWHERE,
     "case_calendar": C.VIEW_CASES,
     "client_detail": C.VIEW_CASES,
     "batch_list": C.VIEW_CASES,
@@ -132,6 +139,7 @@ WRITES: dict[str, str | C] = {
     "client_contact_language": C.CREATE_CLIENT,
     "client_import_apply": C.CREATE_CLIENT,
     "my_calendar_renew": C.VIEW_CASES,
+    "account_security_disable": ANY_LOGIN,
     "webhook_secret": C.MANAGE_WEBHOOKS,
     "webhook_test": C.MANAGE_WEBHOOKS,
     "my_calendar_stop": C.VIEW_CASES,

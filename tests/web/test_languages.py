@@ -68,6 +68,8 @@ UNREAD |= {"portal_link_qr", "portal_link_qr_svg"}
 # Spreadsheets: the lists' exports, the import's template and report.
 UNREAD |= {"case_list_export", "client_list_export", "custody_list_export"}
 UNREAD |= {"approval_inbox_export", "client_import_template", "client_import_report"}
+# A log-in's second step and single sign-on: nothing to read without a log-in under way.
+UNREAD |= {"login_code", "login_enrol", "oidc_authentication_init", "oidc_authentication_callback"}
 # A redirect to the client's page, which is read as the portal.
 UNREAD |= {"short_link"}
 

@@ -14,7 +14,10 @@ from expedite.domain.audit import ActorKind, AuditKind
 @receiver(user_logged_in)
 def _on_login(sender, request, user, **kwargs):
     with transaction.atomic():
-        audit_record(kind=AuditKind.LOGIN, actor=user, payload={"ip": _ip(request)})
+        method = getattr(request, "login_method", "password")
+        audit_record(
+            kind=AuditKind.LOGIN, actor=user, payload={"ip": _ip(request), "method": method}
+        )
 
 
 @receiver(user_logged_out)

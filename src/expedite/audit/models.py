@@ -210,6 +210,9 @@ AUDIT_KIND_LABELS = {
     AuditKind.CALENDAR_FEED_CREATED: _("生成日历订阅地址"),
     AuditKind.CALENDAR_FEED_STOPPED: _("停用日历订阅地址"),
     AuditKind.WEBHOOK_SAVED: _("保存 Webhook 接收地址"),
+    AuditKind.SSO_REFUSED: _("单点登录被拒绝"),
+    AuditKind.TOTP_ENROLLED: _("启用动态验证码"),
+    AuditKind.TOTP_DISABLED: _("停用动态验证码"),
     AuditKind.WEBHOOK_SECRET_RENEWED: _("重新生成 Webhook 签名密钥"),
 }
 

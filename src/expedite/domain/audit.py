@@ -119,6 +119,9 @@ class AuditKind(enum.StrEnum):
     CALENDAR_FEED_CREATED = "feed.created"
     CALENDAR_FEED_STOPPED = "feed.stopped"
     WEBHOOK_SAVED = "webhook.saved"
+    SSO_REFUSED = "auth.sso_refused"
+    TOTP_ENROLLED = "auth.totp_enrolled"
+    TOTP_DISABLED = "auth.totp_disabled"
     WEBHOOK_SECRET_RENEWED = "webhook.secret_renewed"  # noqa: S105 - an event name
 
 

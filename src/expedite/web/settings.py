@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "huey.contrib.djhuey",
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "expedite.accounts",
     "expedite.audit",
     "expedite.cases",
@@ -109,6 +111,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -175,12 +178,40 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Every password check goes through the log-in throttle (expedite.accounts.throttle): tries per
 # account from one address, and per address over all accounts, in 15 minutes.
-AUTHENTICATION_BACKENDS = ["expedite.accounts.backends.ThrottledModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "expedite.accounts.backends.ThrottledModelBackend",
+    # Answers only an OpenID Connect callback, and only when single sign-on is configured.
+    "expedite.accounts.oidc.StaffOIDCBackend",
+]
 EXPEDITE_LOGIN_TRIES_PER_ACCOUNT = envint("EXPEDITE_LOGIN_TRIES_PER_ACCOUNT", 5)
 EXPEDITE_LOGIN_TRIES_PER_ADDRESS = envint("EXPEDITE_LOGIN_TRIES_PER_ADDRESS", 50)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "case_list"
 LOGOUT_REDIRECT_URL = "login"
+
+# Single sign-on through the firm's OpenID Connect provider (企业微信 or any other); off unless
+# a client id is set. Staff are matched, never created; roles stay here (accounts/oidc.py).
+OIDC_RP_CLIENT_ID = envstr("EXPEDITE_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = envstr("EXPEDITE_OIDC_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = envstr("EXPEDITE_OIDC_AUTHORIZATION_URL", "")
+OIDC_OP_TOKEN_ENDPOINT = envstr("EXPEDITE_OIDC_TOKEN_URL", "")
+OIDC_OP_USER_ENDPOINT = envstr("EXPEDITE_OIDC_USERINFO_URL", "")
+OIDC_OP_JWKS_ENDPOINT = envstr("EXPEDITE_OIDC_JWKS_URL", "")
+OIDC_RP_SIGN_ALGO = envstr("EXPEDITE_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = envstr("EXPEDITE_OIDC_SCOPES", "openid email profile")
+OIDC_CREATE_USER = False
+OIDC_TIMEOUT = envint("EXPEDITE_OIDC_TIMEOUT_SECONDS", 10)
+LOGIN_REDIRECT_URL_FAILURE = "/login/"
+EXPEDITE_OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+# The button's words on the log-in page, e.g. 企业微信登录.
+EXPEDITE_OIDC_NAME = envstr("EXPEDITE_OIDC_NAME", "")
+# A claim holding the person's id at the provider (e.g. "userid" for 企业微信), matched against
+# the staff member's 企业微信账号; empty: match by verified e-mail only.
+EXPEDITE_OIDC_USERID_CLAIM = envstr("EXPEDITE_OIDC_USERID_CLAIM", "")
+# Password log-ins ask for a one-time code from an authenticator app: always for those who set
+# one up; with this on, everyone signing in with a password must set one up first.
+EXPEDITE_TOTP_REQUIRED = envbool("EXPEDITE_TOTP_REQUIRED", default=False)
+OTP_TOTP_ISSUER = "加急服务台 Expedite"
 
 # Chinese first: zh-Hans regardless of the browser's Accept-Language; English on request.
 LANGUAGE_CODE = "zh-hans"
