@@ -73,12 +73,13 @@ def _step(step: StepRun) -> Event:
 
 
 def _review(review: Review) -> Event:
+    verdict = _("通过") if review.passed else _("未通过")
     return Event(
         uid=f"review-{review.pk}",
         summary=_("复核：%(case)s") % {"case": _title(review.case)},
         start=review.created_at,
         end=review.created_at + REVIEW_LENGTH,
-        description=f"{review.get_stage_display()} · {_('通过') if review.passed else _('退回')}",
+        description=f"{review.get_stage_display()} · {verdict}",
         url=_link(review.case),
     )
 
