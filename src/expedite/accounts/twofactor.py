@@ -10,7 +10,9 @@ skips this: the provider checks its own factors.
 from __future__ import annotations
 
 import io
+from base64 import b32encode
 
+import segno
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -78,8 +80,6 @@ def pending_device(user) -> TOTPDevice:
 
 
 def qr_svg(device: TOTPDevice) -> str:
-    import segno
-
     out = io.BytesIO()
     segno.make(device.config_url, error="m").save(out, kind="svg", scale=4, xmldecl=False)
     return out.getvalue().decode()
@@ -87,8 +87,6 @@ def qr_svg(device: TOTPDevice) -> str:
 
 def secret_text(device: TOTPDevice) -> str:
     """The key as an app asks for it when typed by hand (base32, in groups of four)."""
-    from base64 import b32encode
-
     key = b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
 

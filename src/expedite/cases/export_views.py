@@ -19,7 +19,7 @@ from expedite import clock
 from expedite.common.access import access
 from expedite.domain.calendar import SHANGHAI
 
-from . import selectors
+from . import selectors, spreadsheet
 from .models import ClientContact
 from .spreadsheet import XLSX_TYPE, attachment_name, list_workbook
 
@@ -30,9 +30,7 @@ def local(moment: dt.datetime | None) -> dt.datetime | None:
 
 
 def capped_note() -> str:
-    from .spreadsheet import EXPORT_ROW_LIMIT
-
-    return _("仅导出前 %(n)d 行；请缩小筛选范围后再导出。") % {"n": EXPORT_ROW_LIMIT}
+    return _("仅导出前 %(n)d 行；请缩小筛选范围后再导出。") % {"n": spreadsheet.EXPORT_ROW_LIMIT}
 
 
 def xlsx_response(data: bytes, stem: str) -> HttpResponse:

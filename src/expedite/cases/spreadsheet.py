@@ -8,7 +8,10 @@ the KPI workbook (openpyxl stores such text as one), and a CSV field starting wi
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 from collections.abc import Iterable
+from urllib.parse import quote
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
@@ -45,8 +48,6 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def attachment_name(name: str) -> str:
     """A Content-Disposition value: an ASCII fallback and the name itself (RFC 6266/5987),
     so a Chinese file name arrives intact."""
-    from urllib.parse import quote
-
     fallback = name.encode("ascii", "ignore").decode().strip("-_ ") or "export.xlsx"
     if not fallback.endswith(".xlsx"):
         fallback = f"export{fallback}" if fallback.startswith(".") else "export.xlsx"
@@ -58,9 +59,7 @@ def list_workbook(
 ) -> bytes:
     """One sheet: a bold, frozen header row, the rows (at most EXPORT_ROW_LIMIT, then
     `capped_note` in a last row), date cells shown as dates."""
-    import datetime as dt
-    import io
-
+    # openpyxl weighs ~37 MB resident: loaded by the process that exports, when it does.
     from openpyxl import Workbook
     from openpyxl.styles import Font
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from expedite.domain.calendar import SHANGHAI
+from expedite.domain.identifiers import uscc_check_character
 from expedite.domain.roles import Role
 
 from . import samples, services
@@ -23,8 +24,6 @@ _WAITING_ROWS = [
 
 
 def _waiting_file() -> tuple[str, bytes]:
-    from expedite.domain.identifiers import uscc_check_character
-
     rows = [list(r) for r in _WAITING_ROWS]
     good = rows[1][1][:17] + uscc_check_character(rows[1][1][:17])
     rows[1][1] = rows[3][1] = good  # the third row repeats the first: a duplicate

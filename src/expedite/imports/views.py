@@ -18,7 +18,7 @@ from expedite.common.i18n import localized
 from expedite.domain.errors import DomainError
 from expedite.domain.imports import SHEET_TITLES, SheetKind
 
-from . import selectors, services
+from . import selectors, services, workbooks
 
 MAX_FILES = 5
 
@@ -90,15 +90,11 @@ def batch_apply(request, import_id: int):
 @login_required
 def batch_report(request, import_id: int):
     batch = access(selectors.access_batch, user=request.user, pk=import_id)
-    from .workbooks import report_bytes
-
-    return _xlsx(report_bytes(batch), _("导入报告-%(id)d.xlsx") % {"id": batch.pk})
+    return _xlsx(workbooks.report_bytes(batch), _("导入报告-%(id)d.xlsx") % {"id": batch.pk})
 
 
 @login_required
 def template_download(request):
     if not selectors.may_import(request.user):
         raise PermissionDenied(_("您的角色无权导入客户。"))
-    from .workbooks import template_bytes
-
-    return _xlsx(template_bytes(clock.today()), _("客户导入模板.xlsx"))
+    return _xlsx(workbooks.template_bytes(clock.today()), _("客户导入模板.xlsx"))

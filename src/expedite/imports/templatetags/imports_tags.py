@@ -1,5 +1,6 @@
 from django import template
 
+from expedite.imports import workbooks
 from expedite.imports.plan import NEW, REFUSED, SAME, UPDATE
 
 register = template.Library()
@@ -7,16 +8,12 @@ register = template.Library()
 
 @register.filter
 def problem_text(problem: dict) -> str:
-    from expedite.imports.workbooks import problem_text as text
-
-    return text(problem)
+    return workbooks.problem_text(problem)
 
 
 @register.filter
 def action_label(action: str) -> str:
-    from expedite.imports.workbooks import action_label as label
-
-    return label(action) if action in (NEW, UPDATE, SAME, REFUSED) else ""
+    return workbooks.action_label(action) if action in (NEW, UPDATE, SAME, REFUSED) else ""
 
 
 @register.filter
