@@ -72,6 +72,8 @@ UNREAD |= {"approval_inbox_export", "client_import_template", "client_import_rep
 UNREAD |= {"login_code", "login_enrol", "oidc_authentication_init", "oidc_authentication_callback"}
 # A redirect to the client's page, which is read as the portal.
 UNREAD |= {"short_link"}
+# A calendar, read by calendar apps (tests/web/test_calendar_feeds.py parses it).
+UNREAD |= {"calendar_feed"}
 
 
 def _roles_first_users():

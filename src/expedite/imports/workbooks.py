@@ -38,7 +38,9 @@ def problem_text(problem: dict) -> str:
     text = localized(error)
     label = _(problem["column"]) if problem.get("column") else ""
     # "统一社会信用代码：统一社会信用代码应为 18 位" says the column twice.
-    return f"{label}：{text}" if label and not text.startswith(label) else text
+    if not label or text.startswith(label):
+        return text
+    return _("%(column)s：%(problem)s") % {"column": label, "problem": text}
 
 
 def _sheet(wb, title: str, head: list[str], widths: list[int]):
