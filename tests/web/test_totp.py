@@ -129,3 +129,11 @@ def test_the_next_address_survives_the_second_step(client, world, clock):
     client.post(reverse("login"), {"username": "zhang", "password": PASSWORD, "next": "/clients/"})
     response = client.post(reverse("login_code"), {"code": code_for(device)})
     assert response["Location"] == "/clients/"
+
+
+def test_the_admin_sites_own_form_cannot_skip_the_code(client, world, clock):
+    enrolled(client, "root", clock)
+    response = client.post("/admin/login/?next=/admin/", {"username": "root", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+    assert "_auth_user_id" not in client.session
+    assert password(client, "root")["Location"] == reverse("login_code")

@@ -1,7 +1,17 @@
 from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
 from django.urls import include, path
 
 from expedite.api.routes import api
+
+
+def _admin_login(request, extra_context=None):
+    """The admin site's own log-in form would skip the one-time code: everyone signs in at
+    /login/, then comes back."""
+    return redirect_to_login(request.GET.get("next") or "/admin/")
+
+
+admin.site.login = _admin_login
 
 urlpatterns = [
     path("", include("expedite.cases.urls")),
