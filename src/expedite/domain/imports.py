@@ -301,7 +301,15 @@ def _contact(row: Row, raw: dict, *, required: bool) -> dict | None:
     language = _word(cell_text(raw.get("language")), LANGUAGE_WORDS, "zh-hans")
     if language is None:
         row.refuse(gettext_noop("语言"), gettext_noop("语言应为“中文”或“英文”。"))
-    return {"name": name, "title": title, "phone": phone, "email": email, "language": language}
+    return {
+        "name": name,
+        "title": title,
+        "phone": phone,
+        "email": email,
+        "language": language,
+        # An empty cell keeps a known contact's language; a new contact reads Chinese.
+        "language_given": bool(cell_text(raw.get("language"))),
+    }
 
 
 # The shape Django's validator accepts for ordinary addresses; the service checks again.

@@ -51,7 +51,7 @@ def _contact_changes(contact: dict, row: ClientContact | None) -> bool:
     return (
         contact["name"] != row.name
         or (contact["title"] and contact["title"] != row.title)
-        or contact["language"] != row.language
+        or (contact.get("language_given", True) and contact["language"] != row.language)
         or (contact["phone"] and contact["phone"] != row.phone)
         or (contact["email"] and contact["email"] != row.email.lower())
     )

@@ -147,7 +147,8 @@ def _new_contact(client_id: int, contact: dict, *, primary: bool) -> ClientConta
 
 def _update_contact(row: ClientContact, contact: dict) -> ClientContact:
     row.name = contact["name"]
-    row.language = contact["language"]
+    if contact.get("language_given", True):
+        row.language = contact["language"]
     for field in ("title", "phone", "email"):
         if contact[field]:
             setattr(row, field, contact[field])
