@@ -12,6 +12,7 @@ from expedite.approvals.services import approval_request
 from expedite.cases import spreadsheet
 from expedite.cases.models import Client
 from expedite.custody.services import check_in
+from expedite.workdays.selectors import firm_calendar
 from tests.conftest import PASSWORD
 from tests.factories import moved, new_case, triaged
 
@@ -79,7 +80,7 @@ def test_custody_items_export_as_the_list_shows_them(client, world):
         case=case,
         kind="company_seal",
         purpose="办理变更",
-        expected_return=world.today,
+        expected_return=firm_calendar().add_workdays(world.today, 2),
         now=timezone.now(),
     )
     rows = sheet(signed_in(client, "zhao").get(reverse("custody_list_export")))
