@@ -31,6 +31,10 @@ class OidcProvider:
         self.codes: dict[str, dict] = {}
         self.tokens: dict[str, dict] = {}
         self.token_requests: list[dict] = []
+        # What the next ID tokens say, to try the client's checks: None is the right value.
+        self.token_audience: str | None = None
+        self.token_issuer: str | None = None
+        self.token_lifetime = 300
         provider = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -99,11 +103,11 @@ class OidcProvider:
                 provider.tokens[access] = grant["claims"]
                 now = int(time.time())
                 claims = {
-                    "iss": provider.issuer,
+                    "iss": provider.token_issuer or provider.issuer,
                     "sub": grant["claims"].get("sub", "unknown"),
-                    "aud": provider.client_id,
+                    "aud": provider.token_audience or provider.client_id,
                     "iat": now,
-                    "exp": now + 300,
+                    "exp": now + provider.token_lifetime,
                     "nonce": grant["nonce"],
                     **{k: v for k, v in grant["claims"].items() if k != "sub"},
                 }
@@ -141,6 +145,7 @@ class OidcProvider:
         """The product's settings for this provider (what docs/operations.md names)."""
         return {
             "EXPEDITE_OIDC_ENABLED": True,
+            "EXPEDITE_OIDC_ISSUER": self.issuer,
             "OIDC_RP_CLIENT_ID": self.client_id,
             "OIDC_RP_CLIENT_SECRET": self.client_secret,
             "OIDC_OP_AUTHORIZATION_ENDPOINT": f"{self.issuer}/authorize",

@@ -151,3 +151,67 @@ def test_a_forged_state_is_refused(client, world, provider):
     response = client.get(back.path, params)
     assert response["Location"] == "/login/"
     assert "_auth_user_id" not in client.session
+
+
+def _zhang_signs_on(client, world, provider):
+    world.zhang.email = "zhangmin@firm.example"
+    world.zhang.save(update_fields=["email"])
+    return sign_on(
+        client, provider, {"sub": "x", "email": "zhangmin@firm.example", "email_verified": True}
+    )
+
+
+def _refused_with(client, reason: str) -> None:
+    assert "_auth_user_id" not in client.session
+    assert "单点登录未完成" in client.get("/login/").content.decode()
+    refusal = AuditEvent.objects.filter(kind=AuditKind.SSO_REFUSED).latest("seq")
+    assert refusal.payload["reason"] == reason
+
+
+@pytest.mark.parametrize(
+    ("knob", "value"),
+    [
+        ("token_audience", "another-client"),
+        ("token_issuer", "http://127.0.0.1:9/other"),
+        ("token_lifetime", -60),  # expired a minute ago
+    ],
+)
+def test_an_id_token_failing_its_checks_is_refused(client, world, provider, knob, value):
+    setattr(provider, knob, value)
+    response = _zhang_signs_on(client, world, provider)
+    assert response.status_code == 302 and response["Location"] == "/login/"
+    _refused_with(client, "invalid")
+
+
+def test_a_provider_refusing_the_code_sends_back_to_the_login_page(client, world, provider):
+    with override_settings(OIDC_RP_CLIENT_SECRET="not-the-secret"):
+        response = _zhang_signs_on(client, world, provider)
+    assert response["Location"] == "/login/"
+    _refused_with(client, "provider")
+
+
+def test_a_provider_not_answering_sends_back_to_the_login_page(client, world, provider):
+    with override_settings(OIDC_OP_TOKEN_ENDPOINT="http://127.0.0.1:9/token"):
+        response = _zhang_signs_on(client, world, provider)
+    assert response["Location"] == "/login/"
+    _refused_with(client, "provider")
+
+
+def test_a_password_log_in_carrying_a_code_never_reaches_the_provider(client, world, provider):
+    """?code=…&state=… on the log-in page is no sign-on: the wrong password is just refused."""
+    response = client.post(
+        reverse("login") + "?code=bogus&state=x", {"username": "zhang", "password": "wrong"}
+    )
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    assert provider.token_requests == []
+
+
+def test_a_callback_with_a_code_the_provider_never_gave_is_refused(client, world, provider):
+    start = client.get(reverse("oidc_authentication_init"))
+    state = parse_qs(urlsplit(start["Location"]).query)["state"][0]
+    response = client.get(
+        reverse("oidc_authentication_callback"), {"code": "bogus", "state": state}
+    )
+    assert response.status_code == 302 and response["Location"] == "/login/"
+    _refused_with(client, "provider")

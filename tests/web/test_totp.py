@@ -67,7 +67,9 @@ def test_a_used_code_cannot_sign_in_again(client, world, clock):
     clock.shift(dt.timedelta(seconds=31))
     code = code_for(device)
     password(client, "zhang")
-    client.post(reverse("login_code"), {"code": code})
+    first = client.post(reverse("login_code"), {"code": code})
+    assert first["Location"] == reverse("case_list")
+    assert "_auth_user_id" in client.session
     client.logout()
     password(client, "zhang")
     replay = client.post(reverse("login_code"), {"code": code})

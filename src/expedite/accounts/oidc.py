@@ -1,5 +1,6 @@
 """Single sign-on through the firm's OpenID Connect provider (mozilla-django-oidc does the
-code flow and checks the ID token's signature, issuer, audience, expiry and nonce).
+code flow and checks the ID token's signature, expiry and nonce; its audience and issuer are
+checked here, which the library leaves out).
 
 Who may come in is decided here: an active staff member already in Expedite, matched by the
 provider's user id (the 企业微信账号 on their account) or by a verified e-mail address, exactly
@@ -9,6 +10,8 @@ the log-in page with the reason and leaves an audit event.
 
 from __future__ import annotations
 
+import jwt
+import requests
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -67,12 +70,34 @@ class StaffOIDCBackend(OIDCAuthenticationBackend):
             super().__init__(*args, **kwargs)
 
     def authenticate(self, request, **kwargs):
-        if not enabled() or request is None:
+        # Only the provider's callback signs on: a password log-in carrying ?code=…&state=…
+        # must not send that code to the provider.
+        if not enabled() or request is None or kwargs.keys() & {"username", "password"}:
+            return None
+        match = getattr(request, "resolver_match", None)
+        if match is None or match.url_name != "oidc_authentication_callback":
             return None
         user = super().authenticate(request, **kwargs)
         if user is not None:
             request.login_method = "sso"
         return user
+
+    def verify_token(self, token, **kwargs):
+        try:
+            payload = super().verify_token(token, **kwargs)
+        except jwt.InvalidTokenError as exc:
+            # The library refuses only a bad signature; an expired token would be a server error.
+            raise SuspiciousOperation("ID token expired or not yet valid") from exc
+        if "exp" not in payload:
+            raise SuspiciousOperation("ID token without an expiry")
+        audience = payload.get("aud")
+        audiences = audience if isinstance(audience, list) else [audience]
+        if settings.OIDC_RP_CLIENT_ID not in audiences:
+            raise SuspiciousOperation("ID token for another client")
+        issuer = settings.EXPEDITE_OIDC_ISSUER
+        if issuer and payload.get("iss") != issuer:
+            raise SuspiciousOperation("ID token from another issuer")
+        return payload
 
     def verify_claims(self, claims) -> bool:
         return bool(claims.get("email") or _userid(claims))
@@ -116,11 +141,17 @@ class SsoCallback(OIDCAuthenticationCallbackView):
         try:
             return super().get(request)
         except SuspiciousOperation:
-            # A state that this browser was never given (a forged or replayed callback).
-            return self.login_failure()
+            # A state this browser was never given (a forged or replayed callback), or an ID
+            # token that fails its checks.
+            reason = "invalid"
+        except requests.RequestException:
+            # The provider refused the code or did not answer.
+            reason = "provider"
+        _refuse(request, reason, {})
+        return self.login_failure()
 
     @property
     def failure_url(self):
         reason = getattr(self.request, "sso_refusal", "failed")
-        messages.error(self.request, _(REFUSALS[reason]))
+        messages.error(self.request, _(REFUSALS.get(reason, REFUSALS["failed"])))
         return super().failure_url

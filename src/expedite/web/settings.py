@@ -197,6 +197,8 @@ OIDC_OP_AUTHORIZATION_ENDPOINT = envstr("EXPEDITE_OIDC_AUTHORIZATION_URL", "")
 OIDC_OP_TOKEN_ENDPOINT = envstr("EXPEDITE_OIDC_TOKEN_URL", "")
 OIDC_OP_USER_ENDPOINT = envstr("EXPEDITE_OIDC_USERINFO_URL", "")
 OIDC_OP_JWKS_ENDPOINT = envstr("EXPEDITE_OIDC_JWKS_URL", "")
+# When set, an ID token naming any other issuer is refused (the library does not check it).
+EXPEDITE_OIDC_ISSUER = envstr("EXPEDITE_OIDC_ISSUER", "")
 OIDC_RP_SIGN_ALGO = envstr("EXPEDITE_OIDC_SIGN_ALGO", "RS256")
 OIDC_RP_SCOPES = envstr("EXPEDITE_OIDC_SCOPES", "openid email profile")
 OIDC_CREATE_USER = False
