@@ -5,6 +5,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
@@ -13,6 +14,8 @@ from expedite.audit.models import AuditEvent
 from expedite.custody.services import check_in
 from expedite.domain.audit import AuditKind
 from expedite.feeds import selectors
+from expedite.feeds.ics import calendar_bytes
+from expedite.feeds.models import CalendarFeed
 from expedite.feeds.services import feed_renew, feed_stop, feed_token
 from expedite.work.models import StepRun
 from expedite.work.team import team_assign
@@ -96,14 +99,14 @@ def test_a_case_feed_holds_its_deadline_steps_and_the_items_due_back(client, wor
     client.post(reverse("case_calendar_renew", args=[case.pk]))
     page = client.get(reverse("case_calendar", args=[case.pk])).content.decode()
     assert "/feeds/" in page
-    from expedite.feeds.models import CalendarFeed
-
     feed = CalendarFeed.objects.get(case=case, revoked_at__isnull=True)
     client.logout()
     found = events(read(client, feed))
     assert f"case-{case.pk}-deadline@expedite" in found
     assert any(uid.startswith("step-") for uid in found)
     (ret,) = [e for uid, e in found.items() if uid.startswith("custody-")]
+    (handover,) = [e for uid, e in found.items() if uid.startswith("handover-")]
+    assert "客户交来" in str(handover["DESCRIPTION"])
     assert ret.decoded("DTSTART") == due
     assert "公章" in str(ret["SUMMARY"])
 
@@ -113,10 +116,30 @@ def test_renewing_or_stopping_kills_the_old_address(client, world):
     new = feed_renew(actor=world.zhang)
     assert client.get(reverse("calendar_feed", args=[feed_token(old)])).status_code == 404
     assert client.get(reverse("calendar_feed", args=[feed_token(new)])).status_code == 200
+    live = CalendarFeed.objects.filter(user=world.zhang, revoked_at__isnull=True)
+    assert list(live) == [new]
     feed_stop(actor=world.zhang)
     assert client.get(reverse("calendar_feed", args=[feed_token(new)])).status_code == 404
     kinds = list(AuditEvent.objects.filter(kind__startswith="feed.").values_list("kind", flat=True))
     assert kinds == [AuditKind.CALENDAR_FEED_CREATED] * 2 + [AuditKind.CALENDAR_FEED_STOPPED]
+
+
+@pytest.mark.parametrize("leaves", ["deactivated", "loses_roles"])
+def test_an_address_stops_when_its_owner_may_no_longer_see_cases(client, world, leaves):
+    """Someone who left the firm (or lost every role) keeps nothing from it in their calendar,
+    their own or the case's they subscribed to."""
+    case = running(world)
+    mine = feed_renew(actor=world.zhang)
+    the_case = feed_renew(actor=world.zhang, case=case)
+    others = feed_renew(actor=world.li)
+    if leaves == "deactivated":
+        world.zhang.is_active = False
+        world.zhang.save(update_fields=["is_active"])
+    else:
+        world.zhang.groups.clear()
+    for feed in (mine, the_case):
+        assert client.get(reverse("calendar_feed", args=[feed_token(feed)])).status_code == 404
+    read(client, others)
 
 
 @pytest.mark.parametrize(
@@ -136,7 +159,12 @@ def test_hostile_text_does_not_break_the_calendar(client, world):
     Assignment.objects.create(case=case, role="liaison", user=world.zhang, reason="测试")
     cal = read(client, feed_renew(actor=world.zhang))
     (event,) = [e for e in cal.walk("VEVENT") if str(e["UID"]).startswith(f"case-{case.pk}")]
-    assert str(event["DESCRIPTION"]) == case.reason
+    description = str(event["DESCRIPTION"]).splitlines()
+    assert description[:2] == case.reason.splitlines()
+    assert description[2:] == [
+        f"加急单 {case.reference}",
+        f"{settings.EXPEDITE_PUBLIC_URL}/cases/{case.pk}/",
+    ]
     assert "恶意公司,;\\" in str(event["SUMMARY"])
 
 
@@ -161,3 +189,84 @@ def test_the_address_never_reaches_a_log(world):
     token = feed_token(feed_renew(actor=world.zhang))
     line = f'"GET /feeds/{token}.ics HTTP/1.1" 200'
     assert redact(line) == '"GET /feeds/….ics HTTP/1.1" 200'
+
+
+def test_a_step_planned_nine_to_twelve_in_beijing_is_one_to_four_utc(client, world):
+    case = running(world)
+    step = StepRun.objects.filter(case=case, role="process").order_by("pk").first()
+    day = world.today + dt.timedelta(days=5)
+    step.planned_start = dt.datetime.combine(day, dt.time(9), tzinfo=SHANGHAI)
+    step.planned_finish = dt.datetime.combine(day, dt.time(12), tzinfo=SHANGHAI)
+    step.save(update_fields=["planned_start", "planned_finish"])
+    response = client.get(reverse("calendar_feed", args=[feed_token(feed_renew(actor=world.li))]))
+    assert f"DTSTART;TZID=Asia/Shanghai:{day:%Y%m%d}T090000" in response.content.decode()
+    event = events(Calendar.from_ical(response.content))[f"step-{step.pk}@expedite"]
+    assert event.decoded("DTSTART").astimezone(dt.UTC) == dt.datetime.combine(
+        day, dt.time(1), tzinfo=dt.UTC
+    )
+    assert event.decoded("DTEND").astimezone(dt.UTC) == dt.datetime.combine(
+        day, dt.time(4), tzinfo=dt.UTC
+    )
+
+
+def test_handovers_reach_the_people_who_took_part_and_nobody_else(client, world):
+    case = running(world)
+    move = check_in(
+        actor=world.zhang,
+        client=case.client,
+        case=case,
+        kind="finance_seal",
+        purpose="银行开户",
+        expected_return=world.today + dt.timedelta(days=20),
+        now=timezone.now(),
+    )
+    uid = f"handover-{move.pk}@expedite"
+    assert uid in events(read(client, feed_renew(actor=world.zhang)))
+    assert uid not in events(read(client, feed_renew(actor=world.li)))
+
+
+def test_control_characters_and_line_breaks_cannot_forge_calendar_lines():
+    hostile = "名称\x00\r\nEND:VEVENT\r\nBEGIN:VEVENT,;\\"
+    event = selectors.Event(
+        uid="x-1",
+        summary=hostile,
+        start=dt.date(2026, 3, 2),
+        end=dt.date(2026, 3, 3),
+        description=hostile,
+        url="",
+    )
+    stamp = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+    cal = Calendar.from_ical(calendar_bytes([event], name=hostile, stamp=stamp))
+    (parsed,) = cal.walk("VEVENT")
+    assert str(parsed["SUMMARY"]) == "名称 END:VEVENT BEGIN:VEVENT,;\\"
+    assert str(cal["X-WR-CALNAME"]) == "名称 END:VEVENT BEGIN:VEVENT,;\\"
+    assert "\x00" not in str(parsed["DESCRIPTION"])
+
+
+def test_only_staff_who_may_see_cases_get_a_case_calendar(client, world):
+    case = running(world)
+    assert client.get(reverse("case_calendar", args=[case.pk])).status_code == 302  # sign in
+    client.login(username="outsider", password=PASSWORD)
+    assert client.get(reverse("case_calendar", args=[case.pk])).status_code in (403, 404)
+    client.post(reverse("case_calendar_renew", args=[case.pk]))
+    client.post(reverse("my_calendar_renew"))
+    assert not CalendarFeed.objects.exists()
+
+
+def test_a_feed_costs_the_same_queries_however_many_cases(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    running(world)
+    feed = feed_renew(actor=world.li)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            read(client, feed)
+        return len(ctx.captured_queries)
+
+    few = queries()
+    running(world, reason="第二件")
+    running(world, reason="第三件")
+    assert len(events(read(client, feed))) > 3
+    assert queries() == few

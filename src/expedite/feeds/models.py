@@ -40,7 +40,18 @@ class CalendarFeed(models.Model):
             models.CheckConstraint(
                 condition=models.Q(user__isnull=True) ^ models.Q(case__isnull=True),
                 name="feed_for_a_person_or_a_case",
-            )
+            ),
+            # One live address per owner: renewing stops the old one in the same transaction.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_live_feed_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_live_feed_per_case",
+            ),
         ]
 
     def __str__(self) -> str:

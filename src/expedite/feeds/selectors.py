@@ -1,9 +1,10 @@
 """Reads for calendar feeds: what a person's or a case's calendar holds.
 
 A person's calendar: the deadlines of the open cases they are on, the steps planned for them,
-the reviews they did, and the seals and licences they hold that are due back. A case's
-calendar: its deadline, its planned steps, its reviews and its items' returns. Both cover a
-window around today and stop at MAX_EVENTS, so a feed costs what it shows.
+the reviews they did, the handovers they took part in, and the seals and licences they hold
+that are due back. A case's calendar: its deadline, its planned steps, its reviews, its
+items' handovers and returns. Both cover a window around today and stop at MAX_EVENTS, so a
+feed costs what it shows: one query per kind of event, whatever the count.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from expedite.accounts.selectors import staff_display_name
 from expedite.cases.models import Case
-from expedite.custody.models import CustodyItem
+from expedite.custody.models import CustodyItem, CustodyMovement
 from expedite.domain.cases import CaseState
 from expedite.domain.custody import ItemState
 from expedite.reviews.models import Review
@@ -26,8 +28,9 @@ from expedite.work.models import Assignment, StepRun
 PAST_DAYS = 30
 AHEAD_DAYS = 180
 MAX_EVENTS = 500
-# A review is recorded at an instant; it shows as this long in a calendar.
+# A review or a handover is recorded at an instant; it shows as this long in a calendar.
 REVIEW_LENGTH = dt.timedelta(minutes=30)
+HANDOVER_LENGTH = dt.timedelta(minutes=15)
 CLOSED = (CaseState.CLOSED.value, CaseState.CANCELLED.value, CaseState.DECLINED.value)
 
 
@@ -49,6 +52,13 @@ def _title(case: Case) -> str:
     return f"{case.reference} {case.client.name}"
 
 
+def _describe(case: Case | None, *lines: str) -> str:
+    # Calendar apps show the description far more readily than the URL property.
+    if case is not None:
+        lines = (*lines, _("加急单 %(ref)s") % {"ref": case.reference}, _link(case))
+    return "\n".join(line for line in lines if line)
+
+
 def _deadline(case: Case) -> Event:
     day = case.requested_deadline
     return Event(
@@ -56,7 +66,7 @@ def _deadline(case: Case) -> Event:
         summary=_("截止：%(case)s") % {"case": _title(case)},
         start=day,
         end=day + dt.timedelta(days=1),
-        description=case.reason,
+        description=_describe(case, case.reason),
         url=_link(case),
     )
 
@@ -67,7 +77,7 @@ def _step(step: StepRun) -> Event:
         summary=_("%(step)s · %(case)s") % {"step": step.name, "case": _title(step.case)},
         start=step.planned_start,
         end=max(step.planned_finish, step.planned_start + dt.timedelta(minutes=15)),
-        description=_("计划步骤"),
+        description=_describe(step.case, _("计划步骤")),
         url=_link(step.case),
     )
 
@@ -79,20 +89,37 @@ def _review(review: Review) -> Event:
         summary=_("复核：%(case)s") % {"case": _title(review.case)},
         start=review.created_at,
         end=review.created_at + REVIEW_LENGTH,
-        description=f"{review.get_stage_display()} · {verdict}",
+        description=_describe(review.case, f"{review.get_stage_display()} · {verdict}"),
         url=_link(review.case),
+    )
+
+
+def _handover(move: CustodyMovement) -> Event:
+    item = move.item
+    giver = staff_display_name(move.from_user) or move.from_client
+    taker = staff_display_name(move.to_user) or move.to_client
+    return Event(
+        uid=f"handover-{move.pk}",
+        summary=_("交接：%(item)s · %(client)s") % {"item": str(item), "client": item.client.name},
+        start=move.at,
+        end=move.at + HANDOVER_LENGTH,
+        description=_describe(
+            item.case,
+            f"{move.get_kind_display()} · {move.purpose}",
+            _("%(giver)s 交给 %(taker)s") % {"giver": giver, "taker": taker},
+        ),
+        url=_link(item.case) if item.case else "",
     )
 
 
 def _return(item: CustodyItem) -> Event:
     day = item.expected_return
-    what = f"{item.get_kind_display()} {item.label}".strip()
     return Event(
         uid=f"custody-{item.pk}-return",
-        summary=_("归还：%(item)s · %(client)s") % {"item": what, "client": item.client.name},
+        summary=_("归还：%(item)s · %(client)s") % {"item": str(item), "client": item.client.name},
         start=day,
         end=day + dt.timedelta(days=1),
-        description=_("预计归还客户"),
+        description=_describe(item.case, _("预计归还客户")),
         url=_link(item.case) if item.case else "",
     )
 
@@ -109,22 +136,24 @@ def _instants(first: dt.date, last: dt.date, tz) -> tuple[dt.datetime, dt.dateti
 def person_events(user, *, today: dt.date, tz) -> list[Event]:
     first, last = _window(today)
     since, until = _instants(first, last, tz)
-    mine = Assignment.objects.filter(user=user).values("case_id")
-    cases = (
-        Case.objects.filter(pk__in=mine, requested_deadline__range=(first, last))
-        .exclude(state__in=CLOSED)
-        .select_related("client")
+    mine = Assignment.objects.filter(user=user)
+    cases = Case.objects.filter(
+        pk__in=mine.values("case_id"), requested_deadline__range=(first, last)
+    ).select_related("client")
+    # A step is theirs by the schedule, or, left unscheduled, by their role on its case.
+    by_role = mine.filter(case_id=OuterRef("case_id"), role=OuterRef("role"))
+    steps = StepRun.objects.alias(by_role=Exists(by_role)).filter(
+        Q(assignee=user) | Q(assignee__isnull=True, by_role=True),
+        planned_start__range=(since, until),
     )
-    roles = Assignment.objects.filter(user=user).values_list("case_id", "role")
-    step_filter = Q(assignee=user)
-    for case_id, role in roles[:MAX_EVENTS]:
-        step_filter |= Q(assignee__isnull=True, case_id=case_id, role=role)
-    steps = StepRun.objects.filter(step_filter, planned_start__range=(since, until))
     reviews = Review.objects.filter(reviewer=user, created_at__range=(since, until))
+    moves = CustodyMovement.objects.filter(
+        Q(from_user=user) | Q(to_user=user), at__range=(since, until)
+    )
     items = CustodyItem.objects.filter(
         holder=user, state=ItemState.IN_FIRM, expected_return__range=(first, last)
     )
-    return _collect(cases, steps, reviews, items)
+    return _collect(cases, steps, reviews, moves, items)
 
 
 def case_events(case: Case, *, today: dt.date, tz) -> list[Event]:
@@ -133,19 +162,26 @@ def case_events(case: Case, *, today: dt.date, tz) -> list[Event]:
     cases = Case.objects.filter(pk=case.pk).select_related("client")
     steps = StepRun.objects.filter(case=case, planned_start__range=(since, until))
     reviews = Review.objects.filter(case=case, created_at__range=(since, until))
+    moves = CustodyMovement.objects.filter(item__case=case, at__range=(since, until))
     items = CustodyItem.objects.filter(
         case=case, state=ItemState.IN_FIRM, expected_return__range=(first, last)
     )
-    return _collect(cases, steps, reviews, items)
+    return _collect(cases, steps, reviews, moves, items)
 
 
-def _collect(cases, steps, reviews, items) -> list[Event]:
-    events = [_deadline(c) for c in cases.order_by("requested_deadline", "pk")[:MAX_EVENTS]]
+def _collect(cases, steps, reviews, moves, items) -> list[Event]:
+    """Due dates and plans come first, so a full calendar drops history before what is ahead."""
+    cases = cases.exclude(state__in=CLOSED).order_by("requested_deadline", "pk")
+    events = [_deadline(c) for c in cases[:MAX_EVENTS]]
     related = ("case", "case__client")
-    steps = steps.filter(finished_at__isnull=True).select_related(*related)
-    events += [_step(s) for s in steps.order_by("planned_start", "pk")[:MAX_EVENTS]]
-    reviews = reviews.select_related(*related)
-    events += [_review(r) for r in reviews.order_by("created_at", "pk")[:MAX_EVENTS]]
-    items = items.select_related("client", "case")
-    events += [_return(i) for i in items.order_by("expected_return", "pk")[:MAX_EVENTS]]
-    return events[:MAX_EVENTS]
+    steps = steps.filter(finished_at__isnull=True).exclude(case__state__in=CLOSED)
+    steps = steps.select_related(*related).order_by("planned_start", "pk")
+    events += [_step(s) for s in steps[: max(MAX_EVENTS - len(events), 0)]]
+    items = items.select_related("client", "case").order_by("expected_return", "pk")
+    events += [_return(i) for i in items[: max(MAX_EVENTS - len(events), 0)]]
+    reviews = reviews.select_related(*related).order_by("-created_at", "-pk")
+    events += [_review(r) for r in reviews[: max(MAX_EVENTS - len(events), 0)]]
+    moves = moves.select_related("item__client", "item__case", "from_user", "to_user")
+    moves = moves.order_by("-at", "-pk")
+    events += [_handover(m) for m in moves[: max(MAX_EVENTS - len(events), 0)]]
+    return events

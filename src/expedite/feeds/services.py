@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import secrets
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from expedite import clock
 from expedite.accounts.selectors import user_can
 from expedite.audit.services import audit_record
+from expedite.cases.models import Case
 from expedite.domain.audit import AuditKind
 from expedite.domain.errors import NotAllowed, gettext_noop
 from expedite.domain.roles import Capability
@@ -27,12 +29,18 @@ def feed_token(feed: CalendarFeed) -> str:
 
 
 def feed_for_token(token: str) -> CalendarFeed | None:
-    """The live feed the token names, or None (unknown, forged or stopped)."""
+    """The live feed the token names, or None (unknown, forged or stopped, or its owner may
+    no longer see cases: left the firm or lost the role)."""
     pk, _sep, mac = (token or "").partition("-")
     if not (pk.isascii() and pk.isdigit() and len(pk) <= 18 and len(mac) == 40):
         return None
-    feed = CalendarFeed.objects.filter(pk=int(pk), revoked_at__isnull=True).first()
+    live = CalendarFeed.objects.filter(pk=int(pk), revoked_at__isnull=True)
+    feed = live.select_related("user", "created_by", "case__client").first()
     if feed is None or not constant_time_compare(feed_token(feed), token):
+        return None
+    # A case's feed answers to the person who made it.
+    owner = feed.user if feed.case_id is None else feed.created_by
+    if not user_can(owner, Capability.VIEW_CASES):
         return None
     return feed
 
@@ -40,6 +48,12 @@ def feed_for_token(token: str) -> CalendarFeed | None:
 def _require_staff(actor) -> None:
     if not user_can(actor, Capability.VIEW_CASES):
         raise NotAllowed(gettext_noop("您的角色无权订阅日历。"))
+
+
+def _lock_owner(*, actor, case) -> None:
+    # Two renewals at once (a double click) take turns instead of leaving two live addresses.
+    model, pk = (Case, case.pk) if case is not None else (get_user_model(), actor.pk)
+    list(model.objects.select_for_update(no_key=True).filter(pk=pk).values("pk"))
 
 
 def _stop(feeds, *, actor, now) -> list[int]:
@@ -54,6 +68,7 @@ def feed_renew(*, actor, case=None) -> CalendarFeed:
     _require_staff(actor)
     now = clock.now()
     owner = {"case": case} if case is not None else {"user": actor}
+    _lock_owner(actor=actor, case=case)
     stopped = _stop(CalendarFeed.objects.filter(**owner), actor=actor, now=now)
     feed = CalendarFeed.objects.create(
         **owner, nonce=secrets.token_urlsafe(24), created_at=now, created_by=actor
