@@ -42,6 +42,7 @@ class WebhookReceiver:
         self.secret = secret
         self.answers: deque[int] = deque()
         self.received: list[Received] = []
+        self.gets: list[str] = []  # paths asked for with GET (a followed redirect)
         self._verify = documented_verify()
         receiver = self
 
@@ -61,9 +62,17 @@ class WebhookReceiver:
                     status = 401
                 receiver.received.append(Received(headers, body, verified, status))
                 self.send_response(status)
+                if 300 <= status < 400:
+                    self.send_header("Location", "/moved")
                 self.send_header("Content-Length", "2")
                 self.end_headers()
                 self.wfile.write(b"ok")
+
+            def do_GET(self):
+                receiver.gets.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
 
             def log_message(self, *args):
                 pass

@@ -15,6 +15,7 @@ from expedite.imports.demo import IMPORTED
 from expedite.kpi.demo import ONE_OFF_CLIENTS, history_plan
 from expedite.learning.demo import FINISHED as LEARNING_CASES
 from expedite.materials.demo import DEMO_MATERIAL_CASES
+from expedite.notify.models import WebhookAttempt, WebhookEndpoint
 from expedite.ops.demo import DEMO_CASES, DEMO_MOVES, DEMO_USERS, demo_load
 from expedite.requests.demo import REQUESTED
 from expedite.reviews.demo import DEMO_REVIEW_CASES
@@ -77,6 +78,10 @@ def test_demo_loads_every_role_and_the_seed_examples_once(catalog, clock):
     }
     clock.shift(dt.timedelta(days=1))
     assert demo_load(now=timezone.now()) == {"users": 0, "clients": 0, "cases": 0}
+    # One disabled webhook endpoint with its past deliveries: one retried, one at once.
+    (hook,) = WebhookEndpoint.objects.all()
+    assert not hook.active
+    assert [a.status_code for a in WebhookAttempt.objects.order_by("at", "pk")] == [503, 200, 200]
     assert Client.objects.count() == (
         4 + len(ONE_OFF_CLIENTS) + len(SUBSIDIARIES) + REQUESTED + IMPORTED
     )

@@ -259,7 +259,8 @@ def _read_outbox(reading: Reading) -> None:
 
     from expedite.notify.models import OutboxMessage
 
-    for message in OutboxMessage.objects.order_by("pk"):
+    # A webhook's body is JSON for another system to read, in no person's language.
+    for message in OutboxMessage.objects.exclude(channel="webhook").order_by("pk"):
         text = lh.squash(f"{message.subject} {message.body}")
         who = message.recipient or f"user {message.user_id}"
         where = f"{message.channel} to {who}: {message.subject[:30]}"

@@ -10,15 +10,19 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from expedite.audit.models import AuditEvent
 from expedite.cases.lifecycle import case_transition
 from expedite.domain.errors import NotAllowed, ValidationFailed
+from expedite.domain.roles import Role
+from expedite.monitoring.incidents import incident_raise
 from expedite.notify.delivery import deliver_due
 from expedite.notify.models import OutboxMessage, WebhookAttempt, WebhookEndpoint
 from expedite.notify.webhook_services import webhook_save, webhook_secret_renew, webhook_test
-from expedite.notify.webhooks import signature
+from expedite.notify.webhooks import attempt_outcome, signature
 from tests.conftest import PASSWORD
 from tests.factories import new_case, triaged
 from tests.standins.webhook_receiver import WebhookReceiver, documented_verify
+from tests.web.delivery_helpers import add_result, case_in_review, client_confirms, pass_review
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +38,6 @@ ALL = [
 
 @pytest.fixture
 def admin(make_user):
-    from expedite.domain.roles import Role
-
     return make_user("admin1", Role.ADMIN)
 
 
@@ -78,24 +80,44 @@ def test_subscribed_events_arrive_once_signed_and_others_not(world, admin, recei
     assert headers["x-expedite-delivery"].startswith("hook:")
 
 
-def test_a_delivered_case_is_a_state_change_and_a_delivery(world, admin, receiver):
-    endpoint_for(admin, receiver, events=["case.state_changed", "case.delivered"])
-    case = triaged(world, new_case(world), facts={"resolution_signed": True})
-    case = case_transition(actor=world.zhang, case=case, to="quoted", reason="", now=world.now)
+def test_delivery_confirmation_and_an_incident_arrive_from_the_real_actions(world, admin, receiver):
+    endpoint_for(
+        admin,
+        receiver,
+        events=["case.state_changed", "case.delivered", "case.confirmed", "incident.raised"],
+    )
+    case = case_in_review(world)
+    incident_raise(
+        actor=world.li,
+        case=case,
+        kind="system_outage",
+        description="网报系统宕机，吴刚的电话打不通",
+        impact_hours="2",
+        now=timezone.now(),
+    )
     deliver()
-    assert [b["data"] for b in bodies(receiver)] == [{"from": "triaged", "to": "quoted"}]
-    from expedite.audit.services import audit_record
-    from expedite.domain.audit import AuditKind
-
-    with transaction.atomic():  # as the delivery service records it
-        audit_record(
-            kind=AuditKind.CASE_STATE_CHANGED,
-            actor=world.zhang,
-            case=case,
-            payload={"from": "review", "to": "delivered", "reason": ""},
-        )
+    (incident,) = [b for b in bodies(receiver) if b["event"] == "incident.raised"]
+    assert incident["data"] == {"incident_kind": "system_outage", "impact_hours": "2.0"}
+    assert incident["case"]["reference"] == case.reference
+    assert "吴刚" not in json.dumps(incident, ensure_ascii=False)  # staff's words stay home
+    receiver.received.clear()
+    add_result(world, case)
+    pass_review(world, case)
+    case = case_transition(actor=world.zhang, case=case, to="delivered", now=timezone.now())
+    client_confirms(case)
     deliver()
-    assert [b["event"] for b in bodies(receiver)][1:] == ["case.state_changed", "case.delivered"]
+    got = bodies(receiver)
+    assert [b["event"] for b in got] == [
+        "case.state_changed",
+        "case.delivered",
+        "case.state_changed",
+        "case.confirmed",
+    ]
+    assert got[0]["data"] == {"from": "review", "to": "delivered"}
+    assert [b["case"]["state"] for b in got] == ["delivered", "delivered", "confirmed", "confirmed"]
+    assert got[0]["id"] == got[1]["id"]  # one audit event, two subscriptions
+    assert len({r.headers["x-expedite-delivery"] for r in receiver.received}) == 4
+    assert all(r.verified for r in receiver.received)
 
 
 def test_a_receiver_that_is_down_gets_it_later_once_with_the_same_delivery_id(
@@ -126,6 +148,17 @@ def test_a_refusal_is_held_for_a_person(world, admin, receiver):
     assert OutboxMessage.objects.get(channel="webhook").status == "held"
 
 
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_a_redirect_is_held_not_followed(world, admin, receiver, status):
+    """Following would resend the event unsigned as a GET, perhaps to another host."""
+    endpoint_for(admin, receiver, events=["case.created"])
+    receiver.answers.append(status)
+    new_case(world)
+    assert deliver()["held"] == 1
+    assert receiver.gets == [] and len(receiver.received) == 1
+    assert WebhookAttempt.objects.get().status_code == status
+
+
 def test_a_receiver_that_cannot_be_reached_is_retried(world, admin):
     with WebhookReceiver() as gone:
         url = gone.url
@@ -133,7 +166,8 @@ def test_a_receiver_that_cannot_be_reached_is_retried(world, admin):
     new_case(world)
     assert deliver()["failed"] == 1
     attempt = WebhookAttempt.objects.get()
-    assert attempt.status_code is None and attempt.error
+    assert attempt.status_code is None and attempt.error.startswith("refused:")
+    assert attempt_outcome(attempt) == "对方拒绝连接"
 
 
 def test_a_disabled_endpoint_stops_receiving(world, admin, receiver):
@@ -172,6 +206,9 @@ def test_a_renewed_secret_signs_what_is_sent_after_it(world, admin, receiver):
     webhook_test(actor=admin, endpoint=renewed)
     deliver()
     assert receiver.received[-1].verified
+    assert json.loads(receiver.received[-1].body)["event"] == "test"
+    kinds = list(AuditEvent.objects.order_by("seq").values_list("kind", flat=True))
+    assert kinds[-1] == "webhook.tested" and "webhook.secret_renewed" in kinds
 
 
 @pytest.mark.parametrize(

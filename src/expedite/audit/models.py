@@ -214,6 +214,7 @@ AUDIT_KIND_LABELS = {
     AuditKind.TOTP_ENROLLED: _("启用动态验证码"),
     AuditKind.TOTP_DISABLED: _("停用动态验证码"),
     AuditKind.WEBHOOK_SECRET_RENEWED: _("重新生成 Webhook 签名密钥"),
+    AuditKind.WEBHOOK_TESTED: _("向 Webhook 接收地址发送测试事件"),
 }
 
 

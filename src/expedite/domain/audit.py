@@ -123,6 +123,7 @@ class AuditKind(enum.StrEnum):
     TOTP_ENROLLED = "auth.totp_enrolled"
     TOTP_DISABLED = "auth.totp_disabled"
     WEBHOOK_SECRET_RENEWED = "webhook.secret_renewed"  # noqa: S105 - an event name
+    WEBHOOK_TESTED = "webhook.tested"
 
 
 class ActorKind(enum.StrEnum):

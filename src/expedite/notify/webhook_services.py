@@ -95,4 +95,9 @@ def webhook_test(*, actor, endpoint: WebhookEndpoint) -> None:
     _require(actor)
     if not endpoint.active:
         raise ValidationFailed(gettext_noop("该接收地址已停用，请先启用。"), field="active")
-    webhooks.send_test(endpoint)
+    row = webhooks.send_test(endpoint)
+    audit_record(
+        kind=AuditKind.WEBHOOK_TESTED,
+        actor=actor,
+        payload={"endpoint_id": endpoint.pk, "delivery": row.key},
+    )

@@ -21,7 +21,7 @@ from expedite.domain.roles import Capability
 
 from . import webhook_services as services
 from .models import Channel, OutboxMessage, WebhookAttempt, WebhookEndpoint
-from .webhooks import EVENTS, SUBSCRIBABLE
+from .webhooks import EVENTS, SUBSCRIBABLE, attempt_outcome
 
 SHOWN_DELIVERIES = 30
 
@@ -40,6 +40,10 @@ class EndpointForm(forms.Form):
 def _admin(request) -> None:
     if not user_can(request.user, Capability.MANAGE_WEBHOOKS):
         raise PermissionDenied(_("只有系统管理员可以管理 Webhook。"))
+
+
+def _event_names(endpoint: WebhookEndpoint) -> str:
+    return _("、").join(_(EVENTS[k]) for k in endpoint.events if k in EVENTS)
 
 
 def _endpoint(endpoint_id: int) -> WebhookEndpoint:
@@ -81,7 +85,7 @@ def webhook_list(request):
     return render(
         request,
         "notify/webhooks.html",
-        {"endpoints": WebhookEndpoint.objects.all(), "form": form},
+        {"endpoints": [(e, _event_names(e)) for e in WebhookEndpoint.objects.all()], "form": form},
     )
 
 
@@ -103,12 +107,16 @@ def webhook_detail(request, endpoint_id: int):
     )
     attempts: dict[int, list] = {}
     for attempt in WebhookAttempt.objects.filter(message__in=deliveries).order_by("at", "pk"):
+        attempt.outcome = attempt_outcome(attempt)
         attempts.setdefault(attempt.message_id, []).append(attempt)
-    rows = [{"row": d, "attempts": attempts.get(d.pk, [])} for d in deliveries]
+    rows = [
+        {"row": d, "event": _(EVENTS.get(d.subject, d.subject)), "attempts": attempts.get(d.pk, [])}
+        for d in deliveries
+    ]
     return render(
         request,
         "notify/webhook_detail.html",
-        {"endpoint": endpoint, "form": form, "rows": rows, "event_names": EVENTS},
+        {"endpoint": endpoint, "form": form, "rows": rows},
     )
 
 

@@ -22,6 +22,7 @@ import urllib.request
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from expedite import clock
 from expedite.domain.audit import AuditKind
@@ -45,6 +46,12 @@ SUBSCRIBABLE = [k for k in EVENTS if k != "test"]
 
 # Answers worth trying again: the receiver was busy or briefly down.
 RETRY_STATUSES = {408, 425, 429}
+# Why an attempt got no answer, as stored (before a colon) and as shown to administrators.
+NO_ANSWER = {
+    "timeout": gettext_noop("超时未答复"),
+    "refused": gettext_noop("对方拒绝连接"),
+    "unreachable": gettext_noop("无法连接"),
+}
 SIGNATURE_HEADER = "X-Expedite-Signature"
 TIMESTAMP_HEADER = "X-Expedite-Timestamp"
 
@@ -102,14 +109,22 @@ def _body(kind: str, event_id: str, occurred, case, data: dict) -> str:
 
 
 def _data(event) -> dict:
-    """What of the audit payload a receiver gets: the state change, not people's details."""
+    """What of the audit payload a receiver gets: the state change or the incident's kind,
+    not people's details nor staff's own words."""
     payload = event.payload or {}
+    if event.kind == AuditKind.INCIDENT_RAISED:
+        return {"incident_kind": payload.get("kind"), "impact_hours": payload.get("impact_hours")}
     return {k: payload[k] for k in ("from", "to", "verdict", "severity") if k in payload}
 
 
+def delivery_key(endpoint: WebhookEndpoint, event_id: str, kind: str) -> str:
+    """The outbox key, sent as X-Expedite-Delivery: the same on every retry."""
+    return f"hook:{endpoint.pk}:{event_id}:{kind}"
+
+
 def enqueue(endpoint: WebhookEndpoint, *, kind: str, event_id: str, body: str, case, now):
-    OutboxMessage.objects.get_or_create(
-        key=f"hook:{endpoint.pk}:{event_id}:{kind}",
+    row, created = OutboxMessage.objects.get_or_create(
+        key=delivery_key(endpoint, event_id, kind),
         defaults={
             "channel": Channel.WEBHOOK,
             "recipient": str(endpoint.pk),
@@ -120,6 +135,21 @@ def enqueue(endpoint: WebhookEndpoint, *, kind: str, event_id: str, body: str, c
             "created_at": now,
         },
     )
+    if created:
+        # Local: services reaches this module through tasks → delivery → channels.
+        from .services import _send_soon
+
+        _send_soon()  # a worker sends it once the action commits, as other messages
+    return row
+
+
+def event_bodies(event) -> list[tuple[str, str, str]]:
+    """(webhook event, event id, body) for each webhook event an audit event stands for."""
+    event_id = f"evt_{event.seq}"
+    return [
+        (kind, event_id, _body(kind, event_id, event.time, event.case, _data(event)))
+        for kind in _kinds(event)
+    ]
 
 
 def on_audit_event(event) -> None:
@@ -130,29 +160,25 @@ def on_audit_event(event) -> None:
     endpoints = [
         e for e in WebhookEndpoint.objects.filter(active=True) if set(e.events) & set(kinds)
     ]
-    if not endpoints:
-        return
-    case = event.case
-    for kind in kinds:
-        body = _body(kind, f"evt_{event.seq}", event.time, case, _data(event))
+    for kind, event_id, body in event_bodies(event) if endpoints else []:
         for endpoint in endpoints:
             if kind in endpoint.events:
                 enqueue(
                     endpoint,
                     kind=kind,
-                    event_id=f"evt_{event.seq}",
+                    event_id=event_id,
                     body=body,
-                    case=case,
+                    case=event.case,
                     now=event.time,
                 )
 
 
-def send_test(endpoint: WebhookEndpoint) -> None:
+def send_test(endpoint: WebhookEndpoint) -> OutboxMessage:
     """A test event for the endpoint, whatever it subscribes to (the 发送测试事件 button)."""
     now = clock.now()
     event_id = f"test_{secrets.token_hex(6)}"
     body = _body("test", event_id, now, None, {"endpoint": endpoint.name})
-    enqueue(endpoint, kind="test", event_id=event_id, body=body, case=None, now=now)
+    return enqueue(endpoint, kind="test", event_id=event_id, body=body, case=None, now=now)
 
 
 def _record(row, endpoint, started: float, *, status: int | None = None, error: str = ""):
@@ -166,9 +192,36 @@ def _record(row, endpoint, started: float, *, status: int | None = None, error: 
     )
 
 
+def _no_answer(exc: Exception) -> str:
+    reason = getattr(exc, "reason", exc)  # URLError wraps the socket's error
+    if isinstance(reason, TimeoutError):
+        return "timeout"
+    if isinstance(reason, ConnectionRefusedError):
+        return "refused"
+    return "unreachable"
+
+
+def attempt_outcome(attempt: WebhookAttempt) -> str:
+    """An attempt's answer for administrators: the HTTP status, or why there was none."""
+    if attempt.status_code:
+        return f"HTTP {attempt.status_code}"
+    return _(NO_ANSWER.get(attempt.error.split(":", 1)[0], NO_ANSWER["unreachable"]))
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    # A redirect would resend the event as a GET, unsigned, possibly to another host: it is
+    # the receiver's answer (held for a person), never followed.
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 def send_webhook(row: OutboxMessage) -> str:
     """POST the row's body, signed. 2xx: sent. 408/425/429, 5xx, timeout, refused
-    connection: retried with backoff. Other 4xx: held (the receiver refuses it)."""
+    connection: retried with backoff. Other 4xx and any redirect: held (the receiver refuses
+    it, or has moved: a person checks the address)."""
     endpoint = WebhookEndpoint.objects.filter(pk=int(row.recipient or 0)).first()
     if endpoint is None or not endpoint.active:
         raise ChannelDropped("endpoint disabled")
@@ -190,7 +243,7 @@ def send_webhook(row: OutboxMessage) -> str:
     started = time.monotonic()
     timeout = settings.EXPEDITE_WEBHOOK_TIMEOUT_SECONDS
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with _OPENER.open(request, timeout=timeout) as response:
             status = response.status
     except urllib.error.HTTPError as exc:
         _record(row, endpoint, started, status=exc.code, error=str(exc.reason))
@@ -198,7 +251,7 @@ def send_webhook(row: OutboxMessage) -> str:
             raise ChannelError(f"HTTP {exc.code}") from None
         raise ChannelRefused(f"HTTP {exc.code}") from None
     except (urllib.error.URLError, TimeoutError, http.client.HTTPException, OSError) as exc:
-        _record(row, endpoint, started, error=f"{type(exc).__name__}: {exc}")
+        _record(row, endpoint, started, error=f"{_no_answer(exc)}: {type(exc).__name__}: {exc}")
         raise ChannelError(str(exc)) from None
     _record(row, endpoint, started, status=status)
     return ""
