@@ -378,6 +378,10 @@ def check_credential(number: int, raw: dict) -> Row:
         "number": number_text.upper(),
         "issued": dates.get("issued"),
         "expires": dates.get("expires"),
+        # An absent column or an empty cell keeps what is known; 长期 clears an end date.
+        "issued_given": bool(cell_text(raw.get("issued"))),
+        "expires_given": bool(cell_text(raw.get("expires"))),
+        "number_given": bool(number_text),
     }
     return row
 
@@ -392,6 +396,12 @@ CHECKS = {
 def contact_key(contact: dict) -> str:
     """Who a contact is, within one client: the phone if any, else the e-mail."""
     return contact["phone"] or contact["email"]
+
+
+def contact_keys(contact: dict) -> set[str]:
+    """Everything that names a contact within one client: the same phone or the same e-mail
+    is the same person, whichever of the two another row gives."""
+    return {contact["phone"], contact["email"]} - {""}
 
 
 def credential_key(values: dict) -> tuple[str, str]:
@@ -419,31 +429,25 @@ def check_sheet(kind: SheetKind, headers: Sequence, rows: Iterable[Sequence]) ->
         row = check(offset, raw)
         # What the row said, for the preview, when it is not a credit code.
         row.values["uscc_given"] = cell_text(raw.get("uscc"))[:40]
-        key = _duplicate_key(row)
-        if key is not None:
-            if key in seen:
-                row.refuse(
-                    "",
-                    gettext_noop("与第 %(row)d 行重复。"),
-                    row=seen[key],
-                )
-            else:
-                seen[key] = offset
+        keys = _duplicate_keys(row)
+        first = next((seen[k] for k in keys if k in seen), None)
+        if first is not None:
+            row.refuse("", gettext_noop("与第 %(row)d 行重复。"), row=first)
+        else:
+            seen.update(dict.fromkeys(keys, offset))
         out.append(row)
     return out
 
 
-def _duplicate_key(row: Row):
+def _duplicate_keys(row: Row) -> list:
     v = row.values
     if not v.get("uscc"):
-        return None
+        return []
     if row.sheet is SheetKind.CLIENTS:
-        return v["uscc"]
+        return [v["uscc"]]
     if row.sheet is SheetKind.CONTACTS:
         contact = v.get("contact")
-        if not contact or not contact_key(contact):
-            return None
-        return v["uscc"], contact_key(contact)
+        return [(v["uscc"], key) for key in sorted(contact_keys(contact))] if contact else []
     if not v.get("kind"):
-        return None
-    return v["uscc"], credential_key(v)
+        return []
+    return [(v["uscc"], credential_key(v))]

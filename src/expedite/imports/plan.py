@@ -8,9 +8,12 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
 from expedite.cases.models import Client, ClientContact, ClientCredential
 from expedite.domain.errors import gettext_noop
-from expedite.domain.imports import Row, SheetKind, contact_key, credential_key
+from expedite.domain.imports import Row, SheetKind, contact_keys, credential_key
 
 NEW, UPDATE, SAME, REFUSED = "new", "update", "same", "refused"
 
@@ -43,6 +46,17 @@ class Holdings:
             for cred in ClientCredential.objects.filter(client_id__in=chunk):
                 key = (cred.kind, cred.number or cred.title)
                 self.credentials[cred.client_id][key] = cred
+                # A row without a number still finds a numbered licence by its name.
+                self.credentials[cred.client_id].setdefault(("title", cred.kind, cred.title), cred)
+
+    def credential(self, client_id: int, values: dict) -> ClientCredential | None:
+        """The licence a row means: by kind and number, or, when the row gives no number,
+        by kind and name."""
+        known = self.credentials[client_id]
+        found = known.get(credential_key(values))
+        if found is None and not values.get("number"):
+            found = known.get(("title", values["kind"], values["title"]))
+        return found
 
 
 def _contact_changes(contact: dict, row: ClientContact | None) -> bool:
@@ -77,10 +91,25 @@ def _credential_changes(values: dict, row: ClientCredential | None) -> bool:
         return True
     return (
         values["title"] != row.title
-        or values["number"] != row.number
-        or values["issued"] != row.issued_on
-        or values["expires"] != row.expires_on
+        or (values.get("number_given", True) and values["number"] != row.number)
+        or (values.get("issued_given", True) and values["issued"] != row.issued_on)
+        or (values.get("expires_given", True) and values["expires"] != row.expires_on)
     )
+
+
+_EMAIL = gettext_noop("电子邮箱")
+
+
+def _check_email(r: Row) -> None:
+    # The domain checks an address's shape; Django's validator (the one forms use) has the
+    # last word, so an imported address is one the rest of the product accepts.
+    contact = r.values.get("contact")
+    if not contact or not contact["email"] or any(p.column == _EMAIL for p in r.problems):
+        return
+    try:
+        validate_email(contact["email"])
+    except ValidationError:
+        r.refuse(_EMAIL, gettext_noop("电子邮箱格式不正确。"))
 
 
 def plan(rows: list[Row]) -> tuple[list[str], Holdings]:
@@ -88,17 +117,31 @@ def plan(rows: list[Row]) -> tuple[list[str], Holdings]:
     rows; and what the database held when planned (the import writes from it)."""
     codes = {r.values["uscc"] for r in rows if r.values.get("uscc")}
     holdings = Holdings(codes)
+    for r in rows:
+        _check_email(r)
+    sheet_contacts = defaultdict(list)
+    for r in rows:
+        if r.sheet is SheetKind.CONTACTS and r.ok:
+            sheet_contacts[r.values["uscc"]].append(r)
+    # A new company needs someone to call; refused before its contacts and licences are
+    # planned, so they are refused with it.
+    for r in rows:
+        code = r.values.get("uscc")
+        new = r.sheet is SheetKind.CLIENTS and code and code not in holdings.clients
+        if new and r.values["contact"] is None and not sheet_contacts[code]:
+            r.refuse(
+                gettext_noop("联系人"),
+                gettext_noop("新客户至少需要一位联系人：请填写联系人和手机号或电子邮箱。"),
+            )
     clients_ok = {r.values["uscc"] for r in rows if r.sheet is SheetKind.CLIENTS and r.ok}
     clients_bad = {
         r.values["uscc"] for r in rows if r.sheet is SheetKind.CLIENTS and not r.ok
     } - clients_ok
-    sheet_contacts = defaultdict(list)
     inline: dict[tuple[str, str], int] = {}
     for r in rows:
-        if r.sheet is SheetKind.CONTACTS and r.ok:
-            sheet_contacts[r.values["uscc"]].append(r)
         if r.sheet is SheetKind.CLIENTS and r.ok and r.values["contact"]:
-            inline.setdefault((r.values["uscc"], contact_key(r.values["contact"])), r.number)
+            for key in contact_keys(r.values["contact"]):
+                inline.setdefault((r.values["uscc"], key), r.number)
 
     def company_problem(r: Row) -> None:
         code = r.values["uscc"]
@@ -116,17 +159,13 @@ def plan(rows: list[Row]) -> tuple[list[str], Holdings]:
         if r.ok and r.sheet is not SheetKind.CLIENTS:
             company_problem(r)
         if r.ok and r.sheet is SheetKind.CONTACTS:
-            twin = inline.get((r.values["uscc"], contact_key(r.values["contact"])))
+            keys = contact_keys(r.values["contact"])
+            twin = next(
+                (inline[(r.values["uscc"], k)] for k in keys if (r.values["uscc"], k) in inline),
+                None,
+            )
             if twin is not None:
                 r.refuse("", gettext_noop("与客户表第 %(row)d 行的联系人重复。"), row=twin)
-        if r.sheet is SheetKind.CLIENTS and r.values.get("uscc"):
-            client = holdings.clients.get(r.values["uscc"])
-            contact = r.values["contact"]
-            if client is None and contact is None and not sheet_contacts[r.values["uscc"]]:
-                r.refuse(
-                    gettext_noop("联系人"),
-                    gettext_noop("新客户至少需要一位联系人：请填写联系人和手机号或电子邮箱。"),
-                )
         if not r.ok:
             actions.append(REFUSED)
             continue
@@ -150,9 +189,7 @@ def plan(rows: list[Row]) -> tuple[list[str], Holdings]:
                 changed = _contact_changes(r.values["contact"], known)
                 actions.append(UPDATE if changed else SAME)
         else:
-            known = None
-            if client is not None:
-                known = holdings.credentials[client.pk].get(credential_key(r.values))
+            known = holdings.credential(client.pk, r.values) if client is not None else None
             if known is None:
                 actions.append(NEW)
             else:

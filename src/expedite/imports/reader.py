@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -19,6 +20,21 @@ from expedite.domain.imports import MAX_ROWS, SheetKind, detect_kind, missing_co
 # An upload larger than this is not a client list (10,000 rows of xlsx are about 1 MB).
 MAX_BYTES = 20 * 1024 * 1024
 MAX_COLUMNS = 40
+
+_NOT_XLSX = gettext_noop("文件“%(name)s”无法作为 Excel 文件读取，请上传 .xlsx 或 .csv 文件。")
+# What a damaged or hostile workbook raises while it is opened or read.
+_BROKEN_XLSX = (
+    zipfile.BadZipFile,
+    zlib.error,
+    SyntaxError,  # the XML parser's errors (ElementTree's and lxml's) are SyntaxErrors
+    EOFError,
+    KeyError,
+    ValueError,
+    OSError,
+    TypeError,
+    IndexError,
+    AttributeError,
+)
 
 
 @dataclass(slots=True)
@@ -64,7 +80,15 @@ def _csv_rows(name: str, data: bytes) -> list[tuple[str, list[list]]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [(name, _bounded(csv.reader(io.StringIO(text), dialect), name))]
+    try:
+        return [(name, _bounded(csv.reader(io.StringIO(text), dialect), name))]
+    except csv.Error:  # a cell beyond the csv module's 128 KB, a stray NUL, …
+        raise _refuse(
+            gettext_noop(
+                "文件“%(name)s”无法作为 CSV 文件读取（可能有单元格过长），请检查后再上传。"
+            ),
+            name=name,
+        ) from None
 
 
 def _xlsx_rows(name: str, data: bytes) -> list[tuple[str, list[list]]]:
@@ -73,16 +97,16 @@ def _xlsx_rows(name: str, data: bytes) -> list[tuple[str, list[list]]]:
 
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
-        raise _refuse(
-            gettext_noop("文件“%(name)s”无法作为 Excel 文件读取，请上传 .xlsx 或 .csv 文件。"),
-            name=name,
-        ) from None
+    except _BROKEN_XLSX:
+        raise _refuse(_NOT_XLSX, name=name) from None
     try:
         return [
             (f"{name} · {ws.title}", _bounded(ws.iter_rows(values_only=True), name))
             for ws in wb.worksheets
         ]
+    except _BROKEN_XLSX:
+        # Sheets are read row by row: a damaged one shows only when it is reached.
+        raise _refuse(_NOT_XLSX, name=name) from None
     finally:
         wb.close()
 
@@ -98,10 +122,7 @@ def read_sheets(name: str, data: bytes) -> list[Sheet]:
     if data[:4] == b"PK\x03\x04":
         tables = _xlsx_rows(name, data)
     elif name.lower().endswith((".xlsx", ".xlsm")):
-        raise _refuse(
-            gettext_noop("文件“%(name)s”无法作为 Excel 文件读取，请上传 .xlsx 或 .csv 文件。"),
-            name=name,
-        )
+        raise _refuse(_NOT_XLSX, name=name)
     else:
         tables = _csv_rows(name, data)
     sheets = []

@@ -228,15 +228,22 @@ class _Writer:
         create, update = [], []
         for uscc, v in self.credentials:
             client_id = ids[uscc]
-            row = self.holdings.credentials[client_id].get(credential_key(v))
+            row = self.holdings.credential(client_id, v)
             if row is None:
                 row = ClientCredential(client_id=client_id, kind=v["kind"])
                 self.holdings.credentials[client_id][credential_key(v)] = row
                 create.append(row)
             elif row.pk is not None:
                 update.append(row)
-            row.title, row.number = v["title"], v["number"]
-            row.issued_on, row.expires_on, row.updated_at = v["issued"], v["expires"], now
+            row.title, row.updated_at = v["title"], now
+            # What the file leaves empty (or has no column for) stays as it was.
+            for field, key in (
+                ("number", "number"),
+                ("issued_on", "issued"),
+                ("expires_on", "expires"),
+            ):
+                if row.pk is None or v.get(f"{key}_given", True):
+                    setattr(row, field, v[key])
         ClientCredential.objects.bulk_create(create, batch_size=500)
         fields = ["title", "number", "issued_on", "expires_on", "updated_at"]
         ClientCredential.objects.bulk_update(update, fields, batch_size=500)
