@@ -71,10 +71,11 @@ def _contact_changes(contact: dict, row: ClientContact | None) -> bool:
     )
 
 
-def _contact_row(holdings: Holdings, client: Client | None, contact: dict) -> ClientContact | None:
-    if client is None:
+def known_contact(holdings: Holdings, client_id: int | None, contact: dict) -> ClientContact | None:
+    """The registered contact a row means: the same phone, or else the same e-mail."""
+    if client_id is None:
         return None
-    known = holdings.contacts.get(client.pk, {})
+    known = holdings.contacts.get(client_id, {})
     return known.get(contact["phone"]) or known.get(contact["email"])
 
 
@@ -159,11 +160,11 @@ def plan(rows: list[Row]) -> tuple[list[str], Holdings]:
         if r.ok and r.sheet is not SheetKind.CLIENTS:
             company_problem(r)
         if r.ok and r.sheet is SheetKind.CONTACTS:
-            keys = contact_keys(r.values["contact"])
-            twin = next(
-                (inline[(r.values["uscc"], k)] for k in keys if (r.values["uscc"], k) in inline),
-                None,
-            )
+            code = r.values["uscc"]
+            twins = [
+                inline[(code, k)] for k in contact_keys(r.values["contact"]) if (code, k) in inline
+            ]
+            twin = min(twins, default=None)
             if twin is not None:
                 r.refuse("", gettext_noop("与客户表第 %(row)d 行的联系人重复。"), row=twin)
         if not r.ok:
@@ -176,13 +177,13 @@ def plan(rows: list[Row]) -> tuple[list[str], Holdings]:
                 actions.append(NEW)
             elif _client_changes(r.values, client) or (
                 contact is not None
-                and _contact_changes(contact, _contact_row(holdings, client, contact))
+                and _contact_changes(contact, known_contact(holdings, client.pk, contact))
             ):
                 actions.append(UPDATE)
             else:
                 actions.append(SAME)
         elif r.sheet is SheetKind.CONTACTS:
-            known = _contact_row(holdings, client, r.values["contact"])
+            known = known_contact(holdings, client and client.pk, r.values["contact"])
             if known is None:
                 actions.append(NEW)
             else:

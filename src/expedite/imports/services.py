@@ -30,7 +30,7 @@ from expedite.domain.imports import (
 from expedite.domain.roles import Capability
 
 from .models import ImportBatch
-from .plan import NEW, REFUSED, SAME, UPDATE, Holdings, as_json, plan, summarize
+from .plan import NEW, REFUSED, SAME, UPDATE, Holdings, as_json, known_contact, plan, summarize
 from .reader import read_sheets
 
 # The order rows are planned and written in: companies before the people and papers of them.
@@ -213,8 +213,7 @@ class _Writer:
         has = set(self.holdings.has_contacts)
         for (uscc, _key), contact in self.contacts.items():
             client_id = ids[uscc]
-            known = self.holdings.contacts.get(client_id, {})
-            row = known.get(contact["phone"]) or known.get(contact["email"])
+            row = known_contact(self.holdings, client_id, contact)
             if row is None:
                 create.append(_new_contact(client_id, contact, primary=client_id not in has))
                 has.add(client_id)

@@ -123,23 +123,20 @@ def delivery_key(endpoint: WebhookEndpoint, event_id: str, kind: str) -> str:
 
 
 def enqueue(endpoint: WebhookEndpoint, *, kind: str, event_id: str, body: str, case, now):
-    row, created = OutboxMessage.objects.get_or_create(
-        key=delivery_key(endpoint, event_id, kind),
-        defaults={
-            "channel": Channel.WEBHOOK,
-            "recipient": str(endpoint.pk),
-            "case": case,
-            "subject": kind,
-            "body": body,
-            "next_attempt_at": now,
-            "created_at": now,
-        },
-    )
-    if created:
-        # Local: services reaches this module through tasks → delivery → channels.
-        from .services import _send_soon
+    """One delivery through the outbox, once per endpoint and event, sent once the action
+    commits."""
+    # Local: services reaches this module through tasks → delivery → channels.
+    from .services import enqueue as outbox_enqueue
 
-        _send_soon()  # a worker sends it once the action commits, as other messages
+    row, _created = outbox_enqueue(
+        key=delivery_key(endpoint, event_id, kind),
+        channel=Channel.WEBHOOK,
+        recipient=str(endpoint.pk),
+        case=case,
+        subject=kind,
+        body=body,
+        now=now,
+    )
     return row
 
 
