@@ -33,3 +33,14 @@ def load_wage_minimums():
 def load_wage_english() -> dict[str, str]:
     """The wage table's cities and sources in English (its `english` section)."""
     return parse_wage_english(_wage_text(), source=f"expedite/catalog/{WAGE_MINIMUMS}")
+
+
+OBLIGATIONS = "obligations.yaml"
+
+
+def load_obligations():
+    """The deadlines the demand radar looks ahead to (docs/radar.md)."""
+    from expedite.domain.obligations import parse_obligations
+
+    text = resources.files(__package__).joinpath(OBLIGATIONS).read_text(encoding="utf-8")
+    return parse_obligations(text, source=f"expedite/catalog/{OBLIGATIONS}")
