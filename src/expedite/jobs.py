@@ -14,6 +14,7 @@ from expedite.monitoring.reports import reports_tick
 from expedite.monitoring.watch import sla_watch
 from expedite.notify.tasks import outbox_run, outbox_send_now  # noqa: F401 - the queue registers it here too
 from expedite.ops.services import heartbeat_record
+from expedite.radar.services import radar_nightly
 from expedite.records.audit_jobs import audit_daily
 from expedite.work.schedule import schedule_nightly as propose
 from expedite.work.tasks import schedule_replan  # noqa: F401 - the queue registers it here too
@@ -92,3 +93,11 @@ def schedule_nightly() -> dict:
     manager to review in the morning (nothing new when nothing changed since the last one)."""
 
     return propose(now=clock.now())
+
+
+@db_periodic_task(crontab(hour="3", minute="40"))
+def radar_refresh() -> dict:
+    """Every night: train the demand radar on the firm's history when it is long enough (else
+    keep the models in use), then score every client for the morning's calls."""
+
+    return radar_nightly(now=clock.now())

@@ -69,6 +69,9 @@ PAGES: dict[str, str | C] = {
     "client_create": C.CREATE_CLIENT,
     "client_import": C.CREATE_CLIENT,
     "client_import_batch": C.CREATE_CLIENT,
+    "radar": C.USE_RADAR,
+    "radar_report": C.USE_RADAR,
+    "radar_client": C.USE_RADAR,
     "my_calendar": C.VIEW_CASES,
     "account_security": ANY_LOGIN,
     # The second step of a password log-in and single sign-on: without a half-done log-in
@@ -138,6 +141,8 @@ WRITES: dict[str, str | C] = {
     "batch_triage": C.TRIAGE,
     "client_contact_language": C.CREATE_CLIENT,
     "client_import_apply": C.CREATE_CLIENT,
+    "radar_propose": C.USE_RADAR,
+    "radar_outcome": C.USE_RADAR,
     "my_calendar_renew": C.VIEW_CASES,
     "account_security_disable": ANY_LOGIN,
     "webhook_secret": C.MANAGE_WEBHOOKS,

@@ -74,6 +74,7 @@ def matrix(world, make_user):
         "warning_id": 999_999,
         "proposal_id": 999_999,
         "run_id": 999_999,
+        "outreach_id": 999_999,
         "item_id": 999_999,
         "movement_id": 999_999,
         "day": "2026-12-04",

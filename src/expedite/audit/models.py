@@ -215,6 +215,9 @@ AUDIT_KIND_LABELS = {
     AuditKind.TOTP_DISABLED: _("停用动态验证码"),
     AuditKind.WEBHOOK_SECRET_RENEWED: _("重新生成 Webhook 签名密钥"),
     AuditKind.WEBHOOK_TESTED: _("向 Webhook 接收地址发送测试事件"),
+    AuditKind.RADAR_TRAINED: _("训练需求雷达模型"),
+    AuditKind.RADAR_PROPOSED: _("按需求雷达向客户建议常规办理"),
+    AuditKind.RADAR_OUTCOME: _("记录需求雷达联系结果"),
 }
 
 

@@ -124,6 +124,9 @@ class AuditKind(enum.StrEnum):
     TOTP_DISABLED = "auth.totp_disabled"
     WEBHOOK_SECRET_RENEWED = "webhook.secret_renewed"  # noqa: S105 - an event name
     WEBHOOK_TESTED = "webhook.tested"
+    RADAR_TRAINED = "radar.trained"
+    RADAR_PROPOSED = "radar.proposed"
+    RADAR_OUTCOME = "radar.outcome"
 
 
 class ActorKind(enum.StrEnum):

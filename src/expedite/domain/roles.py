@@ -74,6 +74,7 @@ class Capability(enum.StrEnum):
     DECIDE_CATALOG_CHANGE = "decide_catalog_change"
     PLAN_SCHEDULE = "plan_schedule"
     DELIVER_RESULT = "deliver_result"
+    USE_RADAR = "use_radar"
 
 
 _ALL_STAFF = frozenset(Role)
@@ -151,6 +152,8 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     # Result files are handed over by the people who run the case (the risk reviewer reviews
     # them; an administrator runs the system, not the firm's work).
     Capability.DELIVER_RESULT: (_INTAKE - {Role.ADMIN}) | {Role.PROCESS},
+    # The demand radar: the people who talk to clients and those who plan the firm's work.
+    Capability.USE_RADAR: _INTAKE - {Role.ADMIN},
 }
 
 

@@ -40,6 +40,7 @@ from expedite.materials.demo import materials_demo_load
 from expedite.monitoring.demo import monitoring_demo_load
 from expedite.notify.webhook_demo import webhook_demo_load
 from expedite.portal.demo import portal_demo_load
+from expedite.radar.demo import radar_demo_load
 from expedite.requests.demo import requests_demo_load
 from expedite.reviews.demo import demo_submission_checked, review_demo
 from expedite.work.demo import demo_schedule, demo_staff, demo_work
@@ -317,6 +318,7 @@ def demo_load(*, now: dt.datetime) -> dict[str, int]:
     created["clients"] += imports_demo_load(users=users, now=now)
     feeds_demo_load(users=users)
     webhook_demo_load(admin=users[Role.ADMIN])
+    radar_demo_load(users=users, now=now)
     demo_schedule(now=now)
     if any(created.values()) or custody:
         audit_record(kind=AuditKind.DEMO_LOADED, payload={**created, "custody_items": custody})

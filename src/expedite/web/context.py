@@ -12,6 +12,9 @@ def staff_context(request):
         "firm_name": settings.EXPEDITE_FIRM_NAME,
         "role_labels": user_role_labels(user) if user and user.is_authenticated else [],
         "staff_name": staff_display_name(user) if user and user.is_authenticated else "",
+        "can_use_radar": bool(
+            user and user.is_authenticated and user_can(user, Capability.USE_RADAR)
+        ),
         "can_view_kpi": bool(
             user and user.is_authenticated and user_can(user, Capability.VIEW_KPI)
         ),

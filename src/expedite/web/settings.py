@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "expedite.portal",
     "expedite.requests",
     "expedite.imports",
+    "expedite.radar",
     "expedite.feeds",
     "expedite.learning",
     "expedite.kpi",

@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("expedite.desk.urls")),
     path("", include("expedite.requests.urls")),
     path("", include("expedite.imports.urls")),
+    path("", include("expedite.radar.urls")),
     path("", include("expedite.feeds.urls")),
     path("p/", include("expedite.portal.urls")),
     path("p/", include("expedite.learning.portal_urls")),

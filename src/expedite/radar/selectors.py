@@ -1,0 +1,98 @@
+"""Reads for the radar pages and the KPI figure."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from expedite.accounts.selectors import user_can
+from expedite.domain.errors import NotAllowed, NotFound, gettext_noop
+from expedite.domain.roles import Capability
+
+from .models import OutreachOutcome, RadarOutreach, RadarScore, RadarVersion
+
+SHOWN = 30  # clients on the radar page: this week's calls, not the whole client list
+
+
+def may_use_radar(user) -> bool:
+    return user_can(user, Capability.USE_RADAR)
+
+
+def _check(user) -> None:
+    if not may_use_radar(user):
+        raise NotAllowed(gettext_noop("您的角色无权使用需求雷达。"))
+
+
+def latest_version(*, user) -> RadarVersion | None:
+    _check(user)
+    return RadarVersion.objects.first()
+
+
+def radar_rows(*, user, limit: int = SHOWN) -> list[RadarScore]:
+    """The clients most worth a call now, highest value first; each with its outreach."""
+    _check(user)
+    scores = list(RadarScore.objects.select_related("client").order_by("-value", "pk")[:limit])
+    done = {}
+    for o in RadarOutreach.objects.filter(client_id__in=[s.client_id for s in scores]):
+        done.setdefault((o.client_id, o.code, o.due.isoformat()), o)
+    for s in scores:
+        for up in s.ahead:
+            up["outreach"] = done.get((s.client_id, up["code"], up["due"]))
+    return scores
+
+
+def recent_outreach(*, user, limit: int = 20):
+    _check(user)
+    return RadarOutreach.objects.select_related("client", "case", "proposed_by")[:limit]
+
+
+def client_score(*, user, client_id: int) -> RadarScore | None:
+    _check(user)
+    return RadarScore.objects.filter(client_id=client_id).select_related("version").first()
+
+
+def outreach(*, user, pk: int) -> RadarOutreach:
+    _check(user)
+    found = RadarOutreach.objects.filter(pk=pk).first()
+    if found is None:
+        raise NotFound(gettext_noop("没有这条联系记录。"))
+    return found
+
+
+# A case the outreach opened counts as planned work once the client accepted it on the
+# standard path (never expedited).
+PLANNED_STATES = (
+    "accepted",
+    "materials",
+    "in_progress",
+    "on_hold",
+    "review",
+    "delivered",
+    "confirmed",
+    "closed",
+)
+
+
+def outreach_figure(*, start: dt.datetime | None = None, end: dt.datetime | None = None) -> dict:
+    """Of the would-be expedites the radar flagged (outreach whose outcome is known), how
+    many became standard-track work."""
+    rows = RadarOutreach.objects.all()
+    if start is not None:
+        rows = rows.filter(proposed_at__gte=start)
+    if end is not None:
+        rows = rows.filter(proposed_at__lt=end)
+    converted = open_ = flagged = 0
+    for outcome, state, verdict in rows.values_list("outcome", "case__state", "case__verdict"):
+        flagged += 1
+        planned = state in PLANNED_STATES and verdict not in ("expedite", "infeasible")
+        if outcome == OutreachOutcome.CONVERTED or (outcome == OutreachOutcome.PENDING and planned):
+            converted += 1
+        elif outcome == OutreachOutcome.PENDING:
+            open_ += 1
+    decided = flagged - open_
+    return {
+        "flagged": flagged,
+        "converted": converted,
+        "open": open_,
+        "decided": decided,
+        "share": converted / decided if decided else None,
+    }
