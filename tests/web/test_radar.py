@@ -141,6 +141,9 @@ def test_outcomes_are_recorded_and_counted_in_the_figure(client, radar):
         "share": 1.0,
     }
     assert AuditEvent.objects.filter(kind=AuditKind.RADAR_OUTCOME).count() == 1
+    client.login(username="chen", password=PASSWORD)
+    kpi = client.get(reverse("kpi_dashboard")).content.decode()
+    assert "需求雷达：提前联系转为常规办理" in kpi and "100%" in kpi
 
 
 def test_the_process_specialist_does_not_see_the_radar(client, radar):

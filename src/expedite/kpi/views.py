@@ -24,6 +24,7 @@ from expedite.common.i18n import localized
 from expedite.domain import kpi
 from expedite.domain.errors import DomainError, NotAllowed
 from expedite.domain.roles import Capability
+from expedite.radar.selectors import outreach_figure
 
 from .forms import DeliveryErrorForm
 from .models import DeliveryError
@@ -132,6 +133,7 @@ def dashboard_view(request):
             "filter_error": error,
             "choices": filter_choices(),
             "charts": _charts(report),
+            "radar": outreach_figure(),
             "export_query": urlencode(filters.query()),
             "targets": {
                 "industry": kpi.TARGET_INDUSTRY_RATIO,
