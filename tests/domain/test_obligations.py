@@ -146,3 +146,10 @@ def test_a_client_is_subject_to_the_statutory_dates_of_services_it_used():
 def test_a_malformed_obligation_is_refused_with_its_place(text):
     with pytest.raises(CatalogError, match=r"statutory|credentials"):
         parse_obligations(text, source="obligations.yaml")
+
+
+def test_every_name_consequence_and_basis_has_english():
+    texts = set()
+    for item in (*OBLIGATIONS.statutory, *OBLIGATIONS.credentials):
+        texts |= {item.name, item.consequence.text, item.basis}
+    assert sorted(t for t in texts if t not in OBLIGATIONS.english) == []

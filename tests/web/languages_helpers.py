@@ -204,6 +204,7 @@ ENTERED_FIELDS = (
     ("monitoring", "DailyReport", ("done_today", "plan_tomorrow", "client_todo")),
     ("monitoring", "Incident", ("description", "cause", "remedy", "resolution")),
     ("notify", "WebhookEndpoint", ("name",)),
+    ("radar", "RadarOutreach", ("note",)),
     ("monitoring", "RiskWarning", ("reason", "mitigation")),
     ("reviews", "Review", ("results:note",)),
     ("reviews", "SubmissionCheck", ("results:note",)),

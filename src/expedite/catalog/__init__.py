@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from importlib import resources
 
 from expedite.domain.catalog import Catalog, parse_catalog
@@ -38,8 +39,9 @@ def load_wage_english() -> dict[str, str]:
 OBLIGATIONS = "obligations.yaml"
 
 
+@functools.cache
 def load_obligations():
-    """The deadlines the demand radar looks ahead to (docs/radar.md)."""
+    """The deadlines the demand radar looks ahead to (docs/radar.md); parsed once."""
     from expedite.domain.obligations import parse_obligations
 
     text = resources.files(__package__).joinpath(OBLIGATIONS).read_text(encoding="utf-8")

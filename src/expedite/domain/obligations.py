@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import yamltext
@@ -64,6 +64,8 @@ class CredentialRule:
 class Obligations:
     statutory: tuple[StatutoryDate, ...]
     credentials: tuple[CredentialRule, ...]
+    # The file's own text in English (Chinese → English): names, consequences, bases.
+    english: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
 
     def named(self, code: str) -> StatutoryDate | CredentialRule | None:
         for entry in (*self.statutory, *self.credentials):
@@ -189,7 +191,14 @@ def parse_obligations(text: str, *, source: str = "<obligations>") -> Obligation
     codes = [e.code for e in (*statutory, *credentials)]
     if len(codes) != len(set(codes)):
         raise CatalogError(f"{source}: 代码重复。")
-    return Obligations(statutory=statutory, credentials=credentials)
+    english = doc.get("english") or {}
+    if not isinstance(english, dict):
+        raise CatalogError(f"{source}: english 应为“中文: English”的映射。")
+    return Obligations(
+        statutory=statutory,
+        credentials=credentials,
+        english={str(k): str(v) for k, v in english.items()},
+    )
 
 
 # -- due dates ----------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from expedite.workdays.selectors import firm_calendar
 
 from .history import firm_history, starts, upcoming_for
 from .models import OutreachOutcome, RadarOutreach, RadarScore, RadarSource, RadarVersion
+from .words import obligation_text
 
 SHOWN_AHEAD = 5  # obligations kept with a score
 
@@ -245,18 +246,19 @@ def radar_propose(
 
 
 def _message(up, case) -> tuple[str, str]:
-    subject = _("%(name)s：建议现在按常规办理") % {"name": up.name}
+    name = obligation_text(up.name)
+    subject = _("%(name)s：建议现在按常规办理") % {"name": name}
     body = _(
         "您好！\n\n%(name)s%(source)s 须在 %(due)s 前完成。按常规流程办理，最晚须于 %(start)s "
         "启动；现在开始可按常规时限办理，无需加急、不收加急费用。\n\n"
         "我们已为您登记（%(ref)s），请回复确认或联系您的专属顾问。\n\n依据：%(basis)s"
     ) % {
-        "name": up.name,
-        "source": f"（{up.source}）" if up.source else "",
+        "name": name,
+        "source": (_("（%(title)s）") % {"title": up.source}) if up.source else "",
         "due": up.due.isoformat(),
         "start": up.latest_start.isoformat(),
         "ref": case.reference,
-        "basis": up.basis,
+        "basis": obligation_text(up.basis),
     }
     return subject, body
 

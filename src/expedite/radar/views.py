@@ -21,6 +21,7 @@ from expedite.domain.errors import DomainError
 from . import selectors, services
 from .history import upcoming_for
 from .models import OutreachOutcome
+from .words import obligation_text
 
 METHODS = {
     "model": gettext_lazy("需求雷达模型"),
@@ -30,8 +31,12 @@ METHODS = {
 
 
 def said(reason: dict) -> str:
-    """A reason in the reader's language: its template translated, then filled in."""
-    return _(reason["template"]) % reason.get("params", {})
+    """A reason in the reader's language: its template translated, then filled in (an
+    obligation's name in that language too)."""
+    params = dict(reason.get("params", {}))
+    if "name" in params:
+        params["name"] = obligation_text(str(params["name"]))
+    return _(reason["template"]) % params
 
 
 def _today() -> dt.date:
