@@ -6,6 +6,7 @@ import functools
 from importlib import resources
 
 from expedite.domain.catalog import Catalog, parse_catalog
+from expedite.domain.obligations import parse_obligations
 from expedite.domain.wages import parse_wage_english, parse_wage_minimums
 
 DEFAULT_CATALOG = "services.yaml"
@@ -42,7 +43,5 @@ OBLIGATIONS = "obligations.yaml"
 @functools.cache
 def load_obligations():
     """The deadlines the demand radar looks ahead to (docs/radar.md); parsed once."""
-    from expedite.domain.obligations import parse_obligations
-
     text = resources.files(__package__).joinpath(OBLIGATIONS).read_text(encoding="utf-8")
     return parse_obligations(text, source=f"expedite/catalog/{OBLIGATIONS}")
