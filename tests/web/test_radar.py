@@ -23,9 +23,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def radar(world):
-    """A food licence of 鲜达's expiring in about two months; models trained and applied."""
+    """A food licence of 鲜达's due for renewal in 7 working days (it expires 15 later);
+    models trained and applied."""
     cal = firm_calendar()
-    expiry = cal.add_workdays(world.today, 40)
+    expiry = cal.add_workdays(world.today, 22)
     ClientCredential.objects.create(
         client=world.acme,
         kind="permit",
@@ -61,6 +62,9 @@ def test_the_page_lists_clients_with_reasons_and_deadlines(client, radar):
     _, row = licence_row(radar)
     assert f"截止 {row['due']}，最晚 {row['latest_start']} 启动" in page
     assert "建议常规办理" in page
+    # 恒信 has no history and nothing ahead: not worth a call this week, only counted.
+    assert "苏州恒信建设工程有限公司" not in page
+    assert "另有 1 家客户近期加急的可能性低" in page
     report = client.get(reverse("radar_report")).content.decode()
     assert "基准：过去 12 个月加急过" in report and "<svg" in report
     detail = client.get(reverse("radar_client", args=[radar.acme.pk])).content.decode()

@@ -48,6 +48,8 @@ class RadarScore(models.Model):
     p60 = models.FloatField()
     # The value of acting now: the 30-day probability × the consequence of what lies ahead.
     value = models.FloatField(db_index=True)
+    # The soonest latest start among the obligations ahead (None: nothing ahead to start).
+    next_start = models.DateField(null=True, blank=True)
     reasons = models.JSONField(default=list)  # [Reason.as_json()]
     ahead = models.JSONField(default=list)  # [{code, name, service, due, latest_start, …}]
 

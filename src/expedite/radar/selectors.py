@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Q
+
 from expedite.accounts.selectors import user_can
 from expedite.domain.errors import NotAllowed, NotFound, gettext_noop
 from expedite.domain.roles import Capability
+from expedite.workdays.selectors import firm_calendar
 
 from .models import OutreachOutcome, RadarOutreach, RadarScore, RadarVersion
 
 SHOWN = 30  # clients on the radar page: this week's calls, not the whole client list
+# Worth a call: a fair chance of an expedite, or something to start within two working weeks.
+CALL_FROM = 0.10
+CALL_WITHIN_WORKDAYS = 10
+
+
+def call_by(today: dt.date) -> dt.date:
+    """The last day whose latest start makes a client worth a call today."""
+    return firm_calendar().add_workdays(today, CALL_WITHIN_WORKDAYS)
 
 
 def may_use_radar(user) -> bool:
@@ -27,10 +38,14 @@ def latest_version(*, user) -> RadarVersion | None:
     return RadarVersion.objects.first()
 
 
-def radar_rows(*, user, limit: int = SHOWN) -> list[RadarScore]:
-    """The clients most worth a call now, highest value first; each with its outreach."""
+def radar_rows(*, user, call_by: dt.date, limit: int = SHOWN) -> list[RadarScore]:
+    """The clients worth a call now (a fair chance of an expedite, or an obligation to start
+    within two working weeks), highest value first; each obligation with its outreach."""
     _check(user)
-    scores = list(RadarScore.objects.select_related("client").order_by("-value", "pk")[:limit])
+    worth = Q(p30__gte=CALL_FROM) | Q(next_start__lte=call_by)
+    scores = list(
+        RadarScore.objects.filter(worth).select_related("client").order_by("-value", "pk")[:limit]
+    )
     done = {}
     for o in RadarOutreach.objects.filter(client_id__in=[s.client_id for s in scores]):
         done.setdefault((o.client_id, o.code, o.due.isoformat()), o)
@@ -38,6 +53,13 @@ def radar_rows(*, user, limit: int = SHOWN) -> list[RadarScore]:
         for up in s.ahead:
             up["outreach"] = done.get((s.client_id, up["code"], up["due"]))
     return scores
+
+
+def quiet_clients(*, user, call_by: dt.date) -> int:
+    """How many scored clients the page leaves out as not worth a call this week."""
+    _check(user)
+    worth = Q(p30__gte=CALL_FROM) | Q(next_start__lte=call_by)
+    return RadarScore.objects.exclude(worth).count()
 
 
 def recent_outreach(*, user, limit: int = 20):

@@ -146,6 +146,7 @@ def radar_score(*, now: dt.datetime) -> int:
                 p30=p30,
                 p60=p60,
                 value=p30 * weight,
+                next_start=min((u.latest_start for u in snap.ahead), default=None),
                 reasons=[r.as_json() for r in reasons(models[30], snap)],
                 ahead=[_ahead_json(u) for u in snap.ahead[:SHOWN_AHEAD]],
             )

@@ -54,8 +54,9 @@ def _ahead_rows(ahead: list[dict], today: dt.date) -> list[dict]:
 @login_required
 @require_GET
 def radar_page(request):
-    rows = access(selectors.radar_rows, user=request.user)
     today = _today()
+    until = selectors.call_by(today)
+    rows = access(selectors.radar_rows, user=request.user, call_by=until)
     shown = [
         {
             "score": s,
@@ -73,6 +74,7 @@ def radar_page(request):
             "outreach": selectors.recent_outreach(user=request.user),
             "outcomes": [c for c in OutreachOutcome.choices if c[0] != OutreachOutcome.PENDING],
             "figure": selectors.outreach_figure(),
+            "quiet": selectors.quiet_clients(user=request.user, call_by=until),
         },
     )
 
