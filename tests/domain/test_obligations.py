@@ -51,6 +51,24 @@ def test_quarterly_prepayment_across_the_year_end():
     assert dues("income-tax-prepayment", D(2028, 1, 1), D(2028, 1, 31)) == [D(2028, 1, 17)]
 
 
+def test_the_social_insurance_base_rolls_off_a_saturday():
+    # 2027-07-31 is a Saturday: Monday 2 August.
+    assert dues("social-insurance-base", D(2026, 1, 1), D(2027, 12, 31)) == [
+        D(2026, 7, 31),
+        D(2027, 8, 2),
+    ]
+
+
+def test_a_business_licence_term_falls_due_thirty_days_before_it_ends():
+    assert credential_due(entry("business-licence-term"), D(2027, 3, 1), CAL) == D(2027, 1, 30)
+
+
+def test_latest_start_across_the_new_year_holiday():
+    # 1–3 January 2027 are rest days: three working days up to 5 January start on 31 December.
+    assert [CAL.is_workday(D(2027, 1, d)) for d in (1, 2, 3, 4)] == [False, False, False, True]
+    assert latest_start(CATALOG, "tax-filing", D(2027, 1, 5), CAL) == D(2026, 12, 31)
+
+
 def test_the_annual_report_date_is_fixed_by_law_and_does_not_roll():
     assert CAL.is_workday(D(2029, 6, 30)) is False  # a Saturday
     assert dues("annual-report", D(2029, 1, 1), D(2029, 12, 31)) == [D(2029, 6, 30)]
