@@ -17,6 +17,7 @@ from expedite.learning.demo import FINISHED as LEARNING_CASES
 from expedite.materials.demo import DEMO_MATERIAL_CASES
 from expedite.notify.models import WebhookAttempt, WebhookEndpoint
 from expedite.ops.demo import DEMO_CASES, DEMO_MOVES, DEMO_USERS, demo_load
+from expedite.radar.models import RadarOutreach
 from expedite.requests.demo import REQUESTED
 from expedite.reviews.demo import DEMO_REVIEW_CASES
 
@@ -66,6 +67,8 @@ def test_demo_loads_every_role_and_the_seed_examples_once(catalog, clock):
     first = demo_load(now=timezone.now())
     history = len(history_plan(timezone.localdate()))
     assert history >= 30  # six months of finished cases for the KPI trends
+    radar = RadarOutreach.objects.count()
+    assert radar == 2  # the liaison's two proposals from the radar, each a case
     assert first == {
         "users": len(DEMO_USERS),
         "clients": 4 + IMPORTED,
@@ -74,7 +77,8 @@ def test_demo_loads_every_role_and_the_seed_examples_once(catalog, clock):
         + len(SUBSIDIARIES)
         + len(LEARNING_CASES)
         + REQUESTED
-        + history,
+        + history
+        + radar,
     }
     clock.shift(dt.timedelta(days=1))
     assert demo_load(now=timezone.now()) == {"users": 0, "clients": 0, "cases": 0}
@@ -95,6 +99,7 @@ def test_demo_loads_every_role_and_the_seed_examples_once(catalog, clock):
         + len(DEMO_DELIVERY_CASES)
         + REQUESTED
         + history
+        + radar
     )
     from django.contrib.auth.models import User
 
@@ -131,6 +136,8 @@ def test_setup_loads_demo_data_on_a_new_database_only(make_user):
     expected += (
         len(LEARNING_CASES) + len(DEMO_DELIVERY_CASES) + len(history_plan(timezone.localdate()))
     )
+    assert RadarOutreach.objects.count() == 2  # the radar's proposals, a case each
+    expected += 2
     assert Case.objects.count() == expected
     out = StringIO()
     call_command("setup", stdout=out)

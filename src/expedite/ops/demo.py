@@ -318,7 +318,7 @@ def demo_load(*, now: dt.datetime) -> dict[str, int]:
     created["clients"] += imports_demo_load(users=users, now=now)
     feeds_demo_load(users=users)
     webhook_demo_load(admin=users[Role.ADMIN])
-    radar_demo_load(users=users, now=now)
+    created["cases"] += radar_demo_load(users=users, now=now)
     demo_schedule(now=now)
     if any(created.values()) or custody:
         audit_record(kind=AuditKind.DEMO_LOADED, payload={**created, "custody_items": custody})
