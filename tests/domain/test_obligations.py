@@ -133,6 +133,7 @@ def test_a_client_is_subject_to_the_statutory_dates_of_services_it_used():
         Credential("permit", "食品经营许可证", D(2027, 3, 1)),
         Credential("seal", "公章", None),
         Credential("permit", "烟草专卖许可证", D(2027, 2, 1)),  # no rule matches
+        Credential("permit", "食品经营许可证", D(1990, 1, 1)),  # before the calendar: skipped
     ]
     found = client_obligations(
         OBLIGATIONS,

@@ -64,7 +64,7 @@ def test_the_synthetic_history_is_seeded(history):
 
 def test_the_backtest_splits_by_time_and_reports_both_baselines(report):
     first_test = D.fromisoformat(report["test_days"][0])
-    for block in report["horizons"].values():
+    for horizon, block in report["horizons"].items():
         methods = block["methods"]
         assert set(methods) == {"model", "expedited_last_12_months", "deadline_within_30_days"}
         for figures in methods.values():
@@ -73,6 +73,8 @@ def test_the_backtest_splits_by_time_and_reports_both_baselines(report):
         assert block["test_rows"] == len(report["test_days"]) * report["history"]["clients"]
         # Every training row's horizon ended before the first test month.
         assert block["train_rows"] > 0
+        last = D.fromisoformat(block["train_last_day"])
+        assert last + dt.timedelta(days=int(horizon)) <= first_test
     assert first_test + dt.timedelta(days=60) <= D.fromisoformat(report["history"]["end"])
     json.dumps(report)  # stored as JSON beside the model
 
@@ -113,3 +115,16 @@ def test_the_model_round_trips_through_json_and_explains_a_score(history):
         sum(model.contributions(snap.values).values()),
         model.logits(np.asarray([snap.values]))[0] - model.logits(np.asarray([model.mean]))[0],
     )
+
+
+def test_a_case_meets_only_the_obligation_whose_due_date_it_is_near():
+    # A 汇算清缴 case due 1 June does not meet the 15 April prepayment of the same service.
+    settlement = PastCase(3, "tax-filing", "tax", D(2026, 2, 10), D(2026, 6, 1), False)
+    snap = snapshot(
+        ClientRecord(3, "standard"),
+        [settlement],
+        D(2026, 3, 20),
+        OBLIGATIONS,
+        LatestStarts(CATALOG, CAL),
+    )
+    assert D(2026, 4, 15) in [u.due for u in snap.ahead if u.code == "income-tax-prepayment"]

@@ -174,3 +174,46 @@ def test_the_firm_backtest_says_when_the_history_is_too_short(world):
         call_command("radar", "backtest")
     # The nightly job keeps going: nothing to train on, nothing scored without models.
     assert services.radar_nightly(now=world.now) == {"trained": None, "scored": 0}
+
+
+def test_a_proposal_after_the_latest_start_is_refused(client, radar):
+    # A second licence due tomorrow: its standard path can no longer start in time.
+    cal = firm_calendar()
+    ClientCredential.objects.create(
+        client=radar.hengxin,
+        kind="permit",
+        title="食品经营许可证",
+        expires_on=cal.add_workdays(radar.today, 16),
+        updated_at=radar.now,
+    )
+    services.radar_score(now=radar.now)
+    row = next(
+        a
+        for a in RadarScore.objects.get(client=radar.hengxin).ahead
+        if a["code"] == "food-licence-renewal"
+    )
+    assert row["latest_start"] < radar.today.isoformat()
+    client.login(username="zhang", password=PASSWORD)
+    before = (Case.objects.count(), AuditEvent.objects.count(), OutboxMessage.objects.count())
+    response = client.post(
+        reverse("radar_propose", args=[radar.hengxin.pk]),
+        {"code": row["code"], "due": row["due"]},
+        follow=True,
+    )
+    assert "已不能按常规办理" in response.content.decode()
+    after = (Case.objects.count(), AuditEvent.objects.count(), OutboxMessage.objects.count())
+    assert after == before and not RadarOutreach.objects.exists()
+
+
+def test_an_outreach_whose_case_was_cancelled_is_decided_not_converted(radar):
+    _, row = licence_row(radar)
+    outreach = services.radar_propose(
+        actor=radar.zhang,
+        client_id=radar.acme.pk,
+        code=row["code"],
+        due=dt.date.fromisoformat(row["due"]),
+        now=clock.now(),
+    )
+    Case.objects.filter(pk=outreach.case_id).update(state="cancelled")
+    figure = selectors.outreach_figure()
+    assert (figure["decided"], figure["converted"], figure["open"]) == (1, 0, 0)

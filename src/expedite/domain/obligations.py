@@ -369,7 +369,10 @@ def client_obligations(
         rule = next((r for r in obligations.credentials if r.matches(held.kind, held.title)), None)
         if rule is None:
             continue
-        due = credential_due(rule, held.expires_on, calendar)
+        try:
+            due = credential_due(rule, held.expires_on, calendar)
+        except DomainError:
+            continue  # an expiry outside the calendar's years: long past, nothing to plan
         if today <= due <= end:
             add(
                 rule.code,

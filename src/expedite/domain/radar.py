@@ -26,6 +26,7 @@ from .obligations import Credential, LatestStarts, Obligations, Upcoming, client
 HORIZONS = (30, 60)
 LOOK_AHEAD = 120  # days of obligations a snapshot looks at
 HANDLED_WITHIN = 120  # a case of the service requested this long before a due date meets it
+HANDLED_AROUND = 31  # … when its deadline is this close to the due date
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,14 +89,14 @@ class Snapshot:
     facts: Mapping[str, float] = field(default_factory=dict)
 
 
-def _pending(up: Upcoming, cases: Sequence[PastCase], day: dt.date) -> bool:
+def pending(up: Upcoming, cases: Sequence[PastCase], day: dt.date) -> bool:
     """Whether nothing requested before `day` already meets the obligation."""
     for c in cases:
         if (
             c.service == up.service
             and c.requested < day
             and (up.due - c.requested).days <= HANDLED_WITHIN
-            and c.deadline >= up.due - dt.timedelta(days=31)
+            and abs((c.deadline - up.due).days) <= HANDLED_AROUND
         ):
             return False
     return True
@@ -133,7 +134,7 @@ def snapshot(
             served=served,
             credentials=client.credentials,
         )
-        if u.latest_start is not None and _pending(u, before, day)
+        if u.latest_start is not None and pending(u, before, day)
     )
     within_30 = [u for u in ahead if day <= u.latest_start <= day + dt.timedelta(days=30)]
     within_60 = [u for u in ahead if day <= u.latest_start <= day + dt.timedelta(days=60)]

@@ -220,6 +220,7 @@ def backtest(
         )
         report["horizons"][str(h)] = {
             "train_rows": int(train_rows.sum()),
+            "train_last_day": dt.date.fromordinal(int(data.days[train_rows].max())).isoformat(),
             "test_rows": int(test.sum()),
             "base_rate": round(float(y.mean()), 4),
             "methods": methods,

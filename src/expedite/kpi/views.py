@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -22,6 +23,7 @@ from expedite.common.access import access
 from expedite.common.forms import first_error
 from expedite.common.i18n import localized
 from expedite.domain import kpi
+from expedite.domain.calendar import SHANGHAI
 from expedite.domain.errors import DomainError, NotAllowed
 from expedite.domain.roles import Capability
 from expedite.radar.selectors import outreach_figure
@@ -118,6 +120,17 @@ def _charts(report) -> dict[str, str]:
     return {k: mark_safe(v) for k, v in charts.items()}  # noqa: S308 - built with escape()
 
 
+def _radar_figure(filters: KpiFilters) -> dict:
+    """The radar's outreach proposed within the page's months, for its client and service."""
+    after = filters.last.replace(day=28) + dt.timedelta(days=4)
+    return outreach_figure(
+        start=dt.datetime.combine(filters.first, dt.time(), tzinfo=SHANGHAI),
+        end=dt.datetime.combine(after.replace(day=1), dt.time(), tzinfo=SHANGHAI),
+        client=filters.client,
+        service=filters.service,
+    )
+
+
 @login_required
 def dashboard_view(request):
     if not user_can(request.user, Capability.VIEW_KPI):
@@ -133,7 +146,7 @@ def dashboard_view(request):
             "filter_error": error,
             "choices": filter_choices(),
             "charts": _charts(report),
-            "radar": outreach_figure(),
+            "radar": _radar_figure(filters),
             "export_query": urlencode(filters.query()),
             "targets": {
                 "industry": kpi.TARGET_INDUSTRY_RATIO,

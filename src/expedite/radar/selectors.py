@@ -62,9 +62,20 @@ def quiet_clients(*, user, call_by: dt.date) -> int:
     return RadarScore.objects.exclude(worth).count()
 
 
-def recent_outreach(*, user, limit: int = 20):
+def worth_a_call(*, user, call_by: dt.date) -> int:
+    """How many clients are worth a call this week (the page shows the first SHOWN)."""
     _check(user)
-    return RadarOutreach.objects.select_related("client", "case", "proposed_by")[:limit]
+    return RadarScore.objects.filter(Q(p30__gte=CALL_FROM) | Q(next_start__lte=call_by)).count()
+
+
+def recent_outreach(*, user, limit: int = 20):
+    """Outreach still waiting for an outcome first (all of them), then the newest others."""
+    _check(user)
+    rows = RadarOutreach.objects.select_related("client", "case", "proposed_by")
+    waiting = list(rows.filter(outcome=OutreachOutcome.PENDING))
+    return waiting + list(
+        rows.exclude(outcome=OutreachOutcome.PENDING)[: max(0, limit - len(waiting))]
+    )
 
 
 def client_score(*, user, client_id: int) -> RadarScore | None:
@@ -82,6 +93,7 @@ def outreach(*, user, pk: int) -> RadarOutreach:
 
 # A case the outreach opened counts as planned work once the client accepted it on the
 # standard path (never expedited).
+ENDED_STATES = ("declined", "cancelled")
 PLANNED_STATES = (
     "accepted",
     "materials",
@@ -94,7 +106,13 @@ PLANNED_STATES = (
 )
 
 
-def outreach_figure(*, start: dt.datetime | None = None, end: dt.datetime | None = None) -> dict:
+def outreach_figure(
+    *,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    client: int | None = None,
+    service: str = "",
+) -> dict:
     """Of the would-be expedites the radar flagged (outreach whose outcome is known), how
     many became standard-track work."""
     rows = RadarOutreach.objects.all()
@@ -102,14 +120,18 @@ def outreach_figure(*, start: dt.datetime | None = None, end: dt.datetime | None
         rows = rows.filter(proposed_at__gte=start)
     if end is not None:
         rows = rows.filter(proposed_at__lt=end)
+    if client is not None:
+        rows = rows.filter(client_id=client)
+    if service:
+        rows = rows.filter(service=service)
     converted = open_ = flagged = 0
     for outcome, state, verdict in rows.values_list("outcome", "case__state", "case__verdict"):
         flagged += 1
         planned = state in PLANNED_STATES and verdict not in ("expedite", "infeasible")
         if outcome == OutreachOutcome.CONVERTED or (outcome == OutreachOutcome.PENDING and planned):
             converted += 1
-        elif outcome == OutreachOutcome.PENDING:
-            open_ += 1
+        elif outcome == OutreachOutcome.PENDING and state not in ENDED_STATES:
+            open_ += 1  # a declined or cancelled case decides it: not converted
     decided = flagged - open_
     return {
         "flagged": flagged,

@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from expedite.accounts.selectors import user_can
 from expedite.audit.services import audit_record
@@ -19,7 +20,15 @@ from expedite.catalog import load_obligations
 from expedite.domain.audit import ActorKind, AuditKind
 from expedite.domain.calendar import SHANGHAI
 from expedite.domain.errors import DomainError, NotAllowed, ValidationFailed, gettext_noop
-from expedite.domain.radar import HORIZONS, NotEnoughHistory, RadarModel, reasons, snapshot
+from expedite.domain.radar import (
+    FEATURES,
+    HORIZONS,
+    NotEnoughHistory,
+    RadarModel,
+    pending,
+    reasons,
+    snapshot,
+)
 from expedite.domain.radar_eval import backtest, train
 from expedite.domain.radar_history import synthetic_history
 from expedite.domain.roles import Capability
@@ -28,7 +37,7 @@ from expedite.domain.triage import Consequence
 from expedite.notify.notices import tell_client
 from expedite.workdays.selectors import firm_calendar
 
-from .history import firm_history, starts, upcoming_for
+from .history import EXPEDITED_VERDICTS, firm_history, starts, upcoming_for
 from .models import OutreachOutcome, RadarOutreach, RadarScore, RadarSource, RadarVersion
 from .words import obligation_text
 
@@ -56,7 +65,7 @@ def radar_backtest(*, source: str, now: dt.datetime, seed: int = 1) -> dict:
     except (ValueError, NotEnoughHistory):
         raise ValidationFailed(
             gettext_noop(
-                "历史数据不足以回测：需要至少一年半的委托记录且其中有加急单（现有 %(cases)s 件）。"
+                "历史数据不足以回测：需要两年多的委托记录且其中有加急单（现有 %(cases)s 件）。"
             ),
             params={"cases": len(history.cases)},
         ) from None
@@ -125,6 +134,8 @@ def radar_score(*, now: dt.datetime) -> int:
     if version is None:
         return 0
     models = {h: RadarModel.from_json(version.fitted[str(h)]) for h in HORIZONS}
+    if any(m.features != FEATURES for m in models.values()):
+        return 0  # fitted on other features: the next training replaces it
     today = now.astimezone(SHANGHAI).date()
     history = firm_history(today=today + dt.timedelta(days=1))
     own: dict[int, list] = {}
@@ -156,10 +167,6 @@ def radar_score(*, now: dt.datetime) -> int:
     return len(rows)
 
 
-def _consequence(weight: int) -> str:
-    return (Consequence.REGULATORY_PENALTY if weight >= 3 else Consequence.COMFORT_ONLY).value
-
-
 @transaction.atomic
 def radar_propose(
     *, actor, client_id: int, code: str, due: dt.date, now: dt.datetime
@@ -176,10 +183,18 @@ def radar_propose(
     up = next(
         (u for u in upcoming_for(client, today=today) if u.code == code and u.due == due), None
     )
-    if up is None or up.latest_start is None:
-        raise ValidationFailed(gettext_noop("该客户没有这一待办事项，或已无法按常规办理排期。"))
     if RadarOutreach.objects.filter(client=client, code=code, due=due).exists():
         raise ValidationFailed(gettext_noop("已就该事项联系过客户，请在联系记录中跟进。"))
+    if up is None or up.latest_start is None:
+        raise ValidationFailed(gettext_noop("该客户没有这一待办事项，或已无法按常规办理排期。"))
+    if up.latest_start < today:
+        raise ValidationFailed(
+            gettext_noop("最晚启动日 %(date)s 已过，已不能按常规办理；请按加急流程与客户沟通。"),
+            params={"date": up.latest_start.isoformat()},
+        )
+    own = firm_history(today=today + dt.timedelta(days=1), client_ids=[client.pk]).cases
+    if not pending(up, own, today + dt.timedelta(days=1)):
+        raise ValidationFailed(gettext_noop("该客户已有办理这一事项的加急单，无需再建。"))
     score = RadarScore.objects.filter(client=client).first()
     subject = f"{up.name}（{up.source}）" if up.source else up.name
     case = case_open(
@@ -197,13 +212,20 @@ def radar_propose(
                 actor=actor,
                 case=case,
                 data=TriageInput(
-                    deadline=up.due, written_notice=False, consequence=_consequence(up.weight)
+                    deadline=up.due,
+                    written_notice=False,
+                    consequence=Consequence.REGULATORY_PENALTY.value,
                 ),
                 now=now,
             )
     except DomainError:
         # The facts triage asks for are the liaison's to fill in: the case waits as a draft.
         pass
+    if case.verdict in EXPEDITED_VERDICTS:
+        # Triage finds the standard path too late after all: promise nothing, keep nothing.
+        raise ValidationFailed(
+            gettext_noop("研判结论为须加急办理，不能作为常规办理建议；请按加急流程与客户沟通。")
+        )
     outreach = RadarOutreach.objects.create(
         client=client,
         code=up.code,
@@ -226,7 +248,7 @@ def radar_propose(
             {
                 "service": case.service.name_zh,
                 "ref": case.reference,
-                "what": _("建议现在按常规办理"),
+                "what": _chinese("建议现在按常规办理"),
                 "date": up.latest_start.isoformat(),
             },
         ),
@@ -244,6 +266,12 @@ def radar_propose(
         },
     )
     return outreach
+
+
+def _chinese(text: str) -> str:
+    # The text-message templates are filed in Chinese, whoever sends them.
+    with override("zh-hans"):
+        return _(text)
 
 
 def _message(up, case) -> tuple[str, str]:
@@ -290,10 +318,13 @@ def radar_outcome(
 
 
 def radar_nightly(*, now: dt.datetime) -> dict:
-    """Retrain on the firm's history when it allows a backtest, then score every client.
-    Running twice in a night retrains twice and scores the same: no harm, no duplicate."""
+    """Retrain on the firm's history when it allows a backtest (once a day: a second run the
+    same day keeps that day's version), then score every client."""
     trained = None
-    # Too little history of its own yet: the models in use stay.
-    with contextlib.suppress(ValidationFailed):
-        trained = radar_train(source=RadarSource.FIRM, now=now, label="nightly").pk
+    today = now.astimezone(SHANGHAI).date()
+    newest = RadarVersion.objects.filter(source=RadarSource.FIRM).first()
+    if newest is None or newest.trained_at.astimezone(SHANGHAI).date() != today:
+        # Too little history of its own yet: the models in use stay.
+        with contextlib.suppress(ValidationFailed):
+            trained = radar_train(source=RadarSource.FIRM, now=now, label="nightly").pk
     return {"trained": trained, "scored": radar_score(now=now)}

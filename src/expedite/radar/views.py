@@ -75,6 +75,7 @@ def radar_page(request):
             "outcomes": [c for c in OutreachOutcome.choices if c[0] != OutreachOutcome.PENDING],
             "figure": selectors.outreach_figure(),
             "quiet": selectors.quiet_clients(user=request.user, call_by=until),
+            "worth": selectors.worth_a_call(user=request.user, call_by=until),
         },
     )
 
