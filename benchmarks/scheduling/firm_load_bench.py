@@ -70,6 +70,8 @@ def generate(
         due = release + max(alone, round(length(service, elapsed) * rnd.uniform(*tightness)))
         weight = rnd.choices([w for w, _ in WEIGHTS], [p for _, p in WEIGHTS])[0]
         case = f"c{c:04d}-{service.code}"
+        # Conditional steps are left out, and so are the dependencies on them.
+        kept = {st.code for st in service.steps if not st.when}
         for step in service.steps:
             if step.when:
                 continue
@@ -83,7 +85,7 @@ def generate(
                     case_id=case,
                     hours=hours,
                     skill=step.skill if firm else None,
-                    predecessors=tuple(f"{case}/{d}" for d in step.depends_on),
+                    predecessors=tuple(f"{case}/{d}" for d in step.depends_on if d in kept),
                     release=release,
                     due=due,
                     weight=weight,
