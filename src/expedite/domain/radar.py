@@ -14,7 +14,6 @@ fitted them; each score comes with the features that raised it most, as reasons.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -347,8 +346,3 @@ def reasons(model: RadarModel, snap: Snapshot, *, limit: int = 3) -> list[Reason
         seen.add(said[0])
         found.append(Reason(code=name, template=said[0], params=said[1], weight=weight))
     return found
-
-
-def logit(p: float) -> float:
-    p = min(max(p, 1e-9), 1 - 1e-9)
-    return math.log(p / (1 - p))

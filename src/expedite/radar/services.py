@@ -55,11 +55,12 @@ def _history(source: str, *, today: dt.date, seed: int):
     return firm_history(today=today)
 
 
-def radar_backtest(*, source: str, now: dt.datetime, seed: int = 1) -> dict:
-    """The backtest report on the firm's history or the synthetic one; raises
-    ValidationFailed when the history is too short to split."""
+def radar_backtest(*, source: str, now: dt.datetime, seed: int = 1, history=None) -> dict:
+    """The backtest report on the firm's history or the synthetic one (or `history`, already
+    read); raises ValidationFailed when the history is too short to split."""
     today = now.astimezone(SHANGHAI).date()
-    history = _history(source, today=today, seed=seed)
+    if history is None:
+        history = _history(source, today=today, seed=seed)
     try:
         report = backtest(history, load_obligations(), starts(), seed=seed)
     except (ValueError, NotEnoughHistory):
@@ -81,8 +82,8 @@ def radar_train(
     """Backtest, then fit the models on the whole history, and keep both as a new version."""
     _require(actor)
     today = now.astimezone(SHANGHAI).date()
-    evaluation = radar_backtest(source=source, now=now, seed=seed)
     history = _history(source, today=today, seed=seed)
+    evaluation = radar_backtest(source=source, now=now, seed=seed, history=history)
     try:
         models = train(history, load_obligations(), starts(), seed=seed)
     except NotEnoughHistory:

@@ -83,10 +83,9 @@ def radar_page(request):
 @login_required
 @require_GET
 def radar_client(request, client_id: int):
-    access(selectors.client_score, user=request.user, client_id=client_id)
+    score = access(selectors.client_score, user=request.user, client_id=client_id)
     client = get_object_or_404(Client, pk=client_id)
     today = _today()
-    score = selectors.client_score(user=request.user, client_id=client_id)
     upcoming = upcoming_for(client, today=today)
     open_cases = client.cases.exclude(
         state__in=("delivered", "confirmed", "closed", "cancelled", "declined")
