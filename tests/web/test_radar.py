@@ -11,6 +11,7 @@ from django.urls import reverse
 from expedite import clock
 from expedite.audit.models import AuditEvent
 from expedite.cases.models import Case, ClientCredential
+from expedite.cases.services import case_open, case_service
 from expedite.domain.audit import AuditKind
 from expedite.notify.models import OutboxMessage
 from expedite.radar import selectors, services
@@ -217,3 +218,21 @@ def test_an_outreach_whose_case_was_cancelled_is_decided_not_converted(radar):
     Case.objects.filter(pk=outreach.case_id).update(state="cancelled")
     figure = selectors.outreach_figure()
     assert (figure["decided"], figure["converted"], figure["open"]) == (1, 0, 0)
+
+
+def test_a_case_opened_today_takes_its_obligation_off_the_list(radar):
+    # The nightly features know only the days before today; what a liaison is asked to act on
+    # must also leave out what a case requested today already meets.
+    _, row = licence_row(radar)
+    case_open(
+        actor=radar.zhang,
+        client=radar.acme,
+        service=case_service("food-business-license"),
+        requested_deadline=dt.date.fromisoformat(row["due"]),
+        reason="客户来电续证",
+        now=radar.now,
+    )
+    services.radar_score(now=radar.now)
+    score = RadarScore.objects.get(client=radar.acme)
+    assert all(a["code"] != "food-licence-renewal" for a in score.ahead)
+    assert score.next_start is None or score.next_start.isoformat() != row["latest_start"]

@@ -145,10 +145,14 @@ def radar_score(*, now: dt.datetime) -> int:
     obligations, found = load_obligations(), starts()
     rows = []
     for record in history.clients:
-        snap = snapshot(record, own.get(record.client, []), today, obligations, found)
+        cases = own.get(record.client, [])
+        snap = snapshot(record, cases, today, obligations, found)
         p30 = models[30].probability(snap.values)
         p60 = models[60].probability(snap.values)
-        near = [u for u in snap.ahead if u.latest_start <= today + dt.timedelta(days=60)]
+        # The features know the days before today, as in training; the list a liaison acts on
+        # also leaves out what a case opened today already meets.
+        ahead = [u for u in snap.ahead if pending(u, cases, today + dt.timedelta(days=1))]
+        near = [u for u in ahead if u.latest_start <= today + dt.timedelta(days=60)]
         weight = max((u.weight for u in near), default=1)
         rows.append(
             RadarScore(
@@ -158,9 +162,9 @@ def radar_score(*, now: dt.datetime) -> int:
                 p30=p30,
                 p60=p60,
                 value=p30 * weight,
-                next_start=min((u.latest_start for u in snap.ahead), default=None),
+                next_start=min((u.latest_start for u in ahead), default=None),
                 reasons=[r.as_json() for r in reasons(models[30], snap)],
-                ahead=[_ahead_json(u) for u in snap.ahead[:SHOWN_AHEAD]],
+                ahead=[_ahead_json(u) for u in ahead[:SHOWN_AHEAD]],
             )
         )
     RadarScore.objects.all().delete()
