@@ -45,6 +45,8 @@ lane_a() {  # what needs no database first, while lane C migrates one
   else
     echo "  skip  psplib_bench: no PSPLIB instances at $psplib"
   fi
+  run firm_year "$py" benchmarks/firm_year.py --cases 40 --urgent 6 --staff 12 \
+    --var "$(mktemp -d -p "$tmp")" --out "$tmp/firm-year"
   wait_for migrated
   EXPEDITE_VAR_DIR="$(fresh "$tmp/migrated")" run audit_bench "$py" benchmarks/audit_bench.py --events 300
   EXPEDITE_VAR_DIR="$(fresh "$tmp/migrated")" run import_bench \
