@@ -218,6 +218,7 @@ AUDIT_KIND_LABELS = {
     AuditKind.RADAR_TRAINED: _("训练需求雷达模型"),
     AuditKind.RADAR_PROPOSED: _("按需求雷达向客户建议常规办理"),
     AuditKind.RADAR_OUTCOME: _("记录需求雷达联系结果"),
+    AuditKind.KPI_SIMULATION_LOADED: _("载入年度模拟结果"),
 }
 
 

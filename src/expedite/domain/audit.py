@@ -127,6 +127,7 @@ class AuditKind(enum.StrEnum):
     RADAR_TRAINED = "radar.trained"
     RADAR_PROPOSED = "radar.proposed"
     RADAR_OUTCOME = "radar.outcome"
+    KPI_SIMULATION_LOADED = "kpi.simulation_loaded"
 
 
 class ActorKind(enum.StrEnum):

@@ -73,3 +73,30 @@ class KpiMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m}"
+
+
+class SimulationRun(models.Model):
+    """One result of the yearly simulation of the firm (benchmarks/firm_year.py), kept as the
+    benchmark wrote it (`result`, checked by `kpi.simulation.check_result`).
+
+    The KPI page's simulation tab shows the newest by `ran_at`. A run is one (seed, ran_at):
+    loading the same file again stores nothing.
+    """
+
+    ran_at = models.DateTimeField()
+    seed = models.IntegerField()
+    label = models.CharField(max_length=64)
+    result = models.JSONField()
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    # Set by `simulation_load` on the row it returns: whether that call stored it (no column).
+    stored_now = False
+
+    class Meta:
+        ordering = ["-ran_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["seed", "ran_at"], name="kpi_simulation_run_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} seed {self.seed} {self.ran_at:%Y-%m-%d %H:%M}"
