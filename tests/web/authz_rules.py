@@ -104,6 +104,7 @@ PAGES: dict[str, str | C] = {
     "calendar_year": C.VIEW_CASES,
     "kpi_dashboard": C.VIEW_KPI,
     "kpi_export": C.VIEW_KPI,
+    "kpi_simulation": C.VIEW_KPI,
     # Files: the template and a batch's report hold the firm's client data.
     "client_import_template": C.CREATE_CLIENT,
     "client_import_report": C.CREATE_CLIENT,

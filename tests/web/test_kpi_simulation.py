@@ -1,21 +1,26 @@
-"""Loading the yearly simulation's result for the KPI page: stored once (service and
-command), a malformed one refused with nothing stored.
+"""The yearly simulation on the KPI page: its result loaded once (service and command), a
+malformed one refused, the tab in Chinese and in English, and who may see it.
 
 The expected figures are read from the packaged result, which the benchmark overwrites."""
 
 import copy
 import datetime as dt
 import json
+import re
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils.timezone import localtime
 
 from expedite.audit.models import AuditEvent
 from expedite.domain.audit import AuditKind
 from expedite.domain.errors import ValidationFailed
 from expedite.kpi.models import SimulationRun
-from expedite.kpi.simulation import packaged_result, simulation_load
+from expedite.kpi.simulation import POLICIES, packaged_result, simulation_load
+from tests.conftest import PASSWORD
+from tests.web.languages_helpers import HAN, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -145,3 +150,121 @@ def test_the_command_refuses_a_missing_or_malformed_file_and_stores_nothing(db, 
     with pytest.raises(CommandError, match=r"shapeless\.json: 模拟结果缺少“policies\.product\."):
         call_command("simulation", "load", str(shapeless))
     assert stored() == (0, 0)
+
+
+def main_text(page: str) -> str:
+    return visible_text(page.split("<main>")[1].split("</main>")[0])
+
+
+def _goals(result: dict) -> dict[str, bool]:
+    """The three goals as the benchmark states them."""
+    product, edf, goals = result["policies"]["product"], result["policies"]["edf"], result["goals"]
+    return {
+        "goal-kept": product["kept"] >= goals["kept_share"] * product["promises"] - 1e-6,
+        "goal-warned": product["misses_warned_ahead"] == product["misses"],
+        "goal-edf": product["misses"] < edf["misses"],
+    }
+
+
+def _goal_met(page: str, goal: str) -> bool:
+    (item,) = re.findall(rf'<li id="{goal}">(.*?)</li>', page, re.S)
+    return "state-running" in item
+
+
+def _row(page: str, row: str) -> list[str]:
+    (cells,) = re.findall(rf'<tr id="row-{row}">(.*?)</tr>', page, re.S)
+    return [visible_text(c) for c in re.findall(r"<td>(.*?)</td>", cells, re.S)]
+
+
+def _share(part, whole) -> str:
+    value = part / whole * 100
+    return f"{value:.0f}%" if abs(value - round(value)) < 0.05 else f"{value:.1f}%"
+
+
+def _number(value) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def test_the_tab_shows_the_newest_runs_figures_for_a_manager(client, world):
+    result = packaged_result()
+    simulation_load(result=later(result, -24))
+    older = later(result, -48)
+    older["policies"]["product"]["kept"] = 0
+    simulation_load(result=older)
+    client.login(username="chen", password=PASSWORD)
+    dashboard = client.get(reverse("kpi_dashboard")).content.decode()
+    assert f'href="{reverse("kpi_simulation")}"' in dashboard
+    page = client.get(reverse("kpi_simulation")).content.decode()
+    facts = main_text(page)
+    year, staff, cases, urgent, seed = (
+        _number(result[key]) for key in ("year", "staff", "cases", "urgent", "seed")
+    )
+    ran_at = localtime(dt.datetime.fromisoformat(result["ran_at"]) - dt.timedelta(hours=24))
+    assert (
+        f"模拟 {year} 年全年：{staff} 名员工，{cases} 件委托，其中加急 {urgent} 件；"
+        f"随机种子 {seed}，{ran_at:%Y-%m-%d %H:%M} 运行。"
+    ) in facts
+    policies = [result["policies"][key] for key in POLICIES]
+    assert "加急服务台" in facts and "最早截止优先" in facts and "不用加急手段" in facts
+    assert _row(page, "kept") == [
+        f"{_number(p['kept'])}/{_number(p['promises'])} {_share(p['kept'], p['promises'])}"
+        for p in policies
+    ]
+    assert _row(page, "misses") == [_number(p["misses"]) for p in policies]
+    assert _row(page, "warned-ahead") == [
+        "—" if p["misses_warned_ahead"] is None else _number(p["misses_warned_ahead"])
+        for p in policies
+    ]
+    assert _row(page, "false-urgency") == [
+        "—"
+        if p["false_urgency_caught"] is None
+        else f"{_number(p['false_urgency_caught'])}/{_number(p['false_urgency'])}"
+        for p in policies
+    ]
+    assert _row(page, "overtime") == [f"{p['overtime_hours']:.1f}" for p in policies]
+    assert _row(page, "surcharge") == [
+        "—" if p["surcharge_share"] is None else "+" + _share(p["surcharge_share"], 1)
+        for p in policies
+    ]
+    reference = _share(result["surcharge_reference"], 1)
+    assert f"平均加急加价（参考 +{reference}）" in facts
+    for goal, met in _goals(result).items():
+        assert _goal_met(page, goal) is met, goal
+    assert "<svg" in page.split('id="simulation-chart"')[1]
+
+
+def test_the_tab_reads_in_english(client, world):
+    result = packaged_result()
+    simulation_load(result=result)
+    client.login(username="chen", password=PASSWORD)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get(reverse("kpi_simulation")).content.decode()
+    text = main_text(page)
+    assert HAN.findall(text) == []
+    for name in ("Expedite", "First come, first served", "Earliest deadline first", "No levers"):
+        assert name in text
+    product = result["policies"]["product"]
+    assert f"{_number(product['kept'])}/{_number(product['promises'])}" in text
+    assert f"{_number(result['staff'])} staff" in text
+    # The chart's labels are whole, not cut.
+    assert ">First come, first served<" in page
+
+
+def test_with_no_run_loaded_the_tab_says_so_and_nothing_else(client, world):
+    client.login(username="chen", password=PASSWORD)
+    page = client.get(reverse("kpi_simulation")).content.decode()
+    assert "尚未载入模拟结果。" in page
+    assert 'id="simulation-policies"' not in page and "expedite simulation" not in page
+
+
+def test_whoever_may_not_see_the_kpis_may_not_see_the_simulation(client, world):
+    simulation_load(result=packaged_result())
+    client.login(username="zhang", password=PASSWORD)
+    kpi = client.get(reverse("kpi_dashboard"))
+    simulation = client.get(reverse("kpi_simulation"))
+    assert kpi.status_code == simulation.status_code == 403
+    assert main_text(simulation.content.decode()) == main_text(kpi.content.decode())
+    client.logout()
+    kpi, simulation = client.get(reverse("kpi_dashboard")), client.get(reverse("kpi_simulation"))
+    assert kpi.status_code == simulation.status_code == 302
+    assert simulation.url.split("?")[0] == kpi.url.split("?")[0]

@@ -137,8 +137,12 @@ BAR_ROW = 46
 BAR_LABEL = 150
 
 
-def bars_svg(rows: list[tuple[str, list[float | None]]], names: list[str]) -> str:
-    """One group per service: a bar for each figure (working days), labelled with its value."""
+def bars_svg(
+    rows: list[tuple[str, list[float | None]]], names: list[str], *, label_chars: int = 12
+) -> str:
+    """One group per row (a service): a bar for each figure, labelled with its value. Row
+    labels longer than `label_chars` are cut (12 Chinese characters fill the label column;
+    about twice as many Latin letters do)."""
     top = max((v for _n, vs in rows for v in vs if v is not None), default=1.0) or 1.0
     width = WIDTH + 120
     plot_w = width - BAR_LABEL - 50
@@ -150,7 +154,7 @@ def bars_svg(rows: list[tuple[str, list[float | None]]], names: list[str]) -> st
     y = TOP
     bar_h = (BAR_ROW - 10) / max(len(names), 1)
     for label, values in rows:
-        text = escape(_clip(label, 12))
+        text = escape(_clip(label, label_chars))
         out.append(f'<text x="4" y="{y + BAR_ROW / 2:.1f}" fill="#334155">{text}</text>')
         for n, v in enumerate(values):
             by = y + n * bar_h

@@ -246,3 +246,106 @@ def simulation_load(*, result: dict, source: str = "") -> SimulationRun:
             },
         )
     return run
+
+
+def simulation_latest() -> SimulationRun | None:
+    """The newest run by the time it ran (not by when it was loaded)."""
+    return SimulationRun.objects.order_by("-ran_at", "-pk").first()
+
+
+def _count(value: float | None) -> float | int | None:
+    """1840.0 reads as 1840: the benchmark may write counts as floats."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _share(part: float | None, whole: float | None) -> float | None:
+    return part / whole if part is not None and whole else None
+
+
+@dataclass(frozen=True)
+class PolicyFigures:
+    key: str
+    name: str
+    promises: float
+    kept: float
+    kept_share: float | None  # None: no promise was made
+    urgent_promises: float
+    urgent_kept: float
+    urgent_share: float | None
+    misses: float
+    misses_warned_ahead: float | None  # None: the policy does not warn clients
+    misses_unwarned: float | None
+    false_urgency: float
+    false_urgency_caught: float | None  # None: the policy does not look for 假急
+    overtime_hours: float
+    surcharge_share: float | None  # None: no case was expedited, so none was charged for it
+
+
+@dataclass(frozen=True)
+class SimulationFigures:
+    """What the simulation tab shows of one run, with the three goals met or not."""
+
+    run: SimulationRun
+    year: int
+    staff: float
+    cases: float
+    urgent: float
+    surcharge_reference: float
+    goal_kept_share: float
+    goal_warned_ahead_days: float
+    policies: tuple[PolicyFigures, ...]
+    kept_goal_met: bool
+    warned_goal_met: bool
+    fewer_misses_than_edf: bool
+
+
+def _policy(key: str, p: dict) -> PolicyFigures:
+    return PolicyFigures(
+        key=key,
+        name=str(POLICIES[key]),
+        promises=_count(p["promises"]),
+        kept=_count(p["kept"]),
+        kept_share=_share(p["kept"], p["promises"]),
+        urgent_promises=_count(p["urgent_promises"]),
+        urgent_kept=_count(p["urgent_kept"]),
+        urgent_share=_share(p["urgent_kept"], p["urgent_promises"]),
+        misses=_count(p["misses"]),
+        misses_warned_ahead=_count(p["misses_warned_ahead"]),
+        misses_unwarned=_count(p["misses_unwarned"]),
+        false_urgency=_count(p["false_urgency"]),
+        false_urgency_caught=_count(p["false_urgency_caught"]),
+        overtime_hours=p["overtime_hours"],
+        surcharge_share=p["surcharge_share"],
+    )
+
+
+def simulation_figures(run: SimulationRun) -> SimulationFigures:
+    """The page's figures of a stored run (checked when it was loaded).
+
+    The goals, as the benchmark states them: the product keeps at least `goals.kept_share` of
+    its promises; every promise it misses was warned at least `goals.warned_ahead_days`
+    working days ahead; it misses fewer than earliest-deadline-first does.
+    """
+    r = run.result
+    policies = tuple(_policy(key, r["policies"][key]) for key in POLICIES)
+    product, edf = policies[0], policies[2]
+    goals = r["goals"]
+    # A hair of tolerance: 0.99 has no exact binary value, and 99 of 100 meets a 99% goal.
+    kept_met = product.kept_share is not None and product.kept_share >= goals["kept_share"] - 1e-9
+    warned_met = product.misses == 0 or (
+        product.misses_warned_ahead is not None and product.misses_warned_ahead >= product.misses
+    )
+    return SimulationFigures(
+        run=run,
+        year=r["year"],
+        staff=_count(r["staff"]),
+        cases=_count(r["cases"]),
+        urgent=_count(r["urgent"]),
+        surcharge_reference=r["surcharge_reference"],
+        goal_kept_share=goals["kept_share"],
+        goal_warned_ahead_days=_count(goals["warned_ahead_days"]),
+        policies=policies,
+        kept_goal_met=kept_met,
+        warned_goal_met=warned_met,
+        fewer_misses_than_edf=product.misses < edf.misses,
+    )

@@ -32,6 +32,7 @@ from .forms import DeliveryErrorForm
 from .models import DeliveryError
 from .selectors import KpiFilters, filter_choices, kpi_report, parse_filters
 from .services import DELIVERED_STATES, delivery_error_record
+from .simulation import SimulationFigures, simulation_figures, simulation_latest
 
 
 def _filters(request) -> tuple[KpiFilters, str]:
@@ -155,6 +156,28 @@ def dashboard_view(request):
                 "repeat": kpi.TARGET_REPEAT,
             },
         },
+    )
+
+
+def _simulation_chart(sim: SimulationFigures) -> str:
+    """Promises kept per policy, in percent."""
+    rows = [(p.name, [None if p.kept_share is None else p.kept_share * 100]) for p in sim.policies]
+    # The policies' English names run to 24 letters; 24 letters fit where 12 Han characters do.
+    svg = bars_svg(rows, [_("承诺兑现率（%）")], label_chars=24)
+    return mark_safe(svg)  # noqa: S308 - built with escape()
+
+
+@login_required
+def simulation_view(request):
+    """The simulation tab: the newest yearly simulation's figures per policy, and its goals."""
+    if not user_can(request.user, Capability.VIEW_KPI):
+        raise PermissionDenied(_("只有主管、部门经理或总经理可以查看经营指标。"))
+    run = simulation_latest()
+    sim = simulation_figures(run) if run is not None else None
+    return render(
+        request,
+        "kpi/simulation.html",
+        {"sim": sim, "chart": _simulation_chart(sim) if sim is not None else ""},
     )
 
 
