@@ -1,4 +1,4 @@
-"""The yearly simulation on the KPI page: its result loaded once (service and command), a
+"""The yearly simulation on the KPI page: its result loaded once (service, command, demo), a
 malformed one refused, the tab in Chinese and in English, and who may see it.
 
 The expected figures are read from the packaged result, which the benchmark overwrites."""
@@ -17,6 +17,7 @@ from django.utils.timezone import localtime
 from expedite.audit.models import AuditEvent
 from expedite.domain.audit import AuditKind
 from expedite.domain.errors import ValidationFailed
+from expedite.kpi.demo import simulation_demo_load
 from expedite.kpi.models import SimulationRun
 from expedite.kpi.simulation import POLICIES, packaged_result, simulation_load
 from tests.conftest import PASSWORD
@@ -268,3 +269,9 @@ def test_whoever_may_not_see_the_kpis_may_not_see_the_simulation(client, world):
     kpi, simulation = client.get(reverse("kpi_dashboard")), client.get(reverse("kpi_simulation"))
     assert kpi.status_code == simulation.status_code == 302
     assert simulation.url.split("?")[0] == kpi.url.split("?")[0]
+
+
+def test_the_demo_loads_the_packaged_result_once(db):
+    assert simulation_demo_load() is True
+    assert simulation_demo_load() is False
+    assert stored() == (1, 1)

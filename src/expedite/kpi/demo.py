@@ -5,6 +5,9 @@ client's survey, the delivery record), dated in the past, without replaying ever
 replaying hundreds of audited steps would slow the demo for no gain. One error found after
 delivery is recorded through the service, so it is in the audit record like a real one.
 Idempotent: history cases carry `intake.demo_history` and are made once.
+
+The packaged result of the yearly simulation is loaded too, for the page's simulation tab;
+the same run is stored once.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from expedite.workdays.selectors import firm_calendar
 
 from .models import Delivery
 from .services import delivery_error_record
+from .simulation import PACKAGED_RESULT, packaged_result, simulation_load
 
 H = dt.timedelta(hours=1)
 # The history's cases, told apart from the demo's live ones.
@@ -129,8 +133,15 @@ def history_plan(today: dt.date) -> list[HistoryCase]:
     return plan
 
 
+def simulation_demo_load() -> bool:
+    """Keep the packaged simulation result, once; True when this call stored it."""
+    return simulation_load(result=packaged_result(), source=PACKAGED_RESULT).stored_now
+
+
 def kpi_demo_load(*, users: dict, clients: list[Client], now: dt.datetime) -> int:
-    """Create the history when missing; returns how many cases it made."""
+    """Create the history when missing, and keep the simulation's result; returns how many
+    cases it made."""
+    simulation_demo_load()
     if Case.objects.filter(HISTORY_CASES).exists():
         return 0
     cal = firm_calendar()
