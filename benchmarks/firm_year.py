@@ -33,7 +33,14 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from benchmarks.simulation.engine import Staff, run_year  # noqa: E402
-from benchmarks.simulation.figures import figures, goals, table, write_report  # noqa: E402
+from benchmarks.simulation.figures import (  # noqa: E402
+    busiest,
+    figures,
+    goals,
+    load_by_role,
+    table,
+    write_report,
+)
 from benchmarks.simulation.policies import Replay  # noqa: E402
 from benchmarks.simulation.world import Params, draw_requests  # noqa: E402
 
@@ -73,6 +80,10 @@ def main() -> int:
         json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
     )
     print(table(result))
+    print(
+        "\nstaff load (effort needed ÷ hours available, by role): "
+        + ", ".join(f"{role} {share:.2f}" for role, share in result["load_by_role"].items())
+    )
     print()
     for text, ok in goals(result):
         print(f"  {'met    ' if ok else 'NOT met'}  {text}")
@@ -119,13 +130,14 @@ def simulate(params: Params, seed: int) -> dict:
         requests = draw_requests(params, seed, cal, [(c, s) for c, s, _f in found])
         firm = Firm(params, seed, start, coordinates.move_to)
         staff = Staff(caps=firm.caps, roles=firm.roles)
-        product = ProductPolicy(firm, answers, cal, coordinates.move_to)
+        product = ProductPolicy(firm, answers, cal, coordinates.move_to, params=params, seed=seed)
         years = {
             "product": run_year(
                 product, requests, params=params, seed=seed, cal=cal, staff=staff, say=_say
             )
         }
         warnings = product.first_warnings()
+        recorded = product.delivered_in_product()
         for name in SIMPLE:
             policy = Replay(name, product.decided)
             years[name] = run_year(policy, requests, params=params, seed=seed, cal=cal, staff=staff)
@@ -133,11 +145,19 @@ def simulate(params: Params, seed: int) -> dict:
             name: figures(y, requests, cal, warnings=warnings if name == "product" else None)
             for name, y in years.items()
         }
+        for name, y in years.items():
+            pol[name]["busiest_load"] = busiest(y, staff, params)
+        load = load_by_role(years["product"], staff, params)
     traveller.stop()
     if product.refused:
         print("refused by the product (counted, the case stays where it got to):")
         for key, count in sorted(product.refused.items(), key=lambda kv: -kv[1]):
-            print(f"  {count:5d}  {key}")
+            print(f"  {count:5d}  {key}  (first: {product.examples.get(key, '')})")
+    delivered = sum(1 for j in years["product"].jobs if j.delivered is not None)
+    if product.refused or recorded != delivered:
+        # The world and the product disagree: the figures would not be the product's.
+        print(f"!! {delivered} cases delivered in the simulation, {recorded} in the product")
+        sys.exit(1)
     return {
         "label": "firm-year",
         "seed": seed,
@@ -150,6 +170,7 @@ def simulate(params: Params, seed: int) -> dict:
         "services": len(found),
         "surcharge_reference": 0.20,
         "policies": pol,
+        "load_by_role": load,
         "goals": {"kept_share": 0.99, "warned_ahead_days": 1},
     }
 

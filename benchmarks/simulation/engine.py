@@ -14,18 +14,21 @@ from dataclasses import dataclass, field
 
 from .world import Job, Params, Request, Task, absences, step_draws
 
-# Working hours into the day at which the product's periodic jobs run (the watch every
-# minute in production: twice a day here), and the evening report run.
-TICKS = (2.0, 6.5, 8.4)
+# Working hours into the day of the product's clock-driven work: the specialists' 日清 sync
+# before 10:00, then the risk watch and the daily reports (every minute in production) late
+# in the morning, in the afternoon and at the day's end.
+SYNC = 0.75
+TICKS = (SYNC, 2.0, 6.5, 7.4)
 # Days after the year's last working day allowed for the cases still open to finish.
 RUN_OUT = 120
 US_PER_HOUR = 3_600_000_000
+# How long before the day's end a step done in overtime is marked done (hours).
+EVENING = 0.05
 
 
 @dataclass(frozen=True)
 class Event:
     at: float  # absolute working hour
-    order: int  # finishes before starts at the same instant
     kind: str  # start / finish / reject / deliver / tick / hold / resume
     job: Job | None = None
     task: Task | None = None
@@ -77,9 +80,9 @@ def run_year(
             break
         if say is not None and (i == 0 or day.month != days[i - 1].month):
             say(f"  {policy.name}: {day:%Y-%m}, {len(active)} cases open")
-        policy.morning(i, day)
+        policy.morning(i, day, active)
         day0 = i * hours
-        events: list[Event] = [Event(day0 + t, 2, "tick") for t in TICKS]
+        events: list[Event] = [Event(day0 + t, "tick") for t in TICKS]
         for r in by_day.get(day, ()):
             job = policy.intake(r, i, day0 + r.hour)
             if job is None:
@@ -89,7 +92,7 @@ def run_year(
                 step_draws(params, seed, r.n, task, hours)
             job.waits_until = i + r.late_days
             if r.late_days:
-                events.append(Event(day0 + r.hour + 0.1, 1, "hold", job))
+                events.append(Event(day0 + r.hour + 0.1, "hold", job))
             year.jobs.append(job)
             active.append(job)
         cursor = [0.0] * len(staff.caps)
@@ -97,21 +100,23 @@ def run_year(
             if job.waits_until > i:
                 continue
             if job.waits_until == i and job.request.late_days:
-                events.append(Event(day0, 1, "resume", job))
+                events.append(Event(day0, "resume", job))
             year.overtime += _work_day(
-                job, i, day, day0, hours, cursor, staff, off[i], params, events
+                job, i, day, day0, hours, cursor, staff, off[i], params, events, policy
             )
             if all(t.finished is not None for t in job.tasks):
                 job.delivered = max(t.finished for t in job.tasks)
-                events.append(Event(job.delivered, 1, "deliver", job))
+                events.append(Event(job.delivered, "deliver", job))
         active = [j for j in active if j.delivered is None]
-        for e in sorted(events, key=lambda e: (e.at, e.order)):
+        # Stable: at the same instant, events keep the order they happened in (a step's
+        # start before its finish, a predecessor's finish before its successor's start).
+        for e in sorted(events, key=lambda e: e.at):
             policy.handle(e)
     policy.end()
     return year
 
 
-def _work_day(job, i, day, day0, hours, cursor, staff, away, params, events) -> float:
+def _work_day(job, i, day, day0, hours, cursor, staff, away, params, events, policy) -> float:
     """Advance the job's steps through day `i`; returns the overtime worked on it."""
     overtime = 0.0
     by_code = {t.code: t for t in job.tasks}
@@ -130,13 +135,15 @@ def _work_day(job, i, day, day0, hours, cursor, staff, away, params, events) -> 
             if task.office:
                 done = _office(task, ready, day0 + hours, events, job)
             else:
-                done, extra = _firm(task, ready, day, day0, hours, cursor, staff, away, params)
+                if task.person in away:
+                    task.person = policy.cover(task, staff, away, cursor)
+                done, extra = _firm(job, task, ready, day, day0, hours, cursor, staff, away, params)
                 overtime += extra
                 if task.started is not None and task.started >= day0 and not task.announced:
-                    events.append(Event(task.started, 1, "start", job, task))
+                    events.append(Event(task.started, "start", job, task))
                     task.announced = True
             if done:
-                events.append(Event(task.finished, 0, "finish", job, task))
+                events.append(Event(task.finished, "finish", job, task))
                 progressed = True
     return overtime
 
@@ -146,10 +153,10 @@ def _office(task: Task, ready: float, day_end: float, events, job) -> bool:
     if task.started is None:
         task.started = ready
         task.announced = True
-        events.append(Event(ready, 1, "start", job, task))
+        events.append(Event(ready, "start", job, task))
     span = min(task.left, day_end - ready)
     if task.rejected_at is not None and task.spent < task.rejected_at <= task.spent + span:
-        events.append(Event(ready + task.rejected_at - task.spent, 0, "reject", job, task))
+        events.append(Event(ready + task.rejected_at - task.spent, "reject", job, task))
     task.spent += span
     task.left -= span
     task.until = ready + span
@@ -159,27 +166,28 @@ def _office(task: Task, ready: float, day_end: float, events, job) -> bool:
     return False
 
 
-def _firm(task, ready, day, day0, hours, cursor, staff, away, params):
+def _firm(job, task, ready, day, day0, hours, cursor, staff, away, params):
     """The step's person works on it from when both are free, up to the day's hours (and the
-    overtime allowed on a step behind its plan)."""
+    overtime allowed on a step behind its plan, or on a case the firm has been warned of)."""
     p = task.person
     if p is None or p in away:
         return False, 0.0
     cap = min(staff.caps[p], hours)
-    behind = day >= task.planned_finish
+    behind = day >= task.planned_finish or job.warned
     limit = cap + (params.overtime_cap if behind else 0.0)
     begin = max(cursor[p], ready - day0)
     work = min(task.left, limit - begin)
     if work <= 1e-9:
         return False, 0.0
     if task.started is None:
-        task.started = day0 + begin
+        # Work in overtime is stamped at the day's end, as it is reported the next morning.
+        task.started = max(ready, day0 + min(begin, hours - EVENING))
     extra = max(0.0, begin + work - cap) - max(0.0, begin - cap)
     cursor[p] = begin + work
     task.left -= work
     task.until = day0 + min(begin + work, hours)
     if task.left <= 1e-9:
         # Overtime goes into the evening: the step is done by the day's end.
-        task.finished = day0 + min(begin + work, hours - 0.05)
+        task.finished = max(task.started, day0 + min(begin + work, hours - EVENING))
         return True, extra
     return False, extra

@@ -13,6 +13,7 @@ LABELS = {
     "no_levers": "No levers",
 }
 SURCHARGE_REFERENCE = 0.20  # the seed's "加急服务比常规贵了20%"
+REFERENCE = "the firm's example"
 
 
 def promise_for(job, cal) -> dt.date:
@@ -47,6 +48,12 @@ def figures(year, requests, cal, *, warnings: dict | None = None) -> dict:
                     None if first is None else lead_days(cal, first.astimezone(cal.tz).date(), due)
                 )
     fake = [r for r in requests if r.false_urgency]
+    # What the world did to the cases missed (a case may have met several).
+    causes = {
+        "rejection": sum(1 for j in misses if any(t.rejected_at is not None for t in j.tasks)),
+        "client_late": sum(1 for j in misses if j.request.late_days),
+        "urgent": sum(1 for j in misses if j.expedited),
+    }
     caught = None
     if warnings is not None:
         caught = sum(1 for j in year.jobs if j.caught and j.request.false_urgency)
@@ -59,6 +66,7 @@ def figures(year, requests, cal, *, warnings: dict | None = None) -> dict:
         "urgent_promises": urgent,
         "urgent_kept": urgent_kept,
         "misses": len(misses),
+        "miss_causes": causes,
         "misses_warned": None if warnings is None else sum(1 for x in leads if x is not None),
         "misses_warned_ahead": None
         if warnings is None
@@ -67,6 +75,12 @@ def figures(year, requests, cal, *, warnings: dict | None = None) -> dict:
         "warning_lead_days": leads,
         "false_urgency": len(fake),
         "false_urgency_caught": caught,
+        # 假急 asking for a date not even the fastest plan makes: declined, not caught as 假急.
+        "false_urgency_declined": sum(1 for r in year.declined if r.false_urgency),
+        # 假急 the firm spent expediting on (levers, surcharge): what catching it prevents.
+        "false_urgency_expedited": sum(
+            1 for j in year.jobs if j.request.false_urgency and j.levers
+        ),
         "false_urgency_flagged": None
         if warnings is None
         else sum(1 for j in year.jobs if j.caught),
@@ -75,6 +89,33 @@ def figures(year, requests, cal, *, warnings: dict | None = None) -> dict:
         "surcharge_share": round(sum(surcharges) / len(surcharges), 4) if surcharges else None,
         "with_levers": len(surcharges),
     }
+
+
+def load_by_role(year, staff, params) -> dict[str, float]:
+    """Staff effort the year's steps needed ÷ the hours the people in that role had (before
+    absences and overtime): where the firm is short of hands."""
+    need: dict[str, float] = {}
+    for job in year.jobs:
+        for task in job.tasks:
+            if not task.office and task.person is not None:
+                role = staff.roles[task.person]
+                need[role] = need.get(role, 0.0) + task.effort
+    days = sum(1 for d in year.days if d.year == params.year)
+    have: dict[str, float] = {}
+    for role, cap in zip(staff.roles, staff.caps, strict=True):
+        have[role] = have.get(role, 0.0) + cap * days
+    return {role: round(need.get(role, 0.0) / have[role], 3) for role in sorted(have)}
+
+
+def busiest(year, staff, params) -> float:
+    """The highest share of a person's hours the steps given to them needed."""
+    need: dict[int, float] = {}
+    for job in year.jobs:
+        for task in job.tasks:
+            if not task.office and task.person is not None:
+                need[task.person] = need.get(task.person, 0.0) + task.effort
+    days = sum(1 for d in year.days if d.year == params.year)
+    return round(max((h / (staff.caps[p] * days) for p, h in need.items()), default=0.0), 3)
 
 
 def _pct(x) -> str:
@@ -99,6 +140,8 @@ def table(result: dict) -> str:
             ),
         ),
         ("misses", lambda f: _n(f["misses"])),
+        ("  of which an authority sent back", lambda f: _n(f["miss_causes"]["rejection"])),
+        ("  of which the client was late", lambda f: _n(f["miss_causes"]["client_late"])),
         ("misses warned >= 1 wd ahead", lambda f: _n(f["misses_warned_ahead"])),
         ("misses never warned", lambda f: _n(f["misses_unwarned"])),
         (
@@ -109,7 +152,10 @@ def table(result: dict) -> str:
                 else f"{f['false_urgency_caught']}/{f['false_urgency']}"
             ),
         ),
+        ("假急 declined (no plan in time)", lambda f: _n(f["false_urgency_declined"])),
+        ("假急 expedited anyway", lambda f: _n(f["false_urgency_expedited"])),
         ("overtime hours", lambda f: f"{f['overtime_hours']:.0f}"),
+        ("busiest person's load", lambda f: _pct(f.get("busiest_load"))),
         ("mean surcharge (seed: +20%)", lambda f: _pct(f["surcharge_share"])),
     ]
     width = max(len(r[0]) for r in rows) + 2
@@ -151,7 +197,7 @@ def _bars(title: str, values: list[tuple[str, float | None]], *, unit: str = "")
             out.append(f'<text x="210" y="{y + 15}">—</text>')
             continue
         w = 340 * v / top
-        colour = "#2f6fb0" if k == 0 else "#9aa5b1"
+        colour = {LABELS["product"]: "#2f6fb0", REFERENCE: "#d98c1f"}.get(name, "#9aa5b1")
         out.append(f'<rect x="210" y="{y}" width="{w:.1f}" height="20" fill="{colour}"/>')
         label = f"{100 * v:.1f}%" if unit == "%" else f"{v:,.0f}{unit}"
         out.append(f'<text x="{216 + w:.1f}" y="{y + 15}">{label}</text>')
@@ -219,7 +265,7 @@ def write_report(result: dict, out: Path) -> list[Path]:
         ),
         "surcharge.svg": _bars(
             "Mean surcharge on expedited cases (seed: +20%)",
-            [("seed's example", SURCHARGE_REFERENCE)]
+            [(REFERENCE, SURCHARGE_REFERENCE)]
             + [(LABELS[n], f["surcharge_share"]) for n, f in pol.items()],
             unit="%",
         ),

@@ -6,7 +6,10 @@ one decision each:
 
 - `fcfs`: the staff work the cases in the order they came in;
 - `edf`: in the order of their promised dates (earliest deadline first);
-- `no_levers`: the product's order, but every case runs its standard plan (no levers).
+- `no_levers`: the product's triage priority, but every case runs its standard plan.
+
+When a step's person is away, each gives it to whoever in the same role is least busy that
+day, as a manager would by hand.
 """
 
 from __future__ import annotations
@@ -78,7 +81,7 @@ class Replay:
     def begin(self, **_facts) -> None:
         pass
 
-    def morning(self, _i: int, _day: dt.date) -> None:
+    def morning(self, _i: int, _day: dt.date, _active: list[Job]) -> None:
         pass
 
     def intake(self, request: Request, _i: int, _at: float) -> Job | None:
@@ -90,6 +93,13 @@ class Replay:
 
     def handle(self, _event) -> None:
         pass
+
+    def cover(self, task: Task, staff, away: set[int], cursor: list[float]) -> int | None:
+        """Someone away: the manager gives the step to whoever in the same role is least busy
+        today (None: nobody is in)."""
+        role = staff.roles[task.person]
+        free = [q for q, r in enumerate(staff.roles) if r == role and q not in away]
+        return min(free, key=lambda q: (cursor[q], q)) if free else None
 
     def end(self) -> None:
         pass

@@ -21,12 +21,19 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import Decimal
 from itertools import product as combinations
 
+from .engine import SYNC
 from .policies import Intake, StepPlan
 from .world import FIRM_ROLES, Job, Params, Request, Task
 
-HEAD_COUNT = {"liaison": 7, "process": 16, "risk": 8, "supervisor": 4, "manager": 4}
+# Services whose standard path is longer (a trademark's examination, 高企's annual batch) are
+# not a year's expedite work.
+LONGEST = 60
+# A firm of 40: mostly the people who do the work; reviewers, supervisors and managers in
+# the numbers the four-eyes rules and approvals need.
+HEAD_COUNT = {"liaison": 9, "process": 22, "risk": 4, "supervisor": 2, "manager": 2}
 REASONS = {
     "contract_penalty": "客户合同约定期限，逾期须承担违约金。",
     "regulatory_penalty": "监管期限将至，逾期将受处罚。",
@@ -118,7 +125,8 @@ class Firm:
 
 def services_with_answers(at: dt.datetime) -> list[tuple[str, int, dict]]:
     """The catalog's services the rules let through with some answers at `at` and whose
-    standard plan can be dated: (code, standard working days, answers)."""
+    standard plan can be dated within LONGEST working days: (code, the standard plan's working
+    days, answers)."""
     from expedite.cases.models import ServiceType
     from expedite.cases.plans import current_catalog
     from expedite.cases.triage import TriageInput, facts_for, run_triage
@@ -138,17 +146,19 @@ def services_with_answers(at: dt.datetime) -> list[tuple[str, int, dict]]:
                 facts=facts,
             )
             try:
-                verdict = run_triage(
+                result = run_triage(
                     service_code=service.code,
                     data=data,
                     now=at,
                     value_tier="standard",
                     catalog=catalog,
-                ).verdict.value
+                )
             except DomainError:
                 continue
-            if verdict not in ("refused", "blocked"):
-                out.append((service.code, service.standard_workdays, facts))
+            if result.verdict.value not in ("refused", "blocked"):
+                days = result.options.standard.plan.working_days
+                if days <= LONGEST:
+                    out.append((service.code, days, facts))
                 break
     return out
 
@@ -156,11 +166,23 @@ def services_with_answers(at: dt.datetime) -> list[tuple[str, int, dict]]:
 class ProductPolicy:
     name = "product"
 
-    def __init__(self, firm: Firm, answers: dict[str, dict], cal, move_clock):
+    def __init__(self, firm: Firm, answers: dict[str, dict], cal, move_clock, *, params, seed):
+        from expedite.cases.plans import current_catalog
+
         self.firm, self.answers, self.cal, self.move_clock = firm, answers, cal, move_clock
+        self.params, self.seed = params, seed
+        catalog = current_catalog()
+        self.preconditions = {
+            code: tuple(
+                sorted({p for lever in catalog.get(code).levers for p in lever.preconditions})
+            )
+            for code in answers
+        }
         self.decided: dict[int, Intake] = {}
         self.incidents: dict[int, object] = {}  # task id → open incident
         self.refused: dict[str, int] = {}
+        self.examples: dict[str, str] = {}  # refusal → the first case it happened to
+        self.client_of: dict[int, int] = {}  # case pk → client index
 
     # -- time ------------------------------------------------------------------------------
 
@@ -195,16 +217,22 @@ class ProductPolicy:
         self.move_clock(t)
         return t
 
-    def morning(self, i: int, day: dt.date) -> None:
+    def morning(self, i: int, day: dt.date, active: list[Job]) -> None:
+        """The night's proposal; the sick calls; the manager accepts the proposal (made again
+        when a sick call made it stale) and the day's work follows it: who does each step,
+        and the cases in the order of their next planned step."""
         from django.db import transaction
 
-        from expedite.work.schedule import schedule_nightly
+        from expedite.domain.errors import ValidationFailed
+        from expedite.work.models import ScheduleProposal
+        from expedite.work.schedule import schedule_accept, schedule_nightly, schedule_propose
         from expedite.work.team import absence_add
 
+        self.active, self.today = active, i
         night = self._at(dt.datetime.combine(day, dt.time(3, 15), self.cal.tz))
         with transaction.atomic():
-            schedule_nightly(now=night, solver="greedy")
-        self._at(dt.datetime.combine(day, dt.time(8, 30), self.cal.tz))
+            made = schedule_nightly(now=night, solver="greedy")
+        t = self._at(dt.datetime.combine(day, dt.time(8, 30), self.cal.tz))
         for person, last in self.sick.get(i, ()):
             absence_add(
                 actor=self.firm.manager,
@@ -213,6 +241,38 @@ class ProductPolicy:
                 end=self.days[last],
                 reason="病假",
             )
+        if made.get("proposal") is None:
+            return
+        t = self._at(t + dt.timedelta(minutes=15))
+        proposal = ScheduleProposal.objects.get(pk=made["proposal"])
+        try:
+            if proposal.status != ScheduleProposal.PENDING:
+                return
+            schedule_accept(actor=self.firm.manager, proposal=proposal, now=t)
+        except ValidationFailed:
+            fresh = schedule_propose(actor=self.firm.manager, now=t, solver="greedy")
+            schedule_accept(actor=self.firm.manager, proposal=fresh, now=t)
+        finally:
+            self._follow(active)
+
+    def _follow(self, active: list[Job]) -> None:
+        from expedite.work.models import StepRun
+
+        jobs = {j.ref.pk: j for j in active}
+        rows = StepRun.objects.filter(case_id__in=list(jobs), finished_at__isnull=True)
+        first: dict[int, dt.datetime] = {}
+        for case_id, code, start, assignee in rows.values_list(
+            "case_id", "code", "planned_start", "assignee_id"
+        ):
+            job = jobs[case_id]
+            task = next((t for t in job.tasks if t.code == code), None)
+            if task is not None and assignee is not None and task.role in FIRM_ROLES:
+                task.person = self.firm.index[assignee]
+            if case_id not in first or start < first[case_id]:
+                first[case_id] = start
+        for case_id, job in jobs.items():
+            if case_id in first:
+                job.key = (first[case_id], *job.key[-2:])
 
     # -- intake ----------------------------------------------------------------------------
 
@@ -230,10 +290,14 @@ class ProductPolicy:
             return None
 
     def _intake(self, r: Request, at: float) -> Job | None:
+        from django.db.models import Min
+
+        from expedite.approvals.services import approval_decide, approval_request
         from expedite.cases.lifecycle import case_transition
         from expedite.cases.services import case_create
         from expedite.cases.triage import TriageInput, case_triage
-        from expedite.work.models import Assignment
+        from expedite.domain.approvals import REFUND_SERVICES
+        from expedite.work.models import Assignment, StepRun
         from expedite.work.team import team_assign
 
         firm = self.firm
@@ -252,6 +316,7 @@ class ProductPolicy:
             written_notice=r.written_notice,
             consequence=r.consequence,
             facts=self.answers[r.service],
+            preconditions=self._arranged(r),
         )
         case = case_triage(actor=liaison, case=case, data=data, now=t)
         caught = case.verdict == "false_urgency"
@@ -263,6 +328,7 @@ class ProductPolicy:
                 written_notice=r.written_notice,
                 consequence=r.consequence,
                 facts=self.answers[r.service],
+                preconditions=data.preconditions,
             )
             case = case_triage(actor=liaison, case=case, data=data, now=t)
         if case.verdict not in ("expedite", "not_needed"):
@@ -279,6 +345,23 @@ class ProductPolicy:
         case = case_transition(actor=liaison, case=case, to="accepted", now=t)
         team = {a.role: a.user_id for a in Assignment.objects.filter(case=case)}
         team_assign(actor=firm.manager, case=case, choices=team)
+        if r.service in REFUND_SERVICES:
+            # Filing an expedited refund waits for the approval its amount needs.
+            row = approval_request(
+                actor=liaison,
+                case=case,
+                action="refund",
+                amount=Decimal(200_000 + 1000 * (r.n % 500)),
+                justification="客户留抵退税，申请加急办理。",
+                now=t,
+            )
+            approval_decide(
+                actor=firm.users[firm.by_role["general_manager"][0]],
+                request=row,
+                grant=True,
+                reason="同意。",
+                now=t,
+            )
         option = case.triage.get("recommended_option") or case.triage["options"]["standard"]
         standard_fee = case.triage["options"]["standard"]["fee"]["total"] or 1
         expedited = case.verdict == "expedite"
@@ -295,12 +378,24 @@ class ProductPolicy:
             ),
         )
         self.decided[r.n] = record
-        job = record.job(r, (-record.priority, record.promise, r.n))
+        # Until the next morning's plan: the order of its first planned step.
+        first = StepRun.objects.filter(case=case).aggregate(first=Min("planned_start"))["first"]
+        job = record.job(r, (first, -record.priority, r.n))
         job.ref = case
+        self.client_of[case.pk] = r.client
         job.caught = caught
         for task in job.tasks:
             task.until = at
         return job
+
+    def _arranged(self, r: Request) -> tuple[str, ...]:
+        """What the client can arrange that a lever needs (电子签章, a signatory on call …):
+        each precondition with the world's chance, drawn for the request."""
+        import random
+
+        rng = random.Random(f"{self.seed}:arranged:{r.n}")
+        needed = self.preconditions.get(r.service, ())
+        return tuple(p for p in needed if rng.random() < self.params.arranged)
 
     def _person(self, role: str, persons: dict, salt: int) -> int | None:
         if role in persons:
@@ -349,13 +444,81 @@ class ProductPolicy:
         except DomainError as exc:
             key = f"{e.kind}: {str(getattr(exc, 'template', '') or exc)[:60]}"
             self.refused[key] = self.refused.get(key, 0) + 1
+            where = f"{e.job.ref.reference} {e.task.code if e.task else ''} at {t:%Y-%m-%d %H:%M}"
+            self.examples.setdefault(key, where)
 
     def _on_tick(self, e, t) -> None:
         from expedite.monitoring.reports import reports_tick
         from expedite.monitoring.watch import sla_watch
 
+        if abs(e.at % self.day_hours - SYNC) < 1e-6:
+            self._sync(t)
+            return
         sla_watch(now=t)
+        self._tell_clients(t)
+        self._mark_warned()
         reports_tick(now=t)
+
+    def _sync(self, t) -> None:
+        """日清: each case's process specialist brings every line under way up to date."""
+        from expedite.work.models import Track
+        from expedite.work.steps import track_update
+
+        jobs = {j.ref.pk: j for j in self.active if j.waits_until <= self.today}
+        tracks = Track.objects.filter(
+            case_id__in=list(jobs), status="active", case__state="in_progress"
+        ).prefetch_related("steps")
+        for track in tracks:
+            running = [s.name for s in track.steps.all() if s.started_at and not s.finished_at]
+            note = f"{'、'.join(running)}进行中。" if running else "等待下一步骤。"
+            track_update(
+                actor=self._process(jobs[track.case_id]),
+                track=track,
+                status="active",
+                note=note,
+                now=t,
+            )
+
+    def _mark_warned(self) -> None:
+        """A case with an open warning is one the team may work overtime on."""
+        from expedite.monitoring.models import RiskWarning
+
+        jobs = {j.ref.pk: j for j in self.active}
+        open_ = set(
+            RiskWarning.objects.filter(case_id__in=list(jobs), cleared_at__isnull=True)
+            .exclude(status="dismissed")
+            .values_list("case_id", flat=True)
+        )
+        for pk, job in jobs.items():
+            job.warned = pk in open_
+
+    def cover(self, task, staff, away, cursor) -> int | None:
+        """Nobody by hand: the morning's accepted schedule is the product's answer to who is
+        away; a step it left with someone away waits."""
+        return task.person
+
+    def _tell_clients(self, t) -> None:
+        """The liaison lets each new warning go to the client, with what the firm does."""
+        from django.db import transaction
+
+        from expedite.domain.errors import DomainError
+        from expedite.monitoring.incidents import warning_approve
+        from expedite.monitoring.models import RiskWarning
+
+        for warning in RiskWarning.objects.filter(
+            status="pending_approval", decided_by__isnull=True, cleared_at__isnull=True
+        ).select_related("case"):
+            liaison = self.firm.users[self.firm.liaison_of[self.client_of[warning.case_id]]]
+            try:
+                with transaction.atomic():
+                    warning_approve(
+                        actor=liaison,
+                        warning=warning,
+                        now=t,
+                        mitigation="已调整排期，必要时安排加班。",
+                    )
+            except DomainError:
+                pass  # the condition ended meanwhile: the watch withdraws it
 
     def _user_for(self, task: Task):
         return self.firm.users[task.person] if task.person is not None else None
@@ -477,6 +640,11 @@ class ProductPolicy:
 
     def end(self) -> None:
         pass
+
+    def delivered_in_product(self) -> int:
+        from expedite.cases.models import Case
+
+        return Case.objects.filter(state="delivered").count()
 
     def first_warnings(self) -> dict[int, dt.datetime]:
         """Case pk → when the product first warned of it (a risk warning or an incident)."""

@@ -35,6 +35,9 @@ class Params:
     # Arrivals: more in the weeks before a month's end and in the busy seasons.
     month_end_weight: float = 1.5
     season_weight: dict = field(default_factory=lambda: {3: 1.3, 4: 1.3, 5: 1.3, 12: 1.2})
+    # What a client can arrange that a lever needs (电子签章, a signatory on call …): each
+    # of a service's lever preconditions, with this chance.
+    arranged: float = 0.6
     # The world pushing back.
     office_sigma: float = 0.30  # an authority's time around the plan (log-normal spread)
     rejection: float = 0.06  # a step at an authority sent back for correction
@@ -104,6 +107,7 @@ class Job:
     surcharge: float  # the surcharge's share of the base fee
     levers: bool = False  # runs a plan with levers
     caught: bool = False  # the product found the urgency false (假急)
+    warned: bool = False  # a warning is open on the case: its steps may take overtime
     waits_until: int = 0  # day index before which the client's materials are not in
     delivered: float | None = None
     ref: object = None  # the product's case, for the product's policy
