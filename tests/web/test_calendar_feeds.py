@@ -217,7 +217,7 @@ def test_handovers_reach_the_people_who_took_part_and_nobody_else(client, world)
         case=case,
         kind="finance_seal",
         purpose="银行开户",
-        expected_return=world.today + dt.timedelta(days=20),
+        expected_return=firm_calendar().add_workdays(world.today, 14),
         now=timezone.now(),
     )
     uid = f"handover-{move.pk}@expedite"
