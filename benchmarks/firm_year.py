@@ -44,7 +44,7 @@ from benchmarks.simulation.figures import (  # noqa: E402
 from benchmarks.simulation.policies import Replay  # noqa: E402
 from benchmarks.simulation.world import Params, draw_requests  # noqa: E402
 
-SIMPLE = ("fcfs", "edf", "no_levers")
+SIMPLE = ("fcfs", "edf", "edf_rebalanced", "no_levers")
 
 
 def main() -> int:
@@ -129,20 +129,22 @@ def simulate(params: Params, seed: int) -> dict:
         answers = {code: facts for code, _std, facts in found}
         requests = draw_requests(params, seed, cal, [(c, s) for c, s, _f in found])
         firm = Firm(params, seed, start, coordinates.move_to)
-        staff = Staff(caps=firm.caps, roles=firm.roles)
+        staff = Staff(caps=firm.caps, roles=firm.roles, skills=firm.skills)
         product = ProductPolicy(firm, answers, cal, coordinates.move_to, params=params, seed=seed)
         years = {
             "product": run_year(
                 product, requests, params=params, seed=seed, cal=cal, staff=staff, say=_say
             )
         }
-        warnings = product.first_warnings()
+        warnings, alarms = product.warnings()
         recorded = product.delivered_in_product()
         for name in SIMPLE:
-            policy = Replay(name, product.decided)
+            policy = Replay(name, product.decided, cal, staff)
             years[name] = run_year(policy, requests, params=params, seed=seed, cal=cal, staff=staff)
         pol = {
-            name: figures(y, requests, cal, warnings=warnings if name == "product" else None)
+            name: figures(y, requests, cal)
+            if name != "product"
+            else figures(y, requests, cal, warnings=warnings, alarms=alarms)
             for name, y in years.items()
         }
         for name, y in years.items():
@@ -154,6 +156,11 @@ def simulate(params: Params, seed: int) -> dict:
         for key, count in sorted(product.refused.items(), key=lambda kv: -kv[1]):
             print(f"  {count:5d}  {key}  (first: {product.examples.get(key, '')})")
     delivered = sum(1 for j in years["product"].jobs if j.delivered is not None)
+    stuck = {name: y.undelivered for name, y in years.items() if y.undelivered}
+    if stuck:
+        # A case still open long after the year: the engine, not the firm, is at fault.
+        print(f"!! cases never delivered: {stuck}")
+        sys.exit(1)
     if product.refused or recorded != delivered:
         # The world and the product disagree: the figures would not be the product's.
         print(f"!! {delivered} cases delivered in the simulation, {recorded} in the product")

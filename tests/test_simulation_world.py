@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 
 import pytest
+from benchmarks.simulation import engine
 from benchmarks.simulation.engine import Staff, run_year
 from benchmarks.simulation.figures import figures, lead_days, promise_for
 from benchmarks.simulation.policies import Intake, Replay, StepPlan
@@ -86,7 +87,7 @@ def test_the_order_of_work_decides_who_is_late(cal):
     done = {}
     for name in ("fcfs", "edf"):
         year = run_year(
-            Replay(name, decided), requests, params=params, seed=1, cal=cal, staff=staff
+            Replay(name, decided, cal, staff), requests, params=params, seed=1, cal=cal, staff=staff
         )
         done[name] = {j.request.n: year.date_of(j.delivered) for j in year.jobs}
         assert figures(year, requests, cal)["promises"] == 2
@@ -105,3 +106,53 @@ def test_a_late_client_moves_the_promise_by_the_days_waited(cal):
     assert lead_days(cal, dt.date(2026, 9, 30), dt.date(2026, 10, 8)) == 1
     assert lead_days(cal, dt.date(2026, 9, 30), dt.date(2026, 9, 30)) == 0
     assert lead_days(cal, dt.date(2026, 10, 10), dt.date(2026, 9, 30)) == -3
+
+
+def test_a_person_works_on_other_cases_while_a_higher_one_waits_for_an_office(cal):
+    # Case 0 (first in line) needs 7 h at an office before its person's 2 h; case 1 needs 6 h
+    # of the same person, ready at once: the person does case 1 in the morning, not nothing.
+    day = dt.date(2026, 3, 2)
+    office = StepPlan("submit", "government", (), int(7 / 7.5 * 7.5 * 3_600_000_000), day, None)
+    after = StepPlan("file", "process", ("submit",), int(2 / 4 * 7.5 * 3_600_000_000), day, 0)
+    first = Intake(day, 2.0, True, 0.2, (office, after), (office, after))
+    second = _intake(dt.date(2026, 3, 4), 1.0, 6)
+    requests = [
+        Request(n, day, 0.0, "a", 3, day, False, False, "lost_business", True, 0, 0)
+        for n in range(2)
+    ]
+    staff = Staff(caps=[7.5], roles=["process"])
+    params = dataclasses.replace(CALM, year=2026)
+    year = run_year(
+        Replay("edf", {0: first, 1: second}, cal, staff),
+        requests,
+        params=params,
+        seed=1,
+        cal=cal,
+        staff=staff,
+    )
+    done = {j.request.n: year.date_of(j.delivered) for j in year.jobs}
+    assert done[1] == day
+    # Case 0's 2 h come after its office's 7 h, into the evening as it is behind plan: 8 h
+    # worked in a 7.5 h day is half an hour of overtime, wherever in the day it fell.
+    assert done[0] == day and year.overtime == pytest.approx(0.5)
+
+
+def test_a_step_whose_role_is_all_away_waits_and_is_done_when_they_return(cal, monkeypatch):
+    # The only supervisor is off sick the day the case comes in: the step waits for them.
+    day = dt.date(2026, 3, 2)
+    step = StepPlan("check", "supervisor", (), int(7.5 * 3_600_000_000 / 4), day, 0)
+    decided = {0: Intake(day, 1.0, False, 0.0, (step,), (step,))}
+    requests = [Request(0, day, 0.0, "a", 3, day, False, False, "x", True, 0, 0)]
+    staff = Staff(caps=[7.5], roles=["supervisor"])
+    index = len(cal.workdays_in(dt.date(2026, 1, 1), day)) - 1
+    monkeypatch.setattr(engine, "absences", lambda *_a: {0: [(index, index, "sick")]})
+    year = run_year(
+        Replay("edf", decided, cal, staff),
+        requests,
+        params=dataclasses.replace(CALM, year=2026),
+        seed=1,
+        cal=cal,
+        staff=staff,
+    )
+    assert year.undelivered == 0
+    assert year.date_of(year.jobs[0].delivered) == cal.next_workday(day)

@@ -38,6 +38,7 @@ class Event:
 class Staff:
     caps: list[float]  # hours a working day, by person
     roles: list[str]  # role by person
+    skills: list[frozenset] = field(default_factory=list)  # skills by person
 
 
 @dataclass
@@ -48,6 +49,7 @@ class Year:
     jobs: list[Job] = field(default_factory=list)
     declined: list[Request] = field(default_factory=list)
     overtime: float = 0.0
+    undelivered: int = 0  # still open when the run-out ended
     days: list[dt.date] = field(default_factory=list)
     day_hours: float = 8.0
 
@@ -83,42 +85,73 @@ def run_year(
         policy.morning(i, day, active)
         day0 = i * hours
         events: list[Event] = [Event(day0 + t, "tick") for t in TICKS]
-        for r in by_day.get(day, ()):
-            job = policy.intake(r, i, day0 + r.hour)
+        # The morning's intake: what came in since the last one, in the order it came.
+        for r in sorted(by_day.get(day, ()), key=lambda r: (r.hour, r.n)):
+            job = policy.intake(r, i, day0)
             if job is None:
                 year.declined.append(r)
                 continue
             for task in job.tasks:
                 step_draws(params, seed, r.n, task, hours)
+                task.until = day0
             job.waits_until = i + r.late_days
             if r.late_days:
-                events.append(Event(day0 + r.hour + 0.1, "hold", job))
+                events.append(Event(day0, "hold", job))
             year.jobs.append(job)
             active.append(job)
-        cursor = [0.0] * len(staff.caps)
+        people = [_Day(min(cap, hours), params.overtime_cap) for cap in staff.caps]
         for job in sorted(active, key=lambda j: j.key):
             if job.waits_until > i:
                 continue
             if job.waits_until == i and job.request.late_days:
                 events.append(Event(day0, "resume", job))
-            year.overtime += _work_day(
-                job, i, day, day0, hours, cursor, staff, off[i], params, events, policy
-            )
+            _work_day(job, day, day0, hours, people, staff, off[i], events, policy)
             if all(t.finished is not None for t in job.tasks):
                 job.delivered = max(t.finished for t in job.tasks)
                 events.append(Event(job.delivered, "deliver", job))
+        year.overtime += sum(p.overtime() for p in people)
         active = [j for j in active if j.delivered is None]
         # Stable: at the same instant, events keep the order they happened in (a step's
         # start before its finish, a predecessor's finish before its successor's start).
         for e in sorted(events, key=lambda e: e.at):
             policy.handle(e)
+    year.undelivered = len(active)
     policy.end()
     return year
 
 
-def _work_day(job, i, day, day0, hours, cursor, staff, away, params, events, policy) -> float:
-    """Advance the job's steps through day `i`; returns the overtime worked on it."""
-    overtime = 0.0
+class _Day:
+    """A person's working day: the hours still free, as intervals from the day's start, so
+    a step that becomes ready late leaves the earlier hours to other work."""
+
+    def __init__(self, cap: float, overtime: float):
+        self.cap = cap
+        self.free = [(0.0, cap + overtime)]
+        self.worked = 0.0
+
+    def work(self, ready: float, hours: float, limit: float) -> tuple[float, float, float]:
+        """Take up to `hours` from `ready` on, ending by `limit`: (start, end, hours taken)."""
+        taken, first, last, kept = 0.0, None, ready, []
+        for a, b in self.free:
+            lo, hi = max(a, ready), min(b, limit)
+            if taken >= hours or hi - lo <= 1e-9:
+                kept.append((a, b))
+                continue
+            use = min(hours - taken, hi - lo)
+            first = lo if first is None else first
+            last = lo + use
+            taken += use
+            kept += [(x, y) for x, y in ((a, lo), (lo + use, b)) if y - x > 1e-9]
+        self.free = kept
+        self.worked += taken
+        return (first if first is not None else ready), last, taken
+
+    def overtime(self) -> float:
+        return max(0.0, self.worked - self.cap)
+
+
+def _work_day(job, day, day0, hours, people, staff, away, events, policy) -> None:
+    """Advance the job's steps through the day."""
     by_code = {t.code: t for t in job.tasks}
     progressed = True
     while progressed:  # a step finishing today may free its successors today
@@ -129,65 +162,72 @@ def _work_day(job, i, day, day0, hours, cursor, staff, away, params, events, pol
             deps = [by_code[c] for c in task.depends_on if c in by_code]
             if any(d.finished is None for d in deps):
                 continue
-            ready = max([day0, task.until, *(d.finished for d in deps)])
+            ready = max([day0, task.until, *(d.free_at for d in deps)])
             if ready >= day0 + hours:
                 continue
             if task.office:
-                done = _office(task, ready, day0 + hours, events, job)
+                done = _office(task, ready, day0, hours, events, job)
             else:
                 if task.person in away:
-                    task.person = policy.cover(task, staff, away, cursor)
-                done, extra = _firm(job, task, ready, day, day0, hours, cursor, staff, away, params)
-                overtime += extra
-                if task.started is not None and task.started >= day0 and not task.announced:
+                    # Someone to cover, or (None) the step waits for its person.
+                    cover = policy.cover(task, staff, away, people)
+                    task.person = task.person if cover is None else cover
+                done = _firm(job, task, ready, day, day0, hours, people, away)
+                if task.started is not None and not task.announced:
                     events.append(Event(task.started, "start", job, task))
                     task.announced = True
             if done:
                 events.append(Event(task.finished, "finish", job, task))
                 progressed = True
-    return overtime
 
 
-def _office(task: Task, ready: float, day_end: float, events, job) -> bool:
+def _stamp(t: float, day0: float, hours: float) -> float:
+    """The instant the product hears of something: work in the evening is reported as done
+    a few minutes before the day's end."""
+    return min(t, day0 + hours - EVENING)
+
+
+def _office(task: Task, ready: float, day0: float, hours: float, events, job) -> bool:
     """An authority's time runs whatever the firm's staff do."""
     if task.started is None:
-        task.started = ready
+        task.started = _stamp(ready, day0, hours)
         task.announced = True
-        events.append(Event(ready, "start", job, task))
-    span = min(task.left, day_end - ready)
+        events.append(Event(task.started, "start", job, task))
+    span = min(task.left, day0 + hours - ready)
     if task.rejected_at is not None and task.spent < task.rejected_at <= task.spent + span:
-        events.append(Event(ready + task.rejected_at - task.spent, "reject", job, task))
+        at = _stamp(ready + task.rejected_at - task.spent, day0, hours)
+        events.append(Event(max(at, task.started), "reject", job, task))
     task.spent += span
     task.left -= span
     task.until = ready + span
     if task.left <= 1e-9:
-        task.finished = ready + span
+        task.free_at = ready + span
+        task.finished = max(task.started, _stamp(ready + span, day0, hours))
         return True
     return False
 
 
-def _firm(job, task, ready, day, day0, hours, cursor, staff, away, params):
-    """The step's person works on it from when both are free, up to the day's hours (and the
-    overtime allowed on a step behind its plan, or on a case the firm has been warned of)."""
+def _firm(job, task, ready, day, day0, hours, people, away) -> bool:
+    """The step's person works on it in their free hours from when it is ready, up to their
+    day's hours (and the overtime allowed on a step behind its plan, or on a case the firm
+    has been warned of)."""
     p = task.person
     if p is None or p in away:
-        return False, 0.0
-    cap = min(staff.caps[p], hours)
+        return False
+    person = people[p]
     behind = day >= task.planned_finish or job.warned
-    limit = cap + (params.overtime_cap if behind else 0.0)
-    begin = max(cursor[p], ready - day0)
-    work = min(task.left, limit - begin)
+    limit = person.free[-1][1] if behind and person.free else person.cap
+    begin, end, work = person.work(ready - day0, task.left, limit)
     if work <= 1e-9:
-        return False, 0.0
+        return False
     if task.started is None:
-        # Work in overtime is stamped at the day's end, as it is reported the next morning.
-        task.started = max(ready, day0 + min(begin, hours - EVENING))
-    extra = max(0.0, begin + work - cap) - max(0.0, begin - cap)
-    cursor[p] = begin + work
+        task.started = _stamp(day0 + begin, day0, hours)
     task.left -= work
-    task.until = day0 + min(begin + work, hours)
+    task.until = day0 + min(end, hours)
     if task.left <= 1e-9:
-        # Overtime goes into the evening: the step is done by the day's end.
-        task.finished = max(task.started, day0 + min(begin + work, hours - EVENING))
-        return True, extra
-    return False, extra
+        # Successors may start when it is really done (today, or the next morning after an
+        # evening's overtime); the product hears of it within the day.
+        task.free_at = day0 + min(end, hours)
+        task.finished = max(task.started, _stamp(day0 + end, day0, hours))
+        return True
+    return False

@@ -1,11 +1,14 @@
 """Who decides. A policy answers a request (a job, or None when the firm declines it), orders
 the work and hears what happens (`handle`). The product's policy (`product.py`) asks the
 product for every decision and tells it everything, through its services; the simple
-policies below replay the product's intake (the same promises, plans and teams) and replace
-one decision each:
+policies below replay the product's intake (the same promises, plans and teams) and make
+their own decisions on the order of work (and, for one, on levers):
 
 - `fcfs`: the staff work the cases in the order they came in;
 - `edf`: in the order of their promised dates (earliest deadline first);
+- `edf_rebalanced`: the same order, and each morning every step not yet started goes to
+  whoever in its role is in and has the least work queued (the order of work without the
+  product's scheduler, but with a manager's daily re-balancing);
 - `no_levers`: the product's triage priority, but every case runs its standard plan.
 
 When a step's person is away, each gives it to whoever in the same role is least busy that
@@ -28,6 +31,7 @@ class StepPlan:
     plan_us: int
     planned_finish: dt.date
     person: int | None
+    skill: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ class Intake:
                     plan_us=s.plan_us,
                     planned_finish=s.planned_finish,
                     person=s.person,
+                    skill=s.skill,
                 )
                 for s in plan
             ],
@@ -64,42 +69,73 @@ class Intake:
         )
 
 
+def able(staff, task: Task) -> list[int]:
+    """Who may do the step: its role, with its skill when someone in the role holds it (as
+    the product's scheduler reads a step's skill)."""
+    role = staff.roles[task.person]
+    same = [q for q, r in enumerate(staff.roles) if r == role]
+    if not task.skill or not staff.skills:
+        return same
+    return [q for q in same if task.skill in staff.skills[q]] or same
+
+
 class Replay:
     """A simple policy over the product's intake (`decided`: request number → Intake, absent
     when the product declined)."""
 
-    KEYS = {
-        "fcfs": lambda r, d: (r.arrival, r.hour, r.n),
-        "edf": lambda r, d: (d.promise, r.arrival, r.n),
-        "no_levers": lambda r, d: (-d.priority, d.promise, r.n),
-    }
+    def __init__(self, name: str, decided: dict[int, Intake], cal, staff):
+        self.name, self.decided, self.cal, self.staff = name, decided, cal, staff
+        self.away: dict[int, set[int]] = {}
 
-    def __init__(self, name: str, decided: dict[int, Intake]):
-        self.name = name
-        self.decided = decided
+    def _key(self, r: Request, d: Intake) -> tuple:
+        if self.name == "fcfs":
+            return (r.arrival, r.hour, r.n)
+        if self.name == "no_levers":
+            return (-d.priority, d.promise, r.n)
+        # The promise as it stands: moved by the days the firm waited on the client.
+        due = self.cal.add_workdays(d.promise, r.late_days) if r.late_days else d.promise
+        return (due, r.arrival, r.n)
 
-    def begin(self, **_facts) -> None:
-        pass
+    def begin(self, *, days, spells, day_hours) -> None:
+        for person, rows in spells.items():
+            for first, last, _kind in rows:
+                for i in range(first, last + 1):
+                    self.away.setdefault(i, set()).add(person)
 
-    def morning(self, _i: int, _day: dt.date, _active: list[Job]) -> None:
-        pass
+    def morning(self, i: int, _day: dt.date, active: list[Job]) -> None:
+        """`edf_rebalanced`: each morning, in deadline order, every step not yet started goes
+        to whoever in its role (with its skill) is in today and has the least work queued."""
+        if self.name != "edf_rebalanced":
+            return
+        roles, away = self.staff.roles, self.away.get(i, set())
+        queued = [0.0] * len(roles)
+        for job in active:
+            for t in job.tasks:
+                if t.started is not None and t.finished is None and t.person is not None:
+                    queued[t.person] += t.left
+        for job in sorted(active, key=lambda j: j.key):
+            for t in job.tasks:
+                if t.started is not None or t.office or t.person is None:
+                    continue
+                pool = [q for q in able(self.staff, t) if q not in away]
+                if pool:
+                    t.person = min(pool, key=lambda q: (queued[q], q))
+                    queued[t.person] += t.left
 
     def intake(self, request: Request, _i: int, _at: float) -> Job | None:
         d = self.decided.get(request.n)
         if d is None:
             return None
-        key = self.KEYS[self.name](request, d)
-        return d.job(request, key, standard=self.name == "no_levers")
+        return d.job(request, self._key(request, d), standard=self.name == "no_levers")
 
     def handle(self, _event) -> None:
         pass
 
-    def cover(self, task: Task, staff, away: set[int], cursor: list[float]) -> int | None:
-        """Someone away: the manager gives the step to whoever in the same role is least busy
-        today (None: nobody is in)."""
-        role = staff.roles[task.person]
-        free = [q for q, r in enumerate(staff.roles) if r == role and q not in away]
-        return min(free, key=lambda q: (cursor[q], q)) if free else None
+    def cover(self, task: Task, staff, away: set[int], people: list) -> int | None:
+        """Someone away: the manager gives the step to whoever in the same role (with its
+        skill) has worked least so far today (None: nobody is in, the step waits)."""
+        free = [q for q in able(staff, task) if q not in away]
+        return min(free, key=lambda q: (people[q].worked, q)) if free else None
 
     def end(self) -> None:
         pass

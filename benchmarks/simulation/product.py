@@ -74,7 +74,7 @@ class Firm:
         user = get_user_model()
         password = make_password("simulation")
         total = sum(HEAD_COUNT.values()) + 1
-        self.users, self.roles, self.caps = [], [], []
+        self.users, self.roles, self.caps, self.skills = [], [], [], []
         self.by_role: dict[str, list[int]] = {}
         counts = {r: max(1, round(k * params.staff / total)) for r, k in HEAD_COUNT.items()}
         counts["general_manager"] = 1
@@ -93,6 +93,7 @@ class Firm:
                 self.users.append(u)
                 self.roles.append(role)
                 self.caps.append(7.5)
+                self.skills.append(frozenset())
         self.index = {u.pk: i for i, u in enumerate(self.users)}
         self.manager = self.users[self.by_role["manager"][0]]
         skills = list(current_catalog().skills)
@@ -100,6 +101,7 @@ class Firm:
             own = [skills[(k + j) % len(skills)] for j in range(3)]
             cap = rng.choice((7.5, 7.5, 6.0, 8.0))
             self.caps[p] = cap
+            self.skills[p] = frozenset(own)
             profile_save(
                 actor=self.manager,
                 user=self.users[p],
@@ -341,7 +343,6 @@ class ProductPolicy:
             )
             return None
         case = case_transition(actor=liaison, case=case, to="quoted", now=t)
-        t = self._at(t + dt.timedelta(minutes=20))
         case = case_transition(actor=liaison, case=case, to="accepted", now=t)
         team = {a.role: a.user_id for a in Assignment.objects.filter(case=case)}
         team_assign(actor=firm.manager, case=case, choices=team)
@@ -363,7 +364,7 @@ class ProductPolicy:
                 now=t,
             )
         option = case.triage.get("recommended_option") or case.triage["options"]["standard"]
-        standard_fee = case.triage["options"]["standard"]["fee"]["total"] or 1
+        standard_fee = case.triage["options"]["standard"]["fee"]["total"]
         expedited = case.verdict == "expedite"
         persons = {role: firm.index[user] for role, user in team.items()}
         steps = tuple(self._steps_laid_out(case, persons))
@@ -371,7 +372,9 @@ class ProductPolicy:
             promise=case.requested_deadline,
             priority=case.priority or 0.0,
             expedited=expedited,
-            surcharge=option["fee"]["total"] / standard_fee - 1 if expedited else 0.0,
+            surcharge=(option["fee"]["total"] / standard_fee - 1 if standard_fee else None)
+            if expedited
+            else 0.0,
             steps=steps,
             standard=tuple(
                 self._option_steps(case.triage["options"]["standard"], persons, case.pk)
@@ -384,8 +387,6 @@ class ProductPolicy:
         job.ref = case
         self.client_of[case.pk] = r.client
         job.caught = caught
-        for task in job.tasks:
-            task.until = at
         return job
 
     def _arranged(self, r: Request) -> tuple[str, ...]:
@@ -416,6 +417,7 @@ class ProductPolicy:
                 plan_us=s.duration_us,
                 planned_finish=s.planned_finish.astimezone(self.cal.tz).date(),
                 person=self._person(s.role, persons, case.pk),
+                skill=s.skill,
             )
 
     def _option_steps(self, option: dict, persons, salt: int):
@@ -428,6 +430,7 @@ class ProductPolicy:
                 plan_us=int(self.cal.working_time_between(start, finish).total_seconds() * 1e6),
                 planned_finish=finish.astimezone(self.cal.tz).date(),
                 person=self._person(s["role"], persons, salt),
+                skill=s.get("skill") or "",
             )
 
     # -- what happens ----------------------------------------------------------------------
@@ -492,7 +495,7 @@ class ProductPolicy:
         for pk, job in jobs.items():
             job.warned = pk in open_
 
-    def cover(self, task, staff, away, cursor) -> int | None:
+    def cover(self, task, staff, away, people) -> int | None:
         """Nobody by hand: the morning's accepted schedule is the product's answer to who is
         away; a step it left with someone away waits."""
         return task.person
@@ -646,21 +649,19 @@ class ProductPolicy:
 
         return Case.objects.filter(state="delivered").count()
 
-    def first_warnings(self) -> dict[int, dt.datetime]:
-        """Case pk → when the product first warned of it (a risk warning or an incident)."""
-        from django.db.models import Min
-
+    def warnings(self) -> tuple[dict[int, list[dt.datetime]], set[int]]:
+        """Case pk → when the product raised a warning (not dismissed) or an incident; and
+        the cases with a risk warning."""
         from expedite.monitoring.models import Incident, RiskWarning
 
-        out: dict[int, dt.datetime] = {}
-        for model in (RiskWarning, Incident):
-            rows = (
-                model.objects.filter(case__isnull=False)
-                .values("case")
-                .annotate(first=Min("raised_at"))
-            )
-            for row in rows:
-                at = row["first"]
-                if row["case"] not in out or at < out[row["case"]]:
-                    out[row["case"]] = at
-        return out
+        out: dict[int, list[dt.datetime]] = {}
+        risky = RiskWarning.objects.exclude(status="dismissed").values_list("case_id", "raised_at")
+        alarms = set()
+        for case_id, at in risky:
+            out.setdefault(case_id, []).append(at)
+            alarms.add(case_id)
+        for case_id, at in Incident.objects.filter(case__isnull=False).values_list(
+            "case_id", "raised_at"
+        ):
+            out.setdefault(case_id, []).append(at)
+        return out, alarms

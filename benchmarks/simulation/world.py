@@ -80,10 +80,12 @@ class Task:
     plan_us: int  # working time the plan allows
     planned_finish: dt.date
     person: int | None = None  # staff index for a firm step
+    skill: str = ""
     left: float = 0.0  # hours of effort (firm) or of office time left
     effort: float = 0.0  # hours of effort the step took in all (firm)
     started: float | None = None  # absolute hour on the simulation's axis
-    finished: float | None = None
+    finished: float | None = None  # when the product hears it is done (within the day)
+    free_at: float = 0.0  # when its successors may start
     rejected_at: float | None = None  # office hours spent when it sends the file back
     rejection_hours: float = 0.0
     spent: float = 0.0  # office hours run so far
@@ -138,7 +140,9 @@ def draw_requests(params: Params, seed: int, cal, services: list[tuple[str, int]
         if offset is None:
             offset = max(std + 1, math.ceil(std * r.uniform(low, high)) + 1)
         if fake:
-            consequence, written = "comfort_only", False
+            # Not every 假急 says so: some claim a business reason, a few bring a letter.
+            consequence = "comfort_only" if r.random() < 0.7 else "lost_business"
+            written = r.random() < 0.1
         elif is_urgent:
             consequence = r.choice(("contract_penalty", "regulatory_penalty", "lost_business"))
             written = r.random() < 0.85
@@ -183,13 +187,15 @@ def step_draws(params: Params, seed: int, n: int, task: Task, day_hours: float) 
 
 
 def absences(params: Params, seed: int, people: int, days: list[dt.date]) -> dict:
-    """Planned leave and sickness: {person: [(first day index, last day index, kind)]}."""
+    """Planned leave (within the year) and sickness (until the run ends):
+    {person: [(first day index, last day index, kind)]}."""
     out: dict[int, list] = {}
+    in_year = sum(1 for d in days if d.year == params.year)
     for p in range(people):
         r = random.Random(f"{seed}:absence:{p}")
         spells = []
         for _ in range(params.leave_spells):
-            first = r.randrange(0, len(days) - 5)
+            first = r.randrange(0, in_year - 5)
             spells.append((first, first + 4, "leave"))
         i = 0
         while i < len(days):
