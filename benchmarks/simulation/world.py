@@ -28,8 +28,8 @@ class Params:
     # Among the urgent asks, the share that is 假急: only comfort at stake, nothing in writing.
     false_urgency: float = 0.2
     clients: int = 100
-    # Deadlines, in working days from the request: urgent ones below the catalog's standard
-    # duration, the others at or beyond it.
+    # Deadlines, in working days after the request, as shares of the standard plan's span:
+    # urgent ones before the standard plan can finish, the others after it.
     urgent_offset: tuple[float, float] = (0.5, 0.95)
     routine_offset: tuple[float, float] = (1.0, 1.8)
     # Arrivals: more in the weeks before a month's end and in the busy seasons.
@@ -136,9 +136,13 @@ def draw_requests(params: Params, seed: int, cal, services: list[tuple[str, int]
         is_urgent = n in urgent
         fake = is_urgent and r.random() < params.false_urgency
         low, high = params.urgent_offset if is_urgent else params.routine_offset
-        offset = max(1, math.floor(std * r.uniform(low, high))) if is_urgent else None
-        if offset is None:
-            offset = max(std + 1, math.ceil(std * r.uniform(low, high)) + 1)
+        # A standard plan of `std` working days counts the day it starts: it finishes
+        # std - 1 working days after the request. Urgent deadlines fall before that (the
+        # same day at the shortest), the others a day or more after it.
+        if is_urgent:
+            offset = math.floor((std - 1) * r.uniform(low, high))
+        else:
+            offset = max(std, math.ceil(std * r.uniform(low, high)))
         if fake:
             # Not every 假急 says so: some claim a business reason, a few bring a letter.
             consequence = "comfort_only" if r.random() < 0.7 else "lost_business"
