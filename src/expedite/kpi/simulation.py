@@ -33,6 +33,8 @@ POLICIES = {
     "product": pgettext_lazy("simulation policy", "加急服务台"),
     "fcfs": _("先到先办"),
     "edf": _("最早截止优先"),
+    # The same order with a manager's daily re-balancing of who does what.
+    "edf_rebalanced": _("最早截止优先（每日均衡分工）"),
     "no_levers": _("不用加急手段"),
 }
 TOP_INTEGERS = ("seed", "year")
