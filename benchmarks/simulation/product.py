@@ -523,9 +523,6 @@ class ProductPolicy:
             except DomainError:
                 pass  # the condition ended meanwhile: the watch withdraws it
 
-    def _user_for(self, task: Task):
-        return self.firm.users[task.person] if task.person is not None else None
-
     def _process(self, job: Job):
         from expedite.work.models import Assignment
 
